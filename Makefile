@@ -1,0 +1,35 @@
+# Every target does its own set-up on a fresh machine: it creates .venv and
+# installs Lucid with the extras it needs, then runs.
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+
+.PHONY: venv train test bench docs serve clean
+
+$(VENV)/.installed: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install -q --upgrade pip
+	$(PY) -m pip install -q -e ".[test,docs]"
+	touch $@
+
+venv: $(VENV)/.installed
+
+## Lucid's main job: train a small model on data that needs no network.
+train: venv
+	$(PY) -m lucid.examples.train
+
+## The whole test suite.
+test: venv
+	$(PY) -m pytest
+
+bench: venv
+	$(PY) -m benchmarks
+
+docs: venv
+	$(PY) -m mkdocs build --strict
+
+serve: venv
+	$(PY) -m mkdocs serve
+
+clean:
+	rm -rf $(VENV) site .pytest_cache

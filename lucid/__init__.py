@@ -1,0 +1,83 @@
+"""Lucid: a PyTorch-style deep learning framework on Apple's MLX.
+
+A ``lucid.Tensor`` wraps an ``mlx.core.array``; a reverse-mode autograd is
+layered on top; MLX does the arithmetic, lazily, on the unified-memory device.
+
+Example:
+    >>> import lucid
+    >>> x = lucid.tensor([1.0, 2.0, 3.0], requires_grad=True)
+    >>> (x * x).sum().backward()
+    >>> x.grad.tolist()
+    [2.0, 4.0, 6.0]
+"""
+
+from lucid import _backend  # noqa: I001  (must come first: it may load a BLAS before mlx.core)
+from lucid._backend import (
+    blas_info,
+    get_default_device,
+    get_eval_budget,
+    gpu_available,
+    set_default_device,
+    set_eval_budget,
+)
+from lucid._backend.dtypes import (
+    bfloat16, bool_, complex64, dtype, float16, float32, float64, int8, int16, int32, int64,
+    uint8, uint16, uint32, uint64,
+)
+from lucid._tensor import Tensor
+from lucid import autograd
+from lucid.autograd import enable_grad, is_grad_enabled, no_grad, set_grad_enabled
+from lucid import ops
+from lucid.ops.arithmetic import *  # noqa: F401,F403
+from lucid.ops.creation import *  # noqa: F401,F403
+from lucid.ops.unary import *  # noqa: F401,F403
+from lucid.ops.comparison import *  # noqa: F401,F403
+from lucid.ops.reduction import *  # noqa: F401,F403
+from lucid.ops.shape import *  # noqa: F401,F403
+from lucid.ops.indexing import *  # noqa: F401,F403
+from lucid.ops.linalg import *  # noqa: F401,F403
+from lucid import random, linalg
+
+__version__ = "0.1.0"
+
+bool = bool_  # noqa: A001  (lucid.bool, like torch.bool)
+# The capitalised aliases of Lucid 2.x.
+Bool, UInt8, Int8, Int16, Int32, Int64 = bool_, uint8, int8, int16, int32, int64
+Float16, BFloat16, Float32, Float64, Complex64 = float16, bfloat16, float32, float64, complex64
+Half, Float, Double, Long, Int = float16, float32, float64, int64, int32
+
+
+def eval(*tensors) -> None:
+    """Evaluate the given Tensors (and anything nested in lists, tuples or dicts) in one batched ``mx.eval``.
+
+    Example:
+        >>> import lucid
+        >>> x = lucid.ones(3) * 2
+        >>> lucid.eval(x)
+    """
+    import mlx.core as mx
+
+    arrays = []
+    stack = list(tensors)
+    while stack:
+        item = stack.pop()
+        if isinstance(item, Tensor):
+            arrays.append(item._data)
+            if item.grad is not None:
+                arrays.append(item.grad._data)
+        elif isinstance(item, (list, tuple)):
+            stack.extend(item)
+        elif isinstance(item, dict):
+            stack.extend(item.values())
+        elif isinstance(item, mx.array):
+            arrays.append(item)
+    if arrays:
+        mx.eval(arrays)
+
+
+def is_tensor(obj) -> bool:
+    """True if ``obj`` is a ``lucid.Tensor``."""
+    return isinstance(obj, Tensor)
+
+
+from lucid import nn, optim, data, datasets, transforms  # noqa: E402

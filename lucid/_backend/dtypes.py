@@ -1,0 +1,111 @@
+"""The dtype table: Lucid's dtype objects and their MLX counterparts."""
+
+from __future__ import annotations
+
+import mlx.core as mx
+import numpy as np
+
+__all__ = ["dtype", "to_mx_dtype", "from_mx_dtype", "is_floating", "ALL_DTYPES"]
+
+
+class dtype:
+    """A Lucid data type (``lucid.float32``, ``lucid.int64``, ...).
+
+    Each one wraps the matching ``mlx.core.Dtype``; ``lucid.float32.mx`` gives it.
+
+    Example:
+        >>> import lucid
+        >>> lucid.float32.itemsize, lucid.float32.is_floating_point
+        (4, True)
+    """
+
+    __slots__ = ("name", "mx", "numpy", "is_floating_point", "is_complex", "is_signed")
+
+    def __init__(self, name: str, mx_dtype: mx.Dtype, np_dtype, *, floating=False, complex_=False, signed=True):
+        self.name = name
+        self.mx = mx_dtype
+        self.numpy = np_dtype
+        self.is_floating_point = floating
+        self.is_complex = complex_
+        self.is_signed = signed
+
+    @property
+    def itemsize(self) -> int:
+        return self.mx.size
+
+    def __repr__(self) -> str:
+        return f"lucid.{self.name}"
+
+    def __reduce__(self):
+        return (_by_name, (self.name,))
+
+
+def _np(name):
+    # NumPy has no bfloat16; we convert through float32 for it.
+    return np.dtype(name) if name != "bfloat16" else None
+
+
+bool_ = dtype("bool", mx.bool_, np.dtype("bool"), signed=False)
+uint8 = dtype("uint8", mx.uint8, np.dtype("uint8"), signed=False)
+uint16 = dtype("uint16", mx.uint16, np.dtype("uint16"), signed=False)
+uint32 = dtype("uint32", mx.uint32, np.dtype("uint32"), signed=False)
+uint64 = dtype("uint64", mx.uint64, np.dtype("uint64"), signed=False)
+int8 = dtype("int8", mx.int8, np.dtype("int8"))
+int16 = dtype("int16", mx.int16, np.dtype("int16"))
+int32 = dtype("int32", mx.int32, np.dtype("int32"))
+int64 = dtype("int64", mx.int64, np.dtype("int64"))
+float16 = dtype("float16", mx.float16, np.dtype("float16"), floating=True)
+bfloat16 = dtype("bfloat16", mx.bfloat16, None, floating=True)
+float32 = dtype("float32", mx.float32, np.dtype("float32"), floating=True)
+float64 = dtype("float64", mx.float64, np.dtype("float64"), floating=True)
+complex64 = dtype("complex64", mx.complex64, np.dtype("complex64"), complex_=True)
+
+ALL_DTYPES = (bool_, uint8, uint16, uint32, uint64, int8, int16, int32, int64,
+              float16, bfloat16, float32, float64, complex64)
+
+_FROM_MX = {d.mx: d for d in ALL_DTYPES}
+_BY_NAME = {d.name: d for d in ALL_DTYPES}
+_BY_NAME.update({"float": float32, "double": float64, "half": float16, "long": int64, "int": int32})
+_FROM_NUMPY = {d.numpy: d for d in ALL_DTYPES if d.numpy is not None}
+
+FLOATING_MX = frozenset(d.mx for d in ALL_DTYPES if d.is_floating_point or d.is_complex)
+
+
+def _by_name(name: str) -> dtype:
+    return _BY_NAME[name]
+
+
+def from_mx_dtype(d: mx.Dtype) -> dtype:
+    return _FROM_MX[d]
+
+
+def is_floating(d: mx.Dtype) -> bool:
+    """True for MLX float and complex dtypes (the ones that can carry gradients)."""
+    return d in FLOATING_MX
+
+
+def to_mx_dtype(d) -> mx.Dtype:
+    """Accept a Lucid dtype, an MLX dtype, a NumPy dtype, a Python type or a name."""
+    if type(d) is dtype:
+        return d.mx
+    if isinstance(d, mx.Dtype):
+        return d
+    if d is float:
+        return mx.float32
+    if d is int:
+        return mx.int64
+    if d is bool:
+        return mx.bool_
+    if d is complex:
+        return mx.complex64
+    if isinstance(d, str):
+        if d in _BY_NAME:
+            return _BY_NAME[d].mx
+        raise TypeError(f"unknown dtype name {d!r}; expected one of {sorted(_BY_NAME)}")
+    try:
+        nd = np.dtype(d)
+    except TypeError:
+        nd = None
+    if nd is not None and nd in _FROM_NUMPY:
+        return _FROM_NUMPY[nd].mx
+    raise TypeError(f"expected a dtype such as lucid.float32, got {d!r} ({type(d).__name__})")

@@ -1,0 +1,55 @@
+"""Batched evaluation: the one place Lucid forces MLX's lazy graphs."""
+
+from __future__ import annotations
+
+from typing import Iterable
+
+import mlx.core as mx
+
+__all__ = ["eval_arrays", "get_eval_budget", "set_eval_budget"]
+
+# Default byte budget for one batched ``mx.eval``: large enough that a typical
+# model's gradients go in a handful of calls, small enough that evaluating
+# them never holds much more than this in fresh buffers at once.
+_budget = [256 * 1024 * 1024]
+
+
+def get_eval_budget() -> int:
+    """Bytes of new arrays evaluated together in one batch (see ``set_eval_budget``)."""
+    return _budget[0]
+
+
+def set_eval_budget(nbytes: int) -> None:
+    """Set the byte budget of batched evaluations (clipping, optimizer steps).
+
+    Many arrays are evaluated with one ``mx.eval`` per batch of at most this many
+    bytes (a single array larger than the budget is a batch of its own), so peak
+    memory grows by at most the budget plus one array.
+
+    Example:
+        >>> import lucid
+        >>> lucid.set_eval_budget(64 * 2**20); lucid.get_eval_budget()
+        67108864
+    """
+    if isinstance(nbytes, bool) or not isinstance(nbytes, int):
+        raise TypeError(f"eval budget must be an int number of bytes, got {type(nbytes).__name__}")
+    if nbytes <= 0:
+        raise ValueError(f"eval budget must be positive, got {nbytes}")
+    _budget[0] = nbytes
+
+
+def eval_arrays(arrays: Iterable[mx.array], budget: int | None = None) -> None:
+    """Evaluate ``arrays`` with one ``mx.eval`` per batch of at most ``budget`` bytes."""
+    limit = _budget[0] if budget is None else budget
+    batch: list = []
+    size = 0
+    for a in arrays:
+        n = a.nbytes
+        if batch and size + n > limit:
+            mx.eval(batch)
+            batch = []
+            size = 0
+        batch.append(a)
+        size += n
+    if batch:
+        mx.eval(batch)

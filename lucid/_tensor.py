@@ -1,0 +1,463 @@
+"""``lucid.Tensor``: an ``mlx.core.array`` with autograd state.
+
+The Tensor holds data, gradient, graph node, version counter and device; it
+does no maths itself. Arithmetic, reductions, shape and indexing methods are
+attached by ``lucid.ops`` (each op family lists its methods), so each method
+is the same function users reach as ``lucid.<name>``.
+"""
+
+from __future__ import annotations
+
+import numbers
+import weakref
+
+import mlx.core as mx
+import numpy as np
+
+from lucid._backend.device import _default, normalize_device
+from lucid._backend.dtypes import FLOATING_MX, from_mx_dtype, to_mx_dtype
+
+__all__ = ["Tensor", "as_array"]
+
+_DEFAULT_REPR_DTYPES = (mx.float32, mx.int64, mx.bool_)
+
+
+def as_array(data, dtype=None) -> mx.array:
+    """Convert Python scalars, nested lists, NumPy arrays, ``mx.array``s or Tensors to an ``mx.array``.
+
+    Python floats become float32 and Python ints int64 (PyTorch's defaults); a
+    NumPy array keeps its dtype, float64 included.
+    """
+    mx_dtype = None if dtype is None else to_mx_dtype(dtype)
+    if isinstance(data, Tensor):
+        arr = data._data
+    elif isinstance(data, mx.array):
+        arr = data
+    elif isinstance(data, np.ndarray) or isinstance(data, np.generic):
+        nd = np.asarray(data)
+        if nd.dtype == np.float64 and mx_dtype is None:
+            arr = mx.array(nd, dtype=mx.float64)
+        elif nd.dtype.kind in "OUSV":
+            raise TypeError(f"cannot make a Tensor from a NumPy array of dtype {nd.dtype}")
+        else:
+            arr = mx.array(nd) if mx_dtype is None else mx.array(nd.astype(_np_for(mx_dtype), copy=False) if mx_dtype != mx.bfloat16 else nd.astype(np.float32), dtype=mx_dtype)
+    elif isinstance(data, bool):
+        arr = mx.array(data, dtype=mx.bool_)
+    elif isinstance(data, numbers.Integral):
+        arr = mx.array(int(data), dtype=mx.int64)
+    elif isinstance(data, numbers.Real):
+        arr = mx.array(float(data), dtype=mx.float32)
+    elif isinstance(data, numbers.Complex):
+        arr = mx.array(complex(data), dtype=mx.complex64)
+    elif isinstance(data, (list, tuple)):
+        arr = _from_sequence(data)
+    else:
+        raise TypeError(
+            f"cannot make a Tensor from {type(data).__name__}; expected a number, a (nested) list, "
+            "a NumPy array, an mlx.core.array or a Tensor"
+        )
+    if mx_dtype is not None and arr.dtype != mx_dtype:
+        arr = arr.astype(mx_dtype)
+    return arr
+
+
+def _np_for(mx_dtype):
+    return from_mx_dtype(mx_dtype).numpy
+
+
+def _from_sequence(data) -> mx.array:
+    flat = data
+    # Tensors inside lists: stack their arrays.
+    if len(data) and all(isinstance(d, Tensor) for d in data):
+        return mx.stack([d._data for d in data])
+    try:
+        nd = np.asarray(flat)
+    except ValueError as exc:
+        raise ValueError(f"cannot make a Tensor from a ragged nested sequence: {exc}") from None
+    if nd.dtype == np.float64:
+        return mx.array(nd.astype(np.float32))
+    if nd.dtype == np.int64 or nd.dtype.kind == "i":
+        return mx.array(nd.astype(np.int64), dtype=mx.int64)
+    if nd.dtype == np.bool_:
+        return mx.array(nd)
+    if nd.dtype.kind == "c":
+        return mx.array(nd.astype(np.complex64))
+    if nd.dtype == object:
+        raise TypeError("cannot make a Tensor from a sequence of mixed or non-numeric items")
+    return mx.array(nd)
+
+
+class Tensor:
+    """A multi-dimensional array on an MLX device, with reverse-mode autograd.
+
+    Args:
+        data: a number, (nested) list, NumPy array, ``mlx.core.array`` or Tensor.
+        dtype: a Lucid dtype (``lucid.float32``) or anything ``lucid`` can map to one.
+            Python floats default to float32 and ints to int64; NumPy arrays keep
+            their dtype (float64 included, on the CPU).
+        device: ``"cpu"`` or ``"gpu"``; defaults to ``lucid.get_default_device()``.
+        requires_grad: record operations on this tensor for ``backward()``.
+
+    Example:
+        >>> import lucid
+        >>> x = lucid.Tensor([[1.0, 2.0], [3.0, 4.0]], requires_grad=True)
+        >>> (x * x).sum().backward()
+        >>> x.grad.tolist()
+        [[2.0, 4.0], [6.0, 8.0]]
+    """
+
+    __slots__ = ("_data", "grad", "_requires_grad", "_node", "_out_idx", "_version", "_device",
+                 "_hooks", "__weakref__")
+
+    # NumPy should defer to our reflected operators (ndarray + Tensor).
+    __array_priority__ = 1000
+
+    def __init__(self, data, dtype=None, device=None, requires_grad: bool = False):
+        arr = as_array(data, dtype)
+        if device is None and arr.dtype == mx.float64:
+            dev = "cpu"  # MLX computes float64 on the CPU only
+        else:
+            dev = normalize_device(device)
+        if dev == "gpu" and arr.dtype == mx.float64:
+            raise TypeError("float64 is supported on the CPU only (MLX has no float64 GPU kernels); "
+                            "use device='cpu' or dtype=lucid.float32")
+        self._data = arr
+        self.grad = None
+        self._node = None
+        self._out_idx = 0
+        self._version = 0
+        self._device = dev
+        self._hooks = None
+        self._requires_grad = False
+        if requires_grad:
+            self.requires_grad = True
+
+    @classmethod
+    def _make(cls, arr: mx.array, device: str, node=None, idx: int = 0) -> "Tensor":
+        t = object.__new__(cls)
+        t._data = arr
+        t.grad = None
+        t._node = node
+        t._out_idx = idx
+        t._version = 0
+        t._device = device
+        t._hooks = None
+        t._requires_grad = node is not None
+        return t
+
+    # -- basic attributes ---------------------------------------------------
+    @property
+    def data(self) -> "Tensor":
+        """A Tensor sharing this one's values, detached from the graph (PyTorch's ``.data``)."""
+        return Tensor._make(self._data, self._device)
+
+    @data.setter
+    def data(self, value) -> None:
+        arr = as_array(value)
+        if tuple(arr.shape) != tuple(self._data.shape):
+            raise ValueError(f"cannot assign data of shape {tuple(arr.shape)} to a tensor of shape {self.shape}")
+        self._data = arr.astype(self._data.dtype) if arr.dtype != self._data.dtype else arr
+        self._version += 1
+
+    @property
+    def shape(self) -> tuple:
+        return tuple(self._data.shape)
+
+    def size(self, dim: int | None = None):
+        """The shape (PyTorch's ``size()``), or one dimension's length."""
+        if dim is None:
+            return tuple(self._data.shape)
+        return self._data.shape[dim]
+
+    @property
+    def ndim(self) -> int:
+        return self._data.ndim
+
+    def dim(self) -> int:
+        return self._data.ndim
+
+    def numel(self) -> int:
+        return self._data.size
+
+    @property
+    def nbytes(self) -> int:
+        return self._data.nbytes
+
+    @property
+    def dtype(self):
+        return from_mx_dtype(self._data.dtype)
+
+    @property
+    def device(self) -> str:
+        return self._device
+
+    @property
+    def is_leaf(self) -> bool:
+        return self._node is None
+
+    @property
+    def grad_fn(self):
+        return self._node
+
+    @property
+    def requires_grad(self) -> bool:
+        return self._requires_grad
+
+    @requires_grad.setter
+    def requires_grad(self, flag: bool) -> None:
+        if not isinstance(flag, bool):
+            raise TypeError(f"requires_grad must be a bool, got {type(flag).__name__}")
+        if self._node is not None and not flag:
+            raise RuntimeError("you can only change requires_grad of leaf tensors; use .detach() for a non-leaf")
+        if flag and self._data.dtype not in FLOATING_MX:
+            raise TypeError(
+                f"only floating-point and complex tensors can require gradients, got {self.dtype}; "
+                "convert first, e.g. x.float()"
+            )
+        self._requires_grad = flag
+
+    def requires_grad_(self, requires_grad: bool = True) -> "Tensor":
+        """Set ``requires_grad`` in place and return ``self``."""
+        self.requires_grad = requires_grad
+        return self
+
+    @property
+    def mx(self) -> mx.array:
+        """The underlying ``mlx.core.array`` (no copy)."""
+        return self._data
+
+    # -- graph ----------------------------------------------------------------
+    def detach(self) -> "Tensor":
+        """A new leaf Tensor with the same values, cut from the graph."""
+        return Tensor._make(self._data, self._device)
+
+    def detach_(self) -> "Tensor":
+        self._node = None
+        self._requires_grad = False
+        return self
+
+    def backward(self, gradient=None, retain_graph: bool = False, inputs=None) -> None:
+        """Accumulate d(self)/d(leaf) into every leaf's ``.grad``.
+
+        Args:
+            gradient: the upstream gradient, same shape as ``self``; may be omitted
+                for a single-element tensor (it is then 1).
+            retain_graph: keep the graph's saved values for another backward.
+            inputs: if given, only these leaves receive gradients.
+        """
+        from lucid.autograd.functional import backward as _backward
+
+        _backward(self, gradient, retain_graph=retain_graph, inputs=inputs)
+
+    def register_hook(self, hook):
+        """Call ``hook(grad)`` when this tensor's gradient is computed; it may return a replacement.
+
+        Returns a handle whose ``remove()`` unregisters the hook.
+
+        Example:
+            >>> import lucid
+            >>> x = lucid.ones(2, requires_grad=True)
+            >>> h = x.register_hook(lambda g: g * 10)
+            >>> (x * 3).sum().backward(); x.grad.tolist()
+            [30.0, 30.0]
+        """
+        if not self._requires_grad:
+            raise RuntimeError("cannot register a hook on a tensor that does not require grad")
+        if self._node is None:
+            if self._hooks is None:
+                self._hooks = []
+            hooks = self._hooks
+        else:
+            node = self._node
+            if node.tensor_hooks is None:
+                node.tensor_hooks = {}
+            hooks = node.tensor_hooks.setdefault(self._out_idx, [])
+        hooks.append(hook)
+        return _HookHandle(hooks, hook)
+
+    def retain_grad(self) -> None:
+        """Keep this non-leaf tensor's gradient in ``.grad`` after backward."""
+        if not self._requires_grad:
+            raise RuntimeError("cannot retain_grad on a tensor that does not require grad")
+        if self._node is None:
+            return
+        node = self._node
+        if node.retained is None:
+            node.retained = {}
+        node.retained[self._out_idx] = weakref.ref(self)
+
+    @property
+    def retains_grad(self) -> bool:
+        node = self._node
+        return bool(node is not None and node.retained and self._out_idx in node.retained)
+
+    # -- sync points ---------------------------------------------------------
+    def item(self):
+        """The value of a one-element tensor as a Python number (evaluates)."""
+        if self._data.size != 1:
+            raise ValueError(f"item() needs a tensor with one element, got shape {self.shape}")
+        return self._data.item()
+
+    def tolist(self):
+        """The values as (nested) Python lists (evaluates)."""
+        return self._data.tolist()
+
+    def numpy(self) -> np.ndarray:
+        """The values as a NumPy array (evaluates; bfloat16 comes back as float32)."""
+        arr = self._data
+        if arr.dtype == mx.bfloat16:
+            arr = arr.astype(mx.float32)
+        return np.array(arr)
+
+    def __array__(self, dtype=None, copy=None):
+        out = self.numpy()
+        return out if dtype is None else out.astype(dtype)
+
+    def __bool__(self) -> bool:
+        if self._data.size != 1:
+            raise RuntimeError(
+                f"the truth value of a tensor with {self._data.size} elements is ambiguous; "
+                "use .any() or .all()"
+            )
+        return bool(self._data.item())
+
+    def __float__(self) -> float:
+        return float(self.item())
+
+    def __int__(self) -> int:
+        return int(self.item())
+
+    def __index__(self) -> int:
+        if self._data.dtype not in (mx.int8, mx.int16, mx.int32, mx.int64, mx.uint8, mx.uint16, mx.uint32, mx.uint64):
+            raise TypeError(f"only integer tensors of one element can be used as an index, got {self.dtype}")
+        return int(self.item())
+
+    def __len__(self) -> int:
+        if self._data.ndim == 0:
+            raise TypeError("len() of a 0-d tensor")
+        return self._data.shape[0]
+
+    def __iter__(self):
+        if self._data.ndim == 0:
+            raise TypeError("iteration over a 0-d tensor")
+        return iter(self.unbind(0))
+
+    __hash__ = object.__hash__
+
+    def __repr__(self) -> str:
+        arr = self.numpy()
+        body = np.array2string(arr, separator=", ", prefix="tensor(", threshold=200, edgeitems=3,
+                               precision=4, suppress_small=False)
+        extras = []
+        if self._data.dtype not in _DEFAULT_REPR_DTYPES:
+            extras.append(f"dtype={self.dtype}")
+        if self._device != _default[0]:
+            extras.append(f"device='{self._device}'")
+        if self._node is not None:
+            extras.append(f"grad_fn={self._node!r}")
+        elif self._requires_grad:
+            extras.append("requires_grad=True")
+        tail = "".join(", " + e for e in extras)
+        return f"tensor({body}{tail})"
+
+    # -- devices and dtypes --------------------------------------------------
+    def to(self, *args, dtype=None, device=None) -> "Tensor":
+        """Move to a device and/or convert to a dtype: ``x.to("cpu")``, ``x.to(lucid.float16)``.
+
+        On unified memory a device move copies nothing. A dtype change is
+        differentiable.
+        """
+        for a in args:
+            if isinstance(a, str) or isinstance(a, mx.Device):
+                device = a
+            elif isinstance(a, Tensor):
+                dtype, device = a.dtype, a.device
+            else:
+                dtype = a
+        out = self
+        if dtype is not None and to_mx_dtype(dtype) != self._data.dtype:
+            out = out.astype(dtype)
+        if device is not None:
+            dev = normalize_device(device)
+            if dev == "gpu" and out._data.dtype == mx.float64:
+                raise TypeError("float64 tensors cannot move to the GPU (MLX has no float64 GPU kernels); "
+                                "convert with .float() first")
+            if dev != out._device:
+                if out is self:
+                    out = Tensor._make(self._data, dev, self._node, self._out_idx)
+                    out._requires_grad = self._requires_grad
+                else:
+                    out._device = dev
+        return out
+
+    def cpu(self) -> "Tensor":
+        return self.to("cpu")
+
+    def gpu(self) -> "Tensor":
+        return self.to("gpu")
+
+    def cuda(self) -> "Tensor":
+        return self.to("gpu")
+
+    def float(self) -> "Tensor":
+        return self.astype(mx.float32)
+
+    def double(self) -> "Tensor":
+        return self.astype(mx.float64)
+
+    def half(self) -> "Tensor":
+        return self.astype(mx.float16)
+
+    def bfloat16(self) -> "Tensor":
+        return self.astype(mx.bfloat16)
+
+    def long(self) -> "Tensor":
+        return self.astype(mx.int64)
+
+    def int(self) -> "Tensor":
+        return self.astype(mx.int32)
+
+    def bool(self) -> "Tensor":
+        return self.astype(mx.bool_)
+
+    def type(self, dtype=None):
+        if dtype is None:
+            return f"lucid.{self.dtype.name}"
+        return self.astype(dtype)
+
+    def is_floating_point(self) -> bool:
+        return self._data.dtype in (mx.float16, mx.bfloat16, mx.float32, mx.float64)
+
+    def element_size(self) -> int:
+        return self._data.itemsize
+
+    def _bump(self, new: "Tensor") -> "Tensor":
+        """Make ``self`` hold ``new``'s value and graph position (the core of every in-place op)."""
+        self._data = new._data
+        self._node = new._node
+        self._out_idx = new._out_idx
+        if new._node is not None:
+            self._requires_grad = True
+        self._version += 1
+        return self
+
+    def _check_inplace(self) -> None:
+        from lucid.autograd.grad_mode import _state
+
+        if self._node is None and self._requires_grad and _state.enabled:
+            raise RuntimeError(
+                "a leaf tensor that requires grad is being used in an in-place operation; "
+                "wrap the update in `with lucid.no_grad():` or use the out-of-place form"
+            )
+
+
+class _HookHandle:
+    __slots__ = ("_hooks", "_hook")
+
+    def __init__(self, hooks, hook):
+        self._hooks = hooks
+        self._hook = hook
+
+    def remove(self) -> None:
+        if self._hook in self._hooks:
+            self._hooks.remove(self._hook)

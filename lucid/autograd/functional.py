@@ -1,0 +1,143 @@
+"""``lucid.autograd.backward`` and ``lucid.autograd.grad``."""
+
+from __future__ import annotations
+
+from typing import Sequence
+
+import mlx.core as mx
+
+from lucid._tensor import Tensor, as_array
+from lucid.autograd.engine import run_backward
+
+__all__ = ["backward", "grad"]
+
+
+def _as_list(x, what: str) -> list:
+    if isinstance(x, Tensor):
+        return [x]
+    if isinstance(x, (list, tuple)):
+        for item in x:
+            if not isinstance(item, Tensor):
+                raise TypeError(f"{what} must be Tensors, got {type(item).__name__}")
+        return list(x)
+    raise TypeError(f"{what} must be a Tensor or a sequence of Tensors, got {type(x).__name__}")
+
+
+def _root_grads(outputs: list, grad_outputs) -> list:
+    if grad_outputs is None:
+        grad_outputs = [None] * len(outputs)
+    elif isinstance(grad_outputs, Tensor) or not isinstance(grad_outputs, (list, tuple)):
+        grad_outputs = [grad_outputs]
+    if len(grad_outputs) != len(outputs):
+        raise ValueError(f"got {len(grad_outputs)} gradients for {len(outputs)} outputs")
+    roots = []
+    for out, g in zip(outputs, grad_outputs):
+        if not out.requires_grad:
+            raise RuntimeError(
+                "element 0 of tensors does not require grad and does not have a grad_fn: "
+                "nothing to differentiate (did you compute it under no_grad, or forget requires_grad=True?)"
+            )
+        if g is None:
+            if out._data.size != 1:
+                raise RuntimeError(
+                    f"grad can be implicitly created only for single-element outputs, got shape {out.shape}; "
+                    "pass gradient= with the same shape as the output"
+                )
+            roots.append(mx.ones(out._data.shape, dtype=out._data.dtype))
+        else:
+            arr = as_array(g)
+            if tuple(arr.shape) != out.shape:
+                raise ValueError(f"gradient has shape {tuple(arr.shape)}, but the output has shape {out.shape}")
+            if arr.dtype != out._data.dtype:
+                arr = arr.astype(out._data.dtype)
+            roots.append(arr)
+    return roots
+
+
+def backward(tensors, grad_tensors=None, retain_graph: bool = False, inputs=None, create_graph: bool = False) -> None:
+    """Accumulate gradients of ``tensors`` into the ``.grad`` of the leaves they depend on.
+
+    Args:
+        tensors: a Tensor or a sequence of Tensors to differentiate.
+        grad_tensors: upstream gradients, one per tensor (may be omitted for
+            single-element tensors).
+        retain_graph: keep saved values so the graph can be walked again.
+        inputs: if given, accumulate only into these leaves.
+        create_graph: higher-order gradients are not supported yet.
+
+    Raises:
+        RuntimeError: an output does not require grad, or the graph was freed.
+
+    Example:
+        >>> import lucid
+        >>> x = lucid.tensor([1.0, 2.0], requires_grad=True)
+        >>> lucid.autograd.backward(x * x, lucid.tensor([1.0, 1.0]))
+        >>> x.grad.tolist()
+        [2.0, 4.0]
+    """
+    if create_graph:
+        raise NotImplementedError("create_graph=True (higher-order gradients) is not supported yet")
+    outputs = _as_list(tensors, "tensors")
+    roots = _root_grads(outputs, grad_tensors)
+    if inputs is None:
+        run_backward(outputs, roots, retain_graph)
+        return
+    targets = _as_list(inputs, "inputs")
+    grads = run_backward(outputs, roots, retain_graph, inputs=targets)
+    from lucid.autograd.engine import _accumulate_leaf
+
+    for t, g in zip(targets, grads):
+        if g is not None:
+            _accumulate_leaf(t, g) if t._node is None else _set_grad(t, g)
+
+
+def _set_grad(t: Tensor, g) -> None:
+    if t.grad is None:
+        t.grad = Tensor._make(g, t._device)
+    else:
+        t.grad._data = t.grad._data + g
+
+
+def grad(outputs, inputs, grad_outputs=None, retain_graph: bool | None = None,
+         create_graph: bool = False, allow_unused: bool = False) -> tuple:
+    """Return the gradients of ``outputs`` with respect to ``inputs`` without touching ``.grad``.
+
+    Args:
+        outputs: a Tensor or sequence of Tensors.
+        inputs: the Tensors to differentiate with respect to.
+        grad_outputs: upstream gradients (optional for single-element outputs).
+        retain_graph: keep the graph for another backward (default ``False``).
+        allow_unused: return ``None`` for inputs the outputs do not depend on,
+            instead of raising.
+
+    Returns:
+        A tuple with one gradient Tensor (or ``None``) per input.
+
+    Example:
+        >>> import lucid
+        >>> x = lucid.tensor(3.0, requires_grad=True)
+        >>> (g,) = lucid.autograd.grad(x * x, x)
+        >>> g.item()
+        6.0
+    """
+    if create_graph:
+        raise NotImplementedError("create_graph=True (higher-order gradients) is not supported yet")
+    outs = _as_list(outputs, "outputs")
+    ins = _as_list(inputs, "inputs")
+    for t in ins:
+        if not t.requires_grad:
+            raise RuntimeError("one of the inputs does not require grad; set requires_grad=True on it")
+    roots = _root_grads(outs, grad_outputs)
+    grads = run_backward(outs, roots, bool(retain_graph), inputs=ins)
+    result = []
+    for i, (t, g) in enumerate(zip(ins, grads)):
+        if g is None:
+            if not allow_unused:
+                raise RuntimeError(
+                    f"input {i} was not used to compute the outputs; pass allow_unused=True "
+                    "to get None for it"
+                )
+            result.append(None)
+        else:
+            result.append(Tensor._make(g, t._device))
+    return tuple(result)

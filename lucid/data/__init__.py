@@ -1,0 +1,1 @@
+"""Data loading (to be filled)."""

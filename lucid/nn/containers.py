@@ -1,0 +1,1 @@
+"""nn: containers (to be filled)."""

@@ -1,0 +1,3 @@
+"""nn functional: activation (to be filled)."""
+
+__all__: list = []

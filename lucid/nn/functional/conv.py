@@ -1,0 +1,3 @@
+"""nn functional: conv (to be filled)."""
+
+__all__: list = []

@@ -1,0 +1,3 @@
+"""nn functional: dropout (to be filled)."""
+
+__all__: list = []

@@ -1,0 +1,3 @@
+"""nn functional: linear (to be filled)."""
+
+__all__: list = []

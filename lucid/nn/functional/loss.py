@@ -1,0 +1,3 @@
+"""nn functional: loss (to be filled)."""
+
+__all__: list = []

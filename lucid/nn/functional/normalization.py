@@ -1,0 +1,3 @@
+"""nn functional: normalization (to be filled)."""
+
+__all__: list = []

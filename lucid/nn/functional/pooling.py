@@ -1,0 +1,3 @@
+"""nn functional: pooling (to be filled)."""
+
+__all__: list = []

@@ -1,0 +1,3 @@
+"""nn functional: sparse (to be filled)."""
+
+__all__: list = []

@@ -1,0 +1,3 @@
+"""nn functional: vision (to be filled)."""
+
+__all__: list = []

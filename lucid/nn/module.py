@@ -1,0 +1,1 @@
+"""nn: module (to be filled)."""

@@ -1,0 +1,3 @@
+"""nn modules: activation (to be filled)."""
+
+__all__: list = []

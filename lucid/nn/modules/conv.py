@@ -1,0 +1,3 @@
+"""nn modules: conv (to be filled)."""
+
+__all__: list = []

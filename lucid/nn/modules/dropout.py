@@ -1,0 +1,3 @@
+"""nn modules: dropout (to be filled)."""
+
+__all__: list = []

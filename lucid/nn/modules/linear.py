@@ -1,0 +1,3 @@
+"""nn modules: linear (to be filled)."""
+
+__all__: list = []

@@ -1,0 +1,3 @@
+"""nn modules: loss (to be filled)."""
+
+__all__: list = []

@@ -1,0 +1,3 @@
+"""nn modules: normalization (to be filled)."""
+
+__all__: list = []

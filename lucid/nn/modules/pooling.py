@@ -1,0 +1,3 @@
+"""nn modules: pooling (to be filled)."""
+
+__all__: list = []

@@ -1,0 +1,3 @@
+"""nn modules: sparse (to be filled)."""
+
+__all__: list = []

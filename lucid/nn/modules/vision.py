@@ -1,0 +1,3 @@
+"""nn modules: vision (to be filled)."""
+
+__all__: list = []

@@ -1,0 +1,1 @@
+"""nn: parameter (to be filled)."""

@@ -1,0 +1,1 @@
+"""Gradient clipping and parameter utilities (to be filled)."""

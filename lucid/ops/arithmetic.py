@@ -1,0 +1,340 @@
+"""Binary arithmetic (``add`` ... ``power``, ``maximum``/``minimum``), ``astype`` and the Python operators."""
+
+from __future__ import annotations
+
+import mlx.core as mx
+
+from lucid._backend.dtypes import to_mx_dtype
+from lucid._tensor import Tensor
+from lucid.autograd.function import Function
+from lucid.ops._util import operand, unbroadcast
+
+__all__ = ["add", "sub", "subtract", "multiply", "mul", "divide", "div", "true_divide", "floor_divide",
+           "remainder", "fmod", "power", "pow", "maximum", "minimum", "neg", "negative", "astype"]
+
+
+def _meta(ctx, a, b):
+    if isinstance(a, mx.array):
+        ctx.a_meta = (a.shape, a.dtype)
+    if isinstance(b, mx.array):
+        ctx.b_meta = (b.shape, b.dtype)
+
+
+class Add(Function):
+    @staticmethod
+    def forward(ctx, a, b):
+        _meta(ctx, a, b)
+        return mx.add(a, b)
+
+    @staticmethod
+    def backward(ctx, g):
+        na, nb = ctx.needs_input_grad
+        return (unbroadcast(g, *ctx.a_meta) if na else None,
+                unbroadcast(g, *ctx.b_meta) if nb else None)
+
+
+class Sub(Function):
+    @staticmethod
+    def forward(ctx, a, b):
+        _meta(ctx, a, b)
+        return mx.subtract(a, b)
+
+    @staticmethod
+    def backward(ctx, g):
+        na, nb = ctx.needs_input_grad
+        return (unbroadcast(g, *ctx.a_meta) if na else None,
+                unbroadcast(-g, *ctx.b_meta) if nb else None)
+
+
+class Mul(Function):
+    @staticmethod
+    def forward(ctx, a, b):
+        _meta(ctx, a, b)
+        ctx.save_for_backward(a, b)
+        return mx.multiply(a, b)
+
+    @staticmethod
+    def backward(ctx, g):
+        a, b = ctx.saved_tensors
+        na, nb = ctx.needs_input_grad
+        return (unbroadcast(g * b, *ctx.a_meta) if na else None,
+                unbroadcast(g * a, *ctx.b_meta) if nb else None)
+
+
+class Div(Function):
+    @staticmethod
+    def forward(ctx, a, b):
+        _meta(ctx, a, b)
+        ctx.save_for_backward(a, b)
+        return mx.divide(a, b)
+
+    @staticmethod
+    def backward(ctx, g):
+        a, b = ctx.saved_tensors
+        na, nb = ctx.needs_input_grad
+        ga = unbroadcast(g / b, *ctx.a_meta) if na else None
+        gb = unbroadcast(-g * a / (b * b), *ctx.b_meta) if nb else None
+        return ga, gb
+
+
+class FloorDivide(Function):
+    # NOTE: floor division is piecewise constant; its gradient is zero almost
+    # everywhere, so it is recorded as non-differentiable (as in PyTorch).
+    differentiable = False
+
+    @staticmethod
+    def forward(ctx, a, b):
+        return mx.floor_divide(a, b)
+
+
+class Remainder(Function):
+    """``a - floor(a / b) * b`` (the sign follows the divisor, like Python's ``%``)."""
+
+    @staticmethod
+    def forward(ctx, a, b):
+        _meta(ctx, a, b)
+        ctx.save_for_backward(a, b)
+        return mx.remainder(a, b)
+
+    @staticmethod
+    def backward(ctx, g):
+        a, b = ctx.saved_tensors
+        na, nb = ctx.needs_input_grad
+        ga = unbroadcast(g, *ctx.a_meta) if na else None
+        gb = unbroadcast(-g * mx.floor(mx.divide(a, b)), *ctx.b_meta) if nb else None
+        return ga, gb
+
+
+class Fmod(Function):
+    """``a - trunc(a / b) * b`` (the sign follows the dividend, like C's ``fmod``)."""
+
+    @staticmethod
+    def forward(ctx, a, b):
+        _meta(ctx, a, b)
+        ctx.save_for_backward(a, b)
+        q = mx.divide(a, b)
+        return mx.subtract(a, mx.multiply(mx.where(q < 0, mx.ceil(q), mx.floor(q)), b))
+
+    @staticmethod
+    def backward(ctx, g):
+        a, b = ctx.saved_tensors
+        na, nb = ctx.needs_input_grad
+        q = mx.divide(a, b)
+        ga = unbroadcast(g, *ctx.a_meta) if na else None
+        gb = unbroadcast(-g * mx.where(q < 0, mx.ceil(q), mx.floor(q)), *ctx.b_meta) if nb else None
+        return ga, gb
+
+
+class Power(Function):
+    @staticmethod
+    def forward(ctx, a, b):
+        _meta(ctx, a, b)
+        out = mx.power(a, b)
+        ctx.save_for_backward(a, b, out)
+        return out
+
+    @staticmethod
+    def backward(ctx, g):
+        a, b, out = ctx.saved_tensors
+        na, nb = ctx.needs_input_grad
+        ga = gb = None
+        if na:
+            ga = unbroadcast(g * b * mx.power(a, b - 1), *ctx.a_meta)
+        if nb:
+            # NOTE: d(a^b)/db = a^b log(a); at a == 0 we use 0 (PyTorch's convention).
+            a = mx.array(a) if not isinstance(a, mx.array) else a
+            log_a = mx.where(a == 0, 0.0, mx.log(mx.where(a == 0, 1.0, a)))
+            gb = unbroadcast(g * out * log_a, *ctx.b_meta)
+        return ga, gb
+
+
+class Maximum(Function):
+    # NOTE: where a == b the gradient is split equally between both inputs (PyTorch's convention).
+    @staticmethod
+    def forward(ctx, a, b):
+        _meta(ctx, a, b)
+        ctx.save_for_backward(a, b)
+        return mx.maximum(a, b)
+
+    @staticmethod
+    def backward(ctx, g):
+        a, b = ctx.saved_tensors
+        na, nb = ctx.needs_input_grad
+        mask = (a > b).astype(g.dtype) + 0.5 * (a == b).astype(g.dtype)
+        ga = unbroadcast(g * mask, *ctx.a_meta) if na else None
+        gb = unbroadcast(g * (1 - mask), *ctx.b_meta) if nb else None
+        return ga, gb
+
+
+class Minimum(Function):
+    # NOTE: ties split the gradient equally, as for maximum.
+    @staticmethod
+    def forward(ctx, a, b):
+        _meta(ctx, a, b)
+        ctx.save_for_backward(a, b)
+        return mx.minimum(a, b)
+
+    @staticmethod
+    def backward(ctx, g):
+        a, b = ctx.saved_tensors
+        na, nb = ctx.needs_input_grad
+        mask = (a < b).astype(g.dtype) + 0.5 * (a == b).astype(g.dtype)
+        ga = unbroadcast(g * mask, *ctx.a_meta) if na else None
+        gb = unbroadcast(g * (1 - mask), *ctx.b_meta) if nb else None
+        return ga, gb
+
+
+class Neg(Function):
+    @staticmethod
+    def forward(ctx, a):
+        return mx.negative(a)
+
+    @staticmethod
+    def backward(ctx, g):
+        return mx.negative(g)
+
+
+class AsType(Function):
+    @staticmethod
+    def forward(ctx, a, dtype):
+        ctx.in_dtype = a.dtype
+        return a.astype(dtype)
+
+    @staticmethod
+    def backward(ctx, g):
+        return g.astype(ctx.in_dtype), None
+
+
+def _binary(fn_cls, name: str, doc: str):
+    def op(input, other):
+        return fn_cls.apply(operand(input), operand(other))
+
+    op.__name__ = name
+    op.__qualname__ = name
+    op.__doc__ = doc
+    return op
+
+
+add = _binary(Add, "add", """Elementwise ``input + other`` with broadcasting.
+
+    Args:
+        input: a Tensor or number.
+        other: a Tensor or number.
+
+    Returns:
+        Tensor: the sum, in the promoted dtype (a Python number does not widen a tensor's dtype).
+
+    Example:
+        >>> import lucid
+        >>> lucid.add(lucid.tensor([1.0, 2.0]), 1).tolist()
+        [2.0, 3.0]
+    """)
+sub = _binary(Sub, "sub", """Elementwise ``input - other`` with broadcasting.
+
+    Example:
+        >>> import lucid
+        >>> lucid.sub(lucid.tensor([3.0]), 1.0).tolist()
+        [2.0]
+    """)
+multiply = _binary(Mul, "multiply", """Elementwise ``input * other`` with broadcasting.
+
+    Example:
+        >>> import lucid
+        >>> lucid.multiply(lucid.tensor([2.0, 3.0]), 2).tolist()
+        [4.0, 6.0]
+    """)
+divide = _binary(Div, "divide", """Elementwise true division ``input / other`` (integers give float32).
+
+    Example:
+        >>> import lucid
+        >>> lucid.divide(lucid.tensor([1, 2]), 2).tolist()
+        [0.5, 1.0]
+    """)
+floor_divide = _binary(FloorDivide, "floor_divide", """Elementwise ``floor(input / other)``; not differentiable.
+
+    Example:
+        >>> import lucid
+        >>> lucid.floor_divide(lucid.tensor([7, -7]), 2).tolist()
+        [3, -4]
+    """)
+remainder = _binary(Remainder, "remainder", """Elementwise ``input % other`` with the sign of ``other`` (Python's ``%``).
+
+    Example:
+        >>> import lucid
+        >>> lucid.remainder(lucid.tensor([-3.0, 3.0]), 2.0).tolist()
+        [1.0, 1.0]
+    """)
+fmod = _binary(Fmod, "fmod", """Elementwise C-style remainder with the sign of ``input``.
+
+    Example:
+        >>> import lucid
+        >>> lucid.fmod(lucid.tensor([-3.0, 3.0]), 2.0).tolist()
+        [-1.0, 1.0]
+    """)
+power = _binary(Power, "power", """Elementwise ``input ** exponent``.
+
+    Example:
+        >>> import lucid
+        >>> lucid.power(lucid.tensor([2.0, 3.0]), 2).tolist()
+        [4.0, 9.0]
+    """)
+maximum = _binary(Maximum, "maximum", """Elementwise maximum; ties split the gradient equally.
+
+    Example:
+        >>> import lucid
+        >>> lucid.maximum(lucid.tensor([1.0, 5.0]), lucid.tensor([3.0, 2.0])).tolist()
+        [3.0, 5.0]
+    """)
+minimum = _binary(Minimum, "minimum", """Elementwise minimum; ties split the gradient equally.
+
+    Example:
+        >>> import lucid
+        >>> lucid.minimum(lucid.tensor([1.0, 5.0]), lucid.tensor([3.0, 2.0])).tolist()
+        [1.0, 2.0]
+    """)
+subtract, mul, div, true_divide, pow = sub, multiply, divide, divide, power
+
+
+def neg(input: Tensor) -> Tensor:
+    """Elementwise ``-input``.
+
+    Example:
+        >>> import lucid
+        >>> lucid.neg(lucid.tensor([1.0, -2.0])).tolist()
+        [-1.0, 2.0]
+    """
+    return Neg.apply(input)
+
+
+negative = neg
+
+
+def astype(input: Tensor, dtype) -> Tensor:
+    """Convert to ``dtype``; differentiable between floating dtypes.
+
+    Example:
+        >>> import lucid
+        >>> lucid.astype(lucid.tensor([1.5]), lucid.float16).dtype
+        lucid.float16
+    """
+    target = to_mx_dtype(dtype)
+    if input._data.dtype == target:
+        return input
+    return AsType.apply(input, target)
+
+
+def _r(fn):
+    return lambda self, other: fn(operand(other), self)
+
+
+TENSOR_METHODS = {
+    "add": add, "sub": sub, "subtract": sub, "mul": multiply, "multiply": multiply, "div": divide,
+    "divide": divide, "true_divide": divide, "floor_divide": floor_divide, "remainder": remainder,
+    "fmod": fmod, "pow": power, "power": power, "maximum": maximum, "minimum": minimum, "neg": neg,
+    "negative": neg, "astype": astype,
+    "__add__": add, "__radd__": _r(add), "__sub__": sub, "__rsub__": _r(sub),
+    "__mul__": multiply, "__rmul__": _r(multiply), "__truediv__": divide, "__rtruediv__": _r(divide),
+    "__floordiv__": floor_divide, "__rfloordiv__": _r(floor_divide), "__mod__": remainder,
+    "__rmod__": _r(remainder), "__pow__": power, "__rpow__": _r(power), "__neg__": neg,
+    "__pos__": lambda self: self,
+}

@@ -1,0 +1,255 @@
+"""Tensor creation: ``tensor``, ``zeros``, ``ones``, ``full``, ``empty``, ``eye``, ``arange``, ``linspace`` and ``*_like``."""
+
+from __future__ import annotations
+
+import numbers
+
+import mlx.core as mx
+import numpy as np
+
+from lucid._backend.device import normalize_device
+from lucid._backend.dtypes import to_mx_dtype
+from lucid._tensor import Tensor
+
+__all__ = ["tensor", "as_tensor", "from_numpy", "zeros", "ones", "full", "empty", "eye", "arange", "linspace",
+           "zeros_like", "ones_like", "full_like", "empty_like"]
+
+
+def _shape(size, op: str) -> tuple:
+    """Accept ``f(2, 3)``, ``f((2, 3))``, ``f([2, 3])`` or ``f(size=(2, 3))``."""
+    if len(size) == 1 and isinstance(size[0], (tuple, list)):
+        size = tuple(size[0])
+    for s in size:
+        if isinstance(s, bool) or not isinstance(s, numbers.Integral):
+            raise TypeError(f"{op}: sizes must be ints, got {s!r} ({type(s).__name__})")
+        if s < 0:
+            raise ValueError(f"{op}: sizes must be non-negative, got {tuple(size)}")
+    return tuple(int(s) for s in size)
+
+
+def _finish(arr: mx.array, device, requires_grad: bool) -> Tensor:
+    dev = "cpu" if device is None and arr.dtype == mx.float64 else normalize_device(device)
+    if dev == "gpu" and arr.dtype == mx.float64:
+        raise TypeError("float64 is supported on the CPU only; use device='cpu' or a 32-bit dtype")
+    t = Tensor._make(arr, dev)
+    if requires_grad:
+        t.requires_grad = True
+    return t
+
+
+def tensor(data, dtype=None, device=None, requires_grad: bool = False) -> Tensor:
+    """Make a Tensor from data (numbers, nested lists, NumPy arrays, ``mx.array``s, Tensors).
+
+    Args:
+        data: the values.
+        dtype: the dtype; Python floats default to float32, ints to int64,
+            NumPy arrays keep theirs.
+        device: "cpu" or "gpu" (default: ``lucid.get_default_device()``).
+        requires_grad: record operations for autograd.
+
+    Example:
+        >>> import lucid
+        >>> lucid.tensor([[1, 2], [3, 4]]).dtype
+        lucid.int64
+    """
+    return Tensor(data, dtype=dtype, device=device, requires_grad=requires_grad)
+
+
+def as_tensor(data, dtype=None, device=None) -> Tensor:
+    """Like ``tensor``, but returns ``data`` itself when it already is a Tensor of that dtype and device."""
+    if isinstance(data, Tensor) and (dtype is None or to_mx_dtype(dtype) == data._data.dtype) and (
+        device is None or normalize_device(device) == data.device
+    ):
+        return data
+    return Tensor(data, dtype=dtype, device=device)
+
+
+def from_numpy(array: np.ndarray) -> Tensor:
+    """Make a Tensor from a NumPy array, keeping its dtype (float64 stays float64, on the CPU).
+
+    Example:
+        >>> import lucid, numpy as np
+        >>> lucid.from_numpy(np.zeros(2)).dtype
+        lucid.float64
+    """
+    if not isinstance(array, np.ndarray):
+        raise TypeError(f"from_numpy expects a numpy.ndarray, got {type(array).__name__}")
+    return Tensor(array)
+
+
+def _dt(dtype, default=mx.float32):
+    return default if dtype is None else to_mx_dtype(dtype)
+
+
+def zeros(*size, dtype=None, device=None, requires_grad: bool = False) -> Tensor:
+    """A tensor of zeros of shape ``size`` (float32 by default).
+
+    Example:
+        >>> import lucid
+        >>> lucid.zeros(2, 3).shape
+        (2, 3)
+    """
+    return _finish(mx.zeros(_shape(size, "zeros"), dtype=_dt(dtype)), device, requires_grad)
+
+
+def ones(*size, dtype=None, device=None, requires_grad: bool = False) -> Tensor:
+    """A tensor of ones of shape ``size`` (float32 by default).
+
+    Example:
+        >>> import lucid
+        >>> lucid.ones(2).tolist()
+        [1.0, 1.0]
+    """
+    return _finish(mx.ones(_shape(size, "ones"), dtype=_dt(dtype)), device, requires_grad)
+
+
+def _fill_dtype(fill_value, dtype):
+    if dtype is not None:
+        return to_mx_dtype(dtype)
+    if isinstance(fill_value, bool):
+        return mx.bool_
+    if isinstance(fill_value, numbers.Integral):
+        return mx.int64
+    if isinstance(fill_value, numbers.Real):
+        return mx.float32
+    if isinstance(fill_value, numbers.Complex):
+        return mx.complex64
+    raise TypeError(f"fill_value must be a number, got {type(fill_value).__name__}")
+
+
+def full(size, fill_value, dtype=None, device=None, requires_grad: bool = False) -> Tensor:
+    """A tensor of shape ``size`` filled with ``fill_value`` (dtype inferred from it).
+
+    Example:
+        >>> import lucid
+        >>> lucid.full((2,), 7).tolist()
+        [7, 7]
+    """
+    if isinstance(size, numbers.Integral):
+        size = (size,)
+    shape = _shape(tuple(size), "full")
+    dt = _fill_dtype(fill_value, dtype)
+    return _finish(mx.full(shape, fill_value, dtype=dt), device, requires_grad)
+
+
+def empty(*size, dtype=None, device=None, requires_grad: bool = False) -> Tensor:
+    """An uninitialised tensor (zeros here: MLX has no uninitialised allocation).
+
+    Example:
+        >>> import lucid
+        >>> lucid.empty(3).shape
+        (3,)
+    """
+    return zeros(*size, dtype=dtype, device=device, requires_grad=requires_grad)
+
+
+def eye(n: int, m: int | None = None, dtype=None, device=None, requires_grad: bool = False) -> Tensor:
+    """The ``n`` x ``m`` identity matrix.
+
+    Example:
+        >>> import lucid
+        >>> lucid.eye(2).tolist()
+        [[1.0, 0.0], [0.0, 1.0]]
+    """
+    _shape((n,) if m is None else (n, m), "eye")
+    return _finish(mx.eye(n, m, dtype=_dt(dtype)), device, requires_grad)
+
+
+def arange(start, end=None, step=1, dtype=None, device=None, requires_grad: bool = False) -> Tensor:
+    """Values from ``start`` (inclusive) to ``end`` (exclusive) by ``step``.
+
+    Integer arguments give int64, any float gives float32.
+
+    Example:
+        >>> import lucid
+        >>> lucid.arange(5).tolist()
+        [0, 1, 2, 3, 4]
+        >>> lucid.arange(0, 1, 0.25).tolist()
+        [0.0, 0.25, 0.5, 0.75]
+    """
+    if end is None:
+        start, end = 0, start
+    for v in (start, end, step):
+        if isinstance(v, bool) or not isinstance(v, numbers.Real):
+            raise TypeError(f"arange: start, end and step must be numbers, got {v!r}")
+    if step == 0:
+        raise ValueError("arange: step must not be zero")
+    all_int = all(isinstance(v, numbers.Integral) for v in (start, end, step))
+    dt = _dt(dtype, mx.int64 if all_int else mx.float32)
+    if all_int:
+        arr = mx.arange(int(start), int(end), int(step), dtype=dt)
+    else:
+        # Compute in float64 on the host so e.g. arange(0, 1, 0.1) has exactly 10 values.
+        arr = mx.array(np.arange(start, end, step).astype(np.float64)).astype(dt) if dt != mx.float64 else \
+            mx.array(np.arange(start, end, step), dtype=mx.float64)
+    return _finish(arr, device, requires_grad)
+
+
+def linspace(start, end, steps: int, dtype=None, device=None, requires_grad: bool = False) -> Tensor:
+    """``steps`` evenly spaced values from ``start`` to ``end`` inclusive.
+
+    Example:
+        >>> import lucid
+        >>> lucid.linspace(0, 1, 3).tolist()
+        [0.0, 0.5, 1.0]
+    """
+    if isinstance(steps, bool) or not isinstance(steps, numbers.Integral) or steps < 0:
+        raise ValueError(f"linspace: steps must be a non-negative int, got {steps!r}")
+    return _finish(mx.linspace(start, end, int(steps), dtype=_dt(dtype)), device, requires_grad)
+
+
+def _like(input: Tensor, dtype, device):
+    if not isinstance(input, Tensor):
+        raise TypeError(f"expected a Tensor, got {type(input).__name__}")
+    return (input._data.shape, input._data.dtype if dtype is None else to_mx_dtype(dtype),
+            input.device if device is None else device)
+
+
+def zeros_like(input: Tensor, dtype=None, device=None, requires_grad: bool = False) -> Tensor:
+    """Zeros with ``input``'s shape, dtype and device.
+
+    Example:
+        >>> import lucid
+        >>> lucid.zeros_like(lucid.ones(2, dtype=lucid.int32)).tolist()
+        [0, 0]
+    """
+    shape, dt, dev = _like(input, dtype, device)
+    return _finish(mx.zeros(shape, dtype=dt), dev, requires_grad)
+
+
+def ones_like(input: Tensor, dtype=None, device=None, requires_grad: bool = False) -> Tensor:
+    """Ones with ``input``'s shape, dtype and device.
+
+    Example:
+        >>> import lucid
+        >>> lucid.ones_like(lucid.zeros(2)).tolist()
+        [1.0, 1.0]
+    """
+    shape, dt, dev = _like(input, dtype, device)
+    return _finish(mx.ones(shape, dtype=dt), dev, requires_grad)
+
+
+def full_like(input: Tensor, fill_value, dtype=None, device=None, requires_grad: bool = False) -> Tensor:
+    """``fill_value`` with ``input``'s shape, dtype and device.
+
+    Example:
+        >>> import lucid
+        >>> lucid.full_like(lucid.zeros(2), 3).tolist()
+        [3.0, 3.0]
+    """
+    shape, dt, dev = _like(input, dtype, device)
+    return _finish(mx.full(shape, fill_value, dtype=dt), dev, requires_grad)
+
+
+def empty_like(input: Tensor, dtype=None, device=None, requires_grad: bool = False) -> Tensor:
+    """Like ``zeros_like`` (MLX has no uninitialised allocation).
+
+    Example:
+        >>> import lucid
+        >>> lucid.empty_like(lucid.zeros(2, 2)).shape
+        (2, 2)
+    """
+    return zeros_like(input, dtype, device, requires_grad)
+
+
+TENSOR_METHODS = {}

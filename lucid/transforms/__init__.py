@@ -1,0 +1,1 @@
+"""Image transforms (to be filled)."""
