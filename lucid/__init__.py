@@ -81,3 +81,4 @@ def is_tensor(obj) -> bool:
 
 
 from lucid import nn, optim, data, datasets, transforms  # noqa: E402
+from lucid.serialization import load, save  # noqa: E402
