@@ -26,10 +26,10 @@ bench: venv
 	$(PY) -m benchmarks
 
 docs: venv
-	$(PY) -m mkdocs build --strict
+	NO_MKDOCS_2_WARNING=1 $(PY) -m mkdocs build --strict
 
 serve: venv
-	$(PY) -m mkdocs serve
+	NO_MKDOCS_2_WARNING=1 $(PY) -m mkdocs serve
 
 clean:
 	rm -rf $(VENV) site .pytest_cache
