@@ -1,5 +1,460 @@
-"""Op family: comparison (to be filled)."""
+"""Comparisons, logical and bitwise ops, ``isclose``/``allclose``/``equal`` and the ``isnan`` family.
 
-__all__: list = []
+Everything here returns bool (or, for bitwise ops, integer) tensors and
+records no graph: none of it is differentiable. Operands broadcast, and a
+Python number, NumPy array or list may stand on either side of an operator
+(``2 < x``, ``x == np.ones(3)``). ``allclose`` and ``equal`` return Python
+bools, so they evaluate their inputs: they are sync points (DESIGN.md section 2).
 
-TENSOR_METHODS: dict = {}
+``Tensor.__eq__`` is elementwise (as in PyTorch and NumPy), and Tensors stay
+hashable by identity, so they still work as dict keys and in sets.
+"""
+
+from __future__ import annotations
+
+import numbers
+
+import mlx.core as mx
+import numpy as np
+
+from lucid._backend.device import _default
+from lucid._backend.dtypes import from_mx_dtype
+from lucid._tensor import Tensor, as_array
+from lucid.autograd.function import Function
+from lucid.ops._util import operand
+
+__all__ = [
+    "eq", "ne", "lt", "le", "gt", "ge", "not_equal", "less", "less_equal", "greater", "greater_equal",
+    "logical_and", "logical_or", "logical_xor", "logical_not",
+    "bitwise_and", "bitwise_or", "bitwise_xor", "bitwise_not", "bitwise_left_shift", "bitwise_right_shift",
+    "isclose", "allclose", "equal", "isnan", "isinf", "isfinite", "isposinf", "isneginf",
+]
+
+# What may stand on the other side of a comparison/bitwise operator; anything
+# else gets NotImplemented (so ``x == None`` is False, as in PyTorch).
+_OPERAND_TYPES = (Tensor, numbers.Number, np.ndarray, np.generic, mx.array, list, tuple)
+
+_BITWISE_DTYPES = frozenset({mx.bool_, mx.uint8, mx.uint16, mx.uint32, mx.uint64,
+                             mx.int8, mx.int16, mx.int32, mx.int64})
+
+
+def _as_tensor(x) -> Tensor:
+    if isinstance(x, Tensor):
+        return x
+    return Tensor._make(as_array(x), _default[0])
+
+
+class _NonDiff(Function):
+    differentiable = False
+
+
+def _unary(name: str, fn) -> type:
+    return type(name, (_NonDiff,), {"forward": staticmethod(lambda ctx, a: fn(a)),
+                                    "__module__": __name__, "__qualname__": name})
+
+
+def _binary(name: str, fn) -> type:
+    return type(name, (_NonDiff,), {"forward": staticmethod(lambda ctx, a, b: fn(a, b)),
+                                    "__module__": __name__, "__qualname__": name})
+
+
+def _check_bitwise(op: str, *values) -> None:
+    for v in values:
+        if isinstance(v, mx.array):
+            if v.dtype not in _BITWISE_DTYPES:
+                raise TypeError(f"{op}: expected bool or integer tensors, got dtype {from_mx_dtype(v.dtype)}; "
+                                "use the logical_* ops or convert with .bool() / .long() first")
+        elif isinstance(v, float) or isinstance(v, complex):
+            raise TypeError(f"{op}: expected bool or int operands, got {type(v).__name__} {v!r}")
+
+
+def _bitwise(name: str, op: str, fn) -> type:
+    def forward(ctx, a, b):
+        _check_bitwise(op, a, b)
+        # A Python int next to a bool tensor means int64 (MLX alone would pick int32).
+        if type(b) is int and isinstance(a, mx.array) and a.dtype == mx.bool_:
+            b = mx.array(b, dtype=mx.int64)
+        elif type(a) is int and isinstance(b, mx.array) and b.dtype == mx.bool_:
+            a = mx.array(a, dtype=mx.int64)
+        return fn(a, b)
+
+    return type(name, (_NonDiff,), {"forward": staticmethod(forward),
+                                    "__module__": __name__, "__qualname__": name})
+
+
+Eq = _binary("Eq", mx.equal)
+Ne = _binary("Ne", mx.not_equal)
+Lt = _binary("Lt", mx.less)
+Le = _binary("Le", mx.less_equal)
+Gt = _binary("Gt", mx.greater)
+Ge = _binary("Ge", mx.greater_equal)
+LogicalAnd = _binary("LogicalAnd", mx.logical_and)
+LogicalOr = _binary("LogicalOr", mx.logical_or)
+LogicalXor = _binary("LogicalXor", mx.logical_xor)
+LogicalNot = _unary("LogicalNot", mx.logical_not)
+BitwiseAnd = _bitwise("BitwiseAnd", "bitwise_and", mx.bitwise_and)
+BitwiseOr = _bitwise("BitwiseOr", "bitwise_or", mx.bitwise_or)
+BitwiseXor = _bitwise("BitwiseXor", "bitwise_xor", mx.bitwise_xor)
+LeftShift = _bitwise("LeftShift", "bitwise_left_shift", mx.left_shift)
+RightShift = _bitwise("RightShift", "bitwise_right_shift", mx.right_shift)
+IsNan = _unary("IsNan", mx.isnan)
+IsInf = _unary("IsInf", mx.isinf)
+IsFinite = _unary("IsFinite", mx.isfinite)
+IsPosInf = _unary("IsPosInf", mx.isposinf)
+IsNegInf = _unary("IsNegInf", mx.isneginf)
+
+
+class BitwiseNot(_NonDiff):
+    @staticmethod
+    def forward(ctx, a):
+        _check_bitwise("bitwise_not", a)
+        # On bool tensors this is logical not (``~mask``), as in PyTorch.
+        return mx.bitwise_invert(a)
+
+
+class IsClose(_NonDiff):
+    @staticmethod
+    def forward(ctx, a, b, rtol, atol, equal_nan):
+        return mx.isclose(a, b, rtol, atol, equal_nan=equal_nan)
+
+
+def _public(fn_cls, name: str, doc: str):
+    def op(input, other) -> Tensor:
+        return fn_cls.apply(operand(input), operand(other))
+
+    op.__name__ = op.__qualname__ = name
+    op.__doc__ = doc
+    return op
+
+
+def _operator(fn_cls, reflected: bool = False):
+    """A Python operator: NotImplemented for foreign types, so Python can try the other side."""
+    if reflected:
+        def method(self, other):
+            if not isinstance(other, _OPERAND_TYPES):
+                return NotImplemented
+            return fn_cls.apply(operand(other), self)
+    else:
+        def method(self, other):
+            if type(other) is float or type(other) is int or isinstance(other, Tensor):
+                return fn_cls.apply(self, other)
+            if not isinstance(other, _OPERAND_TYPES):
+                return NotImplemented
+            return fn_cls.apply(self, operand(other))
+    return method
+
+
+eq = _public(Eq, "eq", """Elementwise ``input == other`` as a bool tensor, with broadcasting.
+
+    Args:
+        input: a Tensor or number.
+        other: a Tensor, number, list or NumPy array.
+
+    Returns:
+        Tensor: bool, of the broadcast shape. NaN is unequal to everything, itself included.
+
+    Example:
+        >>> import lucid
+        >>> lucid.eq(lucid.tensor([1, 2, 3]), 2).tolist()
+        [False, True, False]
+    """)
+ne = _public(Ne, "ne", """Elementwise ``input != other`` as a bool tensor (``not_equal``).
+
+    Example:
+        >>> import lucid
+        >>> lucid.ne(lucid.tensor([1.0, 2.0]), lucid.tensor([1.0, 5.0])).tolist()
+        [False, True]
+    """)
+lt = _public(Lt, "lt", """Elementwise ``input < other`` as a bool tensor (``less``).
+
+    Example:
+        >>> import lucid
+        >>> lucid.lt(lucid.tensor([1.0, 2.0]), 2.0).tolist()
+        [True, False]
+    """)
+le = _public(Le, "le", """Elementwise ``input <= other`` as a bool tensor (``less_equal``).
+
+    Example:
+        >>> import lucid
+        >>> lucid.le(lucid.tensor([1.0, 2.0]), 2.0).tolist()
+        [True, True]
+    """)
+gt = _public(Gt, "gt", """Elementwise ``input > other`` as a bool tensor (``greater``).
+
+    Example:
+        >>> import lucid
+        >>> lucid.gt(lucid.tensor([[1.0], [3.0]]), lucid.tensor([2.0, 0.0])).tolist()
+        [[False, True], [True, True]]
+    """)
+ge = _public(Ge, "ge", """Elementwise ``input >= other`` as a bool tensor (``greater_equal``).
+
+    Example:
+        >>> import lucid
+        >>> lucid.ge(lucid.tensor([1.0, 2.0]), 2.0).tolist()
+        [False, True]
+    """)
+not_equal, less, less_equal, greater, greater_equal = ne, lt, le, gt, ge
+
+logical_and = _public(LogicalAnd, "logical_and", """Elementwise logical AND; nonzero counts as true.
+
+    Returns:
+        Tensor: bool, of the broadcast shape (for any input dtypes).
+
+    Example:
+        >>> import lucid
+        >>> lucid.logical_and(lucid.tensor([True, True, False]), lucid.tensor([1.0, 0.0, 1.0])).tolist()
+        [True, False, False]
+    """)
+logical_or = _public(LogicalOr, "logical_or", """Elementwise logical OR; nonzero counts as true.
+
+    Example:
+        >>> import lucid
+        >>> lucid.logical_or(lucid.tensor([True, False, False]), lucid.tensor([False, False, True])).tolist()
+        [True, False, True]
+    """)
+logical_xor = _public(LogicalXor, "logical_xor", """Elementwise logical XOR; nonzero counts as true.
+
+    Example:
+        >>> import lucid
+        >>> lucid.logical_xor(lucid.tensor([True, True]), lucid.tensor([True, False])).tolist()
+        [False, True]
+    """)
+
+
+def logical_not(input: Tensor) -> Tensor:
+    """Elementwise logical NOT as a bool tensor; zero counts as false.
+
+    Example:
+        >>> import lucid
+        >>> lucid.logical_not(lucid.tensor([0.0, 2.0])).tolist()
+        [True, False]
+    """
+    return LogicalNot.apply(input if isinstance(input, Tensor) else _as_tensor(input))
+
+
+bitwise_and = _public(BitwiseAnd, "bitwise_and", """Elementwise bitwise AND of bool or integer tensors (``&``).
+
+    Args:
+        input: a bool or integer Tensor, or an int/bool.
+        other: a bool or integer Tensor, or an int/bool.
+
+    Returns:
+        Tensor: of the promoted integer (or bool) dtype.
+
+    Raises:
+        TypeError: if either operand is floating-point.
+
+    Example:
+        >>> import lucid
+        >>> lucid.bitwise_and(lucid.tensor([12, 10]), 6).tolist()
+        [4, 2]
+    """)
+bitwise_or = _public(BitwiseOr, "bitwise_or", """Elementwise bitwise OR of bool or integer tensors (``|``).
+
+    Raises:
+        TypeError: if either operand is floating-point.
+
+    Example:
+        >>> import lucid
+        >>> lucid.bitwise_or(lucid.tensor([12, 10]), 1).tolist()
+        [13, 11]
+    """)
+bitwise_xor = _public(BitwiseXor, "bitwise_xor", """Elementwise bitwise XOR of bool or integer tensors (``^``).
+
+    Raises:
+        TypeError: if either operand is floating-point.
+
+    Example:
+        >>> import lucid
+        >>> lucid.bitwise_xor(lucid.tensor([True, False]), lucid.tensor([True, True])).tolist()
+        [False, True]
+    """)
+bitwise_left_shift = _public(LeftShift, "bitwise_left_shift", """Elementwise ``input << other`` on integers.
+
+    Raises:
+        TypeError: if either operand is floating-point.
+
+    Example:
+        >>> import lucid
+        >>> lucid.bitwise_left_shift(lucid.tensor([1, 3]), 2).tolist()
+        [4, 12]
+    """)
+bitwise_right_shift = _public(RightShift, "bitwise_right_shift", """Elementwise ``input >> other`` on integers.
+
+    Raises:
+        TypeError: if either operand is floating-point.
+
+    Example:
+        >>> import lucid
+        >>> lucid.bitwise_right_shift(lucid.tensor([4, 13]), 2).tolist()
+        [1, 3]
+    """)
+
+
+def bitwise_not(input: Tensor) -> Tensor:
+    """Elementwise bitwise NOT (``~``): logical NOT on bool tensors, ``-x - 1`` on signed integers.
+
+    Raises:
+        TypeError: if ``input`` is floating-point.
+
+    Example:
+        >>> import lucid
+        >>> lucid.bitwise_not(lucid.tensor([True, False])).tolist(), lucid.bitwise_not(lucid.tensor([0, 5])).tolist()
+        ([False, True], [-1, -6])
+    """
+    return BitwiseNot.apply(input if isinstance(input, Tensor) else _as_tensor(input))
+
+
+def _check_tolerances(op: str, rtol, atol) -> None:
+    for name, value in (("rtol", rtol), ("atol", atol)):
+        if isinstance(value, bool) or not isinstance(value, numbers.Real):
+            raise TypeError(f"{op}: {name} must be a real number, got {type(value).__name__}")
+        if not value >= 0:
+            raise ValueError(f"{op}: {name} must be non-negative, got {value}")
+
+
+def isclose(input: Tensor, other, rtol: float = 1e-05, atol: float = 1e-08, equal_nan: bool = False) -> Tensor:
+    """Elementwise ``|input - other| <= atol + rtol * |other|`` as a bool tensor, with broadcasting.
+
+    Equal infinities are close; NaNs are close to each other only with ``equal_nan=True``.
+
+    Args:
+        input: a Tensor.
+        other: a Tensor or number.
+        rtol: relative tolerance (default 1e-5).
+        atol: absolute tolerance (default 1e-8).
+        equal_nan: treat two NaNs as close.
+
+    Raises:
+        TypeError: if a tolerance is not a real number.
+        ValueError: if a tolerance is negative.
+
+    Example:
+        >>> import lucid
+        >>> lucid.isclose(lucid.tensor([1.0, 1.1]), lucid.tensor([1.0, 1.0])).tolist()
+        [True, False]
+    """
+    _check_tolerances("isclose", rtol, atol)
+    return IsClose.apply(_as_tensor(input), _as_tensor(other), float(rtol), float(atol), bool(equal_nan))
+
+
+def allclose(input: Tensor, other, rtol: float = 1e-05, atol: float = 1e-08, equal_nan: bool = False) -> bool:
+    """True if every element of ``input`` is close to ``other`` (see ``isclose``), with broadcasting.
+
+    This returns a Python bool, so it evaluates both tensors: it is a sync point.
+    Use ``isclose(...).all()`` to stay lazy.
+
+    Args:
+        input: a Tensor.
+        other: a Tensor or number.
+        rtol: relative tolerance (default 1e-5).
+        atol: absolute tolerance (default 1e-8).
+        equal_nan: treat two NaNs as close.
+
+    Returns:
+        bool: whether all elements are close.
+
+    Example:
+        >>> import lucid
+        >>> lucid.allclose(lucid.tensor([1.0, 2.0]), lucid.tensor([1.0, 2.0 + 1e-7]))
+        True
+    """
+    _check_tolerances("allclose", rtol, atol)
+    a, b = _as_tensor(input), _as_tensor(other)
+    # Sync point by contract (a Python bool is returned).
+    return bool(mx.allclose(a._data, b._data, float(rtol), float(atol), equal_nan=bool(equal_nan)).item())
+
+
+def equal(input: Tensor, other: Tensor) -> bool:
+    """True if both tensors have the same shape and the same values (``torch.equal``).
+
+    Values are compared after dtype promotion; NaN is unequal to itself. This
+    returns a Python bool, so it evaluates both tensors: it is a sync point.
+    For the elementwise comparison use ``eq`` or ``==``.
+
+    Example:
+        >>> import lucid
+        >>> lucid.equal(lucid.tensor([1, 2]), lucid.tensor([1, 2])), lucid.equal(lucid.tensor([1]), lucid.tensor([1, 1]))
+        (True, False)
+    """
+    a, b = _as_tensor(input), _as_tensor(other)
+    if a._data.shape != b._data.shape:
+        return False
+    # Sync point by contract (a Python bool is returned).
+    return bool(mx.array_equal(a._data, b._data).item())
+
+
+def isnan(input: Tensor) -> Tensor:
+    """Elementwise ``x is NaN`` as a bool tensor.
+
+    Example:
+        >>> import lucid
+        >>> lucid.isnan(lucid.tensor([float("nan"), 1.0])).tolist()
+        [True, False]
+    """
+    return IsNan.apply(input if isinstance(input, Tensor) else _as_tensor(input))
+
+
+def isinf(input: Tensor) -> Tensor:
+    """Elementwise ``x is +inf or -inf`` as a bool tensor.
+
+    Example:
+        >>> import lucid
+        >>> lucid.isinf(lucid.tensor([float("inf"), -float("inf"), 1.0])).tolist()
+        [True, True, False]
+    """
+    return IsInf.apply(input if isinstance(input, Tensor) else _as_tensor(input))
+
+
+def isfinite(input: Tensor) -> Tensor:
+    """Elementwise ``x is neither NaN nor infinite`` as a bool tensor (always true for integers).
+
+    Example:
+        >>> import lucid
+        >>> lucid.isfinite(lucid.tensor([float("nan"), float("inf"), 1.0])).tolist()
+        [False, False, True]
+    """
+    return IsFinite.apply(input if isinstance(input, Tensor) else _as_tensor(input))
+
+
+def isposinf(input: Tensor) -> Tensor:
+    """Elementwise ``x == +inf`` as a bool tensor.
+
+    Example:
+        >>> import lucid
+        >>> lucid.isposinf(lucid.tensor([float("inf"), -float("inf")])).tolist()
+        [True, False]
+    """
+    return IsPosInf.apply(input if isinstance(input, Tensor) else _as_tensor(input))
+
+
+def isneginf(input: Tensor) -> Tensor:
+    """Elementwise ``x == -inf`` as a bool tensor.
+
+    Example:
+        >>> import lucid
+        >>> lucid.isneginf(lucid.tensor([float("inf"), -float("inf")])).tolist()
+        [False, True]
+    """
+    return IsNegInf.apply(input if isinstance(input, Tensor) else _as_tensor(input))
+
+
+TENSOR_METHODS = {
+    "eq": eq, "ne": ne, "lt": lt, "le": le, "gt": gt, "ge": ge, "not_equal": ne, "less": lt,
+    "less_equal": le, "greater": gt, "greater_equal": ge,
+    "logical_and": logical_and, "logical_or": logical_or, "logical_xor": logical_xor, "logical_not": logical_not,
+    "bitwise_and": bitwise_and, "bitwise_or": bitwise_or, "bitwise_xor": bitwise_xor, "bitwise_not": bitwise_not,
+    "bitwise_left_shift": bitwise_left_shift, "bitwise_right_shift": bitwise_right_shift,
+    "isclose": isclose, "allclose": allclose, "equal": equal,
+    "isnan": isnan, "isinf": isinf, "isfinite": isfinite, "isposinf": isposinf, "isneginf": isneginf,
+    "__eq__": _operator(Eq), "__ne__": _operator(Ne), "__lt__": _operator(Lt), "__le__": _operator(Le),
+    "__gt__": _operator(Gt), "__ge__": _operator(Ge),
+    "__and__": _operator(BitwiseAnd), "__rand__": _operator(BitwiseAnd, reflected=True),
+    "__or__": _operator(BitwiseOr), "__ror__": _operator(BitwiseOr, reflected=True),
+    "__xor__": _operator(BitwiseXor), "__rxor__": _operator(BitwiseXor, reflected=True),
+    "__lshift__": _operator(LeftShift), "__rlshift__": _operator(LeftShift, reflected=True),
+    "__rshift__": _operator(RightShift), "__rrshift__": _operator(RightShift, reflected=True),
+    "__invert__": bitwise_not,
+    # Defining __eq__ must not make Tensors unhashable: they hash by identity (as in PyTorch).
+    "__hash__": object.__hash__,
+}

@@ -1,5 +1,751 @@
-"""Op family: unary (to be filled)."""
+"""Elementwise maths: ``exp``/``log``, roots, trigonometry, ``sigmoid``/``erf``, rounding, ``clip``, ``where``.
 
-__all__: list = []
+Every function takes a Tensor (numbers, lists and NumPy arrays are converted
+first) and returns a new Tensor of the broadcast shape. Floating dtypes are
+preserved (float16 in, float16 out); integer inputs to transcendental ops
+give float32, as in PyTorch. Rounding ops and ``sign`` are differentiable with
+a zero gradient, as in PyTorch. The predicates ``isnan``/``isinf``/... live with
+the comparisons (``lucid.ops.comparison``), as in PyTorch's documentation.
+"""
 
-TENSOR_METHODS: dict = {}
+from __future__ import annotations
+
+import math
+import numbers
+
+import mlx.core as mx
+
+from lucid._backend.device import _default
+from lucid._tensor import Tensor, as_array
+from lucid.autograd.function import Function
+from lucid.ops._util import operand, unbroadcast
+
+__all__ = [
+    "abs", "absolute", "sign", "exp", "exp2", "expm1", "log", "log2", "log10", "log1p", "sqrt", "rsqrt",
+    "square", "cube", "reciprocal", "sin", "cos", "tan", "arcsin", "arccos", "arctan", "arctan2",
+    "sinh", "cosh", "tanh", "arcsinh", "arccosh", "arctanh", "asin", "acos", "atan", "atan2", "asinh",
+    "acosh", "atanh", "sigmoid", "erf", "erfinv", "floor", "ceil", "round", "trunc", "fix", "clip", "clamp",
+    "where", "nan_to_num",
+]
+
+_LN2 = math.log(2.0)
+_LN10 = math.log(10.0)
+_HALF_SQRT_PI = math.sqrt(math.pi) / 2.0
+_TWO_OVER_SQRT_PI = 2.0 / math.sqrt(math.pi)
+
+
+def _as_tensor(x) -> Tensor:
+    """Pass a Tensor through; convert a number, list or array (TypeError for anything else)."""
+    if isinstance(x, Tensor):
+        return x
+    return Tensor._make(as_array(x), _default[0])
+
+
+def _rule(name: str, forward, grad, saves_output: bool = False) -> type:
+    """Build the Function of ``y = forward(x)`` whose backward is ``grad(g, saved)``.
+
+    ``saved`` is ``y`` when ``saves_output`` (exp, sqrt, tanh, ...) else ``x``:
+    each rule keeps only the one array its derivative needs.
+    """
+    if saves_output:
+        def fwd(ctx, x):
+            y = forward(x)
+            ctx.save_for_backward(y)
+            return y
+    else:
+        def fwd(ctx, x):
+            ctx.save_for_backward(x)
+            return forward(x)
+
+    def bwd(ctx, g):
+        return grad(g, ctx.saved_tensors[0])
+
+    return type(name, (Function,), {"forward": staticmethod(fwd), "backward": staticmethod(bwd),
+                                    "__module__": __name__, "__qualname__": name,
+                                    "__doc__": f"``{forward.__name__}`` as a Function."})
+
+
+def _zero_grad_rule(name: str, forward) -> type:
+    """A piecewise-constant op: differentiable, with a zero gradient everywhere (PyTorch's convention)."""
+    def fwd(ctx, x, *attrs):
+        ctx.n_attrs = len(attrs)
+        return forward(x, *attrs)
+
+    def bwd(ctx, g):
+        return (mx.zeros_like(g),) + (None,) * ctx.n_attrs
+
+    return type(name, (Function,), {"forward": staticmethod(fwd), "backward": staticmethod(bwd),
+                                    "__module__": __name__, "__qualname__": name})
+
+
+def _exp2(x):
+    return mx.power(2.0, x)
+
+
+def _cube(x):
+    return x * x * x
+
+
+# NOTE: at x == 0, abs gets gradient 0 (sign(0)), as in PyTorch.
+Abs = _rule("Abs", mx.abs, lambda g, x: g * mx.sign(x))
+Exp = _rule("Exp", mx.exp, lambda g, y: g * y, saves_output=True)
+Exp2 = _rule("Exp2", _exp2, lambda g, y: g * y * _LN2, saves_output=True)
+Expm1 = _rule("Expm1", mx.expm1, lambda g, y: g * (y + 1.0), saves_output=True)
+Log = _rule("Log", mx.log, lambda g, x: g / x)
+Log2 = _rule("Log2", mx.log2, lambda g, x: g / (x * _LN2))
+Log10 = _rule("Log10", mx.log10, lambda g, x: g / (x * _LN10))
+Log1p = _rule("Log1p", mx.log1p, lambda g, x: g / (x + 1.0))
+Sqrt = _rule("Sqrt", mx.sqrt, lambda g, y: g / (2.0 * y), saves_output=True)
+Rsqrt = _rule("Rsqrt", mx.rsqrt, lambda g, y: g * (-0.5) * y * y * y, saves_output=True)
+Square = _rule("Square", mx.square, lambda g, x: g * 2.0 * x)
+Cube = _rule("Cube", _cube, lambda g, x: g * 3.0 * x * x)
+Reciprocal = _rule("Reciprocal", mx.reciprocal, lambda g, y: -g * y * y, saves_output=True)
+Sin = _rule("Sin", mx.sin, lambda g, x: g * mx.cos(x))
+Cos = _rule("Cos", mx.cos, lambda g, x: -g * mx.sin(x))
+Tan = _rule("Tan", mx.tan, lambda g, y: g * (1.0 + y * y), saves_output=True)
+Arcsin = _rule("Arcsin", mx.arcsin, lambda g, x: g * mx.rsqrt((1.0 - x) * (1.0 + x)))
+Arccos = _rule("Arccos", mx.arccos, lambda g, x: -g * mx.rsqrt((1.0 - x) * (1.0 + x)))
+Arctan = _rule("Arctan", mx.arctan, lambda g, x: g / (1.0 + x * x))
+Sinh = _rule("Sinh", mx.sinh, lambda g, x: g * mx.cosh(x))
+Cosh = _rule("Cosh", mx.cosh, lambda g, x: g * mx.sinh(x))
+Tanh = _rule("Tanh", mx.tanh, lambda g, y: g * (1.0 - y * y), saves_output=True)
+Arcsinh = _rule("Arcsinh", mx.arcsinh, lambda g, x: g * mx.rsqrt(x * x + 1.0))
+Arccosh = _rule("Arccosh", mx.arccosh, lambda g, x: g * mx.rsqrt((x - 1.0) * (x + 1.0)))
+Arctanh = _rule("Arctanh", mx.arctanh, lambda g, x: g / ((1.0 - x) * (1.0 + x)))
+Sigmoid = _rule("Sigmoid", mx.sigmoid, lambda g, y: g * y * (1.0 - y), saves_output=True)
+Erf = _rule("Erf", mx.erf, lambda g, x: g * _TWO_OVER_SQRT_PI * mx.exp(-(x * x)))
+Erfinv = _rule("Erfinv", mx.erfinv, lambda g, y: g * _HALF_SQRT_PI * mx.exp(y * y), saves_output=True)
+
+Sign = _zero_grad_rule("Sign", mx.sign)
+Floor = _zero_grad_rule("Floor", mx.floor)
+Ceil = _zero_grad_rule("Ceil", mx.ceil)
+Trunc = _zero_grad_rule("Trunc", mx.trunc)
+Round = _zero_grad_rule("Round", mx.round)
+
+
+class Arctan2(Function):
+    """``atan2(y, x)``: the angle of the point ``(x, y)``, in ``(-pi, pi]``."""
+
+    @staticmethod
+    def forward(ctx, y, x):
+        ctx.y_meta = (y.shape, y.dtype) if isinstance(y, mx.array) else None
+        ctx.x_meta = (x.shape, x.dtype) if isinstance(x, mx.array) else None
+        ctx.save_for_backward(y, x)
+        return mx.arctan2(y, x)
+
+    @staticmethod
+    def backward(ctx, g):
+        y, x = ctx.saved_tensors
+        ny, nx = ctx.needs_input_grad
+        # NOTE: at the origin both partials are 0/0 = nan, as in PyTorch.
+        scale = g / (x * x + y * y)
+        gy = unbroadcast(scale * x, *ctx.y_meta) if ny else None
+        gx = unbroadcast(-scale * y, *ctx.x_meta) if nx else None
+        return gy, gx
+
+
+class Clip(Function):
+    """``min(max(x, lo), hi)`` with optional, broadcasting, differentiable bounds."""
+
+    @staticmethod
+    def forward(ctx, x, lo, hi):
+        ctx.metas = tuple((v.shape, v.dtype) if isinstance(v, mx.array) else None for v in (x, lo, hi))
+        ctx.save_for_backward(x, lo, hi)
+        return mx.clip(x, lo, hi)
+
+    @staticmethod
+    def backward(ctx, g):
+        x, lo, hi = ctx.saved_tensors
+        nx, nlo, nhi = ctx.needs_input_grad
+        x_meta, lo_meta, hi_meta = ctx.metas
+        gx = glo = ghi = None
+        # NOTE: PyTorch's convention: x gets the gradient where lo <= x <= hi (bounds included);
+        # lo where x < lo (and lo < hi); hi where x > hi, or everywhere hi < lo (the output is hi there).
+        if nx:
+            if lo is None:
+                keep = x <= hi
+            elif hi is None:
+                keep = x >= lo
+            else:
+                keep = mx.logical_and(x >= lo, x <= hi)
+            gx = unbroadcast(mx.where(keep, g, 0.0), *x_meta)
+        if nlo:
+            below = x < lo if hi is None else mx.logical_and(x < lo, lo < hi)
+            glo = unbroadcast(mx.where(below, g, 0.0), *lo_meta)
+        if nhi:
+            above = x > hi if lo is None else mx.logical_or(x > hi, hi < lo)
+            ghi = unbroadcast(mx.where(above, g, 0.0), *hi_meta)
+        return gx, glo, ghi
+
+
+class Where(Function):
+    """``cond ? x : y`` elementwise, with broadcasting; differentiable in ``x`` and ``y``."""
+
+    @staticmethod
+    def forward(ctx, cond, x, y):
+        if cond.dtype != mx.bool_:
+            cond = cond.astype(mx.bool_)
+        ctx.x_meta = (x.shape, x.dtype) if isinstance(x, mx.array) else None
+        ctx.y_meta = (y.shape, y.dtype) if isinstance(y, mx.array) else None
+        ctx.save_for_backward(cond)
+        return mx.where(cond, x, y)
+
+    @staticmethod
+    def backward(ctx, g):
+        (cond,) = ctx.saved_tensors
+        _, nx, ny = ctx.needs_input_grad
+        gx = unbroadcast(mx.where(cond, g, 0.0), *ctx.x_meta) if nx else None
+        gy = unbroadcast(mx.where(cond, 0.0, g), *ctx.y_meta) if ny else None
+        return None, gx, gy
+
+
+_FLOATS = (mx.float16, mx.bfloat16, mx.float32, mx.float64)
+
+
+class NanToNum(Function):
+    """Replace NaN, +inf and -inf by finite values; the gradient passes only where ``x`` is finite."""
+
+    @staticmethod
+    def forward(ctx, x, nan, posinf, neginf):
+        ctx.save_for_backward(x)
+        if x.dtype not in _FLOATS:
+            return x
+        info = mx.finfo(x.dtype)
+        posinf = info.max if posinf is None else posinf
+        neginf = info.min if neginf is None else neginf
+        # Built from where() rather than mx.nan_to_num, which has no float64 kernel.
+        out = mx.where(mx.isnan(x), nan, x)
+        out = mx.where(mx.isposinf(x), posinf, out)
+        return mx.where(mx.isneginf(x), neginf, out)
+
+    @staticmethod
+    def backward(ctx, g):
+        (x,) = ctx.saved_tensors
+        return mx.where(mx.isfinite(x), g, 0.0), None, None, None
+
+
+# -- public functions ---------------------------------------------------------
+
+def abs(input: Tensor) -> Tensor:  # noqa: A001
+    """Elementwise absolute value ``|x|``; the gradient is ``sign(x)`` (0 at 0).
+
+    Example:
+        >>> import lucid
+        >>> lucid.abs(lucid.tensor([-1.5, 0.0, 2.0])).tolist()
+        [1.5, 0.0, 2.0]
+    """
+    return Abs.apply(input if isinstance(input, Tensor) else _as_tensor(input))
+
+
+def sign(input: Tensor) -> Tensor:
+    """Elementwise sign: -1, 0 or 1 (zero gradient).
+
+    Example:
+        >>> import lucid
+        >>> lucid.sign(lucid.tensor([-2.0, 0.0, 3.0])).tolist()
+        [-1.0, 0.0, 1.0]
+    """
+    return Sign.apply(input if isinstance(input, Tensor) else _as_tensor(input))
+
+
+def exp(input: Tensor) -> Tensor:
+    """Elementwise exponential :math:`e^x`.
+
+    Example:
+        >>> import lucid
+        >>> lucid.exp(lucid.tensor([0.0])).tolist()
+        [1.0]
+        >>> print(f"{lucid.exp(lucid.tensor(1.0)).item():.4f}")
+        2.7183
+    """
+    return Exp.apply(input if isinstance(input, Tensor) else _as_tensor(input))
+
+
+def exp2(input: Tensor) -> Tensor:
+    """Elementwise base-2 exponential :math:`2^x`.
+
+    Example:
+        >>> import lucid
+        >>> lucid.exp2(lucid.tensor([0.0, 3.0])).tolist()
+        [1.0, 8.0]
+    """
+    return Exp2.apply(input if isinstance(input, Tensor) else _as_tensor(input))
+
+
+def expm1(input: Tensor) -> Tensor:
+    """Elementwise :math:`e^x - 1`, accurate for small ``x``.
+
+    Example:
+        >>> import lucid
+        >>> lucid.expm1(lucid.tensor([0.0])).tolist()
+        [0.0]
+    """
+    return Expm1.apply(input if isinstance(input, Tensor) else _as_tensor(input))
+
+
+def log(input: Tensor) -> Tensor:
+    """Elementwise natural logarithm :math:`\\ln x` (``-inf`` at 0, NaN below).
+
+    Example:
+        >>> import lucid
+        >>> lucid.log(lucid.tensor([1.0])).tolist()
+        [0.0]
+    """
+    return Log.apply(input if isinstance(input, Tensor) else _as_tensor(input))
+
+
+def log2(input: Tensor) -> Tensor:
+    """Elementwise base-2 logarithm :math:`\\log_2 x`.
+
+    Example:
+        >>> import lucid
+        >>> lucid.log2(lucid.tensor([1.0, 8.0])).tolist()
+        [0.0, 3.0]
+    """
+    return Log2.apply(input if isinstance(input, Tensor) else _as_tensor(input))
+
+
+def log10(input: Tensor) -> Tensor:
+    """Elementwise base-10 logarithm :math:`\\log_{10} x`.
+
+    Example:
+        >>> import lucid
+        >>> lucid.log10(lucid.tensor([1.0, 100.0])).tolist()
+        [0.0, 2.0]
+    """
+    return Log10.apply(input if isinstance(input, Tensor) else _as_tensor(input))
+
+
+def log1p(input: Tensor) -> Tensor:
+    """Elementwise :math:`\\ln(1 + x)`, accurate for small ``x``.
+
+    Example:
+        >>> import lucid
+        >>> lucid.log1p(lucid.tensor([0.0])).tolist()
+        [0.0]
+    """
+    return Log1p.apply(input if isinstance(input, Tensor) else _as_tensor(input))
+
+
+def sqrt(input: Tensor) -> Tensor:
+    """Elementwise square root :math:`\\sqrt{x}` (its gradient is ``inf`` at 0).
+
+    Example:
+        >>> import lucid
+        >>> lucid.sqrt(lucid.tensor([4.0, 9.0])).tolist()
+        [2.0, 3.0]
+    """
+    return Sqrt.apply(input if isinstance(input, Tensor) else _as_tensor(input))
+
+
+def rsqrt(input: Tensor) -> Tensor:
+    """Elementwise reciprocal square root :math:`1 / \\sqrt{x}`.
+
+    Example:
+        >>> import lucid
+        >>> lucid.rsqrt(lucid.tensor([4.0])).tolist()
+        [0.5]
+    """
+    return Rsqrt.apply(input if isinstance(input, Tensor) else _as_tensor(input))
+
+
+def square(input: Tensor) -> Tensor:
+    """Elementwise :math:`x^2` (integers stay integers).
+
+    Example:
+        >>> import lucid
+        >>> lucid.square(lucid.tensor([-3.0, 0.5])).tolist()
+        [9.0, 0.25]
+    """
+    return Square.apply(input if isinstance(input, Tensor) else _as_tensor(input))
+
+
+def cube(input: Tensor) -> Tensor:
+    """Elementwise :math:`x^3` (integers stay integers).
+
+    Example:
+        >>> import lucid
+        >>> lucid.cube(lucid.tensor([2.0, -1.0])).tolist()
+        [8.0, -1.0]
+    """
+    return Cube.apply(input if isinstance(input, Tensor) else _as_tensor(input))
+
+
+def reciprocal(input: Tensor) -> Tensor:
+    """Elementwise :math:`1 / x` (integers give float32).
+
+    Example:
+        >>> import lucid
+        >>> lucid.reciprocal(lucid.tensor([4.0, -0.5])).tolist()
+        [0.25, -2.0]
+    """
+    return Reciprocal.apply(input if isinstance(input, Tensor) else _as_tensor(input))
+
+
+def sin(input: Tensor) -> Tensor:
+    """Elementwise sine (radians).
+
+    Example:
+        >>> import lucid
+        >>> lucid.sin(lucid.tensor([0.0])).tolist()
+        [0.0]
+    """
+    return Sin.apply(input if isinstance(input, Tensor) else _as_tensor(input))
+
+
+def cos(input: Tensor) -> Tensor:
+    """Elementwise cosine (radians).
+
+    Example:
+        >>> import lucid
+        >>> lucid.cos(lucid.tensor([0.0])).tolist()
+        [1.0]
+    """
+    return Cos.apply(input if isinstance(input, Tensor) else _as_tensor(input))
+
+
+def tan(input: Tensor) -> Tensor:
+    """Elementwise tangent (radians); the gradient is :math:`1 + \\tan^2 x`.
+
+    Example:
+        >>> import lucid
+        >>> lucid.tan(lucid.tensor([0.0])).tolist()
+        [0.0]
+    """
+    return Tan.apply(input if isinstance(input, Tensor) else _as_tensor(input))
+
+
+def arcsin(input: Tensor) -> Tensor:
+    """Elementwise inverse sine, in :math:`[-\\pi/2, \\pi/2]`; NaN outside ``[-1, 1]``.
+
+    The gradient is :math:`1 / \\sqrt{1 - x^2}` (``inf`` at ``|x| = 1``).
+
+    Example:
+        >>> import lucid
+        >>> print(f"{lucid.arcsin(lucid.tensor(1.0)).item():.4f}")
+        1.5708
+    """
+    return Arcsin.apply(input if isinstance(input, Tensor) else _as_tensor(input))
+
+
+def arccos(input: Tensor) -> Tensor:
+    """Elementwise inverse cosine, in :math:`[0, \\pi]`; NaN outside ``[-1, 1]``.
+
+    Example:
+        >>> import lucid
+        >>> lucid.arccos(lucid.tensor([1.0])).tolist()
+        [0.0]
+    """
+    return Arccos.apply(input if isinstance(input, Tensor) else _as_tensor(input))
+
+
+def arctan(input: Tensor) -> Tensor:
+    """Elementwise inverse tangent, in :math:`(-\\pi/2, \\pi/2)`.
+
+    Example:
+        >>> import lucid
+        >>> print(f"{lucid.arctan(lucid.tensor(1.0)).item():.4f}")
+        0.7854
+    """
+    return Arctan.apply(input if isinstance(input, Tensor) else _as_tensor(input))
+
+
+def arctan2(input: Tensor, other: Tensor) -> Tensor:
+    """Elementwise :math:`\\operatorname{atan2}(y, x)` with ``y = input``, ``x = other``, broadcasting.
+
+    The quadrant-aware angle of the point ``(x, y)``, in :math:`(-\\pi, \\pi]`. Gradients:
+    :math:`\\partial/\\partial y = x / (x^2 + y^2)`, :math:`\\partial/\\partial x = -y / (x^2 + y^2)`.
+
+    Args:
+        input: ``y``, a Tensor or number.
+        other: ``x``, a Tensor or number.
+
+    Example:
+        >>> import lucid
+        >>> print(f"{lucid.arctan2(lucid.tensor(1.0), -1.0).item():.4f}")
+        2.3562
+    """
+    return Arctan2.apply(operand(input), operand(other))
+
+
+def sinh(input: Tensor) -> Tensor:
+    """Elementwise hyperbolic sine.
+
+    Example:
+        >>> import lucid
+        >>> lucid.sinh(lucid.tensor([0.0])).tolist()
+        [0.0]
+    """
+    return Sinh.apply(input if isinstance(input, Tensor) else _as_tensor(input))
+
+
+def cosh(input: Tensor) -> Tensor:
+    """Elementwise hyperbolic cosine.
+
+    Example:
+        >>> import lucid
+        >>> lucid.cosh(lucid.tensor([0.0])).tolist()
+        [1.0]
+    """
+    return Cosh.apply(input if isinstance(input, Tensor) else _as_tensor(input))
+
+
+def tanh(input: Tensor) -> Tensor:
+    """Elementwise hyperbolic tangent; the gradient is :math:`1 - \\tanh^2 x`.
+
+    Example:
+        >>> import lucid
+        >>> lucid.tanh(lucid.tensor([0.0])).tolist()
+        [0.0]
+    """
+    return Tanh.apply(input if isinstance(input, Tensor) else _as_tensor(input))
+
+
+def arcsinh(input: Tensor) -> Tensor:
+    """Elementwise inverse hyperbolic sine :math:`\\ln(x + \\sqrt{x^2 + 1})`.
+
+    Example:
+        >>> import lucid
+        >>> lucid.arcsinh(lucid.tensor([0.0])).tolist()
+        [0.0]
+    """
+    return Arcsinh.apply(input if isinstance(input, Tensor) else _as_tensor(input))
+
+
+def arccosh(input: Tensor) -> Tensor:
+    """Elementwise inverse hyperbolic cosine :math:`\\ln(x + \\sqrt{x^2 - 1})`; NaN below 1.
+
+    Example:
+        >>> import lucid
+        >>> lucid.arccosh(lucid.tensor([1.0])).tolist()
+        [0.0]
+    """
+    return Arccosh.apply(input if isinstance(input, Tensor) else _as_tensor(input))
+
+
+def arctanh(input: Tensor) -> Tensor:
+    """Elementwise inverse hyperbolic tangent :math:`\\tfrac12 \\ln\\frac{1 + x}{1 - x}`; ``±inf`` at ``±1``.
+
+    Example:
+        >>> import lucid
+        >>> lucid.arctanh(lucid.tensor([0.0])).tolist()
+        [0.0]
+    """
+    return Arctanh.apply(input if isinstance(input, Tensor) else _as_tensor(input))
+
+
+def sigmoid(input: Tensor) -> Tensor:
+    """Elementwise logistic function :math:`1 / (1 + e^{-x})`; the gradient is :math:`y (1 - y)`.
+
+    Example:
+        >>> import lucid
+        >>> lucid.sigmoid(lucid.tensor([0.0])).tolist()
+        [0.5]
+    """
+    return Sigmoid.apply(input if isinstance(input, Tensor) else _as_tensor(input))
+
+
+def erf(input: Tensor) -> Tensor:
+    """Elementwise error function :math:`\\frac{2}{\\sqrt\\pi}\\int_0^x e^{-t^2} dt`.
+
+    Example:
+        >>> import lucid
+        >>> print(f"{lucid.erf(lucid.tensor(0.5)).item():.4f}")
+        0.5205
+    """
+    return Erf.apply(input if isinstance(input, Tensor) else _as_tensor(input))
+
+
+def erfinv(input: Tensor) -> Tensor:
+    """Elementwise inverse error function on ``(-1, 1)`` (``±inf`` at ``±1``).
+
+    The gradient is :math:`\\frac{\\sqrt\\pi}{2} e^{y^2}` with ``y = erfinv(x)``.
+
+    Example:
+        >>> import lucid
+        >>> lucid.erfinv(lucid.tensor([0.0])).tolist()
+        [0.0]
+    """
+    return Erfinv.apply(input if isinstance(input, Tensor) else _as_tensor(input))
+
+
+def floor(input: Tensor) -> Tensor:
+    """Elementwise largest integer ``<= x`` (zero gradient; integers pass through).
+
+    Example:
+        >>> import lucid
+        >>> lucid.floor(lucid.tensor([-1.5, 1.5])).tolist()
+        [-2.0, 1.0]
+    """
+    return Floor.apply(input if isinstance(input, Tensor) else _as_tensor(input))
+
+
+def ceil(input: Tensor) -> Tensor:
+    """Elementwise smallest integer ``>= x`` (zero gradient).
+
+    Example:
+        >>> import lucid
+        >>> lucid.ceil(lucid.tensor([-1.5, 1.5])).tolist()
+        [-1.0, 2.0]
+    """
+    return Ceil.apply(input if isinstance(input, Tensor) else _as_tensor(input))
+
+
+def trunc(input: Tensor) -> Tensor:
+    """Elementwise rounding toward zero (zero gradient).
+
+    Example:
+        >>> import lucid
+        >>> lucid.trunc(lucid.tensor([-1.7, 1.7])).tolist()
+        [-1.0, 1.0]
+    """
+    return Trunc.apply(input if isinstance(input, Tensor) else _as_tensor(input))
+
+
+def round(input: Tensor, decimals: int = 0) -> Tensor:  # noqa: A001
+    """Elementwise rounding to ``decimals`` decimal places (zero gradient).
+
+    Halves round to the nearest even value (0.5 -> 0, 2.5 -> 2), as in PyTorch and NumPy.
+
+    Args:
+        input: the tensor.
+        decimals: decimal places to keep (default 0); negative rounds to tens, hundreds, ...
+
+    Raises:
+        TypeError: if ``decimals`` is not an int.
+
+    Example:
+        >>> import lucid
+        >>> lucid.round(lucid.tensor([0.5, 1.5, 2.5])).tolist()
+        [0.0, 2.0, 2.0]
+        >>> lucid.round(lucid.tensor([14.0, 26.0]), decimals=-1).tolist()
+        [10.0, 30.0]
+    """
+    if isinstance(decimals, bool) or not isinstance(decimals, numbers.Integral):
+        raise TypeError(f"round: decimals must be an int, got {type(decimals).__name__}")
+    # NOTE: ties go to even (MLX's rounding, the same as PyTorch's and NumPy's).
+    return Round.apply(input if isinstance(input, Tensor) else _as_tensor(input), int(decimals))
+
+
+def _bound(value, name: str):
+    """A clip bound as the Function receives it: None, a Python number or a Tensor."""
+    if value is None or isinstance(value, Tensor):
+        return value
+    if isinstance(value, (bool, complex)) or isinstance(value, str):
+        raise TypeError(f"clip: {name} must be a real number, a Tensor or None, got {type(value).__name__}")
+    return operand(value)
+
+
+def clip(input: Tensor, min=None, max=None) -> Tensor:  # noqa: A002
+    """Clamp every element into ``[min, max]``: :math:`\\min(\\max(x, \\text{min}), \\text{max})`.
+
+    Either bound may be omitted. Tensor bounds broadcast against ``input`` and
+    are differentiable. If ``min > max`` somewhere, the result there is ``max``
+    (PyTorch's rule). NaN inputs stay NaN. Gradients follow PyTorch: ``input``
+    receives the gradient where ``min <= x <= max`` (bounds included), ``min``
+    where ``x < min`` and ``max`` where ``x > max``.
+
+    Args:
+        input: the tensor.
+        min: lower bound: a number, a Tensor or None.
+        max: upper bound: a number, a Tensor or None.
+
+    Returns:
+        Tensor: the clamped values, broadcast to the shape of ``input`` and the Tensor bounds.
+
+    Raises:
+        ValueError: if both bounds are None.
+        TypeError: if a bound is not a real number, a Tensor or None.
+
+    Example:
+        >>> import lucid
+        >>> lucid.clip(lucid.tensor([-2.0, 0.5, 2.0]), min=-1.0, max=1.0).tolist()
+        [-1.0, 0.5, 1.0]
+        >>> lucid.clamp(lucid.tensor([-2.0, 3.0]), max=lucid.tensor([0.0, 1.0])).tolist()
+        [-2.0, 1.0]
+    """
+    if min is None and max is None:
+        raise ValueError("clip: at least one of min and max must be given, got both None")
+    if not (min is None or type(min) is float or type(min) is int or isinstance(min, Tensor)):
+        min = _bound(min, "min")
+    if not (max is None or type(max) is float or type(max) is int or isinstance(max, Tensor)):
+        max = _bound(max, "max")
+    return Clip.apply(input if isinstance(input, Tensor) else _as_tensor(input), min, max)
+
+
+def where(condition: Tensor, input, other) -> Tensor:
+    """Pick ``input`` where ``condition`` is true and ``other`` elsewhere, with broadcasting.
+
+    :math:`\\text{out}_i = \\text{input}_i` if :math:`\\text{condition}_i` else :math:`\\text{other}_i`.
+    Differentiable in ``input`` and ``other`` (each gets the gradient where it was picked).
+
+    Args:
+        condition: a bool Tensor (other dtypes count nonzero as true, as in NumPy).
+        input: values where ``condition`` holds: a Tensor or a number.
+        other: values elsewhere: a Tensor or a number.
+
+    Returns:
+        Tensor: the broadcast shape of all three, in the promoted dtype of ``input`` and ``other``
+        (a Python number does not widen a tensor's dtype).
+
+    Example:
+        >>> import lucid
+        >>> x = lucid.tensor([-1.0, 2.0, -3.0])
+        >>> lucid.where(x > 0, x, 0.0).tolist()
+        [0.0, 2.0, 0.0]
+    """
+    condition = condition if isinstance(condition, Tensor) else _as_tensor(condition)
+    if not isinstance(input, Tensor) and not isinstance(other, Tensor):
+        # Two plain values: make them arrays now so ints become int64 and floats float32.
+        input, other = _as_tensor(input), _as_tensor(other)
+    else:
+        input, other = operand(input), operand(other)
+    return Where.apply(condition, input, other)
+
+
+def nan_to_num(input: Tensor, nan: float = 0.0, posinf: float | None = None,
+               neginf: float | None = None) -> Tensor:
+    """Replace NaN by ``nan``, +inf by ``posinf`` and -inf by ``neginf``.
+
+    The gradient passes through finite elements and is 0 at replaced ones.
+
+    Args:
+        input: the tensor (integer tensors come back unchanged).
+        nan: value for NaN (default 0.0).
+        posinf: value for +inf (default: the largest finite value of the dtype).
+        neginf: value for -inf (default: the most negative finite value of the dtype).
+
+    Example:
+        >>> import lucid
+        >>> x = lucid.tensor([float("nan"), float("inf"), -float("inf"), 1.0])
+        >>> lucid.nan_to_num(x, posinf=9.0, neginf=-9.0).tolist()
+        [0.0, 9.0, -9.0, 1.0]
+    """
+    for name, value in (("nan", nan), ("posinf", posinf), ("neginf", neginf)):
+        if value is not None and (isinstance(value, bool) or not isinstance(value, numbers.Real)):
+            raise TypeError(f"nan_to_num: {name} must be a real number, got {type(value).__name__}")
+    return NanToNum.apply(input if isinstance(input, Tensor) else _as_tensor(input), nan, posinf, neginf)
+
+
+# PyTorch / NumPy aliases.
+absolute, fix, clamp = abs, trunc, clip
+asin, acos, atan, atan2 = arcsin, arccos, arctan, arctan2
+asinh, acosh, atanh = arcsinh, arccosh, arctanh
+
+
+def _where_method(self: Tensor, condition, other) -> Tensor:
+    """``x.where(condition, other)`` is ``lucid.where(condition, x, other)`` (PyTorch's method form)."""
+    return where(condition, self, other)
+
+
+TENSOR_METHODS = {
+    "abs": abs, "absolute": abs, "sign": sign, "exp": exp, "exp2": exp2, "expm1": expm1, "log": log,
+    "log2": log2, "log10": log10, "log1p": log1p, "sqrt": sqrt, "rsqrt": rsqrt, "square": square,
+    "cube": cube, "reciprocal": reciprocal, "sin": sin, "cos": cos, "tan": tan, "arcsin": arcsin,
+    "arccos": arccos, "arctan": arctan, "arctan2": arctan2, "asin": arcsin, "acos": arccos, "atan": arctan,
+    "atan2": arctan2, "sinh": sinh, "cosh": cosh, "tanh": tanh, "arcsinh": arcsinh, "arccosh": arccosh,
+    "arctanh": arctanh, "asinh": arcsinh, "acosh": arccosh, "atanh": arctanh, "sigmoid": sigmoid,
+    "erf": erf, "erfinv": erfinv, "floor": floor, "ceil": ceil, "round": round, "trunc": trunc,
+    "fix": trunc, "clip": clip, "clamp": clip, "where": _where_method, "nan_to_num": nan_to_num,
+    "__abs__": abs,
+}
