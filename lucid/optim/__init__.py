@@ -1,1 +1,30 @@
-"""Optimizers (to be filled)."""
+"""Optimizers (``lucid.optim``) and learning-rate schedulers (``lucid.optim.lr_scheduler``).
+
+Every optimizer follows PyTorch's published update rule and interface
+(``param_groups``, ``state``, ``zero_grad``, ``step(closure)``,
+``state_dict``/``load_state_dict``), records its updates lazily and evaluates
+all parameters and state in one batched evaluation per step.
+
+Example:
+    >>> import lucid
+    >>> w = lucid.tensor([2.0], requires_grad=True)
+    >>> opt = lucid.optim.Adam([w], lr=0.1)
+    >>> sched = lucid.optim.lr_scheduler.StepLR(opt, step_size=1, gamma=0.5)
+    >>> (w * w).sum().backward(); opt.step(); sched.step()
+    >>> opt.param_groups[0]["lr"]
+    0.05
+"""
+
+from lucid.optim.optimizer import Optimizer
+from lucid.optim.sgd import SGD
+from lucid.optim.adam import Adam, AdamW, Adamax, NAdam, RAdam
+from lucid.optim.rmsprop import RMSprop
+from lucid.optim.adagrad import Adagrad, Adadelta
+from lucid.optim.rprop import Rprop
+from lucid.optim.asgd import ASGD
+from lucid.optim import lr_scheduler
+
+__all__ = [
+    "Optimizer", "SGD", "Adam", "AdamW", "Adamax", "NAdam", "RAdam", "RMSprop", "Adagrad", "Adadelta",
+    "Rprop", "ASGD", "lr_scheduler",
+]
