@@ -1,1 +1,28 @@
-"""Linear algebra (to be filled)."""
+"""Linear algebra: inverses, determinants, decompositions, norms (PyTorch's ``torch.linalg``).
+
+Every function takes a matrix ``(m, n)`` or a batch ``(*, m, n)`` of real
+floating-point matrices. MLX's decompositions have CPU kernels only, so they
+run on the CPU stream whatever the default device (memory is unified, so
+nothing is copied); float16/bfloat16 inputs are computed in float32 and
+returned in their own dtype. Use float64 for tight accuracy.
+
+Example:
+    >>> import lucid
+    >>> A = lucid.tensor([[4.0, 1.0], [1.0, 3.0]])
+    >>> x = lucid.linalg.solve(A, lucid.tensor([1.0, 2.0]))
+    >>> [round(v, 4) for v in (A @ x).tolist()]
+    [1.0, 2.0]
+"""
+
+from lucid.linalg._decomp import EighResult, QRResult, SVDResult, cholesky, eigh, eigvalsh, qr, svd, svdvals
+from lucid.linalg._inverse import SlogdetResult, det, inv, matrix_power, pinv, slogdet, solve, solve_triangular
+from lucid.linalg._norms import cond, matrix_norm, matrix_rank, norm, vector_norm
+from lucid.linalg._products import cross, diagonal, multi_dot, vecdot
+from lucid.ops.linalg import matmul
+
+__all__ = [
+    "inv", "det", "slogdet", "solve", "solve_triangular", "pinv", "matrix_power",
+    "cholesky", "qr", "svd", "svdvals", "eigh", "eigvalsh",
+    "norm", "vector_norm", "matrix_norm", "cond", "matrix_rank",
+    "cross", "vecdot", "multi_dot", "matmul", "diagonal",
+]

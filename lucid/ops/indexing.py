@@ -1,5 +1,737 @@
-"""Op family: indexing (to be filled)."""
+"""Indexing and selection: ``x[key]``, ``x[key] = v``, gather/scatter, masks, sorting, ``unique``.
 
-__all__: list = []
+Primitives: ``GetItem``, ``SetItem``, ``Gather``, ``Scatter``, ``IndexSelect``,
+``MaskedFill`` and the non-differentiable ``Argsort``; ``take``, ``sort``,
+``topk``, ``masked_select`` ... are composed from them. Backward rules scatter
+gradients into zeros with ``array.at[...].add``, so repeated indices
+accumulate.
 
-TENSOR_METHODS: dict = {}
+Sync points (DESIGN.md section 2): a boolean mask index, ``nonzero``,
+``argwhere``, ``masked_select`` and ``unique`` read values back to the host,
+because their output shape depends on the data (as in PyTorch). Integer
+indices given as Tensors stay lazy and are not range-checked (an out-of-range
+Tensor index gives unspecified values); ints, lists and NumPy arrays are
+checked and raise ``IndexError``.
+"""
+
+from __future__ import annotations
+
+import collections
+import numbers
+import operator
+
+import mlx.core as mx
+import numpy as np
+
+from lucid._tensor import Tensor, as_array
+from lucid.autograd.function import Function
+from lucid.autograd.grad_mode import _state
+from lucid.ops._util import unbroadcast
+
+__all__ = ["gather", "scatter", "scatter_add", "index_select", "masked_fill", "masked_select", "take",
+           "take_along_dim", "nonzero", "argwhere", "topk", "sort", "argsort", "unique"]
+
+_INT_MX = frozenset((mx.int8, mx.int16, mx.int32, mx.int64, mx.uint8, mx.uint16, mx.uint32, mx.uint64))
+
+#: ``sort`` and ``topk`` return ``(values, indices)`` pairs with named fields, like PyTorch.
+SortResult = collections.namedtuple("sort", ["values", "indices"])
+TopKResult = collections.namedtuple("topk", ["values", "indices"])
+
+
+# -- index keys ------------------------------------------------------------------
+def _host_index(arr: np.ndarray, n: int, dim: int):
+    """A host integer index array, range-checked against a dim of size ``n``."""
+    if arr.size and (arr.min() < -n or arr.max() >= n):
+        bad = arr[(arr < -n) | (arr >= n)].flat[0]
+        raise IndexError(f"index {bad} is out of range for dim {dim} with size {n}")
+    return mx.array(arr.astype(np.int64))
+
+
+def _normalize_key(key, shape: tuple) -> tuple:
+    """Turn a user index into one MLX understands: ints, slices, None, Ellipsis and integer arrays.
+
+    Ints and host arrays are checked against ``shape`` (``IndexError``);
+    boolean masks become the integer arrays of their True positions (a sync
+    point for masks held on the device).
+    """
+    if type(key) is not tuple:
+        key = (key,)
+    if len(key) <= len(shape):
+        # Fast path: only ints and plain slices, one per leading dim.
+        for k, n in zip(key, shape):
+            tk = type(k)
+            if tk is int:
+                if not -n <= k < n:
+                    raise IndexError(f"index {k} is out of range for a dim of size {n}")
+            elif tk is not slice or k.step == 0 or not _plain(k):
+                break
+        else:
+            return key
+    items = []
+    used = 0
+    for k in key:
+        tk = type(k)
+        if tk is int or tk is slice:
+            items.append(("d", k))
+            used += 1
+        elif k is None or k is Ellipsis:
+            items.append((None, k))
+        elif isinstance(k, bool):
+            raise NotImplementedError("indexing with a Python bool is not supported; use None to add a dim")
+        elif isinstance(k, numbers.Integral):
+            items.append(("d", int(k)))
+            used += 1
+        elif isinstance(k, (Tensor, mx.array)):
+            arr = k._data if isinstance(k, Tensor) else k
+            if arr.dtype == mx.bool_:
+                if arr.ndim == 0:
+                    raise NotImplementedError("indexing with a 0-d boolean mask is not supported")
+                items.append(("mask", np.array(arr)))  # sync point: the output shape depends on the mask
+                used += arr.ndim
+            elif arr.dtype in _INT_MX:
+                items.append(("d", arr))
+                used += 1
+            else:
+                raise IndexError(f"tensors used as indices must be integer or bool, got {arr.dtype}")
+        elif isinstance(k, (list, np.ndarray)):
+            arr = np.asarray(k)
+            if arr.dtype == np.bool_:
+                if arr.ndim == 0:
+                    raise NotImplementedError("indexing with a 0-d boolean mask is not supported")
+                items.append(("mask", arr))
+                used += arr.ndim
+            elif arr.dtype.kind in "iu" or arr.size == 0:
+                items.append(("host", arr.astype(np.int64)))
+                used += 1
+            else:
+                raise IndexError(f"arrays used as indices must be integer or bool, got dtype {arr.dtype}")
+        else:
+            raise TypeError(f"invalid index of type {type(k).__name__}; expected an int, slice, None, ..., "
+                            "a list, a NumPy array or an integer/bool Tensor")
+    ndim = len(shape)
+    if used > ndim:
+        raise IndexError(f"too many indices for a tensor of dimension {ndim} (got {used})")
+    out = []
+    dim = 0
+    seen_ellipsis = False
+    for kind, k in items:
+        if kind is None:
+            if k is Ellipsis:
+                if seen_ellipsis:
+                    raise IndexError("an index can only have a single ellipsis ('...')")
+                seen_ellipsis = True
+                dim += ndim - used
+            out.append(k)
+        elif kind == "d":
+            n = shape[dim]
+            if type(k) is int:
+                if not -n <= k < n:
+                    raise IndexError(f"index {k} is out of range for dim {dim} with size {n}")
+            elif type(k) is slice:
+                k = _slice(k)
+            out.append(k)
+            dim += 1
+        elif kind == "host":
+            out.append(_host_index(k, shape[dim], dim))
+            dim += 1
+        else:
+            if k.shape != tuple(shape[dim:dim + k.ndim]):
+                raise IndexError(f"the boolean mask of shape {k.shape} does not match the indexed dims "
+                                 f"{tuple(shape[dim:dim + k.ndim])} of the tensor's shape {tuple(shape)}")
+            out.extend(mx.array(p.astype(np.int64)) for p in np.nonzero(k))
+            dim += k.ndim
+    if any(isinstance(k, mx.array) for k in out):
+        # NumPy counts ints next to arrays as advanced indices; MLX's getitem does too but
+        # its scatter (.at[]) does not, so make them 0-d arrays for both to agree.
+        out = [mx.array(k) if type(k) is int else k for k in out]
+    return tuple(out)
+
+
+def _plain(s: slice) -> bool:
+    return ((s.start is None or type(s.start) is int) and (s.stop is None or type(s.stop) is int)
+            and (s.step is None or type(s.step) is int))
+
+
+def _slice(s: slice) -> slice:
+    if not _plain(s):
+        s = slice(*(None if v is None else operator.index(v) for v in (s.start, s.stop, s.step)))
+    if s.step == 0:
+        raise ValueError("slice step cannot be zero")
+    return s
+
+
+def _index_array(index, op: str) -> mx.array:
+    """An integer index as an ``mx.array`` (Tensors, lists, NumPy arrays, ints)."""
+    if isinstance(index, Tensor):
+        arr = index._data
+    elif isinstance(index, mx.array):
+        arr = index
+    else:
+        arr = as_array(index if not isinstance(index, list) or index else np.zeros(0, np.int64))
+    if arr.dtype not in _INT_MX:
+        raise TypeError(f"{op}: index must be an integer tensor, got {arr.dtype}")
+    return arr
+
+
+def _check_dim(dim, ndim: int, op: str) -> int:
+    if isinstance(dim, bool) or not isinstance(dim, numbers.Integral):
+        raise TypeError(f"{op}: dim must be an int, got {dim!r}")
+    n = max(ndim, 1)
+    if not -n <= dim < n:
+        raise ValueError(f"{op}: dim {dim} is out of range for a tensor with {ndim} dimensions")
+    return int(dim) % n
+
+
+def _along_key(idx: mx.array, axis: int) -> tuple:
+    """The advanced-index key that addresses ``idx`` positions along ``axis`` (and every position elsewhere)."""
+    nd = idx.ndim
+    key = []
+    for d in range(nd):
+        if d == axis:
+            key.append(idx)
+        else:
+            shape = [1] * nd
+            shape[d] = idx.shape[d]
+            key.append(mx.reshape(mx.arange(idx.shape[d]), shape))
+    return tuple(key)
+
+
+def _scatter_add_into(shape: tuple, key, g: mx.array) -> mx.array:
+    z = mx.zeros(shape, dtype=g.dtype)
+    if g.size == 0 or z.size == 0:
+        return z  # MLX's scatter rejects empty updates
+    return z.at[key].add(g)
+
+
+# -- primitives ------------------------------------------------------------------
+class GetItem(Function):
+    @staticmethod
+    def forward(ctx, a, key):
+        ctx.meta = (a.shape, key)
+        return a[key]
+
+    @staticmethod
+    def backward(ctx, g):
+        shape, key = ctx.meta
+        return _scatter_add_into(shape, key, g), None
+
+
+class SetItem(Function):
+    @staticmethod
+    def forward(ctx, a, v, key):
+        ctx.meta = (key, v.shape)
+        target = a[key].shape
+        if v.ndim > len(target):
+            # NumPy lets the value carry extra leading size-1 dims; MLX's setitem does not.
+            extra = v.ndim - len(target)
+            if any(n != 1 for n in v.shape[:extra]):
+                raise ValueError(f"shape {tuple(v.shape)} does not broadcast to the indexed shape {tuple(target)}")
+            v = mx.reshape(v, v.shape[extra:])
+        if 0 in target:
+            return mx.array(a)
+        out = mx.array(a)  # a new array object: the one other Tensors hold is never mutated
+        out[key] = v
+        return out
+
+    @staticmethod
+    def backward(ctx, g):
+        key, v_shape = ctx.meta
+        na, nv = ctx.needs_input_grad[:2]
+        ga = gv = None
+        if na:
+            ga = mx.array(g)
+            if g[key].size:
+                ga[key] = 0
+        if nv:
+            gk = g[key]
+            extra = len(v_shape) - gk.ndim
+            gv = unbroadcast(gk, v_shape[extra:] if extra > 0 else v_shape)
+            gv = mx.reshape(gv, v_shape) if extra > 0 else gv
+        return ga, gv, None
+
+
+class Gather(Function):
+    @staticmethod
+    def forward(ctx, a, idx, axis):
+        ctx.meta = (a.shape, idx, axis)
+        # Only the leading part of the other dims is read (PyTorch's rule); take_along_axis wants them equal.
+        crop = tuple(slice(None) if d == axis else slice(0, n) for d, n in enumerate(idx.shape))
+        return mx.take_along_axis(a[crop], idx, axis)
+
+    @staticmethod
+    def backward(ctx, g):
+        shape, idx, axis = ctx.meta
+        return _scatter_add_into(shape, _along_key(idx, axis), g), None, None
+
+
+class Scatter(Function):
+    @staticmethod
+    def forward(ctx, a, src, idx, axis, reduce):
+        key = _along_key(idx, axis)
+        src_shape = src.shape
+        if src.shape != idx.shape:
+            src = src[tuple(slice(0, n) for n in idx.shape)] if src.ndim else mx.broadcast_to(src, idx.shape)
+        ctx.meta = (key, src_shape, reduce)
+        if src.size == 0:
+            return mx.array(a)
+        if reduce is None:
+            out = mx.array(a)
+            out[key] = src
+            return out
+        if reduce == "add":
+            return a.at[key].add(src)
+        ctx.save_for_backward(src)
+        return a.at[key].multiply(src)
+
+    @staticmethod
+    def backward(ctx, g):
+        key, src_shape, reduce = ctx.meta
+        na, ns = ctx.needs_input_grad[:2]
+        ga = gs = None
+        if na:
+            if reduce is None:
+                ga = mx.array(g)
+                if g[key].size:
+                    ga[key] = 0
+            elif reduce == "add":
+                ga = g
+            else:
+                (src,) = ctx.saved_tensors
+                ga = g * mx.ones(g.shape, dtype=g.dtype).at[key].multiply(src)
+        if ns:
+            gk = g[key]
+            if len(src_shape) == 0:
+                gs = mx.sum(gk)
+            else:
+                gs = mx.pad(gk, [(0, s - n) for s, n in zip(src_shape, gk.shape)])
+        return ga, gs, None, None, None
+
+
+class IndexSelect(Function):
+    @staticmethod
+    def forward(ctx, a, idx, axis):
+        ctx.meta = (a.shape, idx, axis)
+        return mx.take(a, idx, axis)
+
+    @staticmethod
+    def backward(ctx, g):
+        shape, idx, axis = ctx.meta
+        return _scatter_add_into(shape, (slice(None),) * axis + (idx,), g), None, None
+
+
+class MaskedFill(Function):
+    @staticmethod
+    def forward(ctx, a, value, mask):
+        ctx.meta = (mask, value.shape if isinstance(value, mx.array) else None, a.shape)
+        v = value.astype(a.dtype) if isinstance(value, mx.array) else mx.array(value, dtype=a.dtype)
+        return mx.where(mask, v, a)
+
+    @staticmethod
+    def backward(ctx, g):
+        mask, v_shape, a_shape = ctx.meta
+        na, nv = ctx.needs_input_grad[:2]
+        zero = mx.zeros((), dtype=g.dtype)
+        ga = mx.where(mask, zero, g) if na else None
+        gv = mx.reshape(mx.sum(mx.where(mask, g, zero)), v_shape) if nv else None
+        return ga, gv, None
+
+
+class Argsort(Function):
+    differentiable = False
+
+    @staticmethod
+    def forward(ctx, a, axis, descending):
+        if not descending:
+            return mx.argsort(a, axis=axis).astype(mx.int64)
+        # A stable descending order: sort the reversed array ascending, then reverse
+        # back; equal elements keep their original order.
+        rev = (slice(None),) * axis + (slice(None, None, -1),)
+        p = mx.argsort(a[rev], axis=axis)[rev].astype(mx.int64)
+        return (a.shape[axis] - 1) - p
+
+
+# -- __getitem__ / __setitem__ ---------------------------------------------------
+def _getitem(self: Tensor, key) -> Tensor:
+    """``x[key]``: NumPy-style basic, advanced (integer) and boolean-mask indexing; differentiable.
+
+    Ints, slices (any step, negative included), ``None`` and ``...`` select a
+    view-like block; integer lists/arrays/Tensors pick elements (repeated
+    indices accumulate their gradients); a boolean mask selects its True
+    positions (a sync point: the output size depends on the mask).
+
+    Example:
+        >>> import lucid
+        >>> x = lucid.tensor([[1, 2, 3], [4, 5, 6]])
+        >>> x[1, ::-1].tolist(), x[:, [0, 0]].tolist(), x[lucid.tensor([False, True])].tolist()
+        ([6, 5, 4], [[1, 1], [4, 4]], [[4, 5, 6]])
+    """
+    return GetItem.apply(self, _normalize_key(key, self._data.shape))
+
+
+def _setitem(self: Tensor, key, value) -> None:
+    """``x[key] = value``: in place (same Tensor object, version bumped); differentiable in ``x`` and ``value``.
+
+    ``value`` is a number or a Tensor broadcastable to ``x[key]``; it is cast to ``x``'s dtype.
+
+    Example:
+        >>> import lucid
+        >>> x = lucid.zeros(3)
+        >>> x[1:] = lucid.tensor([1.0, 2.0]); x.tolist()
+        [0.0, 1.0, 2.0]
+    """
+    self._check_inplace()
+    key = _normalize_key(key, self._data.shape)
+    if isinstance(value, Tensor):
+        if value._data.dtype != self._data.dtype:
+            value = value.astype(self._data.dtype)
+    else:
+        value = as_array(value, self._data.dtype)
+    try:
+        out = SetItem.apply(self, value, key)
+    except ValueError as exc:
+        raise ValueError(f"cannot assign a value of shape {tuple(value.shape)} to the indexed part of a "
+                         f"tensor of shape {self.shape}: {exc}") from None
+    self._bump(out)
+
+
+# -- gather / scatter ------------------------------------------------------------
+def _gather_args(input: Tensor, dim, index, op: str):
+    ax = _check_dim(dim, input._data.ndim, op)
+    idx = _index_array(index, op)
+    shape = tuple(input._data.shape)
+    if idx.ndim != len(shape):
+        raise ValueError(f"{op}: index must have as many dims as input ({len(shape)}), got shape {tuple(idx.shape)}")
+    for d, (n, m) in enumerate(zip(idx.shape, shape)):
+        if d != ax and n > m:
+            raise ValueError(f"{op}: index shape {tuple(idx.shape)} is larger than input shape {shape} in dim {d}")
+    return ax, idx
+
+
+def gather(input: Tensor, dim: int, index) -> Tensor:
+    """Pick values along ``dim``: ``out[i][j] = input[index[i][j]][j]`` for ``dim=0`` (PyTorch's ``gather``).
+
+    Args:
+        input: the tensor.
+        dim: the dim to index along.
+        index: integer tensor with the same number of dims as ``input``; its
+            other dims may be smaller than ``input``'s.
+
+    Returns:
+        Tensor: shaped like ``index``; differentiable in ``input`` (repeated indices accumulate).
+
+    Example:
+        >>> import lucid
+        >>> lucid.gather(lucid.tensor([[1, 2], [3, 4]]), 1, lucid.tensor([[1], [0]])).tolist()
+        [[2], [3]]
+    """
+    ax, idx = _gather_args(input, dim, index, "gather")
+    return Gather.apply(input, idx, ax)
+
+
+_REDUCE = {None: None, "add": "add", "sum": "add", "multiply": "multiply", "prod": "multiply"}
+
+
+def scatter(input: Tensor, dim: int, index, src=None, value=None, *, reduce=None) -> Tensor:
+    """Write ``src`` (or the number ``value``) into a copy of ``input`` at ``index`` along ``dim``.
+
+    For ``dim=0``: ``out[index[i][j]][j] = src[i][j]``; with ``reduce="add"``
+    (or ``"multiply"``) the values are added to (multiplied into) the existing ones.
+
+    Args:
+        input: the tensor.
+        dim: the dim ``index`` addresses.
+        index: integer tensor with as many dims as ``input``.
+        src: a Tensor at least as large as ``index``, or a number.
+        value: a number to write instead of ``src``.
+        reduce: ``None``, ``"add"``/``"sum"`` or ``"multiply"``/``"prod"``.
+
+    # NOTE: with reduce=None and repeated indices, which value is written is unspecified (as in PyTorch).
+
+    Example:
+        >>> import lucid
+        >>> lucid.scatter(lucid.zeros(2, 3), 1, lucid.tensor([[2], [0]]), 5.0).tolist()
+        [[0.0, 0.0, 5.0], [5.0, 0.0, 0.0]]
+    """
+    if reduce not in _REDUCE:
+        raise ValueError(f"scatter: reduce must be None, 'add' or 'multiply', got {reduce!r}")
+    ax, idx = _gather_args(input, dim, index, "scatter")
+    src = value if src is None else src
+    if src is None:
+        raise TypeError("scatter: pass src (a Tensor) or value (a number)")
+    if isinstance(src, Tensor):
+        if tuple(src.shape) and (src.ndim != idx.ndim or any(s < n for s, n in zip(src.shape, idx.shape))):
+            raise ValueError(f"scatter: src of shape {src.shape} must be at least as large as index {tuple(idx.shape)}")
+        if src._data.dtype != input._data.dtype:
+            src = src.astype(input._data.dtype)
+        if _REDUCE[reduce] == "multiply" and src.requires_grad and _state.enabled:
+            raise NotImplementedError("scatter with reduce='multiply' is not differentiable in src")
+    else:
+        src = as_array(src, input._data.dtype)
+    return Scatter.apply(input, src, idx, ax, _REDUCE[reduce])
+
+
+def scatter_add(input: Tensor, dim: int, index, src) -> Tensor:
+    """Add ``src`` into a copy of ``input`` at ``index`` along ``dim``; repeated indices accumulate.
+
+    Example:
+        >>> import lucid
+        >>> lucid.scatter_add(lucid.zeros(3), 0, lucid.tensor([0, 0, 2]), lucid.ones(3)).tolist()
+        [2.0, 0.0, 1.0]
+    """
+    return scatter(input, dim, index, src, reduce="add")
+
+
+def index_select(input: Tensor, dim: int, index) -> Tensor:
+    """Pick the entries ``index`` (1-D integers) along ``dim``.
+
+    Example:
+        >>> import lucid
+        >>> lucid.index_select(lucid.tensor([[1, 2], [3, 4]]), 1, lucid.tensor([1, 1])).tolist()
+        [[2, 2], [4, 4]]
+    """
+    ax = _check_dim(dim, input._data.ndim, "index_select")
+    if isinstance(index, (list, np.ndarray)):
+        arr = np.asarray(index)
+        if arr.dtype.kind not in "iu" and arr.size:
+            raise TypeError(f"index_select: index must hold integers, got dtype {arr.dtype}")
+        idx = _host_index(arr.reshape(-1), input.shape[ax] if input.ndim else 1, ax)
+    else:
+        idx = _index_array(index, "index_select")
+    if idx.ndim > 1:
+        raise ValueError(f"index_select: index must be 0-d or 1-D, got shape {tuple(idx.shape)}")
+    if input._data.ndim == 0:
+        return GetItem.apply(input, (mx.zeros(idx.shape, dtype=mx.int64),))
+    return IndexSelect.apply(input, idx.reshape(-1), ax)
+
+
+def take(input: Tensor, index) -> Tensor:
+    """Index the flattened ``input`` with ``index`` (any shape; negative indices count from the end).
+
+    Example:
+        >>> import lucid
+        >>> lucid.take(lucid.tensor([[1, 2], [3, 4]]), lucid.tensor([[0, 3]])).tolist()
+        [[1, 4]]
+    """
+    flat = input.reshape(-1)
+    if isinstance(index, (list, np.ndarray)):
+        return flat[np.asarray(index, dtype=np.int64)]
+    return GetItem.apply(flat, (_index_array(index, "take"),))
+
+
+def take_along_dim(input: Tensor, indices, dim=None) -> Tensor:
+    """``gather`` with broadcasting of ``input`` and ``indices`` (flattened when ``dim`` is None).
+
+    Example:
+        >>> import lucid
+        >>> x = lucid.tensor([[3, 1], [2, 4]])
+        >>> lucid.take_along_dim(x, x.argsort(dim=1), dim=1).tolist()
+        [[1, 3], [2, 4]]
+    """
+    idx = _index_array(indices, "take_along_dim")
+    if dim is None:
+        return Gather.apply(input.reshape(-1), idx.reshape(-1), 0)
+    ax = _check_dim(dim, input._data.ndim, "take_along_dim")
+    shape = tuple(input._data.shape)
+    if idx.ndim != len(shape):
+        raise ValueError(f"take_along_dim: indices must have {len(shape)} dims, got shape {tuple(idx.shape)}")
+    try:
+        common = list(np.broadcast_shapes(shape[:ax] + (1,) + shape[ax + 1:],
+                                          tuple(idx.shape[:ax]) + (1,) + tuple(idx.shape[ax + 1:])))
+    except ValueError:
+        raise ValueError(f"take_along_dim: input {shape} and indices {tuple(idx.shape)} do not broadcast") from None
+    common[ax] = shape[ax]
+    x = input.expand(tuple(common)) if tuple(common) != shape else input
+    common[ax] = idx.shape[ax]
+    return Gather.apply(x, mx.broadcast_to(idx, tuple(common)), ax)
+
+
+# -- masks -----------------------------------------------------------------------
+def _mask_array(mask, op: str) -> mx.array:
+    arr = mask._data if isinstance(mask, Tensor) else as_array(mask)
+    if arr.dtype != mx.bool_:
+        raise TypeError(f"{op}: mask must be a bool tensor, got {arr.dtype}")
+    return arr
+
+
+def masked_fill(input: Tensor, mask, value) -> Tensor:
+    """Replace elements where ``mask`` (broadcast to ``input``'s shape) is True with ``value``.
+
+    Args:
+        input: the tensor.
+        mask: a bool tensor broadcastable to ``input``.
+        value: a number or a 0-d Tensor (then differentiable in it too).
+
+    Example:
+        >>> import lucid
+        >>> x = lucid.tensor([1.0, 2.0, 3.0])
+        >>> x.masked_fill(lucid.tensor([True, False, True]), 0.0).tolist()
+        [0.0, 2.0, 0.0]
+    """
+    m = _mask_array(mask, "masked_fill")
+    shape = tuple(input._data.shape)
+    try:
+        ok = np.broadcast_shapes(tuple(m.shape), shape) == shape
+    except ValueError:
+        ok = False
+    if not ok:
+        raise ValueError(f"masked_fill: mask of shape {tuple(m.shape)} does not broadcast to the input's shape {shape}")
+    if isinstance(value, Tensor):
+        if value.numel() != 1:
+            raise ValueError(f"masked_fill: value must be a number or a one-element tensor, got shape {value.shape}")
+        value = value.astype(input._data.dtype).reshape(())
+    elif isinstance(value, bool) or not isinstance(value, numbers.Number):
+        raise TypeError(f"masked_fill: value must be a number or a Tensor, got {type(value).__name__}")
+    return MaskedFill.apply(input, value, m)
+
+
+def masked_select(input: Tensor, mask) -> Tensor:
+    """The elements of ``input`` where ``mask`` is True, as a 1-D tensor (a sync point: data-dependent size).
+
+    Example:
+        >>> import lucid
+        >>> lucid.masked_select(lucid.tensor([[1, 2], [3, 4]]), lucid.tensor([True, False])).tolist()
+        [1, 3]
+    """
+    m = Tensor._make(_mask_array(mask, "masked_select"), input._device)
+    shape = tuple(np.broadcast_shapes(tuple(input.shape), tuple(m.shape)))
+    x = input.expand(shape) if tuple(input.shape) != shape else input
+    return x[mx.broadcast_to(m._data, shape)]
+
+
+def nonzero(input: Tensor, *, as_tuple: bool = False):
+    """Indices of the non-zero elements: an ``(n, ndim)`` int64 tensor, or one 1-D tensor per dim.
+
+    A sync point: the number of non-zeros is read back to the host.
+
+    Example:
+        >>> import lucid
+        >>> lucid.nonzero(lucid.tensor([[0, 1], [2, 0]])).tolist()
+        [[0, 1], [1, 0]]
+    """
+    arr = input.numpy()  # sync point: the output shape depends on the data
+    dev = input.device
+    if arr.ndim == 0:
+        found = np.nonzero(arr.reshape(1))[0]
+        if as_tuple:
+            return (Tensor._make(mx.zeros((found.size,), dtype=mx.int64), dev),)
+        return Tensor._make(mx.zeros((found.size, 0), dtype=mx.int64), dev)
+    idx = np.nonzero(arr)
+    if as_tuple:
+        return tuple(Tensor._make(mx.array(i.astype(np.int64)), dev) for i in idx)
+    return Tensor._make(mx.array(np.stack(idx, axis=1).astype(np.int64)), dev)
+
+
+def argwhere(input: Tensor) -> Tensor:
+    """``nonzero(input)``: an ``(n, ndim)`` tensor of the non-zero positions (a sync point).
+
+    Example:
+        >>> import lucid
+        >>> lucid.argwhere(lucid.tensor([0, 3, 0, 4])).tolist()
+        [[1], [3]]
+    """
+    return nonzero(input)
+
+
+# -- sorting ---------------------------------------------------------------------
+def argsort(input: Tensor, dim: int = -1, descending: bool = False, stable: bool = False) -> Tensor:
+    """Indices (int64) that sort ``input`` along ``dim``.
+
+    # NOTE: the sort is always stable: equal elements keep their order in both directions; NaN sorts as largest.
+
+    Example:
+        >>> import lucid
+        >>> lucid.argsort(lucid.tensor([3.0, 1.0, 2.0]), descending=True).tolist()
+        [0, 2, 1]
+    """
+    ax = _check_dim(dim, input._data.ndim, "argsort")
+    if input._data.ndim == 0:
+        return Tensor._make(mx.zeros((), dtype=mx.int64), input._device)
+    return Argsort.apply(input, ax, bool(descending))
+
+
+def sort(input: Tensor, dim: int = -1, descending: bool = False, stable: bool = False):
+    """Sort along ``dim``; returns ``(values, indices)`` (values differentiable, indices int64).
+
+    Example:
+        >>> import lucid
+        >>> values, indices = lucid.sort(lucid.tensor([3.0, 1.0, 2.0]))
+        >>> values.tolist(), indices.tolist()
+        ([1.0, 2.0, 3.0], [1, 2, 0])
+    """
+    idx = argsort(input, dim, descending)
+    if input._data.ndim == 0:
+        return SortResult(input.clone(), idx)
+    return SortResult(Gather.apply(input, idx._data, _check_dim(dim, input.ndim, "sort")), idx)
+
+
+def topk(input: Tensor, k: int, dim: int = -1, largest: bool = True, sorted: bool = True):
+    """The ``k`` largest (or smallest) entries along ``dim``: ``(values, indices)``.
+
+    Example:
+        >>> import lucid
+        >>> values, indices = lucid.topk(lucid.tensor([1.0, 5.0, 3.0]), 2)
+        >>> values.tolist(), indices.tolist()
+        ([5.0, 3.0], [1, 2])
+    """
+    ax = _check_dim(dim, input._data.ndim, "topk")
+    n = input.shape[ax] if input._data.ndim else 1
+    if isinstance(k, bool) or not isinstance(k, numbers.Integral) or not 0 <= k <= n:
+        raise ValueError(f"topk: k must be an int in [0, {n}], got {k!r}")
+    if input._data.ndim == 0:
+        values, indices = topk(input.reshape(1), k, 0, largest, sorted)
+        return TopKResult(values.reshape(()), indices.reshape(())) if k else TopKResult(values, indices)
+    idx = Argsort.apply(input, ax, bool(largest))._data
+    idx = idx[(slice(None),) * ax + (slice(0, int(k)),)]
+    return TopKResult(Gather.apply(input, idx, ax), Tensor._make(idx, input._device))
+
+
+def unique(input: Tensor, sorted: bool = True, return_inverse: bool = False, return_counts: bool = False,
+           dim=None):
+    """The distinct values (sorted), optionally with the inverse indices and the counts.
+
+    A sync point: the values are read back to the host (the output size depends on them).
+
+    Args:
+        input: the tensor.
+        sorted: the result is always sorted (accepted for PyTorch compatibility).
+        return_inverse: also return, for each input element, its index in the output.
+        return_counts: also return how often each distinct value occurs.
+        dim: find unique slices along this dim instead of unique elements.
+
+    Example:
+        >>> import lucid
+        >>> values, counts = lucid.unique(lucid.tensor([3, 1, 3, 2]), return_counts=True)
+        >>> values.tolist(), counts.tolist()
+        ([1, 2, 3], [1, 1, 2])
+    """
+    arr = input.numpy()  # sync point: the output shape depends on the data
+    ax = None if dim is None else _check_dim(dim, arr.ndim, "unique")
+    vals, inv, counts = np.unique(arr, return_inverse=True, return_counts=True, axis=ax)
+    dev, dt = input.device, input._data.dtype
+    out = [Tensor._make(mx.array(vals).astype(dt), dev)]
+    if return_inverse:
+        inv = inv.reshape(arr.shape) if ax is None else inv.reshape(-1)
+        out.append(Tensor._make(mx.array(inv.astype(np.int64)), dev))
+    if return_counts:
+        out.append(Tensor._make(mx.array(counts.astype(np.int64)), dev))
+    return out[0] if len(out) == 1 else tuple(out)
+
+
+# -- in-place forms --------------------------------------------------------------
+def _inplace(op):
+    def method(self: Tensor, *args, **kwargs) -> Tensor:
+        self._check_inplace()
+        return self._bump(op(self, *args, **kwargs))
+
+    method.__name__ = op.__name__ + "_"
+    method.__doc__ = f"In-place form of ``{op.__name__}``: updates ``self``, bumps its version, returns it."
+    return method
+
+
+TENSOR_METHODS = {
+    "__getitem__": _getitem, "__setitem__": _setitem, "gather": gather, "scatter": scatter,
+    "scatter_add": scatter_add, "index_select": index_select, "masked_fill": masked_fill,
+    "masked_select": masked_select, "take": take, "take_along_dim": take_along_dim, "nonzero": nonzero,
+    "argwhere": argwhere, "argsort": argsort, "sort": sort, "topk": topk, "unique": unique,
+    "scatter_": _inplace(scatter), "scatter_add_": _inplace(scatter_add), "masked_fill_": _inplace(masked_fill),
+}

@@ -1,14 +1,35 @@
-"""Reductions: ``sum``, ``mean`` (more to come)."""
+"""Reductions: sums and means, spreads, products, extremes, ``logsumexp``, scans and logic.
+
+Every reduction takes NumPy's ``axis=``/``keepdims=`` or PyTorch's
+``dim=``/``keepdim=``; an axis may be negative or a tuple of axes; no axis (or
+an empty tuple, as in PyTorch) reduces every element. Norms live in
+``lucid.ops.linalg``.
+"""
 
 from __future__ import annotations
 
+import math
+import numbers
+from collections import namedtuple
+
 import mlx.core as mx
 
+from lucid._backend.dtypes import FLOATING_MX
 from lucid._tensor import Tensor
 from lucid.autograd.function import Function
-from lucid.ops._util import normalize_axes, reduce_axis_arg, reduce_keepdims_arg
+from lucid.ops._util import normalize_axes, operand, reduce_axis_arg, reduce_keepdims_arg
 
-__all__ = ["sum", "mean"]
+__all__ = ["sum", "mean", "var", "std", "var_mean", "std_mean", "prod", "max", "min", "amax", "amin", "argmax",
+           "argmin", "median", "logsumexp", "cumsum", "cumprod", "all", "any", "count_nonzero"]
+
+_builtin_max = max
+
+# ``torch.return_types``-like results: tuples that also name their fields.
+MaxResult = namedtuple("max", ["values", "indices"])
+MinResult = namedtuple("min", ["values", "indices"])
+MedianResult = namedtuple("median", ["values", "indices"])
+
+_INTS_TO_INT64 = frozenset((mx.bool_, mx.int8, mx.int16, mx.int32, mx.uint8, mx.uint16, mx.uint32))
 
 
 def _expand_back(g: mx.array, in_shape: tuple, axes, keepdims: bool) -> mx.array:
@@ -20,6 +41,54 @@ def _expand_back(g: mx.array, in_shape: tuple, axes, keepdims: bool) -> mx.array
     return mx.broadcast_to(g, in_shape)
 
 
+def _tensor(x, op: str) -> Tensor:
+    if isinstance(x, Tensor):
+        return x
+    x = operand(x)
+    if isinstance(x, Tensor):
+        return x
+    if isinstance(x, numbers.Number):
+        return Tensor(x)
+    raise TypeError(f"{op}: expected a Tensor, got {type(x).__name__}")
+
+
+def _axes(input: Tensor, axis, dim, op: str):
+    """Normalised reduction axes; ``None`` means all (also for 0-d inputs and ``()``, as in PyTorch)."""
+    a = axis if dim is None else reduce_axis_arg(axis, dim, op)
+    if a is None:
+        return None
+    n = input._data.ndim
+    if type(a) is int and -n <= a < n:  # the common case, without the generic checks
+        return None if n == 1 else (a % n,)
+    axes = normalize_axes(a, n, op)
+    if axes is not None and (not axes or input.ndim == 0 or len(axes) == input.ndim):
+        return None
+    return axes
+
+
+def _one_axis(input: Tensor, axis, dim, op: str) -> int:
+    """A single axis (for ops that reduce exactly one, e.g. ``max(x, dim)``); 0-d inputs accept 0 and -1."""
+    a = reduce_axis_arg(axis, dim, op)
+    if isinstance(a, bool) or not isinstance(a, numbers.Integral):
+        raise TypeError(f"{op}: dim must be an int, got {type(a).__name__}")
+    return normalize_axes(int(a), input.ndim, op)[0]
+
+
+def _count(shape: tuple, axes) -> int:
+    n = 1
+    for ax in (range(len(shape)) if axes is None else axes):
+        n *= shape[ax]
+    return n
+
+
+def _check_nonempty(input: Tensor, axes, op: str) -> None:
+    if _count(input.shape, axes) == 0 and input._data.size == 0:
+        where = "" if axes is None else f" over dim {axes if len(axes) > 1 else axes[0]}"
+        raise ValueError(f"{op}: cannot reduce an empty tensor of shape {input.shape}{where}: the result "
+                         "has no identity; pass a non-empty tensor or a different dim")
+
+
+# -- sum, mean, var, std ----------------------------------------------------
 class Sum(Function):
     @staticmethod
     def forward(ctx, a, axes, keepdims):
@@ -40,14 +109,43 @@ class Mean(Function):
     @staticmethod
     def backward(ctx, g):
         shape, axes, keepdims = ctx.meta
-        count = 1
-        for ax in (range(len(shape)) if axes is None else axes):
-            count *= shape[ax]
-        return _expand_back(g / max(count, 1), shape, axes, keepdims), None, None
+        count = _count(shape, axes)
+        return _expand_back(g / _builtin_max(count, 1), shape, axes, keepdims), None, None
+
+
+class Var(Function):
+    """Variance (or, with ``root=True``, standard deviation) with a ``correction`` to the divisor."""
+
+    @staticmethod
+    def forward(ctx, a, axes, correction, keepdims, root):
+        # NOTE: with N - correction <= 0 the divisor is 0, giving inf or nan (as in PyTorch).
+        den = float(_builtin_max(_count(a.shape, axes) - correction, 0))
+        d = a - mx.mean(a, axis=axes, keepdims=True)
+        out = mx.divide(mx.sum(d * d, axis=axes, keepdims=keepdims), den)
+        if root:
+            out = mx.sqrt(out)
+        ctx.meta = (a.shape, axes, keepdims, den, root)
+        ctx.save_for_backward(d, out)
+        return out
+
+    @staticmethod
+    def backward(ctx, g):
+        d, out = ctx.saved_tensors
+        shape, axes, keepdims, den, root = ctx.meta
+        if root:
+            # NOTE: d std / dx = (x - mean) / ((N - c) std); where std == 0 this is nan, as in PyTorch.
+            g = g / out
+            scale = 1.0 / den if den else math.inf
+        else:
+            scale = 2.0 / den if den else math.inf
+        return _expand_back(g, shape, axes, keepdims) * d * scale, None, None, None, None
 
 
 def sum(input: Tensor, axis=None, keepdims: bool = False, *, dim=None, keepdim: bool = False, dtype=None) -> Tensor:
     """Sum over ``axis`` (``dim``); all elements when omitted.
+
+    Integer and bool inputs are summed in int64 (PyTorch's rule); an empty
+    reduction gives zeros.
 
     Args:
         input: the tensor.
@@ -55,27 +153,709 @@ def sum(input: Tensor, axis=None, keepdims: bool = False, *, dim=None, keepdim: 
         keepdims: keep reduced axes as size 1; ``keepdim`` is the PyTorch spelling.
         dtype: accumulate and return in this dtype.
 
+    Returns:
+        Tensor: the sums.
+
+    Raises:
+        ValueError: an axis is out of range.
+
     Example:
         >>> import lucid
         >>> lucid.sum(lucid.tensor([[1, 2], [3, 4]]), dim=1).tolist()
         [3, 7]
     """
-    axes = normalize_axes(reduce_axis_arg(axis, dim, "sum"), input.ndim, "sum")
+    input = _tensor(input, "sum")
+    axes = _axes(input, axis, dim, "sum")
     if dtype is not None:
         input = input.astype(dtype)
+    elif input._data.dtype in _INTS_TO_INT64:
+        input = Tensor._make(input._data.astype(mx.int64), input._device)
     return Sum.apply(input, axes, reduce_keepdims_arg(keepdims, keepdim))
 
 
-def mean(input: Tensor, axis=None, keepdims: bool = False, *, dim=None, keepdim: bool = False) -> Tensor:
+def mean(input: Tensor, axis=None, keepdims: bool = False, *, dim=None, keepdim: bool = False, dtype=None) -> Tensor:
     """Arithmetic mean over ``axis`` (``dim``); all elements when omitted.
+
+    The mean of an empty reduction is nan (as in NumPy and PyTorch).
+
+    Args:
+        input: the tensor.
+        axis: an int or tuple of ints; ``dim`` is the PyTorch spelling.
+        keepdims: keep reduced axes as size 1; ``keepdim`` is the PyTorch spelling.
+        dtype: convert the input to this dtype first.
+
+    Returns:
+        Tensor: the means.
 
     Example:
         >>> import lucid
         >>> lucid.mean(lucid.tensor([1.0, 2.0, 6.0])).item()
         3.0
     """
-    axes = normalize_axes(reduce_axis_arg(axis, dim, "mean"), input.ndim, "mean")
+    input = _tensor(input, "mean")
+    axes = _axes(input, axis, dim, "mean")
+    if dtype is not None:
+        input = input.astype(dtype)
     return Mean.apply(input, axes, reduce_keepdims_arg(keepdims, keepdim))
 
 
-TENSOR_METHODS = {"sum": sum, "mean": mean}
+def _correction(correction, unbiased, ddof, op: str) -> float:
+    given = [c for c in (correction, unbiased, ddof) if c is not None]
+    if len(given) > 1:
+        raise TypeError(f"{op}: pass only one of correction=, unbiased= and ddof=")
+    if unbiased is not None:
+        if not isinstance(unbiased, bool):
+            raise TypeError(f"{op}: unbiased must be a bool, got {unbiased!r}")
+        return 1.0 if unbiased else 0.0
+    c = correction if correction is not None else ddof
+    if c is None:
+        return 1.0
+    if isinstance(c, bool) or not isinstance(c, numbers.Real):
+        raise TypeError(f"{op}: correction must be a number, got {c!r}")
+    return float(c)
+
+
+def _var(input, axis, unbiased, keepdims, dim, correction, keepdim, ddof, op, root):
+    input = _tensor(input, op)
+    if isinstance(axis, bool) and unbiased is None:  # the legacy torch.var(x, unbiased) call
+        axis, unbiased = None, axis
+    axes = _axes(input, axis, dim, op)
+    c = _correction(correction, unbiased, ddof, op)
+    if input._data.dtype not in FLOATING_MX:
+        input = Tensor._make(input._data.astype(mx.float32), input._device)
+    return Var.apply(input, axes, c, reduce_keepdims_arg(keepdims, keepdim), root)
+
+
+def var(input: Tensor, axis=None, unbiased=None, keepdims: bool = False, *, dim=None, correction=None,
+        keepdim: bool = False, ddof=None) -> Tensor:
+    """Variance over ``axis`` (``dim``) with Bessel's correction by default.
+
+    .. math:: \\mathrm{var}(x) = \\frac{1}{\\max(N - c, 0)} \\sum_i (x_i - \\bar{x})^2
+
+    Args:
+        input: the tensor (integers are converted to float32).
+        axis: an int or tuple of ints; ``dim`` is the PyTorch spelling; all elements when omitted.
+        unbiased: legacy PyTorch flag: ``True`` is ``correction=1``, ``False`` is ``correction=0``.
+        keepdims: keep reduced axes as size 1; ``keepdim`` is the PyTorch spelling.
+        correction: the ``c`` above (default 1, as in PyTorch); ``ddof`` is the NumPy spelling.
+
+    Returns:
+        Tensor: the variances; inf or nan where ``N - c <= 0``.
+
+    Example:
+        >>> import lucid
+        >>> lucid.var(lucid.tensor([1.0, 2.0, 3.0, 4.0])).item()
+        1.6666666269302368
+        >>> lucid.var(lucid.tensor([1.0, 2.0, 3.0, 4.0]), correction=0).item()
+        1.25
+    """
+    return _var(input, axis, unbiased, keepdims, dim, correction, keepdim, ddof, "var", False)
+
+
+def std(input: Tensor, axis=None, unbiased=None, keepdims: bool = False, *, dim=None, correction=None,
+        keepdim: bool = False, ddof=None) -> Tensor:
+    """Standard deviation: the square root of :func:`var` (same arguments, ``correction=1`` by default).
+
+    Where the standard deviation is 0 its gradient is nan (as in PyTorch).
+
+    Example:
+        >>> import lucid
+        >>> lucid.std(lucid.tensor([2.0, 4.0, 4.0, 4.0, 5.0, 5.0, 7.0, 9.0]), correction=0).item()
+        2.0
+    """
+    return _var(input, axis, unbiased, keepdims, dim, correction, keepdim, ddof, "std", True)
+
+
+def var_mean(input: Tensor, axis=None, unbiased=None, keepdims: bool = False, *, dim=None, correction=None,
+             keepdim: bool = False) -> tuple:
+    """``(var(input, ...), mean(input, ...))`` in one call (PyTorch's ``var_mean``).
+
+    Example:
+        >>> import lucid
+        >>> v, m = lucid.var_mean(lucid.tensor([1.0, 3.0]))
+        >>> v.item(), m.item()
+        (2.0, 2.0)
+    """
+    v = var(input, axis, unbiased, keepdims, dim=dim, correction=correction, keepdim=keepdim)
+    return v, mean(input, axis, keepdims, dim=dim, keepdim=keepdim)
+
+
+def std_mean(input: Tensor, axis=None, unbiased=None, keepdims: bool = False, *, dim=None, correction=None,
+             keepdim: bool = False) -> tuple:
+    """``(std(input, ...), mean(input, ...))`` in one call (PyTorch's ``std_mean``).
+
+    Example:
+        >>> import lucid
+        >>> s, m = lucid.std_mean(lucid.tensor([1.0, 3.0]), correction=0)
+        >>> s.item(), m.item()
+        (1.0, 2.0)
+    """
+    s = std(input, axis, unbiased, keepdims, dim=dim, correction=correction, keepdim=keepdim)
+    return s, mean(input, axis, keepdims, dim=dim, keepdim=keepdim)
+
+
+# -- prod -----------------------------------------------------------------
+class Prod(Function):
+    @staticmethod
+    def forward(ctx, a, axes, keepdims):
+        ctx.meta = (axes, keepdims)
+        ctx.save_for_backward(a)
+        return mx.prod(a, axis=axes, keepdims=keepdims)
+
+    @staticmethod
+    def backward(ctx, g):
+        (a,) = ctx.saved_tensors
+        axes, keepdims = ctx.meta
+        # The product of all the *other* elements, from an exclusive scan from each side:
+        # exact with zeros in the input (no division).
+        if axes is not None and len(axes) == 1:
+            ax = axes[0]
+            others = mx.cumprod(a, axis=ax, inclusive=False) * mx.cumprod(a, axis=ax, reverse=True, inclusive=False)
+        else:
+            red = tuple(range(a.ndim)) if axes is None else axes
+            keep = [i for i in range(a.ndim) if i not in red]
+            perm = keep + list(red)
+            at = mx.transpose(a, perm)
+            flat = mx.reshape(at, at.shape[:len(keep)] + (-1,)) if at.size else mx.reshape(
+                at, at.shape[:len(keep)] + (_count(a.shape, red),))
+            others = mx.cumprod(flat, axis=-1, inclusive=False) * mx.cumprod(flat, axis=-1, reverse=True,
+                                                                              inclusive=False)
+            inv = [0] * a.ndim
+            for i, p in enumerate(perm):
+                inv[p] = i
+            others = mx.transpose(mx.reshape(others, at.shape), inv)
+        return _expand_back(g, a.shape, axes, keepdims) * others, None, None
+
+
+def prod(input: Tensor, axis=None, keepdims: bool = False, *, dim=None, keepdim: bool = False, dtype=None) -> Tensor:
+    """Product over ``axis`` (``dim``); all elements when omitted.
+
+    The gradient is exact with zeros in the input (it uses the product of the
+    other elements, not ``out / x``). Integer and bool inputs give int64.
+
+    Args:
+        input: the tensor.
+        axis: an int or tuple of ints (negative counts from the end); all elements when omitted;
+            ``dim`` is the PyTorch spelling.
+        keepdims: keep the reduced dimensions as size 1; ``keepdim`` is the PyTorch spelling.
+        dtype: convert the input to this dtype first.
+
+    Returns:
+        Tensor: the products (1 for an empty reduction).
+
+    Example:
+        >>> import lucid
+        >>> lucid.prod(lucid.tensor([[1.0, 2.0], [3.0, 4.0]]), dim=0).tolist()
+        [3.0, 8.0]
+    """
+    input = _tensor(input, "prod")
+    axes = _axes(input, axis, dim, "prod")
+    if dtype is not None:
+        input = input.astype(dtype)
+    elif input._data.dtype in _INTS_TO_INT64:
+        input = Tensor._make(input._data.astype(mx.int64), input._device)
+    return Prod.apply(input, axes, reduce_keepdims_arg(keepdims, keepdim))
+
+
+# -- extremes ---------------------------------------------------------------
+def _even_split_grad(g, a, out, axes, keepdims):
+    """Spread ``g`` evenly over the elements equal to ``out`` (NaN counts as equal to NaN)."""
+    out_b = _expand_back(out, a.shape, axes, keepdims)
+    mask = (a == out_b) | (mx.isnan(a) & mx.isnan(out_b))
+    mask = mask.astype(g.dtype)
+    count = mx.sum(mask, axis=axes, keepdims=True)
+    return _expand_back(g, a.shape, axes, keepdims) * mask / count
+
+
+class AMax(Function):
+    # NOTE: ties split the gradient evenly between the tied elements (PyTorch's amax/amin and max()).
+    @staticmethod
+    def forward(ctx, a, axes, keepdims, kind):
+        if kind == "max":
+            out = mx.max(a, axis=axes, keepdims=keepdims)
+        elif kind == "min":
+            out = mx.min(a, axis=axes, keepdims=keepdims)
+        else:  # "median" of all elements: the lower of the two middle values
+            flat = mx.sort(mx.reshape(a, (-1,)))
+            out = flat[(a.size - 1) // 2]
+            if keepdims:
+                out = mx.reshape(out, (1,) * a.ndim)
+        ctx.meta = (axes, keepdims)
+        ctx.save_for_backward(a, out)
+        return out
+
+    @staticmethod
+    def backward(ctx, g):
+        a, out = ctx.saved_tensors
+        return _even_split_grad(g, a, out, *ctx.meta), None, None, None
+
+
+class SelectDim(Function):
+    """``(values, indices)`` of the max/min/median along one axis; the gradient goes to the returned index."""
+
+    # NOTE: among ties the first index is returned (argmax/argsort order) and receives the whole gradient.
+    @staticmethod
+    def forward(ctx, a, axis, keepdims, kind):
+        if kind == "max":
+            idx = mx.argmax(a, axis=axis, keepdims=True)
+        elif kind == "min":
+            idx = mx.argmin(a, axis=axis, keepdims=True)
+        else:
+            k = (a.shape[axis] - 1) // 2
+            idx = mx.take(mx.argsort(a, axis=axis), mx.array([k]), axis=axis)
+        vals = mx.take_along_axis(a, idx, axis=axis)
+        ctx.meta = (axis, keepdims, a.shape)
+        ctx.save_for_backward(idx)
+        idx64 = idx.astype(mx.int64)
+        if not keepdims:
+            vals = mx.squeeze(vals, axis)
+            idx64 = mx.squeeze(idx64, axis)
+        return vals, idx64
+
+    @staticmethod
+    def backward(ctx, g, _gi):
+        (idx,) = ctx.saved_tensors
+        axis, keepdims, shape = ctx.meta
+        if not keepdims:
+            g = mx.expand_dims(g, axis)
+        pos = mx.arange(shape[axis]).reshape([-1 if i == axis else 1 for i in range(len(shape))])
+        return mx.where(pos == idx, g, mx.zeros((), dtype=g.dtype)), None, None, None
+
+
+class ArgExtreme(Function):
+    differentiable = False
+
+    @staticmethod
+    def forward(ctx, a, axis, keepdims, is_max):
+        if axis is None:
+            flat = mx.reshape(a, (-1,))
+            out = mx.argmax(flat) if is_max else mx.argmin(flat)
+            if keepdims:
+                out = mx.reshape(out, (1,) * a.ndim)
+        else:
+            out = mx.argmax(a, axis=axis, keepdims=keepdims) if is_max else mx.argmin(a, axis=axis, keepdims=keepdims)
+        return out.astype(mx.int64)
+
+
+def _extreme(input, dim, keepdim, axis, keepdims, kind, result_type):
+    op = kind
+    if isinstance(dim, Tensor):
+        # torch.max(a, b): the elementwise form.
+        from lucid.ops.arithmetic import maximum, minimum
+
+        if kind == "median":
+            raise TypeError(f"median: dim must be an int, got {type(dim).__name__}")
+        return (maximum if kind == "max" else minimum)(input, dim)
+    input = _tensor(input, op)
+    keep = reduce_keepdims_arg(keepdims, keepdim)
+    if dim is None and axis is None:
+        _check_nonempty(input, None, op)
+        return AMax.apply(input, None, False, kind)
+    ax = _one_axis(input, axis, dim, op)
+    if input.ndim == 0:
+        out = AMax.apply(input, None, False, kind)
+        return result_type(out, Tensor._make(mx.zeros((), dtype=mx.int64), input._device))
+    _check_nonempty(input, (ax,), op)
+    values, indices = SelectDim.apply(input, ax, keep, kind)
+    return result_type(values, indices)
+
+
+def max(input: Tensor, dim=None, keepdim: bool = False, *, axis=None, keepdims: bool = False):
+    """The maximum: of all elements, or ``(values, indices)`` along ``dim``, or elementwise with a tensor.
+
+    * ``max(x)`` is the largest element (a 0-d tensor); its gradient is split
+      evenly between tied maxima.
+    * ``max(x, dim)`` is a named tuple ``(values, indices)``; the gradient goes
+      to the returned index, the first maximum among ties.
+    * ``max(x, other)`` with a Tensor ``other`` is :func:`lucid.maximum`.
+
+    NaN propagates (a NaN is the maximum).
+
+    Args:
+        input: the tensor.
+        dim: the axis to reduce (an int), or a Tensor for the elementwise form; ``axis`` is the NumPy spelling.
+        keepdim: keep the reduced axis as size 1; ``keepdims`` is the NumPy spelling.
+
+    Returns:
+        Tensor or MaxResult: the value, or ``(values, indices)`` with int64 indices.
+
+    Raises:
+        ValueError: the tensor (or the reduced axis) is empty, or ``dim`` is out of range.
+
+    Example:
+        >>> import lucid
+        >>> x = lucid.tensor([[1.0, 5.0], [7.0, 2.0]])
+        >>> lucid.max(x).item()
+        7.0
+        >>> values, indices = lucid.max(x, dim=1)
+        >>> values.tolist(), indices.tolist()
+        ([5.0, 7.0], [1, 0])
+    """
+    return _extreme(input, dim, keepdim, axis, keepdims, "max", MaxResult)
+
+
+def min(input: Tensor, dim=None, keepdim: bool = False, *, axis=None, keepdims: bool = False):
+    """The minimum: of all elements, or ``(values, indices)`` along ``dim``, or elementwise with a tensor.
+
+    The mirror image of :func:`max` (same arguments, ties and NaN rules).
+
+    Example:
+        >>> import lucid
+        >>> values, indices = lucid.min(lucid.tensor([[1.0, 5.0], [7.0, 2.0]]), 1)
+        >>> values.tolist(), indices.tolist()
+        ([1.0, 2.0], [0, 1])
+    """
+    return _extreme(input, dim, keepdim, axis, keepdims, "min", MinResult)
+
+
+def median(input: Tensor, dim=None, keepdim: bool = False, *, axis=None, keepdims: bool = False):
+    """The median: the lower of the two middle values for an even count (as in PyTorch, not NumPy).
+
+    ``median(x)`` is a 0-d tensor (its gradient is split evenly between
+    elements equal to it); ``median(x, dim)`` is a named tuple
+    ``(values, indices)`` whose gradient goes to the returned index.
+
+    Args:
+        input: the tensor.
+        dim: one int, or omitted for the median of all elements; ``axis`` is the NumPy spelling.
+        keepdim: keep the reduced dimension as size 1; ``keepdims`` is the NumPy spelling.
+
+    Returns:
+        Tensor or MedianResult: the value, or ``(values, indices)`` with int64 indices.
+
+    Example:
+        >>> import lucid
+        >>> lucid.median(lucid.tensor([4.0, 1.0, 3.0, 2.0])).item()
+        2.0
+        >>> lucid.median(lucid.tensor([[1.0, 9.0, 5.0]]), dim=1).indices.tolist()
+        [2]
+    """
+    # NOTE: NaNs sort last, so they are not propagated (unlike torch.median).
+    return _extreme(input, dim, keepdim, axis, keepdims, "median", MedianResult)
+
+
+def _amax(input, axis, keepdims, dim, keepdim, kind):
+    input = _tensor(input, "a" + kind)
+    axes = _axes(input, axis, dim, "a" + kind)
+    _check_nonempty(input, axes, "a" + kind)
+    return AMax.apply(input, axes, reduce_keepdims_arg(keepdims, keepdim), kind)
+
+
+def amax(input: Tensor, axis=None, keepdims: bool = False, *, dim=None, keepdim: bool = False) -> Tensor:
+    """The maximum over ``axis`` (``dim``, an int or tuple; all when omitted); ties share the gradient evenly.
+
+    Args:
+        input: the tensor.
+        axis: an int or tuple of ints (negative counts from the end); all elements when omitted;
+            ``dim`` is the PyTorch spelling.
+        keepdims: keep the reduced dimensions as size 1; ``keepdim`` is the PyTorch spelling.
+
+    Raises:
+        ValueError: the reduction is over an empty dimension (it has no identity).
+
+    Example:
+        >>> import lucid
+        >>> x = lucid.tensor([[1.0, 3.0], [3.0, 2.0]], requires_grad=True)
+        >>> lucid.amax(x).backward()
+        >>> x.grad.tolist()
+        [[0.0, 0.5], [0.5, 0.0]]
+    """
+    return _amax(input, axis, keepdims, dim, keepdim, "max")
+
+
+def amin(input: Tensor, axis=None, keepdims: bool = False, *, dim=None, keepdim: bool = False) -> Tensor:
+    """The minimum over ``axis`` (``dim``, an int or tuple; all when omitted); ties share the gradient evenly.
+
+    Args:
+        input: the tensor.
+        axis: an int or tuple of ints (negative counts from the end); all elements when omitted;
+            ``dim`` is the PyTorch spelling.
+        keepdims: keep the reduced dimensions as size 1; ``keepdim`` is the PyTorch spelling.
+
+    Raises:
+        ValueError: the reduction is over an empty dimension.
+
+    Example:
+        >>> import lucid
+        >>> lucid.amin(lucid.tensor([[1.0, 3.0], [0.0, 2.0]]), dim=-1).tolist()
+        [1.0, 0.0]
+    """
+    return _amax(input, axis, keepdims, dim, keepdim, "min")
+
+
+def _arg(input, dim, keepdim, axis, keepdims, is_max):
+    op = "argmax" if is_max else "argmin"
+    input = _tensor(input, op)
+    a = reduce_axis_arg(axis, dim, op)
+    ax = None if a is None or input.ndim == 0 else _one_axis(input, a, None, op)
+    _check_nonempty(input, None if ax is None else (ax,), op)
+    return ArgExtreme.apply(input, ax, reduce_keepdims_arg(keepdims, keepdim), is_max)
+
+
+def argmax(input: Tensor, dim=None, keepdim: bool = False, *, axis=None, keepdims: bool = False) -> Tensor:
+    """Index (int64) of the maximum along ``dim``, or into the flattened tensor; the first one among ties.
+
+    Not differentiable.
+
+    Args:
+        input: the tensor.
+        dim: one int; the flattened tensor when omitted; ``axis`` is the NumPy spelling.
+        keepdim: keep the reduced dimension as size 1 (all dimensions when ``dim`` is omitted).
+
+    Raises:
+        ValueError: an empty reduction, or ``dim`` out of range.
+
+    Example:
+        >>> import lucid
+        >>> lucid.argmax(lucid.tensor([[1.0, 5.0], [7.0, 2.0]])).item()
+        2
+        >>> lucid.argmax(lucid.tensor([[1.0, 5.0], [7.0, 2.0]]), dim=1).tolist()
+        [1, 0]
+    """
+    return _arg(input, dim, keepdim, axis, keepdims, True)
+
+
+def argmin(input: Tensor, dim=None, keepdim: bool = False, *, axis=None, keepdims: bool = False) -> Tensor:
+    """Index (int64) of the minimum along ``dim``, or into the flattened tensor; the first one among ties.
+
+    Same arguments as :func:`argmax`; not differentiable.
+
+    Example:
+        >>> import lucid
+        >>> lucid.argmin(lucid.tensor([3.0, 1.0, 1.0])).item()
+        1
+    """
+    return _arg(input, dim, keepdim, axis, keepdims, False)
+
+
+# -- logsumexp ---------------------------------------------------------------
+class LogSumExp(Function):
+    @staticmethod
+    def forward(ctx, a, axes, keepdims):
+        ax = tuple(range(a.ndim)) if axes is None else axes
+        if _count(a.shape, ax) == 0:
+            out = mx.full([1 if i in ax else s for i, s in enumerate(a.shape)], -math.inf, dtype=a.dtype)
+        else:
+            # mx.logsumexp subtracts the maximum first, so 1e4 inputs do not overflow.
+            out = mx.logsumexp(a, axis=ax, keepdims=True)
+        ctx.meta = (axes, keepdims)
+        ctx.save_for_backward(a, out)
+        return out if keepdims else mx.squeeze(out, ax)
+
+    @staticmethod
+    def backward(ctx, g):
+        a, out = ctx.saved_tensors
+        axes, keepdims = ctx.meta
+        # NOTE: the gradient is softmax(a); where every input is -inf it is nan (as in PyTorch).
+        return _expand_back(g, a.shape, axes, keepdims) * mx.exp(a - out), None, None
+
+
+def logsumexp(input: Tensor, dim=None, keepdim: bool = False, *, axis=None, keepdims: bool = False) -> Tensor:
+    """``log(sum(exp(input)))`` over ``dim`` (an int or tuple; all when omitted), computed stably.
+
+    .. math:: \\mathrm{logsumexp}(x) = m + \\log \\sum_i e^{x_i - m}, \\quad m = \\max_i x_i
+
+    Large inputs do not overflow; an empty reduction gives ``-inf``; integer
+    inputs are converted to float32. The gradient is the softmax of the input.
+
+    Args:
+        input: the tensor.
+        dim: an int or tuple of ints (negative counts from the end); all elements when omitted;
+            ``axis`` is the NumPy spelling.
+        keepdim: keep the reduced dimensions as size 1; ``keepdims`` is the NumPy spelling.
+
+    Returns:
+        Tensor: the reduced values, in the input's floating dtype.
+
+    Example:
+        >>> import lucid
+        >>> lucid.logsumexp(lucid.tensor([10000.0, 10000.0])).item()
+        10000.693359375
+    """
+    input = _tensor(input, "logsumexp")
+    axes = _axes(input, axis, dim, "logsumexp")
+    if input._data.dtype not in FLOATING_MX:
+        input = Tensor._make(input._data.astype(mx.float32), input._device)
+    return LogSumExp.apply(input, axes, reduce_keepdims_arg(keepdims, keepdim))
+
+
+# -- scans -------------------------------------------------------------------
+class CumSum(Function):
+    @staticmethod
+    def forward(ctx, a, axis):
+        ctx.axis = axis
+        return mx.cumsum(a, axis=axis)
+
+    @staticmethod
+    def backward(ctx, g):
+        return mx.cumsum(g, axis=ctx.axis, reverse=True), None
+
+
+class CumProd(Function):
+    @staticmethod
+    def forward(ctx, a, axis):
+        out = mx.cumprod(a, axis=axis)
+        ctx.axis = axis
+        ctx.save_for_backward(a, out)
+        return out
+
+    @staticmethod
+    def backward(ctx, g):
+        a, out = ctx.saved_tensors
+        ax = ctx.axis
+        # d out_k / d a_i = out_k / a_i for k >= i, so grad_i = revcumsum(g * out)_i / a_i where a_i != 0.
+        # NOTE: at zeros that division is 0/0; there the gradient is recomputed exactly: for the first
+        # zero along the axis, with that zero replaced by 1 in the products; for later zeros it is 0.
+        zero = a == 0
+        plain = mx.cumsum(g * out, axis=ax, reverse=True) / mx.where(zero, mx.array(1, a.dtype), a)
+        first = zero & (mx.cumsum(zero.astype(mx.int32), axis=ax) == 1)
+        out1 = mx.cumprod(mx.where(first, mx.array(1, a.dtype), a), axis=ax)
+        at_first = mx.cumsum(g * out1, axis=ax, reverse=True)
+        return mx.where(zero, mx.where(first, at_first, mx.array(0, g.dtype)), plain), None
+
+
+def _scan(input, dim, dtype, axis, fn_cls, op):
+    input = _tensor(input, op)
+    d = reduce_axis_arg(axis, dim, op)
+    if d is None:
+        raise TypeError(f"{op}: missing the dim argument (the axis to scan along)")
+    ax = _one_axis(input, d, None, op)
+    if dtype is not None:
+        input = input.astype(dtype)
+    elif input._data.dtype in _INTS_TO_INT64:
+        input = Tensor._make(input._data.astype(mx.int64), input._device)
+    if input.ndim == 0:
+        # A scan of a 0-d tensor is the tensor itself (PyTorch accepts dim 0 or -1 there).
+        return _Identity.apply(input)
+    return fn_cls.apply(input, ax)
+
+
+class _Identity(Function):
+    @staticmethod
+    def forward(ctx, a):
+        return mx.array(a)
+
+    @staticmethod
+    def backward(ctx, g):
+        return g
+
+
+def cumsum(input: Tensor, dim=None, *, dtype=None, axis=None) -> Tensor:
+    """Cumulative sum along ``dim`` (required; ``axis`` is the NumPy spelling).
+
+    Integer and bool inputs give int64 unless ``dtype`` is given.
+
+    Args:
+        input: the tensor.
+        dim: the dimension to scan along (negative counts from the end).
+        dtype: convert the input to this dtype first.
+
+    Raises:
+        TypeError: ``dim`` is missing.
+
+    Example:
+        >>> import lucid
+        >>> lucid.cumsum(lucid.tensor([1, 2, 3]), dim=0).tolist()
+        [1, 3, 6]
+    """
+    return _scan(input, dim, dtype, axis, CumSum, "cumsum")
+
+
+def cumprod(input: Tensor, dim=None, *, dtype=None, axis=None) -> Tensor:
+    """Cumulative product along ``dim`` (required; ``axis`` is the NumPy spelling).
+
+    The gradient is exact, zeros in the input included.
+
+    Args:
+        input: the tensor.
+        dim: the dimension to scan along (required; negative counts from the end).
+        dtype: convert the input to this dtype first.
+
+    Example:
+        >>> import lucid
+        >>> lucid.cumprod(lucid.tensor([1.0, 2.0, 3.0]), dim=0).tolist()
+        [1.0, 2.0, 6.0]
+    """
+    return _scan(input, dim, dtype, axis, CumProd, "cumprod")
+
+
+# -- logic and counting ------------------------------------------------------
+class _Logical(Function):
+    differentiable = False
+
+    @staticmethod
+    def forward(ctx, a, axes, keepdims, is_all):
+        if a.dtype != mx.bool_:
+            a = a != 0
+        return mx.all(a, axis=axes, keepdims=keepdims) if is_all else mx.any(a, axis=axes, keepdims=keepdims)
+
+
+def all(input: Tensor, dim=None, keepdim: bool = False, *, axis=None, keepdims: bool = False) -> Tensor:
+    """True where every element over ``dim`` (an int or tuple; all when omitted) is nonzero; bool result.
+
+    Not differentiable; an empty reduction gives True.
+
+    Args:
+        input: the tensor.
+        dim: an int or tuple of ints (negative counts from the end); all elements when omitted;
+            ``axis`` is the NumPy spelling.
+        keepdim: keep the reduced dimensions as size 1; ``keepdims`` is the NumPy spelling.
+
+    Example:
+        >>> import lucid
+        >>> lucid.all(lucid.tensor([[1, 0], [1, 1]]), dim=1).tolist()
+        [False, True]
+    """
+    input = _tensor(input, "all")
+    return _Logical.apply(input, _axes(input, axis, dim, "all"), reduce_keepdims_arg(keepdims, keepdim), True)
+
+
+def any(input: Tensor, dim=None, keepdim: bool = False, *, axis=None, keepdims: bool = False) -> Tensor:
+    """True where some element over ``dim`` (an int or tuple; all when omitted) is nonzero; bool result.
+
+    Not differentiable; an empty reduction gives False.
+
+    Args:
+        input: the tensor.
+        dim: an int or tuple of ints (negative counts from the end); all elements when omitted;
+            ``axis`` is the NumPy spelling.
+        keepdim: keep the reduced dimensions as size 1; ``keepdims`` is the NumPy spelling.
+
+    Example:
+        >>> import lucid
+        >>> lucid.any(lucid.tensor([[0.0, 0.0], [0.0, 2.0]]), dim=1).tolist()
+        [False, True]
+    """
+    input = _tensor(input, "any")
+    return _Logical.apply(input, _axes(input, axis, dim, "any"), reduce_keepdims_arg(keepdims, keepdim), False)
+
+
+class _CountNonzero(Function):
+    differentiable = False
+
+    @staticmethod
+    def forward(ctx, a, axes):
+        return mx.sum(a != 0, axis=axes).astype(mx.int64)
+
+
+def count_nonzero(input: Tensor, dim=None, *, axis=None) -> Tensor:
+    """Number (int64) of nonzero elements over ``dim`` (an int or tuple; all when omitted).
+
+    Args:
+        input: the tensor.
+        dim: an int or tuple of ints; ``axis`` is the NumPy spelling.
+
+    Example:
+        >>> import lucid
+        >>> lucid.count_nonzero(lucid.tensor([[0, 1], [2, 3]]), dim=0).tolist()
+        [1, 2]
+    """
+    input = _tensor(input, "count_nonzero")
+    return _CountNonzero.apply(input, _axes(input, axis, dim, "count_nonzero"))
+
+
+TENSOR_METHODS = {
+    "sum": sum, "mean": mean, "var": var, "std": std, "prod": prod, "max": max, "min": min, "amax": amax,
+    "amin": amin, "argmax": argmax, "argmin": argmin, "median": median, "logsumexp": logsumexp,
+    "cumsum": cumsum, "cumprod": cumprod, "all": all, "any": any, "count_nonzero": count_nonzero,
+}

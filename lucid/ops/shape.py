@@ -1,5 +1,702 @@
-"""Op family: shape (to be filled)."""
+"""Shape ops: reshape, squeeze, broadcast, transpose/permute, join and split, clone.
 
-__all__: list = []
+Primitives (one ``Function`` each): ``Reshape``, ``Permute``, ``BroadcastTo``,
+``Concatenate``, ``Stack``, ``Split``, ``Unbind``, ``Clone``; ``flatten``,
+``squeeze``, ``expand``, ``hstack`` ... are compositions. The rearranging ops
+(``tile``, ``roll``, ``flip``, ``pad``, ``tril``, ``diag``, ``meshgrid`` ...) live
+in ``lucid.ops.rearrange`` and are re-exported here.
 
-TENSOR_METHODS: dict = {}
+# NOTE: Lucid has no views: ``view``/``reshape``/``transpose`` return new
+# tensors that never alias their input's storage, so an in-place change of one
+# never shows up in the other (PyTorch's views would).
+"""
+
+from __future__ import annotations
+
+import numbers
+
+import mlx.core as mx
+import numpy as np
+
+from lucid._tensor import Tensor
+from lucid.autograd.function import Function
+from lucid.ops._util import operand, reduce_axis_arg, unbroadcast
+
+__all__ = ["reshape", "view", "flatten", "ravel", "unflatten", "squeeze", "unsqueeze", "expand", "expand_as",
+           "broadcast_to", "broadcast_tensors", "transpose", "t", "permute", "swapaxes", "swapdims", "moveaxis",
+           "movedim", "concatenate", "cat", "stack", "hstack", "vstack", "dstack", "split", "chunk", "unbind",
+           "contiguous", "clone"]
+
+
+# -- argument helpers ----------------------------------------------------------
+def _sizes(args, op: str, allow_neg: bool = False) -> tuple:
+    """Accept ``f(2, 3)``, ``f((2, 3))`` or ``f([2, 3])``; every size an int (``-1`` only where allowed)."""
+    if len(args) == 1 and isinstance(args[0], (tuple, list)):
+        args = tuple(args[0])
+    lo = -1 if allow_neg else 0
+    for s in args:
+        if type(s) is not int:  # rare: NumPy ints, bools, floats
+            return _sizes_checked(args, op, lo)
+        if s < lo:
+            raise ValueError(f"{op}: invalid size {s} in {tuple(args)}")
+    return args
+
+
+def _sizes_checked(args, op: str, lo: int) -> tuple:
+    out = []
+    for s in args:
+        if isinstance(s, bool) or not isinstance(s, numbers.Integral):
+            raise TypeError(f"{op}: sizes must be ints, got {s!r} ({type(s).__name__})")
+        if s < lo:
+            raise ValueError(f"{op}: invalid size {s} in {tuple(args)}")
+        out.append(int(s))
+    return tuple(out)
+
+
+def _dim(d, ndim: int, op: str) -> int:
+    """One (possibly negative) dim, checked against ``ndim``; 0-d tensors accept 0 and -1."""
+    if isinstance(d, bool) or not isinstance(d, numbers.Integral):
+        raise TypeError(f"{op}: dim must be an int, got {d!r} ({type(d).__name__})")
+    n = max(ndim, 1)
+    if not -n <= d < n:
+        raise ValueError(f"{op}: dim {d} is out of range for a tensor with {ndim} dimensions "
+                         f"(expected {-n} <= dim < {n})")
+    return int(d) % n
+
+
+def _dims(dims, ndim: int, op: str) -> tuple:
+    dims = (dims,) if isinstance(dims, numbers.Integral) else tuple(dims)
+    out = tuple(_dim(d, ndim, op) for d in dims)
+    if len(set(out)) != len(out):
+        raise ValueError(f"{op}: repeated dim in {dims}")
+    return out
+
+
+def _prod(shape) -> int:
+    n = 1
+    for s in shape:
+        n *= s
+    return n
+
+
+def _infer_shape(shape: tuple, numel: int, in_shape: tuple, op: str) -> tuple:
+    """Fill a single ``-1`` and check the element count."""
+    if shape.count(-1) > 1:
+        raise ValueError(f"{op}: only one dimension can be -1, got shape {shape}")
+    if -1 in shape:
+        rest = _prod(s for s in shape if s != -1)
+        if rest == 0 or numel % rest:
+            raise ValueError(f"{op}: cannot reshape a tensor of shape {in_shape} ({numel} elements) "
+                             f"into shape {shape}")
+        shape = tuple(numel // rest if s == -1 else s for s in shape)
+    if _prod(shape) != numel:
+        raise ValueError(f"{op}: cannot reshape a tensor of shape {in_shape} ({numel} elements) into shape "
+                         f"{shape} ({_prod(shape)} elements)")
+    return shape
+
+
+def _as_tensor(x) -> Tensor:
+    x = operand(x)
+    return x if isinstance(x, Tensor) else Tensor(x)
+
+
+# -- primitives ----------------------------------------------------------------
+class Reshape(Function):
+    @staticmethod
+    def forward(ctx, a, shape):
+        ctx.in_shape = a.shape
+        return mx.reshape(a, shape)
+
+    @staticmethod
+    def backward(ctx, g):
+        return mx.reshape(g, ctx.in_shape), None
+
+
+class Permute(Function):
+    @staticmethod
+    def forward(ctx, a, axes):
+        ctx.axes = axes
+        return mx.transpose(a, axes)
+
+    @staticmethod
+    def backward(ctx, g):
+        inv = [0] * len(ctx.axes)
+        for i, ax in enumerate(ctx.axes):
+            inv[ax] = i
+        return mx.transpose(g, inv), None
+
+
+class BroadcastTo(Function):
+    @staticmethod
+    def forward(ctx, a, shape):
+        ctx.in_shape = a.shape
+        return mx.broadcast_to(a, shape)
+
+    @staticmethod
+    def backward(ctx, g):
+        return unbroadcast(g, ctx.in_shape), None
+
+
+class Concatenate(Function):
+    @staticmethod
+    def forward(ctx, *arrays, axis):
+        ctx.axis = axis
+        ctx.metas = [(a.shape[axis], a.dtype) for a in arrays]
+        return mx.concatenate(arrays, axis=axis)
+
+    @staticmethod
+    def backward(ctx, g):
+        cuts, pos = [], 0
+        for n, _ in ctx.metas[:-1]:
+            pos += n
+            cuts.append(pos)
+        pieces = mx.split(g, cuts, axis=ctx.axis) if cuts else [g]
+        return tuple(p.astype(dt) if need and p.dtype != dt else (p if need else None)
+                     for p, (_, dt), need in zip(pieces, ctx.metas, ctx.needs_input_grad))
+
+
+class Stack(Function):
+    @staticmethod
+    def forward(ctx, *arrays, axis):
+        ctx.axis = axis
+        ctx.dtypes = [a.dtype for a in arrays]
+        return mx.stack(arrays, axis=axis)
+
+    @staticmethod
+    def backward(ctx, g):
+        lead = (slice(None),) * ctx.axis
+        return tuple((g[lead + (i,)] if g.dtype == dt else g[lead + (i,)].astype(dt)) if need else None
+                     for i, (dt, need) in enumerate(zip(ctx.dtypes, ctx.needs_input_grad)))
+
+
+class Split(Function):
+    @staticmethod
+    def forward(ctx, a, cuts, axis):
+        ctx.axis = axis
+        return tuple(mx.split(a, cuts, axis=axis)) if cuts else (a[...],)
+
+    @staticmethod
+    def backward(ctx, *grads):
+        return mx.concatenate(grads, axis=ctx.axis), None, None
+
+
+class Unbind(Function):
+    @staticmethod
+    def forward(ctx, a, axis):
+        ctx.axis = axis
+        lead = (slice(None),) * axis
+        return tuple(a[lead + (i,)] for i in range(a.shape[axis]))
+
+    @staticmethod
+    def backward(ctx, *grads):
+        return mx.stack(grads, axis=ctx.axis), None
+
+
+class Clone(Function):
+    @staticmethod
+    def forward(ctx, a):
+        # A distinct array object, so version checks never confuse the copy with its source.
+        return mx.array(a)
+
+    @staticmethod
+    def backward(ctx, g):
+        return g
+
+
+# -- reshaping -----------------------------------------------------------------
+def reshape(input: Tensor, *shape) -> Tensor:
+    """Return the values of ``input`` with a new shape (one size may be ``-1``).
+
+    Args:
+        input: the tensor.
+        *shape: the new shape, as ints (``x.reshape(2, 3)``) or one tuple (``x.reshape((2, 3))``).
+
+    Returns:
+        Tensor: same values in row-major order; differentiable.
+
+    Raises:
+        ValueError: if the element counts differ (the message gives both shapes).
+
+    Example:
+        >>> import lucid
+        >>> lucid.arange(6).reshape(2, -1).tolist()
+        [[0, 1, 2], [3, 4, 5]]
+    """
+    in_shape = tuple(input._data.shape)
+    return Reshape.apply(input, _infer_shape(_sizes(shape, "reshape", True), input._data.size, in_shape, "reshape"))
+
+
+def view(input: Tensor, *shape) -> Tensor:
+    """Same as :func:`reshape`: Lucid tensors never share storage, so there is no separate view type.
+
+    Example:
+        >>> import lucid
+        >>> lucid.zeros(2, 3).view(-1).shape
+        (6,)
+    """
+    return reshape(input, *shape)
+
+
+def flatten(input: Tensor, start_dim: int = 0, end_dim: int = -1) -> Tensor:
+    """Merge dims ``start_dim`` .. ``end_dim`` (inclusive) into one; a 0-d tensor becomes shape ``(1,)``.
+
+    Example:
+        >>> import lucid
+        >>> lucid.zeros(2, 3, 4).flatten(1).shape
+        (2, 12)
+    """
+    shape = tuple(input._data.shape)
+    if not shape:
+        return Reshape.apply(input, (1,))
+    s, e = _dim(start_dim, len(shape), "flatten"), _dim(end_dim, len(shape), "flatten")
+    if s > e:
+        raise ValueError(f"flatten: start_dim ({start_dim}) must not come after end_dim ({end_dim})")
+    return Reshape.apply(input, shape[:s] + (_prod(shape[s:e + 1]),) + shape[e + 1:])
+
+
+def ravel(input: Tensor) -> Tensor:
+    """Flatten to 1-D.
+
+    Example:
+        >>> import lucid
+        >>> lucid.ones(2, 2).ravel().shape
+        (4,)
+    """
+    return Reshape.apply(input, (input._data.size,))
+
+
+def unflatten(input: Tensor, dim: int, sizes) -> Tensor:
+    """Split dim ``dim`` into ``sizes`` (one entry may be ``-1``); the inverse of :func:`flatten`.
+
+    Example:
+        >>> import lucid
+        >>> lucid.zeros(2, 12).unflatten(1, (3, -1)).shape
+        (2, 3, 4)
+    """
+    shape = tuple(input._data.shape)
+    d = _dim(dim, len(shape), "unflatten")
+    sizes = _infer_shape(_sizes((sizes,), "unflatten", True), shape[d] if shape else 1, (shape[d],) if shape else (),
+                         "unflatten")
+    return Reshape.apply(input, shape[:d] + sizes + shape[d + 1:])
+
+
+def squeeze(input: Tensor, dim=None) -> Tensor:
+    """Remove size-1 dims: all of them, or only those in ``dim`` (an int or tuple).
+
+    # NOTE: naming a dim whose size is not 1 is a no-op, as in PyTorch.
+
+    Example:
+        >>> import lucid
+        >>> lucid.zeros(1, 3, 1).squeeze().shape, lucid.zeros(1, 3, 1).squeeze(-1).shape
+        ((3,), (1, 3))
+    """
+    shape = tuple(input._data.shape)
+    if dim is None:
+        dims = range(len(shape))
+    else:
+        dims = _dims(dim, len(shape), "squeeze")
+    drop = {d for d in dims if shape and shape[d] == 1}
+    return Reshape.apply(input, tuple(s for i, s in enumerate(shape) if i not in drop))
+
+
+def unsqueeze(input: Tensor, dim: int) -> Tensor:
+    """Insert a size-1 dim at position ``dim`` (``-1`` appends).
+
+    Example:
+        >>> import lucid
+        >>> lucid.zeros(3).unsqueeze(0).shape, lucid.zeros(3).unsqueeze(-1).shape
+        ((1, 3), (3, 1))
+    """
+    shape = tuple(input._data.shape)
+    d = _dim(dim, len(shape) + 1, "unsqueeze")
+    return Reshape.apply(input, shape[:d] + (1,) + shape[d:])
+
+
+# -- broadcasting ----------------------------------------------------------------
+def expand(input: Tensor, *sizes) -> Tensor:
+    """Broadcast size-1 dims to larger sizes (``-1`` keeps a dim; new dims may be added in front).
+
+    Args:
+        input: the tensor.
+        *sizes: the target shape, as ints or one tuple.
+
+    Raises:
+        ValueError: if a dim that is not 1 would change, or ``-1`` is used for a new leading dim.
+
+    Example:
+        >>> import lucid
+        >>> lucid.tensor([[1], [2]]).expand(-1, 3).tolist()
+        [[1, 1, 1], [2, 2, 2]]
+    """
+    sizes = _sizes(sizes, "expand", True)
+    shape = tuple(input._data.shape)
+    lead = len(sizes) - len(shape)
+    if lead < 0:
+        raise ValueError(f"expand: the target shape {sizes} has fewer dims than the tensor's shape {shape}")
+    target = []
+    for i, s in enumerate(sizes):
+        cur = shape[i - lead] if i >= lead else None
+        if s == -1:
+            if cur is None:
+                raise ValueError(f"expand: -1 is not allowed for the new leading dim {i} in {sizes}")
+            s = cur
+        elif cur is not None and cur != 1 and cur != s:
+            raise ValueError(f"expand: cannot expand shape {shape} to {sizes}: dim {i} has size {cur}, "
+                             "only size-1 dims can be expanded")
+        target.append(s)
+    return BroadcastTo.apply(input, tuple(target))
+
+
+def expand_as(input: Tensor, other: Tensor) -> Tensor:
+    """``input.expand(other.shape)``.
+
+    Example:
+        >>> import lucid
+        >>> lucid.ones(3).expand_as(lucid.zeros(2, 3)).shape
+        (2, 3)
+    """
+    return expand(input, tuple(other.shape))
+
+
+def broadcast_to(input: Tensor, shape) -> Tensor:
+    """Broadcast ``input`` to ``shape`` by NumPy's rules (``-1`` keeps a dim); differentiable.
+
+    Example:
+        >>> import lucid
+        >>> lucid.broadcast_to(lucid.tensor([1, 2]), (2, 2)).tolist()
+        [[1, 2], [1, 2]]
+    """
+    return expand(_as_tensor(input), *_sizes((shape,), "broadcast_to", True))
+
+
+def broadcast_tensors(*tensors) -> tuple:
+    """Broadcast all tensors to their common shape.
+
+    Example:
+        >>> import lucid
+        >>> [t.shape for t in lucid.broadcast_tensors(lucid.zeros(2, 1), lucid.zeros(3))]
+        [(2, 3), (2, 3)]
+    """
+    try:
+        shape = np.broadcast_shapes(*(tuple(t.shape) for t in tensors))
+    except ValueError:
+        raise ValueError("broadcast_tensors: shapes " + ", ".join(str(tuple(t.shape)) for t in tensors)
+                         + " cannot be broadcast together") from None
+    return tuple(expand(t, shape) for t in tensors)
+
+
+# -- permuting -------------------------------------------------------------------
+def permute(input: Tensor, *dims) -> Tensor:
+    """Reorder dims: output dim ``i`` is input dim ``dims[i]``.
+
+    Example:
+        >>> import lucid
+        >>> lucid.zeros(2, 3, 4).permute(2, 0, 1).shape
+        (4, 2, 3)
+    """
+    if len(dims) == 1 and isinstance(dims[0], (tuple, list)):
+        dims = tuple(dims[0])
+    nd = input._data.ndim
+    axes = _dims(dims, nd, "permute")
+    if len(axes) != nd:
+        raise ValueError(f"permute: expected {nd} dims for a tensor of shape {input.shape}, got {tuple(dims)}")
+    return Permute.apply(input, axes)
+
+
+def transpose(input: Tensor, dim0=None, dim1=None) -> Tensor:
+    """Swap dims ``dim0`` and ``dim1`` (PyTorch's ``transpose``).
+
+    With no dims all dims are reversed (``.T``, the matrix transpose for 2-D);
+    a tuple ``dim0`` is a full permutation (NumPy's ``transpose(axes)``).
+
+    Example:
+        >>> import lucid
+        >>> x = lucid.zeros(2, 3, 4)
+        >>> x.transpose(0, 2).shape, lucid.zeros(2, 3).transpose().shape
+        ((4, 3, 2), (3, 2))
+    """
+    nd = input._data.ndim
+    if dim0 is None and dim1 is None:
+        return Permute.apply(input, tuple(range(nd - 1, -1, -1)))
+    if isinstance(dim0, (tuple, list)) and dim1 is None:
+        return permute(input, dim0)
+    if dim0 is None or dim1 is None:
+        raise TypeError(f"transpose: pass two dims (dim0, dim1), got dim0={dim0!r}, dim1={dim1!r}")
+    a, b = _dim(dim0, nd, "transpose"), _dim(dim1, nd, "transpose")
+    axes = list(range(nd))
+    if nd:
+        axes[a], axes[b] = axes[b], axes[a]
+    return Permute.apply(input, tuple(axes))
+
+
+swapaxes = swapdims = transpose
+
+
+def t(input: Tensor) -> Tensor:
+    """Transpose a tensor of at most 2 dims (PyTorch's ``t()``).
+
+    Example:
+        >>> import lucid
+        >>> lucid.tensor([[1, 2]]).t().tolist()
+        [[1], [2]]
+    """
+    if input._data.ndim > 2:
+        raise ValueError(f"t() expects a tensor with at most 2 dims, got shape {input.shape}; "
+                         "use transpose(dim0, dim1)")
+    return transpose(input)
+
+
+def moveaxis(input: Tensor, source, destination) -> Tensor:
+    """Move dims ``source`` to positions ``destination`` (ints or tuples); the others keep their order.
+
+    Example:
+        >>> import lucid
+        >>> lucid.zeros(2, 3, 4).moveaxis(0, -1).shape
+        (3, 4, 2)
+    """
+    nd = input._data.ndim
+    src, dst = _dims(source, nd, "moveaxis"), _dims(destination, nd, "moveaxis")
+    if len(src) != len(dst):
+        raise ValueError(f"moveaxis: source {source} and destination {destination} differ in length")
+    order = [d for d in range(nd) if d not in src]
+    for d, s in sorted(zip(dst, src)):
+        order.insert(d, s)
+    return Permute.apply(input, tuple(order))
+
+
+movedim = moveaxis
+
+
+def _t_prop(self: Tensor) -> Tensor:
+    return Permute.apply(self, tuple(range(self._data.ndim - 1, -1, -1)))
+
+
+def _mt_prop(self: Tensor) -> Tensor:
+    nd = self._data.ndim
+    if nd < 2:
+        raise ValueError(f"mT needs a tensor with at least 2 dims, got shape {self.shape}")
+    return Permute.apply(self, tuple(range(nd - 2)) + (nd - 1, nd - 2))
+
+
+# -- joining and splitting -------------------------------------------------------
+def _tensors(tensors, op: str) -> list:
+    if isinstance(tensors, Tensor) or not isinstance(tensors, (list, tuple)):
+        raise TypeError(f"{op} expects a list or tuple of tensors, got {type(tensors).__name__}")
+    if not tensors:
+        raise ValueError(f"{op} expects a non-empty list of tensors")
+    out = []
+    for x in tensors:
+        x = operand(x)
+        if not isinstance(x, Tensor):
+            raise TypeError(f"{op} expects tensors, got {type(x).__name__}")
+        out.append(x)
+    return out
+
+
+def concatenate(tensors, axis=None, *, dim=None) -> Tensor:
+    """Join tensors along an existing dim (``axis``/``dim``, default 0).
+
+    All tensors need the same number of dims and the same sizes except along
+    ``dim``; dtypes are promoted.
+
+    Raises:
+        ValueError: for mismatched shapes or 0-d tensors (the message lists the shapes).
+
+    Example:
+        >>> import lucid
+        >>> lucid.cat([lucid.zeros(1, 2), lucid.ones(2, 2)], dim=0).shape
+        (3, 2)
+    """
+    ts = _tensors(tensors, "cat")
+    d = reduce_axis_arg(axis, dim, "cat")
+    d = 0 if d is None else d
+    shapes = [tuple(x._data.shape) for x in ts]
+    nd = len(shapes[0])
+    if nd == 0:
+        raise ValueError("cat: zero-dimensional tensors cannot be concatenated; use stack")
+    ax = _dim(d, nd, "cat")
+    for s in shapes:
+        if len(s) != nd or s[:ax] + s[ax + 1:] != shapes[0][:ax] + shapes[0][ax + 1:]:
+            raise ValueError(f"cat: all shapes must match except in dim {d}, got {shapes}")
+    return Concatenate.apply(*ts, axis=ax)
+
+
+cat = concatenate
+
+
+def stack(tensors, axis=None, *, dim=None) -> Tensor:
+    """Join equally shaped tensors along a new dim (``axis``/``dim``, default 0).
+
+    Example:
+        >>> import lucid
+        >>> lucid.stack([lucid.zeros(2), lucid.ones(2)], dim=1).tolist()
+        [[0.0, 1.0], [0.0, 1.0]]
+    """
+    ts = _tensors(tensors, "stack")
+    d = reduce_axis_arg(axis, dim, "stack")
+    shapes = [tuple(x._data.shape) for x in ts]
+    if any(s != shapes[0] for s in shapes):
+        raise ValueError(f"stack expects tensors of equal shape, got {shapes}")
+    return Stack.apply(*ts, axis=_dim(0 if d is None else d, len(shapes[0]) + 1, "stack"))
+
+
+def _atleast(x: Tensor, n: int) -> Tensor:
+    shape = tuple(x._data.shape)
+    if len(shape) >= n:
+        return x
+    if n == 3 and len(shape) == 1:
+        return Reshape.apply(x, (1,) + shape + (1,))
+    if n == 3 and len(shape) == 2:
+        return Reshape.apply(x, shape + (1,))
+    return Reshape.apply(x, (1,) * (n - len(shape)) + shape)
+
+
+def hstack(tensors) -> Tensor:
+    """Concatenate along dim 1 (dim 0 for 1-D tensors).
+
+    Example:
+        >>> import lucid
+        >>> lucid.hstack([lucid.zeros(2), lucid.ones(1)]).tolist()
+        [0.0, 0.0, 1.0]
+    """
+    ts = [_atleast(x, 1) for x in _tensors(tensors, "hstack")]
+    return concatenate(ts, 0 if ts[0].ndim == 1 else 1)
+
+
+def vstack(tensors) -> Tensor:
+    """Stack rows: 1-D tensors become rows, then concatenate along dim 0.
+
+    Example:
+        >>> import lucid
+        >>> lucid.vstack([lucid.zeros(2), lucid.ones(2)]).shape
+        (2, 2)
+    """
+    return concatenate([_atleast(x, 2) for x in _tensors(tensors, "vstack")], 0)
+
+
+def dstack(tensors) -> Tensor:
+    """Concatenate along dim 2 (depth), after making each tensor at least 3-D.
+
+    Example:
+        >>> import lucid
+        >>> lucid.dstack([lucid.zeros(2, 2), lucid.ones(2, 2)]).shape
+        (2, 2, 2)
+    """
+    return concatenate([_atleast(x, 3) for x in _tensors(tensors, "dstack")], 2)
+
+
+def split(tensor: Tensor, split_size_or_sections, dim: int = 0) -> tuple:
+    """Split into pieces along ``dim`` (PyTorch's ``split``).
+
+    Args:
+        tensor: the tensor.
+        split_size_or_sections: an int (pieces of that size, the last one may be
+            smaller) or a list of sizes that sum to the dim's size.
+        dim: the dim to split.
+
+    Returns:
+        tuple of Tensors.
+
+    Example:
+        >>> import lucid
+        >>> [p.tolist() for p in lucid.arange(5).split(2)]
+        [[0, 1], [2, 3], [4]]
+        >>> [p.shape for p in lucid.zeros(5, 2).split([1, 4])]
+        [(1, 2), (4, 2)]
+    """
+    shape = tuple(tensor._data.shape)
+    ax = _dim(dim, len(shape), "split")
+    if not shape:
+        raise ValueError("split: cannot split a 0-d tensor")
+    n = shape[ax]
+    if isinstance(split_size_or_sections, numbers.Integral) and not isinstance(split_size_or_sections, bool):
+        size = int(split_size_or_sections)
+        if size <= 0 and n > 0:
+            raise ValueError(f"split: split_size must be positive, got {size}")
+        sizes = [size] * (n // size) + ([n % size] if n % size else []) if n else [0]
+    else:
+        sizes = list(_sizes((split_size_or_sections,), "split"))
+        if sum(sizes) != n:
+            raise ValueError(f"split: sizes {sizes} sum to {sum(sizes)}, but dim {dim} has size {n}")
+    cuts, pos = [], 0
+    for s in sizes[:-1]:
+        pos += s
+        cuts.append(pos)
+    out = Split.apply(tensor, cuts, ax)
+    return out if isinstance(out, tuple) else (out,)
+
+
+def chunk(input: Tensor, chunks: int, dim: int = 0) -> tuple:
+    """Split into ``chunks`` pieces of size ``ceil(n / chunks)`` (fewer if they run out), like PyTorch.
+
+    Example:
+        >>> import lucid
+        >>> [p.tolist() for p in lucid.arange(5).chunk(3)]
+        [[0, 1], [2, 3], [4]]
+    """
+    if isinstance(chunks, bool) or not isinstance(chunks, numbers.Integral) or chunks <= 0:
+        raise ValueError(f"chunk: chunks must be a positive int, got {chunks!r}")
+    shape = tuple(input._data.shape)
+    n = shape[_dim(dim, len(shape), "chunk")] if shape else 0
+    return split(input, max(-(-n // int(chunks)), 1), dim)
+
+
+def unbind(input: Tensor, dim: int = 0) -> tuple:
+    """Remove dim ``dim``, returning the slices along it.
+
+    Example:
+        >>> import lucid
+        >>> [r.tolist() for r in lucid.tensor([[1, 2], [3, 4]]).unbind(1)]
+        [[1, 3], [2, 4]]
+    """
+    shape = tuple(input._data.shape)
+    if not shape:
+        raise ValueError("unbind: cannot unbind a 0-d tensor")
+    ax = _dim(dim, len(shape), "unbind")
+    if shape[ax] == 0:
+        return ()
+    out = Unbind.apply(input, ax)
+    return out if isinstance(out, tuple) else (out,)
+
+
+# -- misc ------------------------------------------------------------------------
+def contiguous(input: Tensor) -> Tensor:
+    """Return ``input`` itself (MLX arrays need no layout change before use).
+
+    Example:
+        >>> import lucid
+        >>> x = lucid.zeros(2)
+        >>> x.contiguous() is x
+        True
+    """
+    return input
+
+
+def clone(input: Tensor) -> Tensor:
+    """A differentiable copy of ``input`` (gradients flow back to it).
+
+    Example:
+        >>> import lucid
+        >>> x = lucid.tensor([1.0], requires_grad=True)
+        >>> y = x.clone(); y.sum().backward(); x.grad.tolist()
+        [1.0]
+    """
+    return Clone.apply(input)
+
+
+TENSOR_METHODS = {
+    "reshape": reshape, "view": view, "view_as": lambda self, other: reshape(self, tuple(other.shape)),
+    "reshape_as": lambda self, other: reshape(self, tuple(other.shape)), "flatten": flatten, "ravel": ravel,
+    "unflatten": unflatten, "squeeze": squeeze, "unsqueeze": unsqueeze, "expand": expand, "expand_as": expand_as,
+    "broadcast_to": broadcast_to, "transpose": transpose, "t": t, "permute": permute, "swapaxes": swapaxes,
+    "swapdims": swapdims, "moveaxis": moveaxis, "movedim": movedim, "split": split, "chunk": chunk,
+    "unbind": unbind, "contiguous": contiguous, "clone": clone, "T": property(_t_prop), "mT": property(_mt_prop),
+}
+
+# The rearranging ops were split off for size; this family re-exports them.
+from lucid.ops import rearrange as _rearrange  # noqa: E402  (imports this module's helpers)
+from lucid.ops.rearrange import *  # noqa: E402,F401,F403
+
+__all__ += _rearrange.__all__
+TENSOR_METHODS.update(_rearrange.TENSOR_METHODS)
+

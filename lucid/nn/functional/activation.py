@@ -1,3 +1,731 @@
-"""nn functional: activation (to be filled)."""
+"""Activation functions: ``relu``, ``gelu``, ``softmax``, ... (each one fused ``Function``).
 
-__all__: list = []
+Every activation is a single ``Function`` on raw ``mlx.core`` arrays with a
+hand-written backward, so a forward records one node and the backward does
+no Python-level composition. Python-number constants never widen the input's
+dtype: float16/bfloat16 in gives float16/bfloat16 out.
+
+``inplace=True`` is accepted for PyTorch compatibility: MLX arrays are
+immutable, so the result is computed out of place and then bound to the input
+Tensor (its version counter goes up). It saves no memory.
+"""
+
+from __future__ import annotations
+
+import math
+
+import mlx.core as mx
+
+from lucid._tensor import Tensor
+from lucid.autograd.function import Function
+from lucid.ops._util import normalize_axes, unbroadcast
+
+__all__ = [
+    "relu", "relu6", "leaky_relu", "prelu", "elu", "selu", "celu", "gelu", "silu", "swish", "mish",
+    "sigmoid", "tanh", "logsigmoid", "softplus", "softsign", "hardsigmoid", "hardswish", "hardtanh",
+    "softmax", "log_softmax", "softmin",
+]
+
+_SELU_ALPHA = 1.6732632423543772848170429916717
+_SELU_SCALE = 1.0507009873554804934193349852946
+_SQRT_2 = math.sqrt(2.0)
+_SQRT_2_OVER_PI = math.sqrt(2.0 / math.pi)
+_INV_SQRT_2PI = 1.0 / math.sqrt(2.0 * math.pi)
+
+
+# -- float64-accurate primitives ------------------------------------------------
+# MLX's CPU kernels for exp, sigmoid, logaddexp, logsumexp and softmax compute
+# float64 inputs only to float32 accuracy (exp(1.0) = 2.7182817...), which
+# would make float64 finite-difference checks meaningless. power, log, log1p,
+# expm1 and tanh are exact, so the float64 paths below use those; other dtypes
+# take MLX's fused kernels unchanged.
+
+def _exp(x: mx.array) -> mx.array:
+    return mx.power(math.e, x) if x.dtype == mx.float64 else mx.exp(x)
+
+
+def _sigmoid(x: mx.array) -> mx.array:
+    if x.dtype != mx.float64:
+        return mx.sigmoid(x)
+    e = _exp(-mx.abs(x))
+    return mx.where(x >= 0, 1.0 / (1.0 + e), e / (1.0 + e))
+
+
+def _softplus(x: mx.array) -> mx.array:
+    """``log(1 + exp(x))`` without overflow."""
+    if x.dtype != mx.float64:
+        return mx.logaddexp(x, 0.0)
+    return mx.maximum(x, 0.0) + mx.log1p(_exp(-mx.abs(x)))
+
+
+def _logsumexp(x: mx.array, axis: int) -> mx.array:
+    """Max-subtracted ``log(sum(exp(x)))`` over ``axis``, keeping the axis."""
+    if x.dtype != mx.float64:
+        return mx.logsumexp(x, axis=axis, keepdims=True)
+    m = mx.stop_gradient(mx.max(x, axis=axis, keepdims=True))
+    # NOTE: a slice of all -inf gives -inf (not NaN), as in PyTorch.
+    m = mx.where(mx.isinf(m), 0.0, m)
+    return m + mx.log(mx.sum(_exp(x - m), axis=axis, keepdims=True))
+
+
+def _softmax(x: mx.array, axis: int) -> mx.array:
+    if x.dtype != mx.float64:
+        return mx.softmax(x, axis=axis, precise=True)
+    e = _exp(x - mx.max(x, axis=axis, keepdims=True))
+    return e / mx.sum(e, axis=axis, keepdims=True)
+
+
+def _log_softmax(x: mx.array, axis: int) -> mx.array:
+    return x - _logsumexp(x, axis)
+
+
+# -- helpers -------------------------------------------------------------------
+
+def _check(input, op: str) -> None:
+    if not isinstance(input, Tensor):
+        raise TypeError(f"{op}: expected a lucid.Tensor as input, got {type(input).__name__}")
+
+
+def _apply(fn_cls, input, inplace: bool, op: str, *args):
+    """Run ``fn_cls`` on ``input``; with ``inplace`` bind the result to ``input`` itself."""
+    _check(input, op)
+    if not inplace:
+        return fn_cls.apply(input, *args)
+    input._check_inplace()
+    # The Function sees an alias sharing input's graph position, so a value it
+    # saves is paired with the alias (never bumped), not with ``input``:
+    # MLX arrays are immutable, so that saved value stays correct.
+    alias = Tensor._make(input._data, input._device, input._node, input._out_idx)
+    alias._requires_grad = input._requires_grad
+    return input._bump(fn_cls.apply(alias, *args))
+
+
+def _number(value, name: str, op: str) -> float:
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise TypeError(f"{op}: {name} must be a number, got {type(value).__name__}")
+    return float(value)
+
+
+# -- piecewise-linear ----------------------------------------------------------
+
+class ReLUFunction(Function):
+    @staticmethod
+    def forward(ctx, x):
+        out = mx.maximum(x, 0)
+        ctx.save_for_backward(out)
+        return out
+
+    @staticmethod
+    def backward(ctx, g):
+        (out,) = ctx.saved_tensors
+        # NOTE: the gradient at exactly 0 is 0 (PyTorch's convention).
+        return mx.where(out > 0, g, 0)
+
+
+class HardtanhFunction(Function):
+    @staticmethod
+    def forward(ctx, x, lo, hi):
+        out = mx.clip(x, lo, hi)
+        ctx.bounds = (lo, hi)
+        ctx.save_for_backward(out)
+        return out
+
+    @staticmethod
+    def backward(ctx, g):
+        (out,) = ctx.saved_tensors
+        lo, hi = ctx.bounds
+        # NOTE: zero gradient at and beyond the bounds (PyTorch's convention);
+        # out lies strictly inside (lo, hi) exactly when the input does.
+        return mx.where((out > lo) & (out < hi), g, 0), None, None
+
+
+class LeakyReLUFunction(Function):
+    @staticmethod
+    def forward(ctx, x, slope):
+        out = mx.where(x > 0, x, x * slope)
+        ctx.slope = slope
+        # With slope >= 0 the output's sign identifies the branch, so the
+        # output is saved (this keeps inplace=True usable in training).
+        ctx.save_for_backward(out if slope >= 0 else x)
+        return out
+
+    @staticmethod
+    def backward(ctx, g):
+        (s,) = ctx.saved_tensors
+        # NOTE: at exactly 0 the gradient is negative_slope (PyTorch's convention).
+        return mx.where(s > 0, g, g * ctx.slope), None
+
+
+class PReLUFunction(Function):
+    @staticmethod
+    def forward(ctx, x, w, wshape):
+        # The slopes follow the input's dtype, so a float16 input stays float16 with float32 slopes.
+        wb = mx.reshape(w if w.dtype == x.dtype else w.astype(x.dtype), wshape)
+        ctx.save_for_backward(x, w)
+        ctx.wshape = wshape
+        return mx.where(x > 0, x, x * wb)
+
+    @staticmethod
+    def backward(ctx, g):
+        x, w = ctx.saved_tensors
+        nx, nw = ctx.needs_input_grad[:2]
+        pos = x > 0
+        gx = mx.where(pos, g, g * mx.reshape(w, ctx.wshape).astype(g.dtype)) if nx else None
+        gw = None
+        if nw:
+            gw = unbroadcast(mx.where(pos, 0, g * x), ctx.wshape)
+            gw = mx.reshape(gw, w.shape).astype(w.dtype)
+        return gx, gw, None
+
+
+# -- exponential family --------------------------------------------------------
+
+class ELUFunction(Function):
+    @staticmethod
+    def forward(ctx, x, alpha, scale):
+        # scale * (x if x > 0 else alpha * (exp(x) - 1)); SELU is the scaled case.
+        out = mx.where(x > 0, x, alpha * mx.expm1(mx.minimum(x, 0)))
+        if scale != 1.0:
+            out = out * scale
+        ctx.consts = (alpha, scale)
+        ctx.from_out = alpha >= 0
+        ctx.save_for_backward(out if alpha >= 0 else x)
+        return out
+
+    @staticmethod
+    def backward(ctx, g):
+        (s,) = ctx.saved_tensors
+        alpha, scale = ctx.consts
+        if ctx.from_out:
+            # NOTE: at exactly 0 the left branch is used: gradient scale * alpha.
+            # For x <= 0: d/dx = scale * alpha * exp(x) = out + scale * alpha.
+            return mx.where(s > 0, g * scale, g * (s + scale * alpha)), None, None
+        return mx.where(s > 0, g * scale, g * (scale * alpha) * _exp(s)), None, None
+
+
+class CELUFunction(Function):
+    @staticmethod
+    def forward(ctx, x, alpha):
+        # min(x, 0) keeps the unused branch from overflowing.
+        out = mx.where(x > 0, x, alpha * mx.expm1(mx.minimum(x, 0) / alpha))
+        ctx.alpha = alpha
+        ctx.save_for_backward(out)
+        return out
+
+    @staticmethod
+    def backward(ctx, g):
+        (out,) = ctx.saved_tensors
+        # NOTE: for x <= 0 (including 0), d/dx = exp(x / alpha) = out / alpha + 1.
+        return mx.where(out > 0, g, g * (out / ctx.alpha + 1.0)), None
+
+
+class GELUFunction(Function):
+    @staticmethod
+    def forward(ctx, x, tanh_approx):
+        ctx.save_for_backward(x)
+        ctx.tanh_approx = tanh_approx
+        if tanh_approx:
+            return 0.5 * x * (1.0 + mx.tanh(_SQRT_2_OVER_PI * (x + 0.044715 * x * x * x)))
+        return 0.5 * x * (1.0 + mx.erf(x / _SQRT_2))
+
+    @staticmethod
+    def backward(ctx, g):
+        (x,) = ctx.saved_tensors
+        if ctx.tanh_approx:
+            t = mx.tanh(_SQRT_2_OVER_PI * (x + 0.044715 * x * x * x))
+            d = 0.5 * (1.0 + t) + 0.5 * x * (1.0 - t * t) * _SQRT_2_OVER_PI * (1.0 + 3 * 0.044715 * x * x)
+        else:
+            d = 0.5 * (1.0 + mx.erf(x / _SQRT_2)) + x * _INV_SQRT_2PI * _exp(-0.5 * x * x)
+        return g * d, None
+
+
+class SiLUFunction(Function):
+    @staticmethod
+    def forward(ctx, x):
+        ctx.save_for_backward(x)
+        return x * _sigmoid(x)
+
+    @staticmethod
+    def backward(ctx, g):
+        (x,) = ctx.saved_tensors
+        s = _sigmoid(x)
+        return g * (s * (1.0 + x * (1.0 - s)))
+
+
+class MishFunction(Function):
+    @staticmethod
+    def forward(ctx, x):
+        ctx.save_for_backward(x)
+        return x * mx.tanh(_softplus(x))
+
+    @staticmethod
+    def backward(ctx, g):
+        (x,) = ctx.saved_tensors
+        t = mx.tanh(_softplus(x))
+        return g * (t + x * _sigmoid(x) * (1.0 - t * t))
+
+
+class SigmoidFunction(Function):
+    @staticmethod
+    def forward(ctx, x):
+        out = _sigmoid(x)
+        ctx.save_for_backward(out)
+        return out
+
+    @staticmethod
+    def backward(ctx, g):
+        (out,) = ctx.saved_tensors
+        return g * out * (1.0 - out)
+
+
+class TanhFunction(Function):
+    @staticmethod
+    def forward(ctx, x):
+        out = mx.tanh(x)
+        ctx.save_for_backward(out)
+        return out
+
+    @staticmethod
+    def backward(ctx, g):
+        (out,) = ctx.saved_tensors
+        return g * (1.0 - out * out)
+
+
+class LogSigmoidFunction(Function):
+    @staticmethod
+    def forward(ctx, x):
+        ctx.save_for_backward(x)
+        return -_softplus(-x)
+
+    @staticmethod
+    def backward(ctx, g):
+        (x,) = ctx.saved_tensors
+        return g * _sigmoid(-x)
+
+
+class SoftplusFunction(Function):
+    @staticmethod
+    def forward(ctx, x, beta, threshold):
+        ctx.save_for_backward(x)
+        ctx.consts = (beta, threshold)
+        bx = x * beta if beta != 1.0 else x
+        sp = _softplus(bx) / beta if beta != 1.0 else _softplus(bx)
+        # NOTE: linear above the threshold (beta * x > threshold), like PyTorch.
+        return mx.where(bx > threshold, x, sp)
+
+    @staticmethod
+    def backward(ctx, g):
+        (x,) = ctx.saved_tensors
+        beta, threshold = ctx.consts
+        bx = x * beta
+        return mx.where(bx > threshold, g, g * _sigmoid(bx)), None, None
+
+
+class SoftsignFunction(Function):
+    @staticmethod
+    def forward(ctx, x):
+        ctx.save_for_backward(x)
+        return x / (1.0 + mx.abs(x))
+
+    @staticmethod
+    def backward(ctx, g):
+        (x,) = ctx.saved_tensors
+        d = 1.0 + mx.abs(x)
+        return g / (d * d)
+
+
+class HardsigmoidFunction(Function):
+    @staticmethod
+    def forward(ctx, x):
+        ctx.save_for_backward(x)
+        return mx.clip(x + 3.0, 0.0, 6.0) / 6.0
+
+    @staticmethod
+    def backward(ctx, g):
+        (x,) = ctx.saved_tensors
+        # NOTE: zero gradient at x = -3 and x = 3 (PyTorch's convention).
+        return mx.where((x > -3.0) & (x < 3.0), g / 6.0, 0)
+
+
+class HardswishFunction(Function):
+    @staticmethod
+    def forward(ctx, x):
+        ctx.save_for_backward(x)
+        return x * mx.clip(x + 3.0, 0.0, 6.0) / 6.0
+
+    @staticmethod
+    def backward(ctx, g):
+        (x,) = ctx.saved_tensors
+        # NOTE: PyTorch's one-sided choices: 0 below -3 (-3 itself uses the middle
+        # piece, gradient -1/2), x / 3 + 1/2 on [-3, 3], 1 above 3.
+        mid = g * (x / 3.0 + 0.5)
+        return mx.where(x < -3.0, 0, mx.where(x <= 3.0, mid, g))
+
+
+# -- softmax family ------------------------------------------------------------
+
+def _along(fn, x: mx.array, axis):
+    """Apply a softmax-like ``fn`` along ``axis``; ``axis=None`` means a 0-d input (one slice of one)."""
+    if axis is None:
+        return mx.reshape(fn(mx.reshape(x, (1,)), 0), ())
+    return fn(x, axis)
+
+
+class SoftmaxFunction(Function):
+    @staticmethod
+    def forward(ctx, x, axis):
+        out = _along(_softmax, x, axis)
+        ctx.axis = axis
+        ctx.save_for_backward(out)
+        return out
+
+    @staticmethod
+    def backward(ctx, g):
+        (s,) = ctx.saved_tensors
+        gs = g * s
+        return gs - s * mx.sum(gs, axis=ctx.axis, keepdims=True), None
+
+
+class LogSoftmaxFunction(Function):
+    @staticmethod
+    def forward(ctx, x, axis):
+        out = _along(_log_softmax, x, axis)
+        ctx.axis = axis
+        ctx.save_for_backward(out)
+        return out
+
+    @staticmethod
+    def backward(ctx, g):
+        (out,) = ctx.saved_tensors
+        return g - _exp(out) * mx.sum(g, axis=ctx.axis, keepdims=True), None
+
+
+# -- public functions ----------------------------------------------------------
+
+def relu(input: Tensor, inplace: bool = False) -> Tensor:
+    """Rectified linear unit, ``max(x, 0)``, elementwise.
+
+    Args:
+        input: any shape.
+        inplace: bind the result to ``input`` (API compatibility; saves no memory).
+
+    Returns:
+        Tensor: same shape and dtype as ``input``. The gradient at 0 is 0.
+
+    Example:
+        >>> import lucid
+        >>> lucid.nn.functional.relu(lucid.tensor([-1.0, 0.0, 2.0])).tolist()
+        [0.0, 0.0, 2.0]
+    """
+    return _apply(ReLUFunction, input, inplace, "relu")
+
+
+def relu6(input: Tensor, inplace: bool = False) -> Tensor:
+    """``min(max(x, 0), 6)`` elementwise; zero gradient at 0 and 6.
+
+    Example:
+        >>> import lucid
+        >>> lucid.nn.functional.relu6(lucid.tensor([-1.0, 3.0, 9.0])).tolist()
+        [0.0, 3.0, 6.0]
+    """
+    return _apply(HardtanhFunction, input, inplace, "relu6", 0.0, 6.0)
+
+
+def hardtanh(input: Tensor, min_val: float = -1.0, max_val: float = 1.0, inplace: bool = False) -> Tensor:
+    """Clamp to ``[min_val, max_val]``; the gradient is 1 strictly inside and 0 elsewhere.
+
+    Raises:
+        ValueError: if ``max_val < min_val``.
+
+    Example:
+        >>> import lucid
+        >>> lucid.nn.functional.hardtanh(lucid.tensor([-2.0, 0.5, 2.0])).tolist()
+        [-1.0, 0.5, 1.0]
+    """
+    lo, hi = _number(min_val, "min_val", "hardtanh"), _number(max_val, "max_val", "hardtanh")
+    if hi < lo:
+        raise ValueError(f"hardtanh: max_val ({hi}) must be >= min_val ({lo})")
+    return _apply(HardtanhFunction, input, inplace, "hardtanh", lo, hi)
+
+
+def leaky_relu(input: Tensor, negative_slope: float = 0.01, inplace: bool = False) -> Tensor:
+    """``x if x > 0 else negative_slope * x`` elementwise.
+
+    Example:
+        >>> import lucid
+        >>> lucid.nn.functional.leaky_relu(lucid.tensor([-2.0, 3.0]), 0.5).tolist()
+        [-1.0, 3.0]
+    """
+    slope = _number(negative_slope, "negative_slope", "leaky_relu")
+    if inplace and slope < 0:
+        raise ValueError("leaky_relu: inplace=True needs negative_slope >= 0 (the input could not be "
+                         f"recovered from the output for the backward), got {slope}")
+    return _apply(LeakyReLUFunction, input, inplace, "leaky_relu", slope)
+
+
+def prelu(input: Tensor, weight: Tensor) -> Tensor:
+    """Parametric ReLU: ``x if x > 0 else a * x`` with learnable ``a`` per channel.
+
+    Args:
+        input: ``(N, C, *)`` (channels on dim 1), or any shape when ``weight`` has one element.
+        weight: ``(1,)`` or ``(C,)``.
+
+    Raises:
+        ValueError: if ``weight`` has more than one element and it does not match dim 1 of ``input``.
+
+    Example:
+        >>> import lucid
+        >>> lucid.nn.functional.prelu(lucid.tensor([[-2.0, 3.0]]), lucid.tensor([0.25])).tolist()
+        [[-0.5, 3.0]]
+    """
+    _check(input, "prelu")
+    _check(weight, "prelu")
+    n = weight.numel()
+    ndim = input.ndim
+    if n == 1:
+        wshape = (1,) * ndim
+    else:
+        if weight.ndim != 1 or ndim < 2 or input.shape[1] != n:
+            raise ValueError(f"prelu: weight of shape {weight.shape} needs an input with {n} channels on "
+                             f"dim 1, got input of shape {input.shape}")
+        wshape = (1, n) + (1,) * (ndim - 2)
+    return PReLUFunction.apply(input, weight, wshape)
+
+
+def elu(input: Tensor, alpha: float = 1.0, inplace: bool = False) -> Tensor:
+    """Exponential linear unit: ``x if x > 0 else alpha * (exp(x) - 1)``.
+
+    Example:
+        >>> import lucid
+        >>> [round(v, 4) for v in lucid.nn.functional.elu(lucid.tensor([-1.0, 2.0])).tolist()]
+        [-0.6321, 2.0]
+    """
+    a = _number(alpha, "alpha", "elu")
+    if inplace and a < 0:
+        raise ValueError(f"elu: inplace=True needs alpha >= 0, got {a}")
+    return _apply(ELUFunction, input, inplace, "elu", a, 1.0)
+
+
+def selu(input: Tensor, inplace: bool = False) -> Tensor:
+    """Scaled ELU: ``scale * elu(x, alpha)`` with ``alpha ~ 1.6733`` and ``scale ~ 1.0507``.
+
+    Example:
+        >>> import lucid
+        >>> [round(v, 4) for v in lucid.nn.functional.selu(lucid.tensor([-1.0, 1.0])).tolist()]
+        [-1.1113, 1.0507]
+    """
+    return _apply(ELUFunction, input, inplace, "selu", _SELU_ALPHA, _SELU_SCALE)
+
+
+def celu(input: Tensor, alpha: float = 1.0, inplace: bool = False) -> Tensor:
+    """Continuously differentiable ELU: ``max(0, x) + min(0, alpha * (exp(x / alpha) - 1))``.
+
+    Raises:
+        ValueError: if ``alpha`` is 0.
+
+    Example:
+        >>> import lucid
+        >>> [round(v, 4) for v in lucid.nn.functional.celu(lucid.tensor([-1.0, 1.0]), alpha=2.0).tolist()]
+        [-0.7869, 1.0]
+    """
+    a = _number(alpha, "alpha", "celu")
+    if a == 0:
+        raise ValueError("celu: alpha must be non-zero, got 0")
+    return _apply(CELUFunction, input, inplace, "celu", a)
+
+
+def gelu(input: Tensor, approximate: str = "none") -> Tensor:
+    """Gaussian error linear unit, ``x * Phi(x)``.
+
+    ``approximate='none'`` uses ``0.5 x (1 + erf(x / sqrt(2)))``; ``'tanh'`` uses
+    ``0.5 x (1 + tanh(sqrt(2 / pi) (x + 0.044715 x^3)))``.
+
+    Raises:
+        ValueError: if ``approximate`` is not ``'none'`` or ``'tanh'``.
+
+    Example:
+        >>> import lucid
+        >>> [round(v, 4) for v in lucid.nn.functional.gelu(lucid.tensor([-1.0, 1.0])).tolist()]
+        [-0.1587, 0.8413]
+    """
+    if approximate != "none" and approximate != "tanh":
+        raise ValueError(f"gelu: approximate must be 'none' or 'tanh', got {approximate!r}")
+    _check(input, "gelu")
+    return GELUFunction.apply(input, approximate == "tanh")
+
+
+def silu(input: Tensor, inplace: bool = False) -> Tensor:
+    """Sigmoid linear unit (swish): ``x * sigmoid(x)``.
+
+    Example:
+        >>> import lucid
+        >>> [round(v, 4) for v in lucid.nn.functional.silu(lucid.tensor([-1.0, 1.0])).tolist()]
+        [-0.2689, 0.7311]
+    """
+    return _apply(SiLUFunction, input, inplace, "silu")
+
+
+swish = silu
+
+
+def mish(input: Tensor, inplace: bool = False) -> Tensor:
+    """``x * tanh(softplus(x))``.
+
+    Example:
+        >>> import lucid
+        >>> [round(v, 4) for v in lucid.nn.functional.mish(lucid.tensor([-1.0, 1.0])).tolist()]
+        [-0.3034, 0.8651]
+    """
+    return _apply(MishFunction, input, inplace, "mish")
+
+
+def sigmoid(input: Tensor) -> Tensor:
+    """Logistic sigmoid ``1 / (1 + exp(-x))``.
+
+    Example:
+        >>> import lucid
+        >>> lucid.nn.functional.sigmoid(lucid.tensor([0.0])).tolist()
+        [0.5]
+    """
+    _check(input, "sigmoid")
+    return SigmoidFunction.apply(input)
+
+
+def tanh(input: Tensor) -> Tensor:
+    """Hyperbolic tangent.
+
+    Example:
+        >>> import lucid
+        >>> lucid.nn.functional.tanh(lucid.tensor([0.0])).tolist()
+        [0.0]
+    """
+    _check(input, "tanh")
+    return TanhFunction.apply(input)
+
+
+def logsigmoid(input: Tensor) -> Tensor:
+    """``log(sigmoid(x)) = -softplus(-x)``, computed without overflow.
+
+    Example:
+        >>> import lucid
+        >>> [round(v, 4) for v in lucid.nn.functional.logsigmoid(lucid.tensor([0.0, -200.0])).tolist()]
+        [-0.6931, -200.0]
+    """
+    _check(input, "logsigmoid")
+    return LogSigmoidFunction.apply(input)
+
+
+def softplus(input: Tensor, beta: float = 1.0, threshold: float = 20.0) -> Tensor:
+    """``log(1 + exp(beta * x)) / beta``; linear (``x``) where ``beta * x > threshold``.
+
+    Example:
+        >>> import lucid
+        >>> [round(v, 4) for v in lucid.nn.functional.softplus(lucid.tensor([0.0, 30.0])).tolist()]
+        [0.6931, 30.0]
+    """
+    _check(input, "softplus")
+    b = _number(beta, "beta", "softplus")
+    if b == 0:
+        raise ValueError("softplus: beta must be non-zero, got 0")
+    return SoftplusFunction.apply(input, b, _number(threshold, "threshold", "softplus"))
+
+
+def softsign(input: Tensor) -> Tensor:
+    """``x / (1 + |x|)``.
+
+    Example:
+        >>> import lucid
+        >>> lucid.nn.functional.softsign(lucid.tensor([-1.0, 3.0])).tolist()
+        [-0.5, 0.75]
+    """
+    _check(input, "softsign")
+    return SoftsignFunction.apply(input)
+
+
+def hardsigmoid(input: Tensor, inplace: bool = False) -> Tensor:
+    """Piecewise-linear sigmoid: ``relu6(x + 3) / 6``.
+
+    Example:
+        >>> import lucid
+        >>> lucid.nn.functional.hardsigmoid(lucid.tensor([-4.0, 0.0, 4.0])).tolist()
+        [0.0, 0.5, 1.0]
+    """
+    return _apply(HardsigmoidFunction, input, inplace, "hardsigmoid")
+
+
+def hardswish(input: Tensor, inplace: bool = False) -> Tensor:
+    """``x * relu6(x + 3) / 6``.
+
+    Example:
+        >>> import lucid
+        >>> [round(v, 4) for v in lucid.nn.functional.hardswish(lucid.tensor([-1.0, 0.0, 4.0])).tolist()]
+        [-0.3333, 0.0, 4.0]
+    """
+    return _apply(HardswishFunction, input, inplace, "hardswish")
+
+
+def _softmax_args(input, dim, axis, dtype, op):
+    _check(input, op)
+    if axis is not None:
+        if dim is not None:
+            raise TypeError(f"{op}: pass either dim= or axis=, not both")
+        dim = axis
+    if dim is None:
+        # NOTE: PyTorch infers a dim (with a deprecation warning); we always use the last one.
+        dim = -1
+    if dtype is not None:
+        input = input.astype(dtype)
+    (ax,) = normalize_axes(dim, input.ndim, op)
+    return input, (ax if input.ndim else None)
+
+
+def softmax(input: Tensor, dim: int | None = None, dtype=None, *, axis: int | None = None) -> Tensor:
+    """``exp(x) / sum(exp(x))`` along ``dim``, computed max-subtracted (stable for large logits).
+
+    .. math:: \\mathrm{softmax}(x)_i = \\frac{e^{x_i - m}}{\\sum_j e^{x_j - m}},\\ m = \\max_j x_j
+
+    Args:
+        input: any shape.
+        dim: the axis to normalise (``axis`` is the NumPy spelling). Defaults to
+            the last axis; PyTorch asks for it explicitly, so pass it.
+        dtype: cast the input to this dtype first.
+
+    Returns:
+        Tensor: same shape; slices along ``dim`` sum to 1.
+
+    Example:
+        >>> import lucid
+        >>> lucid.nn.functional.softmax(lucid.tensor([0.0, 0.0]), dim=0).tolist()
+        [0.5, 0.5]
+    """
+    input, ax = _softmax_args(input, dim, axis, dtype, "softmax")
+    return SoftmaxFunction.apply(input, ax)
+
+
+def log_softmax(input: Tensor, dim: int | None = None, dtype=None, *, axis: int | None = None) -> Tensor:
+    """``x - logsumexp(x)`` along ``dim``: the log of ``softmax``, without its underflow.
+
+    Args:
+        input: any shape.
+        dim: the axis to normalise (``axis`` is the NumPy spelling; default: last).
+        dtype: cast the input to this dtype first.
+
+    Example:
+        >>> import lucid
+        >>> [round(v, 4) for v in lucid.nn.functional.log_softmax(lucid.tensor([0.0, 0.0]), dim=0).tolist()]
+        [-0.6931, -0.6931]
+    """
+    input, ax = _softmax_args(input, dim, axis, dtype, "log_softmax")
+    return LogSoftmaxFunction.apply(input, ax)
+
+
+def softmin(input: Tensor, dim: int | None = None, dtype=None, *, axis: int | None = None) -> Tensor:
+    """``softmax(-x)`` along ``dim``.
+
+    Example:
+        >>> import lucid
+        >>> [round(v, 4) for v in lucid.nn.functional.softmin(lucid.tensor([0.0, 1.0]), dim=0).tolist()]
+        [0.7311, 0.2689]
+    """
+    input, ax = _softmax_args(input, dim, axis, dtype, "softmin")
+    return SoftmaxFunction.apply(-input, ax)

@@ -1,3 +1,447 @@
-"""nn functional: conv (to be filled)."""
+"""Convolutions on channels-first inputs: ``conv1d``/``2d``/``3d`` and ``conv_transpose1d``/``2d``/``3d``.
 
-__all__: list = []
+Inputs are ``(N, C, *spatial)`` (or unbatched ``(C, *spatial)``) and weights
+use PyTorch's layouts: ``(out, in / groups, *kernel)`` for a convolution and
+``(in, out / groups, *kernel)`` for a transposed one. Each op is one fused
+``Function``; its backward is the vector-Jacobian product of MLX's own
+convolution (``mx.vjp`` inside the rule stays lazy).
+
+A transposed convolution is the adjoint of a convolution in its input, so it
+is computed as that vector-Jacobian product, and its gradients are a
+convolution (for the input) and a convolution's weight-VJP (for the weight).
+
+This file also holds helpers shared with pooling and vision: tuple
+normalisation, sliding windows and ``LinearMap``.
+"""
+
+from __future__ import annotations
+
+import math
+import numbers
+
+import mlx.core as mx
+
+from lucid._tensor import Tensor
+from lucid.autograd.function import Function
+
+__all__ = ["conv1d", "conv2d", "conv3d", "conv_transpose1d", "conv_transpose2d", "conv_transpose3d"]
+
+_SPATIAL = {1: "L", 2: "H, W", 3: "D, H, W"}
+
+
+# -- helpers shared by the conv, pooling and vision families ------------------------------
+def _is_int(v) -> bool:
+    return isinstance(v, numbers.Integral) and not isinstance(v, bool)
+
+
+def ntuple(value, n: int, name: str, op: str, minimum: int | None = None) -> tuple:
+    """Turn an int or a sequence of ``n`` (or 1) ints into an ``n``-tuple, checking the type and ``minimum``."""
+    if _is_int(value):
+        out = (int(value),) * n
+    elif isinstance(value, (tuple, list)) and all(_is_int(v) for v in value):
+        if len(value) == n:
+            out = tuple(int(v) for v in value)
+        elif len(value) == 1:
+            out = (int(value[0]),) * n
+        else:
+            raise ValueError(f"{op}: {name} must be an int or a tuple of {n} ints, got {tuple(value)}")
+    else:
+        raise TypeError(f"{op}: {name} must be an int or a tuple of {n} ints, got {value!r}")
+    if minimum is not None and any(v < minimum for v in out):
+        raise ValueError(f"{op}: {name} must be >= {minimum}, got {value!r}")
+    return out
+
+
+def check_tensor(x, name: str, op: str) -> None:
+    if not isinstance(x, Tensor):
+        raise TypeError(f"{op}: {name} must be a lucid Tensor, got {type(x).__name__}")
+
+
+def windows(xp: mx.array, kernel: tuple, stride: tuple, dilation: tuple, out: tuple) -> mx.array:
+    """Sliding windows over the last ``len(kernel)`` dims of ``xp``, shaped ``(*lead, *out, *kernel)``.
+
+    Window ``o`` along a dimension starts at ``o * stride`` and takes every
+    ``dilation``-th element. They are read through one ``mx.as_strided`` view,
+    whose VJP is a scatter-add, so the windows are differentiable.
+    """
+    # NOTE: the view is copied at once: MLX 0.32's reductions read an overlapping as_strided view
+    # wrongly (and can corrupt memory), so nothing may consume it directly.
+    shape = xp.shape
+    nd = len(kernel)
+    elem = [1] * len(shape)
+    for i in range(len(shape) - 2, -1, -1):
+        elem[i] = elem[i + 1] * shape[i + 1]
+    sp = elem[-nd:]
+    strides = elem[:-nd] + [s * e for s, e in zip(stride, sp)] + [d * e for d, e in zip(dilation, sp)]
+    return mx.contiguous(mx.as_strided(xp, tuple(shape[:-nd]) + tuple(out) + tuple(kernel), strides))
+
+
+class LinearMap(Function):
+    """``fn(x)`` for a function ``fn`` of one ``mx.array`` that is linear in it.
+
+    The backward is ``mx.vjp(fn)`` at the saved input; for a linear map it does
+    not depend on the input's values. Used by pooling, interpolation, unfold,
+    fold and pixel shuffle, which are all linear.
+    """
+
+    @staticmethod
+    def forward(ctx, x, fn):
+        ctx.map = fn
+        ctx.save_for_backward(x)
+        return fn(x)
+
+    @staticmethod
+    def backward(ctx, g):
+        (x,) = ctx.saved_tensors
+        return mx.vjp(ctx.map, [x], [g])[1][0], None
+
+
+# -- the convolution itself on raw arrays --------------------------------------------------
+def _conv(x, w, stride, lo, hi, dilation, groups):
+    """Cross-correlation of ``x`` ``(N, C, *S)`` with ``w`` ``(O, C / groups, *K)``; padding ``lo``/``hi`` per side."""
+    if x.dtype == mx.float64:
+        return _conv_f64(x, w, stride, lo, hi, dilation, groups)
+    if groups > 1 and x.ndim > 4:
+        # MLX (0.32) has grouped kernels for 1-D and 2-D only: run 3-D groups one by one.
+        cg, og = x.shape[1] // groups, w.shape[0] // groups
+        return mx.concatenate([_conv(x[:, g * cg:(g + 1) * cg], w[g * og:(g + 1) * og], stride, lo, hi, dilation, 1)
+                               for g in range(groups)], axis=1)
+    y = mx.conv_general(mx.moveaxis(x, 1, -1), mx.moveaxis(w, 1, -1), stride=list(stride),
+                        padding=(list(lo), list(hi)), kernel_dilation=list(dilation), groups=groups)
+    return mx.moveaxis(y, -1, 1)
+
+
+def _conv_f64(x, w, stride, lo, hi, dilation, groups):
+    # NOTE: MLX's CPU convolution accepts float64 but computes in float32 precision
+    # (measured with MLX 0.32), so float64 goes through windows + matmul, which is exact.
+    if any(lo) or any(hi):
+        x = mx.pad(x, [(0, 0), (0, 0)] + list(zip(lo, hi)))
+    kernel = w.shape[2:]
+    out = tuple((s - d * (k - 1) - 1) // st + 1 for s, k, d, st in zip(x.shape[2:], kernel, dilation, stride))
+    n, c = x.shape[:2]
+    o = w.shape[0]
+    cg, og = c // groups, o // groups
+    length, kp = math.prod(out), math.prod(kernel)
+    win = windows(x, kernel, stride, dilation, out).reshape(n, groups, cg, length, kp)
+    win = win.transpose(0, 1, 3, 2, 4).reshape(n, groups, length, cg * kp)
+    wm = w.reshape(groups, og, cg * kp).transpose(0, 2, 1)
+    y = mx.matmul(win, wm)  # (N, G, L, Og)
+    return y.transpose(0, 1, 3, 2).reshape((n, o) + out)
+
+
+def _conv_transpose(x, w, out_shape, stride, padding, dilation, groups):
+    """The adjoint of ``_conv`` in its input: a transposed convolution with output ``out_shape``."""
+    primal = mx.zeros(out_shape, dtype=x.dtype)
+    return mx.vjp(lambda y: _conv(y, w, stride, padding, padding, dilation, groups), [primal], [x])[1][0]
+
+
+def _bias_axes(ndim: int) -> tuple:
+    return (0,) + tuple(range(2, ndim))
+
+
+class ConvNd(Function):
+    """Convolution plus bias on channels-first arrays; backward through MLX's convolution VJP."""
+
+    @staticmethod
+    def forward(ctx, x, w, b, stride, lo, hi, dilation, groups, unbatched):
+        if unbatched:
+            x = mx.expand_dims(x, 0)
+        ctx.args = (stride, lo, hi, dilation, groups, unbatched)
+        ctx.save_for_backward(x, w)
+        y = _conv(x, w, stride, lo, hi, dilation, groups)
+        if b is not None:
+            y = y + b.reshape((-1,) + (1,) * (y.ndim - 2))
+        return y[0] if unbatched else y
+
+    @staticmethod
+    def backward(ctx, g):
+        x, w = ctx.saved_tensors
+        stride, lo, hi, dilation, groups, unbatched = ctx.args
+        nx, nw, nb = ctx.needs_input_grad[:3]
+        if unbatched:
+            g = mx.expand_dims(g, 0)
+        gx = gw = gb = None
+        if nx or nw:
+            _, (gx, gw) = mx.vjp(lambda a, k: _conv(a, k, stride, lo, hi, dilation, groups), [x, w], [g])
+            if unbatched:
+                gx = gx[0]
+        if nb:
+            gb = mx.sum(g, axis=_bias_axes(g.ndim))
+        return (gx if nx else None), (gw if nw else None), gb, None, None, None, None, None, None
+
+
+class ConvTransposeNd(Function):
+    """Transposed convolution plus bias on channels-first arrays."""
+
+    @staticmethod
+    def forward(ctx, x, w, b, out_spatial, stride, padding, dilation, groups, unbatched):
+        if unbatched:
+            x = mx.expand_dims(x, 0)
+        ctx.args = (stride, padding, dilation, groups, unbatched)
+        ctx.save_for_backward(x, w)
+        out_shape = (x.shape[0], w.shape[1] * groups) + tuple(out_spatial)
+        y = _conv_transpose(x, w, out_shape, stride, padding, dilation, groups)
+        if b is not None:
+            y = y + b.reshape((-1,) + (1,) * (y.ndim - 2))
+        return y[0] if unbatched else y
+
+    @staticmethod
+    def backward(ctx, g):
+        x, w = ctx.saved_tensors
+        stride, padding, dilation, groups, unbatched = ctx.args
+        nx, nw, nb = ctx.needs_input_grad[:3]
+        if unbatched:
+            g = mx.expand_dims(g, 0)
+        gx = gw = gb = None
+        if nx:
+            gx = _conv(g, w, stride, padding, padding, dilation, groups)
+            if unbatched:
+                gx = gx[0]
+        if nw:
+            gw = mx.vjp(lambda k: _conv(g, k, stride, padding, padding, dilation, groups), [w], [x])[1][0]
+        if nb:
+            gb = mx.sum(g, axis=_bias_axes(g.ndim))
+        return gx, gw, gb, None, None, None, None, None, None
+
+
+# -- argument checking ------------------------------------------------------------------------
+def _check_common(op, nd, input, weight, bias, groups, transposed):
+    check_tensor(input, "input", op)
+    check_tensor(weight, "weight", op)
+    if weight.ndim != nd + 2:
+        layout = "(in, out / groups" if transposed else "(out, in / groups"
+        raise ValueError(f"{op}: weight must be {nd + 2}-D {layout}, *kernel), got shape {weight.shape}")
+    if input.ndim not in (nd + 1, nd + 2):
+        raise ValueError(f"{op}: expected input of shape (N, C, {_SPATIAL[nd]}) or unbatched (C, {_SPATIAL[nd]}), "
+                         f"got {input.shape}")
+    if not _is_int(groups) or groups < 1:
+        raise ValueError(f"{op}: groups must be a positive int, got {groups!r}")
+    if input._data.dtype != weight._data.dtype:
+        raise TypeError(f"{op}: input dtype {input.dtype} does not match weight dtype {weight.dtype}; "
+                        "convert one of them, e.g. input.to(weight.dtype)")
+    c_in = input.shape[0 if input.ndim == nd + 1 else 1]
+    if transposed:
+        expected, out_ch = weight.shape[0], weight.shape[1] * groups
+        if expected % groups:
+            raise ValueError(f"{op}: weight's in_channels {expected} is not divisible by groups={groups}")
+    else:
+        expected, out_ch = weight.shape[1] * groups, weight.shape[0]
+        if out_ch % groups:
+            raise ValueError(f"{op}: weight's out_channels {out_ch} is not divisible by groups={groups}")
+    if c_in != expected:
+        raise ValueError(f"{op}: expected input with {expected} channels (weight of shape {weight.shape}, "
+                         f"groups={groups}), got input of shape {input.shape}")
+    if bias is not None:
+        check_tensor(bias, "bias", op)
+        if bias.shape != (out_ch,):
+            raise ValueError(f"{op}: bias must have shape ({out_ch},), got {bias.shape}")
+        if bias._data.dtype != weight._data.dtype:
+            raise TypeError(f"{op}: bias dtype {bias.dtype} does not match weight dtype {weight.dtype}")
+    return input.ndim == nd + 1
+
+
+def conv_padding(padding, kernel, dilation, stride, nd, op) -> tuple:
+    """``(lo, hi)`` padding tuples from an int, a tuple, ``"valid"`` or ``"same"``."""
+    if isinstance(padding, str):
+        if padding == "valid":
+            return (0,) * nd, (0,) * nd
+        if padding == "same":
+            if any(s != 1 for s in stride):
+                raise ValueError(f"{op}: padding='same' is not supported for strided convolutions (stride={stride})")
+            # NOTE: an odd total padding puts the extra element on the right/bottom (PyTorch's rule).
+            total = [d * (k - 1) for d, k in zip(dilation, kernel)]
+            lo = tuple(t // 2 for t in total)
+            return lo, tuple(t - l for t, l in zip(total, lo))
+        raise ValueError(f"{op}: padding must be 'valid', 'same', an int or a tuple of ints, got {padding!r}")
+    pad = ntuple(padding, nd, "padding", op, minimum=0)
+    return pad, pad
+
+
+def _conv_nd(nd, op, input, weight, bias, stride, padding, dilation, groups):
+    unbatched = _check_common(op, nd, input, weight, bias, groups, transposed=False)
+    stride = ntuple(stride, nd, "stride", op, minimum=1)
+    dilation = ntuple(dilation, nd, "dilation", op, minimum=1)
+    kernel = weight.shape[2:]
+    lo, hi = conv_padding(padding, kernel, dilation, stride, nd, op)
+    spatial = input.shape[-nd:]
+    for s, k, d, l, h in zip(spatial, kernel, dilation, lo, hi):
+        if s + l + h < d * (k - 1) + 1:
+            raise ValueError(f"{op}: input of shape {input.shape} with padding {padding!r} is smaller than the "
+                             f"(dilated) kernel {tuple(kernel)} (dilation {dilation})")
+    return ConvNd.apply(input, weight, bias, stride, lo, hi, dilation, groups, unbatched)
+
+
+def _conv_transpose_nd(nd, op, input, weight, bias, stride, padding, output_padding, groups, dilation):
+    unbatched = _check_common(op, nd, input, weight, bias, groups, transposed=True)
+    if isinstance(padding, str):
+        raise ValueError(f"{op}: padding must be an int or a tuple of ints (string padding is for conv only), "
+                         f"got {padding!r}")
+    stride = ntuple(stride, nd, "stride", op, minimum=1)
+    dilation = ntuple(dilation, nd, "dilation", op, minimum=1)
+    padding = ntuple(padding, nd, "padding", op, minimum=0)
+    output_padding = ntuple(output_padding, nd, "output_padding", op, minimum=0)
+    for op_, s, d in zip(output_padding, stride, dilation):
+        if op_ >= s and op_ >= d:
+            raise ValueError(f"{op}: output_padding must be smaller than stride or dilation, got "
+                             f"output_padding={output_padding}, stride={stride}, dilation={dilation}")
+    kernel = weight.shape[2:]
+    out = tuple((n - 1) * s - 2 * p + d * (k - 1) + o + 1
+                for n, s, p, d, k, o in zip(input.shape[-nd:], stride, padding, dilation, kernel, output_padding))
+    if any(o < 1 for o in out):
+        raise ValueError(f"{op}: the output size {out} is not positive; input {input.shape}, padding {padding}")
+    return ConvTransposeNd.apply(input, weight, bias, out, stride, padding, dilation, groups, unbatched)
+
+
+# -- public functions -------------------------------------------------------------------------
+def conv1d(input: Tensor, weight: Tensor, bias: Tensor | None = None, stride=1, padding=0, dilation=1,
+           groups: int = 1) -> Tensor:
+    r"""1-D convolution (cross-correlation) over an input of shape ``(N, C_in, L)``.
+
+    .. math:: y[n, o, l] = b[o] + \sum_{c, k} w[o, c, k]\, x_{pad}[n, g(o) C_g + c, l s + k d]
+
+    Args:
+        input: ``(N, C_in, L)`` or unbatched ``(C_in, L)``.
+        weight: ``(C_out, C_in / groups, kL)``.
+        bias: optional ``(C_out,)``.
+        stride: step between windows (int or 1-tuple). Default 1.
+        padding: zeros added on both sides: an int, a 1-tuple, ``"valid"`` (none)
+            or ``"same"`` (output length equals input length; stride 1 only). Default 0.
+        dilation: spacing between kernel elements. Default 1.
+        groups: split input and output channels into this many independent groups. Default 1.
+
+    Returns:
+        Tensor: ``(N, C_out, L_out)`` with
+        ``L_out = floor((L + 2 padding - dilation (kL - 1) - 1) / stride) + 1``.
+
+    Raises:
+        TypeError: non-Tensor arguments or mismatched dtypes.
+        ValueError: wrong shapes, channel counts, or an input smaller than the kernel.
+
+    Example:
+        >>> import lucid
+        >>> import lucid.nn.functional as F
+        >>> x = lucid.tensor([[[1.0, 2.0, 3.0, 4.0]]])
+        >>> F.conv1d(x, lucid.tensor([[[1.0, -1.0]]])).tolist()
+        [[[-1.0, -1.0, -1.0]]]
+    """
+    return _conv_nd(1, "conv1d", input, weight, bias, stride, padding, dilation, groups)
+
+
+def conv2d(input: Tensor, weight: Tensor, bias: Tensor | None = None, stride=1, padding=0, dilation=1,
+           groups: int = 1) -> Tensor:
+    r"""2-D convolution (cross-correlation) over an input of shape ``(N, C_in, H, W)``.
+
+    .. math:: y[n, o, i, j] = b[o] + \sum_{c, p, q} w[o, c, p, q]\,
+        x_{pad}[n, g(o) C_g + c, i s_H + p d_H, j s_W + q d_W]
+
+    Args:
+        input: ``(N, C_in, H, W)`` or unbatched ``(C_in, H, W)``.
+        weight: ``(C_out, C_in / groups, kH, kW)``.
+        bias: optional ``(C_out,)``.
+        stride: int or ``(sH, sW)``. Default 1.
+        padding: int, ``(pH, pW)``, ``"valid"`` or ``"same"`` (stride 1 only). Default 0.
+        dilation: int or ``(dH, dW)``. Default 1.
+        groups: number of channel groups. Default 1.
+
+    Returns:
+        Tensor: ``(N, C_out, H_out, W_out)``, each size
+        ``floor((size + 2 padding - dilation (k - 1) - 1) / stride) + 1``.
+
+    Raises:
+        TypeError: non-Tensor arguments or mismatched dtypes.
+        ValueError: wrong shapes, channel counts, or an input smaller than the kernel.
+
+    Example:
+        >>> import lucid
+        >>> import lucid.nn.functional as F
+        >>> F.conv2d(lucid.ones(1, 2, 4, 4), lucid.ones(3, 2, 3, 3), padding=1).shape
+        (1, 3, 4, 4)
+        >>> F.conv2d(lucid.ones(1, 1, 3, 3), lucid.ones(1, 1, 3, 3)).tolist()
+        [[[[9.0]]]]
+    """
+    return _conv_nd(2, "conv2d", input, weight, bias, stride, padding, dilation, groups)
+
+
+def conv3d(input: Tensor, weight: Tensor, bias: Tensor | None = None, stride=1, padding=0, dilation=1,
+           groups: int = 1) -> Tensor:
+    """3-D convolution (cross-correlation) over an input of shape ``(N, C_in, D, H, W)``.
+
+    Same arguments and output-size formula as :func:`conv2d`, with 3-tuples;
+    ``weight`` is ``(C_out, C_in / groups, kD, kH, kW)``.
+
+    Example:
+        >>> import lucid
+        >>> import lucid.nn.functional as F
+        >>> F.conv3d(lucid.ones(2, 4, 5, 5, 5), lucid.ones(6, 2, 3, 3, 3), stride=2, groups=2).shape
+        (2, 6, 2, 2, 2)
+    """
+    return _conv_nd(3, "conv3d", input, weight, bias, stride, padding, dilation, groups)
+
+
+def conv_transpose1d(input: Tensor, weight: Tensor, bias: Tensor | None = None, stride=1, padding=0,
+                     output_padding=0, groups: int = 1, dilation=1) -> Tensor:
+    """1-D transposed convolution (the gradient of :func:`conv1d` with respect to its input).
+
+    Args:
+        input: ``(N, C_in, L)`` or unbatched ``(C_in, L)``.
+        weight: ``(C_in, C_out / groups, kL)``.
+        bias: optional ``(C_out,)``.
+        stride: int or 1-tuple. Default 1.
+        padding: ``dilation (kL - 1) - padding`` zeros are implicitly added on both sides. Default 0.
+        output_padding: extra length added to one side of the output (must be
+            smaller than stride or dilation). Default 0.
+        groups: number of channel groups. Default 1.
+        dilation: spacing between kernel elements. Default 1.
+
+    Returns:
+        Tensor: ``(N, C_out, L_out)`` with
+        ``L_out = (L - 1) stride - 2 padding + dilation (kL - 1) + output_padding + 1``.
+
+    Raises:
+        TypeError: non-Tensor arguments or mismatched dtypes.
+        ValueError: wrong shapes or channel counts, or a non-positive output size.
+
+    Example:
+        >>> import lucid
+        >>> import lucid.nn.functional as F
+        >>> F.conv_transpose1d(lucid.tensor([[[1.0, 2.0]]]), lucid.tensor([[[1.0, 1.0, 1.0]]]), stride=2).tolist()
+        [[[1.0, 1.0, 3.0, 2.0, 2.0]]]
+    """
+    return _conv_transpose_nd(1, "conv_transpose1d", input, weight, bias, stride, padding, output_padding,
+                              groups, dilation)
+
+
+def conv_transpose2d(input: Tensor, weight: Tensor, bias: Tensor | None = None, stride=1, padding=0,
+                     output_padding=0, groups: int = 1, dilation=1) -> Tensor:
+    """2-D transposed convolution (the gradient of :func:`conv2d` with respect to its input).
+
+    Same arguments as :func:`conv_transpose1d`, with 2-tuples; ``weight`` is
+    ``(C_in, C_out / groups, kH, kW)``; each output size is
+    ``(size - 1) stride - 2 padding + dilation (k - 1) + output_padding + 1``.
+
+    Example:
+        >>> import lucid
+        >>> import lucid.nn.functional as F
+        >>> F.conv_transpose2d(lucid.ones(1, 4, 8, 8), lucid.ones(4, 2, 3, 3), stride=2, padding=1,
+        ...                    output_padding=1).shape
+        (1, 2, 16, 16)
+    """
+    return _conv_transpose_nd(2, "conv_transpose2d", input, weight, bias, stride, padding, output_padding,
+                              groups, dilation)
+
+
+def conv_transpose3d(input: Tensor, weight: Tensor, bias: Tensor | None = None, stride=1, padding=0,
+                     output_padding=0, groups: int = 1, dilation=1) -> Tensor:
+    """3-D transposed convolution (the gradient of :func:`conv3d` with respect to its input).
+
+    Same arguments as :func:`conv_transpose1d`, with 3-tuples; ``weight`` is
+    ``(C_in, C_out / groups, kD, kH, kW)``.
+
+    Example:
+        >>> import lucid
+        >>> import lucid.nn.functional as F
+        >>> F.conv_transpose3d(lucid.ones(1, 2, 2, 3, 4), lucid.ones(2, 5, 2, 2, 2), stride=2).shape
+        (1, 5, 4, 6, 8)
+    """
+    return _conv_transpose_nd(3, "conv_transpose3d", input, weight, bias, stride, padding, output_padding,
+                              groups, dilation)

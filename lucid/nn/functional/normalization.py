@@ -1,3 +1,528 @@
-"""nn functional: normalization (to be filled)."""
+"""Normalisation: ``batch_norm``, ``instance_norm``, ``layer_norm``, ``group_norm``, ``rms_norm`` and ``normalize``.
 
-__all__: list = []
+Each is one fused ``Function`` with a closed-form backward. Statistics are
+computed in two passes (mean, then the mean of squared deviations) on data
+shifted by one of its own samples (so values far from zero keep their
+precision), and in float32 for float16/bfloat16 inputs; outputs keep the
+input's dtype.
+Running statistics are updated lazily: the buffers get new (unevaluated)
+arrays, nothing is synchronised.
+"""
+
+from __future__ import annotations
+
+import math
+import numbers
+
+import mlx.core as mx
+
+from lucid._tensor import Tensor
+from lucid.autograd.function import Function
+from lucid.nn.functional.conv import check_tensor
+from lucid.ops._util import unbroadcast
+
+__all__ = ["batch_norm", "instance_norm", "layer_norm", "group_norm", "rms_norm", "normalize"]
+
+_HALF = (mx.float16, mx.bfloat16)
+
+
+def _work(dtype):
+    return mx.float32 if dtype in _HALF else dtype
+
+
+def _cast(a, dtype):
+    return a if a is None or a.dtype == dtype else a.astype(dtype)
+
+
+def _first(x, axes):
+    """The first element of each group reduced over ``axes`` (kept as size-1 dims), as a constant."""
+    if any(x.shape[a] == 0 for a in axes):
+        return mx.zeros((), dtype=x.dtype)
+    return mx.stop_gradient(x[tuple(slice(0, 1) if i in axes else slice(None) for i in range(x.ndim))])
+
+
+class Normalize(Function):
+    """``(x - mean) / sqrt(var + eps) * weight + bias`` with batch statistics over ``axes`` of ``x.reshape(view)``.
+
+    ``weight``/``bias`` (or ``None``) are reshaped to ``aff`` (broadcastable to
+    ``x``). With ``stats=True`` the biased mean and variance are returned as two
+    extra, non-differentiable outputs.
+    """
+
+    @staticmethod
+    def forward(ctx, x, weight, bias, axes, view, aff, eps, stats):
+        work = _work(x.dtype)
+        xv = _cast(x, work)
+        if view is not None:
+            xv = xv.reshape(view)
+        # Shift by one sample of each group before averaging: (x - shift) is small and exact when the
+        # data sit far from zero, so the float32 mean and variance keep their precision.
+        shift = _first(xv, axes)
+        xs = xv - shift
+        m = mx.mean(xs, axis=axes, keepdims=True)
+        d = xs - m
+        var = mx.mean(d * d, axis=axes, keepdims=True)
+        rstd = mx.rsqrt(var + eps)
+        y = (d * rstd).reshape(x.shape)
+        if weight is not None:
+            y = y * _cast(weight, work).reshape(aff)
+        if bias is not None:
+            y = y + _cast(bias, work).reshape(aff)
+        ctx.args = (axes, view, aff)
+        ctx.save_for_backward(x, weight, shift, m, rstd)
+        ctx.bias_meta = None if bias is None else (bias.shape, bias.dtype)
+        y = _cast(y, x.dtype)
+        if not stats:
+            return y
+        mean, var = (shift + m).reshape(-1), var.reshape(-1)
+        ctx.mark_non_differentiable(mean, var)
+        return y, mean, var
+
+    @staticmethod
+    def backward(ctx, g, *_):
+        x, weight, shift, m, rstd = ctx.saved_tensors
+        axes, view, aff = ctx.args
+        nx, nw, nb = ctx.needs_input_grad[:3]
+        work = rstd.dtype
+        g = _cast(g, work)
+        xv = _cast(x, work)
+        if view is not None:
+            xv = xv.reshape(view)
+        xhat = ((xv - shift) - m) * rstd
+        gx = gw = gb = None
+        if nb:
+            gb = unbroadcast(g, aff).reshape(ctx.bias_meta[0]).astype(ctx.bias_meta[1])
+        if nw:
+            gw = unbroadcast(g * xhat.reshape(x.shape), aff).reshape(weight.shape).astype(weight.dtype)
+        if nx:
+            gxh = g * _cast(weight, work).reshape(aff) if weight is not None else g
+            if view is not None:
+                gxh = gxh.reshape(view)
+            gx = rstd * (gxh - mx.mean(gxh, axis=axes, keepdims=True)
+                         - xhat * mx.mean(gxh * xhat, axis=axes, keepdims=True))
+            gx = _cast(gx.reshape(x.shape), x.dtype)
+        return gx, gw, gb, None, None, None, None, None
+
+
+class NormalizeWithStats(Function):
+    """``(x - mean) / sqrt(var + eps) * weight + bias`` with given per-channel ``mean``/``var`` (eval mode)."""
+
+    @staticmethod
+    def forward(ctx, x, mean, var, weight, bias, aff, eps):
+        work = _work(x.dtype)
+        m, v = _cast(mean, work).reshape(aff), _cast(var, work).reshape(aff)
+        rstd = mx.rsqrt(v + eps)
+        scale = rstd if weight is None else rstd * _cast(weight, work).reshape(aff)
+        y = (_cast(x, work) - m) * scale
+        if bias is not None:
+            y = y + _cast(bias, work).reshape(aff)
+        ctx.aff = aff
+        ctx.save_for_backward(x, mean, var, weight, rstd)
+        ctx.bias_meta = None if bias is None else (bias.shape, bias.dtype)
+        return _cast(y, x.dtype)
+
+    @staticmethod
+    def backward(ctx, g):
+        x, mean, var, weight, rstd = ctx.saved_tensors
+        aff = ctx.aff
+        nx, nm, nv, nw, nb = ctx.needs_input_grad[:5]
+        work = rstd.dtype
+        g = _cast(g, work)
+        w = None if weight is None else _cast(weight, work).reshape(aff)
+        gw_ = g if w is None else g * w  # gradient with respect to the normalised value
+        centred = _cast(x, work) - _cast(mean, work).reshape(aff)
+        out = [None] * 7
+        if nx:
+            out[0] = _cast(gw_ * rstd, x.dtype)
+        if nm:
+            out[1] = unbroadcast(-gw_ * rstd, aff).reshape(mean.shape).astype(mean.dtype)
+        if nv:
+            out[2] = unbroadcast(gw_ * centred * (-0.5) * rstd ** 3, aff).reshape(var.shape).astype(var.dtype)
+        if nw:
+            out[3] = unbroadcast(g * centred * rstd, aff).reshape(weight.shape).astype(weight.dtype)
+        if nb:
+            out[4] = unbroadcast(g, aff).reshape(ctx.bias_meta[0]).astype(ctx.bias_meta[1])
+        return tuple(out)
+
+
+class RMSNormFn(Function):
+    """``x / sqrt(mean(x^2, axes) + eps) * weight``."""
+
+    @staticmethod
+    def forward(ctx, x, weight, axes, eps):
+        work = _work(x.dtype)
+        xf = _cast(x, work)
+        r = mx.rsqrt(mx.mean(xf * xf, axis=axes, keepdims=True) + eps)
+        y = xf * r
+        if weight is not None:
+            y = y * _cast(weight, work)
+        ctx.axes = axes
+        ctx.save_for_backward(x, weight, r)
+        return _cast(y, x.dtype)
+
+    @staticmethod
+    def backward(ctx, g):
+        x, weight, r = ctx.saved_tensors
+        nx, nw = ctx.needs_input_grad[:2]
+        work = r.dtype
+        g, xf = _cast(g, work), _cast(x, work)
+        gx = gw = None
+        if nw:
+            gw = unbroadcast(g * xf * r, weight.shape).astype(weight.dtype)
+        if nx:
+            gy = g if weight is None else g * _cast(weight, work)
+            gx = r * (gy - xf * (r * r) * mx.mean(gy * xf, axis=ctx.axes, keepdims=True))
+            gx = _cast(gx, x.dtype)
+        return gx, gw, None, None
+
+
+class LpNormalize(Function):
+    """``x / max(||x||_p, eps)`` along ``axis``."""
+
+    @staticmethod
+    def forward(ctx, x, p, axis, eps):
+        work = _work(x.dtype)
+        xf = _cast(x, work)
+        a = mx.abs(xf)
+        if p == math.inf:
+            n = mx.max(a, axis=axis, keepdims=True)
+        elif p == 2:
+            n = mx.sqrt(mx.sum(xf * xf, axis=axis, keepdims=True))
+        elif p == 1:
+            n = mx.sum(a, axis=axis, keepdims=True)
+        else:
+            n = mx.power(mx.sum(mx.power(a, p), axis=axis, keepdims=True), 1.0 / p)
+        d = mx.maximum(n, eps)
+        ctx.args = (p, axis, eps)
+        ctx.save_for_backward(x, n)
+        return _cast(xf / d, x.dtype)
+
+    @staticmethod
+    def backward(ctx, g):
+        x, n = ctx.saved_tensors
+        p, axis, eps = ctx.args
+        work = n.dtype
+        g, xf = _cast(g, work), _cast(x, work)
+        d = mx.maximum(n, eps)
+        a = mx.abs(xf)
+        if p == math.inf:
+            # NOTE: the inf-norm's gradient goes to the first largest |x| along the axis.
+            first = mx.argmax(a, axis=axis, keepdims=True)
+            idx = mx.arange(a.shape[axis]).reshape([-1 if i == axis % a.ndim else 1 for i in range(a.ndim)])
+            dn = mx.where(idx == first, mx.sign(xf), 0)
+        elif p == 2:
+            dn = xf / mx.where(n > 0, n, 1)
+        elif p == 1:
+            dn = mx.sign(xf)
+        else:
+            safe_n = mx.where(n > 0, n, 1)
+            dn = mx.sign(xf) * mx.power(a / safe_n, p - 1)
+        # NOTE: where ||x||_p <= eps the denominator is the constant eps, so only the first term remains.
+        coef = mx.where(n > eps, mx.sum(g * xf, axis=axis, keepdims=True) / (d * d), 0)
+        return _cast(g / d - coef * dn, x.dtype), None, None, None
+
+
+# -- argument helpers ------------------------------------------------------------------------
+def _opt(t, name, op):
+    if t is None:
+        return None
+    check_tensor(t, name, op)
+    return t
+
+
+def _channel_param(t, c, name, op):
+    if t is not None and t.shape != (c,):
+        raise ValueError(f"{op}: {name} must have shape ({c},), got {t.shape}")
+
+
+def _update_running(buf: Tensor | None, value: mx.array, momentum) -> None:
+    if buf is None:
+        return
+    if isinstance(momentum, Tensor):
+        momentum = momentum._data
+    old = buf._data
+    work = _work(old.dtype)
+    new = _cast(old, work) * (1 - momentum) + _cast(value, work) * momentum
+    buf._data = new.astype(old.dtype)
+    buf._version += 1
+
+
+def _check_momentum(momentum, op):
+    if isinstance(momentum, (Tensor, mx.array)):
+        return
+    if isinstance(momentum, bool) or not isinstance(momentum, numbers.Real):
+        raise TypeError(f"{op}: momentum must be a float (or a 0-d Tensor), got {momentum!r}")
+
+
+# -- public functions -------------------------------------------------------------------------
+def batch_norm(input: Tensor, running_mean: Tensor | None, running_var: Tensor | None, weight: Tensor | None = None,
+               bias: Tensor | None = None, training: bool = False, momentum=0.1, eps: float = 1e-5) -> Tensor:
+    r"""Batch normalisation over every axis but the channel axis 1.
+
+    .. math:: y = \frac{x - \mathrm{E}[x]}{\sqrt{\mathrm{Var}[x] + \epsilon}} \gamma + \beta
+
+    In training (or when no running statistics are given) the batch's mean and
+    biased variance are used, and the running statistics, if given, are updated
+    lazily: ``running = (1 - momentum) running + momentum batch`` with the
+    *unbiased* variance. Otherwise the running statistics are used.
+
+    Args:
+        input: ``(N, C)`` or ``(N, C, *)``.
+        running_mean, running_var: ``(C,)`` Tensors or ``None``.
+        weight, bias: optional ``(C,)`` affine parameters (gamma, beta).
+        training: use batch statistics and update the running ones.
+        momentum: update factor (a float, or a 0-d Tensor for a cumulative average). Default 0.1.
+        eps: added to the variance. Default 1e-5.
+
+    Returns:
+        Tensor: same shape and dtype as ``input``.
+
+    Raises:
+        ValueError: bad shapes, or a single value per channel in training.
+
+    Example:
+        >>> import lucid
+        >>> import lucid.nn.functional as F
+        >>> x = lucid.tensor([[1.0], [3.0]])
+        >>> rm, rv = lucid.zeros(1), lucid.ones(1)
+        >>> [round(v, 4) for v in F.batch_norm(x, rm, rv, training=True).reshape(-1).tolist()]
+        [-1.0, 1.0]
+        >>> [round(v, 4) for v in rm.tolist()], [round(v, 4) for v in rv.tolist()]
+        ([0.2], [1.1])
+    """
+    op = "batch_norm"
+    check_tensor(input, "input", op)
+    if input.ndim < 2:
+        raise ValueError(f"{op}: expected input of shape (N, C, *), got {input.shape}")
+    c = input.shape[1]
+    for t, name in ((running_mean, "running_mean"), (running_var, "running_var"), (weight, "weight"), (bias, "bias")):
+        _channel_param(_opt(t, name, op), c, name, op)
+    aff = (c,) + (1,) * (input.ndim - 2)
+    if not training and running_mean is not None and running_var is not None:
+        return NormalizeWithStats.apply(input, running_mean, running_var, weight, bias, aff, eps)
+    count = input._data.size // c if c else 0
+    if count <= 1:
+        raise ValueError(f"{op}: expected more than 1 value per channel when training, got input of shape "
+                         f"{input.shape}")
+    axes = (0,) + tuple(range(2, input.ndim))
+    track = training and (running_mean is not None or running_var is not None)
+    out = Normalize.apply(input, weight, bias, axes, None, aff, eps, track)
+    if not track:
+        return out
+    _check_momentum(momentum, op)
+    y, mean, var = out
+    _update_running(running_mean, mean._data, momentum)
+    _update_running(running_var, var._data * (count / (count - 1)), momentum)
+    return y
+
+
+def instance_norm(input: Tensor, running_mean: Tensor | None = None, running_var: Tensor | None = None,
+                  weight: Tensor | None = None, bias: Tensor | None = None, use_input_stats: bool = True,
+                  momentum=0.1, eps: float = 1e-5) -> Tensor:
+    """Instance normalisation: each ``(n, c)`` plane normalised over its spatial axes.
+
+    With ``use_input_stats`` (default) each instance's own statistics are used and
+    the running statistics, if given, are updated with their batch average
+    (unbiased variance); otherwise the running statistics are used.
+
+    Args:
+        input: ``(N, C, *spatial)`` with at least one spatial axis.
+        running_mean, running_var: optional ``(C,)`` Tensors.
+        weight, bias: optional ``(C,)`` affine parameters.
+        use_input_stats: normalise with each instance's statistics. Default True.
+        momentum: running-statistics update factor. Default 0.1.
+        eps: added to the variance. Default 1e-5.
+
+    Returns:
+        Tensor: same shape and dtype as ``input``.
+
+    Example:
+        >>> import lucid
+        >>> import lucid.nn.functional as F
+        >>> x = lucid.tensor([[[1.0, 3.0], [0.0, 4.0]]])
+        >>> [[round(v, 3) for v in row] for row in F.instance_norm(x)[0].tolist()]
+        [[-1.0, 1.0], [-1.0, 1.0]]
+    """
+    op = "instance_norm"
+    check_tensor(input, "input", op)
+    if input.ndim < 3:
+        raise ValueError(f"{op}: expected input of shape (N, C, *spatial), got {input.shape}")
+    c = input.shape[1]
+    for t, name in ((running_mean, "running_mean"), (running_var, "running_var"), (weight, "weight"), (bias, "bias")):
+        _channel_param(_opt(t, name, op), c, name, op)
+    aff = (c,) + (1,) * (input.ndim - 2)
+    if not use_input_stats:
+        if running_mean is None or running_var is None:
+            raise ValueError(f"{op}: use_input_stats=False needs running_mean and running_var")
+        return NormalizeWithStats.apply(input, running_mean, running_var, weight, bias, aff, eps)
+    count = math.prod(input.shape[2:])
+    if count <= 1:
+        raise ValueError(f"{op}: expected more than 1 spatial element per instance, got input of shape {input.shape}")
+    axes = tuple(range(2, input.ndim))
+    track = running_mean is not None or running_var is not None
+    out = Normalize.apply(input, weight, bias, axes, None, aff, eps, track)
+    if not track:
+        return out
+    _check_momentum(momentum, op)
+    y, mean, var = out
+    n = input.shape[0]
+    if n:
+        _update_running(running_mean, mx.mean(mean._data.reshape(n, c), axis=0), momentum)
+        _update_running(running_var, mx.mean(var._data.reshape(n, c), axis=0) * (count / (count - 1)), momentum)
+    return y
+
+
+def _norm_shape(normalized_shape, op) -> tuple:
+    if isinstance(normalized_shape, numbers.Integral) and not isinstance(normalized_shape, bool):
+        return (int(normalized_shape),)
+    if isinstance(normalized_shape, (tuple, list)) and all(
+            isinstance(s, numbers.Integral) and not isinstance(s, bool) for s in normalized_shape):
+        return tuple(int(s) for s in normalized_shape)
+    raise TypeError(f"{op}: normalized_shape must be an int or a tuple of ints, got {normalized_shape!r}")
+
+
+def _check_trailing(input, shape, op):
+    k = len(shape)
+    if k == 0 or input.ndim < k or input.shape[-k:] != shape:
+        raise ValueError(f"{op}: expected input of shape (*, {', '.join(map(str, shape))}), got {input.shape}")
+
+
+def layer_norm(input: Tensor, normalized_shape, weight: Tensor | None = None, bias: Tensor | None = None,
+               eps: float = 1e-5) -> Tensor:
+    r"""Layer normalisation over the trailing ``normalized_shape`` dimensions.
+
+    .. math:: y = \frac{x - \mathrm{E}[x]}{\sqrt{\mathrm{Var}[x] + \epsilon}} \gamma + \beta
+
+    (mean and biased variance over the last ``len(normalized_shape)`` axes).
+
+    Args:
+        input: ``(*, *normalized_shape)``.
+        normalized_shape: an int or tuple: the trailing shape to normalise over.
+        weight, bias: optional Tensors of shape ``normalized_shape``.
+        eps: added to the variance. Default 1e-5.
+
+    Returns:
+        Tensor: same shape and dtype as ``input``.
+
+    Raises:
+        ValueError: the input's trailing shape is not ``normalized_shape``.
+
+    Example:
+        >>> import lucid
+        >>> import lucid.nn.functional as F
+        >>> [round(v, 3) for v in F.layer_norm(lucid.tensor([1.0, 2.0, 3.0]), 3).tolist()]
+        [-1.225, 0.0, 1.225]
+    """
+    op = "layer_norm"
+    check_tensor(input, "input", op)
+    shape = _norm_shape(normalized_shape, op)
+    _check_trailing(input, shape, op)
+    for t, name in ((weight, "weight"), (bias, "bias")):
+        if _opt(t, name, op) is not None and t.shape != shape:
+            raise ValueError(f"{op}: {name} must have shape {shape}, got {t.shape}")
+    axes = tuple(range(input.ndim - len(shape), input.ndim))
+    return Normalize.apply(input, weight, bias, axes, None, shape, eps, False)
+
+
+def group_norm(input: Tensor, num_groups: int, weight: Tensor | None = None, bias: Tensor | None = None,
+               eps: float = 1e-5) -> Tensor:
+    """Group normalisation: channels split into ``num_groups`` groups, each normalised over its channels and space.
+
+    Args:
+        input: ``(N, C, *)``.
+        num_groups: the number of groups; must divide ``C``.
+        weight, bias: optional per-channel ``(C,)`` affine parameters.
+        eps: added to the variance. Default 1e-5.
+
+    Returns:
+        Tensor: same shape and dtype as ``input``.
+
+    Example:
+        >>> import lucid
+        >>> import lucid.nn.functional as F
+        >>> x = lucid.tensor([[1.0, 3.0, 5.0, 7.0]])
+        >>> [round(v, 3) for v in F.group_norm(x, 2)[0].tolist()]
+        [-1.0, 1.0, -1.0, 1.0]
+    """
+    op = "group_norm"
+    check_tensor(input, "input", op)
+    if input.ndim < 2:
+        raise ValueError(f"{op}: expected input of shape (N, C, *), got {input.shape}")
+    if isinstance(num_groups, bool) or not isinstance(num_groups, numbers.Integral) or num_groups < 1:
+        raise ValueError(f"{op}: num_groups must be a positive int, got {num_groups!r}")
+    n, c = input.shape[:2]
+    if c % num_groups:
+        raise ValueError(f"{op}: expected the number of channels ({c}) to be divisible by num_groups ({num_groups}), "
+                         f"got input of shape {input.shape}")
+    for t, name in ((weight, "weight"), (bias, "bias")):
+        _channel_param(_opt(t, name, op), c, name, op)
+    view = (n, int(num_groups), (c // num_groups) * math.prod(input.shape[2:]))
+    aff = (c,) + (1,) * (input.ndim - 2)
+    return Normalize.apply(input, weight, bias, (2,), view, aff, eps, False)
+
+
+def rms_norm(input: Tensor, normalized_shape, weight: Tensor | None = None, eps: float | None = None) -> Tensor:
+    r"""Root-mean-square normalisation over the trailing ``normalized_shape`` dimensions.
+
+    .. math:: y = \frac{x}{\sqrt{\mathrm{mean}(x^2) + \epsilon}} \gamma
+
+    Args:
+        input: ``(*, *normalized_shape)``.
+        normalized_shape: an int or tuple: the trailing shape to normalise over.
+        weight: optional Tensor of shape ``normalized_shape``.
+        eps: added to the mean square; default ``finfo(input.dtype).eps``.
+
+    Returns:
+        Tensor: same shape and dtype as ``input``.
+
+    Example:
+        >>> import lucid
+        >>> import lucid.nn.functional as F
+        >>> [round(v, 4) for v in F.rms_norm(lucid.tensor([3.0, 4.0]), 2).tolist()]
+        [0.8485, 1.1314]
+    """
+    op = "rms_norm"
+    check_tensor(input, "input", op)
+    shape = _norm_shape(normalized_shape, op)
+    _check_trailing(input, shape, op)
+    if _opt(weight, "weight", op) is not None and weight.shape != shape:
+        raise ValueError(f"{op}: weight must have shape {shape}, got {weight.shape}")
+    if eps is None:
+        eps = float(mx.finfo(input._data.dtype).eps)
+    axes = tuple(range(input.ndim - len(shape), input.ndim))
+    return RMSNormFn.apply(input, weight, axes, eps)
+
+
+def normalize(input: Tensor, p: float = 2.0, dim: int = 1, eps: float = 1e-12, out=None) -> Tensor:
+    r"""Divide by the ``p``-norm along ``dim``: :math:`y = x / \max(\lVert x \rVert_p, \epsilon)`.
+
+    Args:
+        input: any shape.
+        p: the norm's exponent (> 0, ``inf`` allowed). Default 2.
+        dim: the axis (negative counts from the end). Default 1.
+        eps: lower bound of the denominator. Default 1e-12.
+        out: not supported (must be ``None``).
+
+    Returns:
+        Tensor: same shape and dtype as ``input``.
+
+    Example:
+        >>> import lucid
+        >>> import lucid.nn.functional as F
+        >>> F.normalize(lucid.tensor([[3.0, 4.0]])).tolist()
+        [[0.6000000238418579, 0.800000011920929]]
+    """
+    op = "normalize"
+    check_tensor(input, "input", op)
+    if out is not None:
+        raise NotImplementedError(f"{op}: out= is not supported; use the returned Tensor")
+    if isinstance(p, bool) or not isinstance(p, numbers.Real) or not p > 0:
+        raise ValueError(f"{op}: p must be a positive number, got {p!r}")
+    if isinstance(dim, bool) or not isinstance(dim, numbers.Integral):
+        raise TypeError(f"{op}: dim must be an int, got {dim!r}")
+    nd = max(input.ndim, 1)
+    if not -nd <= dim < nd:
+        raise ValueError(f"{op}: dim {dim} is out of range for a tensor of shape {input.shape}")
+    if input.ndim == 0:
+        raise ValueError(f"{op}: input must have at least one dimension, got a 0-d tensor")
+    return LpNormalize.apply(input, float(p), int(dim) % input.ndim, eps)

@@ -1,3 +1,374 @@
-"""nn functional: vision (to be filled)."""
+"""Vision helpers: ``interpolate`` (and the ``upsample*`` aliases), ``unfold``/``fold``, ``pixel_shuffle``/``pixel_unshuffle`` and ``pad``.
 
-__all__: list = []
+Resizing is separable: each spatial axis is resampled by gathering a few
+source positions ("taps") and mixing them with fixed weights, following
+PyTorch's source-index rules exactly. All of these maps are linear in the
+input, so each is one ``LinearMap`` whose backward is the VJP of the map.
+``pad`` is ``lucid.pad``, re-exported.
+"""
+
+from __future__ import annotations
+
+import math
+import numbers
+
+import mlx.core as mx
+import numpy as np
+
+from lucid._tensor import Tensor
+from lucid.nn.functional.conv import LinearMap, check_tensor, ntuple, windows
+from lucid.ops.rearrange import pad
+
+__all__ = ["interpolate", "upsample", "upsample_nearest", "upsample_bilinear", "unfold", "fold",
+           "pixel_shuffle", "pixel_unshuffle", "pad"]
+
+_HALF = (mx.float16, mx.bfloat16)
+_MODES = {"nearest": None, "nearest-exact": None, "area": None, "linear": 1, "bilinear": 2, "bicubic": 2,
+          "trilinear": 3}
+_CUBIC_A = -0.75
+
+
+def _scale(n_in: int, n_out: int, align_corners: bool, scale_factor) -> float:
+    """PyTorch's ``area_pixel_compute_scale``: the step in input pixels per output pixel."""
+    if align_corners:
+        return (n_in - 1) / (n_out - 1) if n_out > 1 else 0.0
+    if scale_factor is not None and scale_factor > 0:
+        return 1.0 / scale_factor
+    return n_in / n_out
+
+
+def _taps(mode: str, n_in: int, n_out: int, align_corners: bool, scale_factor):
+    """``[(index, weight or None), ...]``: output ``i`` is ``sum_t weight_t[i] * x[index_t[i]]``."""
+    i = np.arange(n_out)
+    if mode in ("nearest", "nearest-exact"):
+        if n_out == n_in:
+            return [(i, None)]
+        # NOTE: PyTorch computes the nearest source index in float32: floor(i * scale) (or (i + 0.5) * scale
+        # for 'nearest-exact'), clamped to the last input position.
+        s = np.float32(1.0 / scale_factor) if scale_factor is not None and scale_factor > 0 else \
+            np.float32(n_in) / np.float32(n_out)
+        pos = i.astype(np.float32) + (np.float32(0.5) if mode == "nearest-exact" else np.float32(0))
+        return [(np.minimum(np.floor(pos * s).astype(np.int64), n_in - 1), None)]
+    s = _scale(n_in, n_out, align_corners, scale_factor)
+    src = i * s if align_corners else (i + 0.5) * s - 0.5
+    if mode == "bicubic":
+        base = np.floor(src)
+        t = src - base
+        a = _CUBIC_A
+        near = lambda x: ((a + 2) * x - (a + 3)) * x * x + 1  # noqa: E731  |x| <= 1
+        far = lambda x: ((a * x - 5 * a) * x + 8 * a) * x - 4 * a  # noqa: E731  1 < |x| < 2
+        weights = (far(t + 1), near(t), near(1 - t), far(2 - t))
+        return [(np.clip(base.astype(np.int64) + k - 1, 0, n_in - 1), w) for k, w in enumerate(weights)]
+    src = np.maximum(src, 0.0)
+    lo = np.minimum(np.floor(src).astype(np.int64), n_in - 1)
+    hi = np.minimum(lo + 1, n_in - 1)
+    frac = src - lo
+    return [(lo, 1.0 - frac), (hi, frac)]
+
+
+def _resample_fn(taps_per_axis, nd: int, dtype):
+    work = mx.float32 if dtype in _HALF else dtype
+    prepared = [[(mx.array(idx.astype(np.int64)), None if w is None else mx.array(w, dtype=work))
+                 for idx, w in taps] for taps in taps_per_axis]
+
+    def fn(x):
+        y = x.astype(work) if work != dtype else x
+        for d, taps in enumerate(prepared):
+            if taps is None:
+                continue
+            ax = y.ndim - nd + d
+            tail = (1,) * (nd - d - 1)
+            acc = None
+            for idx, w in taps:
+                v = mx.take(y, idx, axis=ax)
+                if w is not None:
+                    v = v * w.reshape((-1,) + tail)
+                acc = v if acc is None else acc + v
+            y = acc
+        return y.astype(dtype) if work != dtype else y
+
+    return fn
+
+
+def interpolate(input: Tensor, size=None, scale_factor=None, mode: str = "nearest", align_corners: bool | None = None,
+                recompute_scale_factor: bool | None = None, antialias: bool = False) -> Tensor:
+    """Resize ``(N, C, *spatial)`` inputs (1 to 3 spatial dims) to ``size`` or by ``scale_factor``.
+
+    Modes: ``"nearest"`` (source ``floor(i * in / out)``, PyTorch's rule),
+    ``"nearest-exact"`` (``floor((i + 0.5) * in / out)``), ``"linear"`` (3-D
+    input), ``"bilinear"`` and ``"bicubic"`` (4-D), ``"trilinear"`` (5-D) and
+    ``"area"`` (adaptive average pooling). With ``align_corners=True`` the
+    corner pixels of input and output are aligned
+    (``src = i (in - 1) / (out - 1)``); otherwise pixel centres are
+    (``src = (i + 0.5) in / out - 0.5``).
+
+    Args:
+        input: ``(N, C, L)``, ``(N, C, H, W)`` or ``(N, C, D, H, W)``.
+        size: the output spatial size (an int or a tuple).
+        scale_factor: a multiplier (float or tuple) for each spatial size; the
+            output size is ``floor(in * scale_factor)``.
+        mode: the interpolation mode. Default ``"nearest"``.
+        align_corners: for the linear and cubic modes only. Default False.
+        recompute_scale_factor: if True, interpolate with ``in / out`` instead of
+            ``1 / scale_factor``.
+        antialias: not supported.
+
+    Returns:
+        Tensor ``(N, C, *size)`` of the input's dtype.
+
+    Raises:
+        ValueError: both or neither of ``size``/``scale_factor``, an unknown
+            mode, or a mode that does not match the input's rank.
+        NotImplementedError: ``antialias=True``.
+
+    Example:
+        >>> import lucid
+        >>> import lucid.nn.functional as F
+        >>> x = lucid.tensor([[[1.0, 2.0]]])
+        >>> F.interpolate(x, scale_factor=2).tolist()
+        [[[1.0, 1.0, 2.0, 2.0]]]
+        >>> F.interpolate(x, size=4, mode="linear").tolist()
+        [[[1.0, 1.25, 1.75, 2.0]]]
+        >>> F.interpolate(x, size=3, mode="linear", align_corners=True).tolist()
+        [[[1.0, 1.5, 2.0]]]
+    """
+    op = "interpolate"
+    check_tensor(input, "input", op)
+    if input.ndim not in (3, 4, 5):
+        raise ValueError(f"{op}: expected a 3-D, 4-D or 5-D input (N, C, *spatial), got shape {input.shape}")
+    nd = input.ndim - 2
+    if mode not in _MODES:
+        raise ValueError(f"{op}: mode must be one of {tuple(_MODES)}, got {mode!r}")
+    if _MODES[mode] is not None and _MODES[mode] != nd:
+        raise ValueError(f"{op}: got a {input.ndim}-D input, but mode {mode!r} needs a {_MODES[mode] + 2}-D input")
+    if antialias:
+        raise NotImplementedError(f"{op}: antialias=True is not supported")
+    if align_corners is not None and _MODES[mode] is None:
+        raise ValueError(f"{op}: align_corners can only be set with the interpolating modes "
+                         f"linear | bilinear | bicubic | trilinear, got mode {mode!r}")
+    align = bool(align_corners)
+    if (size is None) == (scale_factor is None):
+        raise ValueError(f"{op}: pass exactly one of size and scale_factor")
+    spatial = input.shape[2:]
+    if size is not None:
+        out = ntuple(size, nd, "size", op, minimum=1)
+        scales = (None,) * nd
+    else:
+        if isinstance(scale_factor, (tuple, list)):
+            if len(scale_factor) != nd:
+                raise ValueError(f"{op}: scale_factor must have {nd} entries, got {tuple(scale_factor)}")
+            scales = tuple(scale_factor)
+        else:
+            scales = (scale_factor,) * nd
+        for s in scales:
+            if isinstance(s, bool) or not isinstance(s, numbers.Real) or not s > 0:
+                raise ValueError(f"{op}: scale_factor must be positive numbers, got {scale_factor!r}")
+        scales = tuple(float(s) for s in scales)
+        out = tuple(int(math.floor(n * s)) for n, s in zip(spatial, scales))
+        if any(o < 1 for o in out):
+            raise ValueError(f"{op}: scale_factor {scale_factor!r} gives an empty output for input {input.shape}")
+        if recompute_scale_factor:
+            scales = (None,) * nd
+    if any(n == 0 for n in spatial):
+        raise ValueError(f"{op}: cannot interpolate an input with an empty spatial dim, got {input.shape}")
+    if mode == "area":
+        from lucid.nn.functional import pooling
+
+        return getattr(pooling, f"adaptive_avg_pool{nd}d")(input, out)
+    taps = [None if (n == o and mode.startswith("nearest")) else _taps(mode, n, o, align, s)
+            for n, o, s in zip(spatial, out, scales)]
+    return LinearMap.apply(input, _resample_fn(taps, nd, input._data.dtype))
+
+
+def upsample(input: Tensor, size=None, scale_factor=None, mode: str = "nearest", align_corners=None) -> Tensor:
+    """Alias of :func:`interpolate` (PyTorch's deprecated name).
+
+    Example:
+        >>> import lucid
+        >>> import lucid.nn.functional as F
+        >>> F.upsample(lucid.ones(1, 1, 2, 2), scale_factor=2).shape
+        (1, 1, 4, 4)
+    """
+    return interpolate(input, size, scale_factor, mode, align_corners)
+
+
+def upsample_nearest(input: Tensor, size=None, scale_factor=None) -> Tensor:
+    """``interpolate(input, size, scale_factor, mode="nearest")``.
+
+    Example:
+        >>> import lucid
+        >>> import lucid.nn.functional as F
+        >>> F.upsample_nearest(lucid.tensor([[[1.0, 2.0]]]), size=3).tolist()
+        [[[1.0, 1.0, 2.0]]]
+    """
+    return interpolate(input, size, scale_factor, mode="nearest")
+
+
+def upsample_bilinear(input: Tensor, size=None, scale_factor=None) -> Tensor:
+    """``interpolate(input, size, scale_factor, mode="bilinear", align_corners=True)`` (PyTorch's definition).
+
+    Example:
+        >>> import lucid
+        >>> import lucid.nn.functional as F
+        >>> F.upsample_bilinear(lucid.tensor([[[[0.0, 1.0]]]]), size=(1, 3)).tolist()
+        [[[[0.0, 0.5, 1.0]]]]
+    """
+    return interpolate(input, size, scale_factor, mode="bilinear", align_corners=True)
+
+
+# -- unfold / fold -------------------------------------------------------------------------------
+def _unfold_geometry(op, spatial, kernel_size, dilation, padding, stride):
+    kernel = ntuple(kernel_size, 2, "kernel_size", op, minimum=1)
+    dilation = ntuple(dilation, 2, "dilation", op, minimum=1)
+    padding = ntuple(padding, 2, "padding", op, minimum=0)
+    stride = ntuple(stride, 2, "stride", op, minimum=1)
+    blocks = tuple((n + 2 * p - d * (k - 1) - 1) // s + 1
+                   for n, k, d, p, s in zip(spatial, kernel, dilation, padding, stride))
+    if any(b < 1 for b in blocks):
+        raise ValueError(f"{op}: spatial size {tuple(spatial)} with padding {padding} is too small for "
+                         f"kernel_size={kernel}, dilation={dilation} (blocks {blocks})")
+    return kernel, dilation, padding, stride, blocks
+
+
+def _unfold_fn(kernel, dilation, padding, stride, blocks):
+    def fn(x):
+        lead = x.shape[:-3]
+        xp = mx.pad(x, [(0, 0)] * (x.ndim - 2) + [(p, p) for p in padding]) if any(padding) else x
+        w = windows(xp, kernel, stride, dilation, blocks)  # (*lead, C, bH, bW, kH, kW)
+        c = x.shape[-3]
+        nl = len(lead)
+        w = w.reshape(lead + (c, blocks[0] * blocks[1], kernel[0] * kernel[1]))
+        w = mx.swapaxes(w, nl + 1, nl + 2)
+        return w.reshape(lead + (c * kernel[0] * kernel[1], blocks[0] * blocks[1]))
+
+    return fn
+
+
+def unfold(input: Tensor, kernel_size, dilation=1, padding=0, stride=1) -> Tensor:
+    """Extract sliding blocks (im2col): ``(N, C, H, W)`` to ``(N, C * kH * kW, L)``.
+
+    Column ``l`` holds block ``l`` (row-major over the ``L = L_H * L_W`` block
+    positions); row ``c * kH * kW + i * kW + j`` holds channel ``c`` at kernel
+    offset ``(i, j)``. Each ``L_*`` is
+    ``floor((size + 2 padding - dilation (k - 1) - 1) / stride) + 1``.
+
+    Args:
+        input: ``(N, C, H, W)`` or unbatched ``(C, H, W)``.
+        kernel_size, dilation, padding, stride: ints or 2-tuples (defaults 1, 0, 1).
+
+    Returns:
+        Tensor ``(N, C * kH * kW, L)``.
+
+    Example:
+        >>> import lucid
+        >>> import lucid.nn.functional as F
+        >>> F.unfold(lucid.arange(9.0).reshape(1, 1, 3, 3), 2).tolist()
+        [[[0.0, 1.0, 3.0, 4.0], [1.0, 2.0, 4.0, 5.0], [3.0, 4.0, 6.0, 7.0], [4.0, 5.0, 7.0, 8.0]]]
+    """
+    op = "unfold"
+    check_tensor(input, "input", op)
+    if input.ndim not in (3, 4):
+        raise ValueError(f"{op}: expected input of shape (N, C, H, W) or (C, H, W), got {input.shape}")
+    geo = _unfold_geometry(op, input.shape[-2:], kernel_size, dilation, padding, stride)
+    return LinearMap.apply(input, _unfold_fn(*geo))
+
+
+def fold(input: Tensor, output_size, kernel_size, dilation=1, padding=0, stride=1) -> Tensor:
+    """Combine sliding blocks into an image (col2im), summing overlaps: the adjoint of :func:`unfold`.
+
+    Args:
+        input: ``(N, C * kH * kW, L)`` or unbatched ``(C * kH * kW, L)``.
+        output_size: the spatial output size ``(H, W)`` (or an int).
+        kernel_size, dilation, padding, stride: as in :func:`unfold`.
+
+    Returns:
+        Tensor ``(N, C, H, W)``.
+
+    Raises:
+        ValueError: ``input``'s sizes do not match the block geometry.
+
+    Example:
+        >>> import lucid
+        >>> import lucid.nn.functional as F
+        >>> F.fold(lucid.ones(1, 4, 4), (3, 3), 2).tolist()
+        [[[[1.0, 2.0, 1.0], [2.0, 4.0, 2.0], [1.0, 2.0, 1.0]]]]
+    """
+    op = "fold"
+    check_tensor(input, "input", op)
+    if input.ndim not in (2, 3):
+        raise ValueError(f"{op}: expected input of shape (N, C * kH * kW, L) or (C * kH * kW, L), got {input.shape}")
+    out = ntuple(output_size, 2, "output_size", op, minimum=1)
+    kernel, dilation, padding, stride, blocks = _unfold_geometry(op, out, kernel_size, dilation, padding, stride)
+    kk = kernel[0] * kernel[1]
+    rows, length = input.shape[-2:]
+    if rows % kk or length != blocks[0] * blocks[1]:
+        raise ValueError(f"{op}: expected input of shape (N, C * {kk}, {blocks[0] * blocks[1]}) for output_size={out}, "
+                         f"kernel_size={kernel}, dilation={dilation}, padding={padding}, stride={stride}; "
+                         f"got {input.shape}")
+    image = input.shape[:-2] + (rows // kk,) + out
+    unfold_fn = _unfold_fn(kernel, dilation, padding, stride, blocks)
+
+    def fn(cols):
+        return mx.vjp(unfold_fn, [mx.zeros(image, dtype=cols.dtype)], [cols])[1][0]
+
+    return LinearMap.apply(input, fn)
+
+
+# -- pixel shuffle ---------------------------------------------------------------------------------
+def _factor(r, name, op) -> int:
+    if isinstance(r, bool) or not isinstance(r, numbers.Integral) or r < 1:
+        raise ValueError(f"{op}: {name} must be a positive int, got {r!r}")
+    return int(r)
+
+
+def pixel_shuffle(input: Tensor, upscale_factor: int) -> Tensor:
+    """Rearrange ``(*, C r^2, H, W)`` into ``(*, C, H r, W r)`` (sub-pixel convolution's shuffle).
+
+    Output ``[c, h r + i, w r + j]`` is input ``[c r^2 + i r + j, h, w]``.
+
+    Example:
+        >>> import lucid
+        >>> import lucid.nn.functional as F
+        >>> F.pixel_shuffle(lucid.arange(4.0).reshape(1, 4, 1, 1), 2).tolist()
+        [[[[0.0, 1.0], [2.0, 3.0]]]]
+    """
+    op = "pixel_shuffle"
+    check_tensor(input, "input", op)
+    r = _factor(upscale_factor, "upscale_factor", op)
+    if input.ndim < 3 or input.shape[-3] % (r * r):
+        raise ValueError(f"{op}: expected input of shape (*, C * {r * r}, H, W), got {input.shape}")
+    lead, (c, h, w) = input.shape[:-3], input.shape[-3:]
+    nl = len(lead)
+
+    def fn(x):
+        y = x.reshape(lead + (c // (r * r), r, r, h, w))
+        y = y.transpose(tuple(range(nl)) + tuple(nl + i for i in (0, 3, 1, 4, 2)))
+        return y.reshape(lead + (c // (r * r), h * r, w * r))
+
+    return LinearMap.apply(input, fn)
+
+
+def pixel_unshuffle(input: Tensor, downscale_factor: int) -> Tensor:
+    """Inverse of :func:`pixel_shuffle`: ``(*, C, H r, W r)`` into ``(*, C r^2, H, W)``.
+
+    Example:
+        >>> import lucid
+        >>> import lucid.nn.functional as F
+        >>> F.pixel_unshuffle(lucid.arange(4.0).reshape(1, 1, 2, 2), 2).reshape(-1).tolist()
+        [0.0, 1.0, 2.0, 3.0]
+    """
+    op = "pixel_unshuffle"
+    check_tensor(input, "input", op)
+    r = _factor(downscale_factor, "downscale_factor", op)
+    if input.ndim < 3 or input.shape[-2] % r or input.shape[-1] % r:
+        raise ValueError(f"{op}: expected input of shape (*, C, H, W) with H and W divisible by {r}, "
+                         f"got {input.shape}")
+    lead, (c, h, w) = input.shape[:-3], input.shape[-3:]
+    nl = len(lead)
+
+    def fn(x):
+        y = x.reshape(lead + (c, h // r, r, w // r, r))
+        y = y.transpose(tuple(range(nl)) + tuple(nl + i for i in (0, 2, 4, 1, 3)))
+        return y.reshape(lead + (c * r * r, h // r, w // r))
+
+    return LinearMap.apply(input, fn)

@@ -1,3 +1,447 @@
-"""nn modules: activation (to be filled)."""
+"""Activation layers: thin modules over ``lucid.nn.functional``'s activations."""
 
-__all__: list = []
+from __future__ import annotations
+
+import numbers
+
+from lucid._tensor import Tensor
+from lucid.nn import functional as F
+from lucid.nn import init as _init
+from lucid.nn.module import Module
+from lucid.nn.parameter import Parameter
+from lucid.ops.creation import empty
+
+__all__ = ["ReLU", "ReLU6", "LeakyReLU", "PReLU", "ELU", "SELU", "CELU", "GELU", "SiLU", "Swish", "Mish",
+           "Sigmoid", "Tanh", "LogSigmoid", "Softplus", "Softsign", "Hardsigmoid", "Hardswish", "Hardtanh",
+           "Softmax", "LogSoftmax", "Softmin"]
+
+
+def _inplace_repr(inplace: bool, lead: str = "") -> str:
+    if not inplace:
+        return ""
+    return ", inplace=True" if lead else "inplace=True"
+
+
+class ReLU(Module):
+    """``max(x, 0)`` elementwise (gradient 0 at 0).
+
+    Args:
+        inplace: bind the result to the input tensor (API compatibility; saves no memory).
+
+    Example:
+        >>> import lucid
+        >>> lucid.nn.ReLU()(lucid.tensor([-1.0, 2.0])).tolist()
+        [0.0, 2.0]
+    """
+
+    def __init__(self, inplace: bool = False) -> None:
+        super().__init__()
+        self.inplace = inplace
+
+    def forward(self, input: Tensor) -> Tensor:
+        return F.relu(input, self.inplace)
+
+    def extra_repr(self) -> str:
+        return _inplace_repr(self.inplace)
+
+
+class Hardtanh(Module):
+    """Clamp to ``[min_val, max_val]`` (default ``[-1, 1]``).
+
+    Example:
+        >>> import lucid
+        >>> lucid.nn.Hardtanh(-2.0, 2.0)(lucid.tensor([-3.0, 1.0, 3.0])).tolist()
+        [-2.0, 1.0, 2.0]
+    """
+
+    def __init__(self, min_val: float = -1.0, max_val: float = 1.0, inplace: bool = False) -> None:
+        super().__init__()
+        if max_val < min_val:
+            raise ValueError(f"Hardtanh: max_val ({max_val}) must be >= min_val ({min_val})")
+        self.min_val = min_val
+        self.max_val = max_val
+        self.inplace = inplace
+
+    def forward(self, input: Tensor) -> Tensor:
+        return F.hardtanh(input, self.min_val, self.max_val, self.inplace)
+
+    def extra_repr(self) -> str:
+        return f"min_val={self.min_val}, max_val={self.max_val}" + _inplace_repr(self.inplace, "x")
+
+
+class ReLU6(Hardtanh):
+    """``min(max(x, 0), 6)`` elementwise.
+
+    Example:
+        >>> import lucid
+        >>> lucid.nn.ReLU6()(lucid.tensor([-1.0, 7.0])).tolist()
+        [0.0, 6.0]
+    """
+
+    def __init__(self, inplace: bool = False) -> None:
+        super().__init__(0.0, 6.0, inplace)
+
+    def extra_repr(self) -> str:
+        return _inplace_repr(self.inplace)
+
+
+class LeakyReLU(Module):
+    """``x if x > 0 else negative_slope * x``.
+
+    Example:
+        >>> import lucid
+        >>> lucid.nn.LeakyReLU(0.1)
+        LeakyReLU(negative_slope=0.1)
+    """
+
+    def __init__(self, negative_slope: float = 0.01, inplace: bool = False) -> None:
+        super().__init__()
+        self.negative_slope = negative_slope
+        self.inplace = inplace
+
+    def forward(self, input: Tensor) -> Tensor:
+        return F.leaky_relu(input, self.negative_slope, self.inplace)
+
+    def extra_repr(self) -> str:
+        return f"negative_slope={self.negative_slope}" + _inplace_repr(self.inplace, "x")
+
+
+class PReLU(Module):
+    """Parametric ReLU with a learnable negative slope, shared or one per channel (dim 1).
+
+    Args:
+        num_parameters: 1 (one shared slope) or the number of input channels.
+        init: the initial slope (default 0.25).
+
+    Attributes:
+        weight: ``(num_parameters,)``.
+
+    Example:
+        >>> import lucid
+        >>> m = lucid.nn.PReLU()
+        >>> m(lucid.tensor([-4.0, 1.0])).tolist()
+        [-1.0, 1.0]
+    """
+
+    def __init__(self, num_parameters: int = 1, init: float = 0.25, device=None, dtype=None) -> None:
+        super().__init__()
+        if isinstance(num_parameters, bool) or not isinstance(num_parameters, numbers.Integral) \
+                or num_parameters < 1:
+            raise ValueError(f"PReLU: num_parameters must be a positive int, got {num_parameters!r}")
+        self.num_parameters = int(num_parameters)
+        self.init = init
+        self.weight = Parameter(empty(self.num_parameters, dtype=dtype, device=device))
+        self.reset_parameters()
+
+    def reset_parameters(self) -> None:
+        """Set every slope back to ``init``."""
+        _init.constant_(self.weight, self.init)
+
+    def forward(self, input: Tensor) -> Tensor:
+        return F.prelu(input, self.weight)
+
+    def extra_repr(self) -> str:
+        return f"num_parameters={self.num_parameters}"
+
+
+class ELU(Module):
+    """``x if x > 0 else alpha * (exp(x) - 1)``.
+
+    Example:
+        >>> import lucid
+        >>> lucid.nn.ELU(alpha=0.5)
+        ELU(alpha=0.5)
+    """
+
+    def __init__(self, alpha: float = 1.0, inplace: bool = False) -> None:
+        super().__init__()
+        self.alpha = alpha
+        self.inplace = inplace
+
+    def forward(self, input: Tensor) -> Tensor:
+        return F.elu(input, self.alpha, self.inplace)
+
+    def extra_repr(self) -> str:
+        return f"alpha={self.alpha}" + _inplace_repr(self.inplace, "x")
+
+
+class CELU(Module):
+    """``max(0, x) + min(0, alpha * (exp(x / alpha) - 1))``.
+
+    Example:
+        >>> import lucid
+        >>> lucid.nn.CELU()
+        CELU(alpha=1.0)
+    """
+
+    def __init__(self, alpha: float = 1.0, inplace: bool = False) -> None:
+        super().__init__()
+        self.alpha = alpha
+        self.inplace = inplace
+
+    def forward(self, input: Tensor) -> Tensor:
+        return F.celu(input, self.alpha, self.inplace)
+
+    def extra_repr(self) -> str:
+        return f"alpha={self.alpha}" + _inplace_repr(self.inplace, "x")
+
+
+class SELU(Module):
+    """Self-normalising ``scale * elu(x, alpha)`` (``alpha ~ 1.6733``, ``scale ~ 1.0507``).
+
+    Example:
+        >>> import lucid
+        >>> round(lucid.nn.SELU()(lucid.tensor([1.0])).item(), 4)
+        1.0507
+    """
+
+    def __init__(self, inplace: bool = False) -> None:
+        super().__init__()
+        self.inplace = inplace
+
+    def forward(self, input: Tensor) -> Tensor:
+        return F.selu(input, self.inplace)
+
+    def extra_repr(self) -> str:
+        return _inplace_repr(self.inplace)
+
+
+class GELU(Module):
+    """Gaussian error linear unit; ``approximate='tanh'`` uses the tanh approximation.
+
+    Example:
+        >>> import lucid
+        >>> lucid.nn.GELU(approximate="tanh")
+        GELU(approximate='tanh')
+    """
+
+    def __init__(self, approximate: str = "none") -> None:
+        super().__init__()
+        if approximate != "none" and approximate != "tanh":
+            raise ValueError(f"GELU: approximate must be 'none' or 'tanh', got {approximate!r}")
+        self.approximate = approximate
+
+    def forward(self, input: Tensor) -> Tensor:
+        return F.gelu(input, self.approximate)
+
+    def extra_repr(self) -> str:
+        return f"approximate={self.approximate!r}"
+
+
+class SiLU(Module):
+    """``x * sigmoid(x)`` (also known as swish; ``lucid.nn.Swish`` is the same class).
+
+    Example:
+        >>> import lucid
+        >>> round(lucid.nn.SiLU()(lucid.tensor([1.0])).item(), 4)
+        0.7311
+    """
+
+    def __init__(self, inplace: bool = False) -> None:
+        super().__init__()
+        self.inplace = inplace
+
+    def forward(self, input: Tensor) -> Tensor:
+        return F.silu(input, self.inplace)
+
+    def extra_repr(self) -> str:
+        return _inplace_repr(self.inplace)
+
+
+Swish = SiLU
+
+
+class Mish(Module):
+    """``x * tanh(softplus(x))``.
+
+    Example:
+        >>> import lucid
+        >>> round(lucid.nn.Mish()(lucid.tensor([1.0])).item(), 4)
+        0.8651
+    """
+
+    def __init__(self, inplace: bool = False) -> None:
+        super().__init__()
+        self.inplace = inplace
+
+    def forward(self, input: Tensor) -> Tensor:
+        return F.mish(input, self.inplace)
+
+    def extra_repr(self) -> str:
+        return _inplace_repr(self.inplace)
+
+
+class Sigmoid(Module):
+    """``1 / (1 + exp(-x))``.
+
+    Example:
+        >>> import lucid
+        >>> lucid.nn.Sigmoid()(lucid.tensor([0.0])).tolist()
+        [0.5]
+    """
+
+    def forward(self, input: Tensor) -> Tensor:
+        return F.sigmoid(input)
+
+
+class Tanh(Module):
+    """Hyperbolic tangent.
+
+    Example:
+        >>> import lucid
+        >>> lucid.nn.Tanh()(lucid.tensor([0.0])).tolist()
+        [0.0]
+    """
+
+    def forward(self, input: Tensor) -> Tensor:
+        return F.tanh(input)
+
+
+class LogSigmoid(Module):
+    """``log(sigmoid(x))``, computed stably.
+
+    Example:
+        >>> import lucid
+        >>> round(lucid.nn.LogSigmoid()(lucid.tensor([0.0])).item(), 4)
+        -0.6931
+    """
+
+    def forward(self, input: Tensor) -> Tensor:
+        return F.logsigmoid(input)
+
+
+class Softplus(Module):
+    """``log(1 + exp(beta * x)) / beta``, linear above ``threshold``.
+
+    Example:
+        >>> import lucid
+        >>> lucid.nn.Softplus(beta=2.0)
+        Softplus(beta=2.0, threshold=20.0)
+    """
+
+    def __init__(self, beta: float = 1.0, threshold: float = 20.0) -> None:
+        super().__init__()
+        self.beta = beta
+        self.threshold = threshold
+
+    def forward(self, input: Tensor) -> Tensor:
+        return F.softplus(input, self.beta, self.threshold)
+
+    def extra_repr(self) -> str:
+        return f"beta={self.beta}, threshold={self.threshold}"
+
+
+class Softsign(Module):
+    """``x / (1 + |x|)``.
+
+    Example:
+        >>> import lucid
+        >>> lucid.nn.Softsign()(lucid.tensor([1.0])).tolist()
+        [0.5]
+    """
+
+    def forward(self, input: Tensor) -> Tensor:
+        return F.softsign(input)
+
+
+class Hardsigmoid(Module):
+    """``relu6(x + 3) / 6``.
+
+    Example:
+        >>> import lucid
+        >>> lucid.nn.Hardsigmoid()(lucid.tensor([0.0])).tolist()
+        [0.5]
+    """
+
+    def __init__(self, inplace: bool = False) -> None:
+        super().__init__()
+        self.inplace = inplace
+
+    def forward(self, input: Tensor) -> Tensor:
+        return F.hardsigmoid(input, self.inplace)
+
+    def extra_repr(self) -> str:
+        return _inplace_repr(self.inplace)
+
+
+class Hardswish(Module):
+    """``x * relu6(x + 3) / 6``.
+
+    Example:
+        >>> import lucid
+        >>> lucid.nn.Hardswish()(lucid.tensor([3.0])).tolist()
+        [3.0]
+    """
+
+    def __init__(self, inplace: bool = False) -> None:
+        super().__init__()
+        self.inplace = inplace
+
+    def forward(self, input: Tensor) -> Tensor:
+        return F.hardswish(input, self.inplace)
+
+    def extra_repr(self) -> str:
+        return _inplace_repr(self.inplace)
+
+
+class Softmax(Module):
+    """Softmax along ``dim`` (default: the last dim; PyTorch asks for it explicitly, so pass it).
+
+    Example:
+        >>> import lucid
+        >>> m = lucid.nn.Softmax(dim=1)
+        >>> m
+        Softmax(dim=1)
+        >>> m(lucid.zeros(1, 4)).tolist()
+        [[0.25, 0.25, 0.25, 0.25]]
+    """
+
+    def __init__(self, dim: int | None = None) -> None:
+        super().__init__()
+        self.dim = dim
+
+    def forward(self, input: Tensor) -> Tensor:
+        return F.softmax(input, self.dim)
+
+    def extra_repr(self) -> str:
+        return f"dim={self.dim}"
+
+
+class LogSoftmax(Module):
+    """Log-softmax along ``dim`` (default: the last dim).
+
+    Example:
+        >>> import lucid
+        >>> [round(v, 4) for v in lucid.nn.LogSoftmax(dim=0)(lucid.zeros(2)).tolist()]
+        [-0.6931, -0.6931]
+    """
+
+    def __init__(self, dim: int | None = None) -> None:
+        super().__init__()
+        self.dim = dim
+
+    def forward(self, input: Tensor) -> Tensor:
+        return F.log_softmax(input, self.dim)
+
+    def extra_repr(self) -> str:
+        return f"dim={self.dim}"
+
+
+class Softmin(Module):
+    """``softmax(-x)`` along ``dim`` (default: the last dim).
+
+    Example:
+        >>> import lucid
+        >>> lucid.nn.Softmin(dim=0)(lucid.zeros(2)).tolist()
+        [0.5, 0.5]
+    """
+
+    def __init__(self, dim: int | None = None) -> None:
+        super().__init__()
+        self.dim = dim
+
+    def forward(self, input: Tensor) -> Tensor:
+        return F.softmin(input, self.dim)
+
+    def extra_repr(self) -> str:
+        return f"dim={self.dim}"

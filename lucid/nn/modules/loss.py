@@ -1,3 +1,255 @@
-"""nn modules: loss (to be filled)."""
+"""Loss layers: modules over ``lucid.nn.functional``'s losses.
 
-__all__: list = []
+Class weights (``weight``, ``pos_weight``) are registered as buffers, as in
+PyTorch, so they follow ``.to()`` and appear in ``state_dict()`` when given.
+"""
+
+from __future__ import annotations
+
+from lucid._tensor import Tensor
+from lucid.nn import functional as F
+from lucid.nn.functional.loss import _check_reduction
+from lucid.nn.module import Module
+
+__all__ = ["MSELoss", "L1Loss", "HuberLoss", "SmoothL1Loss", "BCELoss", "BCEWithLogitsLoss", "CrossEntropyLoss",
+           "NLLLoss", "KLDivLoss"]
+
+
+class _Loss(Module):
+    _reductions: tuple = ()
+
+    def __init__(self, reduction: str = "mean") -> None:
+        super().__init__()
+        self.reduction = _check_reduction(reduction, type(self).__name__, self._reductions)
+
+    def extra_repr(self) -> str:
+        # Like PyTorch, a loss with default settings prints as ``MSELoss()``.
+        return "" if self.reduction == "mean" else f"reduction={self.reduction!r}"
+
+
+class _WeightedLoss(_Loss):
+    def __init__(self, weight: Tensor | None = None, reduction: str = "mean") -> None:
+        super().__init__(reduction)
+        if weight is not None and not isinstance(weight, Tensor):
+            raise TypeError(f"{type(self).__name__}: weight must be a lucid.Tensor or None, "
+                            f"got {type(weight).__name__}")
+        self.register_buffer("weight", weight)
+
+
+class MSELoss(_Loss):
+    """Mean squared error ``(input - target)^2``, reduced by ``reduction``.
+
+    Example:
+        >>> import lucid
+        >>> lucid.nn.MSELoss()(lucid.tensor([1.0, 3.0]), lucid.tensor([1.0, 1.0])).item()
+        2.0
+    """
+
+    def forward(self, input: Tensor, target: Tensor) -> Tensor:
+        return F.mse_loss(input, target, reduction=self.reduction)
+
+
+class L1Loss(_Loss):
+    """Mean absolute error ``|input - target|``.
+
+    Example:
+        >>> import lucid
+        >>> lucid.nn.L1Loss(reduction="sum")(lucid.tensor([1.0, -3.0]), lucid.tensor([0.0, 0.0])).item()
+        4.0
+    """
+
+    def forward(self, input: Tensor, target: Tensor) -> Tensor:
+        return F.l1_loss(input, target, reduction=self.reduction)
+
+
+class HuberLoss(_Loss):
+    """Huber loss: ``0.5 d^2`` for ``|d| < delta``, else ``delta (|d| - 0.5 delta)``.
+
+    Example:
+        >>> import lucid
+        >>> lucid.nn.HuberLoss(delta=2.0)
+        HuberLoss(delta=2.0)
+    """
+
+    def __init__(self, reduction: str = "mean", delta: float = 1.0) -> None:
+        super().__init__(reduction)
+        if not delta > 0:
+            raise ValueError(f"HuberLoss: delta must be positive, got {delta}")
+        self.delta = delta
+
+    def forward(self, input: Tensor, target: Tensor) -> Tensor:
+        return F.huber_loss(input, target, reduction=self.reduction, delta=self.delta)
+
+    def extra_repr(self) -> str:
+        base = super().extra_repr()
+        return base if self.delta == 1.0 else (base + ", " if base else "") + f"delta={self.delta}"
+
+
+class SmoothL1Loss(_Loss):
+    """Smooth L1: ``0.5 d^2 / beta`` for ``|d| < beta``, else ``|d| - 0.5 beta``.
+
+    Example:
+        >>> import lucid
+        >>> lucid.nn.SmoothL1Loss()(lucid.tensor([0.5]), lucid.tensor([0.0])).item()
+        0.125
+    """
+
+    def __init__(self, reduction: str = "mean", beta: float = 1.0) -> None:
+        super().__init__(reduction)
+        if not beta >= 0:
+            raise ValueError(f"SmoothL1Loss: beta must be non-negative, got {beta}")
+        self.beta = beta
+
+    def forward(self, input: Tensor, target: Tensor) -> Tensor:
+        return F.smooth_l1_loss(input, target, reduction=self.reduction, beta=self.beta)
+
+    def extra_repr(self) -> str:
+        base = super().extra_repr()
+        return base if self.beta == 1.0 else (base + ", " if base else "") + f"beta={self.beta}"
+
+
+class BCELoss(_WeightedLoss):
+    """Binary cross-entropy between probabilities and targets (logs clamped to ``>= -100``).
+
+    Args:
+        weight: rescaling of each element, broadcastable to the input.
+        reduction: ``'mean'``, ``'sum'`` or ``'none'``.
+
+    Example:
+        >>> import lucid
+        >>> round(lucid.nn.BCELoss()(lucid.tensor([0.5]), lucid.tensor([0.0])).item(), 4)
+        0.6931
+    """
+
+    def __init__(self, weight: Tensor | None = None, reduction: str = "mean") -> None:
+        super().__init__(weight, reduction)
+
+    def forward(self, input: Tensor, target: Tensor) -> Tensor:
+        return F.binary_cross_entropy(input, target, self.weight, reduction=self.reduction)
+
+
+class BCEWithLogitsLoss(_WeightedLoss):
+    """Sigmoid + binary cross-entropy on logits, numerically stable.
+
+    Args:
+        weight: rescaling of each element, broadcastable to the input.
+        reduction: ``'mean'``, ``'sum'`` or ``'none'``.
+        pos_weight: weight of positive examples per class (broadcast along the last dim).
+
+    Example:
+        >>> import lucid
+        >>> round(lucid.nn.BCEWithLogitsLoss()(lucid.tensor([0.0]), lucid.tensor([1.0])).item(), 4)
+        0.6931
+    """
+
+    def __init__(self, weight: Tensor | None = None, reduction: str = "mean",
+                 pos_weight: Tensor | None = None) -> None:
+        super().__init__(weight, reduction)
+        if pos_weight is not None and not isinstance(pos_weight, Tensor):
+            raise TypeError(f"BCEWithLogitsLoss: pos_weight must be a lucid.Tensor or None, "
+                            f"got {type(pos_weight).__name__}")
+        self.register_buffer("pos_weight", pos_weight)
+
+    def forward(self, input: Tensor, target: Tensor) -> Tensor:
+        return F.binary_cross_entropy_with_logits(input, target, self.weight, reduction=self.reduction,
+                                                  pos_weight=self.pos_weight)
+
+
+class CrossEntropyLoss(_WeightedLoss):
+    """Cross-entropy between logits and class indices (or class probabilities).
+
+    See :func:`lucid.nn.functional.cross_entropy` for the formula.
+
+    Args:
+        weight: ``(C,)`` per-class weights.
+        ignore_index: index targets equal to it are skipped (default -100).
+        reduction: ``'mean'``, ``'sum'`` or ``'none'``.
+        label_smoothing: in ``[0, 1]``.
+
+    Shape:
+        input ``(N, C)`` / ``(N, C, d1, ...)`` / ``(C,)``; target ``(N,)`` /
+        ``(N, d1, ...)`` / ``()`` integer indices, or probabilities of the input's shape.
+
+    Example:
+        >>> import lucid
+        >>> import lucid.nn as nn
+        >>> model = nn.Sequential(nn.Linear(8, 16), nn.ReLU(), nn.Linear(16, 4))
+        >>> x, y = lucid.random.randn(32, 8), lucid.random.randint(0, 4, size=(32,))
+        >>> loss = nn.CrossEntropyLoss()(model(x), y)
+        >>> loss.backward()
+        >>> loss.shape, model[0].weight.grad.shape
+        ((), (16, 8))
+    """
+
+    def __init__(self, weight: Tensor | None = None, ignore_index: int = -100, reduction: str = "mean",
+                 label_smoothing: float = 0.0) -> None:
+        super().__init__(weight, reduction)
+        if not 0.0 <= label_smoothing <= 1.0:
+            raise ValueError(f"CrossEntropyLoss: label_smoothing must be in [0, 1], got {label_smoothing}")
+        self.ignore_index = ignore_index
+        self.label_smoothing = label_smoothing
+
+    def forward(self, input: Tensor, target: Tensor) -> Tensor:
+        return F.cross_entropy(input, target, self.weight, ignore_index=self.ignore_index,
+                               reduction=self.reduction, label_smoothing=self.label_smoothing)
+
+    def extra_repr(self) -> str:
+        parts = [super().extra_repr()] if self.reduction != "mean" else []
+        if self.ignore_index != -100:
+            parts.append(f"ignore_index={self.ignore_index}")
+        if self.label_smoothing:
+            parts.append(f"label_smoothing={self.label_smoothing}")
+        return ", ".join(parts)
+
+
+class NLLLoss(_WeightedLoss):
+    """Negative log-likelihood of class indices given log-probabilities.
+
+    Example:
+        >>> import lucid
+        >>> lp = lucid.tensor([[-0.5, -1.5]])
+        >>> lucid.nn.NLLLoss()(lp, lucid.tensor([1])).item()
+        1.5
+    """
+
+    def __init__(self, weight: Tensor | None = None, ignore_index: int = -100, reduction: str = "mean") -> None:
+        super().__init__(weight, reduction)
+        self.ignore_index = ignore_index
+
+    def forward(self, input: Tensor, target: Tensor) -> Tensor:
+        return F.nll_loss(input, target, self.weight, ignore_index=self.ignore_index, reduction=self.reduction)
+
+    def extra_repr(self) -> str:
+        parts = [super().extra_repr()] if self.reduction != "mean" else []
+        if self.ignore_index != -100:
+            parts.append(f"ignore_index={self.ignore_index}")
+        return ", ".join(parts)
+
+
+class KLDivLoss(_Loss):
+    """KL divergence ``KL(target || exp(input))`` for log-probability inputs.
+
+    Args:
+        reduction: ``'mean'`` (PyTorch's default; warns), ``'batchmean'`` (the true KL),
+            ``'sum'`` or ``'none'``.
+        log_target: whether the target is given as log-probabilities.
+
+    Example:
+        >>> import lucid
+        >>> p = lucid.tensor([[0.25, 0.75]])
+        >>> lucid.nn.KLDivLoss(reduction="batchmean")(p.log(), p).item()
+        0.0
+    """
+
+    _reductions = ("batchmean",)
+
+    def __init__(self, reduction: str = "mean", log_target: bool = False) -> None:
+        super().__init__(reduction)
+        self.log_target = log_target
+
+    def forward(self, input: Tensor, target: Tensor) -> Tensor:
+        return F.kl_div(input, target, reduction=self.reduction, log_target=self.log_target)
+
+    def extra_repr(self) -> str:
+        base = super().extra_repr()
+        return base if not self.log_target else (base + ", " if base else "") + "log_target=True"

@@ -1,3 +1,433 @@
-"""nn modules: normalization (to be filled)."""
+"""Normalisation layers: ``BatchNorm1d``/``2d``/``3d``, ``InstanceNorm1d``/``2d``/``3d``, ``LayerNorm``, ``GroupNorm`` and ``RMSNorm``.
 
-__all__: list = []
+Parameter and buffer names follow PyTorch (``weight``, ``bias``,
+``running_mean``, ``running_var``, ``num_batches_tracked``), so state dicts
+carry over. Running statistics are updated lazily in training mode (new
+arrays assigned to the buffers, no evaluation).
+"""
+
+from __future__ import annotations
+
+import numbers
+import warnings
+
+import mlx.core as mx
+
+from lucid._backend.dtypes import int64
+from lucid._tensor import Tensor
+from lucid.nn import init
+from lucid.nn.functional import normalization as Fn
+from lucid.nn.module import Module
+from lucid.nn.parameter import Buffer, Parameter
+from lucid.ops import creation
+
+__all__ = ["BatchNorm1d", "BatchNorm2d", "BatchNorm3d", "InstanceNorm1d", "InstanceNorm2d", "InstanceNorm3d",
+           "LayerNorm", "GroupNorm", "RMSNorm"]
+
+
+def _check_tensor(module, input) -> None:
+    if not isinstance(input, Tensor):
+        raise TypeError(f"{type(module).__name__} expects a lucid Tensor, got {type(input).__name__}")
+
+
+class _NormBase(Module):
+    """Shared state of batch and instance norm: affine parameters and running statistics."""
+
+    def __init__(self, num_features: int, eps: float, momentum, affine: bool, track_running_stats: bool,
+                 device=None, dtype=None):
+        super().__init__()
+        name = type(self).__name__
+        if isinstance(num_features, bool) or not isinstance(num_features, int) or num_features < 1:
+            raise ValueError(f"{name}: num_features must be a positive int, got {num_features!r}")
+        if momentum is not None and (isinstance(momentum, bool) or not isinstance(momentum, numbers.Real)):
+            raise TypeError(f"{name}: momentum must be a float or None, got {momentum!r}")
+        self.num_features = num_features
+        self.eps = eps
+        self.momentum = momentum
+        self.affine = affine
+        self.track_running_stats = track_running_stats
+        if affine:
+            self.weight = Parameter(creation.ones(num_features, dtype=dtype, device=device))
+            self.bias = Parameter(creation.zeros(num_features, dtype=dtype, device=device))
+        else:
+            self.register_parameter("weight", None)
+            self.register_parameter("bias", None)
+        if track_running_stats:
+            self.running_mean = Buffer(creation.zeros(num_features, dtype=dtype, device=device))
+            self.running_var = Buffer(creation.ones(num_features, dtype=dtype, device=device))
+            self.num_batches_tracked = Buffer(creation.tensor(0, dtype=int64, device=device))
+        else:
+            self.register_buffer("running_mean", None)
+            self.register_buffer("running_var", None)
+            self.register_buffer("num_batches_tracked", None)
+
+    def reset_running_stats(self) -> None:
+        """Zero the running mean and batch count and set the running variance to one."""
+        if self.track_running_stats:
+            for buf, fill in ((self.running_mean, 0), (self.running_var, 1)):
+                buf._data = mx.full(buf._data.shape, fill, dtype=buf._data.dtype)
+                buf._version += 1
+            self.num_batches_tracked._data = mx.zeros((), dtype=mx.int64)
+            self.num_batches_tracked._version += 1
+
+    def reset_parameters(self) -> None:
+        """Reset the running statistics, the weight to ones and the bias to zeros."""
+        self.reset_running_stats()
+        if self.affine:
+            init.ones_(self.weight)
+            init.zeros_(self.bias)
+
+    def _factor(self):
+        """The running-average factor for this step; counts the batch (lazily) when tracking."""
+        if not (self.training and self.track_running_stats):
+            return 0.0 if self.momentum is None else self.momentum
+        nbt = self.num_batches_tracked
+        nbt._data = nbt._data + 1
+        nbt._version += 1
+        if self.momentum is None:  # cumulative moving average: 1 / (batches so far)
+            dtype = mx.float64 if self.running_mean._data.dtype == mx.float64 else mx.float32
+            return 1.0 / nbt._data.astype(dtype)
+        return self.momentum
+
+    def extra_repr(self) -> str:
+        return (f"{self.num_features}, eps={self.eps}, momentum={self.momentum}, affine={self.affine}, "
+                f"track_running_stats={self.track_running_stats}")
+
+
+class _BatchNorm(_NormBase):
+    _dims: tuple = ()
+    _layout = ""
+
+    def __init__(self, num_features: int, eps: float = 1e-5, momentum: float | None = 0.1, affine: bool = True,
+                 track_running_stats: bool = True, device=None, dtype=None):
+        super().__init__(num_features, eps, momentum, affine, track_running_stats, device, dtype)
+
+    def forward(self, input: Tensor) -> Tensor:
+        _check_tensor(self, input)
+        if input.ndim not in self._dims or input.shape[1] != self.num_features:
+            raise ValueError(f"{type(self).__name__} expected input of shape {self._layout.format(self.num_features)}, "
+                             f"got {input.shape}")
+        factor = self._factor()
+        use_batch = self.training or self.running_mean is None
+        track = not self.training or self.track_running_stats
+        return Fn.batch_norm(input, self.running_mean if track else None, self.running_var if track else None,
+                             self.weight, self.bias, use_batch, factor, self.eps)
+
+
+class BatchNorm1d(_BatchNorm):
+    r"""Batch normalisation over ``(N, C)`` or ``(N, C, L)`` inputs (see :func:`lucid.nn.functional.batch_norm`).
+
+    .. math:: y = \frac{x - \mathrm{E}[x]}{\sqrt{\mathrm{Var}[x] + \epsilon}} \gamma + \beta
+
+    In training the batch statistics are used and the running ones updated:
+    ``running = (1 - momentum) running + momentum batch`` (unbiased variance;
+    ``momentum=None`` gives a cumulative average). In eval mode the running
+    statistics are used.
+
+    Args:
+        num_features: the channel count ``C``.
+        eps: added to the variance. Default 1e-5.
+        momentum: running-average factor, or ``None`` for a cumulative average. Default 0.1.
+        affine: learn ``weight`` (gamma, ones) and ``bias`` (beta, zeros). Default True.
+        track_running_stats: keep ``running_mean``, ``running_var`` and
+            ``num_batches_tracked`` buffers. Default True.
+        device, dtype: where and how to create parameters and buffers.
+
+    Example:
+        >>> import lucid
+        >>> import lucid.nn as nn
+        >>> bn = nn.BatchNorm1d(3)
+        >>> bn
+        BatchNorm1d(3, eps=1e-05, momentum=0.1, affine=True, track_running_stats=True)
+        >>> list(bn.state_dict())
+        ['weight', 'bias', 'running_mean', 'running_var', 'num_batches_tracked']
+        >>> bn(lucid.tensor([[1.0, 2.0, 3.0], [3.0, 2.0, 1.0]])).shape
+        (2, 3)
+    """
+
+    _dims = (2, 3)
+    _layout = "(N, {0}) or (N, {0}, L)"
+
+
+class BatchNorm2d(_BatchNorm):
+    """Batch normalisation over ``(N, C, H, W)`` inputs; arguments as :class:`BatchNorm1d`.
+
+    Example:
+        >>> import lucid
+        >>> import lucid.nn as nn
+        >>> bn = nn.BatchNorm2d(4)
+        >>> y = bn(lucid.random.randn(8, 4, 5, 5))
+        >>> bn.num_batches_tracked.item()
+        1
+        >>> bn.eval()(lucid.ones(1, 4, 2, 2)).shape
+        (1, 4, 2, 2)
+    """
+
+    _dims = (4,)
+    _layout = "(N, {0}, H, W)"
+
+
+class BatchNorm3d(_BatchNorm):
+    """Batch normalisation over ``(N, C, D, H, W)`` inputs; arguments as :class:`BatchNorm1d`.
+
+    Example:
+        >>> import lucid
+        >>> import lucid.nn as nn
+        >>> nn.BatchNorm3d(2)(lucid.random.randn(2, 2, 3, 3, 3)).shape
+        (2, 2, 3, 3, 3)
+    """
+
+    _dims = (5,)
+    _layout = "(N, {0}, D, H, W)"
+
+
+class _InstanceNorm(_NormBase):
+    _nd = 0
+    _spatial = ""
+
+    def __init__(self, num_features: int, eps: float = 1e-5, momentum: float | None = 0.1, affine: bool = False,
+                 track_running_stats: bool = False, device=None, dtype=None):
+        super().__init__(num_features, eps, momentum, affine, track_running_stats, device, dtype)
+
+    def forward(self, input: Tensor) -> Tensor:
+        _check_tensor(self, input)
+        nd, name = self._nd, type(self).__name__
+        if input.ndim not in (nd + 1, nd + 2):
+            raise ValueError(f"{name} expected input of shape (N, {self.num_features}, {self._spatial}) or "
+                             f"({self.num_features}, {self._spatial}), got {input.shape}")
+        unbatched = input.ndim == nd + 1
+        c = input.shape[-nd - 1]
+        if c != self.num_features:
+            if self.affine or self.track_running_stats:
+                raise ValueError(f"{name} expected input of shape (N, {self.num_features}, {self._spatial}), "
+                                 f"got {input.shape}")
+            warnings.warn(f"{name}: input has {c} channels but num_features={self.num_features}; "
+                          "num_features is not used because affine=False", stacklevel=2)
+        if unbatched:
+            input = input.unsqueeze(0)
+        # NOTE: as in PyTorch, instance norm never counts batches; momentum=None means no running update.
+        use_input_stats = self.training or not self.track_running_stats
+        out = Fn.instance_norm(input, self.running_mean, self.running_var, self.weight, self.bias,
+                               use_input_stats, 0.0 if self.momentum is None else self.momentum, self.eps)
+        return out.squeeze(0) if unbatched else out
+
+
+class InstanceNorm1d(_InstanceNorm):
+    """Instance normalisation over ``(N, C, L)`` inputs (see :func:`lucid.nn.functional.instance_norm`).
+
+    Each ``(n, c)`` row is normalised over its length. Defaults differ from
+    BatchNorm: ``affine=False`` and ``track_running_stats=False``.
+
+    Args:
+        num_features: the channel count ``C``.
+        eps: added to the variance. Default 1e-5.
+        momentum: running-average factor (``None``: cumulative). Default 0.1.
+        affine: learn per-channel ``weight`` and ``bias``. Default False.
+        track_running_stats: keep running statistics and use them in eval mode. Default False.
+        device, dtype: where and how to create parameters and buffers.
+
+    Example:
+        >>> import lucid
+        >>> import lucid.nn as nn
+        >>> nn.InstanceNorm1d(3)
+        InstanceNorm1d(3, eps=1e-05, momentum=0.1, affine=False, track_running_stats=False)
+        >>> nn.InstanceNorm1d(3)(lucid.random.randn(2, 3, 5)).shape
+        (2, 3, 5)
+    """
+
+    _nd = 1
+    _spatial = "L"
+
+
+class InstanceNorm2d(_InstanceNorm):
+    """Instance normalisation over ``(N, C, H, W)`` inputs; arguments as :class:`InstanceNorm1d`.
+
+    Example:
+        >>> import lucid
+        >>> import lucid.nn as nn
+        >>> nn.InstanceNorm2d(3, affine=True)(lucid.random.randn(2, 3, 4, 4)).shape
+        (2, 3, 4, 4)
+    """
+
+    _nd = 2
+    _spatial = "H, W"
+
+
+class InstanceNorm3d(_InstanceNorm):
+    """Instance normalisation over ``(N, C, D, H, W)`` inputs; arguments as :class:`InstanceNorm1d`.
+
+    Example:
+        >>> import lucid
+        >>> import lucid.nn as nn
+        >>> nn.InstanceNorm3d(2)(lucid.random.randn(1, 2, 2, 3, 3)).shape
+        (1, 2, 2, 3, 3)
+    """
+
+    _nd = 3
+    _spatial = "D, H, W"
+
+
+def _shape_arg(normalized_shape, name) -> tuple:
+    if isinstance(normalized_shape, numbers.Integral) and not isinstance(normalized_shape, bool):
+        return (int(normalized_shape),)
+    if isinstance(normalized_shape, (tuple, list)) and all(
+            isinstance(s, numbers.Integral) and not isinstance(s, bool) for s in normalized_shape):
+        return tuple(int(s) for s in normalized_shape)
+    raise TypeError(f"{name}: normalized_shape must be an int or a tuple of ints, got {normalized_shape!r}")
+
+
+def _check_trailing(module, input, shape) -> None:
+    _check_tensor(module, input)
+    k = len(shape)
+    if input.ndim < k or input.shape[-k:] != shape:
+        raise ValueError(f"{type(module).__name__} expected input of shape (*, {', '.join(map(str, shape))}), "
+                         f"got {input.shape}")
+
+
+class LayerNorm(Module):
+    r"""Layer normalisation over the trailing ``normalized_shape`` dims (see :func:`lucid.nn.functional.layer_norm`).
+
+    .. math:: y = \frac{x - \mathrm{E}[x]}{\sqrt{\mathrm{Var}[x] + \epsilon}} \gamma + \beta
+
+    Args:
+        normalized_shape: an int or tuple: the trailing input shape.
+        eps: added to the variance. Default 1e-5.
+        elementwise_affine: learn ``weight`` (ones) and ``bias`` (zeros) of shape ``normalized_shape``. Default True.
+        bias: learn the bias (when ``elementwise_affine``). Default True.
+        device, dtype: where and how to create the parameters.
+
+    Example:
+        >>> import lucid
+        >>> import lucid.nn as nn
+        >>> ln = nn.LayerNorm(10)
+        >>> ln
+        LayerNorm((10,), eps=1e-05, elementwise_affine=True)
+        >>> ln(lucid.random.randn(4, 10)).shape
+        (4, 10)
+    """
+
+    def __init__(self, normalized_shape, eps: float = 1e-5, elementwise_affine: bool = True, bias: bool = True,
+                 device=None, dtype=None):
+        super().__init__()
+        self.normalized_shape = _shape_arg(normalized_shape, "LayerNorm")
+        self.eps = eps
+        self.elementwise_affine = elementwise_affine
+        if elementwise_affine:
+            self.weight = Parameter(creation.ones(*self.normalized_shape, dtype=dtype, device=device))
+            if bias:
+                self.bias = Parameter(creation.zeros(*self.normalized_shape, dtype=dtype, device=device))
+            else:
+                self.register_parameter("bias", None)
+        else:
+            self.register_parameter("weight", None)
+            self.register_parameter("bias", None)
+
+    def reset_parameters(self) -> None:
+        """Weight to ones, bias to zeros."""
+        if self.weight is not None:
+            init.ones_(self.weight)
+        if self.bias is not None:
+            init.zeros_(self.bias)
+
+    def forward(self, input: Tensor) -> Tensor:
+        _check_trailing(self, input, self.normalized_shape)
+        return Fn.layer_norm(input, self.normalized_shape, self.weight, self.bias, self.eps)
+
+    def extra_repr(self) -> str:
+        return f"{self.normalized_shape}, eps={self.eps}, elementwise_affine={self.elementwise_affine}"
+
+
+class GroupNorm(Module):
+    """Group normalisation (see :func:`lucid.nn.functional.group_norm`).
+
+    Args:
+        num_groups: groups the channels are split into (must divide ``num_channels``).
+        num_channels: the channel count ``C``.
+        eps: added to the variance. Default 1e-5.
+        affine: learn per-channel ``weight`` (ones) and ``bias`` (zeros). Default True.
+        device, dtype: where and how to create the parameters.
+
+    Example:
+        >>> import lucid
+        >>> import lucid.nn as nn
+        >>> gn = nn.GroupNorm(2, 6)
+        >>> gn
+        GroupNorm(2, 6, eps=1e-05, affine=True)
+        >>> gn(lucid.random.randn(3, 6, 4)).shape
+        (3, 6, 4)
+    """
+
+    def __init__(self, num_groups: int, num_channels: int, eps: float = 1e-5, affine: bool = True, device=None,
+                 dtype=None):
+        super().__init__()
+        for v, what in ((num_groups, "num_groups"), (num_channels, "num_channels")):
+            if isinstance(v, bool) or not isinstance(v, int) or v < 1:
+                raise ValueError(f"GroupNorm: {what} must be a positive int, got {v!r}")
+        if num_channels % num_groups:
+            raise ValueError(f"GroupNorm: num_channels ({num_channels}) must be divisible by num_groups ({num_groups})")
+        self.num_groups, self.num_channels, self.eps, self.affine = num_groups, num_channels, eps, affine
+        if affine:
+            self.weight = Parameter(creation.ones(num_channels, dtype=dtype, device=device))
+            self.bias = Parameter(creation.zeros(num_channels, dtype=dtype, device=device))
+        else:
+            self.register_parameter("weight", None)
+            self.register_parameter("bias", None)
+
+    def reset_parameters(self) -> None:
+        """Weight to ones, bias to zeros."""
+        if self.affine:
+            init.ones_(self.weight)
+            init.zeros_(self.bias)
+
+    def forward(self, input: Tensor) -> Tensor:
+        _check_tensor(self, input)
+        if input.ndim < 2 or input.shape[1] != self.num_channels:
+            raise ValueError(f"GroupNorm expected input of shape (N, {self.num_channels}, *), got {input.shape}")
+        return Fn.group_norm(input, self.num_groups, self.weight, self.bias, self.eps)
+
+    def extra_repr(self) -> str:
+        return f"{self.num_groups}, {self.num_channels}, eps={self.eps}, affine={self.affine}"
+
+
+class RMSNorm(Module):
+    r"""Root-mean-square normalisation (see :func:`lucid.nn.functional.rms_norm`).
+
+    .. math:: y = \frac{x}{\sqrt{\mathrm{mean}(x^2) + \epsilon}} \gamma
+
+    Args:
+        normalized_shape: an int or tuple: the trailing input shape.
+        eps: added to the mean square; ``None`` (default) uses ``finfo(input.dtype).eps``.
+        elementwise_affine: learn ``weight`` (ones). Default True.
+        device, dtype: where and how to create the parameters.
+
+    Example:
+        >>> import lucid
+        >>> import lucid.nn as nn
+        >>> nn.RMSNorm([4, 8])
+        RMSNorm((4, 8), eps=None, elementwise_affine=True)
+        >>> nn.RMSNorm(8)(lucid.random.randn(2, 8)).shape
+        (2, 8)
+    """
+
+    def __init__(self, normalized_shape, eps: float | None = None, elementwise_affine: bool = True, device=None,
+                 dtype=None):
+        super().__init__()
+        self.normalized_shape = _shape_arg(normalized_shape, "RMSNorm")
+        self.eps = eps
+        self.elementwise_affine = elementwise_affine
+        if elementwise_affine:
+            self.weight = Parameter(creation.ones(*self.normalized_shape, dtype=dtype, device=device))
+        else:
+            self.register_parameter("weight", None)
+
+    def reset_parameters(self) -> None:
+        """Weight to ones."""
+        if self.weight is not None:
+            init.ones_(self.weight)
+
+    def forward(self, input: Tensor) -> Tensor:
+        _check_trailing(self, input, self.normalized_shape)
+        return Fn.rms_norm(input, self.normalized_shape, self.weight, self.eps)
+
+    def extra_repr(self) -> str:
+        return f"{self.normalized_shape}, eps={self.eps}, elementwise_affine={self.elementwise_affine}"

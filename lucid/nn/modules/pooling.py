@@ -1,3 +1,307 @@
-"""nn modules: pooling (to be filled)."""
+"""Pooling layers: ``MaxPool``, ``AvgPool``, ``AdaptiveAvgPool`` and ``AdaptiveMaxPool`` in 1, 2 and 3 dimensions.
 
-__all__: list = []
+Each is a thin module over :mod:`lucid.nn.functional.pooling`; arguments are
+stored as given (``stride=None`` becomes ``kernel_size``) so reprs match PyTorch's.
+"""
+
+from __future__ import annotations
+
+from lucid._tensor import Tensor
+from lucid.nn.functional import pooling as Fp
+from lucid.nn.module import Module
+
+__all__ = ["MaxPool1d", "MaxPool2d", "MaxPool3d", "AvgPool1d", "AvgPool2d", "AvgPool3d",
+           "AdaptiveAvgPool1d", "AdaptiveAvgPool2d", "AdaptiveAvgPool3d",
+           "AdaptiveMaxPool1d", "AdaptiveMaxPool2d", "AdaptiveMaxPool3d"]
+
+_SPATIAL = {1: "L", 2: "H, W", 3: "D, H, W"}
+
+
+def _check(module, input, nd: int) -> None:
+    if not isinstance(input, Tensor):
+        raise TypeError(f"{type(module).__name__} expects a lucid Tensor, got {type(input).__name__}")
+    if input.ndim not in (nd + 1, nd + 2):
+        raise ValueError(f"{type(module).__name__} expected input of shape (N, C, {_SPATIAL[nd]}) or "
+                         f"(C, {_SPATIAL[nd]}), got {input.shape}")
+
+
+class _MaxPoolNd(Module):
+    _nd = 0
+
+    def __init__(self, kernel_size, stride=None, padding=0, dilation=1, return_indices: bool = False,
+                 ceil_mode: bool = False):
+        super().__init__()
+        self.kernel_size = kernel_size
+        self.stride = stride if stride is not None else kernel_size
+        self.padding = padding
+        self.dilation = dilation
+        self.return_indices = return_indices
+        self.ceil_mode = ceil_mode
+
+    def forward(self, input: Tensor):
+        _check(self, input, self._nd)
+        fn = (Fp.max_pool1d, Fp.max_pool2d, Fp.max_pool3d)[self._nd - 1]
+        return fn(input, self.kernel_size, self.stride, self.padding, self.dilation, ceil_mode=self.ceil_mode,
+                  return_indices=self.return_indices)
+
+    def extra_repr(self) -> str:
+        return (f"kernel_size={self.kernel_size}, stride={self.stride}, padding={self.padding}, "
+                f"dilation={self.dilation}, ceil_mode={self.ceil_mode}")
+
+
+class MaxPool1d(_MaxPoolNd):
+    """1-D max pooling (see :func:`lucid.nn.functional.max_pool1d`).
+
+    Args:
+        kernel_size: window length.
+        stride: step between windows; default ``kernel_size``.
+        padding: implicit ``-inf`` padding on both sides. Default 0.
+        dilation: spacing between window elements. Default 1.
+        return_indices: also return the positions of the maxima. Default False.
+        ceil_mode: round the output size up. Default False.
+
+    Example:
+        >>> import lucid
+        >>> import lucid.nn as nn
+        >>> nn.MaxPool1d(2)
+        MaxPool1d(kernel_size=2, stride=2, padding=0, dilation=1, ceil_mode=False)
+        >>> nn.MaxPool1d(2)(lucid.tensor([[[1.0, 3.0, 2.0, 0.0]]])).tolist()
+        [[[3.0, 2.0]]]
+    """
+
+    _nd = 1
+
+
+class MaxPool2d(_MaxPoolNd):
+    """2-D max pooling (see :func:`lucid.nn.functional.max_pool2d`); arguments as :class:`MaxPool1d`.
+
+    Example:
+        >>> import lucid
+        >>> import lucid.nn as nn
+        >>> nn.MaxPool2d(3, stride=2, padding=1)(lucid.ones(1, 4, 8, 8)).shape
+        (1, 4, 4, 4)
+    """
+
+    _nd = 2
+
+
+class MaxPool3d(_MaxPoolNd):
+    """3-D max pooling (see :func:`lucid.nn.functional.max_pool3d`); arguments as :class:`MaxPool1d`.
+
+    Example:
+        >>> import lucid
+        >>> import lucid.nn as nn
+        >>> nn.MaxPool3d(2)(lucid.ones(1, 1, 4, 4, 4)).shape
+        (1, 1, 2, 2, 2)
+    """
+
+    _nd = 3
+
+
+class AvgPool1d(Module):
+    """1-D average pooling (see :func:`lucid.nn.functional.avg_pool1d`).
+
+    Args:
+        kernel_size: window length.
+        stride: step between windows; default ``kernel_size``.
+        padding: implicit zero padding on both sides. Default 0.
+        ceil_mode: round the output size up. Default False.
+        count_include_pad: count the padding in the divisor. Default True.
+
+    Example:
+        >>> import lucid
+        >>> import lucid.nn as nn
+        >>> nn.AvgPool1d(2)
+        AvgPool1d(kernel_size=(2,), stride=(2,), padding=(0,))
+        >>> nn.AvgPool1d(2)(lucid.tensor([[[1.0, 3.0, 2.0, 0.0]]])).tolist()
+        [[[2.0, 1.0]]]
+    """
+
+    def __init__(self, kernel_size, stride=None, padding=0, ceil_mode: bool = False, count_include_pad: bool = True):
+        super().__init__()
+        one = lambda v: tuple(v) if isinstance(v, (tuple, list)) else (v,)  # noqa: E731  (PyTorch stores 1-tuples)
+        self.kernel_size = one(kernel_size)
+        self.stride = one(stride if stride is not None else kernel_size)
+        self.padding = one(padding)
+        self.ceil_mode = ceil_mode
+        self.count_include_pad = count_include_pad
+
+    def forward(self, input: Tensor) -> Tensor:
+        _check(self, input, 1)
+        return Fp.avg_pool1d(input, self.kernel_size, self.stride, self.padding, self.ceil_mode,
+                             self.count_include_pad)
+
+    def extra_repr(self) -> str:
+        return f"kernel_size={self.kernel_size}, stride={self.stride}, padding={self.padding}"
+
+
+class _AvgPoolNd(Module):
+    _nd = 0
+
+    def __init__(self, kernel_size, stride=None, padding=0, ceil_mode: bool = False, count_include_pad: bool = True,
+                 divisor_override: int | None = None):
+        super().__init__()
+        self.kernel_size = kernel_size
+        self.stride = stride if stride is not None else kernel_size
+        self.padding = padding
+        self.ceil_mode = ceil_mode
+        self.count_include_pad = count_include_pad
+        self.divisor_override = divisor_override
+
+    def forward(self, input: Tensor) -> Tensor:
+        _check(self, input, self._nd)
+        fn = Fp.avg_pool2d if self._nd == 2 else Fp.avg_pool3d
+        return fn(input, self.kernel_size, self.stride, self.padding, self.ceil_mode, self.count_include_pad,
+                  self.divisor_override)
+
+    def extra_repr(self) -> str:
+        return f"kernel_size={self.kernel_size}, stride={self.stride}, padding={self.padding}"
+
+
+class AvgPool2d(_AvgPoolNd):
+    """2-D average pooling (see :func:`lucid.nn.functional.avg_pool2d`).
+
+    Args as :class:`AvgPool1d`, plus ``divisor_override`` (divide every window's sum by it).
+
+    Example:
+        >>> import lucid
+        >>> import lucid.nn as nn
+        >>> nn.AvgPool2d(2)(lucid.ones(1, 3, 4, 4)).shape
+        (1, 3, 2, 2)
+    """
+
+    _nd = 2
+
+
+class AvgPool3d(_AvgPoolNd):
+    """3-D average pooling (see :func:`lucid.nn.functional.avg_pool3d`).
+
+    Example:
+        >>> import lucid
+        >>> import lucid.nn as nn
+        >>> nn.AvgPool3d(2, stride=1)(lucid.ones(1, 1, 3, 3, 3)).shape
+        (1, 1, 2, 2, 2)
+    """
+
+    _nd = 3
+
+
+class _AdaptiveNd(Module):
+    _nd = 0
+    _fns: tuple = ()
+
+    def __init__(self, output_size):
+        super().__init__()
+        self.output_size = output_size
+
+    def forward(self, input: Tensor) -> Tensor:
+        _check(self, input, self._nd)
+        return self._fns[self._nd - 1](input, self.output_size)
+
+    def extra_repr(self) -> str:
+        return f"output_size={self.output_size}"
+
+
+class _AdaptiveAvg(_AdaptiveNd):
+    _fns = (Fp.adaptive_avg_pool1d, Fp.adaptive_avg_pool2d, Fp.adaptive_avg_pool3d)
+
+
+class _AdaptiveMax(_AdaptiveNd):
+    def __init__(self, output_size, return_indices: bool = False):
+        super().__init__(output_size)
+        self.return_indices = return_indices
+
+    def forward(self, input: Tensor):
+        _check(self, input, self._nd)
+        fn = (Fp.adaptive_max_pool1d, Fp.adaptive_max_pool2d, Fp.adaptive_max_pool3d)[self._nd - 1]
+        return fn(input, self.output_size, self.return_indices)
+
+
+class AdaptiveAvgPool1d(_AdaptiveAvg):
+    """1-D adaptive average pooling to a fixed length (see :func:`lucid.nn.functional.adaptive_avg_pool1d`).
+
+    Args:
+        output_size: the output length.
+
+    Example:
+        >>> import lucid
+        >>> import lucid.nn as nn
+        >>> nn.AdaptiveAvgPool1d(3)(lucid.ones(2, 4, 10)).shape
+        (2, 4, 3)
+    """
+
+    _nd = 1
+
+
+class AdaptiveAvgPool2d(_AdaptiveAvg):
+    """2-D adaptive average pooling (see :func:`lucid.nn.functional.adaptive_avg_pool2d`).
+
+    Args:
+        output_size: an int or ``(H_out, W_out)``; ``None`` keeps that input size.
+
+    Example:
+        >>> import lucid
+        >>> import lucid.nn as nn
+        >>> nn.AdaptiveAvgPool2d((1, 1))
+        AdaptiveAvgPool2d(output_size=(1, 1))
+        >>> nn.AdaptiveAvgPool2d(1)(lucid.ones(2, 8, 7, 7)).shape
+        (2, 8, 1, 1)
+    """
+
+    _nd = 2
+
+
+class AdaptiveAvgPool3d(_AdaptiveAvg):
+    """3-D adaptive average pooling (see :func:`lucid.nn.functional.adaptive_avg_pool3d`).
+
+    Example:
+        >>> import lucid
+        >>> import lucid.nn as nn
+        >>> nn.AdaptiveAvgPool3d(2)(lucid.ones(1, 1, 5, 5, 5)).shape
+        (1, 1, 2, 2, 2)
+    """
+
+    _nd = 3
+
+
+class AdaptiveMaxPool1d(_AdaptiveMax):
+    """1-D adaptive max pooling (see :func:`lucid.nn.functional.adaptive_max_pool1d`).
+
+    Args:
+        output_size: the output length.
+        return_indices: also return the positions of the maxima. Default False.
+
+    Example:
+        >>> import lucid
+        >>> import lucid.nn as nn
+        >>> nn.AdaptiveMaxPool1d(2)(lucid.tensor([[[1.0, 5.0, 2.0, 4.0, 3.0]]])).tolist()
+        [[[5.0, 4.0]]]
+    """
+
+    _nd = 1
+
+
+class AdaptiveMaxPool2d(_AdaptiveMax):
+    """2-D adaptive max pooling (see :func:`lucid.nn.functional.adaptive_max_pool2d`).
+
+    Example:
+        >>> import lucid
+        >>> import lucid.nn as nn
+        >>> nn.AdaptiveMaxPool2d((2, 3))(lucid.ones(1, 2, 5, 7)).shape
+        (1, 2, 2, 3)
+    """
+
+    _nd = 2
+
+
+class AdaptiveMaxPool3d(_AdaptiveMax):
+    """3-D adaptive max pooling (see :func:`lucid.nn.functional.adaptive_max_pool3d`).
+
+    Example:
+        >>> import lucid
+        >>> import lucid.nn as nn
+        >>> nn.AdaptiveMaxPool3d(1)(lucid.ones(1, 2, 3, 3, 3)).shape
+        (1, 2, 1, 1, 1)
+    """
+
+    _nd = 3

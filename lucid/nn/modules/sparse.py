@@ -1,3 +1,137 @@
-"""nn modules: sparse (to be filled)."""
+"""Lookup tables: ``Embedding``."""
 
-__all__: list = []
+from __future__ import annotations
+
+import numbers
+
+import mlx.core as mx
+
+from lucid._tensor import Tensor
+from lucid.nn import init
+from lucid.nn.functional.sparse import _check_padding_idx, embedding
+from lucid.nn.module import Module
+from lucid.nn.parameter import Parameter
+from lucid.ops.creation import empty
+
+__all__ = ["Embedding"]
+
+
+class Embedding(Module):
+    """A table of ``num_embeddings`` vectors of size ``embedding_dim``, looked up by integer index.
+
+    Args:
+        num_embeddings: size of the table.
+        embedding_dim: size of each vector.
+        padding_idx: this row is initialised to zeros and receives no gradient
+            (negative values count from the end).
+        max_norm: if given, looked-up rows with a larger ``norm_type``-norm are
+            rescaled to ``max_norm`` in place (the weight changes, as in PyTorch).
+        norm_type: the p of the p-norm for ``max_norm`` (default 2).
+        scale_grad_by_freq: scale gradients by the inverse frequency of each index in the batch.
+        sparse: not supported (``True`` raises ``NotImplementedError``).
+        _weight: an initial ``(num_embeddings, embedding_dim)`` tensor (used by ``from_pretrained``).
+        _freeze: create the weight with ``requires_grad=False``.
+
+    Attributes:
+        weight: ``(num_embeddings, embedding_dim)``, initialised from ``N(0, 1)``.
+
+    Shape:
+        input: integer indices of any shape ``(*)`` -> output ``(*, embedding_dim)``.
+
+    Example:
+        >>> import lucid
+        >>> emb = lucid.nn.Embedding(10, 3, padding_idx=0)
+        >>> emb
+        Embedding(10, 3, padding_idx=0)
+        >>> emb(lucid.tensor([[0, 4]])).shape
+        (1, 2, 3)
+        >>> emb.weight[0].tolist()
+        [0.0, 0.0, 0.0]
+    """
+
+    def __init__(self, num_embeddings: int, embedding_dim: int, padding_idx: int | None = None,
+                 max_norm: float | None = None, norm_type: float = 2.0, scale_grad_by_freq: bool = False,
+                 sparse: bool = False, _weight: Tensor | None = None, _freeze: bool = False,
+                 device=None, dtype=None) -> None:
+        super().__init__()
+        for value, name in ((num_embeddings, "num_embeddings"), (embedding_dim, "embedding_dim")):
+            if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < 0:
+                raise ValueError(f"Embedding: {name} must be a non-negative int, got {value!r}")
+        if sparse:
+            raise NotImplementedError("Embedding: sparse gradients are not supported; use sparse=False")
+        self.num_embeddings = int(num_embeddings)
+        self.embedding_dim = int(embedding_dim)
+        self.padding_idx = None if padding_idx is None else \
+            _check_padding_idx(padding_idx, self.num_embeddings, "Embedding")
+        self.max_norm = max_norm
+        self.norm_type = norm_type
+        self.scale_grad_by_freq = scale_grad_by_freq
+        self.sparse = sparse
+        if _weight is None:
+            self.weight = Parameter(empty(self.num_embeddings, self.embedding_dim, dtype=dtype, device=device),
+                                    requires_grad=not _freeze)
+            self.reset_parameters()
+        else:
+            if not isinstance(_weight, Tensor) or _weight.shape != (self.num_embeddings, self.embedding_dim):
+                got = _weight.shape if isinstance(_weight, Tensor) else type(_weight).__name__
+                raise ValueError(f"Embedding: _weight must be a Tensor of shape "
+                                 f"({self.num_embeddings}, {self.embedding_dim}), got {got}")
+            self.weight = Parameter(_weight, requires_grad=not _freeze)
+
+    def reset_parameters(self) -> None:
+        """Re-draw the weight from ``N(0, 1)`` and zero the padding row."""
+        init.normal_(self.weight)
+        self._fill_padding_idx_with_zero()
+
+    def _fill_padding_idx_with_zero(self) -> None:
+        if self.padding_idx is not None:
+            w = self.weight._data
+            row = mx.expand_dims(mx.arange(w.shape[0]) == self.padding_idx, 1)
+            self.weight._data = mx.where(row, mx.zeros((), dtype=w.dtype), w)
+            self.weight._version += 1
+
+    def forward(self, input: Tensor) -> Tensor:
+        return embedding(input, self.weight, self.padding_idx, self.max_norm, self.norm_type,
+                         self.scale_grad_by_freq, self.sparse)
+
+    def extra_repr(self) -> str:
+        s = f"{self.num_embeddings}, {self.embedding_dim}"
+        if self.padding_idx is not None:
+            s += f", padding_idx={self.padding_idx}"
+        if self.max_norm is not None:
+            s += f", max_norm={self.max_norm}"
+        if self.norm_type != 2:
+            s += f", norm_type={self.norm_type}"
+        if self.scale_grad_by_freq:
+            s += ", scale_grad_by_freq=True"
+        return s
+
+    @classmethod
+    def from_pretrained(cls, embeddings: Tensor, freeze: bool = True, padding_idx: int | None = None,
+                        max_norm: float | None = None, norm_type: float = 2.0, scale_grad_by_freq: bool = False,
+                        sparse: bool = False) -> "Embedding":
+        """An ``Embedding`` whose weight is ``embeddings`` (values shared, not copied).
+
+        Args:
+            embeddings: ``(num_embeddings, embedding_dim)``.
+            freeze: keep the weight fixed (``requires_grad=False``; default ``True``).
+            padding_idx, max_norm, norm_type, scale_grad_by_freq, sparse: as in the constructor
+                (the padding row is not zeroed: the given values are kept).
+
+        Raises:
+            ValueError: if ``embeddings`` is not 2-D.
+
+        Example:
+            >>> import lucid
+            >>> emb = lucid.nn.Embedding.from_pretrained(lucid.tensor([[1.0, 2.0], [3.0, 4.0]]))
+            >>> emb(lucid.tensor([1])).tolist(), emb.weight.requires_grad
+            ([[3.0, 4.0]], False)
+        """
+        if not isinstance(embeddings, Tensor):
+            raise TypeError(f"Embedding.from_pretrained: embeddings must be a lucid.Tensor, "
+                            f"got {type(embeddings).__name__}")
+        if embeddings.ndim != 2:
+            raise ValueError(f"Embedding.from_pretrained: embeddings must be 2-D, got shape {embeddings.shape}")
+        rows, cols = embeddings.shape
+        return cls(rows, cols, padding_idx=padding_idx, max_norm=max_norm, norm_type=norm_type,
+                   scale_grad_by_freq=scale_grad_by_freq, sparse=sparse, _weight=embeddings, _freeze=freeze)

@@ -1,0 +1,453 @@
+"""Inverses and determinants: ``inv``, ``det``, ``slogdet``, ``solve``, ``solve_triangular``, ``pinv``,
+``matrix_power``."""
+
+from __future__ import annotations
+
+import numbers
+from collections import namedtuple
+
+import mlx.core as mx
+import numpy as np
+
+from lucid._tensor import Tensor
+from lucid.autograd.function import Function
+from lucid.linalg._util import down, matrix_input, on_cpu, swap, up
+from lucid.ops._util import unbroadcast
+from lucid.ops.linalg import matmul
+from lucid.ops.reduction import _tensor
+
+__all__ = ["inv", "det", "slogdet", "solve", "solve_triangular", "pinv", "matrix_power"]
+
+SlogdetResult = namedtuple("slogdet", ["sign", "logabsdet"])
+
+
+class Inv(Function):
+    @staticmethod
+    @on_cpu
+    def forward(ctx, a):
+        y = mx.linalg.inv(up(a))
+        ctx.dtype = a.dtype
+        ctx.save_for_backward(y)
+        return down(y, a.dtype)
+
+    @staticmethod
+    @on_cpu
+    def backward(ctx, g):
+        (y,) = ctx.saved_tensors
+        yt = swap(y)
+        return down(-(yt @ g.astype(y.dtype) @ yt), ctx.dtype)
+
+
+def inv(A: Tensor) -> Tensor:
+    """The inverse of a square matrix (or of each matrix in a batch ``(*, n, n)``).
+
+    The gradient is :math:`-A^{-T} \\bar{X} A^{-T}`. A singular matrix makes
+    MLX's LU factorisation fail when the result is evaluated.
+
+    Args:
+        A: shape ``(*, n, n)``.
+
+    Returns:
+        Tensor: shape ``(*, n, n)``, in ``A``'s dtype.
+
+    Raises:
+        TypeError: an integer tensor.
+        ValueError: fewer than 2 dimensions or non-square matrices.
+
+    Example:
+        >>> import lucid
+        >>> Ainv = lucid.linalg.inv(lucid.tensor([[2.0, 1.0], [1.0, 1.0]]))
+        >>> [[round(v, 4) for v in row] for row in Ainv.tolist()]
+        [[1.0, -1.0], [-1.0, 2.0]]
+    """
+    return Inv.apply(matrix_input(A, "inv", square=True))
+
+
+def _exclusive_prod(s: mx.array) -> mx.array:
+    """For each i, the product of the other entries along the last axis (exact with zeros)."""
+    return mx.cumprod(s, axis=-1, inclusive=False) * mx.cumprod(s, axis=-1, reverse=True, inclusive=False)
+
+
+class Det(Function):
+    @staticmethod
+    @on_cpu
+    def forward(ctx, a):
+        x = up(a)
+        d = mx.linalg.det(x)
+        ctx.dtype = a.dtype
+        ctx.save_for_backward(x)
+        return down(d, a.dtype)
+
+    @staticmethod
+    @on_cpu
+    def backward(ctx, g):
+        (x,) = ctx.saved_tensors
+        # The cofactor matrix from the SVD, det(U) det(V) U diag(prod_{j != i} s_j) V^T: unlike
+        # det(A) A^{-T} it is also right for singular matrices.
+        u, s, vt = mx.linalg.svd(x)
+        sign = mx.linalg.det(u) * mx.linalg.det(vt)
+        cof = ((u * mx.expand_dims(_exclusive_prod(s), -2)) @ vt) * sign[..., None, None]
+        return down(cof * g.astype(x.dtype)[..., None, None], ctx.dtype)
+
+
+def det(A: Tensor) -> Tensor:
+    """The determinant of a square matrix (or of each matrix in a batch).
+
+    The gradient is the cofactor matrix, computed from an SVD so that it is
+    also right for singular matrices.
+
+    Args:
+        A: shape ``(*, n, n)``.
+
+    Returns:
+        Tensor: shape ``(*)``.
+
+    Raises:
+        ValueError: non-square matrices.
+
+    Example:
+        >>> import lucid
+        >>> round(lucid.linalg.det(lucid.tensor([[1.0, 2.0], [3.0, 4.0]])).item(), 4)
+        -2.0
+    """
+    return Det.apply(matrix_input(A, "det", square=True))
+
+
+class SlogDet(Function):
+    @staticmethod
+    @on_cpu
+    def forward(ctx, a):
+        x = up(a)
+        sign, logabs = mx.linalg.slogdet(x)
+        ctx.dtype = a.dtype
+        ctx.save_for_backward(x)
+        sign = down(sign, a.dtype)
+        ctx.mark_non_differentiable(sign)
+        return sign, down(logabs, a.dtype)
+
+    @staticmethod
+    @on_cpu
+    def backward(ctx, _gsign, glog):
+        (x,) = ctx.saved_tensors
+        return down(swap(mx.linalg.inv(x)) * glog.astype(x.dtype)[..., None, None], ctx.dtype)
+
+
+def slogdet(A: Tensor) -> SlogdetResult:
+    """Sign and log of the absolute value of the determinant: ``det(A) = sign * exp(logabsdet)``.
+
+    Stays finite where ``det`` would under- or overflow. ``sign`` is not
+    differentiable; the gradient of ``logabsdet`` is :math:`A^{-T}`. A
+    singular matrix gives ``sign = 0`` and ``logabsdet = -inf``.
+
+    Args:
+        A: shape ``(*, n, n)``.
+
+    Returns:
+        SlogdetResult: the named tuple ``(sign, logabsdet)``.
+
+    Example:
+        >>> import lucid, math
+        >>> sign, logabsdet = lucid.linalg.slogdet(lucid.tensor([[0.0, 2.0], [3.0, 0.0]]))
+        >>> sign.item(), round(math.exp(logabsdet.item()), 4)
+        (-1.0, 6.0)
+    """
+    sign, logabs = SlogDet.apply(matrix_input(A, "slogdet", square=True))
+    return SlogdetResult(sign, logabs)
+
+
+def _broadcast_batch(a: mx.array, b: mx.array):
+    batch = mx.broadcast_shapes(a.shape[:-2], b.shape[:-2])
+    return mx.broadcast_to(a, batch + a.shape[-2:]), mx.broadcast_to(b, batch + b.shape[-2:])
+
+
+def _promote(d1, d2):
+    if d1 == d2:
+        return d1
+    return mx.float64 if mx.float64 in (d1, d2) else mx.float32
+
+
+class Solve(Function):
+    """``X`` with ``A X = B`` (``left``) or ``X A = B``; ``vector``: ``B`` is a (batch of) vector(s)."""
+
+    @staticmethod
+    @on_cpu
+    def forward(ctx, a, b, left, vector, triangular):
+        x_a, x_b = up(a), up(b)
+        ctype = _promote(x_a.dtype, x_b.dtype)
+        x_a, x_b = x_a.astype(ctype), x_b.astype(ctype)
+        bm = mx.expand_dims(x_b, -1) if vector else x_b
+        flip = not left and not vector
+        upper = triangular
+        if not left:
+            x_a = swap(x_a)
+            if upper is not None:
+                upper = not upper
+        if flip:
+            bm = swap(bm)
+        if upper is not None:  # only the triangle is read
+            x_a = mx.triu(x_a) if upper else mx.tril(x_a)
+        A, B = _broadcast_batch(x_a, bm)
+        X = mx.linalg.solve(A, B) if upper is None else mx.linalg.solve_triangular(A, B, upper=upper)
+        ctx.meta = (a.shape, a.dtype, b.shape, b.dtype, vector, flip, left, upper)
+        ctx.save_for_backward(A, X)
+        out = X[..., 0] if vector else (swap(X) if flip else X)
+        return down(out, _promote(a.dtype, b.dtype))
+
+    @staticmethod
+    @on_cpu
+    def backward(ctx, g):
+        A, X = ctx.saved_tensors
+        a_shape, a_dtype, b_shape, b_dtype, vector, flip, left, upper = ctx.meta
+        na, nb = ctx.needs_input_grad[:2]
+        g = g.astype(X.dtype)
+        gx = mx.expand_dims(g, -1) if vector else (swap(g) if flip else g)
+        if upper is None:
+            gb = mx.linalg.solve(swap(A), gx)
+        else:
+            gb = mx.linalg.solve_triangular(swap(A), gx, upper=not upper)
+        ga = -(gb @ swap(X)) if na else None
+        if ga is not None:
+            if upper is not None:  # only the triangle was read
+                ga = mx.triu(ga) if upper else mx.tril(ga)
+            if not left:
+                ga = swap(ga)
+            ga = unbroadcast(ga, a_shape, a_dtype)
+        if nb:
+            gb = gb[..., 0] if vector else (swap(gb) if flip else gb)
+            gb = unbroadcast(gb, b_shape, b_dtype)
+        else:
+            gb = None
+        return ga, gb, None, None, None
+
+
+def _solve_args(A, B, left, op):
+    A = matrix_input(A, op, square=True)
+    B = _tensor(B, op)
+    if B._data.dtype not in (mx.float16, mx.bfloat16, mx.float32, mx.float64):
+        raise TypeError(f"linalg.{op}: expected a floating-point B, got {B.dtype}")
+    if not isinstance(left, bool):
+        raise TypeError(f"linalg.{op}: left must be a bool, got {left!r}")
+    n = A.shape[-1]
+    # PyTorch's rule: B is a (batch of) vector(s) if it is 1-D or has exactly A's batch shape plus (n,).
+    vector = B.ndim == 1 or (B.ndim == A.ndim - 1 and B.shape == A.shape[:-1])
+    rows = B.shape[-1] if vector else (B.shape[-2] if left else B.shape[-1])
+    if B.ndim == 0 or rows != n:
+        raise ValueError(f"linalg.{op}: A of shape {A.shape} and B of shape {B.shape} do not match: B needs "
+                         f"{n} {'rows' if left else 'columns'} (shape (*, {n}) or "
+                         f"{'(*, %d, k)' % n if left else '(*, k, %d)' % n})")
+    batch_b = B.shape[:-1] if vector else B.shape[:-2]
+    try:
+        mx.broadcast_shapes(A.shape[:-2], batch_b)
+    except ValueError:
+        raise ValueError(f"linalg.{op}: the batch dimensions of A {A.shape} and B {B.shape} do not broadcast") \
+            from None
+    return A, B, vector
+
+
+def solve(A: Tensor, B: Tensor, *, left: bool = True) -> Tensor:
+    """Solve ``A X = B`` (or ``X A = B`` with ``left=False``) for square, invertible ``A``.
+
+    ``B`` is a batch of vectors when it is 1-D or has shape ``A.shape[:-1]``
+    (PyTorch's rule); otherwise a batch of matrices ``(*, n, k)``. Batch
+    dimensions broadcast, and gradients are summed back over them:
+    :math:`\\bar{B} = A^{-T}\\bar{X}`, :math:`\\bar{A} = -\\bar{B} X^T`.
+
+    Args:
+        A: shape ``(*, n, n)``.
+        B: shape ``(*, n)``, ``(n,)`` or ``(*, n, k)`` (``(*, k, n)`` with ``left=False``).
+        left: solve ``A X = B`` (default) or ``X A = B``.
+
+    Returns:
+        Tensor: ``X``, shaped like the broadcast ``B``.
+
+    Raises:
+        ValueError: shapes that do not match (the message names both).
+
+    Example:
+        >>> import lucid
+        >>> A = lucid.tensor([[3.0, 1.0], [1.0, 2.0]])
+        >>> [round(v, 4) for v in lucid.linalg.solve(A, lucid.tensor([9.0, 8.0])).tolist()]
+        [2.0, 3.0]
+    """
+    A, B, vector = _solve_args(A, B, left, "solve")
+    return Solve.apply(A, B, left, vector, None)
+
+
+def solve_triangular(A: Tensor, B: Tensor, *, upper: bool, left: bool = True, unitriangular: bool = False) -> Tensor:
+    """Solve ``A X = B`` (or ``X A = B``) for a triangular ``A``; only its ``upper`` or lower triangle is read.
+
+    ``B`` has shape ``(*, n, k)`` (``(*, k, n)`` with ``left=False``); batch
+    dimensions broadcast. With ``unitriangular=True`` the diagonal is taken
+    to be ones.
+
+    Args:
+        A: shape ``(*, n, n)``.
+        B: shape ``(*, n, k)`` (``(*, k, n)`` with ``left=False``).
+        upper: read the upper triangle of ``A`` (else the lower one).
+        left: solve ``A X = B`` (default) or ``X A = B``.
+        unitriangular: take the diagonal of ``A`` to be ones.
+
+    Raises:
+        ValueError: shapes that do not match.
+
+    Example:
+        >>> import lucid
+        >>> A = lucid.tensor([[2.0, 0.0], [1.0, 1.0]])
+        >>> lucid.linalg.solve_triangular(A, lucid.tensor([[2.0], [3.0]]), upper=False).tolist()
+        [[1.0], [2.0]]
+    """
+    if not isinstance(upper, bool):
+        raise TypeError(f"linalg.solve_triangular: upper must be a bool, got {upper!r}")
+    A, B, vector = _solve_args(A, B, left, "solve_triangular")
+    if B.ndim < 2:
+        raise ValueError(f"linalg.solve_triangular: B must have at least 2 dimensions, got shape {B.shape}")
+    if unitriangular:
+        A = _UnitDiag.apply(A, upper)
+    return Solve.apply(A, B, left, False, upper)
+
+
+class _UnitDiag(Function):
+    """The strict triangle of ``A`` plus the identity."""
+
+    @staticmethod
+    @on_cpu
+    def forward(ctx, a, upper):
+        ctx.upper = upper
+        n = a.shape[-1]
+        strict = mx.triu(a, 1) if upper else mx.tril(a, -1)
+        return strict + mx.eye(n, dtype=a.dtype)
+
+    @staticmethod
+    @on_cpu
+    def backward(ctx, g):
+        return (mx.triu(g, 1) if ctx.upper else mx.tril(g, -1)), None
+
+
+def _tol(x, name):
+    if x is None:
+        return None
+    if isinstance(x, bool) or not isinstance(x, numbers.Real):
+        raise TypeError(f"linalg.pinv: {name} must be a float or None, got {x!r}")
+    return float(x)
+
+
+class Pinv(Function):
+    @staticmethod
+    @on_cpu
+    def forward(ctx, a, atol, rtol, hermitian):
+        x = up(a)
+        m, n = x.shape[-2:]
+        eps = float(np.finfo(np.float64 if x.dtype == mx.float64 else np.float32).eps)
+        if rtol is None:
+            rtol = eps * max(m, n) if atol is None or atol <= 0 else 0.0
+        atol = 0.0 if atol is None else atol
+        if hermitian:
+            w, v = mx.linalg.eigh(x)
+            absw = mx.abs(w)
+            cutoff = mx.maximum(atol, rtol * mx.max(absw, axis=-1, keepdims=True))
+            winv = mx.where(absw > cutoff, 1 / mx.where(w == 0, 1, w), 0)
+            X = (v * mx.expand_dims(winv, -2)) @ swap(v)
+        else:
+            k = min(m, n)
+            u, s, vt = mx.linalg.svd(x)
+            u, vt = u[..., :, :k], vt[..., :k, :]
+            # NOTE: singular values at or below max(atol, rtol * s_max) count as zero (PyTorch's rule).
+            cutoff = mx.maximum(atol, rtol * s[..., :1])
+            sinv = mx.where(s > cutoff, 1 / mx.where(s == 0, 1, s), 0)
+            X = (swap(vt) * mx.expand_dims(sinv, -2)) @ swap(u)
+        ctx.dtype = a.dtype
+        ctx.save_for_backward(x, X)
+        return down(X, a.dtype)
+
+    @staticmethod
+    @on_cpu
+    def backward(ctx, g):
+        A, X = ctx.saved_tensors
+        g = g.astype(X.dtype)
+        # d(A+) for constant rank (Golub & Pereyra), transposed into a gradient:
+        # -X^T G X^T + (I - A X) G^T X X^T + X^T X G^T (I - X A)
+        Xt, gt = swap(X), swap(g)
+        p = gt @ (X @ Xt)
+        q = (Xt @ X) @ gt
+        grad = -(Xt @ g @ Xt) + (p - A @ (X @ p)) + (q - (q @ X) @ A)
+        return down(grad, ctx.dtype), None, None, None
+
+
+def pinv(A: Tensor, *, atol=None, rtol=None, hermitian: bool = False) -> Tensor:
+    """The Moore-Penrose pseudo-inverse of a matrix (or batch), from its SVD.
+
+    Singular values at or below ``max(atol, rtol * s_max)`` are treated as
+    zero; with neither given, ``rtol = eps * max(m, n)`` (PyTorch's default).
+    ``hermitian=True`` uses the symmetric eigendecomposition instead. The
+    gradient is the closed form for a locally constant rank, so it does not
+    need distinct singular values.
+
+    Args:
+        A: shape ``(*, m, n)`` (square with ``hermitian=True``).
+        atol: absolute tolerance on the singular values.
+        rtol: tolerance relative to the largest singular value.
+        hermitian: ``A`` is symmetric (only its lower triangle is read).
+
+    Returns:
+        Tensor: shape ``(*, n, m)``.
+
+    Example:
+        >>> import lucid
+        >>> X = lucid.linalg.pinv(lucid.tensor([[1.0, 0.0], [0.0, 2.0], [0.0, 0.0]]))
+        >>> [[round(v, 4) for v in row] for row in X.tolist()]
+        [[1.0, 0.0, 0.0], [0.0, 0.5, 0.0]]
+    """
+    A = matrix_input(A, "pinv", square=hermitian)
+    return Pinv.apply(A, _tol(atol, "atol"), _tol(rtol, "rtol"), bool(hermitian))
+
+
+class _EyeLike(Function):
+    @staticmethod
+    @on_cpu
+    def forward(ctx, a):
+        ctx.shape = a.shape
+        return mx.broadcast_to(mx.eye(a.shape[-1], dtype=a.dtype), a.shape)
+
+    @staticmethod
+    @on_cpu
+    def backward(ctx, g):
+        return mx.zeros(ctx.shape, dtype=g.dtype)
+
+
+def matrix_power(A: Tensor, n: int) -> Tensor:
+    """``A`` multiplied by itself ``n`` times (the identity for 0, powers of ``inv(A)`` for ``n < 0``).
+
+    Composed from :func:`lucid.matmul` by repeated squaring (and
+    :func:`inv`), so it needs no gradient rule of its own.
+
+    Args:
+        A: shape ``(*, n, n)``.
+        n: the power (any int).
+
+    Raises:
+        TypeError: ``n`` is not an int.
+        ValueError: non-square matrices.
+
+    Example:
+        >>> import lucid
+        >>> lucid.linalg.matrix_power(lucid.tensor([[1.0, 1.0], [0.0, 1.0]]), 3).tolist()
+        [[1.0, 3.0], [0.0, 1.0]]
+    """
+    if isinstance(n, bool) or not isinstance(n, numbers.Integral):
+        raise TypeError(f"linalg.matrix_power: n must be an int, got {n!r}")
+    A = _tensor(A, "matrix_power")
+    if A.ndim < 2 or A.shape[-1] != A.shape[-2]:
+        raise ValueError(f"linalg.matrix_power: expected square matrices, got shape {A.shape}")
+    if n == 0:
+        return _EyeLike.apply(A)
+    if n < 0:
+        A, n = inv(A), -n
+    result = None
+    base = A
+    while True:
+        if n & 1:
+            result = base if result is None else matmul(result, base)
+        n >>= 1
+        if not n:
+            return result
+        base = matmul(base, base)

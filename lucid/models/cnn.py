@@ -1,0 +1,66 @@
+"""Small convolutional networks for 28x28 (and 32x32) images."""
+
+from __future__ import annotations
+
+import lucid.nn as nn
+
+__all__ = ["SmallCNN", "LeNet5"]
+
+
+class SmallCNN(nn.Module):
+    """Two conv-BN-ReLU-pool blocks and a two-layer classifier.
+
+    Args:
+        in_channels: 1 for grayscale (MNIST), 3 for colour (CIFAR).
+        num_classes: number of output logits.
+        image_size: input height = width (28 or 32); must be divisible by 4.
+        width: channels of the first block (the second has twice as many).
+
+    Example:
+        >>> import lucid
+        >>> from lucid.models import SmallCNN
+        >>> SmallCNN()(lucid.zeros(2, 1, 28, 28)).shape
+        (2, 10)
+    """
+
+    def __init__(self, in_channels: int = 1, num_classes: int = 10, image_size: int = 28, width: int = 16):
+        super().__init__()
+        if image_size % 4:
+            raise ValueError(f"SmallCNN needs an image size divisible by 4, got {image_size}")
+        self.features = nn.Sequential(
+            nn.Conv2d(in_channels, width, 3, padding=1), nn.BatchNorm2d(width), nn.ReLU(), nn.MaxPool2d(2),
+            nn.Conv2d(width, 2 * width, 3, padding=1), nn.BatchNorm2d(2 * width), nn.ReLU(), nn.MaxPool2d(2),
+        )
+        side = image_size // 4
+        self.classifier = nn.Sequential(
+            nn.Flatten(), nn.Linear(2 * width * side * side, 128), nn.ReLU(), nn.Dropout(0.1),
+            nn.Linear(128, num_classes),
+        )
+
+    def forward(self, x):
+        return self.classifier(self.features(x))
+
+
+class LeNet5(nn.Module):
+    """LeNet-5 (LeCun et al., 1998) with ReLU and max pooling, for 28x28 inputs.
+
+    Example:
+        >>> import lucid
+        >>> from lucid.models import LeNet5
+        >>> LeNet5()(lucid.zeros(1, 1, 28, 28)).shape
+        (1, 10)
+    """
+
+    def __init__(self, in_channels: int = 1, num_classes: int = 10):
+        super().__init__()
+        self.features = nn.Sequential(
+            nn.Conv2d(in_channels, 6, 5, padding=2), nn.ReLU(), nn.MaxPool2d(2),
+            nn.Conv2d(6, 16, 5), nn.ReLU(), nn.MaxPool2d(2),
+        )
+        self.classifier = nn.Sequential(
+            nn.Flatten(), nn.Linear(16 * 5 * 5, 120), nn.ReLU(), nn.Linear(120, 84), nn.ReLU(),
+            nn.Linear(84, num_classes),
+        )
+
+    def forward(self, x):
+        return self.classifier(self.features(x))

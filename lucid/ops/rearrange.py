@@ -1,0 +1,426 @@
+"""Rearranging ops: tile/repeat, repeat_interleave, roll, flip, pad, tril/triu, diag/diagonal, meshgrid, narrow.
+
+Primitives: ``Tile``, ``Roll``, ``Flip``, ``ConstantPad``, ``Tri``,
+``DiagEmbed``, ``Diagonal``; reflect/replicate/circular padding and
+``repeat_interleave`` are compositions (with ``index_select``). Split from
+``lucid.ops.shape`` for size, which re-exports everything here.
+"""
+
+from __future__ import annotations
+
+import numbers
+
+import mlx.core as mx
+import numpy as np
+
+from lucid._tensor import Tensor
+from lucid.autograd.function import Function
+from lucid.ops.indexing import index_select
+from lucid.ops.shape import BroadcastTo, Reshape, _as_tensor, _dim, _dims, _sizes
+
+__all__ = ["tile", "repeat", "repeat_interleave", "roll", "flip", "pad", "tril", "triu", "diag", "diagonal",
+           "meshgrid", "narrow"]
+
+
+class Tile(Function):
+    @staticmethod
+    def forward(ctx, a, reps):
+        nd = max(a.ndim, len(reps))
+        reps = (1,) * (nd - len(reps)) + tuple(reps)
+        ctx.meta = (a.shape, reps, (1,) * (nd - a.ndim) + tuple(a.shape))
+        return mx.tile(a, reps)
+
+    @staticmethod
+    def backward(ctx, g):
+        in_shape, reps, padded = ctx.meta
+        # Output dim i is reps[i] copies of padded[i]: split it in two and sum the copies.
+        split = [v for pair in zip(reps, padded) for v in pair]
+        g = mx.sum(mx.reshape(g, split), axis=tuple(range(0, 2 * len(reps), 2)))
+        return mx.reshape(g, in_shape), None
+
+
+class Roll(Function):
+    @staticmethod
+    def forward(ctx, a, shifts, axes):
+        ctx.meta = (shifts, axes)
+        return mx.roll(a, shifts, axes)
+
+    @staticmethod
+    def backward(ctx, g):
+        shifts, axes = ctx.meta
+        back = -shifts if isinstance(shifts, int) else tuple(-s for s in shifts)
+        return mx.roll(g, back, axes), None, None
+
+
+class Flip(Function):
+    @staticmethod
+    def forward(ctx, a, axes):
+        key = tuple(slice(None, None, -1) if i in axes else slice(None) for i in range(a.ndim))
+        ctx.key = key
+        return a[key]
+
+    @staticmethod
+    def backward(ctx, g):
+        return g[ctx.key], None
+
+
+class ConstantPad(Function):
+    @staticmethod
+    def forward(ctx, a, widths, value):
+        ctx.key = tuple(slice(lo, lo + n) for (lo, _), n in zip(widths, a.shape))
+        return mx.pad(a, widths, constant_values=mx.array(value, dtype=a.dtype))
+
+    @staticmethod
+    def backward(ctx, g):
+        return g[ctx.key], None, None
+
+
+class Tri(Function):
+    @staticmethod
+    def forward(ctx, a, k, upper):
+        ctx.meta = (k, upper)
+        return mx.triu(a, k) if upper else mx.tril(a, k)
+
+    @staticmethod
+    def backward(ctx, g):
+        k, upper = ctx.meta
+        return (mx.triu(g, k) if upper else mx.tril(g, k)), None, None
+
+
+class DiagEmbed(Function):
+    @staticmethod
+    def forward(ctx, a, k):
+        ctx.k = k
+        return mx.diag(a, k)
+
+    @staticmethod
+    def backward(ctx, g):
+        return mx.diagonal(g, ctx.k), None
+
+
+class Diagonal(Function):
+    @staticmethod
+    def forward(ctx, a, k, ax1, ax2):
+        ctx.meta = (a.shape, k, ax1, ax2)
+        return mx.diagonal(a, k, ax1, ax2)
+
+    @staticmethod
+    def backward(ctx, g):
+        shape, k, ax1, ax2 = ctx.meta
+        n, m = shape[ax1], shape[ax2]
+        # Diagonal element i sits at (i, i + k) for k >= 0 (indexed by row) and at
+        # (i - k, i) for k < 0 (indexed by column): pad g to that length and mask.
+        length = g.shape[-1]
+        if k >= 0:
+            g = mx.expand_dims(mx.pad(g, [(0, 0)] * (g.ndim - 1) + [(0, n - length)]), -1)
+        else:
+            g = mx.expand_dims(mx.pad(g, [(0, 0)] * (g.ndim - 1) + [(0, m - length)]), -2)
+        full = g * mx.eye(n, m, k, dtype=g.dtype)
+        # full's dims are the kept dims in order, then ax1, ax2: put them back.
+        order = [d for d in range(len(shape)) if d not in (ax1, ax2)] + [ax1, ax2]
+        return mx.transpose(full, [order.index(d) for d in range(len(shape))]), None, None, None
+
+
+# -- repeating -------------------------------------------------------------------
+def tile(input: Tensor, dims) -> Tensor:
+    """Repeat the whole tensor ``dims[i]`` times along each dim (``dims`` shorter than ndim is left-padded with 1s).
+
+    Example:
+        >>> import lucid
+        >>> lucid.tile(lucid.tensor([1, 2]), (2, 2)).tolist()
+        [[1, 2, 1, 2], [1, 2, 1, 2]]
+    """
+    if isinstance(dims, numbers.Integral):
+        dims = (dims,)
+    return Tile.apply(input, _sizes((dims,), "tile"))
+
+
+def repeat(input: Tensor, *sizes) -> Tensor:
+    """PyTorch's ``Tensor.repeat``: tile the tensor; ``sizes`` needs at least ``ndim`` entries.
+
+    Example:
+        >>> import lucid
+        >>> lucid.tensor([1, 2]).repeat(2, 1).tolist()
+        [[1, 2], [1, 2]]
+    """
+    sizes = _sizes(sizes, "repeat")
+    if len(sizes) < input._data.ndim:
+        raise ValueError(f"repeat: got {len(sizes)} sizes for a tensor with {input.ndim} dims; "
+                         "pass at least one size per dim")
+    return Tile.apply(input, sizes)
+
+
+def repeat_interleave(input: Tensor, repeats, dim=None, *, output_size=None) -> Tensor:
+    """Repeat each element ``repeats`` times along ``dim`` (the flattened tensor when ``dim`` is None).
+
+    Args:
+        input: the tensor.
+        repeats: an int, or a 1-D integer tensor with one count per element along ``dim``.
+        dim: the dim to repeat along.
+        output_size: the total output length along ``dim``. With tensor
+            ``repeats`` and no ``output_size`` the counts are read back to the
+            host (a sync point: the output shape depends on the data).
+
+    Example:
+        >>> import lucid
+        >>> lucid.tensor([1, 2]).repeat_interleave(2).tolist()
+        [1, 1, 2, 2]
+        >>> lucid.tensor([1, 2]).repeat_interleave(lucid.tensor([1, 3])).tolist()
+        [1, 2, 2, 2]
+    """
+    if dim is None:
+        input, ax = Reshape.apply(input, (input._data.size,)), 0
+    else:
+        ax = _dim(dim, input._data.ndim, "repeat_interleave")
+        if input._data.ndim == 0:
+            input = Reshape.apply(input, (1,))
+    shape = tuple(input._data.shape)
+    if isinstance(repeats, numbers.Integral) and not isinstance(repeats, bool):
+        r = int(repeats)
+        if r < 0:
+            raise ValueError(f"repeat_interleave: repeats must be non-negative, got {r}")
+        wide = Reshape.apply(input, shape[:ax + 1] + (1,) + shape[ax + 1:])
+        wide = BroadcastTo.apply(wide, shape[:ax + 1] + (r,) + shape[ax + 1:])
+        return Reshape.apply(wide, shape[:ax] + (shape[ax] * r,) + shape[ax + 1:])
+    reps = _as_tensor(repeats)._data
+    if reps.ndim > 1 or reps.dtype not in (mx.int8, mx.int16, mx.int32, mx.int64, mx.uint8, mx.uint16, mx.uint32):
+        raise TypeError(f"repeat_interleave: repeats must be an int or a 1-D integer tensor, got {reps.dtype} "
+                        f"of shape {tuple(reps.shape)}")
+    if reps.size not in (1, shape[ax]):
+        raise ValueError(f"repeat_interleave: got {reps.size} repeats for a dim of size {shape[ax]}")
+    reps = mx.broadcast_to(reps.reshape(-1), (shape[ax],))
+    if output_size is None:
+        idx = mx.array(np.repeat(np.arange(shape[ax]), np.array(reps)))  # sync point: data-dependent shape
+    else:
+        # Output position j takes element #{i : cumsum(reps)[i] <= j}: lazy, no sync.
+        ends = mx.cumsum(reps.astype(mx.int64))
+        idx = mx.sum(ends[None, :] <= mx.arange(int(output_size))[:, None], axis=1).astype(mx.int64)
+    return index_select(input, ax, Tensor._make(idx, input._device))
+
+
+# -- rearranging -----------------------------------------------------------------
+def roll(input: Tensor, shifts, dims=None) -> Tensor:
+    """Shift elements cyclically by ``shifts`` along ``dims`` (the flattened tensor when ``dims`` is None).
+
+    Example:
+        >>> import lucid
+        >>> lucid.roll(lucid.tensor([1, 2, 3]), 1).tolist()
+        [3, 1, 2]
+    """
+    nd = input._data.ndim
+    if dims is None:
+        if not isinstance(shifts, numbers.Integral):
+            if len(shifts) != 1:
+                raise ValueError(f"roll: without dims, shifts must be one int, got {shifts!r}")
+            shifts = shifts[0]
+        return Roll.apply(input, int(shifts), None)
+    single = isinstance(dims, numbers.Integral)
+    axes = _dims(dims, nd, "roll")
+    sh = (shifts,) if isinstance(shifts, numbers.Integral) else tuple(shifts)
+    if len(sh) != len(axes):
+        raise ValueError(f"roll: shifts {shifts!r} and dims {dims!r} must have the same length")
+    if single:
+        return Roll.apply(input, int(sh[0]), axes[0])
+    return Roll.apply(input, tuple(int(s) for s in sh), axes)
+
+
+def flip(input: Tensor, dims) -> Tensor:
+    """Reverse the order of elements along ``dims`` (an int or tuple).
+
+    Example:
+        >>> import lucid
+        >>> lucid.flip(lucid.tensor([[1, 2], [3, 4]]), 1).tolist()
+        [[2, 1], [4, 3]]
+    """
+    return Flip.apply(input, _dims(dims, input._data.ndim, "flip"))
+
+
+_PAD_MODES = ("constant", "reflect", "replicate", "circular")
+
+
+def pad(input: Tensor, pad, mode: str = "constant", value=None) -> Tensor:
+    """Pad the last dims; ``pad`` lists ``(left, right)`` pairs starting from the last dim (PyTorch's order).
+
+    Args:
+        input: the tensor.
+        pad: ``(last_left, last_right, second_last_left, second_last_right, ...)``;
+            negative widths crop (constant mode only).
+        mode: ``"constant"`` (fill with ``value``, default 0), ``"reflect"``
+            (mirror without repeating the edge), ``"replicate"`` (repeat the edge)
+            or ``"circular"`` (wrap around).
+        value: the fill value for constant mode.
+
+    Returns:
+        Tensor: the padded tensor; differentiable in every mode.
+
+    Example:
+        >>> import lucid
+        >>> x = lucid.tensor([1.0, 2.0, 3.0])
+        >>> lucid.pad(x, (1, 2)).tolist()
+        [0.0, 1.0, 2.0, 3.0, 0.0, 0.0]
+        >>> lucid.pad(x, (2, 1), mode="reflect").tolist()
+        [3.0, 2.0, 1.0, 2.0, 3.0, 2.0]
+    """
+    if not isinstance(pad, (tuple, list)):
+        raise TypeError(f"pad: pad must be a tuple of ints, got {type(pad).__name__}")
+    for p in pad:
+        if isinstance(p, bool) or not isinstance(p, numbers.Integral):
+            raise TypeError(f"pad: widths must be ints, got {p!r} in {pad}")
+    widths = tuple(int(p) for p in pad)
+    shape = tuple(input._data.shape)
+    if len(widths) % 2 or len(widths) // 2 > len(shape):
+        raise ValueError(f"pad: expected an even number of widths, at most 2 per dim of shape {shape}, got {pad}")
+    if mode not in _PAD_MODES:
+        raise ValueError(f"pad: mode must be one of {_PAD_MODES}, got {mode!r}")
+    k = len(widths) // 2
+    per_dim = [(0, 0)] * (len(shape) - k) + [(widths[2 * i], widths[2 * i + 1]) for i in range(k - 1, -1, -1)]
+    if mode == "constant":
+        if any(lo < 0 or hi < 0 for lo, hi in per_dim):
+            key = tuple(slice(max(-lo, 0), n - max(-hi, 0)) for (lo, hi), n in zip(per_dim, shape))
+            input = input[key]
+            per_dim = [(max(lo, 0), max(hi, 0)) for lo, hi in per_dim]
+        value = 0 if value is None else value
+        if isinstance(value, bool) or not isinstance(value, numbers.Number):
+            raise TypeError(f"pad: value must be a number, got {type(value).__name__}")
+        return ConstantPad.apply(input, per_dim, value)
+    if value is not None:
+        raise ValueError(f"pad: mode {mode!r} does not take a fill value")
+    for d, ((lo, hi), n) in enumerate(zip(per_dim, shape)):
+        if lo == hi == 0:
+            continue
+        if lo < 0 or hi < 0:
+            raise ValueError(f"pad: negative widths are only supported in constant mode, got {pad}")
+        if n == 0 or (mode == "reflect" and max(lo, hi) >= n) or (mode == "circular" and max(lo, hi) > n):
+            raise ValueError(f"pad: {mode} padding of ({lo}, {hi}) is too large for dim {d} of size {n} "
+                             f"in shape {shape}")
+        pos = np.arange(-lo, n + hi)
+        if mode == "reflect":
+            pos = np.abs(pos)
+            pos = np.where(pos >= n, 2 * (n - 1) - pos, pos)
+        elif mode == "replicate":
+            pos = np.clip(pos, 0, n - 1)
+        else:
+            pos = pos % n
+        input = index_select(input, d, Tensor._make(mx.array(pos.astype(np.int64)), input._device))
+    return input
+
+
+# -- triangles and diagonals -----------------------------------------------------
+def _need_2d(input: Tensor, op: str) -> None:
+    if input._data.ndim < 2:
+        raise ValueError(f"{op} expects a tensor with at least 2 dims, got shape {input.shape}")
+
+
+def tril(input: Tensor, diagonal: int = 0) -> Tensor:
+    """Keep the lower triangle (elements with ``col - row <= diagonal``) of the last two dims, zero the rest.
+
+    Example:
+        >>> import lucid
+        >>> lucid.tril(lucid.ones(2, 2)).tolist()
+        [[1.0, 0.0], [1.0, 1.0]]
+    """
+    _need_2d(input, "tril")
+    return Tri.apply(input, int(diagonal), False)
+
+
+def triu(input: Tensor, diagonal: int = 0) -> Tensor:
+    """Keep the upper triangle (elements with ``col - row >= diagonal``) of the last two dims, zero the rest.
+
+    Example:
+        >>> import lucid
+        >>> lucid.triu(lucid.ones(2, 2), 1).tolist()
+        [[0.0, 1.0], [0.0, 0.0]]
+    """
+    _need_2d(input, "triu")
+    return Tri.apply(input, int(diagonal), True)
+
+
+def diagonal(input: Tensor, offset: int = 0, dim1: int = 0, dim2: int = 1) -> Tensor:
+    """The diagonal of the ``(dim1, dim2)`` planes, appended as the last dim; ``offset > 0`` is above.
+
+    Example:
+        >>> import lucid
+        >>> lucid.diagonal(lucid.tensor([[1, 2], [3, 4]])).tolist()
+        [1, 4]
+    """
+    _need_2d(input, "diagonal")
+    nd = input._data.ndim
+    a, b = _dim(dim1, nd, "diagonal"), _dim(dim2, nd, "diagonal")
+    if a == b:
+        raise ValueError(f"diagonal: dim1 and dim2 must differ, got {dim1} and {dim2}")
+    return Diagonal.apply(input, int(offset), a, b)
+
+
+def diag(input: Tensor, diagonal: int = 0) -> Tensor:
+    """A 1-D tensor becomes a square matrix with it on diagonal ``diagonal``; a 2-D tensor gives that diagonal.
+
+    Example:
+        >>> import lucid
+        >>> lucid.diag(lucid.tensor([1, 2])).tolist()
+        [[1, 0], [0, 2]]
+        >>> lucid.diag(lucid.tensor([[1, 2], [3, 4]]), 1).tolist()
+        [2]
+    """
+    nd = input._data.ndim
+    if nd == 1:
+        return DiagEmbed.apply(input, int(diagonal))
+    if nd == 2:
+        return Diagonal.apply(input, int(diagonal), 0, 1)
+    raise ValueError(f"diag expects a 1-D or 2-D tensor, got shape {input.shape}")
+
+
+def meshgrid(*tensors, indexing: str = "ij") -> tuple:
+    """Coordinate grids from 1-D tensors; ``indexing="xy"`` swaps the first two output dims (Cartesian).
+
+    Example:
+        >>> import lucid
+        >>> gx, gy = lucid.meshgrid(lucid.tensor([1, 2]), lucid.tensor([3, 4, 5]))
+        >>> gx.shape, gy.tolist()
+        ((2, 3), [[3, 4, 5], [3, 4, 5]])
+    """
+    if len(tensors) == 1 and isinstance(tensors[0], (list, tuple)):
+        tensors = tuple(tensors[0])
+    if indexing not in ("ij", "xy"):
+        raise ValueError(f"meshgrid: indexing must be 'ij' or 'xy', got {indexing!r}")
+    ts = [_as_tensor(x) for x in tensors]
+    for x in ts:
+        if x._data.ndim > 1:
+            raise ValueError(f"meshgrid expects 0-d or 1-D tensors, got shape {x.shape}")
+    sizes = [x._data.size for x in ts]
+    pos = list(range(len(ts)))
+    if indexing == "xy" and len(ts) >= 2:
+        pos[0], pos[1] = 1, 0
+        sizes[0], sizes[1] = sizes[1], sizes[0]
+    out = []
+    for x, p in zip(ts, pos):
+        view_shape = [1] * len(ts)
+        view_shape[p] = x._data.size
+        out.append(BroadcastTo.apply(Reshape.apply(x, tuple(view_shape)), tuple(sizes)))
+    return tuple(out)
+
+
+def narrow(input: Tensor, dim: int, start: int, length: int) -> Tensor:
+    """Elements ``start`` .. ``start + length`` along ``dim``.
+
+    Example:
+        >>> import lucid
+        >>> lucid.arange(5).narrow(0, 1, 3).tolist()
+        [1, 2, 3]
+    """
+    shape = tuple(input._data.shape)
+    ax = _dim(dim, len(shape), "narrow")
+    n = shape[ax]
+    s = int(start) + (n if start < 0 else 0)
+    if not 0 <= s <= n or length < 0 or s + length > n:
+        raise IndexError(f"narrow: start {start} and length {length} are out of range for dim {dim} of size {n}")
+    return input[(slice(None),) * ax + (slice(s, s + int(length)),)]
+
+
+def _flip_method(self: Tensor, *args, dims=None) -> Tensor:
+    return flip(self, (args[0] if len(args) == 1 else args) if dims is None else dims)
+
+
+TENSOR_METHODS = {
+    "tile": tile, "repeat": repeat, "repeat_interleave": repeat_interleave, "roll": roll, "flip": _flip_method,
+    "tril": tril, "triu": triu, "diag": diag, "diagonal": diagonal, "narrow": narrow,
+}
