@@ -36,8 +36,12 @@ def _raw_bytes(arr: mx.array) -> memoryview:
         arr = arr.view(mx.uint16)
     if arr.dtype == mx.bool_:
         arr = arr.astype(mx.uint8)
-    # Contiguous row-major bytes; mx arrays export the buffer protocol.
-    return memoryview(mx.contiguous(arr) if arr.ndim else arr).cast("B")
+    # mx arrays export the buffer protocol: write their memory directly when it
+    # is row-major already, and make a contiguous copy only when it is not.
+    view = memoryview(arr)
+    if not view.c_contiguous:
+        view = memoryview(mx.contiguous(arr))
+    return view.cast("B")
 
 
 def write_safetensors(fileobj, arrays: dict, metadata: dict | None = None) -> None:
