@@ -27,7 +27,8 @@ def run() -> list[dict]:
 
     mlx_params = {str(i): p._data for i, p in enumerate(params)}
     mlx_grads = {str(i): p.grad._data for i, p in enumerate(params)}
-    mlx_opt = mlx_optim.Adam(learning_rate=1e-3)
+    # bias_correction=True: the same rule as PyTorch and Lucid (MLX skips it by default).
+    mlx_opt = mlx_optim.Adam(learning_rate=1e-3, bias_correction=True)
     mlx_opt.init(mlx_params)
 
     def mlx_step():
