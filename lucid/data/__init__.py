@@ -1,1 +1,35 @@
-"""Data loading (to be filled)."""
+"""Data loading: datasets, samplers, collation and ``DataLoader``.
+
+Example:
+    >>> import lucid, numpy as np
+    >>> ds = lucid.data.TensorDataset(np.random.rand(8, 3).astype(np.float32), np.arange(8))
+    >>> x, y = next(iter(lucid.data.DataLoader(ds, batch_size=4)))
+    >>> x.shape, y.shape
+    ((4, 3), (4,))
+"""
+
+from lucid.data.sampler import (
+    BatchSampler,
+    RandomSampler,
+    Sampler,
+    SequentialSampler,
+    SubsetRandomSampler,
+    WeightedRandomSampler,
+)
+from lucid.data.dataset import (
+    ChainDataset,
+    ConcatDataset,
+    Dataset,
+    IterableDataset,
+    Subset,
+    TensorDataset,
+    random_split,
+)
+from lucid.data.collate import default_collate, default_convert
+from lucid.data.dataloader import DataLoader
+
+__all__ = [
+    "Dataset", "IterableDataset", "TensorDataset", "ConcatDataset", "ChainDataset", "Subset", "random_split",
+    "Sampler", "SequentialSampler", "RandomSampler", "WeightedRandomSampler", "SubsetRandomSampler", "BatchSampler",
+    "default_collate", "default_convert", "DataLoader",
+]

@@ -1,1 +1,22 @@
-"""Datasets (to be filled)."""
+"""Datasets: MNIST, Fashion-MNIST, CIFAR-10/100 (downloaded and verified) and the offline ``SyntheticDigits``.
+
+Every dataset is a map-style ``lucid.data.Dataset`` of ``(image, label)``
+pairs: images are uint8 NumPy arrays (``(H, W)`` grayscale or ``(H, W, 3)``
+RGB) and labels ints, unless ``transform`` / ``target_transform`` change them.
+
+Example:
+    >>> import lucid
+    >>> ds = lucid.datasets.SyntheticDigits(train=False, size=10, transform=lucid.transforms.ToTensor())
+    >>> x, y = ds[0]
+    >>> x.shape, x.dtype
+    ((1, 28, 28), lucid.float32)
+"""
+
+from lucid.datasets import utils
+from lucid.datasets.utils import CorruptFileError, DownloadError, VisionDataset, download_url
+from lucid.datasets.mnist import MNIST, FashionMNIST, read_idx
+from lucid.datasets.cifar import CIFAR10, CIFAR100
+from lucid.datasets.synthetic import SyntheticDigits
+
+__all__ = ["MNIST", "FashionMNIST", "CIFAR10", "CIFAR100", "SyntheticDigits", "VisionDataset", "CorruptFileError",
+           "DownloadError", "download_url", "read_idx", "utils"]
