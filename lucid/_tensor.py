@@ -26,31 +26,39 @@ def as_array(data, dtype=None) -> mx.array:
     """Convert Python scalars, nested lists, NumPy arrays, ``mx.array``s or Tensors to an ``mx.array``.
 
     Python floats become float32 and Python ints int64 (PyTorch's defaults); a
-    NumPy array keeps its dtype, float64 included.
+    NumPy array keeps its dtype, float64 included. With ``dtype`` given, values
+    are converted straight to it (``0.1`` asked for as float64 stays exactly
+    the double ``0.1``, not a widened float32).
+
+    Raises:
+        TypeError: ``data`` is not numeric (strings, objects, mixed items).
+        ValueError: a nested sequence is ragged.
     """
     mx_dtype = None if dtype is None else to_mx_dtype(dtype)
     if isinstance(data, Tensor):
         arr = data._data
     elif isinstance(data, mx.array):
         arr = data
-    elif isinstance(data, np.ndarray) or isinstance(data, np.generic):
+    elif isinstance(data, (np.ndarray, np.generic)):
         nd = np.asarray(data)
-        if nd.dtype == np.float64 and mx_dtype is None:
-            arr = mx.array(nd, dtype=mx.float64)
-        elif nd.dtype.kind in "OUSV":
-            raise TypeError(f"cannot make a Tensor from a NumPy array of dtype {nd.dtype}")
-        else:
-            arr = mx.array(nd) if mx_dtype is None else mx.array(nd.astype(_np_for(mx_dtype), copy=False) if mx_dtype != mx.bfloat16 else nd.astype(np.float32), dtype=mx_dtype)
+        if nd.dtype.kind not in "biufc":
+            raise TypeError(f"cannot make a Tensor from a NumPy array of dtype {nd.dtype}; expected a numeric dtype")
+        if mx_dtype is None:
+            # A NumPy array keeps its dtype (float64 included), except ones MLX lacks.
+            mx_dtype = _NUMPY_KEEP.get(nd.dtype.char)
+            if mx_dtype is None:
+                mx_dtype = mx.complex64 if nd.dtype.kind == "c" else to_mx_dtype(nd.dtype)
+        return mx.array(nd, dtype=mx_dtype)
     elif isinstance(data, bool):
-        arr = mx.array(data, dtype=mx.bool_)
+        return mx.array(data, dtype=mx.bool_ if mx_dtype is None else mx_dtype)
     elif isinstance(data, numbers.Integral):
-        arr = mx.array(int(data), dtype=mx.int64)
+        return mx.array(int(data), dtype=mx.int64 if mx_dtype is None else mx_dtype)
     elif isinstance(data, numbers.Real):
-        arr = mx.array(float(data), dtype=mx.float32)
+        return mx.array(float(data), dtype=mx.float32 if mx_dtype is None else mx_dtype)
     elif isinstance(data, numbers.Complex):
-        arr = mx.array(complex(data), dtype=mx.complex64)
+        return mx.array(complex(data), dtype=mx.complex64 if mx_dtype is None else mx_dtype)
     elif isinstance(data, (list, tuple)):
-        arr = _from_sequence(data)
+        return _from_sequence(data, mx_dtype)
     else:
         raise TypeError(
             f"cannot make a Tensor from {type(data).__name__}; expected a number, a (nested) list, "
@@ -61,30 +69,43 @@ def as_array(data, dtype=None) -> mx.array:
     return arr
 
 
-def _np_for(mx_dtype):
-    return from_mx_dtype(mx_dtype).numpy
+# NumPy dtypes kept as they are by ``as_array`` (float64 included: it lives on the CPU).
+_NUMPY_KEEP = {np.dtype(n).char: d for n, d in (
+    ("float64", mx.float64), ("float32", mx.float32), ("float16", mx.float16), ("bool", mx.bool_),
+    ("int8", mx.int8), ("int16", mx.int16), ("int32", mx.int32), ("int64", mx.int64),
+    ("uint8", mx.uint8), ("uint16", mx.uint16), ("uint32", mx.uint32), ("uint64", mx.uint64),
+    ("complex64", mx.complex64),
+)}
 
 
-def _from_sequence(data) -> mx.array:
-    flat = data
-    # Tensors inside lists: stack their arrays.
+def _from_sequence(data, mx_dtype) -> mx.array:
+    """A nested list or tuple of numbers (or a list of same-shaped Tensors) as an ``mx.array``."""
     if len(data) and all(isinstance(d, Tensor) for d in data):
-        return mx.stack([d._data for d in data])
+        arr = mx.stack([d._data for d in data])
+        return arr if mx_dtype is None or arr.dtype == mx_dtype else arr.astype(mx_dtype)
     try:
-        nd = np.asarray(flat)
+        nd = np.asarray(data)
     except ValueError as exc:
         raise ValueError(f"cannot make a Tensor from a ragged nested sequence: {exc}") from None
-    if nd.dtype == np.float64:
-        return mx.array(nd.astype(np.float32))
-    if nd.dtype == np.int64 or nd.dtype.kind == "i":
-        return mx.array(nd.astype(np.int64), dtype=mx.int64)
-    if nd.dtype == np.bool_:
-        return mx.array(nd)
-    if nd.dtype.kind == "c":
-        return mx.array(nd.astype(np.complex64))
-    if nd.dtype == object:
-        raise TypeError("cannot make a Tensor from a sequence of mixed or non-numeric items")
-    return mx.array(nd)
+    kind = nd.dtype.kind
+    if kind not in "biufc":
+        raise TypeError(
+            f"cannot make a Tensor from a sequence of {nd.dtype} items; expected numbers "
+            "(nested lists of the same length)"
+        )
+    if mx_dtype is None:
+        # PyTorch's defaults: Python floats are float32, ints int64, complex complex64.
+        if kind == "f":
+            mx_dtype = mx.float32
+        elif kind in "iu":
+            if kind == "u" and nd.size and nd.max() > np.iinfo(np.int64).max:
+                raise ValueError("integer values do not fit in int64; pass dtype=lucid.uint64")
+            mx_dtype = mx.int64
+        elif kind == "c":
+            mx_dtype = mx.complex64
+        else:
+            mx_dtype = mx.bool_
+    return mx.array(nd, dtype=mx_dtype)
 
 
 class Tensor:
@@ -106,7 +127,7 @@ class Tensor:
         [[2.0, 4.0], [6.0, 8.0]]
     """
 
-    __slots__ = ("_data", "grad", "_requires_grad", "_node", "_out_idx", "_version", "_device",
+    __slots__ = ("_data", "_grad", "_requires_grad", "_node", "_out_idx", "_version", "_device",
                  "_hooks", "__weakref__")
 
     # NumPy should defer to our reflected operators (ndarray + Tensor).
@@ -122,7 +143,7 @@ class Tensor:
             raise TypeError("float64 is supported on the CPU only (MLX has no float64 GPU kernels); "
                             "use device='cpu' or dtype=lucid.float32")
         self._data = arr
-        self.grad = None
+        self._grad = None
         self._node = None
         self._out_idx = 0
         self._version = 0
@@ -136,7 +157,7 @@ class Tensor:
     def _make(cls, arr: mx.array, device: str, node=None, idx: int = 0) -> "Tensor":
         t = object.__new__(cls)
         t._data = arr
-        t.grad = None
+        t._grad = None
         t._node = node
         t._out_idx = idx
         t._version = 0
@@ -158,6 +179,28 @@ class Tensor:
             raise ValueError(f"cannot assign data of shape {tuple(arr.shape)} to a tensor of shape {self.shape}")
         self._data = arr.astype(self._data.dtype) if arr.dtype != self._data.dtype else arr
         self._version += 1
+
+    @property
+    def grad(self) -> "Tensor | None":
+        """The accumulated gradient (a Tensor of this shape and dtype), or ``None``.
+
+        ``backward()`` fills it for leaves that require grad (and for tensors
+        that called ``retain_grad()``); assign ``None`` to clear it.
+        """
+        return self._grad
+
+    @grad.setter
+    def grad(self, value) -> None:
+        if value is not None:
+            if not isinstance(value, Tensor):
+                raise TypeError(f"a gradient must be a Tensor or None, got {type(value).__name__}")
+            if value._data.shape != self._data.shape:
+                raise ValueError(
+                    f"assigned gradient has shape {tuple(value._data.shape)}, but the tensor has shape {self.shape}"
+                )
+            if value._data.dtype != self._data.dtype:
+                raise TypeError(f"assigned gradient has dtype {value.dtype}, but the tensor has dtype {self.dtype}")
+        self._grad = value
 
     @property
     def shape(self) -> tuple:
@@ -236,18 +279,33 @@ class Tensor:
         self._requires_grad = False
         return self
 
-    def backward(self, gradient=None, retain_graph: bool = False, inputs=None) -> None:
+    def backward(self, gradient=None, retain_graph: bool | None = None, create_graph: bool = False,
+                 inputs=None) -> None:
         """Accumulate d(self)/d(leaf) into every leaf's ``.grad``.
 
         Args:
             gradient: the upstream gradient, same shape as ``self``; may be omitted
                 for a single-element tensor (it is then 1).
-            retain_graph: keep the graph's saved values for another backward.
-            inputs: if given, only these leaves receive gradients.
+            retain_graph: keep the graph's saved values for another backward
+                (default ``False``).
+            create_graph: higher-order gradients; not supported yet.
+            inputs: if given, only these tensors receive gradients.
+
+        Raises:
+            RuntimeError: ``self`` does not require grad, ``gradient`` is missing
+                for a tensor of several elements, or the graph was already freed.
+            ValueError: ``gradient`` has the wrong shape.
+
+        Example:
+            >>> import lucid
+            >>> x = lucid.tensor([1.0, 2.0], requires_grad=True)
+            >>> (x * x).backward(lucid.tensor([1.0, 0.5]))
+            >>> x.grad.tolist()
+            [2.0, 2.0]
         """
         from lucid.autograd.functional import backward as _backward
 
-        _backward(self, gradient, retain_graph=retain_graph, inputs=inputs)
+        _backward(self, gradient, retain_graph=bool(retain_graph), inputs=inputs, create_graph=create_graph)
 
     def register_hook(self, hook):
         """Call ``hook(grad)`` when this tensor's gradient is computed; it may return a replacement.
@@ -345,9 +403,7 @@ class Tensor:
     __hash__ = object.__hash__
 
     def __repr__(self) -> str:
-        arr = self.numpy()
-        body = np.array2string(arr, separator=", ", prefix="tensor(", threshold=200, edgeitems=3,
-                               precision=4, suppress_small=False)
+        body = _format_values(self._data)
         extras = []
         if self._data.dtype not in _DEFAULT_REPR_DTYPES:
             extras.append(f"dtype={self.dtype}")
@@ -361,33 +417,48 @@ class Tensor:
         return f"tensor({body}{tail})"
 
     # -- devices and dtypes --------------------------------------------------
-    def to(self, *args, dtype=None, device=None) -> "Tensor":
+    def to(self, *args, dtype=None, device=None, non_blocking: bool = False, copy: bool = False) -> "Tensor":
         """Move to a device and/or convert to a dtype: ``x.to("cpu")``, ``x.to(lucid.float16)``.
 
-        On unified memory a device move copies nothing. A dtype change is
-        differentiable.
+        Accepts devices (``"cpu"``, ``"gpu"``, ``mx.Device``), dtypes and other
+        Tensors (whose dtype and device are taken), positionally or by keyword.
+        On unified memory a device move copies nothing; both moves and dtype
+        changes are differentiable. ``non_blocking`` and ``copy`` are accepted
+        for PyTorch compatibility (MLX arrays are immutable, so nothing is ever
+        shared in a way a copy would prevent).
+
+        Raises:
+            RuntimeError: ``"gpu"`` is asked for where MLX has no GPU.
+            TypeError: float64 is asked for on the GPU, or an argument is neither
+                a device, a dtype nor a Tensor.
+
+        Example:
+            >>> import lucid
+            >>> x = lucid.tensor([1.0, 2.0])
+            >>> x.to(lucid.float16).dtype, x.to("cpu").device
+            (lucid.float16, 'cpu')
         """
         for a in args:
-            if isinstance(a, str) or isinstance(a, mx.Device):
+            if isinstance(a, (str, mx.Device, mx.DeviceType)):
                 device = a
             elif isinstance(a, Tensor):
                 dtype, device = a.dtype, a.device
             else:
                 dtype = a
+        target = None if dtype is None else to_mx_dtype(dtype)
+        dev = self._device if device is None else normalize_device(device)
+        final_dtype = self._data.dtype if target is None else target
+        if dev == "gpu" and final_dtype == mx.float64:
+            raise TypeError("float64 tensors cannot live on the GPU (MLX has no float64 GPU kernels); "
+                            "convert with .float() first or keep the tensor on the CPU")
         out = self
-        if dtype is not None and to_mx_dtype(dtype) != self._data.dtype:
-            out = out.astype(dtype)
-        if device is not None:
-            dev = normalize_device(device)
-            if dev == "gpu" and out._data.dtype == mx.float64:
-                raise TypeError("float64 tensors cannot move to the GPU (MLX has no float64 GPU kernels); "
-                                "convert with .float() first")
-            if dev != out._device:
-                if out is self:
-                    out = Tensor._make(self._data, dev, self._node, self._out_idx)
-                    out._requires_grad = self._requires_grad
-                else:
-                    out._device = dev
+        # Convert on the CPU when going there (float64 only exists there), else before moving.
+        if dev != self._device and dev == "cpu":
+            out = _move(out, dev)
+        if target is not None and target != out._data.dtype:
+            out = out.astype(target)
+        if dev != out._device:
+            out = _move(out, dev)
         return out
 
     def cpu(self) -> "Tensor":
@@ -433,12 +504,20 @@ class Tensor:
 
     def _bump(self, new: "Tensor") -> "Tensor":
         """Make ``self`` hold ``new``'s value and graph position (the core of every in-place op)."""
+        old_version = self._version
+        node = new._node
         self._data = new._data
-        self._node = new._node
+        self._node = node
         self._out_idx = new._out_idx
-        if new._node is not None:
+        if node is not None:
             self._requires_grad = True
-        self._version += 1
+        self._version = old_version + 1
+        # The op that produced the new value may have saved this tensor's old
+        # value (``x.mul_(y)`` saves x). MLX arrays are immutable, so that saved
+        # array is a private copy of the old value, as PyTorch's in-place ops
+        # save a clone: later in-place changes of ``self`` cannot affect it.
+        if node is not None and node._checks:
+            node._checks = [c for c in node._checks if c[0] is not self] or None
         return self
 
     def _check_inplace(self) -> None:
@@ -449,6 +528,50 @@ class Tensor:
                 "a leaf tensor that requires grad is being used in an in-place operation; "
                 "wrap the update in `with lucid.no_grad():` or use the out-of-place form"
             )
+
+
+def _move(t: Tensor, device: str) -> Tensor:
+    """``t`` on another device: the same array; recorded as an identity op when it needs grad."""
+    if t._requires_grad:
+        from lucid.autograd.function import ToDevice
+
+        out = ToDevice.apply(t)
+        out._device = device
+        return out
+    return Tensor._make(t._data, device)
+
+
+_REPR_THRESHOLD = 1000
+_REPR_EDGE = 3
+
+
+def _format_values(arr: mx.array) -> str:
+    """NumPy-style text of an array's values; large arrays show only their edges.
+
+    Only the edge items of a large array are gathered (on the MLX side) and
+    copied out, so printing a huge tensor stays cheap. Each long axis keeps
+    ``_REPR_EDGE`` items at both ends plus one filler item, which NumPy's own
+    summarisation then hides behind ``...``.
+    """
+    if arr.dtype == mx.bfloat16:
+        arr = arr.astype(mx.float32)
+    summarise = arr.size > _REPR_THRESHOLD
+    if summarise:
+        keep = 2 * _REPR_EDGE
+        for axis, n in enumerate(arr.shape):
+            if n > keep + 1:
+                idx = mx.array(list(range(_REPR_EDGE + 1)) + list(range(n - _REPR_EDGE, n)))
+                arr = mx.take(arr, idx, axis=axis)
+    values = np.array(arr)
+    floatmode = "maxprec"
+    if values.dtype.kind == "f":
+        # PyTorch's style: whole numbers print as ``1.``, others with four decimals.
+        finite = values[np.isfinite(values)]
+        if finite.size and not np.array_equal(finite, np.round(finite)):
+            floatmode = "fixed"
+    return np.array2string(values, separator=", ", prefix="tensor(",
+                           threshold=0 if summarise else _REPR_THRESHOLD, edgeitems=_REPR_EDGE,
+                           precision=4, floatmode=floatmode)
 
 
 class _HookHandle:

@@ -33,13 +33,26 @@ def _no_gpu_message() -> str:
 
 
 def normalize_device(device) -> str:
-    """Turn ``None``, ``"cpu"``, ``"gpu"``, ``"cuda"``, ``"mps"`` or an ``mx.Device`` into "cpu"/"gpu"."""
+    """Turn ``None``, ``"cpu"``, ``"gpu"``, ``"cuda"``, ``"mps"`` or an MLX device into "cpu"/"gpu".
+
+    Raises:
+        RuntimeError: a GPU is asked for where MLX has none (the message says how to get one).
+        ValueError: an unknown device name.
+        TypeError: something that is not a device at all.
+
+    Example:
+        >>> from lucid._backend import normalize_device
+        >>> normalize_device("cpu:0")
+        'cpu'
+    """
     if device is None:
         return _default[0]
     if isinstance(device, str):
         name = device.split(":")[0].strip().lower()
     elif isinstance(device, mx.Device):
         name = "gpu" if device.type == mx.gpu else "cpu"
+    elif isinstance(device, mx.DeviceType):
+        name = "gpu" if device == mx.gpu else "cpu"
     else:
         raise TypeError(f"device must be 'cpu' or 'gpu', got {device!r} ({type(device).__name__})")
     if name in ("gpu", "cuda", "mps", "metal"):

@@ -1,23 +1,32 @@
 """The backward engine: an iterative walk over recorded nodes.
 
-Dependency counting (Kahn's algorithm) orders the walk, so graphs of any depth
-work without recursion. Rules exchange raw ``mx.array`` gradients; only what
-users see (leaf ``.grad``, hook arguments, ``autograd.grad`` results) is
-wrapped in Tensors. Nothing here evaluates an array.
+Every node carries a creation number (``Node.seq``) and a node's inputs are
+always recorded before it, so popping nodes from a max-heap on that number
+visits each one after all of its consumers: a reverse topological order found
+in one pass, with no recursion (graphs of any depth work) and no separate
+dependency-counting walk. A newly reached node numbered above everything
+queued is processed straight away, so a chain never touches the heap.
+
+Rules exchange raw ``mx.array`` gradients; only what users see (leaf
+``.grad``, hook arguments, ``autograd.grad`` results) is wrapped in Tensors.
+Several contributions to one gradient are collected and summed once (see
+``_sum_grads``). Nothing here evaluates an array.
 """
 
 from __future__ import annotations
 
+from heapq import heappop, heappush
+
 import mlx.core as mx
 
 from lucid._tensor import Tensor
-from lucid.autograd.function import Node
+from lucid.autograd.function import _freed_error
 
 __all__ = ["run_backward"]
 
 
 def _apply_hooks(hooks, grad: mx.array, device: str) -> mx.array:
-    for hook in hooks:
+    for hook in tuple(hooks):
         result = hook(Tensor._make(grad, device))
         if result is not None:
             if not isinstance(result, Tensor):
@@ -30,8 +39,9 @@ def _apply_hooks(hooks, grad: mx.array, device: str) -> mx.array:
     return grad
 
 
-def _accumulate_leaf(t: Tensor, g: mx.array) -> None:
-    if t._hooks:
+def _accumulate_leaf(t: Tensor, g: mx.array, hooks: bool = True) -> None:
+    """Add ``g`` into ``t.grad`` (cast to ``t``'s dtype), after ``t``'s hooks unless ``hooks`` is false."""
+    if hooks and t._hooks:
         g = _apply_hooks(t._hooks, g, t._device)
     data = t._data
     if g.shape != data.shape:
@@ -41,12 +51,68 @@ def _accumulate_leaf(t: Tensor, g: mx.array) -> None:
         )
     if g.dtype != data.dtype:
         g = g.astype(data.dtype)
-    grad = t.grad
+    grad = t._grad
     if grad is None:
-        t.grad = Tensor._make(g, t._device)
+        t._grad = Tensor._make(g, t._device)
     else:
         grad._data = grad._data + g
         grad._version += 1
+
+
+def _accumulate_leaf_plain(t: Tensor, g: mx.array) -> None:
+    """``retain_grad`` on a non-leaf: accumulate without the leaf's hooks."""
+    if g.dtype != t._data.dtype:
+        g = g.astype(t._data.dtype)
+    grad = t._grad
+    if grad is None:
+        t._grad = Tensor._make(g, t._device)
+    else:
+        grad._data = grad._data + g
+        grad._version += 1
+
+
+# Contributions to one gradient are summed at the end, not one ``+`` at a time:
+# many small ones (a bias used in every step of a loop) are joined with a
+# single concatenate and one sum, which keeps MLX's graph short. Above this
+# many bytes in all, they are added pairwise so peak memory does not grow.
+_JOIN_BYTES = 1 << 20
+
+
+def _sum_grads(gs: list) -> mx.array:
+    """Sum a list of gradient contributions (at least two)."""
+    first = gs[0]
+    n = len(gs)
+    if n > 2 and first.ndim > 0 and first.nbytes * n <= _JOIN_BYTES:
+        shape = first.shape
+        dtype = first.dtype
+        for g in gs:
+            if g.shape != shape or g.dtype != dtype:
+                break
+        else:
+            return mx.sum(mx.reshape(mx.concatenate(gs), (n, *shape)), axis=0)
+    acc = first
+    for g in gs[1:]:
+        acc = acc + g
+    return acc
+
+
+_array = mx.array
+
+
+def _as_grad_array(node, g) -> mx.array:
+    if isinstance(g, Tensor):
+        return g._data
+    raise TypeError(
+        f"{node.fn.__name__}.backward returned a {type(g).__name__} as a gradient; "
+        "expected an mlx.core.array (or None)"
+    )
+
+
+def _wrong_count(node, got: int) -> RuntimeError:
+    return RuntimeError(
+        f"{node.fn.__name__}.backward returned {got} gradients, expected {len(node.next)} "
+        "(one per positional input of forward)"
+    )
 
 
 def run_backward(roots, grad_roots, retain_graph: bool, inputs=None):
@@ -56,111 +122,135 @@ def run_backward(roots, grad_roots, retain_graph: bool, inputs=None):
     gradients of ``inputs`` are returned (as arrays or ``None``) and no
     ``.grad`` is touched.
     """
-    grads: dict = {}
+    grads: dict = {}        # node -> list of accumulated output gradients
+    # leaf -> [leaf, accumulated gradient]; Tensors hash by identity.
     leaf_grads: dict = {}
-    root_nodes = []
+    heap: list = []
     for t, g in zip(roots, grad_roots):
         node = t._node
         if node is None:
-            entry = leaf_grads.get(id(t))
-            leaf_grads[id(t)] = [t, g if entry is None else entry[1] + g]
+            entry = leaf_grads.get(t)
+            if entry is None:
+                leaf_grads[t] = [t, g]
+            else:
+                entry[1] = entry[1] + g
             continue
         lst = grads.get(node)
         if lst is None:
             grads[node] = lst = [None] * node.n_out
-            root_nodes.append(node)
+            heappush(heap, (-node.seq, node))
         i = t._out_idx
         lst[i] = g if lst[i] is None else lst[i] + g
 
-    # Count, for every reachable node, how many edges point at it.
-    deps: dict = {}
-    stack = list(root_nodes)
-    seen = set(root_nodes)
-    while stack:
-        node = stack.pop()
-        for edge in node.next:
-            if type(edge) is tuple:
-                m = edge[0]
-                deps[m] = deps.get(m, 0) + 1
-                if m not in seen:
-                    seen.add(m)
-                    stack.append(m)
-
     capture = None
+    captured: dict = {}
     if inputs is not None:
         capture = {}
         for t in inputs:
             if t._node is not None:
                 capture.setdefault(t._node, []).append(t._out_idx)
 
-    captured: dict = {}
-    ready = [n for n in root_nodes if n not in deps]
-    while ready:
-        node = ready.pop()
-        glist = grads.pop(node, None)
-        edges = node.next
-        if glist is not None:
-            if node.freed:
-                raise RuntimeError(
-                    f"{node.name()}: trying to backward through the graph a second time (its saved values "
-                    "were freed after the first backward). Pass retain_graph=True to the first backward() "
-                    "if you need to backward twice."
-                )
-            if node._checks:
-                node.check_versions()
-            if node.tensor_hooks:
-                for i, hooks in node.tensor_hooks.items():
-                    if glist[i] is not None:
-                        glist[i] = _apply_hooks(hooks, glist[i], node.device)
-            if node.retained:
-                for i, ref in node.retained.items():
-                    t = ref()
-                    if t is not None and glist[i] is not None:
-                        _accumulate_leaf_plain(t, glist[i])
-            if capture is not None and node in capture:
-                for i in capture[node]:
-                    captured[(node, i)] = glist[i]
-            if node.n_out == 1:
-                in_grads = node.fn.backward(node, glist[0])
-            else:
-                for i, g in enumerate(glist):
-                    if g is None:
-                        shape, dtype = node.out_meta[i]
-                        glist[i] = mx.zeros(shape, dtype=dtype)
-                in_grads = node.fn.backward(node, *glist)
-            if type(in_grads) is not tuple:
-                in_grads = (in_grads,)
-            if len(in_grads) != len(edges):
-                raise RuntimeError(
-                    f"{node.fn.__name__}.backward returned {len(in_grads)} gradients, expected "
-                    f"{len(edges)} (one per positional input of forward)"
-                )
-            if not retain_graph:
-                node.release()
+    node = heappop(heap)[1] if heap else None
+    while node is not None:
+        glist = grads.pop(node)
+        n_out = node.n_out
+        if n_out == 1:
+            if type(glist[0]) is list:
+                glist[0] = _sum_grads(glist[0])
         else:
-            in_grads = (None,) * len(edges)
+            for i, g in enumerate(glist):
+                if type(g) is list:
+                    glist[i] = _sum_grads(g)
+        if node._saved is None:
+            raise _freed_error(node.name())
+        if node._checks:
+            node.check_versions()
+        if node.tensor_hooks:
+            for i, hooks in node.tensor_hooks.items():
+                if glist[i] is not None:
+                    glist[i] = _apply_hooks(hooks, glist[i], node.device)
+        if node.retained:
+            for i, ref in node.retained.items():
+                t = ref()
+                if t is not None and glist[i] is not None:
+                    _accumulate_leaf_plain(t, glist[i])
+        if capture is not None and node in capture:
+            for i in capture[node]:
+                captured[(node, i)] = glist[i]
+        edges = node.next
+        if n_out == 1:
+            in_grads = node.fn.backward(node, glist[0])
+        else:
+            for i, g in enumerate(glist):
+                if g is None:
+                    shape, dtype = node.out_meta[i]
+                    glist[i] = mx.zeros(shape, dtype=dtype)
+            in_grads = node.fn.backward(node, *glist)
+        if type(in_grads) is not tuple:
+            if len(edges) != 1 or type(in_grads) is list:
+                in_grads = tuple(in_grads) if type(in_grads) is list else (in_grads,)
+                if len(in_grads) != len(edges):
+                    raise _wrong_count(node, len(in_grads))
+            else:
+                in_grads = (in_grads,)
+        elif len(in_grads) != len(edges):
+            raise _wrong_count(node, len(in_grads))
+        if not retain_graph:
+            node._saved = None  # freed: a second walk through this node raises
+            node.__dict__.clear()
 
+        # The next node: a newly reached one whose number beats everything
+        # queued is taken directly (a chain never touches the heap).
+        nxt = None
         for edge, g in zip(edges, in_grads):
-            if edge is None:
+            if edge is None or g is None:
                 continue
+            if type(g) is not _array:
+                g = _as_grad_array(node, g)
             if type(edge) is tuple:
                 m, i = edge
-                if g is not None:
-                    lst = grads.get(m)
-                    if lst is None:
-                        grads[m] = lst = [None] * m.n_out
-                    lst[i] = g if lst[i] is None else lst[i] + g
-                left = deps[m] - 1
-                deps[m] = left
-                if left == 0:
-                    ready.append(m)
-            elif g is not None:
-                entry = leaf_grads.get(id(edge))
-                if entry is None:
-                    leaf_grads[id(edge)] = [edge, g]
+                lst = grads.get(m)
+                if lst is None:
+                    grads[m] = lst = [None] * m.n_out
+                    lst[i] = g
+                    if nxt is None:
+                        if heap and heap[0][0] < -m.seq:
+                            heappush(heap, (-m.seq, m))
+                        else:
+                            nxt = m
+                    elif m.seq > nxt.seq:
+                        heappush(heap, (-nxt.seq, nxt))
+                        nxt = m
+                    else:
+                        heappush(heap, (-m.seq, m))
                 else:
-                    entry[1] = entry[1] + g
+                    prev = lst[i]
+                    if prev is None:
+                        lst[i] = g
+                    elif type(prev) is list:
+                        prev.append(g)
+                    else:
+                        lst[i] = [prev, g]
+            else:
+                entry = leaf_grads.get(edge)
+                if entry is None:
+                    leaf_grads[edge] = [edge, g]
+                else:
+                    prev = entry[1]
+                    if type(prev) is list:
+                        prev.append(g)
+                    else:
+                        entry[1] = [prev, g]
+        if nxt is not None:
+            node = nxt
+        elif heap:
+            node = heappop(heap)[1]
+        else:
+            node = None
 
+    for entry in leaf_grads.values():
+        if type(entry[1]) is list:
+            entry[1] = _sum_grads(entry[1])
     if inputs is None:
         for t, g in leaf_grads.values():
             _accumulate_leaf(t, g)
@@ -168,7 +258,7 @@ def run_backward(roots, grad_roots, retain_graph: bool, inputs=None):
     results = []
     for t in inputs:
         if t._node is None:
-            entry = leaf_grads.get(id(t))
+            entry = leaf_grads.get(t)
             g = None if entry is None else entry[1]
             if g is not None and t._hooks:
                 g = _apply_hooks(t._hooks, g, t._device)
@@ -176,13 +266,3 @@ def run_backward(roots, grad_roots, retain_graph: bool, inputs=None):
             g = captured.get((t._node, t._out_idx))
         results.append(g)
     return results
-
-
-def _accumulate_leaf_plain(t: Tensor, g: mx.array) -> None:
-    """``retain_grad`` on a non-leaf: accumulate without the leaf's hooks."""
-    grad = t.grad
-    if grad is None:
-        t.grad = Tensor._make(g, t._device)
-    else:
-        grad._data = grad._data + g
-        grad._version += 1

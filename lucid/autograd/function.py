@@ -5,10 +5,15 @@ A ``Function`` subclass implements ``forward(ctx, *arrays, **attrs)`` on raw
 positional input (``None`` where there is none). ``Function.apply`` unwraps
 Tensors, runs ``forward``, wraps the result and, when grad mode is on and an
 input requires grad, records a :class:`Node` (which is also the ``ctx``).
+
+``apply`` is the hot path of every eager operation, so it is written for
+speed: one pass over the arguments, no per-call dicts, and nothing at all
+recorded when grad mode is off or no input requires grad.
 """
 
 from __future__ import annotations
 
+import itertools
 import weakref
 
 import mlx.core as mx
@@ -20,6 +25,22 @@ from lucid.autograd.grad_mode import _state
 
 __all__ = ["Function", "Node", "FunctionCtx"]
 
+# Every recorded node gets the next number. A node's inputs were recorded
+# before it, so walking nodes from the highest number down is a valid reverse
+# topological order: the engine needs no dependency-counting pass.
+_sequence = itertools.count()
+
+_new = object.__new__
+_weakref = weakref.ref
+
+
+def _freed_error(name: str) -> RuntimeError:
+    return RuntimeError(
+        f"{name}: trying to backward through the graph a second time (its saved values were freed "
+        "after the first backward). Pass retain_graph=True to the first backward() if you need to "
+        "backward twice."
+    )
+
 
 class Node:
     """A recorded operation: the ``ctx`` of one ``Function.apply`` call.
@@ -27,42 +48,67 @@ class Node:
     Attributes used by forward/backward rules: ``save_for_backward``,
     ``saved_tensors``, ``needs_input_grad``, ``mark_non_differentiable``, and
     any attribute a rule sets on it (``ctx.shape = x.shape``).
+
+    Engine fields: ``fn`` (the Function class), ``next`` (one edge per
+    positional input: ``None``, a leaf Tensor, or ``(node, output_index)``),
+    ``n_out``/``out_meta`` (number, shapes and dtypes of outputs), ``seq``
+    (creation order), ``device``, and the optional ``tensor_hooks``,
+    ``retained`` and version ``_checks``.
     """
 
-    __slots__ = (
-        "fn", "next", "needs_input_grad", "_saved", "_checks", "n_out", "out_meta",
-        "tensor_hooks", "retained", "_non_diff", "device", "freed", "__dict__", "__weakref__",
-    )
+    # Fields every node has are slots; rarely set ones are class-level
+    # defaults (an instance value lands in ``__dict__``), so recording a node
+    # writes as little as possible.
+    __slots__ = ("fn", "next", "needs_input_grad", "_saved", "n_out", "device", "seq",
+                 "__dict__", "__weakref__")
+
+    _checks = None
+    _non_diff = None
+    out_meta = None
+    tensor_hooks = None
+    retained = None
 
     def __init__(self, fn):
         self.fn = fn
+        self.next = ()
+        self.needs_input_grad = ()
         self._saved = ()
-        self._checks = None
-        self._non_diff = None
-        self.freed = False
-        self.tensor_hooks = None
-        self.retained = None
+        self.n_out = 1
+        self.device = _default[0]
+        self.seq = next(_sequence)
 
     # -- the ctx API -------------------------------------------------------
     def save_for_backward(self, *values) -> None:
-        """Keep arrays (or Tensors) for ``backward``; read them as ``ctx.saved_tensors``."""
-        self._saved = tuple(v._data if isinstance(v, Tensor) else v for v in values)
+        """Keep arrays (or Tensors) for ``backward``; read them as ``ctx.saved_tensors``.
+
+        Saving an input or an output also records its version, so modifying it
+        in place before ``backward`` raises an error naming this operation.
+        """
+        for v in values:
+            if isinstance(v, Tensor):
+                self._saved = tuple(x._data if isinstance(x, Tensor) else x for x in values)
+                return
+        self._saved = values
 
     @property
     def saved_tensors(self) -> tuple:
-        if self.freed:
-            raise RuntimeError(
-                f"{self.name()}: trying to backward through the graph a second time (its saved values "
-                "were freed after the first backward). Pass retain_graph=True to the first backward() "
-                "if you need to backward twice."
-            )
-        return self._saved
+        """The values given to ``save_for_backward``, in order."""
+        saved = self._saved
+        if saved is None:
+            raise _freed_error(self.name())
+        return saved
+
+    @property
+    def freed(self) -> bool:
+        """True once a backward without ``retain_graph`` has released this node's saved values."""
+        return self._saved is None
 
     def mark_non_differentiable(self, *arrays) -> None:
         """Mark outputs (e.g. indices) that never carry a gradient."""
         self._non_diff = [a._data if isinstance(a, Tensor) else a for a in arrays]
 
     def name(self) -> str:
+        """The node's name as shown in ``grad_fn`` reprs, e.g. ``"MulBackward"``."""
         return self.fn.__name__ + "Backward"
 
     def __repr__(self) -> str:
@@ -70,13 +116,14 @@ class Node:
 
     # -- engine support ----------------------------------------------------
     def release(self) -> None:
-        self._saved = ()
+        """Drop the saved values and whatever the rules stored on ``ctx`` (after a backward)."""
+        self._saved = None
         self.__dict__.clear()
-        self.freed = True
 
     def check_versions(self) -> None:
+        """Raise if a saved input or output was modified in place since it was saved."""
         for ref, version in self._checks:
-            t = ref() if isinstance(ref, weakref.ref) else ref
+            t = ref() if type(ref) is _weakref else ref
             if t is not None and t._version != version:
                 raise RuntimeError(
                     f"one of the tensors saved by {self.fn.__name__} for backward was modified by an "
@@ -86,6 +133,32 @@ class Node:
 
 
 FunctionCtx = Node
+
+
+class _ForwardCtx(Node):
+    """The ``ctx`` of a call that records nothing (grad mode off, or no input needs grad).
+
+    Rules may still set attributes and save values on it; they are simply dropped.
+    """
+
+    __slots__ = ()
+
+    def save_for_backward(self, *values) -> None:
+        pass
+
+    def mark_non_differentiable(self, *arrays) -> None:
+        pass
+
+
+def _forward_ctx(fn, n_args: int) -> _ForwardCtx:
+    ctx = _new(_ForwardCtx)
+    ctx.fn = fn
+    ctx.needs_input_grad = _NO_GRADS[n_args] if n_args < 8 else (False,) * n_args
+    ctx._saved = ()
+    return ctx
+
+
+_NO_GRADS = tuple((False,) * n for n in range(8))
 
 
 class Function:
@@ -132,78 +205,207 @@ class Function:
 
     @classmethod
     def apply(cls, *args, **kwargs):
-        ctx = Node(cls)
+        """Run ``forward`` on the arguments' arrays and wrap the result, recording a node if needed."""
+        if len(args) == 2 and not kwargs:
+            return _apply2(cls, args)
         arrays = []
         device = None
-        requires = False
+        edges = None
+        # One pass: unwrap Tensors, pick the device, and (from the first input
+        # that requires grad on) build the graph edges and needs_input_grad.
         for a in args:
             if isinstance(a, Tensor):
                 arrays.append(a._data)
                 if device is None:
                     device = a._device
-                if a.requires_grad:
-                    requires = True
+                if a._requires_grad:
+                    if edges is None:
+                        edges = [None] * (len(arrays) - 1)
+                        needs = [False] * (len(arrays) - 1)
+                    node = a._node
+                    edges.append(a if node is None else (node, a._out_idx))
+                    needs.append(True)
+                elif edges is not None:
+                    edges.append(None)
+                    needs.append(False)
             else:
                 arrays.append(a)
-        record = requires and cls.differentiable and _state.enabled
-        if record:
-            ctx.needs_input_grad = tuple(isinstance(a, Tensor) and a.requires_grad for a in args)
-        else:
-            ctx.needs_input_grad = (False,) * len(args)
+                if edges is not None:
+                    edges.append(None)
+                    needs.append(False)
         if device is None:
             device = _default[0]
+
+        if edges is None or not cls.differentiable or not _state.enabled:
+            ctx = _forward_ctx(cls, len(args))
+            if device == _default[0]:
+                out = cls.forward(ctx, *arrays, **kwargs) if kwargs else cls.forward(ctx, *arrays)
+            else:
+                with run_on(device):
+                    out = cls.forward(ctx, *arrays, **kwargs)
+            if type(out) is tuple or type(out) is list:
+                return tuple([_make(o, device) for o in out])
+            return _make(out, device)
+
+        # Recording: the node is the ctx.
+        ctx = _new(Node)
+        ctx.fn = cls
+        ctx.next = edges
+        ctx.needs_input_grad = tuple(needs)
+        ctx._saved = ()
+        ctx.device = device
+        ctx.seq = next(_sequence)
         if device == _default[0]:
-            out = cls.forward(ctx, *arrays, **kwargs)
+            out = cls.forward(ctx, *arrays, **kwargs) if kwargs else cls.forward(ctx, *arrays)
         else:
             with run_on(device):
                 out = cls.forward(ctx, *arrays, **kwargs)
 
-        if not record:
-            if type(out) is tuple or type(out) is list:
-                return tuple(Tensor._make(o, device) for o in out)
-            return Tensor._make(out, device)
-
-        ctx.device = device
-        ctx.next = tuple(
-            ((a._node, a._out_idx) if a._node is not None else a) if isinstance(a, Tensor) and a.requires_grad else None
-            for a in args
-        )
-        non_diff = ctx._non_diff
         if type(out) is tuple or type(out) is list:
-            ctx.n_out = len(out)
-            ctx.out_meta = [(o.shape, o.dtype) for o in out]
-            outs = tuple(
-                Tensor._make(o, device)
-                if (non_diff is not None and any(o is n for n in non_diff)) or o.dtype not in FLOATING_MX
-                else Tensor._make(o, device, ctx, i)
-                for i, o in enumerate(out)
-            )
-        else:
-            ctx.n_out = 1
-            ctx.out_meta = None
-            if out.dtype in FLOATING_MX:
-                outs = Tensor._make(out, device, ctx, 0)
-            else:
-                return Tensor._make(out, device)
-        if ctx._saved:
-            ctx._checks = _version_checks(ctx._saved, args, outs)
+            return _wrap_outputs(ctx, out, device, args)
+        if out.dtype not in FLOATING_MX:
+            return _make(out, device)
+        ctx.n_out = 1
+        outs = _make(out, device, ctx, 0)
+        saved = ctx._saved
+        if saved:
+            ctx._checks = _version_checks(saved, args, outs)
         return outs
 
 
-def _version_checks(saved, args, outs) -> list:
-    """Pair each saved array with the Tensor it came from and that Tensor's version."""
-    checks = []
-    outs_seq = outs if type(outs) is tuple else (outs,)
-    for s in saved:
-        if not isinstance(s, mx.array):
-            continue
-        for a in args:
-            if isinstance(a, Tensor) and a._data is s:
-                checks.append((a, a._version))
-                break
+_make = Tensor._make
+_NEEDS2 = {(True, True): (True, True), (True, False): (True, False), (False, True): (False, True)}
+
+
+def _apply2(cls, args):
+    """``apply`` unrolled for the commonest call: two positional arguments, no keywords."""
+    a, b = args
+    ta = isinstance(a, Tensor)
+    tb = isinstance(b, Tensor)
+    ra = ta and a._requires_grad
+    rb = tb and b._requires_grad
+    device = a._device if ta else b._device if tb else _default[0]
+    xa = a._data if ta else a
+    xb = b._data if tb else b
+    if not (ra or rb) or not cls.differentiable or not _state.enabled:
+        ctx = _new(_ForwardCtx)
+        ctx.fn = cls
+        ctx.needs_input_grad = _NO_GRADS[2]
+        ctx._saved = ()
+        if device == _default[0]:
+            out = cls.forward(ctx, xa, xb)
         else:
-            for o in outs_seq:
-                if o._data is s:
-                    checks.append((weakref.ref(o), o._version))
+            with run_on(device):
+                out = cls.forward(ctx, xa, xb)
+        if type(out) is tuple or type(out) is list:
+            return tuple([_make(o, device) for o in out])
+        return _make(out, device)
+    ctx = _new(Node)
+    ctx.fn = cls
+    if ra:
+        node = a._node
+        ea = a if node is None else (node, a._out_idx)
+    else:
+        ea = None
+    if rb:
+        node = b._node
+        eb = b if node is None else (node, b._out_idx)
+    else:
+        eb = None
+    ctx.next = (ea, eb)
+    ctx.needs_input_grad = _NEEDS2[(ra, rb)]
+    ctx._saved = ()
+    ctx.device = device
+    ctx.seq = next(_sequence)
+    if device == _default[0]:
+        out = cls.forward(ctx, xa, xb)
+    else:
+        with run_on(device):
+            out = cls.forward(ctx, xa, xb)
+    if type(out) is tuple or type(out) is list:
+        return _wrap_outputs(ctx, out, device, args)
+    if out.dtype not in FLOATING_MX:
+        return _make(out, device)
+    ctx.n_out = 1
+    outs = _make(out, device, ctx, 0)
+    saved = ctx._saved
+    if saved:
+        # _version_checks, inlined for two inputs (the hot path).
+        checks = []
+        if ta:
+            for s in saved:
+                if s is xa:
+                    checks.append((a, a._version))
                     break
-    return checks
+        if tb:
+            for s in saved:
+                if s is xb:
+                    checks.append((b, b._version))
+                    break
+        if len(checks) < len(saved):
+            for s in saved:
+                if s is out:
+                    checks.append((_weakref(outs), 0))
+                    break
+        if checks:
+            ctx._checks = checks
+    return outs
+
+
+def _wrap_outputs(ctx, out, device, args):
+    """Wrap a multi-output forward's arrays; non-float and marked outputs carry no graph."""
+    non_diff = ctx._non_diff
+    ctx.n_out = len(out)
+    ctx.out_meta = [(o.shape, o.dtype) for o in out]
+    outs = tuple([
+        _make(o, device)
+        if o.dtype not in FLOATING_MX or (non_diff is not None and any(o is n for n in non_diff))
+        else _make(o, device, ctx, i)
+        for i, o in enumerate(out)
+    ])
+    saved = ctx._saved
+    if saved:
+        ctx._checks = _version_checks(saved, args, outs)
+    return outs
+
+
+def _version_checks(saved, args, outs) -> list | None:
+    """Pair each saved array with the Tensor it came from and that Tensor's version.
+
+    Inputs are held strongly (the node keeps their arrays alive anyway);
+    outputs through a weak reference, so an output and its node form no cycle.
+    """
+    checks = []
+    for a in args:
+        if isinstance(a, Tensor):
+            data = a._data
+            for s in saved:
+                if s is data:
+                    checks.append((a, a._version))
+                    break
+    if len(checks) < len(saved):
+        # Some saved value is not an input: it may be an output.
+        for o in (outs if type(outs) is tuple else (outs,)):
+            data = o._data
+            for s in saved:
+                if s is data:
+                    checks.append((_weakref(o), o._version))
+                    break
+    return checks or None
+
+
+class ToDevice(Function):
+    """Identity on the values, recorded so that ``x.to(device)`` stays differentiable.
+
+    MLX arrays live in unified memory, so the array itself is shared; only the
+    Tensor's device (the stream its later ops run on) changes, which
+    ``Tensor.to`` sets on the result.
+    """
+
+    @staticmethod
+    def forward(ctx, a):
+        return a
+
+    @staticmethod
+    def backward(ctx, g):
+        return g

@@ -7,7 +7,7 @@ from typing import Sequence
 import mlx.core as mx
 
 from lucid._tensor import Tensor, as_array
-from lucid.autograd.engine import run_backward
+from lucid.autograd.engine import _accumulate_leaf, run_backward
 
 __all__ = ["backward", "grad"]
 
@@ -31,10 +31,10 @@ def _root_grads(outputs: list, grad_outputs) -> list:
     if len(grad_outputs) != len(outputs):
         raise ValueError(f"got {len(grad_outputs)} gradients for {len(outputs)} outputs")
     roots = []
-    for out, g in zip(outputs, grad_outputs):
+    for k, (out, g) in enumerate(zip(outputs, grad_outputs)):
         if not out.requires_grad:
             raise RuntimeError(
-                "element 0 of tensors does not require grad and does not have a grad_fn: "
+                f"element {k} of tensors does not require grad and does not have a grad_fn: "
                 "nothing to differentiate (did you compute it under no_grad, or forget requires_grad=True?)"
             )
         if g is None:
@@ -83,19 +83,11 @@ def backward(tensors, grad_tensors=None, retain_graph: bool = False, inputs=None
         run_backward(outputs, roots, retain_graph)
         return
     targets = _as_list(inputs, "inputs")
+    # run_backward has already applied the leaves' hooks to what it returns.
     grads = run_backward(outputs, roots, retain_graph, inputs=targets)
-    from lucid.autograd.engine import _accumulate_leaf
-
     for t, g in zip(targets, grads):
         if g is not None:
-            _accumulate_leaf(t, g) if t._node is None else _set_grad(t, g)
-
-
-def _set_grad(t: Tensor, g) -> None:
-    if t.grad is None:
-        t.grad = Tensor._make(g, t._device)
-    else:
-        t.grad._data = t.grad._data + g
+            _accumulate_leaf(t, g, hooks=False)
 
 
 def grad(outputs, inputs, grad_outputs=None, retain_graph: bool | None = None,

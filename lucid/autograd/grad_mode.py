@@ -1,15 +1,26 @@
-"""Grad modes: ``no_grad``, ``enable_grad``, ``set_grad_enabled`` (thread-local)."""
+"""Grad modes: ``no_grad``, ``enable_grad``, ``set_grad_enabled`` (thread-local).
+
+Each is a context manager and a decorator (with or without parentheses for
+``no_grad``/``enable_grad``). The mode belongs to the thread that sets it: a
+worker thread keeps recording graphs while the main thread is in ``no_grad``.
+"""
 
 from __future__ import annotations
 
 import functools
+import inspect
 import threading
 
 __all__ = ["no_grad", "enable_grad", "set_grad_enabled", "is_grad_enabled"]
 
 
 class _GradState(threading.local):
+    """Per-thread grad mode; ``prev`` is a stack of modes saved by entered contexts."""
+
     enabled = True
+
+    def __init__(self):
+        self.prev = []
 
 
 _state = _GradState()
@@ -26,36 +37,96 @@ def is_grad_enabled() -> bool:
     return _state.enabled
 
 
+def _run_with_mode(fn, mode: bool):
+    """Wrap ``fn`` so each call (each step, for a generator function) runs with grad mode ``mode``."""
+    if inspect.isgeneratorfunction(fn):
+        @functools.wraps(fn)
+        def gen_wrapper(*args, **kwargs):
+            gen = fn(*args, **kwargs)
+            prev = _state.enabled
+            _state.enabled = mode
+            try:
+                value = next(gen)
+            except StopIteration as stop:
+                return stop.value
+            finally:
+                _state.enabled = prev
+            while True:
+                try:
+                    sent = yield value
+                except GeneratorExit:
+                    gen.close()
+                    raise
+                except BaseException as exc:  # re-raised inside the generator, under the mode
+                    prev = _state.enabled
+                    _state.enabled = mode
+                    try:
+                        value = gen.throw(exc)
+                    except StopIteration as stop:
+                        return stop.value
+                    finally:
+                        _state.enabled = prev
+                else:
+                    prev = _state.enabled
+                    _state.enabled = mode
+                    try:
+                        value = gen.send(sent)
+                    except StopIteration as stop:
+                        return stop.value
+                    finally:
+                        _state.enabled = prev
+
+        return gen_wrapper
+
+    @functools.wraps(fn)
+    def wrapper(*args, **kwargs):
+        prev = _state.enabled
+        _state.enabled = mode
+        try:
+            return fn(*args, **kwargs)
+        finally:
+            _state.enabled = prev
+
+    return wrapper
+
+
 class _GradModeContext:
-    """Base of the grad-mode context managers; each is also a decorator."""
+    """Base of the grad-mode context managers; each is also a decorator.
+
+    The mode in force before ``__enter__`` is pushed on a per-thread stack and
+    restored by ``__exit__``, so one instance may be entered again while it is
+    already active, and exceptions leave the mode as it was.
+    """
 
     _mode: bool
 
     def __enter__(self):
-        self._prev = _state.enabled
+        _state.prev.append(_state.enabled)
         _state.enabled = self._mode
         return self
 
     def __exit__(self, *exc):
-        _state.enabled = self._prev
+        _state.enabled = _state.prev.pop()
         return False
 
     def __call__(self, fn):
-        mode = self._mode
-
-        @functools.wraps(fn)
-        def wrapper(*args, **kwargs):
-            prev = _state.enabled
-            _state.enabled = mode
-            try:
-                return fn(*args, **kwargs)
-            finally:
-                _state.enabled = prev
-
-        return wrapper
+        if not callable(fn):
+            raise TypeError(f"{type(self).__name__}() decorates a function, got {type(fn).__name__}")
+        return _run_with_mode(fn, self._mode)
 
 
-class no_grad(_GradModeContext):
+class _NoParamContext(_GradModeContext):
+    """Allows ``@no_grad`` as well as ``@no_grad()``."""
+
+    def __new__(cls, fn=None):
+        if fn is None:
+            return super().__new__(cls)
+        if not callable(fn):
+            raise TypeError(f"{cls.__name__}() takes no arguments, got {type(fn).__name__}")
+        return _run_with_mode(fn, cls._mode)
+
+
+class no_grad(_NoParamContext):
     """Turn graph recording off inside the block or decorated function.
 
     Example:
@@ -70,7 +141,7 @@ class no_grad(_GradModeContext):
     _mode = False
 
 
-class enable_grad(_GradModeContext):
+class enable_grad(_NoParamContext):
     """Turn graph recording on, even inside ``no_grad``.
 
     Example:
@@ -85,13 +156,22 @@ class enable_grad(_GradModeContext):
 
 
 class set_grad_enabled(_GradModeContext):
-    """Set grad mode to ``mode``; works as a call, a context manager or a decorator.
+    """Set grad mode to ``mode``; works as a plain call, a context manager or a decorator.
+
+    As a call (``lucid.set_grad_enabled(False)``) it changes the mode at once;
+    as a ``with`` block it restores the previous mode on exit; as a decorator
+    it only affects calls of the decorated function.
+
+    Raises:
+        TypeError: ``mode`` is not a bool.
 
     Example:
         >>> import lucid
         >>> with lucid.set_grad_enabled(False):
         ...     lucid.is_grad_enabled()
         False
+        >>> lucid.is_grad_enabled()
+        True
     """
 
     def __init__(self, mode: bool):
@@ -102,8 +182,11 @@ class set_grad_enabled(_GradModeContext):
         _state.enabled = mode
 
     def __enter__(self):
+        # The mode was already set by __init__; remember what to restore.
+        _state.prev.append(self._prev)
         return self
 
-    def __exit__(self, *exc):
+    def __call__(self, fn):
+        # Used as a decorator: undo the immediate switch made by __init__.
         _state.enabled = self._prev
-        return False
+        return super().__call__(fn)

@@ -1,72 +1,153 @@
-"""In-place methods (``add_``, ``mul_``, ``zero_``, ``copy_``, ...).
+"""In-place methods (``add_``, ``mul_``, ``exp_``, ``zero_``, ``copy_``, ...).
 
 MLX arrays are immutable, so an in-place op computes the new value and
 rebinds the Tensor to it: the Python object stays the same, its version
 counter goes up, and under grad mode the op is recorded like its out-of-place
-form. A backward that needs a saved value of the old version raises.
+form. A backward that needs a saved value of an older version raises an error
+naming the op that saved it.
+
+Rules (PyTorch's): a leaf that requires grad cannot be modified in place while
+grad mode is on (wrap parameter updates in ``lucid.no_grad()``), and the result
+keeps the tensor's dtype, so a float result cannot go into an integer tensor.
 """
 
 from __future__ import annotations
 
+import numbers
+
 import mlx.core as mx
 
+from lucid._backend.dtypes import FLOATING_MX
 from lucid._tensor import Tensor, as_array
 from lucid.autograd.grad_mode import _state
-from lucid.ops.arithmetic import add, astype, divide, multiply, sub
+from lucid.ops import unary
+from lucid.ops.arithmetic import add, astype, divide, multiply, neg, power, sub
 
 __all__: list = []
 
 
-def _inplace(op):
+def _store(self: Tensor, out: Tensor, name: str) -> Tensor:
+    """Rebind ``self`` to ``out``, cast to ``self``'s dtype; the last step of every in-place op."""
+    if out._data.dtype != self._data.dtype:
+        if out._data.dtype in FLOATING_MX and self._data.dtype not in FLOATING_MX:
+            raise TypeError(
+                f"{name}: the result has dtype {out.dtype}, which can't be stored in place into a tensor "
+                f"of dtype {self.dtype}; use the out-of-place form or convert the tensor first"
+            )
+        out = astype(out, self._data.dtype)
+    if tuple(out._data.shape) != tuple(self._data.shape):
+        raise ValueError(
+            f"{name}: the result has shape {tuple(out._data.shape)}, but an in-place op must keep the "
+            f"tensor's shape {self.shape} (the other operand may only broadcast to it)"
+        )
+    return self._bump(out)
+
+
+def _inplace(op, name: str):
     def method(self: Tensor, *args, **kwargs) -> Tensor:
         self._check_inplace()
-        out = op(self, *args, **kwargs)
-        if out._data.dtype != self._data.dtype:
-            if not _can_cast_inplace(out._data.dtype, self._data.dtype):
-                raise TypeError(
-                    f"{op.__name__}_: result dtype {out.dtype} can't be cast to the tensor's dtype {self.dtype} in place"
-                )
-            out = astype(out, self._data.dtype)
-        return self._bump(out)
+        return _store(self, op(self, *args, **kwargs), name)
 
-    method.__name__ = op.__name__ + "_"
-    method.__doc__ = f"In-place form of ``{op.__name__}``: updates ``self``, bumps its version, returns it."
+    method.__name__ = method.__qualname__ = name
+    method.__doc__ = (f"In-place form of ``{op.__name__}``: updates ``self``, bumps its version, "
+                      "returns ``self``.")
     return method
 
 
-def _can_cast_inplace(src, dst) -> bool:
-    floats = (mx.float16, mx.bfloat16, mx.float32, mx.float64, mx.complex64)
-    # A float result cannot be stored into an integer tensor (PyTorch's rule).
-    return not (src in floats and dst not in floats)
+def _scaled(other, alpha, name: str):
+    if alpha is None or (not isinstance(alpha, Tensor) and alpha == 1):
+        return other
+    if isinstance(alpha, bool) or not isinstance(alpha, (numbers.Number, Tensor)):
+        raise TypeError(f"{name}: alpha must be a number, got {type(alpha).__name__}")
+    return multiply(other, alpha) if isinstance(other, Tensor) else other * alpha
+
+
+def add_(self: Tensor, other, *, alpha=None) -> Tensor:
+    """In place ``self += alpha * other`` (``alpha`` defaults to 1, as in PyTorch).
+
+    Example:
+        >>> import lucid
+        >>> x = lucid.tensor([1.0, 2.0])
+        >>> x.add_(lucid.tensor([1.0, 1.0]), alpha=-0.5).tolist()
+        [0.5, 1.5]
+    """
+    self._check_inplace()
+    return _store(self, add(self, _scaled(other, alpha, "add_")), "add_")
+
+
+def sub_(self: Tensor, other, *, alpha=None) -> Tensor:
+    """In place ``self -= alpha * other`` (``alpha`` defaults to 1).
+
+    Example:
+        >>> import lucid
+        >>> x = lucid.tensor([1.0, 2.0])
+        >>> x.sub_(1.0).tolist()
+        [0.0, 1.0]
+    """
+    self._check_inplace()
+    return _store(self, sub(self, _scaled(other, alpha, "sub_")), "sub_")
 
 
 def zero_(self: Tensor) -> Tensor:
-    """Fill with zeros in place."""
+    """Fill with zeros in place.
+
+    Example:
+        >>> import lucid
+        >>> lucid.ones(2).zero_().tolist()
+        [0.0, 0.0]
+    """
     return fill_(self, 0)
 
 
 def fill_(self: Tensor, value) -> Tensor:
-    """Fill with ``value`` (a number or a one-element Tensor) in place."""
+    """Fill with ``value`` (a number or a one-element Tensor) in place.
+
+    A Tensor ``value`` that requires grad receives the sum of the gradient.
+
+    Raises:
+        ValueError: ``value`` is a Tensor with more than one element.
+        TypeError: ``value`` is neither a number nor a Tensor.
+
+    Example:
+        >>> import lucid
+        >>> lucid.zeros(3).fill_(2.5).tolist()
+        [2.5, 2.5, 2.5]
+    """
     self._check_inplace()
     if isinstance(value, Tensor):
         if value.numel() != 1:
             raise ValueError(f"fill_ expects a number or a one-element tensor, got shape {value.shape}")
         if value.requires_grad and _state.enabled:
-            return self._bump(value.reshape(()).astype(self._data.dtype).expand(self.shape) + 0)
+            filled = value.reshape(()).astype(self._data.dtype).expand(self.shape)
+            return self._bump(filled + 0 if filled is value else filled)
         arr = mx.broadcast_to(value._data.reshape(()).astype(self._data.dtype), self._data.shape)
-    else:
+    elif isinstance(value, numbers.Number):
         arr = mx.full(self._data.shape, value, dtype=self._data.dtype)
+    else:
+        raise TypeError(f"fill_ expects a number or a one-element tensor, got {type(value).__name__}")
     return self._bump(Tensor._make(arr, self._device))
 
 
-def copy_(self: Tensor, src) -> Tensor:
-    """Copy ``src`` (broadcast to this shape, cast to this dtype) into ``self``; differentiable in ``src``."""
+def copy_(self: Tensor, src, non_blocking: bool = False) -> Tensor:
+    """Copy ``src`` (broadcast to this shape, cast to this dtype) into ``self``; differentiable in ``src``.
+
+    Raises:
+        ValueError: ``src`` can't be broadcast to ``self``'s shape.
+
+    Example:
+        >>> import lucid
+        >>> lucid.zeros(2, 2).copy_(lucid.tensor([1.0, 2.0])).tolist()
+        [[1.0, 2.0], [1.0, 2.0]]
+    """
     self._check_inplace()
     if isinstance(src, Tensor):
         if src.requires_grad and _state.enabled:
             out = astype(src, self._data.dtype)
             if out.shape != self.shape:
-                out = out.broadcast_to(self.shape)
+                try:
+                    out = out.broadcast_to(self.shape)
+                except ValueError:
+                    raise ValueError(f"copy_: source of shape {src.shape} can't be broadcast to {self.shape}") from None
             return self._bump(out + 0 if out is src else out)
         arr = src._data
     else:
@@ -79,14 +160,45 @@ def copy_(self: Tensor, src) -> Tensor:
 
 
 def clamp_(self: Tensor, min=None, max=None) -> Tensor:
-    """Clamp into ``[min, max]`` in place."""
+    """Clamp into ``[min, max]`` in place.
+
+    Example:
+        >>> import lucid
+        >>> lucid.tensor([-2.0, 0.5, 3.0]).clamp_(-1, 1).tolist()
+        [-1.0, 0.5, 1.0]
+    """
     self._check_inplace()
-    return self._bump(self.clip(min, max))
+    return _store(self, unary.clip(self, min, max), "clamp_")
+
+
+def clamp_min_(self: Tensor, min) -> Tensor:
+    """Clamp from below in place (``clamp_(min=min)``)."""
+    return clamp_(self, min, None)
+
+
+def clamp_max_(self: Tensor, max) -> Tensor:
+    """Clamp from above in place (``clamp_(max=max)``)."""
+    return clamp_(self, None, max)
 
 
 TENSOR_METHODS = {
-    "add_": _inplace(add), "sub_": _inplace(sub), "mul_": _inplace(multiply), "div_": _inplace(divide),
+    "add_": add_, "sub_": sub_, "subtract_": sub_, "mul_": _inplace(multiply, "mul_"),
+    "multiply_": _inplace(multiply, "multiply_"), "div_": _inplace(divide, "div_"),
+    "divide_": _inplace(divide, "divide_"), "pow_": _inplace(power, "pow_"), "neg_": _inplace(neg, "neg_"),
+    "negative_": _inplace(neg, "negative_"),
     "zero_": zero_, "fill_": fill_, "copy_": copy_, "clamp_": clamp_, "clip_": clamp_,
-    "__iadd__": _inplace(add), "__isub__": _inplace(sub), "__imul__": _inplace(multiply),
-    "__itruediv__": _inplace(divide),
+    "clamp_min_": clamp_min_, "clamp_max_": clamp_max_,
+    "__iadd__": _inplace(add, "__iadd__"), "__isub__": _inplace(sub, "__isub__"),
+    "__imul__": _inplace(multiply, "__imul__"), "__itruediv__": _inplace(divide, "__itruediv__"),
+    "__ipow__": _inplace(power, "__ipow__"),
 }
+
+# In-place forms of the elementwise unary ops: ``x.exp_()`` is ``x`` rebound to ``x.exp()``.
+for _name in ("abs", "sign", "exp", "exp2", "expm1", "log", "log2", "log10", "log1p", "sqrt", "rsqrt",
+              "square", "reciprocal", "sin", "cos", "tan", "asin", "acos", "atan", "arcsin", "arccos",
+              "arctan", "sinh", "cosh", "tanh", "asinh", "acosh", "atanh", "arcsinh", "arccosh", "arctanh",
+              "sigmoid", "erf", "erfinv", "floor", "ceil", "round", "trunc", "fix", "nan_to_num"):
+    _fn = getattr(unary, _name, None)
+    if _fn is not None:
+        TENSOR_METHODS[_name + "_"] = _inplace(_fn, _name + "_")
+del _name, _fn

@@ -1,0 +1,197 @@
+"""Autograd overhead: a 1000-op elementwise chain on 16-element tensors, forward and backward.
+
+On tensors this small the arithmetic is free and every framework pays only
+its bookkeeping. The same chain (``y = y * a`` then ``y = y + b``, 500 times,
+then ``sum``) is differentiated with respect to ``x``, ``a`` and ``b``:
+
+* ``lucid``: Lucid's tape (``Function.apply`` per op, ``backward()``, then
+  ``lucid.eval`` of the three gradients);
+* ``mlx``: raw MLX, ``mx.grad`` of the same function, then ``mx.eval``;
+* ``torch``: PyTorch CPU eager autograd, when PyTorch is importable.
+
+Rounds are interleaved (one call of each per round) and the median is
+reported; ``ratio_torch`` is ``lucid_ms / torch_ms`` and ``ratio_mlx`` is
+``lucid_ms / mlx_ms``. A cProfile summary of one batch of Lucid calls, grouped
+by layer, goes into the JSON (``profile``) and is printed. Note that cProfile
+cannot see MLX's native functions: their time is counted in the Python
+function that called them.
+
+Run alone with ``python -m benchmarks.autograd_overhead``.
+"""
+
+from __future__ import annotations
+
+import cProfile
+import os
+import pstats
+import sys
+
+if __package__ in (None, ""):  # run as a script: make the repository importable
+    sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+
+import lucid  # noqa: E402,I001  (before mlx.core: it may load a BLAS)
+import mlx.core as mx  # noqa: E402
+import numpy as np  # noqa: E402
+
+from benchmarks import format_table, time_interleaved, write_results  # noqa: E402
+
+__all__ = ["run", "extra", "profile_summary", "lucid_chain"]
+
+OPS = 1000
+SIZE = 16
+ROUNDS = 25
+WARMUP = 3
+
+
+def _inputs():
+    x = np.linspace(0.1, 1.0, SIZE, dtype=np.float32)
+    a = np.full(SIZE, 1.0001, dtype=np.float32)
+    b = np.full(SIZE, 1e-4, dtype=np.float32)
+    return x, a, b
+
+
+def lucid_chain(ops: int = OPS):
+    """One forward + backward of the chain in Lucid; returns the three gradients."""
+    xn, an, bn = _inputs()
+    x = lucid.tensor(xn, requires_grad=True)
+    a = lucid.tensor(an, requires_grad=True)
+    b = lucid.tensor(bn, requires_grad=True)
+    y = x
+    for _ in range(ops // 2):
+        y = y * a
+        y = y + b
+    y.sum().backward()
+    lucid.eval(x.grad, a.grad, b.grad)
+    return x.grad, a.grad, b.grad
+
+
+def _mlx_chain_fn(ops: int):
+    xn, an, bn = _inputs()
+    args = (mx.array(xn), mx.array(an), mx.array(bn))
+    mx.eval(args)
+
+    def f(x, a, b):
+        y = x
+        for _ in range(ops // 2):
+            y = y * a
+            y = y + b
+        return y.sum()
+
+    grad = mx.grad(f, argnums=(0, 1, 2))
+
+    def step():
+        gs = grad(*args)
+        mx.eval(gs)
+        return gs
+
+    return step
+
+
+def _torch_chain_fn(ops: int):
+    try:
+        import torch
+    except ImportError:
+        return None
+    xn, an, bn = _inputs()
+
+    def step():
+        x = torch.tensor(xn, requires_grad=True)
+        a = torch.tensor(an, requires_grad=True)
+        b = torch.tensor(bn, requires_grad=True)
+        y = x
+        for _ in range(ops // 2):
+            y = y * a
+            y = y + b
+        y.sum().backward()
+        return x.grad, a.grad, b.grad
+
+    return step
+
+
+_LAYERS = (
+    ("lucid/autograd/function.py", "tape: Function.apply, Node"),
+    ("lucid/autograd/engine.py", "backward engine"),
+    ("lucid/autograd/", "autograd (other)"),
+    ("lucid/ops/", "op rules (forward/backward, incl. MLX op calls)"),
+    ("lucid/_tensor.py", "Tensor"),
+    ("lucid/__init__.py", "lucid.eval (MLX evaluation)"),
+)
+
+
+def profile_summary(calls: int = 5, top: int = 12) -> dict:
+    """cProfile Lucid's chain: seconds per call grouped by layer, and the top functions by own time."""
+    prof = cProfile.Profile()
+    prof.enable()
+    for _ in range(calls):
+        lucid_chain()
+    prof.disable()
+    stats = pstats.Stats(prof)
+    total = 0.0
+    layers: dict = {}
+    funcs = []
+    for (path, line, name), (_cc, ncalls, tottime, _ct, _callers) in stats.stats.items():
+        total += tottime
+        norm = path.replace(os.sep, "/")
+        label = "other (builtins, benchmark loop)"
+        for prefix, lab in _LAYERS:
+            if prefix in norm:
+                label = lab
+                break
+        layers[label] = layers.get(label, 0.0) + tottime
+        short = norm.split("/lucid/", 1)[-1] if "/lucid/" in norm else os.path.basename(norm)
+        funcs.append((tottime, f"{short}:{line}({name})", ncalls))
+    funcs.sort(reverse=True)
+    return {
+        "calls": calls,
+        "total_ms_per_call": round(1e3 * total / calls, 3),
+        "layers_ms_per_call": {k: round(1e3 * v / calls, 3) for k, v in sorted(layers.items(), key=lambda kv: -kv[1])},
+        "top_functions": [{"function": f, "ms_per_call": round(1e3 * t / calls, 3), "ncalls": n // calls}
+                          for t, f, n in funcs[:top]],
+    }
+
+
+def run(rounds: int = ROUNDS, warmup: int = WARMUP, ops: int = OPS) -> list[dict]:
+    """Time the chain in Lucid, raw MLX (``mx.grad``) and PyTorch (if installed).
+
+    Returns:
+        list[dict]: one row, ``name``, ``lucid_ms``, ``mlx_ms``, ``torch_ms`` (or
+        ``None``), ``ratio_mlx``, ``ratio_torch`` and the per-call minima.
+    """
+    steps = {"lucid": lambda: lucid_chain(ops), "mlx": _mlx_chain_fn(ops)}
+    torch_step = _torch_chain_fn(ops)
+    if torch_step is not None:
+        steps["torch"] = torch_step
+    ms = time_interleaved(steps, rounds, warmup)
+    row = {
+        "name": f"autograd/chain{ops}",
+        "lucid_ms": round(ms["lucid"]["median"], 3),
+        "mlx_ms": round(ms["mlx"]["median"], 3),
+        "torch_ms": round(ms["torch"]["median"], 3) if "torch" in ms else None,
+        "ratio_mlx": round(ms["lucid"]["median"] / ms["mlx"]["median"], 3),
+        "ratio_torch": round(ms["lucid"]["median"] / ms["torch"]["median"], 3) if "torch" in ms else None,
+        "lucid_min_ms": round(ms["lucid"]["min"], 3),
+        "mlx_min_ms": round(ms["mlx"]["min"], 3),
+        "torch_min_ms": round(ms["torch"]["min"], 3) if "torch" in ms else None,
+    }
+    return [row]
+
+
+def extra() -> dict:
+    """What goes into the JSON besides the rows: the cProfile summary."""
+    return {"profile": profile_summary()}
+
+
+def main() -> list[dict]:
+    rows = run()
+    prof = extra()["profile"]
+    print(format_table(rows))
+    print(f"\nwhere Lucid's time goes (cProfile, {prof['total_ms_per_call']} ms per call with profiling on):")
+    for label, ms in prof["layers_ms_per_call"].items():
+        print(f"  {ms:8.3f} ms  {label}")
+    path = write_results("autograd_overhead", rows, {"profile": prof})
+    print(f"\nwritten to {path}")
+    return rows
+
+
+if __name__ == "__main__":
+    main()
