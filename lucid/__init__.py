@@ -57,7 +57,9 @@ def eval(*tensors) -> None:
     """
     import mlx.core as mx
 
-    arrays = []
+    from lucid._backend.evaluation import take_deferred
+
+    arrays = take_deferred()
     stack = list(tensors)
     while stack:
         item = stack.pop()

@@ -6,7 +6,7 @@ from typing import Iterable
 
 import mlx.core as mx
 
-__all__ = ["eval_arrays", "get_eval_budget", "set_eval_budget"]
+__all__ = ["eval_arrays", "get_eval_budget", "set_eval_budget", "defer_eval"]
 
 # Default byte budget for one batched ``mx.eval``: large enough that a typical
 # model's gradients go in a handful of calls, small enough that evaluating
@@ -38,9 +38,35 @@ def set_eval_budget(nbytes: int) -> None:
     _budget[0] = nbytes
 
 
+# Tensors whose new values nothing else will evaluate soon (BatchNorm's running
+# statistics, updated lazily every training step): the next batched
+# evaluation takes them along, so their graphs never grow step after step.
+_deferred: dict = {}
+
+
+def defer_eval(tensor) -> None:
+    """Have the next batched evaluation (``Optimizer.step``, the clip functions, ``lucid.eval``) evaluate ``tensor``.
+
+    Layers that update state lazily in ``forward`` (BatchNorm's running
+    statistics) register it here instead of evaluating it themselves.
+    """
+    _deferred[id(tensor)] = tensor
+
+
+def take_deferred() -> list:
+    """The arrays of the deferred tensors, clearing the registry."""
+    if not _deferred:
+        return []
+    arrays = [t._data for t in _deferred.values()]
+    _deferred.clear()
+    return arrays
+
+
 def eval_arrays(arrays: Iterable[mx.array], budget: int | None = None) -> None:
     """Evaluate ``arrays`` with one ``mx.eval`` per batch of at most ``budget`` bytes."""
     limit = _budget[0] if budget is None else budget
+    if _deferred:
+        arrays = list(arrays) + take_deferred()
     batch: list = []
     size = 0
     for a in arrays:

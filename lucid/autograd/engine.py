@@ -19,6 +19,7 @@ from heapq import heappop, heappush
 
 import mlx.core as mx
 
+from lucid._backend.device import _default, run_on
 from lucid._tensor import Tensor
 from lucid.autograd.function import _freed_error
 
@@ -178,14 +179,18 @@ def run_backward(roots, grad_roots, retain_graph: bool, inputs=None):
             for i in capture[node]:
                 captured[(node, i)] = glist[i]
         edges = node.next
-        if n_out == 1:
-            in_grads = node.fn.backward(node, glist[0])
-        else:
+        if n_out != 1:
             for i, g in enumerate(glist):
                 if g is None:
                     shape, dtype = node.out_meta[i]
                     glist[i] = mx.zeros(shape, dtype=dtype)
+        if node.device == _default[0]:
             in_grads = node.fn.backward(node, *glist)
+        else:
+            # The rule runs where its forward ran (e.g. float64 work on the CPU
+            # while the default device is the GPU).
+            with run_on(node.device):
+                in_grads = node.fn.backward(node, *glist)
         if type(in_grads) is not tuple:
             if len(edges) != 1 or type(in_grads) is list:
                 in_grads = tuple(in_grads) if type(in_grads) is list else (in_grads,)

@@ -14,6 +14,7 @@ import warnings
 import mlx.core as mx
 
 from lucid._backend.dtypes import int64
+from lucid._backend.evaluation import defer_eval
 from lucid._tensor import Tensor
 from lucid.nn import init
 from lucid.nn.functional import normalization as Fn
@@ -110,8 +111,15 @@ class _BatchNorm(_NormBase):
         factor = self._factor()
         use_batch = self.training or self.running_mean is None
         track = not self.training or self.track_running_stats
-        return Fn.batch_norm(input, self.running_mean if track else None, self.running_var if track else None,
-                             self.weight, self.bias, use_batch, factor, self.eps)
+        out = Fn.batch_norm(input, self.running_mean if track else None, self.running_var if track else None,
+                            self.weight, self.bias, use_batch, factor, self.eps)
+        if self.training and self.track_running_stats:
+            # The running statistics are new lazy arrays now; the next batched
+            # evaluation (Optimizer.step, clip functions, lucid.eval) takes them
+            # along, so their graph never grows from step to step.
+            for buf in (self.running_mean, self.running_var, self.num_batches_tracked):
+                defer_eval(buf)
+        return out
 
 
 class BatchNorm1d(_BatchNorm):
