@@ -3,7 +3,7 @@
 A ``lucid.Tensor`` wraps an ``mlx.core.array``; a reverse-mode autograd is
 layered on top; MLX does the arithmetic, lazily, on the unified-memory device.
 
-Example:
+Examples:
     >>> import lucid
     >>> x = lucid.tensor([1.0, 2.0, 3.0], requires_grad=True)
     >>> (x * x).sum().backward()
@@ -50,7 +50,7 @@ Half, Float, Double, Long, Int = float16, float32, float64, int64, int32
 def eval(*tensors) -> None:
     """Evaluate the given Tensors (and anything nested in lists, tuples or dicts) in one batched ``mx.eval``.
 
-    Example:
+    Examples:
         >>> import lucid
         >>> x = lucid.ones(3) * 2
         >>> lucid.eval(x)

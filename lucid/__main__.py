@@ -10,7 +10,7 @@ import sys
 def info_text() -> str:
     """What a bug report needs: versions, backend, devices and (on Linux) the BLAS in use.
 
-    Example:
+    Examples:
         >>> from lucid.__main__ import info_text
         >>> "MLX" in info_text()
         True

@@ -23,7 +23,7 @@ def progress(iterable=None, *, total=None, desc: str | None = None, unit: str = 
     Returns:
         A tqdm object (iterate over it; ``set_postfix`` adds live numbers).
 
-    Example:
+    Examples:
         >>> from lucid._progress import progress
         >>> sum(progress(range(3), disable=True))
         3

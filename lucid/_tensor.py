@@ -119,7 +119,7 @@ class Tensor:
         device: ``"cpu"`` or ``"gpu"``; defaults to ``lucid.get_default_device()``.
         requires_grad: record operations on this tensor for ``backward()``.
 
-    Example:
+    Examples:
         >>> import lucid
         >>> x = lucid.Tensor([[1.0, 2.0], [3.0, 4.0]], requires_grad=True)
         >>> (x * x).sum().backward()
@@ -296,7 +296,7 @@ class Tensor:
                 for a tensor of several elements, or the graph was already freed.
             ValueError: ``gradient`` has the wrong shape.
 
-        Example:
+        Examples:
             >>> import lucid
             >>> x = lucid.tensor([1.0, 2.0], requires_grad=True)
             >>> (x * x).backward(lucid.tensor([1.0, 0.5]))
@@ -312,7 +312,7 @@ class Tensor:
 
         Returns a handle whose ``remove()`` unregisters the hook.
 
-        Example:
+        Examples:
             >>> import lucid
             >>> x = lucid.ones(2, requires_grad=True)
             >>> h = x.register_hook(lambda g: g * 10)
@@ -432,7 +432,7 @@ class Tensor:
             TypeError: float64 is asked for on the GPU, or an argument is neither
                 a device, a dtype nor a Tensor.
 
-        Example:
+        Examples:
             >>> import lucid
             >>> x = lucid.tensor([1.0, 2.0])
             >>> x.to(lucid.float16).dtype, x.to("cpu").device

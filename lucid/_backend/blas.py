@@ -112,7 +112,7 @@ def load_blas() -> None:
 def blas_info() -> str:
     """Describe which BLAS MLX's CPU kernels use in this process.
 
-    Example:
+    Examples:
         >>> import lucid
         >>> isinstance(lucid.blas_info(), str)
         True

@@ -12,7 +12,7 @@ __all__ = ["gpu_available", "get_default_device", "set_default_device", "normali
 def gpu_available() -> bool:
     """True when MLX has a GPU backend here (Metal on a Mac, CUDA with ``mlx[cuda]``).
 
-    Example:
+    Examples:
         >>> import lucid
         >>> lucid.gpu_available() in (True, False)
         True
@@ -40,7 +40,7 @@ def normalize_device(device) -> str:
         ValueError: an unknown device name.
         TypeError: something that is not a device at all.
 
-    Example:
+    Examples:
         >>> from lucid._backend import normalize_device
         >>> normalize_device("cpu:0")
         'cpu'
@@ -72,7 +72,7 @@ def get_default_device() -> str:
 def set_default_device(device) -> None:
     """Make ``device`` ("cpu" or "gpu") the default for new tensors and for MLX's kernels.
 
-    Example:
+    Examples:
         >>> import lucid
         >>> lucid.set_default_device("cpu"); lucid.get_default_device()
         'cpu'

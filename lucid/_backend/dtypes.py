@@ -13,7 +13,7 @@ class dtype:
 
     Each one wraps the matching ``mlx.core.Dtype``; ``lucid.float32.mx`` gives it.
 
-    Example:
+    Examples:
         >>> import lucid
         >>> lucid.float32.itemsize, lucid.float32.is_floating_point
         (4, True)

@@ -26,7 +26,7 @@ def set_eval_budget(nbytes: int) -> None:
     bytes (a single array larger than the budget is a batch of its own), so peak
     memory grows by at most the budget plus one array.
 
-    Example:
+    Examples:
         >>> import lucid
         >>> lucid.set_eval_budget(64 * 2**20); lucid.get_eval_budget()
         67108864

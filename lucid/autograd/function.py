@@ -174,7 +174,7 @@ class Function:
     Call it with ``MyFunction.apply(*args, **kwargs)``; Tensor arguments are
     unwrapped to arrays and outputs are wrapped back into Tensors.
 
-    Example:
+    Examples:
         >>> import lucid, mlx.core as mx
         >>> class Cube(lucid.autograd.Function):
         ...     @staticmethod

@@ -68,7 +68,7 @@ def backward(tensors, grad_tensors=None, retain_graph: bool = False, inputs=None
     Raises:
         RuntimeError: an output does not require grad, or the graph was freed.
 
-    Example:
+    Examples:
         >>> import lucid
         >>> x = lucid.tensor([1.0, 2.0], requires_grad=True)
         >>> lucid.autograd.backward(x * x, lucid.tensor([1.0, 1.0]))
@@ -105,7 +105,7 @@ def grad(outputs, inputs, grad_outputs=None, retain_graph: bool | None = None,
     Returns:
         A tuple with one gradient Tensor (or ``None``) per input.
 
-    Example:
+    Examples:
         >>> import lucid
         >>> x = lucid.tensor(3.0, requires_grad=True)
         >>> (g,) = lucid.autograd.grad(x * x, x)

@@ -29,7 +29,7 @@ _state = _GradState()
 def is_grad_enabled() -> bool:
     """Whether operations record the autograd graph in this thread.
 
-    Example:
+    Examples:
         >>> import lucid
         >>> lucid.is_grad_enabled()
         True
@@ -129,7 +129,7 @@ class _NoParamContext(_GradModeContext):
 class no_grad(_NoParamContext):
     """Turn graph recording off inside the block or decorated function.
 
-    Example:
+    Examples:
         >>> import lucid
         >>> x = lucid.ones(3, requires_grad=True)
         >>> with lucid.no_grad():
@@ -144,7 +144,7 @@ class no_grad(_NoParamContext):
 class enable_grad(_NoParamContext):
     """Turn graph recording on, even inside ``no_grad``.
 
-    Example:
+    Examples:
         >>> import lucid
         >>> with lucid.no_grad():
         ...     with lucid.enable_grad():
@@ -165,7 +165,7 @@ class set_grad_enabled(_GradModeContext):
     Raises:
         TypeError: ``mode`` is not a bool.
 
-    Example:
+    Examples:
         >>> import lucid
         >>> with lucid.set_grad_enabled(False):
         ...     lucid.is_grad_enabled()

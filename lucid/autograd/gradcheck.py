@@ -98,7 +98,7 @@ def gradcheck(fn: Callable, inputs: Sequence, eps: float = 1e-6, atol: float = 1
             (or has the wrong shape) and ``raise_exception`` is true.
         ValueError: no input requires grad.
 
-    Example:
+    Examples:
         >>> import lucid
         >>> x = lucid.tensor([0.5, 1.5], dtype=lucid.float64, requires_grad=True)
         >>> lucid.autograd.gradcheck(lambda t: t * t * t, [x])

@@ -1,6 +1,6 @@
 """Data loading: datasets, samplers, collation and ``DataLoader``.
 
-Example:
+Examples:
     >>> import lucid, numpy as np
     >>> ds = lucid.data.TensorDataset(np.random.rand(8, 3).astype(np.float32), np.arange(8))
     >>> x, y = next(iter(lucid.data.DataLoader(ds, batch_size=4)))

@@ -54,7 +54,7 @@ def default_collate(batch):
         TypeError: an element type it cannot batch (e.g. ``None``), or mixed types.
         ValueError: an empty batch, arrays of different shapes, or sequences of different lengths.
 
-    Example:
+    Examples:
         >>> import lucid, numpy as np
         >>> batch = [(np.zeros((2, 2), np.float32), 1), (np.ones((2, 2), np.float32), 0)]
         >>> x, y = lucid.data.default_collate(batch)
@@ -141,7 +141,7 @@ def default_convert(data):
     Used by ``DataLoader`` when ``batch_size=None`` (no automatic batching).
     Python numbers, strings and Tensors are returned unchanged.
 
-    Example:
+    Examples:
         >>> import lucid, numpy as np
         >>> out = lucid.data.default_convert({"x": np.arange(3), "name": "a"})
         >>> out["x"].tolist(), out["name"]

@@ -90,7 +90,7 @@ class DataLoader:
             ``batch_sampler`` with other batching options, ``shuffle`` or a
             sampler with an ``IterableDataset``, negative ``num_workers``.
 
-    Example:
+    Examples:
         >>> import lucid, numpy as np
         >>> ds = lucid.data.TensorDataset(np.arange(10, dtype=np.float32).reshape(5, 2), np.arange(5))
         >>> loader = lucid.data.DataLoader(ds, batch_size=2)

@@ -24,7 +24,7 @@ class Dataset:
     Subclasses implement ``__getitem__`` (and, for ``DataLoader``'s samplers,
     ``__len__``). ``ds1 + ds2`` concatenates two datasets.
 
-    Example:
+    Examples:
         >>> import lucid
         >>> class Squares(lucid.data.Dataset):
         ...     def __len__(self):
@@ -53,7 +53,7 @@ class Dataset:
 class IterableDataset(Dataset):
     """A dataset that is a stream: subclasses implement ``__iter__`` (``__len__`` is optional).
 
-    Example:
+    Examples:
         >>> import lucid
         >>> class Count(lucid.data.IterableDataset):
         ...     def __iter__(self):
@@ -103,7 +103,7 @@ class TensorDataset(Dataset):
         TypeError: a field is neither a Tensor nor a NumPy array.
         ValueError: no fields, a 0-d field, or first dimensions that differ.
 
-    Example:
+    Examples:
         >>> import lucid, numpy as np
         >>> ds = lucid.data.TensorDataset(lucid.tensor([[0, 1], [2, 3], [4, 5]]), np.array([7, 8, 9]))
         >>> x, y = ds[1]
@@ -170,7 +170,7 @@ class ConcatDataset(Dataset):
         TypeError: a member is an ``IterableDataset`` (use ``ChainDataset``) or has no ``len``.
         ValueError: no datasets.
 
-    Example:
+    Examples:
         >>> import lucid, numpy as np
         >>> a = lucid.data.TensorDataset(np.arange(2))
         >>> b = lucid.data.TensorDataset(np.arange(10, 13))
@@ -207,7 +207,7 @@ class ConcatDataset(Dataset):
 class ChainDataset(IterableDataset):
     """The samples of several iterable datasets, one stream after another.
 
-    Example:
+    Examples:
         >>> import lucid
         >>> class R(lucid.data.IterableDataset):
         ...     def __init__(self, n): self.n = n
@@ -239,7 +239,7 @@ class Subset(Dataset):
         dataset: a map-style dataset.
         indices: a sequence of integer indices into it.
 
-    Example:
+    Examples:
         >>> import lucid, numpy as np
         >>> sub = lucid.data.Subset(lucid.data.TensorDataset(np.arange(10, 20)), [3, 0])
         >>> len(sub), int(sub[0][0]), int(sub[1][0])
@@ -289,7 +289,7 @@ def random_split(dataset: Dataset, lengths: Sequence, generator=None) -> list[Su
         ValueError: negative lengths, or lengths that do not add up.
         TypeError: a length that is not a number.
 
-    Example:
+    Examples:
         >>> import lucid, numpy as np
         >>> ds = lucid.data.TensorDataset(np.arange(10))
         >>> train, val = lucid.data.random_split(ds, [0.8, 0.2], generator=0)

@@ -50,7 +50,7 @@ def _positive_int(value, name: str, who: str) -> int:
 class Sampler:
     """Base class: an iterable of dataset indices (subclasses implement ``__iter__`` and usually ``__len__``).
 
-    Example:
+    Examples:
         >>> import lucid
         >>> class Evens(lucid.data.Sampler):
         ...     def __init__(self, n): self.n = n
@@ -70,7 +70,7 @@ class Sampler:
 class SequentialSampler(Sampler):
     """Indices ``0, 1, ..., len(data_source) - 1`` in order.
 
-    Example:
+    Examples:
         >>> import lucid
         >>> list(lucid.data.SequentialSampler(range(3)))
         [0, 1, 2]
@@ -102,7 +102,7 @@ class RandomSampler(Sampler):
         TypeError: ``replacement`` not a bool, ``num_samples`` not an int, or a bad generator.
         ValueError: ``num_samples`` not positive.
 
-    Example:
+    Examples:
         >>> import lucid
         >>> sorted(lucid.data.RandomSampler(range(5), generator=0))
         [0, 1, 2, 3, 4]
@@ -147,7 +147,7 @@ class SubsetRandomSampler(Sampler):
         indices: a sequence of dataset indices.
         generator: an int seed, a ``numpy.random.Generator`` or ``None`` (see the module docstring).
 
-    Example:
+    Examples:
         >>> import lucid
         >>> sorted(lucid.data.SubsetRandomSampler([4, 7, 9], generator=1))
         [4, 7, 9]
@@ -184,7 +184,7 @@ class WeightedRandomSampler(Sampler):
         ValueError: weights not 1-D, negative, non-finite or all zero; too many
             samples without replacement.
 
-    Example:
+    Examples:
         >>> import lucid
         >>> s = lucid.data.WeightedRandomSampler([0.0, 1.0, 0.0], num_samples=4, generator=0)
         >>> list(s)
@@ -232,7 +232,7 @@ class BatchSampler(Sampler):
         TypeError: ``batch_size`` not an int or ``drop_last`` not a bool.
         ValueError: ``batch_size`` not positive.
 
-    Example:
+    Examples:
         >>> import lucid
         >>> list(lucid.data.BatchSampler(range(5), batch_size=2, drop_last=False))
         [[0, 1], [2, 3], [4]]

@@ -4,7 +4,7 @@ Every dataset is a map-style ``lucid.data.Dataset`` of ``(image, label)``
 pairs: images are uint8 NumPy arrays (``(H, W)`` grayscale or ``(H, W, 3)``
 RGB) and labels ints, unless ``transform`` / ``target_transform`` change them.
 
-Example:
+Examples:
     >>> import lucid
     >>> ds = lucid.datasets.SyntheticDigits(train=False, size=10, transform=lucid.transforms.ToTensor())
     >>> x, y = ds[0]

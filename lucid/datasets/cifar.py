@@ -49,7 +49,7 @@ class CIFAR10(VisionDataset):
         CorruptFileError: a file of the wrong size or record count, or labels out of range.
         DownloadError: the archive could not be downloaded.
 
-    Example:
+    Examples:
         >>> import lucid
         >>> lucid.datasets.CIFAR10.classes[:3]
         ['airplane', 'automobile', 'bird']
@@ -144,7 +144,7 @@ class CIFAR100(CIFAR10):
     ``coarse_targets`` holds the superclass labels 0..19. Files live in
     ``root/cifar-100-binary/`` (``train.bin``: 50,000 records, ``test.bin``: 10,000).
 
-    Example:
+    Examples:
         >>> import lucid
         >>> lucid.datasets.CIFAR100.train_list
         [('train.bin', 50000)]

@@ -52,7 +52,7 @@ def read_idx(path) -> np.ndarray:
         CorruptFileError: bad gzip data, a wrong magic number or type code, or
             a data size that does not match the header (naming the file).
 
-    Example:
+    Examples:
         >>> import lucid, numpy as np, tempfile, os
         >>> with tempfile.TemporaryDirectory() as d:
         ...     p = os.path.join(d, "x.idx")
@@ -107,7 +107,7 @@ class MNIST(VisionDataset):
             mismatched image/label counts, labels out of range).
         DownloadError: no mirror delivered a file.
 
-    Example:
+    Examples:
         >>> import lucid
         >>> lucid.datasets.MNIST.resources[0][0]
         'train-images-idx3-ubyte.gz'
@@ -195,7 +195,7 @@ class FashionMNIST(MNIST):
 
     Same interface and file layout as ``MNIST``, with files in ``root/FashionMNIST/raw/``.
 
-    Example:
+    Examples:
         >>> import lucid
         >>> lucid.datasets.FashionMNIST.classes[:3]
         ['T-shirt/top', 'Trouser', 'Pullover']

@@ -129,7 +129,7 @@ def render_digits(labels: np.ndarray, rng: np.random.Generator, chunk: int = 102
     Works through the labels ``chunk`` at a time (so temporaries stay in cache);
     the result depends on ``rng`` and ``chunk``.
 
-    Example:
+    Examples:
         >>> import numpy as np
         >>> from lucid.datasets.synthetic import render_digits
         >>> render_digits(np.arange(10), np.random.default_rng(0)).shape
@@ -234,7 +234,7 @@ class SyntheticDigits(VisionDataset):
         ValueError: a negative ``size`` or ``seed``.
         TypeError: a non-integer ``size`` or ``seed``, or a non-bool ``train``.
 
-    Example:
+    Examples:
         >>> import lucid
         >>> ds = lucid.datasets.SyntheticDigits(train=False, size=20, seed=0)
         >>> image, label = ds[0]

@@ -37,7 +37,7 @@ class CorruptFileError(ValueError):
 
     The message names the file. Delete it (or call with ``download=True``) to fetch it again.
 
-    Example:
+    Examples:
         >>> import lucid
         >>> issubclass(lucid.datasets.CorruptFileError, ValueError)
         True
@@ -47,7 +47,7 @@ class CorruptFileError(ValueError):
 class DownloadError(OSError):
     """A file could not be downloaded from any mirror after all retries.
 
-    Example:
+    Examples:
         >>> import lucid
         >>> issubclass(lucid.datasets.DownloadError, OSError)
         True
@@ -68,7 +68,7 @@ class VisionDataset(Dataset):
     Raises:
         TypeError: a transform that is not callable.
 
-    Example:
+    Examples:
         >>> import lucid
         >>> ds = lucid.datasets.utils.VisionDataset("data", transform=lambda img: img)
         >>> ds.root
@@ -111,7 +111,7 @@ class VisionDataset(Dataset):
 def md5sum(path, chunk_size: int = 1 << 20) -> str:
     """The hex MD5 digest of a file (for integrity checks, not security).
 
-    Example:
+    Examples:
         >>> import lucid, tempfile, os
         >>> with tempfile.TemporaryDirectory() as d:
         ...     p = os.path.join(d, "f")
@@ -207,7 +207,7 @@ def download_url(urls: str | Sequence[str], root, filename: str | None = None, m
         TypeError: ``retries`` is not an int.
         ValueError: no URLs or ``retries < 1``.
 
-    Example:
+    Examples:
         >>> import lucid, tempfile, os, pathlib
         >>> with tempfile.TemporaryDirectory() as d:
         ...     src = pathlib.Path(d, "src.txt"); _ = src.write_bytes(b"abc")
@@ -284,7 +284,7 @@ def extract_tar(archive, root, members: Sequence[str] | None = None) -> list[str
         CorruptFileError: the archive cannot be read, or a requested member is missing.
         ValueError: a member with an unsafe path or type.
 
-    Example:
+    Examples:
         >>> import lucid, tarfile, tempfile, os, io
         >>> with tempfile.TemporaryDirectory() as d:
         ...     with tarfile.open(os.path.join(d, "a.tar.gz"), "w:gz") as tar:

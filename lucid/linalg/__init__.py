@@ -6,7 +6,7 @@ run on the CPU stream whatever the default device (memory is unified, so
 nothing is copied); float16/bfloat16 inputs are computed in float32 and
 returned in their own dtype. Use float64 for tight accuracy.
 
-Example:
+Examples:
     >>> import lucid
     >>> A = lucid.tensor([[4.0, 1.0], [1.0, 3.0]])
     >>> x = lucid.linalg.solve(A, lucid.tensor([1.0, 2.0]))

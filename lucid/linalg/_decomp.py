@@ -65,7 +65,7 @@ def cholesky(A: Tensor, *, upper: bool = False) -> Tensor:
         A: shape ``(*, n, n)``.
         upper: return the upper factor ``U = L^T`` instead.
 
-    Example:
+    Examples:
         >>> import lucid
         >>> lucid.linalg.cholesky(lucid.tensor([[4.0, 2.0], [2.0, 5.0]])).tolist()
         [[2.0, 0.0], [1.0, 2.0]]
@@ -139,7 +139,7 @@ def qr(A: Tensor, mode: str = "reduced") -> QRResult:
     Raises:
         ValueError: an unknown mode.
 
-    Example:
+    Examples:
         >>> import lucid
         >>> Q, R = lucid.linalg.qr(lucid.tensor([[3.0, 1.0], [4.0, 2.0]]))
         >>> [[round(v, 4) for v in row] for row in (Q @ R).tolist()]
@@ -213,7 +213,7 @@ def svd(A: Tensor, full_matrices: bool = True) -> SVDResult:
     Returns:
         SVDResult: the named tuple ``(U, S, Vh)``.
 
-    Example:
+    Examples:
         >>> import lucid
         >>> U, S, Vh = lucid.linalg.svd(lucid.tensor([[3.0, 0.0], [0.0, -2.0], [0.0, 0.0]]), full_matrices=False)
         >>> U.shape, [round(v, 4) for v in S.tolist()], Vh.shape
@@ -250,7 +250,7 @@ def svdvals(A: Tensor) -> Tensor:
     Args:
         A: shape ``(*, m, n)``; only the values are computed when no gradient is needed.
 
-    Example:
+    Examples:
         >>> import lucid
         >>> [round(v, 4) for v in lucid.linalg.svdvals(lucid.tensor([[0.0, 2.0], [1.0, 0.0]])).tolist()]
         [2.0, 1.0]
@@ -298,7 +298,7 @@ def eigh(A: Tensor, UPLO: str = "L") -> EighResult:
     Returns:
         EighResult: the named tuple ``(eigenvalues, eigenvectors)``.
 
-    Example:
+    Examples:
         >>> import lucid
         >>> w, V = lucid.linalg.eigh(lucid.tensor([[2.0, 1.0], [1.0, 2.0]]))
         >>> [round(x, 4) for x in w.tolist()]
@@ -335,7 +335,7 @@ def eigvalsh(A: Tensor, UPLO: str = "L") -> Tensor:
         A: shape ``(*, n, n)``.
         UPLO: the triangle to read, ``"L"`` or ``"U"``.
 
-    Example:
+    Examples:
         >>> import lucid
         >>> [round(x, 4) for x in lucid.linalg.eigvalsh(lucid.tensor([[2.0, 0.0], [0.0, -1.0]])).tolist()]
         [-1.0, 2.0]

@@ -54,7 +54,7 @@ def inv(A: Tensor) -> Tensor:
         TypeError: an integer tensor.
         ValueError: fewer than 2 dimensions or non-square matrices.
 
-    Example:
+    Examples:
         >>> import lucid
         >>> Ainv = lucid.linalg.inv(lucid.tensor([[2.0, 1.0], [1.0, 1.0]]))
         >>> [[round(v, 4) for v in row] for row in Ainv.tolist()]
@@ -105,7 +105,7 @@ def det(A: Tensor) -> Tensor:
     Raises:
         ValueError: non-square matrices.
 
-    Example:
+    Examples:
         >>> import lucid
         >>> round(lucid.linalg.det(lucid.tensor([[1.0, 2.0], [3.0, 4.0]])).item(), 4)
         -2.0
@@ -145,7 +145,7 @@ def slogdet(A: Tensor) -> SlogdetResult:
     Returns:
         SlogdetResult: the named tuple ``(sign, logabsdet)``.
 
-    Example:
+    Examples:
         >>> import lucid, math
         >>> sign, logabsdet = lucid.linalg.slogdet(lucid.tensor([[0.0, 2.0], [3.0, 0.0]]))
         >>> sign.item(), round(math.exp(logabsdet.item()), 4)
@@ -263,7 +263,7 @@ def solve(A: Tensor, B: Tensor, *, left: bool = True) -> Tensor:
     Raises:
         ValueError: shapes that do not match (the message names both).
 
-    Example:
+    Examples:
         >>> import lucid
         >>> A = lucid.tensor([[3.0, 1.0], [1.0, 2.0]])
         >>> [round(v, 4) for v in lucid.linalg.solve(A, lucid.tensor([9.0, 8.0])).tolist()]
@@ -290,7 +290,7 @@ def solve_triangular(A: Tensor, B: Tensor, *, upper: bool, left: bool = True, un
     Raises:
         ValueError: shapes that do not match.
 
-    Example:
+    Examples:
         >>> import lucid
         >>> A = lucid.tensor([[2.0, 0.0], [1.0, 1.0]])
         >>> lucid.linalg.solve_triangular(A, lucid.tensor([[2.0], [3.0]]), upper=False).tolist()
@@ -391,7 +391,7 @@ def pinv(A: Tensor, *, atol=None, rtol=None, hermitian: bool = False) -> Tensor:
     Returns:
         Tensor: shape ``(*, n, m)``.
 
-    Example:
+    Examples:
         >>> import lucid
         >>> X = lucid.linalg.pinv(lucid.tensor([[1.0, 0.0], [0.0, 2.0], [0.0, 0.0]]))
         >>> [[round(v, 4) for v in row] for row in X.tolist()]
@@ -428,7 +428,7 @@ def matrix_power(A: Tensor, n: int) -> Tensor:
         TypeError: ``n`` is not an int.
         ValueError: non-square matrices.
 
-    Example:
+    Examples:
         >>> import lucid
         >>> lucid.linalg.matrix_power(lucid.tensor([[1.0, 1.0], [0.0, 1.0]]), 3).tolist()
         [[1.0, 3.0], [0.0, 1.0]]

@@ -39,7 +39,7 @@ def vector_norm(x: Tensor, ord=2, dim=None, keepdim: bool = False, *, dtype=None
     Raises:
         TypeError: an integer tensor or a non-numeric ``ord``.
 
-    Example:
+    Examples:
         >>> import lucid
         >>> lucid.linalg.vector_norm(lucid.tensor([[3.0, 4.0], [0.0, 0.0]])).item()
         5.0
@@ -90,7 +90,7 @@ def matrix_norm(A: Tensor, ord="fro", dim=(-2, -1), keepdim: bool = False, *, dt
     Raises:
         ValueError: an unsupported ``ord`` or bad ``dim``.
 
-    Example:
+    Examples:
         >>> import lucid
         >>> A = lucid.tensor([[1.0, -2.0], [3.0, 4.0]])
         >>> lucid.linalg.matrix_norm(A, ord=1).item(), lucid.linalg.matrix_norm(A, ord=float("inf")).item()
@@ -137,7 +137,7 @@ def norm(A: Tensor, ord=None, dim=None, keepdim: bool = False, *, dtype=None) ->
     Raises:
         ValueError: an ``ord`` that does not fit the input or ``dim``.
 
-    Example:
+    Examples:
         >>> import lucid
         >>> A = lucid.tensor([[1.0, 2.0], [2.0, 1.0]])
         >>> round(lucid.linalg.norm(A).item(), 4), round(lucid.linalg.norm(A, ord=2).item(), 4)
@@ -169,7 +169,7 @@ def cond(A: Tensor, p=None) -> Tensor:
         A: shape ``(*, m, n)`` (square unless ``p`` is None or ±2).
         p: None, 2, -2, or a :func:`matrix_norm` order.
 
-    Example:
+    Examples:
         >>> import lucid
         >>> round(lucid.linalg.cond(lucid.tensor([[2.0, 0.0], [0.0, 0.5]])).item(), 4)
         4.0
@@ -214,7 +214,7 @@ def matrix_rank(A: Tensor, *, atol=None, rtol=None, hermitian: bool = False) -> 
         rtol: tolerance relative to the largest singular value.
         hermitian: ``A`` is symmetric: use its eigenvalues.
 
-    Example:
+    Examples:
         >>> import lucid
         >>> lucid.linalg.matrix_rank(lucid.tensor([[1.0, 2.0], [2.0, 4.0]])).item()
         1

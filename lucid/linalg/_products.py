@@ -44,7 +44,7 @@ def cross(input: Tensor, other: Tensor, *, dim: int = -1) -> Tensor:
     Raises:
         ValueError: ``dim`` does not have size 3 in both inputs, or the shapes do not broadcast.
 
-    Example:
+    Examples:
         >>> import lucid
         >>> lucid.linalg.cross(lucid.tensor([1.0, 0.0, 0.0]), lucid.tensor([0.0, 1.0, 0.0])).tolist()
         [0.0, 0.0, 1.0]
@@ -79,7 +79,7 @@ def vecdot(x: Tensor, y: Tensor, *, dim: int = -1) -> Tensor:
     Raises:
         ValueError: ``dim`` out of range or of different sizes.
 
-    Example:
+    Examples:
         >>> import lucid
         >>> lucid.linalg.vecdot(lucid.tensor([[1.0, 2.0], [3.0, 4.0]]), lucid.tensor([1.0, 1.0])).tolist()
         [3.0, 7.0]
@@ -110,7 +110,7 @@ def multi_dot(tensors) -> Tensor:
     Raises:
         ValueError: fewer than 2 tensors or a bad rank.
 
-    Example:
+    Examples:
         >>> import lucid
         >>> lucid.linalg.multi_dot([lucid.ones(2), lucid.ones(2, 3), lucid.ones(3)]).item()
         6.0
@@ -138,7 +138,7 @@ def diagonal(A: Tensor, *, offset: int = 0, dim1: int = -2, dim2: int = -1) -> T
         dim1: the first dimension of the planes.
         dim2: the second dimension of the planes.
 
-    Example:
+    Examples:
         >>> import lucid
         >>> lucid.linalg.diagonal(lucid.tensor([[1.0, 2.0], [3.0, 4.0]])).tolist()
         [1.0, 4.0]

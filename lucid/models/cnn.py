@@ -16,7 +16,7 @@ class SmallCNN(nn.Module):
         image_size: input height = width (28 or 32); must be divisible by 4.
         width: channels of the first block (the second has twice as many).
 
-    Example:
+    Examples:
         >>> import lucid
         >>> from lucid.models import SmallCNN
         >>> SmallCNN()(lucid.zeros(2, 1, 28, 28)).shape
@@ -44,7 +44,7 @@ class SmallCNN(nn.Module):
 class LeNet5(nn.Module):
     """LeNet-5 (LeCun et al., 1998) with ReLU and max pooling, for 28x28 inputs.
 
-    Example:
+    Examples:
         >>> import lucid
         >>> from lucid.models import LeNet5
         >>> LeNet5()(lucid.zeros(1, 1, 28, 28)).shape

@@ -16,7 +16,7 @@ class MLP(nn.Module):
         sizes: layer widths, input first, e.g. ``(784, 512, 512, 10)``.
         dropout: dropout probability after each hidden activation.
 
-    Example:
+    Examples:
         >>> import lucid
         >>> from lucid.models import MLP
         >>> MLP((4, 8, 3))(lucid.ones(2, 4)).shape

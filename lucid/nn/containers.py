@@ -23,7 +23,7 @@ def _index(idx: int, n: int, what: str) -> int:
 class Sequential(Module):
     """Modules applied one after another.
 
-    Example:
+    Examples:
         >>> import lucid, lucid.nn as nn
         >>> net = nn.Sequential(nn.Linear(4, 8), nn.ReLU(), nn.Linear(8, 2))
         >>> net(lucid.ones(3, 4)).shape
@@ -81,7 +81,7 @@ class Sequential(Module):
 class ModuleList(Module):
     """A list of modules whose parameters are registered.
 
-    Example:
+    Examples:
         >>> import lucid.nn as nn
         >>> layers = nn.ModuleList([nn.Linear(2, 2) for _ in range(3)])
         >>> len(list(layers.parameters()))
@@ -140,7 +140,7 @@ class ModuleList(Module):
 class ModuleDict(Module):
     """A dict of modules whose parameters are registered.
 
-    Example:
+    Examples:
         >>> import lucid.nn as nn
         >>> heads = nn.ModuleDict({"a": nn.Linear(2, 1), "b": nn.Linear(2, 3)})
         >>> sorted(heads.keys())
@@ -202,7 +202,7 @@ def _as_parameter(value) -> Parameter:
 class ParameterList(Module):
     """A list of parameters registered with the module.
 
-    Example:
+    Examples:
         >>> import lucid, lucid.nn as nn
         >>> ps = nn.ParameterList([nn.Parameter(lucid.zeros(2)) for _ in range(2)])
         >>> len(list(ps.parameters()))
@@ -242,7 +242,7 @@ class ParameterList(Module):
 class ParameterDict(Module):
     """A dict of parameters registered with the module.
 
-    Example:
+    Examples:
         >>> import lucid, lucid.nn as nn
         >>> pd = nn.ParameterDict({"w": nn.Parameter(lucid.ones(2))})
         >>> [n for n, _ in pd.named_parameters()]

@@ -53,7 +53,7 @@ def calculate_gain(nonlinearity: str, param=None) -> float:
     ``linear``/conv/``sigmoid``: 1; ``tanh``: 5/3; ``relu``: sqrt(2);
     ``leaky_relu``: sqrt(2 / (1 + slope^2)) (slope default 0.01); ``selu``: 3/4.
 
-    Example:
+    Examples:
         >>> import lucid.nn as nn
         >>> round(nn.init.calculate_gain("relu"), 4)
         1.4142
@@ -99,7 +99,7 @@ def _fan(tensor: Tensor, mode: str) -> int:
 def uniform_(tensor: Tensor, a: float = 0.0, b: float = 1.0, generator=None) -> Tensor:
     """Fill with values drawn from U(a, b).
 
-    Example:
+    Examples:
         >>> import lucid
         >>> w = lucid.nn.init.uniform_(lucid.zeros(1000), -1, 1)
         >>> bool((w.abs() <= 1).all())
@@ -115,7 +115,7 @@ def uniform_(tensor: Tensor, a: float = 0.0, b: float = 1.0, generator=None) -> 
 def normal_(tensor: Tensor, mean: float = 0.0, std: float = 1.0, generator=None) -> Tensor:
     """Fill with values drawn from N(mean, std^2).
 
-    Example:
+    Examples:
         >>> import lucid
         >>> lucid.nn.init.normal_(lucid.zeros(2, 3), std=0.02).shape
         (2, 3)
@@ -130,7 +130,7 @@ def normal_(tensor: Tensor, mean: float = 0.0, std: float = 1.0, generator=None)
 def constant_(tensor: Tensor, val: float) -> Tensor:
     """Fill with ``val``.
 
-    Example:
+    Examples:
         >>> import lucid
         >>> lucid.nn.init.constant_(lucid.zeros(2), 0.5).tolist()
         [0.5, 0.5]
@@ -142,7 +142,7 @@ def constant_(tensor: Tensor, val: float) -> Tensor:
 def zeros_(tensor: Tensor) -> Tensor:
     """Fill with zeros.
 
-    Example:
+    Examples:
         >>> import lucid
         >>> lucid.nn.init.zeros_(lucid.ones(2)).tolist()
         [0.0, 0.0]
@@ -153,7 +153,7 @@ def zeros_(tensor: Tensor) -> Tensor:
 def ones_(tensor: Tensor) -> Tensor:
     """Fill with ones.
 
-    Example:
+    Examples:
         >>> import lucid
         >>> lucid.nn.init.ones_(lucid.zeros(2)).tolist()
         [1.0, 1.0]
@@ -164,7 +164,7 @@ def ones_(tensor: Tensor) -> Tensor:
 def eye_(tensor: Tensor) -> Tensor:
     """Fill a 2-D tensor with the identity (ones on the diagonal).
 
-    Example:
+    Examples:
         >>> import lucid
         >>> lucid.nn.init.eye_(lucid.zeros(2, 3)).tolist()
         [[1.0, 0.0, 0.0], [0.0, 1.0, 0.0]]
@@ -179,7 +179,7 @@ def eye_(tensor: Tensor) -> Tensor:
 def dirac_(tensor: Tensor, groups: int = 1) -> Tensor:
     """Fill a 3-, 4- or 5-D conv weight so the convolution is the identity (per group).
 
-    Example:
+    Examples:
         >>> import lucid
         >>> w = lucid.nn.init.dirac_(lucid.zeros(2, 2, 3))
         >>> w[0, 0].tolist(), w[1, 1].tolist()
@@ -205,7 +205,7 @@ def dirac_(tensor: Tensor, groups: int = 1) -> Tensor:
 def xavier_uniform_(tensor: Tensor, gain: float = 1.0, generator=None) -> Tensor:
     r"""Glorot uniform: U(-b, b) with :math:`b = \text{gain}\sqrt{6 / (\text{fan\_in} + \text{fan\_out})}`.
 
-    Example:
+    Examples:
         >>> import lucid
         >>> w = lucid.nn.init.xavier_uniform_(lucid.zeros(30, 20))
         >>> bool((w.abs() <= (6 / 50) ** 0.5).all())
@@ -219,7 +219,7 @@ def xavier_uniform_(tensor: Tensor, gain: float = 1.0, generator=None) -> Tensor
 def xavier_normal_(tensor: Tensor, gain: float = 1.0, generator=None) -> Tensor:
     r"""Glorot normal: N(0, std^2) with :math:`\text{std} = \text{gain}\sqrt{2 / (\text{fan\_in} + \text{fan\_out})}`.
 
-    Example:
+    Examples:
         >>> import lucid
         >>> lucid.nn.init.xavier_normal_(lucid.zeros(4, 5)).shape
         (4, 5)
@@ -234,7 +234,7 @@ def kaiming_uniform_(tensor: Tensor, a: float = 0, mode: str = "fan_in", nonline
 
     ``nn.Linear`` and the conv layers use ``a=sqrt(5)``, as in PyTorch.
 
-    Example:
+    Examples:
         >>> import lucid, math
         >>> w = lucid.nn.init.kaiming_uniform_(lucid.zeros(16, 8), a=math.sqrt(5))
         >>> bool((w.abs() <= 1 / math.sqrt(8)).all())
@@ -252,7 +252,7 @@ def kaiming_normal_(tensor: Tensor, a: float = 0, mode: str = "fan_in", nonlinea
                     generator=None) -> Tensor:
     r"""He normal: N(0, std^2) with :math:`\text{std} = \text{gain} / \sqrt{\text{fan}}`.
 
-    Example:
+    Examples:
         >>> import lucid
         >>> lucid.nn.init.kaiming_normal_(lucid.zeros(8, 4), nonlinearity="relu").shape
         (8, 4)
@@ -269,7 +269,7 @@ def orthogonal_(tensor: Tensor, gain: float = 1.0, generator=None) -> Tensor:
 
     Tensors with more than 2 dimensions are flattened to ``(shape[0], -1)``.
 
-    Example:
+    Examples:
         >>> import lucid, numpy as np
         >>> w = lucid.nn.init.orthogonal_(lucid.zeros(3, 5)).numpy()
         >>> bool(np.allclose(w @ w.T, np.eye(3), atol=1e-5))
@@ -295,7 +295,7 @@ def trunc_normal_(tensor: Tensor, mean: float = 0.0, std: float = 1.0, a: float 
                   generator=None) -> Tensor:
     """Fill from N(mean, std^2) truncated to ``[a, b]`` (absolute bounds), by inverse-CDF sampling.
 
-    Example:
+    Examples:
         >>> import lucid
         >>> w = lucid.nn.init.trunc_normal_(lucid.zeros(1000), std=1.0, a=-0.5, b=0.5)
         >>> bool((w.abs() <= 0.5).all())

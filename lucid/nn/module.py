@@ -45,7 +45,7 @@ class Module:
     registers them) and compute in ``forward``. Calling the module runs the
     forward pre-hooks, ``forward`` and the forward hooks.
 
-    Example:
+    Examples:
         >>> import lucid
         >>> import lucid.nn as nn
         >>> class Affine(nn.Module):
@@ -265,7 +265,7 @@ class Module:
     def parameters(self, recurse: bool = True) -> Iterator[Parameter]:
         """Every parameter of this module and (with ``recurse``) its descendants.
 
-        Example:
+        Examples:
             >>> import lucid.nn as nn
             >>> sum(p.numel() for p in nn.Linear(4, 2).parameters())
             10
@@ -373,7 +373,7 @@ class Module:
         Values are detached Tensors sharing the arrays (``keep_vars=True`` gives the
         Parameter objects themselves).
 
-        Example:
+        Examples:
             >>> import lucid.nn as nn
             >>> list(nn.Linear(2, 3).state_dict())
             ['weight', 'bias']

@@ -17,7 +17,7 @@ class Parameter(Tensor):
         data: initial values (a Tensor's values are shared, not copied).
         requires_grad: whether the optimizer should train it.
 
-    Example:
+    Examples:
         >>> import lucid
         >>> p = lucid.nn.Parameter(lucid.zeros(2, 3))
         >>> p.requires_grad, p.shape
@@ -46,7 +46,7 @@ class Buffer(Tensor):
     Assigning one to a ``Module`` attribute registers it as a buffer; with
     ``persistent=False`` it is left out of ``state_dict()``.
 
-    Example:
+    Examples:
         >>> import lucid
         >>> class Counter(lucid.nn.Module):
         ...     def __init__(self):

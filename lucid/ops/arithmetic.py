@@ -224,70 +224,70 @@ add = _binary(Add, "add", """Elementwise ``input + other`` with broadcasting.
     Returns:
         Tensor: the sum, in the promoted dtype (a Python number does not widen a tensor's dtype).
 
-    Example:
+    Examples:
         >>> import lucid
         >>> lucid.add(lucid.tensor([1.0, 2.0]), 1).tolist()
         [2.0, 3.0]
     """)
 sub = _binary(Sub, "sub", """Elementwise ``input - other`` with broadcasting.
 
-    Example:
+    Examples:
         >>> import lucid
         >>> lucid.sub(lucid.tensor([3.0]), 1.0).tolist()
         [2.0]
     """)
 multiply = _binary(Mul, "multiply", """Elementwise ``input * other`` with broadcasting.
 
-    Example:
+    Examples:
         >>> import lucid
         >>> lucid.multiply(lucid.tensor([2.0, 3.0]), 2).tolist()
         [4.0, 6.0]
     """)
 divide = _binary(Div, "divide", """Elementwise true division ``input / other`` (integers give float32).
 
-    Example:
+    Examples:
         >>> import lucid
         >>> lucid.divide(lucid.tensor([1, 2]), 2).tolist()
         [0.5, 1.0]
     """)
 floor_divide = _binary(FloorDivide, "floor_divide", """Elementwise ``floor(input / other)``; not differentiable.
 
-    Example:
+    Examples:
         >>> import lucid
         >>> lucid.floor_divide(lucid.tensor([7, -7]), 2).tolist()
         [3, -4]
     """)
 remainder = _binary(Remainder, "remainder", """Elementwise ``input % other`` with the sign of ``other`` (Python's ``%``).
 
-    Example:
+    Examples:
         >>> import lucid
         >>> lucid.remainder(lucid.tensor([-3.0, 3.0]), 2.0).tolist()
         [1.0, 1.0]
     """)
 fmod = _binary(Fmod, "fmod", """Elementwise C-style remainder with the sign of ``input``.
 
-    Example:
+    Examples:
         >>> import lucid
         >>> lucid.fmod(lucid.tensor([-3.0, 3.0]), 2.0).tolist()
         [-1.0, 1.0]
     """)
 power = _binary(Power, "power", """Elementwise ``input ** exponent``.
 
-    Example:
+    Examples:
         >>> import lucid
         >>> lucid.power(lucid.tensor([2.0, 3.0]), 2).tolist()
         [4.0, 9.0]
     """)
 maximum = _binary(Maximum, "maximum", """Elementwise maximum; ties split the gradient equally.
 
-    Example:
+    Examples:
         >>> import lucid
         >>> lucid.maximum(lucid.tensor([1.0, 5.0]), lucid.tensor([3.0, 2.0])).tolist()
         [3.0, 5.0]
     """)
 minimum = _binary(Minimum, "minimum", """Elementwise minimum; ties split the gradient equally.
 
-    Example:
+    Examples:
         >>> import lucid
         >>> lucid.minimum(lucid.tensor([1.0, 5.0]), lucid.tensor([3.0, 2.0])).tolist()
         [1.0, 2.0]
@@ -298,7 +298,7 @@ subtract, mul, div, true_divide, pow = sub, multiply, divide, divide, power
 def neg(input: Tensor) -> Tensor:
     """Elementwise ``-input``.
 
-    Example:
+    Examples:
         >>> import lucid
         >>> lucid.neg(lucid.tensor([1.0, -2.0])).tolist()
         [-1.0, 2.0]
@@ -312,7 +312,7 @@ negative = neg
 def astype(input: Tensor, dtype) -> Tensor:
     """Convert to ``dtype``; differentiable between floating dtypes.
 
-    Example:
+    Examples:
         >>> import lucid
         >>> lucid.astype(lucid.tensor([1.5]), lucid.float16).dtype
         lucid.float16

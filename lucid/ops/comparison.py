@@ -153,42 +153,42 @@ eq = _public(Eq, "eq", """Elementwise ``input == other`` as a bool tensor, with 
     Returns:
         Tensor: bool, of the broadcast shape. NaN is unequal to everything, itself included.
 
-    Example:
+    Examples:
         >>> import lucid
         >>> lucid.eq(lucid.tensor([1, 2, 3]), 2).tolist()
         [False, True, False]
     """)
 ne = _public(Ne, "ne", """Elementwise ``input != other`` as a bool tensor (``not_equal``).
 
-    Example:
+    Examples:
         >>> import lucid
         >>> lucid.ne(lucid.tensor([1.0, 2.0]), lucid.tensor([1.0, 5.0])).tolist()
         [False, True]
     """)
 lt = _public(Lt, "lt", """Elementwise ``input < other`` as a bool tensor (``less``).
 
-    Example:
+    Examples:
         >>> import lucid
         >>> lucid.lt(lucid.tensor([1.0, 2.0]), 2.0).tolist()
         [True, False]
     """)
 le = _public(Le, "le", """Elementwise ``input <= other`` as a bool tensor (``less_equal``).
 
-    Example:
+    Examples:
         >>> import lucid
         >>> lucid.le(lucid.tensor([1.0, 2.0]), 2.0).tolist()
         [True, True]
     """)
 gt = _public(Gt, "gt", """Elementwise ``input > other`` as a bool tensor (``greater``).
 
-    Example:
+    Examples:
         >>> import lucid
         >>> lucid.gt(lucid.tensor([[1.0], [3.0]]), lucid.tensor([2.0, 0.0])).tolist()
         [[False, True], [True, True]]
     """)
 ge = _public(Ge, "ge", """Elementwise ``input >= other`` as a bool tensor (``greater_equal``).
 
-    Example:
+    Examples:
         >>> import lucid
         >>> lucid.ge(lucid.tensor([1.0, 2.0]), 2.0).tolist()
         [False, True]
@@ -200,21 +200,21 @@ logical_and = _public(LogicalAnd, "logical_and", """Elementwise logical AND; non
     Returns:
         Tensor: bool, of the broadcast shape (for any input dtypes).
 
-    Example:
+    Examples:
         >>> import lucid
         >>> lucid.logical_and(lucid.tensor([True, True, False]), lucid.tensor([1.0, 0.0, 1.0])).tolist()
         [True, False, False]
     """)
 logical_or = _public(LogicalOr, "logical_or", """Elementwise logical OR; nonzero counts as true.
 
-    Example:
+    Examples:
         >>> import lucid
         >>> lucid.logical_or(lucid.tensor([True, False, False]), lucid.tensor([False, False, True])).tolist()
         [True, False, True]
     """)
 logical_xor = _public(LogicalXor, "logical_xor", """Elementwise logical XOR; nonzero counts as true.
 
-    Example:
+    Examples:
         >>> import lucid
         >>> lucid.logical_xor(lucid.tensor([True, True]), lucid.tensor([True, False])).tolist()
         [False, True]
@@ -224,7 +224,7 @@ logical_xor = _public(LogicalXor, "logical_xor", """Elementwise logical XOR; non
 def logical_not(input: Tensor) -> Tensor:
     """Elementwise logical NOT as a bool tensor; zero counts as false.
 
-    Example:
+    Examples:
         >>> import lucid
         >>> lucid.logical_not(lucid.tensor([0.0, 2.0])).tolist()
         [True, False]
@@ -244,7 +244,7 @@ bitwise_and = _public(BitwiseAnd, "bitwise_and", """Elementwise bitwise AND of b
     Raises:
         TypeError: if either operand is floating-point.
 
-    Example:
+    Examples:
         >>> import lucid
         >>> lucid.bitwise_and(lucid.tensor([12, 10]), 6).tolist()
         [4, 2]
@@ -254,7 +254,7 @@ bitwise_or = _public(BitwiseOr, "bitwise_or", """Elementwise bitwise OR of bool 
     Raises:
         TypeError: if either operand is floating-point.
 
-    Example:
+    Examples:
         >>> import lucid
         >>> lucid.bitwise_or(lucid.tensor([12, 10]), 1).tolist()
         [13, 11]
@@ -264,7 +264,7 @@ bitwise_xor = _public(BitwiseXor, "bitwise_xor", """Elementwise bitwise XOR of b
     Raises:
         TypeError: if either operand is floating-point.
 
-    Example:
+    Examples:
         >>> import lucid
         >>> lucid.bitwise_xor(lucid.tensor([True, False]), lucid.tensor([True, True])).tolist()
         [False, True]
@@ -274,7 +274,7 @@ bitwise_left_shift = _public(LeftShift, "bitwise_left_shift", """Elementwise ``i
     Raises:
         TypeError: if either operand is floating-point.
 
-    Example:
+    Examples:
         >>> import lucid
         >>> lucid.bitwise_left_shift(lucid.tensor([1, 3]), 2).tolist()
         [4, 12]
@@ -284,7 +284,7 @@ bitwise_right_shift = _public(RightShift, "bitwise_right_shift", """Elementwise 
     Raises:
         TypeError: if either operand is floating-point.
 
-    Example:
+    Examples:
         >>> import lucid
         >>> lucid.bitwise_right_shift(lucid.tensor([4, 13]), 2).tolist()
         [1, 3]
@@ -297,7 +297,7 @@ def bitwise_not(input: Tensor) -> Tensor:
     Raises:
         TypeError: if ``input`` is floating-point.
 
-    Example:
+    Examples:
         >>> import lucid
         >>> lucid.bitwise_not(lucid.tensor([True, False])).tolist(), lucid.bitwise_not(lucid.tensor([0, 5])).tolist()
         ([False, True], [-1, -6])
@@ -329,7 +329,7 @@ def isclose(input: Tensor, other, rtol: float = 1e-05, atol: float = 1e-08, equa
         TypeError: if a tolerance is not a real number.
         ValueError: if a tolerance is negative.
 
-    Example:
+    Examples:
         >>> import lucid
         >>> lucid.isclose(lucid.tensor([1.0, 1.1]), lucid.tensor([1.0, 1.0])).tolist()
         [True, False]
@@ -354,7 +354,7 @@ def allclose(input: Tensor, other, rtol: float = 1e-05, atol: float = 1e-08, equ
     Returns:
         bool: whether all elements are close.
 
-    Example:
+    Examples:
         >>> import lucid
         >>> lucid.allclose(lucid.tensor([1.0, 2.0]), lucid.tensor([1.0, 2.0 + 1e-7]))
         True
@@ -372,7 +372,7 @@ def equal(input: Tensor, other: Tensor) -> bool:
     returns a Python bool, so it evaluates both tensors: it is a sync point.
     For the elementwise comparison use ``eq`` or ``==``.
 
-    Example:
+    Examples:
         >>> import lucid
         >>> lucid.equal(lucid.tensor([1, 2]), lucid.tensor([1, 2])), lucid.equal(lucid.tensor([1]), lucid.tensor([1, 1]))
         (True, False)
@@ -387,7 +387,7 @@ def equal(input: Tensor, other: Tensor) -> bool:
 def isnan(input: Tensor) -> Tensor:
     """Elementwise ``x is NaN`` as a bool tensor.
 
-    Example:
+    Examples:
         >>> import lucid
         >>> lucid.isnan(lucid.tensor([float("nan"), 1.0])).tolist()
         [True, False]
@@ -398,7 +398,7 @@ def isnan(input: Tensor) -> Tensor:
 def isinf(input: Tensor) -> Tensor:
     """Elementwise ``x is +inf or -inf`` as a bool tensor.
 
-    Example:
+    Examples:
         >>> import lucid
         >>> lucid.isinf(lucid.tensor([float("inf"), -float("inf"), 1.0])).tolist()
         [True, True, False]
@@ -409,7 +409,7 @@ def isinf(input: Tensor) -> Tensor:
 def isfinite(input: Tensor) -> Tensor:
     """Elementwise ``x is neither NaN nor infinite`` as a bool tensor (always true for integers).
 
-    Example:
+    Examples:
         >>> import lucid
         >>> lucid.isfinite(lucid.tensor([float("nan"), float("inf"), 1.0])).tolist()
         [False, False, True]
@@ -420,7 +420,7 @@ def isfinite(input: Tensor) -> Tensor:
 def isposinf(input: Tensor) -> Tensor:
     """Elementwise ``x == +inf`` as a bool tensor.
 
-    Example:
+    Examples:
         >>> import lucid
         >>> lucid.isposinf(lucid.tensor([float("inf"), -float("inf")])).tolist()
         [True, False]
@@ -431,7 +431,7 @@ def isposinf(input: Tensor) -> Tensor:
 def isneginf(input: Tensor) -> Tensor:
     """Elementwise ``x == -inf`` as a bool tensor.
 
-    Example:
+    Examples:
         >>> import lucid
         >>> lucid.isneginf(lucid.tensor([float("inf"), -float("inf")])).tolist()
         [False, True]

@@ -47,7 +47,7 @@ def tensor(data, dtype=None, device=None, requires_grad: bool = False) -> Tensor
         device: "cpu" or "gpu" (default: ``lucid.get_default_device()``).
         requires_grad: record operations for autograd.
 
-    Example:
+    Examples:
         >>> import lucid
         >>> lucid.tensor([[1, 2], [3, 4]]).dtype
         lucid.int64
@@ -67,7 +67,7 @@ def as_tensor(data, dtype=None, device=None) -> Tensor:
 def from_numpy(array: np.ndarray) -> Tensor:
     """Make a Tensor from a NumPy array, keeping its dtype (float64 stays float64, on the CPU).
 
-    Example:
+    Examples:
         >>> import lucid, numpy as np
         >>> lucid.from_numpy(np.zeros(2)).dtype
         lucid.float64
@@ -84,7 +84,7 @@ def _dt(dtype, default=mx.float32):
 def zeros(*size, dtype=None, device=None, requires_grad: bool = False) -> Tensor:
     """A tensor of zeros of shape ``size`` (float32 by default).
 
-    Example:
+    Examples:
         >>> import lucid
         >>> lucid.zeros(2, 3).shape
         (2, 3)
@@ -95,7 +95,7 @@ def zeros(*size, dtype=None, device=None, requires_grad: bool = False) -> Tensor
 def ones(*size, dtype=None, device=None, requires_grad: bool = False) -> Tensor:
     """A tensor of ones of shape ``size`` (float32 by default).
 
-    Example:
+    Examples:
         >>> import lucid
         >>> lucid.ones(2).tolist()
         [1.0, 1.0]
@@ -120,7 +120,7 @@ def _fill_dtype(fill_value, dtype):
 def full(size, fill_value, dtype=None, device=None, requires_grad: bool = False) -> Tensor:
     """A tensor of shape ``size`` filled with ``fill_value`` (dtype inferred from it).
 
-    Example:
+    Examples:
         >>> import lucid
         >>> lucid.full((2,), 7).tolist()
         [7, 7]
@@ -135,7 +135,7 @@ def full(size, fill_value, dtype=None, device=None, requires_grad: bool = False)
 def empty(*size, dtype=None, device=None, requires_grad: bool = False) -> Tensor:
     """An uninitialised tensor (zeros here: MLX has no uninitialised allocation).
 
-    Example:
+    Examples:
         >>> import lucid
         >>> lucid.empty(3).shape
         (3,)
@@ -146,7 +146,7 @@ def empty(*size, dtype=None, device=None, requires_grad: bool = False) -> Tensor
 def eye(n: int, m: int | None = None, dtype=None, device=None, requires_grad: bool = False) -> Tensor:
     """The ``n`` x ``m`` identity matrix.
 
-    Example:
+    Examples:
         >>> import lucid
         >>> lucid.eye(2).tolist()
         [[1.0, 0.0], [0.0, 1.0]]
@@ -160,7 +160,7 @@ def arange(start, end=None, step=1, dtype=None, device=None, requires_grad: bool
 
     Integer arguments give int64, any float gives float32.
 
-    Example:
+    Examples:
         >>> import lucid
         >>> lucid.arange(5).tolist()
         [0, 1, 2, 3, 4]
@@ -188,7 +188,7 @@ def arange(start, end=None, step=1, dtype=None, device=None, requires_grad: bool
 def linspace(start, end, steps: int, dtype=None, device=None, requires_grad: bool = False) -> Tensor:
     """``steps`` evenly spaced values from ``start`` to ``end`` inclusive.
 
-    Example:
+    Examples:
         >>> import lucid
         >>> lucid.linspace(0, 1, 3).tolist()
         [0.0, 0.5, 1.0]
@@ -208,7 +208,7 @@ def _like(input: Tensor, dtype, device):
 def zeros_like(input: Tensor, dtype=None, device=None, requires_grad: bool = False) -> Tensor:
     """Zeros with ``input``'s shape, dtype and device.
 
-    Example:
+    Examples:
         >>> import lucid
         >>> lucid.zeros_like(lucid.ones(2, dtype=lucid.int32)).tolist()
         [0, 0]
@@ -220,7 +220,7 @@ def zeros_like(input: Tensor, dtype=None, device=None, requires_grad: bool = Fal
 def ones_like(input: Tensor, dtype=None, device=None, requires_grad: bool = False) -> Tensor:
     """Ones with ``input``'s shape, dtype and device.
 
-    Example:
+    Examples:
         >>> import lucid
         >>> lucid.ones_like(lucid.zeros(2)).tolist()
         [1.0, 1.0]
@@ -232,7 +232,7 @@ def ones_like(input: Tensor, dtype=None, device=None, requires_grad: bool = Fals
 def full_like(input: Tensor, fill_value, dtype=None, device=None, requires_grad: bool = False) -> Tensor:
     """``fill_value`` with ``input``'s shape, dtype and device.
 
-    Example:
+    Examples:
         >>> import lucid
         >>> lucid.full_like(lucid.zeros(2), 3).tolist()
         [3.0, 3.0]
@@ -244,7 +244,7 @@ def full_like(input: Tensor, fill_value, dtype=None, device=None, requires_grad:
 def empty_like(input: Tensor, dtype=None, device=None, requires_grad: bool = False) -> Tensor:
     """Like ``zeros_like`` (MLX has no uninitialised allocation).
 
-    Example:
+    Examples:
         >>> import lucid
         >>> lucid.empty_like(lucid.zeros(2, 2)).shape
         (2, 2)

@@ -359,7 +359,7 @@ def _getitem(self: Tensor, key) -> Tensor:
     indices accumulate their gradients); a boolean mask selects its True
     positions (a sync point: the output size depends on the mask).
 
-    Example:
+    Examples:
         >>> import lucid
         >>> x = lucid.tensor([[1, 2, 3], [4, 5, 6]])
         >>> x[1, ::-1].tolist(), x[:, [0, 0]].tolist(), x[lucid.tensor([False, True])].tolist()
@@ -373,7 +373,7 @@ def _setitem(self: Tensor, key, value) -> None:
 
     ``value`` is a number or a Tensor broadcastable to ``x[key]``; it is cast to ``x``'s dtype.
 
-    Example:
+    Examples:
         >>> import lucid
         >>> x = lucid.zeros(3)
         >>> x[1:] = lucid.tensor([1.0, 2.0]); x.tolist()
@@ -419,7 +419,7 @@ def gather(input: Tensor, dim: int, index) -> Tensor:
     Returns:
         Tensor: shaped like ``index``; differentiable in ``input`` (repeated indices accumulate).
 
-    Example:
+    Examples:
         >>> import lucid
         >>> lucid.gather(lucid.tensor([[1, 2], [3, 4]]), 1, lucid.tensor([[1], [0]])).tolist()
         [[2], [3]]
@@ -447,7 +447,7 @@ def scatter(input: Tensor, dim: int, index, src=None, value=None, *, reduce=None
 
     # NOTE: with reduce=None and repeated indices, which value is written is unspecified (as in PyTorch).
 
-    Example:
+    Examples:
         >>> import lucid
         >>> lucid.scatter(lucid.zeros(2, 3), 1, lucid.tensor([[2], [0]]), 5.0).tolist()
         [[0.0, 0.0, 5.0], [5.0, 0.0, 0.0]]
@@ -473,7 +473,7 @@ def scatter(input: Tensor, dim: int, index, src=None, value=None, *, reduce=None
 def scatter_add(input: Tensor, dim: int, index, src) -> Tensor:
     """Add ``src`` into a copy of ``input`` at ``index`` along ``dim``; repeated indices accumulate.
 
-    Example:
+    Examples:
         >>> import lucid
         >>> lucid.scatter_add(lucid.zeros(3), 0, lucid.tensor([0, 0, 2]), lucid.ones(3)).tolist()
         [2.0, 0.0, 1.0]
@@ -484,7 +484,7 @@ def scatter_add(input: Tensor, dim: int, index, src) -> Tensor:
 def index_select(input: Tensor, dim: int, index) -> Tensor:
     """Pick the entries ``index`` (1-D integers) along ``dim``.
 
-    Example:
+    Examples:
         >>> import lucid
         >>> lucid.index_select(lucid.tensor([[1, 2], [3, 4]]), 1, lucid.tensor([1, 1])).tolist()
         [[2, 2], [4, 4]]
@@ -507,7 +507,7 @@ def index_select(input: Tensor, dim: int, index) -> Tensor:
 def take(input: Tensor, index) -> Tensor:
     """Index the flattened ``input`` with ``index`` (any shape; negative indices count from the end).
 
-    Example:
+    Examples:
         >>> import lucid
         >>> lucid.take(lucid.tensor([[1, 2], [3, 4]]), lucid.tensor([[0, 3]])).tolist()
         [[1, 4]]
@@ -521,7 +521,7 @@ def take(input: Tensor, index) -> Tensor:
 def take_along_dim(input: Tensor, indices, dim=None) -> Tensor:
     """``gather`` with broadcasting of ``input`` and ``indices`` (flattened when ``dim`` is None).
 
-    Example:
+    Examples:
         >>> import lucid
         >>> x = lucid.tensor([[3, 1], [2, 4]])
         >>> lucid.take_along_dim(x, x.argsort(dim=1), dim=1).tolist()
@@ -561,7 +561,7 @@ def masked_fill(input: Tensor, mask, value) -> Tensor:
         mask: a bool tensor broadcastable to ``input``.
         value: a number or a 0-d Tensor (then differentiable in it too).
 
-    Example:
+    Examples:
         >>> import lucid
         >>> x = lucid.tensor([1.0, 2.0, 3.0])
         >>> x.masked_fill(lucid.tensor([True, False, True]), 0.0).tolist()
@@ -587,7 +587,7 @@ def masked_fill(input: Tensor, mask, value) -> Tensor:
 def masked_select(input: Tensor, mask) -> Tensor:
     """The elements of ``input`` where ``mask`` is True, as a 1-D tensor (a sync point: data-dependent size).
 
-    Example:
+    Examples:
         >>> import lucid
         >>> lucid.masked_select(lucid.tensor([[1, 2], [3, 4]]), lucid.tensor([True, False])).tolist()
         [1, 3]
@@ -603,7 +603,7 @@ def nonzero(input: Tensor, *, as_tuple: bool = False):
 
     A sync point: the number of non-zeros is read back to the host.
 
-    Example:
+    Examples:
         >>> import lucid
         >>> lucid.nonzero(lucid.tensor([[0, 1], [2, 0]])).tolist()
         [[0, 1], [1, 0]]
@@ -624,7 +624,7 @@ def nonzero(input: Tensor, *, as_tuple: bool = False):
 def argwhere(input: Tensor) -> Tensor:
     """``nonzero(input)``: an ``(n, ndim)`` tensor of the non-zero positions (a sync point).
 
-    Example:
+    Examples:
         >>> import lucid
         >>> lucid.argwhere(lucid.tensor([0, 3, 0, 4])).tolist()
         [[1], [3]]
@@ -638,7 +638,7 @@ def argsort(input: Tensor, dim: int = -1, descending: bool = False, stable: bool
 
     # NOTE: the sort is always stable: equal elements keep their order in both directions; NaN sorts as largest.
 
-    Example:
+    Examples:
         >>> import lucid
         >>> lucid.argsort(lucid.tensor([3.0, 1.0, 2.0]), descending=True).tolist()
         [0, 2, 1]
@@ -652,7 +652,7 @@ def argsort(input: Tensor, dim: int = -1, descending: bool = False, stable: bool
 def sort(input: Tensor, dim: int = -1, descending: bool = False, stable: bool = False):
     """Sort along ``dim``; returns ``(values, indices)`` (values differentiable, indices int64).
 
-    Example:
+    Examples:
         >>> import lucid
         >>> values, indices = lucid.sort(lucid.tensor([3.0, 1.0, 2.0]))
         >>> values.tolist(), indices.tolist()
@@ -667,7 +667,7 @@ def sort(input: Tensor, dim: int = -1, descending: bool = False, stable: bool = 
 def topk(input: Tensor, k: int, dim: int = -1, largest: bool = True, sorted: bool = True):
     """The ``k`` largest (or smallest) entries along ``dim``: ``(values, indices)``.
 
-    Example:
+    Examples:
         >>> import lucid
         >>> values, indices = lucid.topk(lucid.tensor([1.0, 5.0, 3.0]), 2)
         >>> values.tolist(), indices.tolist()
@@ -698,7 +698,7 @@ def unique(input: Tensor, sorted: bool = True, return_inverse: bool = False, ret
         return_counts: also return how often each distinct value occurs.
         dim: find unique slices along this dim instead of unique elements.
 
-    Example:
+    Examples:
         >>> import lucid
         >>> values, counts = lucid.unique(lucid.tensor([3, 1, 3, 2]), return_counts=True)
         >>> values.tolist(), counts.tolist()

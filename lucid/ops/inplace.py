@@ -65,7 +65,7 @@ def _scaled(other, alpha, name: str):
 def add_(self: Tensor, other, *, alpha=None) -> Tensor:
     """In place ``self += alpha * other`` (``alpha`` defaults to 1, as in PyTorch).
 
-    Example:
+    Examples:
         >>> import lucid
         >>> x = lucid.tensor([1.0, 2.0])
         >>> x.add_(lucid.tensor([1.0, 1.0]), alpha=-0.5).tolist()
@@ -78,7 +78,7 @@ def add_(self: Tensor, other, *, alpha=None) -> Tensor:
 def sub_(self: Tensor, other, *, alpha=None) -> Tensor:
     """In place ``self -= alpha * other`` (``alpha`` defaults to 1).
 
-    Example:
+    Examples:
         >>> import lucid
         >>> x = lucid.tensor([1.0, 2.0])
         >>> x.sub_(1.0).tolist()
@@ -91,7 +91,7 @@ def sub_(self: Tensor, other, *, alpha=None) -> Tensor:
 def zero_(self: Tensor) -> Tensor:
     """Fill with zeros in place.
 
-    Example:
+    Examples:
         >>> import lucid
         >>> lucid.ones(2).zero_().tolist()
         [0.0, 0.0]
@@ -108,7 +108,7 @@ def fill_(self: Tensor, value) -> Tensor:
         ValueError: ``value`` is a Tensor with more than one element.
         TypeError: ``value`` is neither a number nor a Tensor.
 
-    Example:
+    Examples:
         >>> import lucid
         >>> lucid.zeros(3).fill_(2.5).tolist()
         [2.5, 2.5, 2.5]
@@ -134,7 +134,7 @@ def copy_(self: Tensor, src, non_blocking: bool = False) -> Tensor:
     Raises:
         ValueError: ``src`` can't be broadcast to ``self``'s shape.
 
-    Example:
+    Examples:
         >>> import lucid
         >>> lucid.zeros(2, 2).copy_(lucid.tensor([1.0, 2.0])).tolist()
         [[1.0, 2.0], [1.0, 2.0]]
@@ -162,7 +162,7 @@ def copy_(self: Tensor, src, non_blocking: bool = False) -> Tensor:
 def clamp_(self: Tensor, min=None, max=None) -> Tensor:
     """Clamp into ``[min, max]`` in place.
 
-    Example:
+    Examples:
         >>> import lucid
         >>> lucid.tensor([-2.0, 0.5, 3.0]).clamp_(-1, 1).tolist()
         [-1.0, 0.5, 1.0]

@@ -120,7 +120,7 @@ def matmul(input: Tensor, other: Tensor) -> Tensor:
         ValueError: a 0-d input, inner dimensions that differ, or batch dimensions that do not broadcast;
             the message names both shapes.
 
-    Example:
+    Examples:
         >>> import lucid
         >>> a = lucid.tensor([[1.0, 2.0], [3.0, 4.0]])
         >>> (a @ lucid.tensor([1.0, 1.0])).tolist()
@@ -144,7 +144,7 @@ def mm(input: Tensor, mat2: Tensor) -> Tensor:
     Raises:
         ValueError: an input is not 2-D, or the inner sizes differ.
 
-    Example:
+    Examples:
         >>> import lucid
         >>> lucid.mm(lucid.ones(2, 3), lucid.ones(3, 4)).shape
         (2, 4)
@@ -161,7 +161,7 @@ def bmm(input: Tensor, mat2: Tensor) -> Tensor:
     Raises:
         ValueError: an input is not 3-D, or the batch or inner sizes differ.
 
-    Example:
+    Examples:
         >>> import lucid
         >>> lucid.bmm(lucid.ones(5, 2, 3), lucid.ones(5, 3, 4)).shape
         (5, 2, 4)
@@ -180,7 +180,7 @@ def mv(input: Tensor, vec: Tensor) -> Tensor:
     Raises:
         ValueError: the ranks are not 2 and 1, or the sizes differ.
 
-    Example:
+    Examples:
         >>> import lucid
         >>> lucid.mv(lucid.tensor([[1.0, 2.0], [3.0, 4.0]]), lucid.tensor([1.0, -1.0])).tolist()
         [-1.0, -1.0]
@@ -197,7 +197,7 @@ def dot(input: Tensor, other: Tensor) -> Tensor:
     Raises:
         ValueError: an input is not 1-D, or the lengths differ.
 
-    Example:
+    Examples:
         >>> import lucid
         >>> lucid.dot(lucid.tensor([1.0, 2.0, 3.0]), lucid.tensor([4.0, 5.0, 6.0])).item()
         32.0
@@ -211,7 +211,7 @@ def dot(input: Tensor, other: Tensor) -> Tensor:
 def vdot(input: Tensor, other: Tensor) -> Tensor:
     """Dot product of two 1-D tensors (for real tensors the same as :func:`dot`).
 
-    Example:
+    Examples:
         >>> import lucid
         >>> lucid.vdot(lucid.tensor([1.0, 2.0]), lucid.tensor([3.0, 4.0])).item()
         11.0
@@ -388,7 +388,7 @@ def einsum(equation, *operands) -> Tensor:
     Raises:
         ValueError: a malformed equation, the wrong number of operands, or sizes that do not match.
 
-    Example:
+    Examples:
         >>> import lucid
         >>> a = lucid.tensor([[1.0, 2.0], [3.0, 4.0]])
         >>> lucid.einsum("ii->", a).item()
@@ -427,7 +427,7 @@ def tensordot(a: Tensor, b: Tensor, dims=2) -> Tensor:
     Raises:
         ValueError: contracted dimensions of different sizes, or bad ``dims``.
 
-    Example:
+    Examples:
         >>> import lucid
         >>> lucid.tensordot(lucid.ones(2, 3, 4), lucid.ones(3, 4, 5), dims=2).shape
         (2, 5)
@@ -476,7 +476,7 @@ def inner(input: Tensor, other: Tensor) -> Tensor:
     Raises:
         ValueError: the last dimensions differ.
 
-    Example:
+    Examples:
         >>> import lucid
         >>> lucid.inner(lucid.tensor([[1.0, 2.0], [3.0, 4.0]]), lucid.tensor([1.0, 1.0])).tolist()
         [3.0, 7.0]
@@ -499,7 +499,7 @@ def outer(input: Tensor, vec2: Tensor) -> Tensor:
     Raises:
         ValueError: an input is not 1-D.
 
-    Example:
+    Examples:
         >>> import lucid
         >>> lucid.outer(lucid.tensor([1.0, 2.0]), lucid.tensor([1.0, 10.0, 100.0])).tolist()
         [[1.0, 10.0, 100.0], [2.0, 20.0, 200.0]]
@@ -531,7 +531,7 @@ def trace(input: Tensor) -> Tensor:
     Raises:
         ValueError: the input is not 2-D.
 
-    Example:
+    Examples:
         >>> import lucid
         >>> lucid.trace(lucid.tensor([[1.0, 2.0], [3.0, 4.0]])).item()
         5.0
@@ -582,7 +582,7 @@ def diagonal(input: Tensor, offset: int = 0, dim1: int = 0, dim2: int = 1) -> Te
     Raises:
         ValueError: fewer than 2 dimensions, ``dim1 == dim2``, or a dimension out of range.
 
-    Example:
+    Examples:
         >>> import lucid
         >>> x = lucid.tensor([[1.0, 2.0, 3.0], [4.0, 5.0, 6.0]])
         >>> lucid.diagonal(x).tolist(), lucid.diagonal(x, offset=1).tolist()
@@ -692,7 +692,7 @@ def norm(input: Tensor, p="fro", dim=None, keepdim: bool = False, dtype=None, *,
         TypeError: an integer input, or ``p`` is neither a number nor "fro"/"nuc".
         ValueError: a bad ``dim``.
 
-    Example:
+    Examples:
         >>> import lucid
         >>> lucid.norm(lucid.tensor([3.0, -4.0])).item()
         5.0

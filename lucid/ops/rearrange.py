@@ -125,7 +125,7 @@ class Diagonal(Function):
 def tile(input: Tensor, dims) -> Tensor:
     """Repeat the whole tensor ``dims[i]`` times along each dim (``dims`` shorter than ndim is left-padded with 1s).
 
-    Example:
+    Examples:
         >>> import lucid
         >>> lucid.tile(lucid.tensor([1, 2]), (2, 2)).tolist()
         [[1, 2, 1, 2], [1, 2, 1, 2]]
@@ -138,7 +138,7 @@ def tile(input: Tensor, dims) -> Tensor:
 def repeat(input: Tensor, *sizes) -> Tensor:
     """PyTorch's ``Tensor.repeat``: tile the tensor; ``sizes`` needs at least ``ndim`` entries.
 
-    Example:
+    Examples:
         >>> import lucid
         >>> lucid.tensor([1, 2]).repeat(2, 1).tolist()
         [[1, 2], [1, 2]]
@@ -161,7 +161,7 @@ def repeat_interleave(input: Tensor, repeats, dim=None, *, output_size=None) -> 
             ``repeats`` and no ``output_size`` the counts are read back to the
             host (a sync point: the output shape depends on the data).
 
-    Example:
+    Examples:
         >>> import lucid
         >>> lucid.tensor([1, 2]).repeat_interleave(2).tolist()
         [1, 1, 2, 2]
@@ -202,7 +202,7 @@ def repeat_interleave(input: Tensor, repeats, dim=None, *, output_size=None) -> 
 def roll(input: Tensor, shifts, dims=None) -> Tensor:
     """Shift elements cyclically by ``shifts`` along ``dims`` (the flattened tensor when ``dims`` is None).
 
-    Example:
+    Examples:
         >>> import lucid
         >>> lucid.roll(lucid.tensor([1, 2, 3]), 1).tolist()
         [3, 1, 2]
@@ -227,7 +227,7 @@ def roll(input: Tensor, shifts, dims=None) -> Tensor:
 def flip(input: Tensor, dims) -> Tensor:
     """Reverse the order of elements along ``dims`` (an int or tuple).
 
-    Example:
+    Examples:
         >>> import lucid
         >>> lucid.flip(lucid.tensor([[1, 2], [3, 4]]), 1).tolist()
         [[2, 1], [4, 3]]
@@ -253,7 +253,7 @@ def pad(input: Tensor, pad, mode: str = "constant", value=None) -> Tensor:
     Returns:
         Tensor: the padded tensor; differentiable in every mode.
 
-    Example:
+    Examples:
         >>> import lucid
         >>> x = lucid.tensor([1.0, 2.0, 3.0])
         >>> lucid.pad(x, (1, 2)).tolist()
@@ -314,7 +314,7 @@ def _need_2d(input: Tensor, op: str) -> None:
 def tril(input: Tensor, diagonal: int = 0) -> Tensor:
     """Keep the lower triangle (elements with ``col - row <= diagonal``) of the last two dims, zero the rest.
 
-    Example:
+    Examples:
         >>> import lucid
         >>> lucid.tril(lucid.ones(2, 2)).tolist()
         [[1.0, 0.0], [1.0, 1.0]]
@@ -326,7 +326,7 @@ def tril(input: Tensor, diagonal: int = 0) -> Tensor:
 def triu(input: Tensor, diagonal: int = 0) -> Tensor:
     """Keep the upper triangle (elements with ``col - row >= diagonal``) of the last two dims, zero the rest.
 
-    Example:
+    Examples:
         >>> import lucid
         >>> lucid.triu(lucid.ones(2, 2), 1).tolist()
         [[0.0, 1.0], [0.0, 0.0]]
@@ -338,7 +338,7 @@ def triu(input: Tensor, diagonal: int = 0) -> Tensor:
 def diagonal(input: Tensor, offset: int = 0, dim1: int = 0, dim2: int = 1) -> Tensor:
     """The diagonal of the ``(dim1, dim2)`` planes, appended as the last dim; ``offset > 0`` is above.
 
-    Example:
+    Examples:
         >>> import lucid
         >>> lucid.diagonal(lucid.tensor([[1, 2], [3, 4]])).tolist()
         [1, 4]
@@ -354,7 +354,7 @@ def diagonal(input: Tensor, offset: int = 0, dim1: int = 0, dim2: int = 1) -> Te
 def diag(input: Tensor, diagonal: int = 0) -> Tensor:
     """A 1-D tensor becomes a square matrix with it on diagonal ``diagonal``; a 2-D tensor gives that diagonal.
 
-    Example:
+    Examples:
         >>> import lucid
         >>> lucid.diag(lucid.tensor([1, 2])).tolist()
         [[1, 0], [0, 2]]
@@ -372,7 +372,7 @@ def diag(input: Tensor, diagonal: int = 0) -> Tensor:
 def meshgrid(*tensors, indexing: str = "ij") -> tuple:
     """Coordinate grids from 1-D tensors; ``indexing="xy"`` swaps the first two output dims (Cartesian).
 
-    Example:
+    Examples:
         >>> import lucid
         >>> gx, gy = lucid.meshgrid(lucid.tensor([1, 2]), lucid.tensor([3, 4, 5]))
         >>> gx.shape, gy.tolist()
@@ -402,7 +402,7 @@ def meshgrid(*tensors, indexing: str = "ij") -> tuple:
 def narrow(input: Tensor, dim: int, start: int, length: int) -> Tensor:
     """Elements ``start`` .. ``start + length`` along ``dim``.
 
-    Example:
+    Examples:
         >>> import lucid
         >>> lucid.arange(5).narrow(0, 1, 3).tolist()
         [1, 2, 3]

@@ -159,7 +159,7 @@ def sum(input: Tensor, axis=None, keepdims: bool = False, *, dim=None, keepdim: 
     Raises:
         ValueError: an axis is out of range.
 
-    Example:
+    Examples:
         >>> import lucid
         >>> lucid.sum(lucid.tensor([[1, 2], [3, 4]]), dim=1).tolist()
         [3, 7]
@@ -187,7 +187,7 @@ def mean(input: Tensor, axis=None, keepdims: bool = False, *, dim=None, keepdim:
     Returns:
         Tensor: the means.
 
-    Example:
+    Examples:
         >>> import lucid
         >>> lucid.mean(lucid.tensor([1.0, 2.0, 6.0])).item()
         3.0
@@ -242,7 +242,7 @@ def var(input: Tensor, axis=None, unbiased=None, keepdims: bool = False, *, dim=
     Returns:
         Tensor: the variances; inf or nan where ``N - c <= 0``.
 
-    Example:
+    Examples:
         >>> import lucid
         >>> lucid.var(lucid.tensor([1.0, 2.0, 3.0, 4.0])).item()
         1.6666666269302368
@@ -258,7 +258,7 @@ def std(input: Tensor, axis=None, unbiased=None, keepdims: bool = False, *, dim=
 
     Where the standard deviation is 0 its gradient is nan (as in PyTorch).
 
-    Example:
+    Examples:
         >>> import lucid
         >>> lucid.std(lucid.tensor([2.0, 4.0, 4.0, 4.0, 5.0, 5.0, 7.0, 9.0]), correction=0).item()
         2.0
@@ -270,7 +270,7 @@ def var_mean(input: Tensor, axis=None, unbiased=None, keepdims: bool = False, *,
              keepdim: bool = False) -> tuple:
     """``(var(input, ...), mean(input, ...))`` in one call (PyTorch's ``var_mean``).
 
-    Example:
+    Examples:
         >>> import lucid
         >>> v, m = lucid.var_mean(lucid.tensor([1.0, 3.0]))
         >>> v.item(), m.item()
@@ -284,7 +284,7 @@ def std_mean(input: Tensor, axis=None, unbiased=None, keepdims: bool = False, *,
              keepdim: bool = False) -> tuple:
     """``(std(input, ...), mean(input, ...))`` in one call (PyTorch's ``std_mean``).
 
-    Example:
+    Examples:
         >>> import lucid
         >>> s, m = lucid.std_mean(lucid.tensor([1.0, 3.0]), correction=0)
         >>> s.item(), m.item()
@@ -343,7 +343,7 @@ def prod(input: Tensor, axis=None, keepdims: bool = False, *, dim=None, keepdim:
     Returns:
         Tensor: the products (1 for an empty reduction).
 
-    Example:
+    Examples:
         >>> import lucid
         >>> lucid.prod(lucid.tensor([[1.0, 2.0], [3.0, 4.0]]), dim=0).tolist()
         [3.0, 8.0]
@@ -482,7 +482,7 @@ def max(input: Tensor, dim=None, keepdim: bool = False, *, axis=None, keepdims: 
     Raises:
         ValueError: the tensor (or the reduced axis) is empty, or ``dim`` is out of range.
 
-    Example:
+    Examples:
         >>> import lucid
         >>> x = lucid.tensor([[1.0, 5.0], [7.0, 2.0]])
         >>> lucid.max(x).item()
@@ -499,7 +499,7 @@ def min(input: Tensor, dim=None, keepdim: bool = False, *, axis=None, keepdims: 
 
     The mirror image of :func:`max` (same arguments, ties and NaN rules).
 
-    Example:
+    Examples:
         >>> import lucid
         >>> values, indices = lucid.min(lucid.tensor([[1.0, 5.0], [7.0, 2.0]]), 1)
         >>> values.tolist(), indices.tolist()
@@ -523,7 +523,7 @@ def median(input: Tensor, dim=None, keepdim: bool = False, *, axis=None, keepdim
     Returns:
         Tensor or MedianResult: the value, or ``(values, indices)`` with int64 indices.
 
-    Example:
+    Examples:
         >>> import lucid
         >>> lucid.median(lucid.tensor([4.0, 1.0, 3.0, 2.0])).item()
         2.0
@@ -553,7 +553,7 @@ def amax(input: Tensor, axis=None, keepdims: bool = False, *, dim=None, keepdim:
     Raises:
         ValueError: the reduction is over an empty dimension (it has no identity).
 
-    Example:
+    Examples:
         >>> import lucid
         >>> x = lucid.tensor([[1.0, 3.0], [3.0, 2.0]], requires_grad=True)
         >>> lucid.amax(x).backward()
@@ -575,7 +575,7 @@ def amin(input: Tensor, axis=None, keepdims: bool = False, *, dim=None, keepdim:
     Raises:
         ValueError: the reduction is over an empty dimension.
 
-    Example:
+    Examples:
         >>> import lucid
         >>> lucid.amin(lucid.tensor([[1.0, 3.0], [0.0, 2.0]]), dim=-1).tolist()
         [1.0, 0.0]
@@ -605,7 +605,7 @@ def argmax(input: Tensor, dim=None, keepdim: bool = False, *, axis=None, keepdim
     Raises:
         ValueError: an empty reduction, or ``dim`` out of range.
 
-    Example:
+    Examples:
         >>> import lucid
         >>> lucid.argmax(lucid.tensor([[1.0, 5.0], [7.0, 2.0]])).item()
         2
@@ -620,7 +620,7 @@ def argmin(input: Tensor, dim=None, keepdim: bool = False, *, axis=None, keepdim
 
     Same arguments as :func:`argmax`; not differentiable.
 
-    Example:
+    Examples:
         >>> import lucid
         >>> lucid.argmin(lucid.tensor([3.0, 1.0, 1.0])).item()
         1
@@ -667,7 +667,7 @@ def logsumexp(input: Tensor, dim=None, keepdim: bool = False, *, axis=None, keep
     Returns:
         Tensor: the reduced values, in the input's floating dtype.
 
-    Example:
+    Examples:
         >>> import lucid
         >>> lucid.logsumexp(lucid.tensor([10000.0, 10000.0])).item()
         10000.693359375
@@ -753,7 +753,7 @@ def cumsum(input: Tensor, dim=None, *, dtype=None, axis=None) -> Tensor:
     Raises:
         TypeError: ``dim`` is missing.
 
-    Example:
+    Examples:
         >>> import lucid
         >>> lucid.cumsum(lucid.tensor([1, 2, 3]), dim=0).tolist()
         [1, 3, 6]
@@ -771,7 +771,7 @@ def cumprod(input: Tensor, dim=None, *, dtype=None, axis=None) -> Tensor:
         dim: the dimension to scan along (required; negative counts from the end).
         dtype: convert the input to this dtype first.
 
-    Example:
+    Examples:
         >>> import lucid
         >>> lucid.cumprod(lucid.tensor([1.0, 2.0, 3.0]), dim=0).tolist()
         [1.0, 2.0, 6.0]
@@ -801,7 +801,7 @@ def all(input: Tensor, dim=None, keepdim: bool = False, *, axis=None, keepdims: 
             ``axis`` is the NumPy spelling.
         keepdim: keep the reduced dimensions as size 1; ``keepdims`` is the NumPy spelling.
 
-    Example:
+    Examples:
         >>> import lucid
         >>> lucid.all(lucid.tensor([[1, 0], [1, 1]]), dim=1).tolist()
         [False, True]
@@ -821,7 +821,7 @@ def any(input: Tensor, dim=None, keepdim: bool = False, *, axis=None, keepdims: 
             ``axis`` is the NumPy spelling.
         keepdim: keep the reduced dimensions as size 1; ``keepdims`` is the NumPy spelling.
 
-    Example:
+    Examples:
         >>> import lucid
         >>> lucid.any(lucid.tensor([[0.0, 0.0], [0.0, 2.0]]), dim=1).tolist()
         [False, True]
@@ -845,7 +845,7 @@ def count_nonzero(input: Tensor, dim=None, *, axis=None) -> Tensor:
         input: the tensor.
         dim: an int or tuple of ints; ``axis`` is the NumPy spelling.
 
-    Example:
+    Examples:
         >>> import lucid
         >>> lucid.count_nonzero(lucid.tensor([[0, 1], [2, 3]]), dim=0).tolist()
         [1, 2]

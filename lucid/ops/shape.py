@@ -217,7 +217,7 @@ def reshape(input: Tensor, *shape) -> Tensor:
     Raises:
         ValueError: if the element counts differ (the message gives both shapes).
 
-    Example:
+    Examples:
         >>> import lucid
         >>> lucid.arange(6).reshape(2, -1).tolist()
         [[0, 1, 2], [3, 4, 5]]
@@ -229,7 +229,7 @@ def reshape(input: Tensor, *shape) -> Tensor:
 def view(input: Tensor, *shape) -> Tensor:
     """Same as :func:`reshape`: Lucid tensors never share storage, so there is no separate view type.
 
-    Example:
+    Examples:
         >>> import lucid
         >>> lucid.zeros(2, 3).view(-1).shape
         (6,)
@@ -240,7 +240,7 @@ def view(input: Tensor, *shape) -> Tensor:
 def flatten(input: Tensor, start_dim: int = 0, end_dim: int = -1) -> Tensor:
     """Merge dims ``start_dim`` .. ``end_dim`` (inclusive) into one; a 0-d tensor becomes shape ``(1,)``.
 
-    Example:
+    Examples:
         >>> import lucid
         >>> lucid.zeros(2, 3, 4).flatten(1).shape
         (2, 12)
@@ -257,7 +257,7 @@ def flatten(input: Tensor, start_dim: int = 0, end_dim: int = -1) -> Tensor:
 def ravel(input: Tensor) -> Tensor:
     """Flatten to 1-D.
 
-    Example:
+    Examples:
         >>> import lucid
         >>> lucid.ones(2, 2).ravel().shape
         (4,)
@@ -268,7 +268,7 @@ def ravel(input: Tensor) -> Tensor:
 def unflatten(input: Tensor, dim: int, sizes) -> Tensor:
     """Split dim ``dim`` into ``sizes`` (one entry may be ``-1``); the inverse of :func:`flatten`.
 
-    Example:
+    Examples:
         >>> import lucid
         >>> lucid.zeros(2, 12).unflatten(1, (3, -1)).shape
         (2, 3, 4)
@@ -285,7 +285,7 @@ def squeeze(input: Tensor, dim=None) -> Tensor:
 
     # NOTE: naming a dim whose size is not 1 is a no-op, as in PyTorch.
 
-    Example:
+    Examples:
         >>> import lucid
         >>> lucid.zeros(1, 3, 1).squeeze().shape, lucid.zeros(1, 3, 1).squeeze(-1).shape
         ((3,), (1, 3))
@@ -302,7 +302,7 @@ def squeeze(input: Tensor, dim=None) -> Tensor:
 def unsqueeze(input: Tensor, dim: int) -> Tensor:
     """Insert a size-1 dim at position ``dim`` (``-1`` appends).
 
-    Example:
+    Examples:
         >>> import lucid
         >>> lucid.zeros(3).unsqueeze(0).shape, lucid.zeros(3).unsqueeze(-1).shape
         ((1, 3), (3, 1))
@@ -323,7 +323,7 @@ def expand(input: Tensor, *sizes) -> Tensor:
     Raises:
         ValueError: if a dim that is not 1 would change, or ``-1`` is used for a new leading dim.
 
-    Example:
+    Examples:
         >>> import lucid
         >>> lucid.tensor([[1], [2]]).expand(-1, 3).tolist()
         [[1, 1, 1], [2, 2, 2]]
@@ -350,7 +350,7 @@ def expand(input: Tensor, *sizes) -> Tensor:
 def expand_as(input: Tensor, other: Tensor) -> Tensor:
     """``input.expand(other.shape)``.
 
-    Example:
+    Examples:
         >>> import lucid
         >>> lucid.ones(3).expand_as(lucid.zeros(2, 3)).shape
         (2, 3)
@@ -361,7 +361,7 @@ def expand_as(input: Tensor, other: Tensor) -> Tensor:
 def broadcast_to(input: Tensor, shape) -> Tensor:
     """Broadcast ``input`` to ``shape`` by NumPy's rules (``-1`` keeps a dim); differentiable.
 
-    Example:
+    Examples:
         >>> import lucid
         >>> lucid.broadcast_to(lucid.tensor([1, 2]), (2, 2)).tolist()
         [[1, 2], [1, 2]]
@@ -372,7 +372,7 @@ def broadcast_to(input: Tensor, shape) -> Tensor:
 def broadcast_tensors(*tensors) -> tuple:
     """Broadcast all tensors to their common shape.
 
-    Example:
+    Examples:
         >>> import lucid
         >>> [t.shape for t in lucid.broadcast_tensors(lucid.zeros(2, 1), lucid.zeros(3))]
         [(2, 3), (2, 3)]
@@ -389,7 +389,7 @@ def broadcast_tensors(*tensors) -> tuple:
 def permute(input: Tensor, *dims) -> Tensor:
     """Reorder dims: output dim ``i`` is input dim ``dims[i]``.
 
-    Example:
+    Examples:
         >>> import lucid
         >>> lucid.zeros(2, 3, 4).permute(2, 0, 1).shape
         (4, 2, 3)
@@ -409,7 +409,7 @@ def transpose(input: Tensor, dim0=None, dim1=None) -> Tensor:
     With no dims all dims are reversed (``.T``, the matrix transpose for 2-D);
     a tuple ``dim0`` is a full permutation (NumPy's ``transpose(axes)``).
 
-    Example:
+    Examples:
         >>> import lucid
         >>> x = lucid.zeros(2, 3, 4)
         >>> x.transpose(0, 2).shape, lucid.zeros(2, 3).transpose().shape
@@ -435,7 +435,7 @@ swapaxes = swapdims = transpose
 def t(input: Tensor) -> Tensor:
     """Transpose a tensor of at most 2 dims (PyTorch's ``t()``).
 
-    Example:
+    Examples:
         >>> import lucid
         >>> lucid.tensor([[1, 2]]).t().tolist()
         [[1], [2]]
@@ -449,7 +449,7 @@ def t(input: Tensor) -> Tensor:
 def moveaxis(input: Tensor, source, destination) -> Tensor:
     """Move dims ``source`` to positions ``destination`` (ints or tuples); the others keep their order.
 
-    Example:
+    Examples:
         >>> import lucid
         >>> lucid.zeros(2, 3, 4).moveaxis(0, -1).shape
         (3, 4, 2)
@@ -502,7 +502,7 @@ def concatenate(tensors, axis=None, *, dim=None) -> Tensor:
     Raises:
         ValueError: for mismatched shapes or 0-d tensors (the message lists the shapes).
 
-    Example:
+    Examples:
         >>> import lucid
         >>> lucid.cat([lucid.zeros(1, 2), lucid.ones(2, 2)], dim=0).shape
         (3, 2)
@@ -527,7 +527,7 @@ cat = concatenate
 def stack(tensors, axis=None, *, dim=None) -> Tensor:
     """Join equally shaped tensors along a new dim (``axis``/``dim``, default 0).
 
-    Example:
+    Examples:
         >>> import lucid
         >>> lucid.stack([lucid.zeros(2), lucid.ones(2)], dim=1).tolist()
         [[0.0, 1.0], [0.0, 1.0]]
@@ -554,7 +554,7 @@ def _atleast(x: Tensor, n: int) -> Tensor:
 def hstack(tensors) -> Tensor:
     """Concatenate along dim 1 (dim 0 for 1-D tensors).
 
-    Example:
+    Examples:
         >>> import lucid
         >>> lucid.hstack([lucid.zeros(2), lucid.ones(1)]).tolist()
         [0.0, 0.0, 1.0]
@@ -566,7 +566,7 @@ def hstack(tensors) -> Tensor:
 def vstack(tensors) -> Tensor:
     """Stack rows: 1-D tensors become rows, then concatenate along dim 0.
 
-    Example:
+    Examples:
         >>> import lucid
         >>> lucid.vstack([lucid.zeros(2), lucid.ones(2)]).shape
         (2, 2)
@@ -577,7 +577,7 @@ def vstack(tensors) -> Tensor:
 def dstack(tensors) -> Tensor:
     """Concatenate along dim 2 (depth), after making each tensor at least 3-D.
 
-    Example:
+    Examples:
         >>> import lucid
         >>> lucid.dstack([lucid.zeros(2, 2), lucid.ones(2, 2)]).shape
         (2, 2, 2)
@@ -597,7 +597,7 @@ def split(tensor: Tensor, split_size_or_sections, dim: int = 0) -> tuple:
     Returns:
         tuple of Tensors.
 
-    Example:
+    Examples:
         >>> import lucid
         >>> [p.tolist() for p in lucid.arange(5).split(2)]
         [[0, 1], [2, 3], [4]]
@@ -629,7 +629,7 @@ def split(tensor: Tensor, split_size_or_sections, dim: int = 0) -> tuple:
 def chunk(input: Tensor, chunks: int, dim: int = 0) -> tuple:
     """Split into ``chunks`` pieces of size ``ceil(n / chunks)`` (fewer if they run out), like PyTorch.
 
-    Example:
+    Examples:
         >>> import lucid
         >>> [p.tolist() for p in lucid.arange(5).chunk(3)]
         [[0, 1], [2, 3], [4]]
@@ -644,7 +644,7 @@ def chunk(input: Tensor, chunks: int, dim: int = 0) -> tuple:
 def unbind(input: Tensor, dim: int = 0) -> tuple:
     """Remove dim ``dim``, returning the slices along it.
 
-    Example:
+    Examples:
         >>> import lucid
         >>> [r.tolist() for r in lucid.tensor([[1, 2], [3, 4]]).unbind(1)]
         [[1, 3], [2, 4]]
@@ -663,7 +663,7 @@ def unbind(input: Tensor, dim: int = 0) -> tuple:
 def contiguous(input: Tensor) -> Tensor:
     """Return ``input`` itself (MLX arrays need no layout change before use).
 
-    Example:
+    Examples:
         >>> import lucid
         >>> x = lucid.zeros(2)
         >>> x.contiguous() is x
@@ -675,7 +675,7 @@ def contiguous(input: Tensor) -> Tensor:
 def clone(input: Tensor) -> Tensor:
     """A differentiable copy of ``input`` (gradients flow back to it).
 
-    Example:
+    Examples:
         >>> import lucid
         >>> x = lucid.tensor([1.0], requires_grad=True)
         >>> y = x.clone(); y.sum().backward(); x.grad.tolist()

@@ -229,7 +229,7 @@ class NanToNum(Function):
 def abs(input: Tensor) -> Tensor:  # noqa: A001
     """Elementwise absolute value ``|x|``; the gradient is ``sign(x)`` (0 at 0).
 
-    Example:
+    Examples:
         >>> import lucid
         >>> lucid.abs(lucid.tensor([-1.5, 0.0, 2.0])).tolist()
         [1.5, 0.0, 2.0]
@@ -240,7 +240,7 @@ def abs(input: Tensor) -> Tensor:  # noqa: A001
 def sign(input: Tensor) -> Tensor:
     """Elementwise sign: -1, 0 or 1 (zero gradient).
 
-    Example:
+    Examples:
         >>> import lucid
         >>> lucid.sign(lucid.tensor([-2.0, 0.0, 3.0])).tolist()
         [-1.0, 0.0, 1.0]
@@ -251,7 +251,7 @@ def sign(input: Tensor) -> Tensor:
 def exp(input: Tensor) -> Tensor:
     """Elementwise exponential :math:`e^x`.
 
-    Example:
+    Examples:
         >>> import lucid
         >>> lucid.exp(lucid.tensor([0.0])).tolist()
         [1.0]
@@ -264,7 +264,7 @@ def exp(input: Tensor) -> Tensor:
 def exp2(input: Tensor) -> Tensor:
     """Elementwise base-2 exponential :math:`2^x`.
 
-    Example:
+    Examples:
         >>> import lucid
         >>> lucid.exp2(lucid.tensor([0.0, 3.0])).tolist()
         [1.0, 8.0]
@@ -275,7 +275,7 @@ def exp2(input: Tensor) -> Tensor:
 def expm1(input: Tensor) -> Tensor:
     """Elementwise :math:`e^x - 1`, accurate for small ``x``.
 
-    Example:
+    Examples:
         >>> import lucid
         >>> lucid.expm1(lucid.tensor([0.0])).tolist()
         [0.0]
@@ -286,7 +286,7 @@ def expm1(input: Tensor) -> Tensor:
 def log(input: Tensor) -> Tensor:
     """Elementwise natural logarithm :math:`\\ln x` (``-inf`` at 0, NaN below).
 
-    Example:
+    Examples:
         >>> import lucid
         >>> lucid.log(lucid.tensor([1.0])).tolist()
         [0.0]
@@ -297,7 +297,7 @@ def log(input: Tensor) -> Tensor:
 def log2(input: Tensor) -> Tensor:
     """Elementwise base-2 logarithm :math:`\\log_2 x`.
 
-    Example:
+    Examples:
         >>> import lucid
         >>> lucid.log2(lucid.tensor([1.0, 8.0])).tolist()
         [0.0, 3.0]
@@ -308,7 +308,7 @@ def log2(input: Tensor) -> Tensor:
 def log10(input: Tensor) -> Tensor:
     """Elementwise base-10 logarithm :math:`\\log_{10} x`.
 
-    Example:
+    Examples:
         >>> import lucid
         >>> lucid.log10(lucid.tensor([1.0, 100.0])).tolist()
         [0.0, 2.0]
@@ -319,7 +319,7 @@ def log10(input: Tensor) -> Tensor:
 def log1p(input: Tensor) -> Tensor:
     """Elementwise :math:`\\ln(1 + x)`, accurate for small ``x``.
 
-    Example:
+    Examples:
         >>> import lucid
         >>> lucid.log1p(lucid.tensor([0.0])).tolist()
         [0.0]
@@ -330,7 +330,7 @@ def log1p(input: Tensor) -> Tensor:
 def sqrt(input: Tensor) -> Tensor:
     """Elementwise square root :math:`\\sqrt{x}` (its gradient is ``inf`` at 0).
 
-    Example:
+    Examples:
         >>> import lucid
         >>> lucid.sqrt(lucid.tensor([4.0, 9.0])).tolist()
         [2.0, 3.0]
@@ -341,7 +341,7 @@ def sqrt(input: Tensor) -> Tensor:
 def rsqrt(input: Tensor) -> Tensor:
     """Elementwise reciprocal square root :math:`1 / \\sqrt{x}`.
 
-    Example:
+    Examples:
         >>> import lucid
         >>> lucid.rsqrt(lucid.tensor([4.0])).tolist()
         [0.5]
@@ -352,7 +352,7 @@ def rsqrt(input: Tensor) -> Tensor:
 def square(input: Tensor) -> Tensor:
     """Elementwise :math:`x^2` (integers stay integers).
 
-    Example:
+    Examples:
         >>> import lucid
         >>> lucid.square(lucid.tensor([-3.0, 0.5])).tolist()
         [9.0, 0.25]
@@ -363,7 +363,7 @@ def square(input: Tensor) -> Tensor:
 def cube(input: Tensor) -> Tensor:
     """Elementwise :math:`x^3` (integers stay integers).
 
-    Example:
+    Examples:
         >>> import lucid
         >>> lucid.cube(lucid.tensor([2.0, -1.0])).tolist()
         [8.0, -1.0]
@@ -374,7 +374,7 @@ def cube(input: Tensor) -> Tensor:
 def reciprocal(input: Tensor) -> Tensor:
     """Elementwise :math:`1 / x` (integers give float32).
 
-    Example:
+    Examples:
         >>> import lucid
         >>> lucid.reciprocal(lucid.tensor([4.0, -0.5])).tolist()
         [0.25, -2.0]
@@ -385,7 +385,7 @@ def reciprocal(input: Tensor) -> Tensor:
 def sin(input: Tensor) -> Tensor:
     """Elementwise sine (radians).
 
-    Example:
+    Examples:
         >>> import lucid
         >>> lucid.sin(lucid.tensor([0.0])).tolist()
         [0.0]
@@ -396,7 +396,7 @@ def sin(input: Tensor) -> Tensor:
 def cos(input: Tensor) -> Tensor:
     """Elementwise cosine (radians).
 
-    Example:
+    Examples:
         >>> import lucid
         >>> lucid.cos(lucid.tensor([0.0])).tolist()
         [1.0]
@@ -407,7 +407,7 @@ def cos(input: Tensor) -> Tensor:
 def tan(input: Tensor) -> Tensor:
     """Elementwise tangent (radians); the gradient is :math:`1 + \\tan^2 x`.
 
-    Example:
+    Examples:
         >>> import lucid
         >>> lucid.tan(lucid.tensor([0.0])).tolist()
         [0.0]
@@ -420,7 +420,7 @@ def arcsin(input: Tensor) -> Tensor:
 
     The gradient is :math:`1 / \\sqrt{1 - x^2}` (``inf`` at ``|x| = 1``).
 
-    Example:
+    Examples:
         >>> import lucid
         >>> print(f"{lucid.arcsin(lucid.tensor(1.0)).item():.4f}")
         1.5708
@@ -431,7 +431,7 @@ def arcsin(input: Tensor) -> Tensor:
 def arccos(input: Tensor) -> Tensor:
     """Elementwise inverse cosine, in :math:`[0, \\pi]`; NaN outside ``[-1, 1]``.
 
-    Example:
+    Examples:
         >>> import lucid
         >>> lucid.arccos(lucid.tensor([1.0])).tolist()
         [0.0]
@@ -442,7 +442,7 @@ def arccos(input: Tensor) -> Tensor:
 def arctan(input: Tensor) -> Tensor:
     """Elementwise inverse tangent, in :math:`(-\\pi/2, \\pi/2)`.
 
-    Example:
+    Examples:
         >>> import lucid
         >>> print(f"{lucid.arctan(lucid.tensor(1.0)).item():.4f}")
         0.7854
@@ -460,7 +460,7 @@ def arctan2(input: Tensor, other: Tensor) -> Tensor:
         input: ``y``, a Tensor or number.
         other: ``x``, a Tensor or number.
 
-    Example:
+    Examples:
         >>> import lucid
         >>> print(f"{lucid.arctan2(lucid.tensor(1.0), -1.0).item():.4f}")
         2.3562
@@ -471,7 +471,7 @@ def arctan2(input: Tensor, other: Tensor) -> Tensor:
 def sinh(input: Tensor) -> Tensor:
     """Elementwise hyperbolic sine.
 
-    Example:
+    Examples:
         >>> import lucid
         >>> lucid.sinh(lucid.tensor([0.0])).tolist()
         [0.0]
@@ -482,7 +482,7 @@ def sinh(input: Tensor) -> Tensor:
 def cosh(input: Tensor) -> Tensor:
     """Elementwise hyperbolic cosine.
 
-    Example:
+    Examples:
         >>> import lucid
         >>> lucid.cosh(lucid.tensor([0.0])).tolist()
         [1.0]
@@ -493,7 +493,7 @@ def cosh(input: Tensor) -> Tensor:
 def tanh(input: Tensor) -> Tensor:
     """Elementwise hyperbolic tangent; the gradient is :math:`1 - \\tanh^2 x`.
 
-    Example:
+    Examples:
         >>> import lucid
         >>> lucid.tanh(lucid.tensor([0.0])).tolist()
         [0.0]
@@ -504,7 +504,7 @@ def tanh(input: Tensor) -> Tensor:
 def arcsinh(input: Tensor) -> Tensor:
     """Elementwise inverse hyperbolic sine :math:`\\ln(x + \\sqrt{x^2 + 1})`.
 
-    Example:
+    Examples:
         >>> import lucid
         >>> lucid.arcsinh(lucid.tensor([0.0])).tolist()
         [0.0]
@@ -515,7 +515,7 @@ def arcsinh(input: Tensor) -> Tensor:
 def arccosh(input: Tensor) -> Tensor:
     """Elementwise inverse hyperbolic cosine :math:`\\ln(x + \\sqrt{x^2 - 1})`; NaN below 1.
 
-    Example:
+    Examples:
         >>> import lucid
         >>> lucid.arccosh(lucid.tensor([1.0])).tolist()
         [0.0]
@@ -526,7 +526,7 @@ def arccosh(input: Tensor) -> Tensor:
 def arctanh(input: Tensor) -> Tensor:
     """Elementwise inverse hyperbolic tangent :math:`\\tfrac12 \\ln\\frac{1 + x}{1 - x}`; ``±inf`` at ``±1``.
 
-    Example:
+    Examples:
         >>> import lucid
         >>> lucid.arctanh(lucid.tensor([0.0])).tolist()
         [0.0]
@@ -537,7 +537,7 @@ def arctanh(input: Tensor) -> Tensor:
 def sigmoid(input: Tensor) -> Tensor:
     """Elementwise logistic function :math:`1 / (1 + e^{-x})`; the gradient is :math:`y (1 - y)`.
 
-    Example:
+    Examples:
         >>> import lucid
         >>> lucid.sigmoid(lucid.tensor([0.0])).tolist()
         [0.5]
@@ -548,7 +548,7 @@ def sigmoid(input: Tensor) -> Tensor:
 def erf(input: Tensor) -> Tensor:
     """Elementwise error function :math:`\\frac{2}{\\sqrt\\pi}\\int_0^x e^{-t^2} dt`.
 
-    Example:
+    Examples:
         >>> import lucid
         >>> print(f"{lucid.erf(lucid.tensor(0.5)).item():.4f}")
         0.5205
@@ -561,7 +561,7 @@ def erfinv(input: Tensor) -> Tensor:
 
     The gradient is :math:`\\frac{\\sqrt\\pi}{2} e^{y^2}` with ``y = erfinv(x)``.
 
-    Example:
+    Examples:
         >>> import lucid
         >>> lucid.erfinv(lucid.tensor([0.0])).tolist()
         [0.0]
@@ -572,7 +572,7 @@ def erfinv(input: Tensor) -> Tensor:
 def floor(input: Tensor) -> Tensor:
     """Elementwise largest integer ``<= x`` (zero gradient; integers pass through).
 
-    Example:
+    Examples:
         >>> import lucid
         >>> lucid.floor(lucid.tensor([-1.5, 1.5])).tolist()
         [-2.0, 1.0]
@@ -583,7 +583,7 @@ def floor(input: Tensor) -> Tensor:
 def ceil(input: Tensor) -> Tensor:
     """Elementwise smallest integer ``>= x`` (zero gradient).
 
-    Example:
+    Examples:
         >>> import lucid
         >>> lucid.ceil(lucid.tensor([-1.5, 1.5])).tolist()
         [-1.0, 2.0]
@@ -594,7 +594,7 @@ def ceil(input: Tensor) -> Tensor:
 def trunc(input: Tensor) -> Tensor:
     """Elementwise rounding toward zero (zero gradient).
 
-    Example:
+    Examples:
         >>> import lucid
         >>> lucid.trunc(lucid.tensor([-1.7, 1.7])).tolist()
         [-1.0, 1.0]
@@ -614,7 +614,7 @@ def round(input: Tensor, decimals: int = 0) -> Tensor:  # noqa: A001
     Raises:
         TypeError: if ``decimals`` is not an int.
 
-    Example:
+    Examples:
         >>> import lucid
         >>> lucid.round(lucid.tensor([0.5, 1.5, 2.5])).tolist()
         [0.0, 2.0, 2.0]
@@ -657,7 +657,7 @@ def clip(input: Tensor, min=None, max=None) -> Tensor:  # noqa: A002
         ValueError: if both bounds are None.
         TypeError: if a bound is not a real number, a Tensor or None.
 
-    Example:
+    Examples:
         >>> import lucid
         >>> lucid.clip(lucid.tensor([-2.0, 0.5, 2.0]), min=-1.0, max=1.0).tolist()
         [-1.0, 0.5, 1.0]
@@ -688,7 +688,7 @@ def where(condition: Tensor, input, other) -> Tensor:
         Tensor: the broadcast shape of all three, in the promoted dtype of ``input`` and ``other``
         (a Python number does not widen a tensor's dtype).
 
-    Example:
+    Examples:
         >>> import lucid
         >>> x = lucid.tensor([-1.0, 2.0, -3.0])
         >>> lucid.where(x > 0, x, 0.0).tolist()
@@ -715,7 +715,7 @@ def nan_to_num(input: Tensor, nan: float = 0.0, posinf: float | None = None,
         posinf: value for +inf (default: the largest finite value of the dtype).
         neginf: value for -inf (default: the most negative finite value of the dtype).
 
-    Example:
+    Examples:
         >>> import lucid
         >>> x = lucid.tensor([float("nan"), float("inf"), -float("inf"), 1.0])
         >>> lucid.nan_to_num(x, posinf=9.0, neginf=-9.0).tolist()

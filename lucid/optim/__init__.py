@@ -5,7 +5,7 @@ Every optimizer follows PyTorch's published update rule and interface
 ``state_dict``/``load_state_dict``), records its updates lazily and evaluates
 all parameters and state in one batched evaluation per step.
 
-Example:
+Examples:
     >>> import lucid
     >>> w = lucid.tensor([2.0], requires_grad=True)
     >>> opt = lucid.optim.Adam([w], lr=0.1)

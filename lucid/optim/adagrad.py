@@ -39,7 +39,7 @@ class Adagrad(Optimizer):
         ValueError: a negative ``lr``, ``lr_decay``, ``weight_decay``,
             ``initial_accumulator_value`` or ``eps``.
 
-    Example:
+    Examples:
         >>> import lucid
         >>> w = lucid.tensor([1.0, -2.0], requires_grad=True)
         >>> opt = lucid.optim.Adagrad([w], lr=0.1)
@@ -110,7 +110,7 @@ class Adadelta(Optimizer):
     Raises:
         ValueError: a negative ``lr``, ``eps`` or ``weight_decay``; ``rho`` outside [0, 1].
 
-    Example:
+    Examples:
         >>> import lucid
         >>> w = lucid.tensor([1.0, -2.0], requires_grad=True)
         >>> opt = lucid.optim.Adadelta([w], lr=1.0)

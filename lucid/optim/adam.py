@@ -73,7 +73,7 @@ class Adam(Optimizer):
     Raises:
         ValueError: negative ``lr``, ``eps`` or ``weight_decay``; a beta outside [0, 1).
 
-    Example:
+    Examples:
         >>> import lucid
         >>> w = lucid.tensor([1.0, -2.0], requires_grad=True)
         >>> opt = lucid.optim.Adam([w], lr=0.1)
@@ -154,7 +154,7 @@ class AdamW(Adam):
     Raises:
         ValueError: negative ``lr``, ``eps`` or ``weight_decay``; a beta outside [0, 1).
 
-    Example:
+    Examples:
         >>> import lucid
         >>> w = lucid.tensor([1.0, -2.0], requires_grad=True)
         >>> opt = lucid.optim.AdamW([w], lr=0.1, weight_decay=0.5)
@@ -194,7 +194,7 @@ class Adamax(Optimizer):
     Raises:
         ValueError: negative ``lr``, ``eps`` or ``weight_decay``; a beta outside [0, 1).
 
-    Example:
+    Examples:
         >>> import lucid
         >>> w = lucid.tensor([1.0, -2.0], requires_grad=True)
         >>> opt = lucid.optim.Adamax([w], lr=0.1)
@@ -271,7 +271,7 @@ class NAdam(Optimizer):
         ValueError: negative ``lr``, ``eps``, ``weight_decay`` or ``momentum_decay``;
             a beta outside [0, 1).
 
-    Example:
+    Examples:
         >>> import lucid
         >>> w = lucid.tensor([1.0, -2.0], requires_grad=True)
         >>> opt = lucid.optim.NAdam([w], lr=0.1)
@@ -360,7 +360,7 @@ class RAdam(Optimizer):
     Raises:
         ValueError: negative ``lr``, ``eps`` or ``weight_decay``; a beta outside [0, 1).
 
-    Example:
+    Examples:
         >>> import lucid
         >>> w = lucid.tensor([1.0, -2.0], requires_grad=True)
         >>> opt = lucid.optim.RAdam([w], lr=0.1)

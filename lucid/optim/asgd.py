@@ -40,7 +40,7 @@ class ASGD(Optimizer):
     Raises:
         ValueError: a negative ``lr`` or ``weight_decay``.
 
-    Example:
+    Examples:
         >>> import lucid
         >>> w = lucid.tensor([1.0, -2.0], requires_grad=True)
         >>> opt = lucid.optim.ASGD([w], lr=0.1, lambd=0.0)

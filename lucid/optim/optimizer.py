@@ -107,7 +107,7 @@ class Optimizer:
     ``"step"`` first) and implement ``_validate(group)``, ``_init_scalars``,
     ``_init_state``, ``_advance`` and ``_update`` (see their docstrings).
 
-    Example:
+    Examples:
         >>> import lucid
         >>> w = lucid.tensor([1.0, 2.0], requires_grad=True)
         >>> opt = lucid.optim.SGD([w], lr=0.5)
@@ -170,7 +170,7 @@ class Optimizer:
             ValueError: no ``"params"`` key, a parameter repeated or already in
                 another group, a non-leaf parameter, or a bad hyperparameter.
 
-        Example:
+        Examples:
             >>> import lucid
             >>> a = lucid.zeros(2, requires_grad=True)
             >>> b = lucid.zeros(3, requires_grad=True)
@@ -234,7 +234,7 @@ class Optimizer:
                 the cheapest); with ``False`` each gradient Tensor is kept and
                 filled with zeros in place.
 
-        Example:
+        Examples:
             >>> import lucid
             >>> w = lucid.ones(2, requires_grad=True)
             >>> opt = lucid.optim.SGD([w])
@@ -267,7 +267,7 @@ class Optimizer:
         Returns:
             The closure's result, or ``None``.
 
-        Example:
+        Examples:
             >>> import lucid
             >>> w = lucid.tensor([3.0], requires_grad=True)
             >>> opt = lucid.optim.SGD([w], lr=0.1)
@@ -392,7 +392,7 @@ class Optimizer:
             order. The Tensors are snapshots: MLX arrays are immutable, so later
             steps do not change a returned state dict (no copy is made).
 
-        Example:
+        Examples:
             >>> import lucid
             >>> w = lucid.ones(2, requires_grad=True)
             >>> opt = lucid.optim.Adam([w], lr=0.1)
@@ -436,7 +436,7 @@ class Optimizer:
             ValueError: the number of groups or of parameters in a group differs,
                 a state index is unknown, or a state array's shape does not match.
 
-        Example:
+        Examples:
             >>> import lucid
             >>> w = lucid.ones(2, requires_grad=True)
             >>> opt = lucid.optim.SGD([w], lr=0.1, momentum=0.9)

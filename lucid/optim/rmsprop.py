@@ -44,7 +44,7 @@ class RMSprop(Optimizer):
     Raises:
         ValueError: a negative ``lr``, ``alpha``, ``eps``, ``momentum`` or ``weight_decay``.
 
-    Example:
+    Examples:
         >>> import lucid
         >>> w = lucid.tensor([1.0, -2.0], requires_grad=True)
         >>> opt = lucid.optim.RMSprop([w], lr=0.01)

@@ -40,7 +40,7 @@ class Rprop(Optimizer):
     Raises:
         ValueError: a negative ``lr``, or ``etas`` not satisfying ``0 < etaminus < 1 < etaplus``.
 
-    Example:
+    Examples:
         >>> import lucid
         >>> w = lucid.tensor([1.0, -2.0], requires_grad=True)
         >>> opt = lucid.optim.Rprop([w], lr=0.1)

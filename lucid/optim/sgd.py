@@ -45,7 +45,7 @@ class SGD(Optimizer):
         ValueError: a negative ``lr``, ``momentum`` or ``weight_decay``, or
             ``nesterov`` without momentum or with dampening.
 
-    Example:
+    Examples:
         >>> import lucid
         >>> w = lucid.tensor([1.0, -1.0], requires_grad=True)
         >>> opt = lucid.optim.SGD([w], lr=0.1, momentum=0.9)

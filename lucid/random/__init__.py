@@ -7,7 +7,7 @@ results differ from call to call, and a seeded run is reproducible. Because
 the state is a list of arrays, ``mx.compile(step, inputs=lucid.random.state,
 outputs=lucid.random.state)`` can capture it.
 
-Example:
+Examples:
     >>> import lucid
     >>> lucid.random.seed(0)
     >>> a = lucid.random.randn(2, 3)
@@ -53,7 +53,7 @@ class Generator:
     Attributes:
         state: a one-element list holding the key (pass it to ``mx.compile``).
 
-    Example:
+    Examples:
         >>> import lucid
         >>> g = lucid.random.Generator(7)
         >>> a = lucid.random.rand(2, generator=g)
@@ -129,7 +129,7 @@ def _reseed(value) -> None:
 def seed(seed: int | None = None) -> None:
     """Seed the global generator (and MLX's own global generator); ``None`` picks a fresh seed.
 
-    Example:
+    Examples:
         >>> import lucid
         >>> lucid.random.seed(42)
         >>> lucid.random.initial_seed()
@@ -141,7 +141,7 @@ def seed(seed: int | None = None) -> None:
 def manual_seed(seed: int) -> None:
     """Alias of :func:`seed` (PyTorch's name).
 
-    Example:
+    Examples:
         >>> import lucid
         >>> lucid.random.manual_seed(0)
     """
@@ -151,7 +151,7 @@ def manual_seed(seed: int) -> None:
 def initial_seed() -> int:
     """The seed the global generator was last seeded with.
 
-    Example:
+    Examples:
         >>> import lucid
         >>> lucid.random.seed(3); lucid.random.initial_seed()
         3
@@ -162,7 +162,7 @@ def initial_seed() -> int:
 def get_state() -> Tensor:
     """The global generator's key, a uint32 Tensor of shape ``(2,)``; restore it with :func:`set_state`.
 
-    Example:
+    Examples:
         >>> import lucid
         >>> s = lucid.random.get_state()
         >>> a = lucid.random.rand(3)
@@ -176,7 +176,7 @@ def get_state() -> Tensor:
 def set_state(new_state) -> None:
     """Restore the global generator's key from :func:`get_state`.
 
-    Example:
+    Examples:
         >>> import lucid
         >>> lucid.random.set_state(lucid.random.get_state())
     """
@@ -249,7 +249,7 @@ def rand(*shape, size=None, dtype=None, device=None, requires_grad: bool = False
         requires_grad: make the result a leaf that requires grad.
         generator: a :class:`Generator` to draw from instead of the global one.
 
-    Example:
+    Examples:
         >>> import lucid
         >>> x = lucid.random.rand(2, 3)
         >>> x.shape, x.dtype, bool(((0 <= x.numpy()) & (x.numpy() < 1)).all())
@@ -264,7 +264,7 @@ def rand(*shape, size=None, dtype=None, device=None, requires_grad: bool = False
 def randn(*shape, size=None, dtype=None, device=None, requires_grad: bool = False, generator=None) -> Tensor:
     """Standard normal samples of the given shape (float32 by default).
 
-    Example:
+    Examples:
         >>> import lucid
         >>> lucid.random.randn(32, 8).shape
         (32, 8)
@@ -279,7 +279,7 @@ def randint(low, high=None, size=None, *, dtype=None, device=None, requires_grad
             generator=None) -> Tensor:
     """Uniform integers from ``[low, high)`` (``randint(high, size=...)`` uses ``low=0``); int64 by default.
 
-    Example:
+    Examples:
         >>> import lucid
         >>> y = lucid.random.randint(0, 4, size=(32,))
         >>> y.shape, y.dtype, set(y.tolist()) <= {0, 1, 2, 3}
@@ -308,7 +308,7 @@ def uniform(low=0.0, high=1.0, size=None, *, dtype=None, device=None, requires_g
             generator=None) -> Tensor:
     """Uniform samples from ``[low, high)``; ``size=None`` gives a 0-d tensor.
 
-    Example:
+    Examples:
         >>> import lucid
         >>> x = lucid.random.uniform(-2.0, 2.0, size=(100,))
         >>> bool(((-2 <= x.numpy()) & (x.numpy() < 2)).all())
@@ -334,7 +334,7 @@ def normal(mean=0.0, std=1.0, size=None, *, dtype=None, device=None, requires_gr
     ``size``); with Tensors the result is differentiable in them
     (reparameterisation).
 
-    Example:
+    Examples:
         >>> import lucid
         >>> lucid.random.normal(1.0, 0.5, size=(4, 2)).shape
         (4, 2)
@@ -368,7 +368,7 @@ def bernoulli(p=0.5, size=None, *, dtype=None, device=None, generator=None) -> T
     The result has ``p``'s shape (broadcast with ``size``) and dtype (float32
     for a number); it carries no gradient.
 
-    Example:
+    Examples:
         >>> import lucid
         >>> lucid.random.bernoulli(lucid.tensor([0.0, 1.0])).tolist()
         [0.0, 1.0]
@@ -394,7 +394,7 @@ def bernoulli(p=0.5, size=None, *, dtype=None, device=None, generator=None) -> T
 def permutation(n, *, dtype=None, device=None, generator=None) -> Tensor:
     """A random permutation of ``0 .. n-1`` (int64); given a Tensor, its rows shuffled (differentiable).
 
-    Example:
+    Examples:
         >>> import lucid
         >>> sorted(lucid.random.permutation(5).tolist())
         [0, 1, 2, 3, 4]
@@ -414,7 +414,7 @@ def permutation(n, *, dtype=None, device=None, generator=None) -> Tensor:
 def randperm(n: int, *, dtype=None, device=None, generator=None) -> Tensor:
     """A random permutation of ``0 .. n-1`` (int64), like ``torch.randperm``.
 
-    Example:
+    Examples:
         >>> import lucid
         >>> lucid.random.randperm(3).shape
         (3,)
@@ -433,7 +433,7 @@ def _like(input, op: str):
 def rand_like(input: Tensor, *, dtype=None, device=None, requires_grad: bool = False, generator=None) -> Tensor:
     """``rand`` with ``input``'s shape, device and (floating) dtype.
 
-    Example:
+    Examples:
         >>> import lucid
         >>> lucid.random.rand_like(lucid.zeros(2, 2)).shape
         (2, 2)
@@ -447,7 +447,7 @@ def rand_like(input: Tensor, *, dtype=None, device=None, requires_grad: bool = F
 def randn_like(input: Tensor, *, dtype=None, device=None, requires_grad: bool = False, generator=None) -> Tensor:
     """``randn`` with ``input``'s shape, device and (floating) dtype.
 
-    Example:
+    Examples:
         >>> import lucid
         >>> lucid.random.randn_like(lucid.zeros(3, dtype=lucid.float16)).dtype
         lucid.float16
@@ -461,7 +461,7 @@ def randn_like(input: Tensor, *, dtype=None, device=None, requires_grad: bool = 
 def randint_like(input: Tensor, low, high=None, *, dtype=None, device=None, generator=None) -> Tensor:
     """``randint`` with ``input``'s shape, device and dtype.
 
-    Example:
+    Examples:
         >>> import lucid
         >>> lucid.random.randint_like(lucid.zeros(2, dtype=lucid.int32), 5).dtype
         lucid.int32

@@ -130,7 +130,7 @@ def save(obj, path, fsync: bool = True) -> None:
     Raises:
         TypeError: ``obj`` contains something other than the types above.
 
-    Example:
+    Examples:
         >>> import lucid, tempfile, os
         >>> path = os.path.join(tempfile.mkdtemp(), "ckpt.safetensors")
         >>> lucid.save({"w": lucid.tensor([1.0, 2.0]), "epoch": 3}, path)
@@ -176,7 +176,7 @@ def load(path, device=None):
         CheckpointError: (a ``ValueError``) the file is truncated, corrupt or not
             safetensors.
 
-    Example:
+    Examples:
         >>> import lucid, tempfile, os
         >>> path = os.path.join(tempfile.mkdtemp(), "t.safetensors")
         >>> lucid.save(lucid.tensor([1.5], dtype=lucid.float64), path)

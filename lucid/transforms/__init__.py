@@ -10,7 +10,7 @@ Random transforms draw from one module-level ``numpy.random.Generator``
 (seeded with 0 at import); call ``lucid.transforms.seed(n)`` to make an
 augmentation pipeline reproducible.
 
-Example:
+Examples:
     >>> import lucid, numpy as np
     >>> lucid.transforms.seed(0)
     >>> train_tf = lucid.transforms.Compose([

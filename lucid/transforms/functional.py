@@ -115,7 +115,7 @@ def _fill_vector(fill, channels: int, who: str) -> np.ndarray:
 def get_image_size(img) -> tuple[int, int]:
     """``(height, width)`` of an image of any supported kind.
 
-    Example:
+    Examples:
         >>> import numpy as np
         >>> from lucid.transforms import functional as F
         >>> F.get_image_size(np.zeros((4, 6, 3)))
@@ -132,7 +132,7 @@ def get_image_size(img) -> tuple[int, int]:
 def get_image_num_channels(img) -> int:
     """The number of channels (1 for an ``(H, W)`` image).
 
-    Example:
+    Examples:
         >>> import lucid, numpy as np
         >>> from lucid.transforms import functional as F
         >>> F.get_image_num_channels(np.zeros((4, 6))), F.get_image_num_channels(lucid.zeros(3, 4, 6))
@@ -161,7 +161,7 @@ def to_tensor(pic) -> Tensor:
     Raises:
         TypeError: a Tensor or other object, or an integer dtype other than uint8.
 
-    Example:
+    Examples:
         >>> import lucid, numpy as np
         >>> t = lucid.transforms.functional.to_tensor(np.array([[0, 255]], dtype=np.uint8))
         >>> t.shape, t.tolist()
@@ -200,7 +200,7 @@ def normalize(img, mean, std, inplace: bool = False):
         TypeError: an integer image or a PIL image (apply ``ToTensor`` first).
         ValueError: a zero in ``std``, or a channel count that does not match.
 
-    Example:
+    Examples:
         >>> import lucid
         >>> x = lucid.tensor([[[0.5]], [[1.0]]])
         >>> lucid.transforms.functional.normalize(x, [0.5, 0.5], [0.5, 0.25]).tolist()
@@ -309,7 +309,7 @@ def resize(img, size, interpolation: str = "bilinear", max_size: int | None = No
     Raises:
         ValueError: a non-positive size or an unknown interpolation.
 
-    Example:
+    Examples:
         >>> import numpy as np
         >>> from lucid.transforms import functional as F
         >>> F.resize(np.array([[0.0, 1.0]]), (1, 4)).tolist()
@@ -367,7 +367,7 @@ def pad(img, padding, fill=0, padding_mode: str = "constant"):
         padding_mode: ``"constant"``, ``"edge"``, ``"reflect"`` (mirror without
             repeating the edge) or ``"symmetric"`` (mirror repeating it).
 
-    Example:
+    Examples:
         >>> import numpy as np
         >>> from lucid.transforms import functional as F
         >>> F.pad(np.array([[1, 2]], dtype=np.uint8), (1, 0), fill=9).tolist()
@@ -393,7 +393,7 @@ def _crop_np(arr: np.ndarray, top: int, left: int, height: int, width: int, fill
 def crop(img, top: int, left: int, height: int, width: int):
     """Cut out the box with corner ``(top, left)`` and size ``(height, width)`` (zero-padded past the edges).
 
-    Example:
+    Examples:
         >>> import numpy as np
         >>> from lucid.transforms import functional as F
         >>> F.crop(np.arange(9).reshape(3, 3), 1, 1, 2, 2).tolist()
@@ -409,7 +409,7 @@ def center_crop(img, output_size):
 
     The top-left corner is ``round((H - h) / 2), round((W - w) / 2)``.
 
-    Example:
+    Examples:
         >>> import numpy as np
         >>> from lucid.transforms import functional as F
         >>> F.center_crop(np.arange(16).reshape(4, 4), 2).tolist()
@@ -427,7 +427,7 @@ def center_crop(img, output_size):
 def hflip(img):
     """Mirror left to right.
 
-    Example:
+    Examples:
         >>> import numpy as np
         >>> from lucid.transforms import functional as F
         >>> F.hflip(np.array([[1, 2, 3]])).tolist()
@@ -439,7 +439,7 @@ def hflip(img):
 def vflip(img):
     """Mirror top to bottom.
 
-    Example:
+    Examples:
         >>> import numpy as np
         >>> from lucid.transforms import functional as F
         >>> F.vflip(np.array([[1], [2]])).tolist()
@@ -507,7 +507,7 @@ def rotate(img, angle: float, interpolation: str = "nearest", expand: bool = Fal
             centre; ignored with ``expand``).
         fill: the value (or one per channel) of the uncovered area.
 
-    Example:
+    Examples:
         >>> import numpy as np
         >>> from lucid.transforms import functional as F
         >>> F.rotate(np.array([[1, 2], [3, 4]]), 90).tolist()
@@ -559,7 +559,7 @@ def _gray(x: np.ndarray) -> np.ndarray:
 def rgb_to_grayscale(img, num_output_channels: int = 1):
     """Luma ``0.299 R + 0.587 G + 0.114 B`` (ITU-R 601-2), as 1 channel or repeated to 3.
 
-    Example:
+    Examples:
         >>> import numpy as np
         >>> from lucid.transforms import functional as F
         >>> F.rgb_to_grayscale(np.array([[[255, 0, 0]]], dtype=np.uint8)).tolist()
@@ -588,7 +588,7 @@ def _check_factor(factor, who: str) -> float:
 def adjust_brightness(img, brightness_factor: float):
     """Scale intensities: ``clip(f * img)``; 0 gives black, 1 the original.
 
-    Example:
+    Examples:
         >>> import numpy as np
         >>> from lucid.transforms import functional as F
         >>> F.adjust_brightness(np.array([[100, 200]], dtype=np.uint8), 1.5).tolist()
@@ -601,7 +601,7 @@ def adjust_brightness(img, brightness_factor: float):
 def adjust_contrast(img, contrast_factor: float):
     """Blend with the mean grey level: ``clip(f * img + (1 - f) * mean(gray(img)))``.
 
-    Example:
+    Examples:
         >>> import numpy as np
         >>> from lucid.transforms import functional as F
         >>> F.adjust_contrast(np.array([[0.25, 0.75]]), 0.5).tolist()
@@ -619,7 +619,7 @@ def adjust_contrast(img, contrast_factor: float):
 def adjust_saturation(img, saturation_factor: float):
     """Blend with the grayscale image: ``clip(f * img + (1 - f) * gray(img))``; 0 gives grey.
 
-    Example:
+    Examples:
         >>> import numpy as np
         >>> from lucid.transforms import functional as F
         >>> F.adjust_saturation(np.array([[[255, 0, 0]]], dtype=np.uint8), 0.0).tolist()
@@ -659,7 +659,7 @@ def adjust_hue(img, hue_factor: float):
 
     One-channel images are returned unchanged.
 
-    Example:
+    Examples:
         >>> import numpy as np
         >>> from lucid.transforms import functional as F
         >>> F.adjust_hue(np.array([[[1.0, 0.0, 0.0]]]), 1 / 3).round(6).tolist()

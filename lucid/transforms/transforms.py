@@ -28,7 +28,7 @@ def seed(n: int) -> None:
     Args:
         n: a non-negative int.
 
-    Example:
+    Examples:
         >>> import lucid, numpy as np
         >>> flip = lucid.transforms.RandomHorizontalFlip(p=0.5)
         >>> img = np.arange(3)[None]
@@ -45,7 +45,7 @@ def seed(n: int) -> None:
 def get_generator() -> np.random.Generator:
     """The ``numpy.random.Generator`` the random transforms use (reseed it with ``seed``).
 
-    Example:
+    Examples:
         >>> import lucid
         >>> lucid.transforms.seed(5)
         >>> int(lucid.transforms.get_generator().integers(0, 100))
@@ -69,7 +69,7 @@ class Compose:
     Raises:
         TypeError: a member that is not callable.
 
-    Example:
+    Examples:
         >>> import lucid, numpy as np
         >>> t = lucid.transforms.Compose([lucid.transforms.CenterCrop(2), lucid.transforms.ToTensor()])
         >>> t(np.full((4, 4), 255, np.uint8)).shape
@@ -102,7 +102,7 @@ class ToTensor:
     can scale them) and let ``DataLoader``'s default collate stack a batch
     into a single Tensor.
 
-    Example:
+    Examples:
         >>> import lucid, numpy as np
         >>> x = lucid.transforms.ToTensor()(np.zeros((28, 28, 3), np.uint8))
         >>> x.shape, x.dtype
@@ -127,7 +127,7 @@ class Normalize:
     Raises:
         ValueError: a zero in ``std``.
 
-    Example:
+    Examples:
         >>> import lucid, numpy as np
         >>> x = lucid.transforms.ToTensor()(np.full((1, 1), 255, np.uint8))
         >>> lucid.transforms.Normalize([0.5], [0.5])(x).tolist()
@@ -157,7 +157,7 @@ class Resize:
         max_size: cap on the longer side when ``size`` is an int.
         antialias: low-pass filter when downscaling (default True).
 
-    Example:
+    Examples:
         >>> import lucid, numpy as np
         >>> lucid.transforms.Resize(14)(np.zeros((28, 56), np.uint8)).shape
         (14, 28)
@@ -179,7 +179,7 @@ class Resize:
 class CenterCrop:
     """Cut out the central ``size`` box (an int for a square or ``(h, w)``); smaller images are zero-padded.
 
-    Example:
+    Examples:
         >>> import lucid, numpy as np
         >>> lucid.transforms.CenterCrop((2, 3))(np.zeros((5, 5, 3))).shape
         (2, 3, 3)
@@ -198,7 +198,7 @@ class CenterCrop:
 class Pad:
     """Pad the borders (see ``functional.pad``).
 
-    Example:
+    Examples:
         >>> import lucid, numpy as np
         >>> lucid.transforms.Pad(2)(np.zeros((3, 3))).shape
         (7, 7)
@@ -231,7 +231,7 @@ class RandomCrop:
     Raises:
         ValueError: the (padded) image is smaller than ``size`` and ``pad_if_needed`` is False.
 
-    Example:
+    Examples:
         >>> import lucid, numpy as np
         >>> lucid.transforms.seed(0)
         >>> lucid.transforms.RandomCrop(32, padding=4)(np.zeros((32, 32, 3), np.uint8)).shape
@@ -276,7 +276,7 @@ class RandomCrop:
 class RandomHorizontalFlip:
     """Mirror left-right with probability ``p`` (default 0.5).
 
-    Example:
+    Examples:
         >>> import lucid, numpy as np
         >>> lucid.transforms.RandomHorizontalFlip(p=1.0)(np.array([[1, 2]])).tolist()
         [[2, 1]]
@@ -295,7 +295,7 @@ class RandomHorizontalFlip:
 class RandomVerticalFlip:
     """Mirror top-bottom with probability ``p`` (default 0.5).
 
-    Example:
+    Examples:
         >>> import lucid, numpy as np
         >>> lucid.transforms.RandomVerticalFlip(p=1.0)(np.array([[1], [2]])).tolist()
         [[2], [1]]
@@ -343,7 +343,7 @@ class RandomRotation:
         center: ``(x, y)`` rotation centre (default: the image centre).
         fill: value of the uncovered area (one number or one per channel).
 
-    Example:
+    Examples:
         >>> import lucid, numpy as np
         >>> lucid.transforms.RandomRotation((90, 90))(np.array([[1, 2], [3, 4]])).tolist()
         [[2, 4], [1, 3]]
@@ -366,7 +366,7 @@ class RandomRotation:
 class Grayscale:
     """Convert to grayscale with ``num_output_channels`` 1 or 3 (luma 0.299 R + 0.587 G + 0.114 B).
 
-    Example:
+    Examples:
         >>> import lucid, numpy as np
         >>> lucid.transforms.Grayscale(3)(np.zeros((2, 2, 3), np.uint8)).shape
         (2, 2, 3)
@@ -389,7 +389,7 @@ class RandomGrayscale:
 
     One-channel images are returned unchanged.
 
-    Example:
+    Examples:
         >>> import lucid, numpy as np
         >>> out = lucid.transforms.RandomGrayscale(p=1.0)(np.array([[[255, 0, 0]]], np.uint8))
         >>> out.tolist()
@@ -419,7 +419,7 @@ class ColorJitter:
     pair within [-0.5, 0.5]. 0 or None leaves that property alone. See
     ``functional.adjust_*`` for the formulas.
 
-    Example:
+    Examples:
         >>> import lucid, numpy as np
         >>> jitter = lucid.transforms.ColorJitter(brightness=0.4, contrast=0.4, saturation=0.4, hue=0.1)
         >>> jitter(np.zeros((4, 4, 3), np.uint8)).shape
@@ -451,7 +451,7 @@ class ColorJitter:
 class Lambda:
     """Wrap a function as a transform.
 
-    Example:
+    Examples:
         >>> import lucid, numpy as np
         >>> lucid.transforms.Lambda(lambda img: 255 - img)(np.array([[0, 55]], np.uint8)).tolist()
         [[255, 200]]

@@ -83,7 +83,7 @@ def embedding(input: Tensor, weight: Tensor, padding_idx: int | None = None, max
         ValueError: if ``weight`` is not 2-D or ``padding_idx`` is out of range.
         NotImplementedError: for ``sparse=True``.
 
-    Example:
+    Examples:
         >>> import lucid
         >>> w = lucid.tensor([[0.0, 0.0], [1.0, 2.0], [3.0, 4.0]])
         >>> lucid.nn.functional.embedding(lucid.tensor([[2, 1]]), w).tolist()
@@ -131,7 +131,7 @@ def one_hot(tensor: Tensor, num_classes: int = -1) -> Tensor:
         TypeError: if ``tensor`` is not an integer tensor.
         ValueError: if ``num_classes`` is < -1, or is -1 with an empty ``tensor``.
 
-    Example:
+    Examples:
         >>> import lucid
         >>> lucid.nn.functional.one_hot(lucid.tensor([0, 2]), 3).tolist()
         [[1, 0, 0], [0, 0, 1]]

@@ -121,7 +121,7 @@ def interpolate(input: Tensor, size=None, scale_factor=None, mode: str = "neares
             mode, or a mode that does not match the input's rank.
         NotImplementedError: ``antialias=True``.
 
-    Example:
+    Examples:
         >>> import lucid
         >>> import lucid.nn.functional as F
         >>> x = lucid.tensor([[[1.0, 2.0]]])
@@ -183,7 +183,7 @@ def interpolate(input: Tensor, size=None, scale_factor=None, mode: str = "neares
 def upsample(input: Tensor, size=None, scale_factor=None, mode: str = "nearest", align_corners=None) -> Tensor:
     """Alias of :func:`interpolate` (PyTorch's deprecated name).
 
-    Example:
+    Examples:
         >>> import lucid
         >>> import lucid.nn.functional as F
         >>> F.upsample(lucid.ones(1, 1, 2, 2), scale_factor=2).shape
@@ -195,7 +195,7 @@ def upsample(input: Tensor, size=None, scale_factor=None, mode: str = "nearest",
 def upsample_nearest(input: Tensor, size=None, scale_factor=None) -> Tensor:
     """``interpolate(input, size, scale_factor, mode="nearest")``.
 
-    Example:
+    Examples:
         >>> import lucid
         >>> import lucid.nn.functional as F
         >>> F.upsample_nearest(lucid.tensor([[[1.0, 2.0]]]), size=3).tolist()
@@ -207,7 +207,7 @@ def upsample_nearest(input: Tensor, size=None, scale_factor=None) -> Tensor:
 def upsample_bilinear(input: Tensor, size=None, scale_factor=None) -> Tensor:
     """``interpolate(input, size, scale_factor, mode="bilinear", align_corners=True)`` (PyTorch's definition).
 
-    Example:
+    Examples:
         >>> import lucid
         >>> import lucid.nn.functional as F
         >>> F.upsample_bilinear(lucid.tensor([[[[0.0, 1.0]]]]), size=(1, 3)).tolist()
@@ -259,7 +259,7 @@ def unfold(input: Tensor, kernel_size, dilation=1, padding=0, stride=1) -> Tenso
     Returns:
         Tensor ``(N, C * kH * kW, L)``.
 
-    Example:
+    Examples:
         >>> import lucid
         >>> import lucid.nn.functional as F
         >>> F.unfold(lucid.arange(9.0).reshape(1, 1, 3, 3), 2).tolist()
@@ -287,7 +287,7 @@ def fold(input: Tensor, output_size, kernel_size, dilation=1, padding=0, stride=
     Raises:
         ValueError: ``input``'s sizes do not match the block geometry.
 
-    Example:
+    Examples:
         >>> import lucid
         >>> import lucid.nn.functional as F
         >>> F.fold(lucid.ones(1, 4, 4), (3, 3), 2).tolist()
@@ -326,7 +326,7 @@ def pixel_shuffle(input: Tensor, upscale_factor: int) -> Tensor:
 
     Output ``[c, h r + i, w r + j]`` is input ``[c r^2 + i r + j, h, w]``.
 
-    Example:
+    Examples:
         >>> import lucid
         >>> import lucid.nn.functional as F
         >>> F.pixel_shuffle(lucid.arange(4.0).reshape(1, 4, 1, 1), 2).tolist()
@@ -351,7 +351,7 @@ def pixel_shuffle(input: Tensor, upscale_factor: int) -> Tensor:
 def pixel_unshuffle(input: Tensor, downscale_factor: int) -> Tensor:
     """Inverse of :func:`pixel_shuffle`: ``(*, C, H r, W r)`` into ``(*, C r^2, H, W)``.
 
-    Example:
+    Examples:
         >>> import lucid
         >>> import lucid.nn.functional as F
         >>> F.pixel_unshuffle(lucid.arange(4.0).reshape(1, 1, 2, 2), 2).reshape(-1).tolist()

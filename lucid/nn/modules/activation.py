@@ -28,7 +28,7 @@ class ReLU(Module):
     Args:
         inplace: bind the result to the input tensor (API compatibility; saves no memory).
 
-    Example:
+    Examples:
         >>> import lucid
         >>> lucid.nn.ReLU()(lucid.tensor([-1.0, 2.0])).tolist()
         [0.0, 2.0]
@@ -48,7 +48,7 @@ class ReLU(Module):
 class Hardtanh(Module):
     """Clamp to ``[min_val, max_val]`` (default ``[-1, 1]``).
 
-    Example:
+    Examples:
         >>> import lucid
         >>> lucid.nn.Hardtanh(-2.0, 2.0)(lucid.tensor([-3.0, 1.0, 3.0])).tolist()
         [-2.0, 1.0, 2.0]
@@ -72,7 +72,7 @@ class Hardtanh(Module):
 class ReLU6(Hardtanh):
     """``min(max(x, 0), 6)`` elementwise.
 
-    Example:
+    Examples:
         >>> import lucid
         >>> lucid.nn.ReLU6()(lucid.tensor([-1.0, 7.0])).tolist()
         [0.0, 6.0]
@@ -88,7 +88,7 @@ class ReLU6(Hardtanh):
 class LeakyReLU(Module):
     """``x if x > 0 else negative_slope * x``.
 
-    Example:
+    Examples:
         >>> import lucid
         >>> lucid.nn.LeakyReLU(0.1)
         LeakyReLU(negative_slope=0.1)
@@ -116,7 +116,7 @@ class PReLU(Module):
     Attributes:
         weight: ``(num_parameters,)``.
 
-    Example:
+    Examples:
         >>> import lucid
         >>> m = lucid.nn.PReLU()
         >>> m(lucid.tensor([-4.0, 1.0])).tolist()
@@ -147,7 +147,7 @@ class PReLU(Module):
 class ELU(Module):
     """``x if x > 0 else alpha * (exp(x) - 1)``.
 
-    Example:
+    Examples:
         >>> import lucid
         >>> lucid.nn.ELU(alpha=0.5)
         ELU(alpha=0.5)
@@ -168,7 +168,7 @@ class ELU(Module):
 class CELU(Module):
     """``max(0, x) + min(0, alpha * (exp(x / alpha) - 1))``.
 
-    Example:
+    Examples:
         >>> import lucid
         >>> lucid.nn.CELU()
         CELU(alpha=1.0)
@@ -189,7 +189,7 @@ class CELU(Module):
 class SELU(Module):
     """Self-normalising ``scale * elu(x, alpha)`` (``alpha ~ 1.6733``, ``scale ~ 1.0507``).
 
-    Example:
+    Examples:
         >>> import lucid
         >>> round(lucid.nn.SELU()(lucid.tensor([1.0])).item(), 4)
         1.0507
@@ -209,7 +209,7 @@ class SELU(Module):
 class GELU(Module):
     """Gaussian error linear unit; ``approximate='tanh'`` uses the tanh approximation.
 
-    Example:
+    Examples:
         >>> import lucid
         >>> lucid.nn.GELU(approximate="tanh")
         GELU(approximate='tanh')
@@ -231,7 +231,7 @@ class GELU(Module):
 class SiLU(Module):
     """``x * sigmoid(x)`` (also known as swish; ``lucid.nn.Swish`` is the same class).
 
-    Example:
+    Examples:
         >>> import lucid
         >>> round(lucid.nn.SiLU()(lucid.tensor([1.0])).item(), 4)
         0.7311
@@ -254,7 +254,7 @@ Swish = SiLU
 class Mish(Module):
     """``x * tanh(softplus(x))``.
 
-    Example:
+    Examples:
         >>> import lucid
         >>> round(lucid.nn.Mish()(lucid.tensor([1.0])).item(), 4)
         0.8651
@@ -274,7 +274,7 @@ class Mish(Module):
 class Sigmoid(Module):
     """``1 / (1 + exp(-x))``.
 
-    Example:
+    Examples:
         >>> import lucid
         >>> lucid.nn.Sigmoid()(lucid.tensor([0.0])).tolist()
         [0.5]
@@ -287,7 +287,7 @@ class Sigmoid(Module):
 class Tanh(Module):
     """Hyperbolic tangent.
 
-    Example:
+    Examples:
         >>> import lucid
         >>> lucid.nn.Tanh()(lucid.tensor([0.0])).tolist()
         [0.0]
@@ -300,7 +300,7 @@ class Tanh(Module):
 class LogSigmoid(Module):
     """``log(sigmoid(x))``, computed stably.
 
-    Example:
+    Examples:
         >>> import lucid
         >>> round(lucid.nn.LogSigmoid()(lucid.tensor([0.0])).item(), 4)
         -0.6931
@@ -313,7 +313,7 @@ class LogSigmoid(Module):
 class Softplus(Module):
     """``log(1 + exp(beta * x)) / beta``, linear above ``threshold``.
 
-    Example:
+    Examples:
         >>> import lucid
         >>> lucid.nn.Softplus(beta=2.0)
         Softplus(beta=2.0, threshold=20.0)
@@ -334,7 +334,7 @@ class Softplus(Module):
 class Softsign(Module):
     """``x / (1 + |x|)``.
 
-    Example:
+    Examples:
         >>> import lucid
         >>> lucid.nn.Softsign()(lucid.tensor([1.0])).tolist()
         [0.5]
@@ -347,7 +347,7 @@ class Softsign(Module):
 class Hardsigmoid(Module):
     """``relu6(x + 3) / 6``.
 
-    Example:
+    Examples:
         >>> import lucid
         >>> lucid.nn.Hardsigmoid()(lucid.tensor([0.0])).tolist()
         [0.5]
@@ -367,7 +367,7 @@ class Hardsigmoid(Module):
 class Hardswish(Module):
     """``x * relu6(x + 3) / 6``.
 
-    Example:
+    Examples:
         >>> import lucid
         >>> lucid.nn.Hardswish()(lucid.tensor([3.0])).tolist()
         [3.0]
@@ -387,7 +387,7 @@ class Hardswish(Module):
 class Softmax(Module):
     """Softmax along ``dim`` (default: the last dim; PyTorch asks for it explicitly, so pass it).
 
-    Example:
+    Examples:
         >>> import lucid
         >>> m = lucid.nn.Softmax(dim=1)
         >>> m
@@ -410,7 +410,7 @@ class Softmax(Module):
 class LogSoftmax(Module):
     """Log-softmax along ``dim`` (default: the last dim).
 
-    Example:
+    Examples:
         >>> import lucid
         >>> [round(v, 4) for v in lucid.nn.LogSoftmax(dim=0)(lucid.zeros(2)).tolist()]
         [-0.6931, -0.6931]
@@ -430,7 +430,7 @@ class LogSoftmax(Module):
 class Softmin(Module):
     """``softmax(-x)`` along ``dim`` (default: the last dim).
 
-    Example:
+    Examples:
         >>> import lucid
         >>> lucid.nn.Softmin(dim=0)(lucid.zeros(2)).tolist()
         [0.5, 0.5]

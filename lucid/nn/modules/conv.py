@@ -182,7 +182,7 @@ class Conv1d(_Conv):
         weight: ``(C_out, C_in / groups, kL)``.
         bias: ``(C_out,)`` or ``None``.
 
-    Example:
+    Examples:
         >>> import lucid
         >>> import lucid.nn as nn
         >>> m = nn.Conv1d(4, 8, 3, padding="same")
@@ -199,7 +199,7 @@ class Conv2d(_Conv):
     Same arguments as :class:`Conv1d` with ints or 2-tuples; ``weight`` is
     ``(C_out, C_in / groups, kH, kW)``.
 
-    Example:
+    Examples:
         >>> import lucid
         >>> import lucid.nn as nn
         >>> m = nn.Conv2d(3, 16, 3, padding=1)
@@ -215,7 +215,7 @@ class Conv2d(_Conv):
 class Conv3d(_Conv):
     """3-D convolution over ``(N, C_in, D, H, W)`` inputs (see :func:`lucid.nn.functional.conv3d`).
 
-    Example:
+    Examples:
         >>> import lucid
         >>> import lucid.nn as nn
         >>> nn.Conv3d(2, 4, (1, 3, 3), stride=(1, 2, 2))(lucid.ones(1, 2, 4, 9, 9)).shape
@@ -241,7 +241,7 @@ class ConvTranspose1d(_ConvTranspose):
     ``forward(input, output_size=None)`` may be given the wanted output size to
     choose ``output_padding``.
 
-    Example:
+    Examples:
         >>> import lucid
         >>> import lucid.nn as nn
         >>> nn.ConvTranspose1d(4, 2, 3, stride=2)(lucid.ones(1, 4, 5)).shape
@@ -254,7 +254,7 @@ class ConvTranspose1d(_ConvTranspose):
 class ConvTranspose2d(_ConvTranspose):
     """2-D transposed convolution (see :func:`lucid.nn.functional.conv_transpose2d`).
 
-    Example:
+    Examples:
         >>> import lucid
         >>> import lucid.nn as nn
         >>> up = nn.ConvTranspose2d(16, 8, 3, stride=2, padding=1)
@@ -268,7 +268,7 @@ class ConvTranspose2d(_ConvTranspose):
 class ConvTranspose3d(_ConvTranspose):
     """3-D transposed convolution (see :func:`lucid.nn.functional.conv_transpose3d`).
 
-    Example:
+    Examples:
         >>> import lucid
         >>> import lucid.nn as nn
         >>> nn.ConvTranspose3d(2, 3, 2, stride=2)(lucid.ones(1, 2, 2, 2, 2)).shape

@@ -35,7 +35,7 @@ class Dropout(_DropoutNd):
     Raises:
         ValueError: if ``p`` is outside ``[0, 1]``.
 
-    Example:
+    Examples:
         >>> import lucid
         >>> m = lucid.nn.Dropout(0.2)
         >>> m
@@ -51,7 +51,7 @@ class Dropout(_DropoutNd):
 class Dropout1d(_DropoutNd):
     """Zero whole channels of ``(N, C, L)`` or ``(C, L)`` inputs with probability ``p``.
 
-    Example:
+    Examples:
         >>> import lucid
         >>> lucid.nn.Dropout1d(0.5)(lucid.ones(2, 3, 4)).shape
         (2, 3, 4)
@@ -63,7 +63,7 @@ class Dropout1d(_DropoutNd):
 class Dropout2d(_DropoutNd):
     """Zero whole channels of ``(N, C, H, W)`` or ``(C, H, W)`` inputs with probability ``p``.
 
-    Example:
+    Examples:
         >>> import lucid
         >>> lucid.nn.Dropout2d(0.5)(lucid.ones(2, 3, 4, 4)).shape
         (2, 3, 4, 4)
@@ -75,7 +75,7 @@ class Dropout2d(_DropoutNd):
 class Dropout3d(_DropoutNd):
     """Zero whole channels of ``(N, C, D, H, W)`` or ``(C, D, H, W)`` inputs with probability ``p``.
 
-    Example:
+    Examples:
         >>> import lucid
         >>> lucid.nn.Dropout3d(0.5)(lucid.ones(1, 2, 2, 2, 2)).shape
         (1, 2, 2, 2, 2)
@@ -87,7 +87,7 @@ class Dropout3d(_DropoutNd):
 class AlphaDropout(_DropoutNd):
     """Dropout that preserves SELU's self-normalising mean and variance.
 
-    Example:
+    Examples:
         >>> import lucid
         >>> lucid.nn.AlphaDropout(0.1)(lucid.ones(2, 3)).shape
         (2, 3)
@@ -99,7 +99,7 @@ class AlphaDropout(_DropoutNd):
 class FeatureAlphaDropout(_DropoutNd):
     """Alpha dropout of whole channels of ``(N, C, *)`` inputs.
 
-    Example:
+    Examples:
         >>> import lucid
         >>> lucid.nn.FeatureAlphaDropout(0.1)(lucid.ones(2, 3, 4)).shape
         (2, 3, 4)
@@ -115,7 +115,7 @@ class DropPath(Module):
         drop_prob: probability of dropping each sample's path, in ``[0, 1]`` (default 0).
         scale_by_keep: scale kept samples by ``1 / (1 - drop_prob)`` (default ``True``).
 
-    Example:
+    Examples:
         >>> import lucid
         >>> lucid.nn.DropPath(0.1)
         DropPath(drop_prob=0.100)

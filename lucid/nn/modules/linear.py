@@ -27,7 +27,7 @@ def _check_features(value, name: str, layer: str) -> int:
 class Identity(Module):
     """Returns its input unchanged; any constructor arguments are ignored (a placeholder layer).
 
-    Example:
+    Examples:
         >>> import lucid
         >>> x = lucid.ones(2)
         >>> lucid.nn.Identity(54, unused="x")(x) is x
@@ -60,7 +60,7 @@ class Linear(Module):
     Shape:
         input ``(*, in_features)`` -> output ``(*, out_features)``.
 
-    Example:
+    Examples:
         >>> import lucid
         >>> layer = lucid.nn.Linear(8, 16)
         >>> layer
@@ -119,7 +119,7 @@ class Bilinear(Module):
     Shape:
         ``(*, in1)``, ``(*, in2)`` -> ``(*, out)``.
 
-    Example:
+    Examples:
         >>> import lucid
         >>> layer = lucid.nn.Bilinear(3, 4, 5)
         >>> layer(lucid.ones(2, 3), lucid.ones(2, 4)).shape
@@ -165,7 +165,7 @@ class Bilinear(Module):
 class Flatten(Module):
     """Merge dims ``start_dim`` .. ``end_dim`` into one (by default all but the batch dim).
 
-    Example:
+    Examples:
         >>> import lucid
         >>> lucid.nn.Flatten()(lucid.ones(2, 3, 4)).shape
         (2, 12)
@@ -186,7 +186,7 @@ class Flatten(Module):
 class Unflatten(Module):
     """Split dim ``dim`` into ``unflattened_size`` (one entry may be ``-1``): the inverse of ``Flatten``.
 
-    Example:
+    Examples:
         >>> import lucid
         >>> lucid.nn.Unflatten(1, (3, 4))(lucid.ones(2, 12)).shape
         (2, 3, 4)

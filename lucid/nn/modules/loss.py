@@ -39,7 +39,7 @@ class _WeightedLoss(_Loss):
 class MSELoss(_Loss):
     """Mean squared error ``(input - target)^2``, reduced by ``reduction``.
 
-    Example:
+    Examples:
         >>> import lucid
         >>> lucid.nn.MSELoss()(lucid.tensor([1.0, 3.0]), lucid.tensor([1.0, 1.0])).item()
         2.0
@@ -52,7 +52,7 @@ class MSELoss(_Loss):
 class L1Loss(_Loss):
     """Mean absolute error ``|input - target|``.
 
-    Example:
+    Examples:
         >>> import lucid
         >>> lucid.nn.L1Loss(reduction="sum")(lucid.tensor([1.0, -3.0]), lucid.tensor([0.0, 0.0])).item()
         4.0
@@ -65,7 +65,7 @@ class L1Loss(_Loss):
 class HuberLoss(_Loss):
     """Huber loss: ``0.5 d^2`` for ``|d| < delta``, else ``delta (|d| - 0.5 delta)``.
 
-    Example:
+    Examples:
         >>> import lucid
         >>> lucid.nn.HuberLoss(delta=2.0)
         HuberLoss(delta=2.0)
@@ -88,7 +88,7 @@ class HuberLoss(_Loss):
 class SmoothL1Loss(_Loss):
     """Smooth L1: ``0.5 d^2 / beta`` for ``|d| < beta``, else ``|d| - 0.5 beta``.
 
-    Example:
+    Examples:
         >>> import lucid
         >>> lucid.nn.SmoothL1Loss()(lucid.tensor([0.5]), lucid.tensor([0.0])).item()
         0.125
@@ -115,7 +115,7 @@ class BCELoss(_WeightedLoss):
         weight: rescaling of each element, broadcastable to the input.
         reduction: ``'mean'``, ``'sum'`` or ``'none'``.
 
-    Example:
+    Examples:
         >>> import lucid
         >>> round(lucid.nn.BCELoss()(lucid.tensor([0.5]), lucid.tensor([0.0])).item(), 4)
         0.6931
@@ -136,7 +136,7 @@ class BCEWithLogitsLoss(_WeightedLoss):
         reduction: ``'mean'``, ``'sum'`` or ``'none'``.
         pos_weight: weight of positive examples per class (broadcast along the last dim).
 
-    Example:
+    Examples:
         >>> import lucid
         >>> round(lucid.nn.BCEWithLogitsLoss()(lucid.tensor([0.0]), lucid.tensor([1.0])).item(), 4)
         0.6931
@@ -170,7 +170,7 @@ class CrossEntropyLoss(_WeightedLoss):
         input ``(N, C)`` / ``(N, C, d1, ...)`` / ``(C,)``; target ``(N,)`` /
         ``(N, d1, ...)`` / ``()`` integer indices, or probabilities of the input's shape.
 
-    Example:
+    Examples:
         >>> import lucid
         >>> import lucid.nn as nn
         >>> model = nn.Sequential(nn.Linear(8, 16), nn.ReLU(), nn.Linear(16, 4))
@@ -205,7 +205,7 @@ class CrossEntropyLoss(_WeightedLoss):
 class NLLLoss(_WeightedLoss):
     """Negative log-likelihood of class indices given log-probabilities.
 
-    Example:
+    Examples:
         >>> import lucid
         >>> lp = lucid.tensor([[-0.5, -1.5]])
         >>> lucid.nn.NLLLoss()(lp, lucid.tensor([1])).item()
@@ -234,7 +234,7 @@ class KLDivLoss(_Loss):
             ``'sum'`` or ``'none'``.
         log_target: whether the target is given as log-probabilities.
 
-    Example:
+    Examples:
         >>> import lucid
         >>> p = lucid.tensor([[0.25, 0.75]])
         >>> lucid.nn.KLDivLoss(reduction="batchmean")(p.log(), p).item()

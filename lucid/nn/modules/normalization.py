@@ -141,7 +141,7 @@ class BatchNorm1d(_BatchNorm):
             ``num_batches_tracked`` buffers. Default True.
         device, dtype: where and how to create parameters and buffers.
 
-    Example:
+    Examples:
         >>> import lucid
         >>> import lucid.nn as nn
         >>> bn = nn.BatchNorm1d(3)
@@ -160,7 +160,7 @@ class BatchNorm1d(_BatchNorm):
 class BatchNorm2d(_BatchNorm):
     """Batch normalisation over ``(N, C, H, W)`` inputs; arguments as :class:`BatchNorm1d`.
 
-    Example:
+    Examples:
         >>> import lucid
         >>> import lucid.nn as nn
         >>> bn = nn.BatchNorm2d(4)
@@ -178,7 +178,7 @@ class BatchNorm2d(_BatchNorm):
 class BatchNorm3d(_BatchNorm):
     """Batch normalisation over ``(N, C, D, H, W)`` inputs; arguments as :class:`BatchNorm1d`.
 
-    Example:
+    Examples:
         >>> import lucid
         >>> import lucid.nn as nn
         >>> nn.BatchNorm3d(2)(lucid.random.randn(2, 2, 3, 3, 3)).shape
@@ -234,7 +234,7 @@ class InstanceNorm1d(_InstanceNorm):
         track_running_stats: keep running statistics and use them in eval mode. Default False.
         device, dtype: where and how to create parameters and buffers.
 
-    Example:
+    Examples:
         >>> import lucid
         >>> import lucid.nn as nn
         >>> nn.InstanceNorm1d(3)
@@ -250,7 +250,7 @@ class InstanceNorm1d(_InstanceNorm):
 class InstanceNorm2d(_InstanceNorm):
     """Instance normalisation over ``(N, C, H, W)`` inputs; arguments as :class:`InstanceNorm1d`.
 
-    Example:
+    Examples:
         >>> import lucid
         >>> import lucid.nn as nn
         >>> nn.InstanceNorm2d(3, affine=True)(lucid.random.randn(2, 3, 4, 4)).shape
@@ -264,7 +264,7 @@ class InstanceNorm2d(_InstanceNorm):
 class InstanceNorm3d(_InstanceNorm):
     """Instance normalisation over ``(N, C, D, H, W)`` inputs; arguments as :class:`InstanceNorm1d`.
 
-    Example:
+    Examples:
         >>> import lucid
         >>> import lucid.nn as nn
         >>> nn.InstanceNorm3d(2)(lucid.random.randn(1, 2, 2, 3, 3)).shape
@@ -304,7 +304,7 @@ class LayerNorm(Module):
         bias: learn the bias (when ``elementwise_affine``). Default True.
         device, dtype: where and how to create the parameters.
 
-    Example:
+    Examples:
         >>> import lucid
         >>> import lucid.nn as nn
         >>> ln = nn.LayerNorm(10)
@@ -355,7 +355,7 @@ class GroupNorm(Module):
         affine: learn per-channel ``weight`` (ones) and ``bias`` (zeros). Default True.
         device, dtype: where and how to create the parameters.
 
-    Example:
+    Examples:
         >>> import lucid
         >>> import lucid.nn as nn
         >>> gn = nn.GroupNorm(2, 6)
@@ -408,7 +408,7 @@ class RMSNorm(Module):
         elementwise_affine: learn ``weight`` (ones). Default True.
         device, dtype: where and how to create the parameters.
 
-    Example:
+    Examples:
         >>> import lucid
         >>> import lucid.nn as nn
         >>> nn.RMSNorm([4, 8])

@@ -60,7 +60,7 @@ class MaxPool1d(_MaxPoolNd):
         return_indices: also return the positions of the maxima. Default False.
         ceil_mode: round the output size up. Default False.
 
-    Example:
+    Examples:
         >>> import lucid
         >>> import lucid.nn as nn
         >>> nn.MaxPool1d(2)
@@ -75,7 +75,7 @@ class MaxPool1d(_MaxPoolNd):
 class MaxPool2d(_MaxPoolNd):
     """2-D max pooling (see :func:`lucid.nn.functional.max_pool2d`); arguments as :class:`MaxPool1d`.
 
-    Example:
+    Examples:
         >>> import lucid
         >>> import lucid.nn as nn
         >>> nn.MaxPool2d(3, stride=2, padding=1)(lucid.ones(1, 4, 8, 8)).shape
@@ -88,7 +88,7 @@ class MaxPool2d(_MaxPoolNd):
 class MaxPool3d(_MaxPoolNd):
     """3-D max pooling (see :func:`lucid.nn.functional.max_pool3d`); arguments as :class:`MaxPool1d`.
 
-    Example:
+    Examples:
         >>> import lucid
         >>> import lucid.nn as nn
         >>> nn.MaxPool3d(2)(lucid.ones(1, 1, 4, 4, 4)).shape
@@ -108,7 +108,7 @@ class AvgPool1d(Module):
         ceil_mode: round the output size up. Default False.
         count_include_pad: count the padding in the divisor. Default True.
 
-    Example:
+    Examples:
         >>> import lucid
         >>> import lucid.nn as nn
         >>> nn.AvgPool1d(2)
@@ -163,7 +163,7 @@ class AvgPool2d(_AvgPoolNd):
 
     Args as :class:`AvgPool1d`, plus ``divisor_override`` (divide every window's sum by it).
 
-    Example:
+    Examples:
         >>> import lucid
         >>> import lucid.nn as nn
         >>> nn.AvgPool2d(2)(lucid.ones(1, 3, 4, 4)).shape
@@ -176,7 +176,7 @@ class AvgPool2d(_AvgPoolNd):
 class AvgPool3d(_AvgPoolNd):
     """3-D average pooling (see :func:`lucid.nn.functional.avg_pool3d`).
 
-    Example:
+    Examples:
         >>> import lucid
         >>> import lucid.nn as nn
         >>> nn.AvgPool3d(2, stride=1)(lucid.ones(1, 1, 3, 3, 3)).shape
@@ -223,7 +223,7 @@ class AdaptiveAvgPool1d(_AdaptiveAvg):
     Args:
         output_size: the output length.
 
-    Example:
+    Examples:
         >>> import lucid
         >>> import lucid.nn as nn
         >>> nn.AdaptiveAvgPool1d(3)(lucid.ones(2, 4, 10)).shape
@@ -239,7 +239,7 @@ class AdaptiveAvgPool2d(_AdaptiveAvg):
     Args:
         output_size: an int or ``(H_out, W_out)``; ``None`` keeps that input size.
 
-    Example:
+    Examples:
         >>> import lucid
         >>> import lucid.nn as nn
         >>> nn.AdaptiveAvgPool2d((1, 1))
@@ -254,7 +254,7 @@ class AdaptiveAvgPool2d(_AdaptiveAvg):
 class AdaptiveAvgPool3d(_AdaptiveAvg):
     """3-D adaptive average pooling (see :func:`lucid.nn.functional.adaptive_avg_pool3d`).
 
-    Example:
+    Examples:
         >>> import lucid
         >>> import lucid.nn as nn
         >>> nn.AdaptiveAvgPool3d(2)(lucid.ones(1, 1, 5, 5, 5)).shape
@@ -271,7 +271,7 @@ class AdaptiveMaxPool1d(_AdaptiveMax):
         output_size: the output length.
         return_indices: also return the positions of the maxima. Default False.
 
-    Example:
+    Examples:
         >>> import lucid
         >>> import lucid.nn as nn
         >>> nn.AdaptiveMaxPool1d(2)(lucid.tensor([[[1.0, 5.0, 2.0, 4.0, 3.0]]])).tolist()
@@ -284,7 +284,7 @@ class AdaptiveMaxPool1d(_AdaptiveMax):
 class AdaptiveMaxPool2d(_AdaptiveMax):
     """2-D adaptive max pooling (see :func:`lucid.nn.functional.adaptive_max_pool2d`).
 
-    Example:
+    Examples:
         >>> import lucid
         >>> import lucid.nn as nn
         >>> nn.AdaptiveMaxPool2d((2, 3))(lucid.ones(1, 2, 5, 7)).shape
@@ -297,7 +297,7 @@ class AdaptiveMaxPool2d(_AdaptiveMax):
 class AdaptiveMaxPool3d(_AdaptiveMax):
     """3-D adaptive max pooling (see :func:`lucid.nn.functional.adaptive_max_pool3d`).
 
-    Example:
+    Examples:
         >>> import lucid
         >>> import lucid.nn as nn
         >>> nn.AdaptiveMaxPool3d(1)(lucid.ones(1, 2, 3, 3, 3)).shape

@@ -38,7 +38,7 @@ class Embedding(Module):
     Shape:
         input: integer indices of any shape ``(*)`` -> output ``(*, embedding_dim)``.
 
-    Example:
+    Examples:
         >>> import lucid
         >>> emb = lucid.nn.Embedding(10, 3, padding_idx=0)
         >>> emb
@@ -121,7 +121,7 @@ class Embedding(Module):
         Raises:
             ValueError: if ``embeddings`` is not 2-D.
 
-        Example:
+        Examples:
             >>> import lucid
             >>> emb = lucid.nn.Embedding.from_pretrained(lucid.tensor([[1.0, 2.0], [3.0, 4.0]]))
             >>> emb(lucid.tensor([1])).tolist(), emb.weight.requires_grad

@@ -26,7 +26,7 @@ class Upsample(Module):
         align_corners: for the linear and cubic modes. Default None (False).
         recompute_scale_factor: interpolate with ``in / out`` instead of ``1 / scale_factor``.
 
-    Example:
+    Examples:
         >>> import lucid
         >>> import lucid.nn as nn
         >>> up = nn.Upsample(scale_factor=2)
@@ -61,7 +61,7 @@ class Upsample(Module):
 class UpsamplingNearest2d(Upsample):
     """Nearest-neighbour 2-D upsampling: ``Upsample(size, scale_factor, mode="nearest")``.
 
-    Example:
+    Examples:
         >>> import lucid
         >>> import lucid.nn as nn
         >>> nn.UpsamplingNearest2d(scale_factor=3)(lucid.ones(1, 1, 2, 2)).shape
@@ -75,7 +75,7 @@ class UpsamplingNearest2d(Upsample):
 class UpsamplingBilinear2d(Upsample):
     """Bilinear 2-D upsampling with aligned corners: ``Upsample(..., mode="bilinear", align_corners=True)``.
 
-    Example:
+    Examples:
         >>> import lucid
         >>> import lucid.nn as nn
         >>> nn.UpsamplingBilinear2d(size=(1, 3))(lucid.tensor([[[[0.0, 2.0]]]])).tolist()
@@ -95,7 +95,7 @@ class Unfold(Module):
         padding: implicit zero padding on both sides. Default 0.
         stride: step between blocks. Default 1.
 
-    Example:
+    Examples:
         >>> import lucid
         >>> import lucid.nn as nn
         >>> u = nn.Unfold(kernel_size=(2, 3))
@@ -127,7 +127,7 @@ class Fold(Module):
         output_size: the spatial output size ``(H, W)``.
         kernel_size, dilation, padding, stride: as for :class:`Unfold`.
 
-    Example:
+    Examples:
         >>> import lucid
         >>> import lucid.nn as nn
         >>> nn.Fold(output_size=(3, 4), kernel_size=(2, 3))(lucid.ones(2, 30, 4)).shape
@@ -156,7 +156,7 @@ class PixelShuffle(Module):
     Args:
         upscale_factor: ``r``.
 
-    Example:
+    Examples:
         >>> import lucid
         >>> import lucid.nn as nn
         >>> nn.PixelShuffle(3)(lucid.ones(1, 18, 4, 4)).shape
@@ -181,7 +181,7 @@ class PixelUnshuffle(Module):
     Args:
         downscale_factor: ``r``.
 
-    Example:
+    Examples:
         >>> import lucid
         >>> import lucid.nn as nn
         >>> nn.PixelUnshuffle(2)(lucid.ones(1, 2, 4, 6)).shape

@@ -94,7 +94,7 @@ def clip_grad_value(parameters: Iterable[Tensor] | Tensor, clip_value) -> None:
             otherwise not a real number, or ``parameters`` holds a non-Tensor.
         ValueError: ``clip_value`` is negative, NaN or a multi-element tensor.
 
-    Example:
+    Examples:
         >>> import lucid
         >>> import lucid.nn as nn
         >>> w = lucid.tensor([1.0, -2.0, 3.0], requires_grad=True)
@@ -194,7 +194,7 @@ def get_total_norm(tensors: Iterable[Tensor] | Tensor, norm_type=2.0, error_if_n
     Returns:
         Tensor: the total norm (float32, or float64 for float64 inputs).
 
-    Example:
+    Examples:
         >>> import lucid
         >>> lucid.nn.util.get_total_norm([lucid.tensor([3.0]), lucid.tensor([4.0])]).item()
         5.0
@@ -213,7 +213,7 @@ def clip_grads_with_norm_(parameters: Iterable[Tensor] | Tensor, max_norm, total
     No branch on the norm's value: the scale is clamped, so nothing syncs
     except the final batched evaluation.
 
-    Example:
+    Examples:
         >>> import lucid
         >>> w = lucid.tensor([3.0, 4.0], requires_grad=True)
         >>> (w * w / 2).sum().backward()
@@ -264,7 +264,7 @@ def clip_grad_norm(parameters: Iterable[Tensor] | Tensor, max_norm, norm_type=2.
         TypeError: non-Tensor parameters, non-numeric ``max_norm``/``norm_type``.
         ValueError: negative or NaN ``max_norm``, non-positive ``norm_type``.
 
-    Example:
+    Examples:
         >>> import lucid
         >>> w = lucid.tensor([3.0, 4.0], requires_grad=True)
         >>> (w * w / 2).sum().backward()          # grad = [3, 4], norm 5
@@ -296,7 +296,7 @@ clip_grad_norm_ = clip_grad_norm
 def grad_norm(parameters: Iterable[Tensor] | Tensor, norm_type=2.0) -> Tensor:
     """The total ``norm_type``-norm of the parameters' gradients (``grad is None`` skipped), lazily.
 
-    Example:
+    Examples:
         >>> import lucid
         >>> w = lucid.tensor([3.0, 4.0], requires_grad=True)
         >>> (w * w / 2).sum().backward()

@@ -34,7 +34,7 @@ class _FlattenCat(Function):
 def parameters_to_vector(parameters: Iterable[Tensor] | Tensor) -> Tensor:
     """Concatenate the flattened parameters into one 1-D tensor (differentiable).
 
-    Example:
+    Examples:
         >>> import lucid
         >>> ps = [lucid.ones(2, 2), lucid.zeros(3)]
         >>> lucid.nn.util.parameters_to_vector(ps).shape
@@ -53,7 +53,7 @@ def vector_to_parameters(vec: Tensor, parameters: Iterable[Tensor] | Tensor) -> 
         TypeError: ``vec`` is not a Tensor.
         ValueError: ``vec`` is not 1-D or its length differs from the parameters' total size.
 
-    Example:
+    Examples:
         >>> import lucid
         >>> ps = [lucid.zeros(2), lucid.zeros(1)]
         >>> lucid.nn.util.vector_to_parameters(lucid.tensor([1.0, 2.0, 3.0]), ps)

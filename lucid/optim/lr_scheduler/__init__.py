@@ -4,7 +4,7 @@ A scheduler rewrites ``lr`` (a Python float) in its optimizer's parameter
 groups; call its ``step()`` after ``optimizer.step()``. ``ReduceLROnPlateau``
 takes the monitored metric in ``step(metric)``.
 
-Example:
+Examples:
     >>> import lucid
     >>> from lucid.optim import lr_scheduler
     >>> opt = lucid.optim.SGD([lucid.zeros(1, requires_grad=True)], lr=1.0)

@@ -37,7 +37,7 @@ class CosineAnnealingWarmRestarts(LRScheduler):
     Raises:
         ValueError: ``T_0 < 1``, ``T_mult < 1`` or a negative epoch.
 
-    Example:
+    Examples:
         >>> import lucid
         >>> opt = lucid.optim.SGD([lucid.zeros(1, requires_grad=True)], lr=1.0)
         >>> sched = lucid.optim.lr_scheduler.CosineAnnealingWarmRestarts(opt, T_0=2)
@@ -140,7 +140,7 @@ class CyclicLR(LRScheduler):
         ValueError: an unknown ``mode`` without ``scale_fn``; ``cycle_momentum``
             with an optimizer that has neither ``momentum`` nor ``betas``.
 
-    Example:
+    Examples:
         >>> import lucid
         >>> opt = lucid.optim.SGD([lucid.zeros(1, requires_grad=True)], lr=0.1, momentum=0.9)
         >>> sched = lucid.optim.lr_scheduler.CyclicLR(opt, base_lr=0.0, max_lr=1.0, step_size_up=2)
@@ -283,7 +283,7 @@ class OneCycleLR(LRScheduler):
             ``anneal_strategy``, stepping past ``total_steps``, or
             ``cycle_momentum`` with an optimizer without momentum or betas.
 
-    Example:
+    Examples:
         >>> import lucid
         >>> opt = lucid.optim.SGD([lucid.zeros(1, requires_grad=True)], lr=0.1, momentum=0.9)
         >>> sched = lucid.optim.lr_scheduler.OneCycleLR(opt, max_lr=1.0, total_steps=5, anneal_strategy="linear",
@@ -398,7 +398,7 @@ class NoamScheduler(LRScheduler):
     Raises:
         ValueError: ``model_size`` or ``warmup_steps`` below 1, or ``factor <= 0``.
 
-    Example:
+    Examples:
         >>> import lucid
         >>> opt = lucid.optim.Adam([lucid.zeros(1, requires_grad=True)], lr=1.0)
         >>> sched = lucid.optim.lr_scheduler.NoamScheduler(opt, model_size=16, warmup_steps=4)

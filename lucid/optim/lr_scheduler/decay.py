@@ -39,7 +39,7 @@ class StepLR(LRScheduler):
         TypeError: ``step_size`` is not an int.
         ValueError: ``step_size < 1``.
 
-    Example:
+    Examples:
         >>> import lucid
         >>> opt = lucid.optim.SGD([lucid.zeros(1, requires_grad=True)], lr=1.0)
         >>> sched = lucid.optim.lr_scheduler.StepLR(opt, step_size=2, gamma=0.5)
@@ -84,7 +84,7 @@ class MultiStepLR(LRScheduler):
     Raises:
         TypeError: a milestone is not an int.
 
-    Example:
+    Examples:
         >>> import lucid
         >>> opt = lucid.optim.SGD([lucid.zeros(1, requires_grad=True)], lr=1.0)
         >>> sched = lucid.optim.lr_scheduler.MultiStepLR(opt, milestones=[1, 3], gamma=0.5)
@@ -141,7 +141,7 @@ class ConstantLR(LRScheduler):
     Raises:
         ValueError: ``factor`` outside [0, 1].
 
-    Example:
+    Examples:
         >>> import lucid
         >>> opt = lucid.optim.SGD([lucid.zeros(1, requires_grad=True)], lr=1.0)
         >>> sched = lucid.optim.lr_scheduler.ConstantLR(opt, factor=0.5, total_iters=2)
@@ -193,7 +193,7 @@ class LinearLR(LRScheduler):
     Raises:
         ValueError: a factor out of range.
 
-    Example:
+    Examples:
         >>> import lucid
         >>> opt = lucid.optim.SGD([lucid.zeros(1, requires_grad=True)], lr=1.0)
         >>> sched = lucid.optim.lr_scheduler.LinearLR(opt, start_factor=0.25, total_iters=3)
@@ -247,7 +247,7 @@ class ExponentialLR(LRScheduler):
         gamma: multiplicative factor.
         last_epoch: the last epoch when resuming. Default: -1.
 
-    Example:
+    Examples:
         >>> import lucid
         >>> opt = lucid.optim.SGD([lucid.zeros(1, requires_grad=True)], lr=1.0)
         >>> sched = lucid.optim.lr_scheduler.ExponentialLR(opt, gamma=0.5)
@@ -284,7 +284,7 @@ class PolynomialLR(LRScheduler):
         power: the power :math:`p`. Default: 1.0.
         last_epoch: the last epoch when resuming. Default: -1.
 
-    Example:
+    Examples:
         >>> import lucid
         >>> opt = lucid.optim.SGD([lucid.zeros(1, requires_grad=True)], lr=1.0)
         >>> sched = lucid.optim.lr_scheduler.PolynomialLR(opt, total_iters=4, power=1.0)
@@ -339,7 +339,7 @@ class CosineAnnealingLR(LRScheduler):
     Raises:
         ValueError: ``T_max < 1``.
 
-    Example:
+    Examples:
         >>> import lucid
         >>> opt = lucid.optim.SGD([lucid.zeros(1, requires_grad=True)], lr=1.0)
         >>> sched = lucid.optim.lr_scheduler.CosineAnnealingLR(opt, T_max=2)

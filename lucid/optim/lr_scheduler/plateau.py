@@ -58,7 +58,7 @@ class ReduceLROnPlateau(LRScheduler):
         ValueError: ``factor >= 1``, an unknown ``mode`` or ``threshold_mode``,
             or ``min_lr`` of the wrong length.
 
-    Example:
+    Examples:
         >>> import lucid
         >>> opt = lucid.optim.SGD([lucid.zeros(1, requires_grad=True)], lr=1.0)
         >>> sched = lucid.optim.lr_scheduler.ReduceLROnPlateau(opt, patience=1, factor=0.5)

@@ -72,7 +72,7 @@ class LRScheduler:
         TypeError: ``optimizer`` is not a ``lucid.optim.Optimizer``.
         KeyError: resuming (``last_epoch != -1``) without ``"initial_lr"`` in a group.
 
-    Example:
+    Examples:
         >>> import lucid
         >>> from lucid.optim.lr_scheduler import LRScheduler
         >>> class Halving(LRScheduler):
@@ -158,7 +158,7 @@ class LRScheduler:
     def state_dict(self) -> dict:
         """The scheduler's state: every attribute except the optimizer (plain numbers and lists).
 
-        Example:
+        Examples:
             >>> import lucid
             >>> opt = lucid.optim.SGD([lucid.zeros(1, requires_grad=True)], lr=1.0)
             >>> sched = lucid.optim.lr_scheduler.StepLR(opt, step_size=2)
@@ -219,7 +219,7 @@ class LambdaLR(_LambdaBase):
         TypeError: ``lr_lambda`` is not callable.
         ValueError: a list of functions of the wrong length.
 
-    Example:
+    Examples:
         >>> import lucid
         >>> opt = lucid.optim.SGD([lucid.zeros(1, requires_grad=True)], lr=1.0)
         >>> sched = lucid.optim.lr_scheduler.LambdaLR(opt, lambda epoch: 1 / (epoch + 1))
@@ -256,7 +256,7 @@ class MultiplicativeLR(_LambdaBase):
     Raises:
         TypeError: ``lr_lambda`` is not callable.
 
-    Example:
+    Examples:
         >>> import lucid
         >>> opt = lucid.optim.SGD([lucid.zeros(1, requires_grad=True)], lr=1.0)
         >>> sched = lucid.optim.lr_scheduler.MultiplicativeLR(opt, lambda epoch: 0.5)
@@ -322,7 +322,7 @@ class SequentialLR(_Composite):
         ValueError: no schedulers, a ReduceLROnPlateau, schedulers of another
             optimizer, or the wrong number of milestones.
 
-    Example:
+    Examples:
         >>> import lucid
         >>> from lucid.optim import lr_scheduler as ls
         >>> opt = lucid.optim.SGD([lucid.zeros(1, requires_grad=True)], lr=1.0)
@@ -387,7 +387,7 @@ class ChainedScheduler(_Composite):
     Raises:
         ValueError: no schedulers, a ReduceLROnPlateau, or schedulers of different optimizers.
 
-    Example:
+    Examples:
         >>> import lucid
         >>> from lucid.optim import lr_scheduler as ls
         >>> opt = lucid.optim.SGD([lucid.zeros(1, requires_grad=True)], lr=1.0)
