@@ -295,3 +295,100 @@ def test_prelu_module():
 def test_gelu_module_rejects_bad_approximate():
     with pytest.raises(ValueError, match="approximate"):
         nn.GELU("exact")
+
+
+# -- float32 (fused kernels) against float64, contiguous and channels-last memory ------------------
+@pytest.fixture
+def fuse_all(monkeypatch):
+    """Run ``fused`` kernels compiled whatever the array size (normally only large arrays are)."""
+    import importlib
+    monkeypatch.setattr(importlib.import_module("lucid.nn.functional.conv"), "_FUSE_MIN_SIZE", 0)
+
+
+def _channels_last_view(a: np.ndarray, dtype) -> lucid.Tensor:
+    """A channels-first Tensor whose memory is channels-last, as convolution outputs are."""
+    import mlx.core as mx
+    arr = mx.array(np.ascontiguousarray(np.moveaxis(a, 1, -1))).astype(dtype)
+    return lucid.Tensor(mx.moveaxis(arr, -1, 1))
+
+
+def _run(fn, x, up, dtype, cl, extra=()):
+    import mlx.core as mx
+    mdt = {"float32": mx.float32, "float64": mx.float64}[dtype]
+    t = _channels_last_view(x, mdt) if cl else lucid.tensor(x, dtype=getattr(lucid, dtype))
+    t.requires_grad_()
+    args = [lucid.tensor(e, dtype=getattr(lucid, dtype), requires_grad=True) for e in extra]
+    y = fn(t, *args)
+    g = _channels_last_view(up, mdt) if cl else lucid.tensor(up, dtype=getattr(lucid, dtype))
+    y.backward(g)
+    return [y.numpy(), t.grad.numpy()] + [a.grad.numpy() for a in args]
+
+
+FUSED = [
+    ("relu", F.relu), ("relu6", F.relu6), ("hardtanh", lambda x: F.hardtanh(x, -0.5, 2.0)),
+    ("leaky", lambda x: F.leaky_relu(x, 0.1)), ("leaky_negative", lambda x: F.leaky_relu(x, -0.3)),
+    ("leaky_steep", lambda x: F.leaky_relu(x, 2.5)), ("elu", lambda x: F.elu(x, 0.7)),
+    ("elu_negative_alpha", lambda x: F.elu(x, -0.5)), ("selu", F.selu), ("celu", lambda x: F.celu(x, 1.5)),
+    ("celu_negative_alpha", lambda x: F.celu(x, -2.0)), ("gelu", F.gelu), ("gelu_tanh", lambda x: F.gelu(x, "tanh")),
+    ("silu", F.silu), ("mish", F.mish), ("sigmoid", F.sigmoid), ("tanh", F.tanh), ("logsigmoid", F.logsigmoid),
+    ("softplus", lambda x: F.softplus(x, 2.0, 3.0)), ("softsign", F.softsign), ("hardsigmoid", F.hardsigmoid),
+    ("hardswish", F.hardswish), ("softmax", lambda x: F.softmax(x, dim=1)),
+    ("log_softmax", lambda x: F.log_softmax(x, dim=1)),
+]
+
+
+@pytest.mark.parametrize("name,fn", FUSED, ids=[f[0] for f in FUSED])
+@pytest.mark.parametrize("cl", [False, True], ids=["2d", "4d_channels_last"])
+def test_float32_matches_float64(fuse_all, name, fn, cl):
+    # float32 runs the fused (compiled) kernels, float64 the same maths op by op. A 4-D input with
+    # channels-last memory (a convolution's output) reaches the kernels as contiguous arrays too.
+    shape = (2, 3, 4, 5) if cl else (6, 20)
+    x = rand(*shape, seed=21, low=-4, high=4)
+    x.reshape(-1)[:3] = [0.0, -3.0, 3.0]  # kinks
+    up = rand(*shape, seed=22)
+    got = _run(fn, x, up, "float32", cl)
+    ref = _run(fn, x, up, "float64", False)
+    for a, b in zip(got, ref):
+        np.testing.assert_allclose(a, b, rtol=2e-5, atol=2e-6)
+
+
+@pytest.mark.parametrize("fn", [F.relu, F.gelu, lambda x: F.leaky_relu(x, 0.2)])
+def test_float32_channels_first_memory(fuse_all, fn):
+    # a 4-D input with channels-first memory: the kernels read strided views
+    x, up = rand(2, 3, 4, 5, seed=26, low=-3, high=3), rand(2, 3, 4, 5, seed=27)
+    for a, b in zip(_run(fn, x, up, "float32", False), _run(fn, x, up, "float64", False)):
+        np.testing.assert_allclose(a, b, rtol=2e-5, atol=2e-6)
+
+
+@pytest.mark.parametrize("cl", [False, True], ids=["channels_first", "channels_last"])
+def test_prelu_float32_matches_float64(fuse_all, cl):
+    x = rand(2, 3, 4, 5, seed=23, low=-2, high=2)
+    up = rand(2, 3, 4, 5, seed=24)
+    w = np.array([0.1, -0.2, 1.5])
+    got = _run(F.prelu, x, up, "float32", cl, (w,))
+    ref = _run(F.prelu, x, up, "float64", False, (w,))
+    for a, b in zip(got, ref):
+        np.testing.assert_allclose(a, b, rtol=2e-5, atol=2e-6)
+
+
+def test_float32_kink_conventions(fuse_all):
+    def grad32(fn, values):
+        x = lucid.tensor(values, requires_grad=True)
+        fn(x).sum().backward()
+        return x.grad.tolist()
+    assert grad32(F.relu, [0.0, -1.0, 1.0]) == [0.0, 0.0, 1.0]
+    assert grad32(lambda x: F.leaky_relu(x, 0.25), [0.0, -2.0, 2.0]) == [0.25, 0.25, 1.0]
+    assert grad32(F.relu6, [0.0, 6.0, 3.0]) == [0.0, 0.0, 1.0]
+    assert grad32(F.hardsigmoid, [-3.0, 3.0]) == [0.0, 0.0]
+    assert grad32(F.hardswish, [-3.0, 3.0, -4.0, 4.0]) == [-0.5, 1.5, 0.0, 1.0]
+    y = F.leaky_relu(lucid.tensor([float("-inf"), float("inf"), float("nan")]), 0.5).tolist()
+    assert y[:2] == [float("-inf"), float("inf")] and math.isnan(y[2])
+
+
+@pytest.mark.parametrize("fn", [F.gelu, lambda x: F.gelu(x, "tanh"), F.silu, F.mish])
+def test_saving_forward_matches_inference_forward(fuse_all, fn):
+    # With a gradient to come the forward also returns the part the backward reuses.
+    x = rand(3, 7, seed=25, low=-4, high=4).astype(np.float32)
+    with_grad = fn(lucid.tensor(x, requires_grad=True)).numpy()
+    without = fn(lucid.tensor(x)).numpy()
+    np.testing.assert_array_equal(with_grad, without)

@@ -357,3 +357,51 @@ def test_module_backward_reaches_parameters():
     y = m(T(x))
     y.sum().backward()
     assert m.weight.grad.shape == m.weight.shape and m.bias.grad.shape == (3,)
+
+
+# -- channels-last memory: inputs and upstream gradients as channels-first views ------------------
+def _channels_last_view(a: np.ndarray) -> lucid.Tensor:
+    """A float32 channels-first Tensor whose memory is channels-last, as convolution outputs are."""
+    import mlx.core as mx
+    arr = mx.array(np.ascontiguousarray(np.moveaxis(a, 1, -1).astype(np.float32)))
+    return lucid.Tensor(mx.moveaxis(arr, -1, 1))
+
+
+@pytest.mark.parametrize("name,fn,xs,ws,kw", CONV_CASES + TCONV_CASES,
+                         ids=[c[0] for c in CONV_CASES] + ["t" + c[0] for c in TCONV_CASES])
+@pytest.mark.parametrize("x_cl,g_cl", [(False, False), (True, True), (True, False), (False, True)])
+def test_conv_float32_any_memory_layout_matches_float64(name, fn, xs, ws, kw, x_cl, g_cl):
+    x, w = rand(*xs, seed=1), rand(*ws, seed=2)
+    nb = ws[1] * kw.get("groups", 1) if fn in (F.conv_transpose1d, F.conv_transpose2d, F.conv_transpose3d) else ws[0]
+    b = rand(nb, seed=3)
+    ts64 = [T(a, grad=True) for a in (x, w, b)]
+    y64 = fn(*ts64, **kw)
+    up = rand(*y64.shape, seed=4)
+    y64.backward(T(up))
+    xt = _channels_last_view(x) if x_cl else T(x.astype(np.float32))
+    ts32 = [xt.requires_grad_(), T(w.astype(np.float32), grad=True), T(b.astype(np.float32), grad=True)]
+    y32 = fn(*ts32, **kw)
+    np.testing.assert_allclose(y32.numpy(), y64.numpy(), rtol=1e-4, atol=1e-5)
+    y32.backward(_channels_last_view(up) if g_cl else T(up.astype(np.float32)))
+    for t32, t64 in zip(ts32, ts64):
+        np.testing.assert_allclose(t32.grad.numpy(), t64.grad.numpy(), rtol=1e-4, atol=1e-5)
+
+
+def test_conv_weight_gradient_only():
+    # the first layer of a network: its input needs no gradient
+    x, w, b = rand(2, 3, 6, 6, seed=1), rand(4, 3, 3, 3, seed=2), rand(4, seed=3)
+    ref_w, ref_b = T(w, grad=True), T(b, grad=True)
+    xt = T(x, grad=True)
+    F.conv2d(xt, ref_w, ref_b, padding=1).sum().backward()
+    wt, bt = T(w.astype(np.float32), grad=True), T(b.astype(np.float32), grad=True)
+    F.conv2d(T(x.astype(np.float32)), wt, bt, padding=1).sum().backward()
+    np.testing.assert_allclose(wt.grad.numpy(), ref_w.grad.numpy(), rtol=1e-4, atol=1e-4)
+    np.testing.assert_allclose(bt.grad.numpy(), ref_b.grad.numpy(), rtol=1e-5)
+
+
+def test_conv_output_views_behave_like_arrays():
+    x, w = rand(2, 3, 5, 5, seed=1), rand(4, 3, 3, 3, seed=2)
+    y32 = F.conv2d(T(x.astype(np.float32)), T(w.astype(np.float32)), padding=1)
+    ref = ref_conv(x, w, None, padding=1)
+    np.testing.assert_allclose(y32.reshape(2, -1).numpy(), ref.reshape(2, -1), rtol=1e-5, atol=1e-5)
+    np.testing.assert_allclose(y32[:, 1].numpy(), ref[:, 1], rtol=1e-5, atol=1e-5)

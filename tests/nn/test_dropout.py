@@ -164,3 +164,36 @@ def test_modules_train_eval_and_repr():
         assert list(mod.state_dict()) == []
     with pytest.raises(ValueError, match="drop_prob"):
         nn.DropPath(2.0)
+
+
+# -- float32 (one fused pass each way) -------------------------------------------------------------
+@pytest.fixture
+def fuse_all(monkeypatch):
+    """Run ``fused`` kernels compiled whatever the array size (normally only large arrays are)."""
+    import importlib
+    monkeypatch.setattr(importlib.import_module("lucid.nn.functional.conv"), "_FUSE_MIN_SIZE", 0)
+
+
+@pytest.mark.parametrize("fn,shape", [(F.dropout, (40, 30)), (F.dropout2d, (4, 6, 5, 5)),
+                                      (lambda x, p: F.drop_path(x, p, training=True), (16, 3, 4))])
+def test_float32_gradient_is_scaled_mask(fuse_all, fn, shape):
+    rng = np.random.default_rng(2)
+    x = lucid.tensor(rng.uniform(1, 2, shape).astype(np.float32), requires_grad=True)
+    up = rng.standard_normal(shape).astype(np.float32)
+    y = fn(x, 0.25)
+    (y * lucid.tensor(up)).sum().backward()
+    mask = y.numpy() / x.numpy()
+    assert (np.isclose(mask, 0.0) | np.isclose(mask, 1 / 0.75, rtol=1e-6)).all()
+    np.testing.assert_allclose(x.grad.numpy(), up * mask, rtol=1e-6)
+
+
+def test_float32_alpha_dropout_affine_map(fuse_all):
+    p, alpha = 0.2, 1.7580993408473766
+    a = ((1 - p) * (1 + p * alpha ** 2)) ** -0.5
+    x = lucid.tensor(np.random.default_rng(3).standard_normal((30, 20)).astype(np.float32), requires_grad=True)
+    y = F.alpha_dropout(x, p, training=True)
+    kept = np.isclose(y.numpy(), a * x.numpy() + a * alpha * p, rtol=1e-5, atol=1e-6)
+    dropped = np.isclose(y.numpy(), a * alpha * (p - 1), rtol=1e-5)
+    assert (kept ^ dropped).all() and kept.any() and dropped.any()
+    y.sum().backward()
+    np.testing.assert_allclose(x.grad.numpy(), np.where(kept, a, 0.0), rtol=1e-6)

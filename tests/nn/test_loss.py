@@ -379,3 +379,33 @@ def test_documented_example():
     ref = ce_ref(out.numpy().astype(np.float64), y.numpy())
     assert loss.item() == pytest.approx(ref, rel=1e-5)
     assert model[2].bias.grad.shape == (4,)
+
+
+# -- float32 (the fused softmax-minus-onehot backward) against float64 ----------------------------
+@pytest.fixture
+def fuse_all(monkeypatch):
+    """Run ``fused`` kernels compiled whatever the array size (normally only large arrays are)."""
+    import importlib
+    monkeypatch.setattr(importlib.import_module("lucid.nn.functional.conv"), "_FUSE_MIN_SIZE", 0)
+
+
+@pytest.mark.parametrize("kw", [dict(), dict(reduction="sum"), dict(reduction="none"), dict(ignore_index=2),
+                                dict(weight=np.array([0.5, 2.0, 1.0, 1.5])), dict(label_smoothing=0.1)],
+                         ids=["mean", "sum", "none", "ignore", "weight", "smoothing"])
+@pytest.mark.parametrize("shape", [(6, 4), (3, 4, 2, 5)], ids=["2d", "4d"])
+def test_cross_entropy_float32_matches_float64(fuse_all, kw, shape):
+    rng = np.random.default_rng(5)
+    x = rng.standard_normal(shape) * 3
+    t = rng.integers(0, 4, size=(shape[0],) + shape[2:])
+    up = rng.standard_normal(t.shape) if kw.get("reduction") == "none" else np.array(1.7)
+    grads = []
+    for dt in (np.float32, np.float64):
+        args = dict(kw)
+        if "weight" in args:
+            args["weight"] = lucid.tensor(args["weight"].astype(dt))
+        xt = lucid.tensor(x.astype(dt), requires_grad=True)
+        loss = F.cross_entropy(xt, lucid.tensor(t), **args)
+        loss.backward(lucid.tensor(up.astype(dt)))
+        grads.append((loss.numpy(), xt.grad.numpy()))
+    for a, b in zip(*grads):
+        np.testing.assert_allclose(a, b, rtol=1e-5, atol=1e-6)

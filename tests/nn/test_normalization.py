@@ -337,3 +337,98 @@ def test_normalize_eps_clamps_small_vectors():
     with pytest.raises(ValueError, match="positive"):
         F.normalize(lucid.ones(2, 3), p=0)
     assert F.normalize(lucid.ones(2, 3, dtype=lucid.bfloat16)).dtype == lucid.bfloat16
+
+
+# -- float32 (fused kernels) on contiguous and channels-last memory, against float64 -------------
+@pytest.fixture
+def fuse_all(monkeypatch):
+    """Run ``fused`` kernels compiled whatever the array size (normally only large arrays are)."""
+    import importlib
+    monkeypatch.setattr(importlib.import_module("lucid.nn.functional.conv"), "_FUSE_MIN_SIZE", 0)
+
+
+def _channels_last_view(a: np.ndarray) -> lucid.Tensor:
+    """A float32 channels-first Tensor whose memory is channels-last, as convolution outputs are."""
+    import mlx.core as mx
+    arr = mx.array(np.ascontiguousarray(np.moveaxis(a, 1, -1).astype(np.float32)))
+    return lucid.Tensor(mx.moveaxis(arr, -1, 1))
+
+
+def _grads(fn, x, params, up, as32, cl):
+    if as32:
+        t = _channels_last_view(x) if cl and x.ndim > 2 else lucid.tensor(x.astype(np.float32))
+        ps = [lucid.tensor(p.astype(np.float32), requires_grad=True) for p in params]
+        g = _channels_last_view(up) if cl and up.ndim > 2 else lucid.tensor(up.astype(np.float32))
+    else:
+        t, ps, g = T(x), [T(p, grad=True) for p in params], T(up)
+    t.requires_grad_()
+    y = fn(t, *ps)
+    y.backward(g)
+    return [y.numpy(), t.grad.numpy()] + [p.grad.numpy() for p in ps]
+
+
+NORM32 = [
+    ("batch_norm_4d", (4, 3, 5, 6), lambda x, w, b: F.batch_norm(x, None, None, w, b, training=True)),
+    ("batch_norm_2d", (6, 3), lambda x, w, b: F.batch_norm(x, None, None, w, b, training=True)),
+    ("batch_norm_5d", (2, 3, 2, 3, 4), lambda x, w, b: F.batch_norm(x, None, None, w, b, training=True)),
+    ("batch_norm_eval", (4, 3, 5, 6),
+     lambda x, w, b: F.batch_norm(x, lucid.tensor([0.1, -0.2, 0.3], dtype=x.dtype),
+                                  lucid.tensor([0.5, 1.5, 2.0], dtype=x.dtype), w, b, training=False)),
+    ("instance_norm", (2, 3, 5, 6), lambda x, w, b: F.instance_norm(x, weight=w, bias=b)),
+    ("group_norm", (2, 6, 4, 5), lambda x, w, b: F.group_norm(x, 3, w, b)),
+]
+
+
+@pytest.mark.parametrize("name,shape,fn", NORM32, ids=[c[0] for c in NORM32])
+@pytest.mark.parametrize("cl", [False, True], ids=["contiguous", "channels_last"])
+def test_norms_float32_match_float64(fuse_all, name, shape, fn, cl):
+    c = shape[1]
+    x = rand(*shape, seed=31) * 2 + 0.5
+    params = [rand(c, seed=32, low=0.5, high=1.5), rand(c, seed=33)]
+    up = rand(*shape, seed=34)
+    got = _grads(fn, x, params, up, True, cl)
+    ref = _grads(fn, x, params, up, False, False)
+    for a, r in zip(got, ref):
+        np.testing.assert_allclose(a, r, rtol=1e-4, atol=2e-5)
+
+
+def test_layer_norm_float32_matches_float64(fuse_all):
+    x, up = rand(3, 4, 8, seed=35), rand(3, 4, 8, seed=36)
+    params = [rand(8, seed=37), rand(8, seed=38)]
+    fn = lambda t, w, b: F.layer_norm(t, 8, w, b)  # noqa: E731
+    for a, r in zip(_grads(fn, x, params, up, True, False), _grads(fn, x, params, up, False, False)):
+        np.testing.assert_allclose(a, r, rtol=1e-4, atol=2e-5)
+
+
+def test_batch_norm_stable_for_large_offsets(fuse_all):
+    # std 0.005 around 1e4 in float32: the statistics are taken on data shifted by a sample.
+    x = (rand(16, 2, 4, 4, seed=39) * 0.01 + 1e4).astype(np.float32)
+    ref = ref_norm(x.astype(np.float64), (0, 2, 3), 1e-5)
+    for t in (lucid.tensor(x), _channels_last_view(x)):
+        np.testing.assert_allclose(F.batch_norm(t, None, None, training=True).numpy(), ref, atol=2e-3)
+    rm, rv = lucid.zeros(2), lucid.ones(2)
+    F.batch_norm(lucid.tensor(x), rm, rv, training=True, momentum=1.0)
+    np.testing.assert_allclose(rm.numpy(), x.astype(np.float64).mean(axis=(0, 2, 3)), rtol=1e-7)
+    np.testing.assert_allclose(rv.numpy(), x.astype(np.float64).var(axis=(0, 2, 3), ddof=1), rtol=1e-3)
+
+
+def test_batch_norm_output_is_channels_first():
+    x = rand(2, 3, 4, 5, seed=40)
+    y = F.batch_norm(_channels_last_view(x), None, None, training=True)
+    assert y.shape == (2, 3, 4, 5)
+    np.testing.assert_allclose(y.reshape(2, -1).numpy(),
+                               ref_norm(x, (0, 2, 3), 1e-5).reshape(2, -1), rtol=1e-4, atol=1e-5)
+
+
+def test_batchnorm_running_stats_are_evaluated_with_the_optimizer_step():
+    """The lazily updated running statistics ride along the optimizer's batched evaluation."""
+    from lucid._backend import evaluation
+
+    bn = lucid.nn.BatchNorm1d(3)
+    opt = lucid.optim.SGD(bn.parameters(), lr=0.1)
+    for _ in range(3):
+        bn(lucid.random.randn(8, 3)).sum().backward()
+        assert id(bn.running_mean) in evaluation._deferred
+        opt.step()
+        assert not evaluation._deferred
+    assert bn.num_batches_tracked.item() == 3

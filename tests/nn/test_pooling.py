@@ -275,3 +275,130 @@ def test_module_shape_error_message():
         nn.MaxPool2d(2)(lucid.ones(4, 4))
     with pytest.raises(ValueError, match="AdaptiveAvgPool1d expected input"):
         nn.AdaptiveAvgPool1d(2)(lucid.ones(1, 1, 2, 2))
+
+
+# -- non-overlapping windows (the reshape fast path) and channels-last memory --------------------
+@pytest.fixture
+def fuse_all(monkeypatch):
+    """Run ``fused`` kernels compiled whatever the array size (normally only large arrays are)."""
+    import importlib
+    monkeypatch.setattr(importlib.import_module("lucid.nn.functional.conv"), "_FUSE_MIN_SIZE", 0)
+
+
+def _channels_last_view(a: np.ndarray) -> lucid.Tensor:
+    """A float32 channels-first Tensor whose memory is channels-last, as convolution outputs are."""
+    import mlx.core as mx
+    arr = mx.array(np.ascontiguousarray(np.moveaxis(a, 1, -1).astype(np.float32)))
+    return lucid.Tensor(mx.moveaxis(arr, -1, 1))
+
+
+BLOCK_CASES = [
+    ("1d", F.max_pool1d, (2, 3, 8), dict(kernel_size=2)),
+    ("1d_crop", F.max_pool1d, (2, 3, 9), dict(kernel_size=4)),
+    ("2d", F.max_pool2d, (2, 3, 6, 8), dict(kernel_size=2)),
+    ("2d_crop", F.max_pool2d, (2, 3, 7, 9), dict(kernel_size=2)),
+    ("2d_rect", F.max_pool2d, (1, 2, 6, 6), dict(kernel_size=(3, 2))),
+    ("2d_explicit_stride", F.max_pool2d, (1, 2, 6, 6), dict(kernel_size=3, stride=3)),
+    ("3d", F.max_pool3d, (1, 2, 4, 4, 6), dict(kernel_size=2)),
+]
+
+
+@pytest.mark.parametrize("name,fn,shape,kw", BLOCK_CASES, ids=[c[0] for c in BLOCK_CASES])
+def test_max_pool_blocks(fuse_all, name, fn, shape, kw):
+    x = rand(*shape, seed=5)
+    check_grad(lambda a: fn(a, **kw), [x])
+    x.reshape(-1)[::7] = 0.25  # ties inside some windows (no finite differences there)
+    rv, _ = ref_max_pool(x, **kw)
+    np.testing.assert_array_equal(fn(T(x), **kw).numpy(), rv)
+    # float32 (fused backward kernel), from contiguous and channels-last memory, against float64
+    up = rand(*rv.shape, seed=6)
+    t64 = T(x, grad=True)
+    fn(t64, **kw).backward(T(up))
+    for t32 in (lucid.tensor(x.astype(np.float32), requires_grad=True),
+                _channels_last_view(x).requires_grad_()):
+        y32 = fn(t32, **kw)
+        np.testing.assert_array_equal(y32.numpy(), rv.astype(np.float32))
+        y32.backward(lucid.tensor(up.astype(np.float32)))
+        np.testing.assert_allclose(t32.grad.numpy(), t64.grad.numpy(), rtol=1e-6, atol=1e-7)
+
+
+def test_max_pool_blocks_ties_and_nan_in_float32(fuse_all):
+    x = lucid.tensor([[[[1.0, 1.0, 0.0, 2.0], [1.0, 1.0, 2.0, 2.0]]]], requires_grad=True)
+    F.max_pool2d(x, 2).sum().backward()
+    assert x.grad.tolist() == [[[[1.0, 0.0, 0.0, 1.0], [0.0, 0.0, 0.0, 0.0]]]]
+    nan = float("nan")
+    y = lucid.tensor([[[1.0, nan, 3.0, nan, nan, 0.0]]], requires_grad=True)
+    out = F.max_pool1d(y, 3)
+    assert all(math.isnan(v) for v in out.tolist()[0][0])
+    out.sum().backward()
+    # NOTE: a NaN is the maximum of its window, and the first NaN gets the gradient
+    assert y.grad.tolist() == [[[0.0, 1.0, 0.0, 1.0, 0.0, 0.0]]]
+
+
+def test_max_pool_blocks_unbatched_and_relu_chain():
+    x = rand(3, 6, 6, seed=7)
+    np.testing.assert_array_equal(F.max_pool2d(T(x), 2).numpy(), ref_max_pool(x[None], 2)[0][0])
+    check_grad(lambda a: F.max_pool2d(F.relu(a), 2), [x])
+    check_grad(lambda a: F.max_pool2d(a, 2), [x])
+
+
+AVG_BLOCK_CASES = [
+    ("1d", F.avg_pool1d, (2, 3, 8), dict(kernel_size=2)),
+    ("2d_crop", F.avg_pool2d, (2, 3, 7, 9), dict(kernel_size=2)),
+    ("2d_divisor", F.avg_pool2d, (1, 2, 6, 6), dict(kernel_size=3, divisor_override=4)),
+    ("3d", F.avg_pool3d, (1, 2, 4, 4, 6), dict(kernel_size=2)),
+]
+
+
+@pytest.mark.parametrize("name,fn,shape,kw", AVG_BLOCK_CASES, ids=[c[0] for c in AVG_BLOCK_CASES])
+def test_avg_pool_blocks(name, fn, shape, kw):
+    x = rand(*shape, seed=8)
+    ref = ref_avg_pool(x, **kw)
+    np.testing.assert_allclose(fn(T(x), **kw).numpy(), ref, rtol=1e-12, atol=1e-12)
+    check_grad(lambda a: fn(a, **kw), [x])
+    y = fn(_channels_last_view(x), **kw)
+    np.testing.assert_allclose(y.numpy(), ref, rtol=1e-6, atol=1e-6)
+
+
+@pytest.mark.parametrize("fn,kw", [(F.max_pool2d, dict(kernel_size=3, stride=2, padding=1)),
+                                   (F.avg_pool2d, dict(kernel_size=3, stride=2, padding=1)),
+                                   (F.adaptive_avg_pool2d, dict(output_size=3)),
+                                   (F.adaptive_max_pool2d, dict(output_size=3))])
+def test_general_pools_on_channels_last_memory(fuse_all, fn, kw):
+    x = rand(2, 3, 7, 6, seed=9)
+    up = rand(*fn(T(x), **kw).shape, seed=10)
+    t64 = T(x, grad=True)
+    y64 = fn(t64, **kw)
+    y64.backward(T(up))
+    t32 = _channels_last_view(x).requires_grad_()
+    y32 = fn(t32, **kw)
+    np.testing.assert_allclose(y32.numpy(), y64.numpy(), rtol=1e-6, atol=1e-6)
+    y32.backward(lucid.tensor(up.astype(np.float32)))
+    np.testing.assert_allclose(t32.grad.numpy(), t64.grad.numpy(), rtol=1e-5, atol=1e-6)
+
+
+STRIDED32 = [MAX_CASES[1], MAX_CASES[4], MAX_CASES[6], AVG_CASES[1], AVG_CASES[5]]
+
+
+@pytest.mark.parametrize("name,fn,shape,kw", STRIDED32, ids=[c[0] for c in STRIDED32])
+def test_strided_pools_float32_match_float64(fuse_all, name, fn, shape, kw):
+    # float32 runs the fused kernels of the strided-slice path (float64 is checked above)
+    x = rand(*shape, seed=11)
+    up = rand(*fn(T(x), **kw).shape, seed=12)
+    t64 = T(x, grad=True)
+    y64 = fn(t64, **kw)
+    y64.backward(T(up))
+    for t32 in (lucid.tensor(x.astype(np.float32), requires_grad=True), _channels_last_view(x).requires_grad_()):
+        y32 = fn(t32, **kw)
+        np.testing.assert_allclose(y32.numpy(), y64.numpy(), rtol=1e-6, atol=1e-6)
+        y32.backward(lucid.tensor(up.astype(np.float32)))
+        np.testing.assert_allclose(t32.grad.numpy(), t64.grad.numpy(), rtol=1e-5, atol=1e-6)
+
+
+def test_overlapping_ties_in_float32(fuse_all):
+    y = lucid.tensor([[[0.0, 5.0, 1.0, 2.0]]], requires_grad=True)
+    F.max_pool1d(y, 2, stride=1).sum().backward()
+    assert y.grad.tolist() == [[[0.0, 2.0, 0.0, 1.0]]]
+    z = lucid.tensor([[[[1.0, 1.0, 1.0], [1.0, 1.0, 1.0], [1.0, 1.0, 1.0]]]], requires_grad=True)
+    F.max_pool2d(z, 2, stride=1).sum().backward()
+    assert z.grad.tolist() == [[[[1.0, 1.0, 0.0], [1.0, 1.0, 0.0], [0.0, 0.0, 0.0]]]]

@@ -2,8 +2,12 @@
 
 Every activation is a single ``Function`` on raw ``mlx.core`` arrays with a
 hand-written backward, so a forward records one node and the backward does
-no Python-level composition. Python-number constants never widen the input's
-dtype: float16/bfloat16 in gives float16/bfloat16 out.
+no Python-level composition. Each rule's elementwise chain is ``fused`` into
+one kernel for float32 (see ``conv.fused``), backward rules select with 0/1
+masks rather than ``mx.where``, and transcendental parts the forward computed
+(GELU's ``Phi``, SiLU's sigmoid, Mish's ``tanh``) are reused, not recomputed.
+Python-number constants never widen the input's dtype: float16/bfloat16 in
+gives float16/bfloat16 out.
 
 ``inplace=True`` is accepted for PyTorch compatibility: MLX arrays are
 immutable, so the result is computed out of place and then bound to the input
@@ -18,6 +22,7 @@ import mlx.core as mx
 
 from lucid._tensor import Tensor
 from lucid.autograd.function import Function
+from lucid.nn.functional.conv import fused, to_first, to_last
 from lucid.ops._util import normalize_axes, unbroadcast
 
 __all__ = [
@@ -106,6 +111,107 @@ def _number(value, name: str, op: str) -> float:
     return float(value)
 
 
+# -- fused kernels ---------------------------------------------------------------
+# Each rule's elementwise chain is one ``fused`` function: a single pass over memory for float32
+# (see ``conv.fused``), the same ops one by one for other dtypes. Selections happen inside the
+# fused kernels or as a multiply by a 0/1 mask, never as a stand-alone ``mx.where`` (MLX's select
+# kernel is several times slower than a multiply on the CPU). Parameters that vary between calls
+# (slopes, bounds, alpha) are passed as 0-d arrays so each rule compiles once.
+
+def _const(value: float, like: mx.array) -> mx.array:
+    return mx.array(value, dtype=like.dtype)
+
+
+def _cl_call(kernel, *arrays):
+    """``kernel(*arrays)`` computed on channels-last views of 4-D and 5-D arrays.
+
+    Image-shaped activations live in channels-last memory (convolution, batch
+    norm and pooling outputs are channels-first views of it), and a kernel
+    with two or more array inputs runs at full speed only on row-contiguous
+    inputs: the views ``(N, *S, C)`` are exactly that. 0-d arrays pass unchanged.
+    """
+    if arrays[0].ndim < 4:
+        return kernel(*arrays)
+    out = kernel(*[a if a.ndim == 0 else to_last(a) for a in arrays])
+    return tuple(to_first(o) for o in out) if type(out) is tuple else to_first(out)
+
+
+# ``m + (1 - m) * c`` with a 0/1 mask ``m`` is exactly 1 or ``c``: a select written as arithmetic.
+# (Inside MLX 0.32's JIT-compiled CPU kernels a ``where`` whose branches share an operand, such as
+# ``where(x > 0, g, g * c)``, runs several times slower than this.)
+_relu_grad = fused(lambda g, out: g * (out > 0))
+_hardtanh_grad = fused(lambda g, out, lo, hi: g * ((out > lo) & (out < hi)))
+_leaky_max = fused(lambda x, slope: mx.maximum(x, x * slope))  # x if x > 0 else slope x, for slope <= 1
+_leaky_min = fused(lambda x, slope: mx.minimum(x, x * slope))  # the same for slope > 1
+_leaky_grad = fused(lambda g, s, slope: g * ((s > 0) + (1 - (s > 0)) * slope))
+_prelu = fused(lambda x, w: x * ((x > 0) + (1 - (x > 0)) * w))
+_prelu_grad_x = fused(lambda g, x, w: g * ((x > 0) + (1 - (x > 0)) * w))
+_prelu_grad_w = fused(lambda g, x: g * mx.minimum(x, 0))  # d(w x)/dw on the negative side only
+
+# min(x, 0) keeps the unused branch from overflowing.
+_elu = fused(lambda x, alpha, scale: mx.where(x > 0, x, alpha * mx.expm1(mx.minimum(x, 0))) * scale)
+# NOTE: at exactly 0 the left branch is used: gradient scale * alpha.
+# For x <= 0: d/dx = scale * alpha * exp(x) = out + scale * alpha.
+_elu_grad_from_out = fused(lambda g, out, alpha, scale: mx.where(out > 0, g * scale, g * (out + scale * alpha)))
+_elu_grad_from_in = fused(lambda g, x, alpha, scale: mx.where(x > 0, g * scale, g * (scale * alpha) * _exp(x)))
+_celu = fused(lambda x, alpha: mx.where(x > 0, x, alpha * mx.expm1(mx.minimum(x, 0) / alpha)))
+# NOTE: for x <= 0 (including 0), d/dx = exp(x / alpha) = out / alpha + 1.
+_celu_grad = fused(lambda g, out, alpha: mx.where(out > 0, g, g * (out / alpha + 1.0)))
+
+
+# Transcendental functions dominate these rules (MLX's CPU exp/erf/tanh cost far more than a
+# multiply), so a forward that will be differentiated also returns the transcendental part it
+# computed and the backward reuses it instead of evaluating it again.
+def _gelu_erf_fn(x):
+    cdf = 0.5 * (1.0 + mx.erf(x / _SQRT_2))
+    return x * cdf, cdf
+
+
+def _gelu_tanh_fn(x):
+    t = mx.tanh(_SQRT_2_OVER_PI * (x + 0.044715 * x * x * x))
+    return 0.5 * x * (1.0 + t), t
+
+
+def _silu_fn(x):
+    s = _sigmoid(x)
+    return x * s, s
+
+
+def _mish_fn(x):
+    t = mx.tanh(_softplus(x))
+    return x * t, t
+
+
+_gelu_erf, _gelu_erf_saving = fused(lambda x: _gelu_erf_fn(x)[0]), fused(_gelu_erf_fn)
+_gelu_erf_grad = fused(lambda g, x, cdf: g * (cdf + x * _INV_SQRT_2PI * _exp(-0.5 * x * x)))
+_gelu_tanh, _gelu_tanh_saving = fused(lambda x: _gelu_tanh_fn(x)[0]), fused(_gelu_tanh_fn)
+_gelu_tanh_grad = fused(lambda g, x, t: g * (0.5 * (1.0 + t) + 0.5 * x * (1.0 - t * t) * _SQRT_2_OVER_PI
+                                             * (1.0 + 3 * 0.044715 * x * x)))
+_silu, _silu_saving = fused(lambda x: _silu_fn(x)[0]), fused(_silu_fn)
+_silu_grad = fused(lambda g, x, s: g * (s * (1.0 + x * (1.0 - s))))
+_mish, _mish_saving = fused(lambda x: _mish_fn(x)[0]), fused(_mish_fn)
+_mish_grad = fused(lambda g, x, t: g * (t + x * _sigmoid(x) * (1.0 - t * t)))
+
+_sigmoid_grad = fused(lambda g, out: g * out * (1.0 - out))
+_tanh_grad = fused(lambda g, out: g * (1.0 - out * out))
+_logsigmoid = fused(lambda x: -_softplus(-x))
+_logsigmoid_grad = fused(lambda g, x: g * _sigmoid(-x))
+# NOTE: linear above the threshold (beta * x > threshold), like PyTorch.
+_softplus_fwd = fused(lambda x, beta, thr: mx.where(x * beta > thr, x, _softplus(x * beta) / beta))
+_softplus_grad = fused(lambda g, x, beta, thr: mx.where(x * beta > thr, g, g * _sigmoid(x * beta)))
+_softsign = fused(lambda x: x / (1.0 + mx.abs(x)))
+_softsign_grad = fused(lambda g, x: g / ((1.0 + mx.abs(x)) * (1.0 + mx.abs(x))))
+_hardsigmoid = fused(lambda x: mx.clip(x + 3.0, 0.0, 6.0) / 6.0)
+# NOTE: zero gradient at x = -3 and x = 3 (PyTorch's convention).
+_hardsigmoid_grad = fused(lambda g, x: (g / 6.0) * ((x > -3.0) & (x < 3.0)))
+_hardswish = fused(lambda x: x * mx.clip(x + 3.0, 0.0, 6.0) / 6.0)
+# NOTE: PyTorch's one-sided choices: 0 below -3 (-3 itself uses the middle
+# piece, gradient -1/2), x / 3 + 1/2 on [-3, 3], 1 above 3.
+_hardswish_grad = fused(lambda g, x: mx.where(x < -3.0, 0, mx.where(x <= 3.0, g * (x / 3.0 + 0.5), g)))
+_softmax_grad = fused(lambda gs, s, total: gs - s * total)
+_log_softmax_grad = fused(lambda g, out, total: g - _exp(out) * total)
+
+
 # -- piecewise-linear ----------------------------------------------------------
 
 class ReLUFunction(Function):
@@ -118,8 +224,9 @@ class ReLUFunction(Function):
     @staticmethod
     def backward(ctx, g):
         (out,) = ctx.saved_tensors
-        # NOTE: the gradient at exactly 0 is 0 (PyTorch's convention).
-        return mx.where(out > 0, g, 0)
+        # NOTE: the gradient at exactly 0 is 0 (PyTorch's convention). A masked-out NaN or inf
+        # upstream gradient gives NaN (0 * inf), as MLX's own VJPs do.
+        return _cl_call(_relu_grad, g, out)
 
 
 class HardtanhFunction(Function):
@@ -136,13 +243,13 @@ class HardtanhFunction(Function):
         lo, hi = ctx.bounds
         # NOTE: zero gradient at and beyond the bounds (PyTorch's convention);
         # out lies strictly inside (lo, hi) exactly when the input does.
-        return mx.where((out > lo) & (out < hi), g, 0), None, None
+        return _cl_call(_hardtanh_grad, g, out, _const(lo, out), _const(hi, out)), None, None
 
 
 class LeakyReLUFunction(Function):
     @staticmethod
     def forward(ctx, x, slope):
-        out = mx.where(x > 0, x, x * slope)
+        out = (_leaky_max if slope <= 1 else _leaky_min)(x, _const(slope, x))
         ctx.slope = slope
         # With slope >= 0 the output's sign identifies the branch, so the
         # output is saved (this keeps inplace=True usable in training).
@@ -153,7 +260,7 @@ class LeakyReLUFunction(Function):
     def backward(ctx, g):
         (s,) = ctx.saved_tensors
         # NOTE: at exactly 0 the gradient is negative_slope (PyTorch's convention).
-        return mx.where(s > 0, g, g * ctx.slope), None
+        return _cl_call(_leaky_grad, g, s, _const(ctx.slope, g)), None
 
 
 class PReLUFunction(Function):
@@ -163,17 +270,17 @@ class PReLUFunction(Function):
         wb = mx.reshape(w if w.dtype == x.dtype else w.astype(x.dtype), wshape)
         ctx.save_for_backward(x, w)
         ctx.wshape = wshape
-        return mx.where(x > 0, x, x * wb)
+        return _cl_call(_prelu, x, wb)
 
     @staticmethod
     def backward(ctx, g):
         x, w = ctx.saved_tensors
         nx, nw = ctx.needs_input_grad[:2]
-        pos = x > 0
-        gx = mx.where(pos, g, g * mx.reshape(w, ctx.wshape).astype(g.dtype)) if nx else None
-        gw = None
+        gx = gw = None
+        if nx:
+            gx = _cl_call(_prelu_grad_x, g, x, mx.reshape(w, ctx.wshape).astype(g.dtype))
         if nw:
-            gw = unbroadcast(mx.where(pos, 0, g * x), ctx.wshape)
+            gw = unbroadcast(_cl_call(_prelu_grad_w, g, x), ctx.wshape)
             gw = mx.reshape(gw, w.shape).astype(w.dtype)
         return gx, gw, None
 
@@ -184,9 +291,7 @@ class ELUFunction(Function):
     @staticmethod
     def forward(ctx, x, alpha, scale):
         # scale * (x if x > 0 else alpha * (exp(x) - 1)); SELU is the scaled case.
-        out = mx.where(x > 0, x, alpha * mx.expm1(mx.minimum(x, 0)))
-        if scale != 1.0:
-            out = out * scale
+        out = _elu(x, _const(alpha, x), _const(scale, x))
         ctx.consts = (alpha, scale)
         ctx.from_out = alpha >= 0
         ctx.save_for_backward(out if alpha >= 0 else x)
@@ -196,18 +301,14 @@ class ELUFunction(Function):
     def backward(ctx, g):
         (s,) = ctx.saved_tensors
         alpha, scale = ctx.consts
-        if ctx.from_out:
-            # NOTE: at exactly 0 the left branch is used: gradient scale * alpha.
-            # For x <= 0: d/dx = scale * alpha * exp(x) = out + scale * alpha.
-            return mx.where(s > 0, g * scale, g * (s + scale * alpha)), None, None
-        return mx.where(s > 0, g * scale, g * (scale * alpha) * _exp(s)), None, None
+        kernel = _elu_grad_from_out if ctx.from_out else _elu_grad_from_in
+        return _cl_call(kernel, g, s, _const(alpha, g), _const(scale, g)), None, None
 
 
 class CELUFunction(Function):
     @staticmethod
     def forward(ctx, x, alpha):
-        # min(x, 0) keeps the unused branch from overflowing.
-        out = mx.where(x > 0, x, alpha * mx.expm1(mx.minimum(x, 0) / alpha))
+        out = _celu(x, _const(alpha, x))
         ctx.alpha = alpha
         ctx.save_for_backward(out)
         return out
@@ -215,92 +316,54 @@ class CELUFunction(Function):
     @staticmethod
     def backward(ctx, g):
         (out,) = ctx.saved_tensors
-        # NOTE: for x <= 0 (including 0), d/dx = exp(x / alpha) = out / alpha + 1.
-        return mx.where(out > 0, g, g * (out / ctx.alpha + 1.0)), None
+        return _cl_call(_celu_grad, g, out, _const(ctx.alpha, g)), None
 
 
 class GELUFunction(Function):
     @staticmethod
     def forward(ctx, x, tanh_approx):
-        ctx.save_for_backward(x)
         ctx.tanh_approx = tanh_approx
-        if tanh_approx:
-            return 0.5 * x * (1.0 + mx.tanh(_SQRT_2_OVER_PI * (x + 0.044715 * x * x * x)))
-        return 0.5 * x * (1.0 + mx.erf(x / _SQRT_2))
+        if not ctx.needs_input_grad[0]:
+            return _gelu_tanh(x) if tanh_approx else _gelu_erf(x)
+        out, part = _gelu_tanh_saving(x) if tanh_approx else _gelu_erf_saving(x)
+        ctx.save_for_backward(x)
+        ctx.part = part  # tanh(...) or Phi(x), reused by the backward
+        return out
 
     @staticmethod
     def backward(ctx, g):
         (x,) = ctx.saved_tensors
-        if ctx.tanh_approx:
-            t = mx.tanh(_SQRT_2_OVER_PI * (x + 0.044715 * x * x * x))
-            d = 0.5 * (1.0 + t) + 0.5 * x * (1.0 - t * t) * _SQRT_2_OVER_PI * (1.0 + 3 * 0.044715 * x * x)
-        else:
-            d = 0.5 * (1.0 + mx.erf(x / _SQRT_2)) + x * _INV_SQRT_2PI * _exp(-0.5 * x * x)
-        return g * d, None
+        return _cl_call(_gelu_tanh_grad if ctx.tanh_approx else _gelu_erf_grad, g, x, ctx.part), None
 
 
 class SiLUFunction(Function):
     @staticmethod
     def forward(ctx, x):
+        if not ctx.needs_input_grad[0]:
+            return _silu(x)
+        out, ctx.sig = _silu_saving(x)
         ctx.save_for_backward(x)
-        return x * _sigmoid(x)
+        return out
 
     @staticmethod
     def backward(ctx, g):
         (x,) = ctx.saved_tensors
-        s = _sigmoid(x)
-        return g * (s * (1.0 + x * (1.0 - s)))
+        return _cl_call(_silu_grad, g, x, ctx.sig)
 
 
 class MishFunction(Function):
     @staticmethod
     def forward(ctx, x):
+        if not ctx.needs_input_grad[0]:
+            return _mish(x)
+        out, ctx.t = _mish_saving(x)
         ctx.save_for_backward(x)
-        return x * mx.tanh(_softplus(x))
-
-    @staticmethod
-    def backward(ctx, g):
-        (x,) = ctx.saved_tensors
-        t = mx.tanh(_softplus(x))
-        return g * (t + x * _sigmoid(x) * (1.0 - t * t))
-
-
-class SigmoidFunction(Function):
-    @staticmethod
-    def forward(ctx, x):
-        out = _sigmoid(x)
-        ctx.save_for_backward(out)
         return out
 
     @staticmethod
     def backward(ctx, g):
-        (out,) = ctx.saved_tensors
-        return g * out * (1.0 - out)
-
-
-class TanhFunction(Function):
-    @staticmethod
-    def forward(ctx, x):
-        out = mx.tanh(x)
-        ctx.save_for_backward(out)
-        return out
-
-    @staticmethod
-    def backward(ctx, g):
-        (out,) = ctx.saved_tensors
-        return g * (1.0 - out * out)
-
-
-class LogSigmoidFunction(Function):
-    @staticmethod
-    def forward(ctx, x):
-        ctx.save_for_backward(x)
-        return -_softplus(-x)
-
-    @staticmethod
-    def backward(ctx, g):
         (x,) = ctx.saved_tensors
-        return g * _sigmoid(-x)
+        return _cl_call(_mish_grad, g, x, ctx.t)
 
 
 class SoftplusFunction(Function):
@@ -308,58 +371,35 @@ class SoftplusFunction(Function):
     def forward(ctx, x, beta, threshold):
         ctx.save_for_backward(x)
         ctx.consts = (beta, threshold)
-        bx = x * beta if beta != 1.0 else x
-        sp = _softplus(bx) / beta if beta != 1.0 else _softplus(bx)
-        # NOTE: linear above the threshold (beta * x > threshold), like PyTorch.
-        return mx.where(bx > threshold, x, sp)
+        return _softplus_fwd(x, _const(beta, x), _const(threshold, x))
 
     @staticmethod
     def backward(ctx, g):
         (x,) = ctx.saved_tensors
         beta, threshold = ctx.consts
-        bx = x * beta
-        return mx.where(bx > threshold, g, g * _sigmoid(bx)), None, None
+        return _cl_call(_softplus_grad, g, x, _const(beta, g), _const(threshold, g)), None, None
 
 
-class SoftsignFunction(Function):
-    @staticmethod
-    def forward(ctx, x):
-        ctx.save_for_backward(x)
-        return x / (1.0 + mx.abs(x))
+def _elementwise(name: str, forward, grad, save_output: bool):
+    """A ``Function`` for ``y = forward(x)`` whose backward is ``grad(g, y if save_output else x)``."""
 
-    @staticmethod
-    def backward(ctx, g):
-        (x,) = ctx.saved_tensors
-        d = 1.0 + mx.abs(x)
-        return g / (d * d)
+    def fwd(ctx, x):
+        out = forward(x)
+        ctx.save_for_backward(out if save_output else x)
+        return out
 
+    def bwd(ctx, g):
+        return _cl_call(grad, g, ctx.saved_tensors[0])
 
-class HardsigmoidFunction(Function):
-    @staticmethod
-    def forward(ctx, x):
-        ctx.save_for_backward(x)
-        return mx.clip(x + 3.0, 0.0, 6.0) / 6.0
-
-    @staticmethod
-    def backward(ctx, g):
-        (x,) = ctx.saved_tensors
-        # NOTE: zero gradient at x = -3 and x = 3 (PyTorch's convention).
-        return mx.where((x > -3.0) & (x < 3.0), g / 6.0, 0)
+    return type(name, (Function,), {"forward": staticmethod(fwd), "backward": staticmethod(bwd)})
 
 
-class HardswishFunction(Function):
-    @staticmethod
-    def forward(ctx, x):
-        ctx.save_for_backward(x)
-        return x * mx.clip(x + 3.0, 0.0, 6.0) / 6.0
-
-    @staticmethod
-    def backward(ctx, g):
-        (x,) = ctx.saved_tensors
-        # NOTE: PyTorch's one-sided choices: 0 below -3 (-3 itself uses the middle
-        # piece, gradient -1/2), x / 3 + 1/2 on [-3, 3], 1 above 3.
-        mid = g * (x / 3.0 + 0.5)
-        return mx.where(x < -3.0, 0, mx.where(x <= 3.0, mid, g))
+SigmoidFunction = _elementwise("SigmoidFunction", _sigmoid, _sigmoid_grad, True)
+TanhFunction = _elementwise("TanhFunction", mx.tanh, _tanh_grad, True)
+LogSigmoidFunction = _elementwise("LogSigmoidFunction", _logsigmoid, _logsigmoid_grad, False)
+SoftsignFunction = _elementwise("SoftsignFunction", _softsign, _softsign_grad, False)
+HardsigmoidFunction = _elementwise("HardsigmoidFunction", _hardsigmoid, _hardsigmoid_grad, False)
+HardswishFunction = _elementwise("HardswishFunction", _hardswish, _hardswish_grad, False)
 
 
 # -- softmax family ------------------------------------------------------------
@@ -383,7 +423,7 @@ class SoftmaxFunction(Function):
     def backward(ctx, g):
         (s,) = ctx.saved_tensors
         gs = g * s
-        return gs - s * mx.sum(gs, axis=ctx.axis, keepdims=True), None
+        return _softmax_grad(gs, s, mx.sum(gs, axis=ctx.axis, keepdims=True)), None
 
 
 class LogSoftmaxFunction(Function):
@@ -397,7 +437,7 @@ class LogSoftmaxFunction(Function):
     @staticmethod
     def backward(ctx, g):
         (out,) = ctx.saved_tensors
-        return g - _exp(out) * mx.sum(g, axis=ctx.axis, keepdims=True), None
+        return _log_softmax_grad(g, out, mx.sum(g, axis=ctx.axis, keepdims=True)), None
 
 
 # -- public functions ----------------------------------------------------------
@@ -412,7 +452,7 @@ def relu(input: Tensor, inplace: bool = False) -> Tensor:
     Returns:
         Tensor: same shape and dtype as ``input``. The gradient at 0 is 0.
 
-    Example:
+    Examples:
         >>> import lucid
         >>> lucid.nn.functional.relu(lucid.tensor([-1.0, 0.0, 2.0])).tolist()
         [0.0, 0.0, 2.0]
@@ -423,7 +463,7 @@ def relu(input: Tensor, inplace: bool = False) -> Tensor:
 def relu6(input: Tensor, inplace: bool = False) -> Tensor:
     """``min(max(x, 0), 6)`` elementwise; zero gradient at 0 and 6.
 
-    Example:
+    Examples:
         >>> import lucid
         >>> lucid.nn.functional.relu6(lucid.tensor([-1.0, 3.0, 9.0])).tolist()
         [0.0, 3.0, 6.0]
@@ -437,7 +477,7 @@ def hardtanh(input: Tensor, min_val: float = -1.0, max_val: float = 1.0, inplace
     Raises:
         ValueError: if ``max_val < min_val``.
 
-    Example:
+    Examples:
         >>> import lucid
         >>> lucid.nn.functional.hardtanh(lucid.tensor([-2.0, 0.5, 2.0])).tolist()
         [-1.0, 0.5, 1.0]
@@ -451,7 +491,7 @@ def hardtanh(input: Tensor, min_val: float = -1.0, max_val: float = 1.0, inplace
 def leaky_relu(input: Tensor, negative_slope: float = 0.01, inplace: bool = False) -> Tensor:
     """``x if x > 0 else negative_slope * x`` elementwise.
 
-    Example:
+    Examples:
         >>> import lucid
         >>> lucid.nn.functional.leaky_relu(lucid.tensor([-2.0, 3.0]), 0.5).tolist()
         [-1.0, 3.0]
@@ -473,7 +513,7 @@ def prelu(input: Tensor, weight: Tensor) -> Tensor:
     Raises:
         ValueError: if ``weight`` has more than one element and it does not match dim 1 of ``input``.
 
-    Example:
+    Examples:
         >>> import lucid
         >>> lucid.nn.functional.prelu(lucid.tensor([[-2.0, 3.0]]), lucid.tensor([0.25])).tolist()
         [[-0.5, 3.0]]
@@ -495,7 +535,7 @@ def prelu(input: Tensor, weight: Tensor) -> Tensor:
 def elu(input: Tensor, alpha: float = 1.0, inplace: bool = False) -> Tensor:
     """Exponential linear unit: ``x if x > 0 else alpha * (exp(x) - 1)``.
 
-    Example:
+    Examples:
         >>> import lucid
         >>> [round(v, 4) for v in lucid.nn.functional.elu(lucid.tensor([-1.0, 2.0])).tolist()]
         [-0.6321, 2.0]
@@ -509,7 +549,7 @@ def elu(input: Tensor, alpha: float = 1.0, inplace: bool = False) -> Tensor:
 def selu(input: Tensor, inplace: bool = False) -> Tensor:
     """Scaled ELU: ``scale * elu(x, alpha)`` with ``alpha ~ 1.6733`` and ``scale ~ 1.0507``.
 
-    Example:
+    Examples:
         >>> import lucid
         >>> [round(v, 4) for v in lucid.nn.functional.selu(lucid.tensor([-1.0, 1.0])).tolist()]
         [-1.1113, 1.0507]
@@ -523,7 +563,7 @@ def celu(input: Tensor, alpha: float = 1.0, inplace: bool = False) -> Tensor:
     Raises:
         ValueError: if ``alpha`` is 0.
 
-    Example:
+    Examples:
         >>> import lucid
         >>> [round(v, 4) for v in lucid.nn.functional.celu(lucid.tensor([-1.0, 1.0]), alpha=2.0).tolist()]
         [-0.7869, 1.0]
@@ -543,7 +583,7 @@ def gelu(input: Tensor, approximate: str = "none") -> Tensor:
     Raises:
         ValueError: if ``approximate`` is not ``'none'`` or ``'tanh'``.
 
-    Example:
+    Examples:
         >>> import lucid
         >>> [round(v, 4) for v in lucid.nn.functional.gelu(lucid.tensor([-1.0, 1.0])).tolist()]
         [-0.1587, 0.8413]
@@ -557,7 +597,7 @@ def gelu(input: Tensor, approximate: str = "none") -> Tensor:
 def silu(input: Tensor, inplace: bool = False) -> Tensor:
     """Sigmoid linear unit (swish): ``x * sigmoid(x)``.
 
-    Example:
+    Examples:
         >>> import lucid
         >>> [round(v, 4) for v in lucid.nn.functional.silu(lucid.tensor([-1.0, 1.0])).tolist()]
         [-0.2689, 0.7311]
@@ -571,7 +611,7 @@ swish = silu
 def mish(input: Tensor, inplace: bool = False) -> Tensor:
     """``x * tanh(softplus(x))``.
 
-    Example:
+    Examples:
         >>> import lucid
         >>> [round(v, 4) for v in lucid.nn.functional.mish(lucid.tensor([-1.0, 1.0])).tolist()]
         [-0.3034, 0.8651]
@@ -582,7 +622,7 @@ def mish(input: Tensor, inplace: bool = False) -> Tensor:
 def sigmoid(input: Tensor) -> Tensor:
     """Logistic sigmoid ``1 / (1 + exp(-x))``.
 
-    Example:
+    Examples:
         >>> import lucid
         >>> lucid.nn.functional.sigmoid(lucid.tensor([0.0])).tolist()
         [0.5]
@@ -594,7 +634,7 @@ def sigmoid(input: Tensor) -> Tensor:
 def tanh(input: Tensor) -> Tensor:
     """Hyperbolic tangent.
 
-    Example:
+    Examples:
         >>> import lucid
         >>> lucid.nn.functional.tanh(lucid.tensor([0.0])).tolist()
         [0.0]
@@ -606,7 +646,7 @@ def tanh(input: Tensor) -> Tensor:
 def logsigmoid(input: Tensor) -> Tensor:
     """``log(sigmoid(x)) = -softplus(-x)``, computed without overflow.
 
-    Example:
+    Examples:
         >>> import lucid
         >>> [round(v, 4) for v in lucid.nn.functional.logsigmoid(lucid.tensor([0.0, -200.0])).tolist()]
         [-0.6931, -200.0]
@@ -618,7 +658,7 @@ def logsigmoid(input: Tensor) -> Tensor:
 def softplus(input: Tensor, beta: float = 1.0, threshold: float = 20.0) -> Tensor:
     """``log(1 + exp(beta * x)) / beta``; linear (``x``) where ``beta * x > threshold``.
 
-    Example:
+    Examples:
         >>> import lucid
         >>> [round(v, 4) for v in lucid.nn.functional.softplus(lucid.tensor([0.0, 30.0])).tolist()]
         [0.6931, 30.0]
@@ -633,7 +673,7 @@ def softplus(input: Tensor, beta: float = 1.0, threshold: float = 20.0) -> Tenso
 def softsign(input: Tensor) -> Tensor:
     """``x / (1 + |x|)``.
 
-    Example:
+    Examples:
         >>> import lucid
         >>> lucid.nn.functional.softsign(lucid.tensor([-1.0, 3.0])).tolist()
         [-0.5, 0.75]
@@ -645,7 +685,7 @@ def softsign(input: Tensor) -> Tensor:
 def hardsigmoid(input: Tensor, inplace: bool = False) -> Tensor:
     """Piecewise-linear sigmoid: ``relu6(x + 3) / 6``.
 
-    Example:
+    Examples:
         >>> import lucid
         >>> lucid.nn.functional.hardsigmoid(lucid.tensor([-4.0, 0.0, 4.0])).tolist()
         [0.0, 0.5, 1.0]
@@ -656,7 +696,7 @@ def hardsigmoid(input: Tensor, inplace: bool = False) -> Tensor:
 def hardswish(input: Tensor, inplace: bool = False) -> Tensor:
     """``x * relu6(x + 3) / 6``.
 
-    Example:
+    Examples:
         >>> import lucid
         >>> [round(v, 4) for v in lucid.nn.functional.hardswish(lucid.tensor([-1.0, 0.0, 4.0])).tolist()]
         [-0.3333, 0.0, 4.0]
@@ -693,7 +733,7 @@ def softmax(input: Tensor, dim: int | None = None, dtype=None, *, axis: int | No
     Returns:
         Tensor: same shape; slices along ``dim`` sum to 1.
 
-    Example:
+    Examples:
         >>> import lucid
         >>> lucid.nn.functional.softmax(lucid.tensor([0.0, 0.0]), dim=0).tolist()
         [0.5, 0.5]
@@ -710,7 +750,7 @@ def log_softmax(input: Tensor, dim: int | None = None, dtype=None, *, axis: int 
         dim: the axis to normalise (``axis`` is the NumPy spelling; default: last).
         dtype: cast the input to this dtype first.
 
-    Example:
+    Examples:
         >>> import lucid
         >>> [round(v, 4) for v in lucid.nn.functional.log_softmax(lucid.tensor([0.0, 0.0]), dim=0).tolist()]
         [-0.6931, -0.6931]
@@ -722,7 +762,7 @@ def log_softmax(input: Tensor, dim: int | None = None, dtype=None, *, axis: int 
 def softmin(input: Tensor, dim: int | None = None, dtype=None, *, axis: int | None = None) -> Tensor:
     """``softmax(-x)`` along ``dim``.
 
-    Example:
+    Examples:
         >>> import lucid
         >>> [round(v, 4) for v in lucid.nn.functional.softmin(lucid.tensor([0.0, 1.0]), dim=0).tolist()]
         [0.7311, 0.2689]

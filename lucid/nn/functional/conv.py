@@ -10,8 +10,15 @@ A transposed convolution is the adjoint of a convolution in its input, so it
 is computed as that vector-Jacobian product, and its gradients are a
 convolution (for the input) and a convolution's weight-VJP (for the weight).
 
-This file also holds helpers shared with pooling and vision: tuple
-normalisation, sliding windows and ``LinearMap``.
+Memory stays channels-last: MLX convolves ``(N, *S, C)`` arrays, so an
+input is read through a channels-last view and the output is returned as a
+channels-first view of MLX's channels-last result (no transposes copied).
+Batch norm and pooling compute on the same views, so a conv-BN-ReLU-pool
+stack runs entirely on channels-last memory, as MLX's own layers do.
+
+This file also holds helpers shared with pooling, normalisation and vision:
+tuple normalisation, sliding windows, channels-last views, ``fused`` and
+``LinearMap``.
 """
 
 from __future__ import annotations
@@ -76,6 +83,40 @@ def windows(xp: mx.array, kernel: tuple, stride: tuple, dilation: tuple, out: tu
     return mx.contiguous(mx.as_strided(xp, tuple(shape[:-nd]) + tuple(out) + tuple(kernel), strides))
 
 
+#: ``fused`` functions whose first argument has fewer elements run op by op: on small arrays
+#: the per-op cost is dispatch, not memory traffic, and each distinct fused kernel costs a
+#: one-off JIT compilation (about a second on the CPU backend).
+_FUSE_MIN_SIZE = 1 << 14
+
+
+def fused(fn):
+    """``fn`` (a pure function of arrays) fused by ``mx.compile`` into one kernel for large float32 inputs.
+
+    Chains of elementwise MLX ops each read and write whole arrays; compiled, a
+    chain is one pass (on the CPU backend a JIT-compiled C++ loop, cached on
+    disk after its first use, in MLX's temporary directory). The first argument
+    decides: float32 with at least ``_FUSE_MIN_SIZE`` elements runs the
+    compiled function; anything else (float64, whose CPU results must stay
+    exact, 16-bit floats, small arrays) runs ``fn`` op by op, with the same
+    results up to rounding. Compiled calls are as lazy as plain ones; each new
+    input shape is traced once. Numbers that vary between calls (``eps``,
+    slopes) must be passed as 0-d arrays: a Python constant is compiled into the
+    kernel, so each new value would compile anew. Without a C++ compiler MLX
+    runs compiled functions unfused.
+    """
+    compiled = mx.compile(fn)
+
+    def call(*arrays):
+        a = arrays[0]
+        if a.dtype == mx.float32 and a.size >= _FUSE_MIN_SIZE:
+            return compiled(*arrays)
+        return fn(*arrays)
+
+    call.__wrapped__ = fn
+    call.__name__ = fn.__name__
+    return call
+
+
 class LinearMap(Function):
     """``fn(x)`` for a function ``fn`` of one ``mx.array`` that is linear in it.
 
@@ -97,18 +138,37 @@ class LinearMap(Function):
 
 
 # -- the convolution itself on raw arrays --------------------------------------------------
+# MLX convolves channels-last arrays: (N, *S, C) inputs and (O, *K, C / groups) weights. A
+# channels-first array is handed over as a channels-last *view* (``mx.moveaxis``) and the result
+# comes back as a channels-first view of MLX's channels-last output, so no transpose is ever
+# copied here: the memory stays channels-last and the next layer (batch norm, pooling, the next
+# convolution) reads it through the inverse view at no cost (PyTorch's "channels_last" format).
+def to_last(x: mx.array) -> mx.array:
+    """``(N, C, *S)`` as a channels-last view ``(N, *S, C)`` (no copy)."""
+    return mx.moveaxis(x, 1, -1)
+
+
+def to_first(x: mx.array) -> mx.array:
+    """``(N, *S, C)`` as a channels-first view ``(N, C, *S)`` (no copy)."""
+    return mx.moveaxis(x, -1, 1)
+
+
+def _conv_cl(x, w, stride, lo, hi, dilation, groups):
+    """Cross-correlation of channels-last ``x`` ``(N, *S, C)`` with ``w`` ``(O, *K, C / groups)``."""
+    if groups > 1 and x.ndim > 4:
+        # MLX (0.32) has grouped kernels for 1-D and 2-D only: run 3-D groups one by one.
+        cg, og = x.shape[-1] // groups, w.shape[0] // groups
+        return mx.concatenate([_conv_cl(x[..., g * cg:(g + 1) * cg], w[g * og:(g + 1) * og], stride, lo, hi,
+                                        dilation, 1) for g in range(groups)], axis=-1)
+    return mx.conv_general(x, w, stride=list(stride), padding=(list(lo), list(hi)),
+                           kernel_dilation=list(dilation), groups=groups)
+
+
 def _conv(x, w, stride, lo, hi, dilation, groups):
     """Cross-correlation of ``x`` ``(N, C, *S)`` with ``w`` ``(O, C / groups, *K)``; padding ``lo``/``hi`` per side."""
     if x.dtype == mx.float64:
         return _conv_f64(x, w, stride, lo, hi, dilation, groups)
-    if groups > 1 and x.ndim > 4:
-        # MLX (0.32) has grouped kernels for 1-D and 2-D only: run 3-D groups one by one.
-        cg, og = x.shape[1] // groups, w.shape[0] // groups
-        return mx.concatenate([_conv(x[:, g * cg:(g + 1) * cg], w[g * og:(g + 1) * og], stride, lo, hi, dilation, 1)
-                               for g in range(groups)], axis=1)
-    y = mx.conv_general(mx.moveaxis(x, 1, -1), mx.moveaxis(w, 1, -1), stride=list(stride),
-                        padding=(list(lo), list(hi)), kernel_dilation=list(dilation), groups=groups)
-    return mx.moveaxis(y, -1, 1)
+    return to_first(_conv_cl(to_last(x), to_last(w), stride, lo, hi, dilation, groups))
 
 
 def _conv_f64(x, w, stride, lo, hi, dilation, groups):
@@ -135,8 +195,20 @@ def _conv_transpose(x, w, out_shape, stride, padding, dilation, groups):
     return mx.vjp(lambda y: _conv(y, w, stride, padding, padding, dilation, groups), [primal], [x])[1][0]
 
 
-def _bias_axes(ndim: int) -> tuple:
-    return (0,) + tuple(range(2, ndim))
+def _add_bias(y, b):
+    """``y + b`` over the channel axis 1 of a channels-first result (added channels-last: a view stays a view)."""
+    if b is None:
+        return y
+    if y.dtype == mx.float64:
+        return y + b.reshape((-1,) + (1,) * (y.ndim - 2))
+    return to_first(to_last(y) + b)
+
+
+def _bias_grad(g):
+    """Sum of ``g`` over every axis but the channel axis 1, reduced over the channels-last view."""
+    if g.dtype == mx.float64:
+        return mx.sum(g, axis=(0,) + tuple(range(2, g.ndim)))
+    return mx.sum(to_last(g), axis=tuple(range(g.ndim - 1)))
 
 
 class ConvNd(Function):
@@ -144,13 +216,11 @@ class ConvNd(Function):
 
     @staticmethod
     def forward(ctx, x, w, b, stride, lo, hi, dilation, groups, unbatched):
-        if unbatched:
-            x = mx.expand_dims(x, 0)
         ctx.args = (stride, lo, hi, dilation, groups, unbatched)
         ctx.save_for_backward(x, w)
-        y = _conv(x, w, stride, lo, hi, dilation, groups)
-        if b is not None:
-            y = y + b.reshape((-1,) + (1,) * (y.ndim - 2))
+        if unbatched:
+            x = mx.expand_dims(x, 0)
+        y = _add_bias(_conv(x, w, stride, lo, hi, dilation, groups), b)
         return y[0] if unbatched else y
 
     @staticmethod
@@ -159,15 +229,34 @@ class ConvNd(Function):
         stride, lo, hi, dilation, groups, unbatched = ctx.args
         nx, nw, nb = ctx.needs_input_grad[:3]
         if unbatched:
-            g = mx.expand_dims(g, 0)
+            x, g = mx.expand_dims(x, 0), mx.expand_dims(g, 0)
         gx = gw = gb = None
-        if nx or nw:
-            _, (gx, gw) = mx.vjp(lambda a, k: _conv(a, k, stride, lo, hi, dilation, groups), [x, w], [g])
-            if unbatched:
-                gx = gx[0]
+        if x.dtype == mx.float64:
+            def conv(a, k):
+                return _conv_f64(a, k, stride, lo, hi, dilation, groups)
+            xs, ws, gs = x, w, g
+        else:
+            # Differentiate the channels-last convolution itself: the cotangent is read through
+            # its channels-last view (copied once if its memory is channels-first, which MLX's
+            # convolution would otherwise do for each of its two VJP convolutions) and the
+            # gradients come back as channels-first views.
+            def conv(a, k):
+                return _conv_cl(a, k, stride, lo, hi, dilation, groups)
+            xs, ws, gs = to_last(x), to_last(w), mx.contiguous(to_last(g))
+        if nx and nw:
+            _, (gx, gw) = mx.vjp(conv, [xs, ws], [gs])
+        elif nx:
+            gx = mx.vjp(lambda a: conv(a, ws), [xs], [gs])[1][0]
+        elif nw:
+            gw = mx.vjp(lambda k: conv(xs, k), [ws], [gs])[1][0]
+        if x.dtype != mx.float64:
+            gx = None if gx is None else to_first(gx)
+            gw = None if gw is None else to_first(gw)
+        if gx is not None and unbatched:
+            gx = gx[0]
         if nb:
-            gb = mx.sum(g, axis=_bias_axes(g.ndim))
-        return (gx if nx else None), (gw if nw else None), gb, None, None, None, None, None, None
+            gb = _bias_grad(g) if x.dtype == mx.float64 else mx.sum(gs, axis=tuple(range(gs.ndim - 1)))
+        return gx, gw, gb, None, None, None, None, None, None
 
 
 class ConvTransposeNd(Function):
@@ -175,14 +264,12 @@ class ConvTransposeNd(Function):
 
     @staticmethod
     def forward(ctx, x, w, b, out_spatial, stride, padding, dilation, groups, unbatched):
-        if unbatched:
-            x = mx.expand_dims(x, 0)
         ctx.args = (stride, padding, dilation, groups, unbatched)
         ctx.save_for_backward(x, w)
+        if unbatched:
+            x = mx.expand_dims(x, 0)
         out_shape = (x.shape[0], w.shape[1] * groups) + tuple(out_spatial)
-        y = _conv_transpose(x, w, out_shape, stride, padding, dilation, groups)
-        if b is not None:
-            y = y + b.reshape((-1,) + (1,) * (y.ndim - 2))
+        y = _add_bias(_conv_transpose(x, w, out_shape, stride, padding, dilation, groups), b)
         return y[0] if unbatched else y
 
     @staticmethod
@@ -191,7 +278,7 @@ class ConvTransposeNd(Function):
         stride, padding, dilation, groups, unbatched = ctx.args
         nx, nw, nb = ctx.needs_input_grad[:3]
         if unbatched:
-            g = mx.expand_dims(g, 0)
+            x, g = mx.expand_dims(x, 0), mx.expand_dims(g, 0)
         gx = gw = gb = None
         if nx:
             gx = _conv(g, w, stride, padding, padding, dilation, groups)
@@ -200,7 +287,7 @@ class ConvTransposeNd(Function):
         if nw:
             gw = mx.vjp(lambda k: _conv(g, k, stride, padding, padding, dilation, groups), [w], [x])[1][0]
         if nb:
-            gb = mx.sum(g, axis=_bias_axes(g.ndim))
+            gb = _bias_grad(g)
         return gx, gw, gb, None, None, None, None, None, None
 
 
@@ -317,7 +404,7 @@ def conv1d(input: Tensor, weight: Tensor, bias: Tensor | None = None, stride=1, 
         TypeError: non-Tensor arguments or mismatched dtypes.
         ValueError: wrong shapes, channel counts, or an input smaller than the kernel.
 
-    Example:
+    Examples:
         >>> import lucid
         >>> import lucid.nn.functional as F
         >>> x = lucid.tensor([[[1.0, 2.0, 3.0, 4.0]]])
@@ -351,7 +438,7 @@ def conv2d(input: Tensor, weight: Tensor, bias: Tensor | None = None, stride=1, 
         TypeError: non-Tensor arguments or mismatched dtypes.
         ValueError: wrong shapes, channel counts, or an input smaller than the kernel.
 
-    Example:
+    Examples:
         >>> import lucid
         >>> import lucid.nn.functional as F
         >>> F.conv2d(lucid.ones(1, 2, 4, 4), lucid.ones(3, 2, 3, 3), padding=1).shape
@@ -369,7 +456,7 @@ def conv3d(input: Tensor, weight: Tensor, bias: Tensor | None = None, stride=1, 
     Same arguments and output-size formula as :func:`conv2d`, with 3-tuples;
     ``weight`` is ``(C_out, C_in / groups, kD, kH, kW)``.
 
-    Example:
+    Examples:
         >>> import lucid
         >>> import lucid.nn.functional as F
         >>> F.conv3d(lucid.ones(2, 4, 5, 5, 5), lucid.ones(6, 2, 3, 3, 3), stride=2, groups=2).shape
@@ -401,7 +488,7 @@ def conv_transpose1d(input: Tensor, weight: Tensor, bias: Tensor | None = None, 
         TypeError: non-Tensor arguments or mismatched dtypes.
         ValueError: wrong shapes or channel counts, or a non-positive output size.
 
-    Example:
+    Examples:
         >>> import lucid
         >>> import lucid.nn.functional as F
         >>> F.conv_transpose1d(lucid.tensor([[[1.0, 2.0]]]), lucid.tensor([[[1.0, 1.0, 1.0]]]), stride=2).tolist()
@@ -419,7 +506,7 @@ def conv_transpose2d(input: Tensor, weight: Tensor, bias: Tensor | None = None, 
     ``(C_in, C_out / groups, kH, kW)``; each output size is
     ``(size - 1) stride - 2 padding + dilation (k - 1) + output_padding + 1``.
 
-    Example:
+    Examples:
         >>> import lucid
         >>> import lucid.nn.functional as F
         >>> F.conv_transpose2d(lucid.ones(1, 4, 8, 8), lucid.ones(4, 2, 3, 3), stride=2, padding=1,
@@ -437,7 +524,7 @@ def conv_transpose3d(input: Tensor, weight: Tensor, bias: Tensor | None = None, 
     Same arguments as :func:`conv_transpose1d`, with 3-tuples; ``weight`` is
     ``(C_in, C_out / groups, kD, kH, kW)``.
 
-    Example:
+    Examples:
         >>> import lucid
         >>> import lucid.nn.functional as F
         >>> F.conv_transpose3d(lucid.ones(1, 2, 2, 3, 4), lucid.ones(2, 5, 2, 2, 2), stride=2).shape

@@ -4,7 +4,8 @@
 Masks are drawn from ``lucid.random`` (its splittable key), so they are lazy,
 reproducible under ``lucid.random.seed`` and capturable by ``mx.compile``.
 In evaluation (``training=False``) or with ``p=0`` every function returns its
-input unchanged.
+input unchanged. Applying a mask (``x * keep * scale``) is one fused pass each
+way.
 """
 
 from __future__ import annotations
@@ -14,6 +15,8 @@ import mlx.core as mx
 import lucid.random as _random
 from lucid._tensor import Tensor
 from lucid.autograd.function import Function
+from lucid.nn.functional.activation import _cl_call
+from lucid.nn.functional.conv import fused
 
 __all__ = ["dropout", "dropout1d", "dropout2d", "dropout3d", "alpha_dropout", "feature_alpha_dropout",
            "drop_path"]
@@ -23,18 +26,32 @@ _ALPHA_PRIME = 1.7580993408473766
 _FLOATS = (mx.float16, mx.bfloat16, mx.float32, mx.float64)
 
 
+@fused
+def _masked_scale(x, keep, scale):
+    return x * keep * scale
+
+
+@fused
+def _alpha_mix(x, keep, a, c, p):
+    # kept units: a x + c p; dropped units: c (p - 1), with c = a alpha'
+    return x * keep * a + c * ((keep - 1.0) + p)
+
+
 class MaskedScaleFunction(Function):
-    """``x * m + c`` for a constant mask ``m`` (broadcast over ``x``) and optional constant ``c``."""
+    """``x * keep * scale`` for a constant 0/1 mask ``keep`` (broadcast over ``x``), plus, with ``alpha``
+    (alpha dropout), the constant ``c ((keep - 1) + p)``; one fused pass each way."""
 
     @staticmethod
-    def forward(ctx, x, m, c):
-        ctx.m = m
-        out = x * m
-        return out if c is None else out + c
+    def forward(ctx, x, keep, scale, alpha):
+        ctx.mask = (keep, scale)
+        if alpha is None:
+            return _cl_call(_masked_scale, x, keep, scale)
+        return _cl_call(_alpha_mix, x, keep, scale, *alpha)
 
     @staticmethod
     def backward(ctx, g):
-        return g * ctx.m, None, None
+        keep, scale = ctx.mask
+        return _cl_call(_masked_scale, g, keep, scale), None, None, None
 
 
 def _check_p(p, op: str, name: str = "p") -> float:
@@ -57,11 +74,16 @@ def _keep_mask(q: float, shape: tuple, input: Tensor) -> mx.array:
     return _random.bernoulli(q, size=shape, dtype=input.dtype, device=input.device)._data
 
 
-def _finish(input: Tensor, m, c, inplace: bool) -> Tensor:
+def _scalar(value: float, input: Tensor) -> mx.array:
+    return mx.array(value, dtype=input._data.dtype)
+
+
+def _finish(input: Tensor, keep, scale: float, inplace: bool, alpha=None) -> Tensor:
+    args = (keep, _scalar(scale, input), None if alpha is None else tuple(_scalar(v, input) for v in alpha))
     if not inplace:
-        return MaskedScaleFunction.apply(input, m, c)
+        return MaskedScaleFunction.apply(input, *args)
     input._check_inplace()
-    return input._bump(MaskedScaleFunction.apply(input, m, c))
+    return input._bump(MaskedScaleFunction.apply(input, *args))
 
 
 def _dropout(input, p, training, inplace, shape):
@@ -69,10 +91,8 @@ def _dropout(input, p, training, inplace, shape):
         return input
     if p == 1.0:
         # NOTE: p = 1 drops everything (PyTorch allows it); no 1/(1-p) scaling.
-        m = mx.zeros(shape, dtype=input._data.dtype)
-    else:
-        m = _keep_mask(1.0 - p, shape, input) * (1.0 / (1.0 - p))
-    return _finish(input, m, None, inplace)
+        return _finish(input, mx.zeros(shape, dtype=input._data.dtype), 1.0, inplace)
+    return _finish(input, _keep_mask(1.0 - p, shape, input), 1.0 / (1.0 - p), inplace)
 
 
 def dropout(input: Tensor, p: float = 0.5, training: bool = True, inplace: bool = False) -> Tensor:
@@ -90,7 +110,7 @@ def dropout(input: Tensor, p: float = 0.5, training: bool = True, inplace: bool 
     Raises:
         ValueError: if ``p`` is outside ``[0, 1]``.
 
-    Example:
+    Examples:
         >>> import lucid
         >>> x = lucid.ones(4)
         >>> lucid.nn.functional.dropout(x, 0.5, training=False) is x
@@ -121,7 +141,7 @@ def _channel_dropout(input, p, training, inplace, spatial, op):
 def dropout1d(input: Tensor, p: float = 0.5, training: bool = True, inplace: bool = False) -> Tensor:
     """Zero whole channels of a ``(N, C, L)`` or ``(C, L)`` input with probability ``p``; scale by ``1/(1-p)``.
 
-    Example:
+    Examples:
         >>> import lucid
         >>> y = lucid.nn.functional.dropout1d(lucid.ones(2, 3, 5), 0.5)
         >>> all(len(set(row)) == 1 for batch in y.tolist() for row in batch)
@@ -136,7 +156,7 @@ def dropout2d(input: Tensor, p: float = 0.5, training: bool = True, inplace: boo
     A 3-D input is read as unbatched ``(C, H, W)`` (PyTorch currently reads it
     as ``(N, C, L)`` with a warning; use ``dropout1d`` for that).
 
-    Example:
+    Examples:
         >>> import lucid
         >>> lucid.nn.functional.dropout2d(lucid.ones(2, 3, 4, 4), 0.5).shape
         (2, 3, 4, 4)
@@ -147,7 +167,7 @@ def dropout2d(input: Tensor, p: float = 0.5, training: bool = True, inplace: boo
 def dropout3d(input: Tensor, p: float = 0.5, training: bool = True, inplace: bool = False) -> Tensor:
     """Zero whole channels of a ``(N, C, D, H, W)`` or ``(C, D, H, W)`` input with probability ``p``.
 
-    Example:
+    Examples:
         >>> import lucid
         >>> lucid.nn.functional.dropout3d(lucid.ones(2, 3, 2, 2, 2), 0.5).shape
         (2, 3, 2, 2, 2)
@@ -161,12 +181,11 @@ def _alpha(input, p, training, inplace, shape):
     if p == 1.0:
         # NOTE: everything is dropped; PyTorch's affine correction is undefined at p = 1, so the
         # output is 0 (its mean), like PyTorch's alpha dropout.
-        return _finish(input, mx.zeros(shape, dtype=input._data.dtype), None, inplace)
+        return _finish(input, mx.zeros(shape, dtype=input._data.dtype), 1.0, inplace)
     keep = _keep_mask(1.0 - p, shape, input)
     a = (1.0 / ((_ALPHA_PRIME ** 2 * p + 1.0) * (1.0 - p))) ** 0.5
     # Kept units: a * x + a * alpha' * p; dropped units: a * alpha' * (p - 1).
-    b = (keep - 1.0) * (_ALPHA_PRIME * a) + _ALPHA_PRIME * a * p
-    return _finish(input, keep * a, b, inplace)
+    return _finish(input, keep, a, inplace, alpha=(_ALPHA_PRIME * a, p))
 
 
 def alpha_dropout(input: Tensor, p: float = 0.5, training: bool = False, inplace: bool = False) -> Tensor:
@@ -182,7 +201,7 @@ def alpha_dropout(input: Tensor, p: float = 0.5, training: bool = False, inplace
         training: apply it (default ``False``, as in PyTorch's functional form).
         inplace: bind the result to ``input``.
 
-    Example:
+    Examples:
         >>> import lucid
         >>> x = lucid.ones(3)
         >>> lucid.nn.functional.alpha_dropout(x, 0.2) is x
@@ -195,7 +214,7 @@ def alpha_dropout(input: Tensor, p: float = 0.5, training: bool = False, inplace
 def feature_alpha_dropout(input: Tensor, p: float = 0.5, training: bool = False, inplace: bool = False) -> Tensor:
     """Alpha dropout of whole channels of an ``(N, C, *)`` input (one mask per channel).
 
-    Example:
+    Examples:
         >>> import lucid
         >>> lucid.nn.functional.feature_alpha_dropout(lucid.ones(2, 3, 4), 0.5, training=True).shape
         (2, 3, 4)
@@ -220,7 +239,7 @@ def drop_path(input: Tensor, drop_prob: float = 0.0, training: bool = False, sca
         training: apply it (default ``False``).
         scale_by_keep: rescale kept samples so the expectation is unchanged.
 
-    Example:
+    Examples:
         >>> import lucid
         >>> y = lucid.nn.functional.drop_path(lucid.ones(8, 4), 0.5, training=True)
         >>> all(len(set(row)) == 1 for row in y.tolist())
@@ -233,7 +252,5 @@ def drop_path(input: Tensor, drop_prob: float = 0.0, training: bool = False, sca
     if input.ndim == 0:
         raise ValueError("drop_path: expected an input with a batch dim (N, *), got a 0-d tensor")
     shape = (input.shape[0],) + (1,) * (input.ndim - 1)
-    m = _keep_mask(1.0 - p, shape, input)
-    if scale_by_keep and p < 1.0:
-        m = m * (1.0 / (1.0 - p))
-    return MaskedScaleFunction.apply(input, m, None)
+    keep = _keep_mask(1.0 - p, shape, input)
+    return _finish(input, keep, 1.0 / (1.0 - p) if scale_by_keep and p < 1.0 else 1.0, False)

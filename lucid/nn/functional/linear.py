@@ -105,7 +105,7 @@ def linear(input: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
         ValueError: if the last dim of ``input`` is not ``in_features`` or the
             weight/bias shapes are inconsistent.
 
-    Example:
+    Examples:
         >>> import lucid
         >>> x = lucid.tensor([[1.0, 2.0]])
         >>> w = lucid.tensor([[1.0, 0.0], [1.0, 1.0], [0.0, -1.0]])
@@ -143,7 +143,7 @@ def bilinear(input1: Tensor, input2: Tensor, weight: Tensor, bias: Tensor | None
     Raises:
         ValueError: on inconsistent shapes.
 
-    Example:
+    Examples:
         >>> import lucid
         >>> x1, x2 = lucid.tensor([[1.0, 2.0]]), lucid.tensor([[3.0]])
         >>> w = lucid.tensor([[[1.0], [1.0]]])

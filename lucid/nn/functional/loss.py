@@ -22,6 +22,7 @@ from lucid._tensor import Tensor
 from lucid.autograd.function import Function
 from lucid.autograd.grad_mode import is_grad_enabled
 from lucid.nn.functional.activation import _exp, _logsumexp, _sigmoid, _softplus
+from lucid.nn.functional.conv import fused
 from lucid.ops._util import unbroadcast
 
 __all__ = ["mse_loss", "l1_loss", "huber_loss", "smooth_l1_loss", "binary_cross_entropy",
@@ -270,6 +271,12 @@ def _target_weights(t, w, ignore_index, dtype):
     return valid, ts, wt
 
 
+@fused
+def _ce_grad(x, lse, onehot, scale):
+    # (softmax(x) - onehot(t)) * w_t * upstream, in one pass over the logits
+    return scale * (_exp(x - lse) - onehot)
+
+
 class CrossEntropyFunction(Function):
     """Log-softmax + NLL (+ label smoothing) over class indices, fused and logsumexp-stable."""
 
@@ -280,11 +287,12 @@ class CrossEntropyFunction(Function):
         if w is not None and w.dtype != x.dtype:
             w = w.astype(x.dtype)
         lse = _logsumexp(x, cax)
-        logp = x - lse
         valid, ts, wt = _target_weights(t, w, ignore_index, x.dtype)
-        picked = mx.squeeze(mx.take_along_axis(logp, mx.expand_dims(ts, cax), axis=cax), cax)
+        # log_softmax at the targets only: x_t - lse (no pass over every logit)
+        picked = mx.squeeze(mx.take_along_axis(x, mx.expand_dims(ts, cax), axis=cax) - lse, cax)
         loss = -wt * picked
         if eps > 0:
+            logp = x - lse
             if w is None:
                 smooth = -mx.sum(logp, axis=cax)
             else:
@@ -309,12 +317,12 @@ class CrossEntropyFunction(Function):
         ts, valid, wt, w, cax, n, eps = ctx.parts
         red, shape = ctx.red
         gi = mx.broadcast_to(g / ctx.denom, shape) if red == "sum_div" else _upstream(ctx, g)
-        probs = _exp(x - lse)
         onehot = _onehot(ts, n, cax, x.ndim)
         wt_e = mx.expand_dims(wt * gi, cax)
         if eps == 0:
-            gx = wt_e * mx.where(onehot, probs - 1.0, probs)
+            gx = _ce_grad(x, lse, onehot, wt_e)
         else:
+            probs = _exp(x - lse)
             v = mx.expand_dims(mx.where(valid, gi, 0.0), cax)
             if w is None:
                 wsum, wb = float(n), 1.0
@@ -323,7 +331,7 @@ class CrossEntropyFunction(Function):
                 shape_w[cax] = n
                 wsum, wb = mx.sum(w), mx.reshape(w, shape_w)
             gx = ((1.0 - eps) * wt_e + (eps / n) * wsum * v) * probs \
-                - (1.0 - eps) * mx.where(onehot, wt_e, 0.0) - (eps / n) * v * wb
+                - (1.0 - eps) * (wt_e * onehot) - (eps / n) * v * wb
         return gx.astype(x.dtype), None, None, None, None, None
 
 
@@ -348,7 +356,7 @@ class NLLLossFunction(Function):
         ts, wt, cax, n, ndim, dtype = ctx.parts
         red, shape = ctx.red
         gi = mx.broadcast_to(g / ctx.denom, shape) if red == "sum_div" else _upstream(ctx, g)
-        gx = mx.where(_onehot(ts, n, cax, ndim), -mx.expand_dims(wt * gi, cax), 0.0)
+        gx = mx.expand_dims(-(wt * gi), cax) * _onehot(ts, n, cax, ndim)
         return gx.astype(dtype), None, None, None, None
 
 
@@ -447,7 +455,7 @@ def mse_loss(input: Tensor, target: Tensor, *, reduction: str = "mean") -> Tenso
     Raises:
         ValueError: on an unknown ``reduction`` or shapes that do not broadcast.
 
-    Example:
+    Examples:
         >>> import lucid
         >>> lucid.nn.functional.mse_loss(lucid.tensor([1.0, 2.0]), lucid.tensor([0.0, 0.0])).item()
         2.5
@@ -459,7 +467,7 @@ def mse_loss(input: Tensor, target: Tensor, *, reduction: str = "mean") -> Tenso
 def l1_loss(input: Tensor, target: Tensor, *, reduction: str = "mean") -> Tensor:
     """Mean absolute error, ``|input - target|`` reduced (gradient 0 where they are equal).
 
-    Example:
+    Examples:
         >>> import lucid
         >>> lucid.nn.functional.l1_loss(lucid.tensor([1.0, -3.0]), lucid.tensor([0.0, 0.0])).item()
         2.0
@@ -477,7 +485,7 @@ def huber_loss(input: Tensor, target: Tensor, *, reduction: str = "mean", delta:
     Raises:
         ValueError: if ``delta <= 0``.
 
-    Example:
+    Examples:
         >>> import lucid
         >>> lucid.nn.functional.huber_loss(lucid.tensor([0.5, 3.0]), lucid.tensor([0.0, 0.0]),
         ...                                reduction="none").tolist()
@@ -497,7 +505,7 @@ def smooth_l1_loss(input: Tensor, target: Tensor, *, reduction: str = "mean", be
     Raises:
         ValueError: if ``beta < 0``.
 
-    Example:
+    Examples:
         >>> import lucid
         >>> lucid.nn.functional.smooth_l1_loss(lucid.tensor([0.5, 3.0]), lucid.tensor([0.0, 0.0]),
         ...                                    reduction="none").tolist()
@@ -531,7 +539,7 @@ def binary_cross_entropy(input: Tensor, target: Tensor, weight: Tensor | None = 
     Raises:
         ValueError: if ``target`` or ``weight`` does not fit ``input``'s shape.
 
-    Example:
+    Examples:
         >>> import lucid
         >>> round(lucid.nn.functional.binary_cross_entropy(lucid.tensor([0.5]), lucid.tensor([1.0])).item(), 4)
         0.6931
@@ -557,7 +565,7 @@ def binary_cross_entropy_with_logits(input: Tensor, target: Tensor, weight: Tens
         reduction: ``'mean'``, ``'sum'`` or ``'none'``.
         pos_weight: weight of positive examples, broadcast along the last (class) dim.
 
-    Example:
+    Examples:
         >>> import lucid
         >>> F = lucid.nn.functional
         >>> round(F.binary_cross_entropy_with_logits(lucid.tensor([0.0]), lucid.tensor([1.0])).item(), 4)
@@ -643,7 +651,7 @@ def cross_entropy(input: Tensor, target: Tensor, weight: Tensor | None = None, *
             ``reduction`` or ``label_smoothing``. Index values are not checked
             against ``C`` (that would need a sync).
 
-    Example:
+    Examples:
         >>> import lucid
         >>> import lucid.nn.functional as F
         >>> logits = lucid.tensor([[2.0, 0.0, 0.0], [0.0, 0.0, 0.0]], requires_grad=True)
@@ -678,7 +686,7 @@ def nll_loss(input: Tensor, target: Tensor, weight: Tensor | None = None, *, ign
         ignore_index: targets equal to it contribute nothing (default -100).
         reduction: ``'mean'``, ``'sum'`` or ``'none'``.
 
-    Example:
+    Examples:
         >>> import lucid
         >>> lp = lucid.tensor([[-0.5, -1.0], [-2.0, -0.1]])
         >>> round(lucid.nn.functional.nll_loss(lp, lucid.tensor([0, 1]), reduction="sum").item(), 4)
@@ -703,7 +711,7 @@ def kl_div(input: Tensor, target: Tensor, *, reduction: str = "mean", log_target
         reduction: ``'mean'``, ``'batchmean'``, ``'sum'`` or ``'none'``.
         log_target: whether ``target`` is given in log space.
 
-    Example:
+    Examples:
         >>> import lucid
         >>> p = lucid.tensor([[0.5, 0.5]])
         >>> lucid.nn.functional.kl_div(p.log(), p, reduction="batchmean").item()

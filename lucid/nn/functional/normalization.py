@@ -4,7 +4,10 @@ Each is one fused ``Function`` with a closed-form backward. Statistics are
 computed in two passes (mean, then the mean of squared deviations) on data
 shifted by one of its own samples (so values far from zero keep their
 precision), and in float32 for float16/bfloat16 inputs; outputs keep the
-input's dtype.
+input's dtype. Batch and instance norm compute on the channels-last view of
+their input (free for convolution outputs, see ``conv.py``), so per-channel
+vectors broadcast along contiguous memory; elementwise chains are ``fused``
+into one pass each (float32) and the backward reuses the forward's statistics.
 Running statistics are updated lazily: the buffers get new (unevaluated)
 arrays, nothing is synchronised.
 """
@@ -18,7 +21,7 @@ import mlx.core as mx
 
 from lucid._tensor import Tensor
 from lucid.autograd.function import Function
-from lucid.nn.functional.conv import check_tensor
+from lucid.nn.functional.conv import check_tensor, fused, to_first, to_last
 from lucid.ops._util import unbroadcast
 
 __all__ = ["batch_norm", "instance_norm", "layer_norm", "group_norm", "rms_norm", "normalize"]
@@ -41,107 +44,244 @@ def _first(x, axes):
     return mx.stop_gradient(x[tuple(slice(0, 1) if i in axes else slice(None) for i in range(x.ndim))])
 
 
-class Normalize(Function):
-    """``(x - mean) / sqrt(var + eps) * weight + bias`` with batch statistics over ``axes`` of ``x.reshape(view)``.
+# -- fused elementwise kernels (see ``conv.fused``); ``d`` is the input minus a shift ``s``,
+# ``md`` the mean of ``d``, so ``d - md`` is the centred input, exact even far from zero.
+@fused
+def _sq_dev(d, md):
+    e = d - md
+    return e * e
 
-    ``weight``/``bias`` (or ``None``) are reshaped to ``aff`` (broadcastable to
-    ``x``). With ``stats=True`` the biased mean and variance are returned as two
-    extra, non-differentiable outputs.
+
+@fused
+def _scale_shift(d, md, a, b):
+    return (d - md) * a + b
+
+
+@fused
+def _centred_grad(g, x, s, md):
+    return g * ((x - s) - md)
+
+
+@fused
+def _bn_input_grad(g, x, s, md, a, k1, k2):
+    return a * ((g - k1) - ((x - s) - md) * k2)
+
+
+def _channels_last(x: mx.array) -> mx.array:
+    """``x`` ``(N, C, *S)`` as a row-contiguous ``(N, *S, C)`` array: free when its memory is channels-last.
+
+    A convolution's output already is (see ``conv.py``); a channels-first
+    array is transposed once here, so every kernel below reads contiguous memory.
+    """
+    return x if x.ndim == 2 else mx.contiguous(to_last(x))
+
+
+class BatchNormTrain(Function):
+    """Batch norm with batch statistics over every axis but the channel axis 1, on channels-last memory.
+
+    Per channel: ``d = x - s`` with ``s`` the channel's first value (so the
+    sums stay exact for data far from zero), ``mean = s + mean(d)`` and the
+    biased ``var = mean((d - mean(d))^2)`` (two passes), then
+    ``y = (d - mean(d)) * rstd * weight + bias``. With ``stats=True`` the mean
+    and biased variance are returned as two extra non-differentiable outputs.
     """
 
     @staticmethod
-    def forward(ctx, x, weight, bias, axes, view, aff, eps, stats):
+    def forward(ctx, x, weight, bias, eps, stats):
         work = _work(x.dtype)
-        xv = _cast(x, work)
-        if view is not None:
-            xv = xv.reshape(view)
-        # Shift by one sample of each group before averaging: (x - shift) is small and exact when the
-        # data sit far from zero, so the float32 mean and variance keep their precision.
-        shift = _first(xv, axes)
-        xs = xv - shift
-        m = mx.mean(xs, axis=axes, keepdims=True)
-        d = xs - m
-        var = mx.mean(d * d, axis=axes, keepdims=True)
+        xw = _cast(_channels_last(x), work)
+        axes = tuple(range(xw.ndim - 1))
+        s = mx.stop_gradient(xw[(0,) * len(axes)])
+        d = xw - s
+        md = mx.mean(d, axis=axes)
+        var = mx.mean(_sq_dev(d, md), axis=axes)
         rstd = mx.rsqrt(var + eps)
-        y = (d * rstd).reshape(x.shape)
-        if weight is not None:
-            y = y * _cast(weight, work).reshape(aff)
-        if bias is not None:
-            y = y + _cast(bias, work).reshape(aff)
-        ctx.args = (axes, view, aff)
-        ctx.save_for_backward(x, weight, shift, m, rstd)
+        a = rstd if weight is None else rstd * _cast(weight, work)
+        b = mx.zeros((), dtype=work) if bias is None else _cast(bias, work)
+        y = _cast(_scale_shift(d, md, a, b), x.dtype)
+        ctx.save_for_backward(x, weight)
+        ctx.stats = (s, md, rstd, a)
         ctx.bias_meta = None if bias is None else (bias.shape, bias.dtype)
-        y = _cast(y, x.dtype)
+        if x.ndim > 2:
+            y = to_first(y)
         if not stats:
             return y
-        mean, var = (shift + m).reshape(-1), var.reshape(-1)
+        mean = s + md
         ctx.mark_non_differentiable(mean, var)
         return y, mean, var
 
     @staticmethod
     def backward(ctx, g, *_):
-        x, weight, shift, m, rstd = ctx.saved_tensors
+        x, weight = ctx.saved_tensors
+        s, md, rstd, a = ctx.stats
+        nx, nw, nb = ctx.needs_input_grad[:3]
+        work = rstd.dtype
+        gw_ = _cast(_channels_last(g), work)
+        xw = _cast(_channels_last(x), work)
+        axes = tuple(range(xw.ndim - 1))
+        n = math.prod(xw.shape[:-1])
+        sg = mx.sum(gw_, axis=axes)
+        st = mx.sum(_centred_grad(gw_, xw, s, md), axis=axes)  # sum(g * (x - mean))
+        gx = gw = gb = None
+        if nx:
+            # d/dx of (x - m) rstd w: w rstd (g - mean(g) - (x - m) rstd^2 mean(g (x - m)))
+            gx = _bn_input_grad(gw_, xw, s, md, a, sg / n, st * (rstd * rstd) / n)
+            gx = _cast(gx, x.dtype)
+            if x.ndim > 2:
+                gx = to_first(gx)
+        if nw:
+            gw = (st * rstd).astype(weight.dtype)
+        if nb:
+            gb = sg.reshape(ctx.bias_meta[0]).astype(ctx.bias_meta[1])
+        return gx, gw, gb, None, None
+
+
+@fused
+def _centred_scaled(x, s, md, rstd):
+    return ((x - s) - md) * rstd
+
+
+@fused
+def _normalized_affine(d, md, rstd, w, b):
+    return ((d - md) * rstd) * w + b
+
+
+@fused
+def _affine(y, w, b):
+    return y * w + b
+
+
+@fused
+def _product(a, b):
+    return a * b
+
+
+@fused
+def _norm_input_grad(gxh, xhat, rstd, m1, m2):
+    return rstd * ((gxh - m1) - xhat * m2)
+
+
+class Normalize(Function):
+    """``(x - mean) / sqrt(var + eps) * weight + bias`` with batch statistics over ``axes`` of ``x.reshape(view)``.
+
+    ``weight``/``bias`` (or ``None``) are reshaped to ``aff`` (broadcastable to
+    ``x``). With ``stats=True`` the biased mean and variance are returned as two
+    extra, non-differentiable outputs. Statistics as in :class:`BatchNormTrain`:
+    shifted by a sample of each group, two passes. ``view="channels_last"``
+    computes on the channels-last ``(N, *S, C)`` array instead (``axes`` and
+    ``aff`` then refer to it) and returns a channels-first view.
+    """
+
+    @staticmethod
+    def forward(ctx, x, weight, bias, axes, view, aff, eps, stats):
+        work = _work(x.dtype)
+        cl = view == "channels_last"
+        xv = _cast(_channels_last(x) if cl else x, work)
+        if view is not None and not cl:
+            xv = xv.reshape(view)
+        s = _first(xv, axes)
+        d = xv - s
+        md = mx.mean(d, axis=axes, keepdims=True)
+        var = mx.mean(_sq_dev(d, md), axis=axes, keepdims=True)
+        rstd = mx.rsqrt(var + eps)
+        w = mx.ones((), dtype=work) if weight is None else _cast(weight, work).reshape(aff)
+        b = mx.zeros((), dtype=work) if bias is None else _cast(bias, work).reshape(aff)
+        if view is None or cl:
+            y = _normalized_affine(d, md, rstd, w, b)
+            if cl:
+                y = to_first(y)
+        else:
+            y = _scale_shift(d, md, rstd, mx.zeros((), dtype=work)).reshape(x.shape)
+            if weight is not None or bias is not None:
+                y = _affine(y, w, b)
+        ctx.args = (axes, view, aff)
+        ctx.save_for_backward(x, weight)
+        ctx.stats = (s, md, rstd)
+        ctx.bias_meta = None if bias is None else (bias.shape, bias.dtype)
+        y = _cast(y, x.dtype)
+        if not stats:
+            return y
+        mean, var = (s + md).reshape(-1), var.reshape(-1)
+        ctx.mark_non_differentiable(mean, var)
+        return y, mean, var
+
+    @staticmethod
+    def backward(ctx, g, *_):
+        x, weight = ctx.saved_tensors
+        s, md, rstd = ctx.stats
         axes, view, aff = ctx.args
         nx, nw, nb = ctx.needs_input_grad[:3]
         work = rstd.dtype
-        g = _cast(g, work)
-        xv = _cast(x, work)
-        if view is not None:
-            xv = xv.reshape(view)
-        xhat = ((xv - shift) - m) * rstd
+        cl = view == "channels_last"
+        if cl:
+            g, xv = _cast(_channels_last(g), work), _cast(_channels_last(x), work)
+        else:
+            g, xv = _cast(g, work), _cast(x, work)
+            if view is not None:
+                xv = xv.reshape(view)
+        shape = xv.shape if cl else x.shape
+        xhat = _centred_scaled(xv, s, md, rstd)
         gx = gw = gb = None
         if nb:
             gb = unbroadcast(g, aff).reshape(ctx.bias_meta[0]).astype(ctx.bias_meta[1])
         if nw:
-            gw = unbroadcast(g * xhat.reshape(x.shape), aff).reshape(weight.shape).astype(weight.dtype)
+            gw = unbroadcast(_product(g, xhat.reshape(shape)), aff).reshape(weight.shape).astype(weight.dtype)
         if nx:
-            gxh = g * _cast(weight, work).reshape(aff) if weight is not None else g
-            if view is not None:
+            gxh = _product(g, _cast(weight, work).reshape(aff)) if weight is not None else g
+            if view is not None and not cl:
                 gxh = gxh.reshape(view)
-            gx = rstd * (gxh - mx.mean(gxh, axis=axes, keepdims=True)
-                         - xhat * mx.mean(gxh * xhat, axis=axes, keepdims=True))
-            gx = _cast(gx.reshape(x.shape), x.dtype)
+            m1 = mx.mean(gxh, axis=axes, keepdims=True)
+            m2 = mx.mean(_product(gxh, xhat), axis=axes, keepdims=True)
+            gx = _cast(_norm_input_grad(gxh, xhat, rstd, m1, m2).reshape(shape), x.dtype)
+            if cl:
+                gx = to_first(gx)
         return gx, gw, gb, None, None, None, None, None
 
 
 class NormalizeWithStats(Function):
-    """``(x - mean) / sqrt(var + eps) * weight + bias`` with given per-channel ``mean``/``var`` (eval mode)."""
+    """``(x - mean) / sqrt(var + eps) * weight + bias`` with given per-channel ``mean``/``var`` (eval mode).
+
+    Computed on the channels-last view of ``x`` (see :class:`BatchNormTrain`),
+    so the per-channel vectors broadcast along contiguous memory.
+    """
 
     @staticmethod
-    def forward(ctx, x, mean, var, weight, bias, aff, eps):
+    def forward(ctx, x, mean, var, weight, bias, eps):
         work = _work(x.dtype)
-        m, v = _cast(mean, work).reshape(aff), _cast(var, work).reshape(aff)
-        rstd = mx.rsqrt(v + eps)
-        scale = rstd if weight is None else rstd * _cast(weight, work).reshape(aff)
-        y = (_cast(x, work) - m) * scale
-        if bias is not None:
-            y = y + _cast(bias, work).reshape(aff)
-        ctx.aff = aff
-        ctx.save_for_backward(x, mean, var, weight, rstd)
+        rstd = mx.rsqrt(_cast(var, work) + eps)
+        scale = rstd if weight is None else rstd * _cast(weight, work)
+        b = mx.zeros((), dtype=work) if bias is None else _cast(bias, work)
+        y = _scale_shift(_cast(_channels_last(x), work), _cast(mean, work), scale, b)
+        ctx.save_for_backward(x, mean, var, weight)
+        ctx.consts = (rstd, scale)
         ctx.bias_meta = None if bias is None else (bias.shape, bias.dtype)
-        return _cast(y, x.dtype)
+        y = _cast(y, x.dtype)
+        return to_first(y) if x.ndim > 2 else y
 
     @staticmethod
     def backward(ctx, g):
-        x, mean, var, weight, rstd = ctx.saved_tensors
-        aff = ctx.aff
+        x, mean, var, weight = ctx.saved_tensors
+        rstd, scale = ctx.consts
         nx, nm, nv, nw, nb = ctx.needs_input_grad[:5]
         work = rstd.dtype
-        g = _cast(g, work)
-        w = None if weight is None else _cast(weight, work).reshape(aff)
-        gw_ = g if w is None else g * w  # gradient with respect to the normalised value
-        centred = _cast(x, work) - _cast(mean, work).reshape(aff)
-        out = [None] * 7
+        gc = _cast(_channels_last(g), work)
+        axes = tuple(range(gc.ndim - 1))
+        out = [None] * 6
         if nx:
-            out[0] = _cast(gw_ * rstd, x.dtype)
-        if nm:
-            out[1] = unbroadcast(-gw_ * rstd, aff).reshape(mean.shape).astype(mean.dtype)
-        if nv:
-            out[2] = unbroadcast(gw_ * centred * (-0.5) * rstd ** 3, aff).reshape(var.shape).astype(var.dtype)
-        if nw:
-            out[3] = unbroadcast(g * centred * rstd, aff).reshape(weight.shape).astype(weight.dtype)
+            gx = _cast(_product(gc, scale), x.dtype)
+            out[0] = to_first(gx) if x.ndim > 2 else gx
+        if nm or nv or nw:
+            sg = mx.sum(gc, axis=axes)
+            # sum(g * (x - mean)) per channel
+            st = mx.sum(_centred_grad(gc, _cast(_channels_last(x), work), _cast(mean, work), mx.zeros((), dtype=work)), axis=axes)
+            if nm:
+                out[1] = (-sg * scale).astype(mean.dtype)
+            if nv:
+                out[2] = (st * scale * (-0.5) * rstd * rstd).astype(var.dtype)
+            if nw:
+                out[3] = (st * rstd).astype(weight.dtype)
         if nb:
-            out[4] = unbroadcast(g, aff).reshape(ctx.bias_meta[0]).astype(ctx.bias_meta[1])
+            out[4] = mx.sum(gc, axis=axes).reshape(ctx.bias_meta[0]).astype(ctx.bias_meta[1])
         return tuple(out)
 
 
@@ -280,7 +420,7 @@ def batch_norm(input: Tensor, running_mean: Tensor | None, running_var: Tensor |
     Raises:
         ValueError: bad shapes, or a single value per channel in training.
 
-    Example:
+    Examples:
         >>> import lucid
         >>> import lucid.nn.functional as F
         >>> x = lucid.tensor([[1.0], [3.0]])
@@ -297,16 +437,14 @@ def batch_norm(input: Tensor, running_mean: Tensor | None, running_var: Tensor |
     c = input.shape[1]
     for t, name in ((running_mean, "running_mean"), (running_var, "running_var"), (weight, "weight"), (bias, "bias")):
         _channel_param(_opt(t, name, op), c, name, op)
-    aff = (c,) + (1,) * (input.ndim - 2)
     if not training and running_mean is not None and running_var is not None:
-        return NormalizeWithStats.apply(input, running_mean, running_var, weight, bias, aff, eps)
+        return NormalizeWithStats.apply(input, running_mean, running_var, weight, bias, eps)
     count = input._data.size // c if c else 0
     if count <= 1:
         raise ValueError(f"{op}: expected more than 1 value per channel when training, got input of shape "
                          f"{input.shape}")
-    axes = (0,) + tuple(range(2, input.ndim))
     track = training and (running_mean is not None or running_var is not None)
-    out = Normalize.apply(input, weight, bias, axes, None, aff, eps, track)
+    out = BatchNormTrain.apply(input, weight, bias, eps, track)
     if not track:
         return out
     _check_momentum(momentum, op)
@@ -336,7 +474,7 @@ def instance_norm(input: Tensor, running_mean: Tensor | None = None, running_var
     Returns:
         Tensor: same shape and dtype as ``input``.
 
-    Example:
+    Examples:
         >>> import lucid
         >>> import lucid.nn.functional as F
         >>> x = lucid.tensor([[[1.0, 3.0], [0.0, 4.0]]])
@@ -350,17 +488,17 @@ def instance_norm(input: Tensor, running_mean: Tensor | None = None, running_var
     c = input.shape[1]
     for t, name in ((running_mean, "running_mean"), (running_var, "running_var"), (weight, "weight"), (bias, "bias")):
         _channel_param(_opt(t, name, op), c, name, op)
-    aff = (c,) + (1,) * (input.ndim - 2)
     if not use_input_stats:
         if running_mean is None or running_var is None:
             raise ValueError(f"{op}: use_input_stats=False needs running_mean and running_var")
-        return NormalizeWithStats.apply(input, running_mean, running_var, weight, bias, aff, eps)
+        return NormalizeWithStats.apply(input, running_mean, running_var, weight, bias, eps)
     count = math.prod(input.shape[2:])
     if count <= 1:
         raise ValueError(f"{op}: expected more than 1 spatial element per instance, got input of shape {input.shape}")
-    axes = tuple(range(2, input.ndim))
+    # per (n, c) over the spatial axes of the channels-last array (N, *S, C)
+    axes = tuple(range(1, input.ndim - 1))
     track = running_mean is not None or running_var is not None
-    out = Normalize.apply(input, weight, bias, axes, None, aff, eps, track)
+    out = Normalize.apply(input, weight, bias, axes, "channels_last", (c,), eps, track)
     if not track:
         return out
     _check_momentum(momentum, op)
@@ -407,7 +545,7 @@ def layer_norm(input: Tensor, normalized_shape, weight: Tensor | None = None, bi
     Raises:
         ValueError: the input's trailing shape is not ``normalized_shape``.
 
-    Example:
+    Examples:
         >>> import lucid
         >>> import lucid.nn.functional as F
         >>> [round(v, 3) for v in F.layer_norm(lucid.tensor([1.0, 2.0, 3.0]), 3).tolist()]
@@ -437,7 +575,7 @@ def group_norm(input: Tensor, num_groups: int, weight: Tensor | None = None, bia
     Returns:
         Tensor: same shape and dtype as ``input``.
 
-    Example:
+    Examples:
         >>> import lucid
         >>> import lucid.nn.functional as F
         >>> x = lucid.tensor([[1.0, 3.0, 5.0, 7.0]])
@@ -475,7 +613,7 @@ def rms_norm(input: Tensor, normalized_shape, weight: Tensor | None = None, eps:
     Returns:
         Tensor: same shape and dtype as ``input``.
 
-    Example:
+    Examples:
         >>> import lucid
         >>> import lucid.nn.functional as F
         >>> [round(v, 4) for v in F.rms_norm(lucid.tensor([3.0, 4.0]), 2).tolist()]
@@ -506,7 +644,7 @@ def normalize(input: Tensor, p: float = 2.0, dim: int = 1, eps: float = 1e-12, o
     Returns:
         Tensor: same shape and dtype as ``input``.
 
-    Example:
+    Examples:
         >>> import lucid
         >>> import lucid.nn.functional as F
         >>> F.normalize(lucid.tensor([[3.0, 4.0]])).tolist()

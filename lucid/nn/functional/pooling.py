@@ -1,14 +1,20 @@
 """Pooling on channels-first inputs: max, average, adaptive average and adaptive max, in 1, 2 and 3 dimensions.
 
-Windows are built as one strided view of the (padded) input (``mx.as_strided``)
-or, for adaptive pooling, as one gather per dimension, never by looping over
-output positions. Max pooling sends each output's gradient to the position of
-its window's maximum; average pooling is linear, and its backward is the VJP
-of the same window sum.
+Non-overlapping windows (``kernel_size == stride``, no padding or dilation:
+``MaxPool2d(2)``) take a fast path: the channels-last view of the input (the
+memory layout convolutions and batch norm leave behind, see ``conv.py``) is
+reshaped to ``(N, o1, k1, o2, k2, C)`` and reduced over the ``k`` axes, with no
+window copies; the max-pool backward picks each window's first maximum with
+one fused kernel. Other windows are built as one strided view of the (padded)
+input (``mx.as_strided``) or, for adaptive pooling, as one gather per
+dimension, never by looping over output positions. Max pooling sends each
+output's gradient to the position of its window's maximum; average pooling is
+linear, and its backward is the VJP of the same window sum.
 """
 
 from __future__ import annotations
 
+import itertools
 import math
 
 import mlx.core as mx
@@ -16,7 +22,7 @@ import numpy as np
 
 from lucid._tensor import Tensor
 from lucid.autograd.function import Function
-from lucid.nn.functional.conv import LinearMap, check_tensor, ntuple, windows
+from lucid.nn.functional.conv import LinearMap, check_tensor, fused, ntuple, to_first, to_last, windows
 
 __all__ = [
     "max_pool1d", "max_pool2d", "max_pool3d", "avg_pool1d", "avg_pool2d", "avg_pool3d",
@@ -26,6 +32,7 @@ __all__ = [
 
 _SPATIAL = {1: "L", 2: "H, W", 3: "D, H, W"}
 _HALF = (mx.float16, mx.bfloat16)
+_FLOATS = (mx.float16, mx.bfloat16, mx.float32, mx.float64)
 
 
 def _check_input(x, nd: int, op: str) -> None:
@@ -73,6 +80,267 @@ def _geometry(op, x, nd, kernel_size, stride, padding, dilation, ceil_mode):
     return kernel, stride, padding, dilation, out, hi
 
 
+# -- non-overlapping windows (kernel == stride, no padding, no dilation) -----------------------
+# The common case (``MaxPool2d(2)``) needs no window copies at all: the channels-last input
+# ``(N, *S, C)`` is reshaped to ``(N, o1, k1, o2, k2, ..., C)`` (free for contiguous memory) and
+# reduced over the ``k`` axes. This is the layout the convolutions and batch norm leave behind.
+def _blocks_fast(x, kernel, stride, padding, dilation, out) -> bool:
+    nd = len(kernel)
+    return (x._data.size > 0 and stride == kernel and not any(padding) and all(d == 1 for d in dilation)
+            and all(o * k <= n for o, k, n in zip(out, kernel, x.shape[-nd:])))
+
+
+def _blocks(x: mx.array, kernel: tuple, out: tuple):
+    """``x`` ``(N, C, *S)`` (or ``(C, *S)``) as channels-last blocks ``(N, o1, k1, ..., C)`` and the block axes."""
+    nd = len(kernel)
+    if x.ndim == nd + 1:
+        x = mx.expand_dims(x, 0)
+    xc = to_last(x)
+    if any(o * k != n for o, k, n in zip(out, kernel, x.shape[2:])):
+        # NOTE: floor mode drops the trailing rows that fill no whole window (PyTorch's rule).
+        xc = xc[(slice(None),) + tuple(slice(0, o * k) for o, k in zip(out, kernel))]
+    shape = (x.shape[0],) + tuple(v for o, k in zip(out, kernel) for v in (o, k)) + (x.shape[1],)
+    return mx.reshape(mx.contiguous(xc), shape), tuple(2 + 2 * i for i in range(nd))
+
+
+def _unblocks(gb: mx.array, x_shape: tuple, nd: int) -> mx.array:
+    """The inverse of ``_blocks`` for a gradient: channels-first, zero on cropped rows, unbatched if ``x`` was."""
+    n = gb.shape[0]
+    spatial = tuple(gb.shape[1 + 2 * i] * gb.shape[2 + 2 * i] for i in range(nd))
+    g = mx.reshape(gb, (n,) + spatial + (gb.shape[-1],))
+    full = x_shape[-nd:]
+    if spatial != tuple(full):
+        g = mx.pad(g, [(0, 0)] + [(0, f - s) for f, s in zip(full, spatial)] + [(0, 0)])
+    g = to_first(g)
+    return g[0] if len(x_shape) == nd + 1 else g
+
+
+def _window_elements(xb: mx.array, nd: int) -> list:
+    """Views ``(N, o1, ..., C)`` of each window element of blocks ``xb``, in row-major kernel order."""
+    kernel = [xb.shape[2 + 2 * i] for i in range(nd)]
+    views = []
+    for offs in itertools.product(*[range(k) for k in kernel]):
+        idx = (slice(None),) + tuple(v for j in offs for v in (slice(None), j)) + (slice(None),)
+        views.append(xb[idx])
+    return views
+
+
+def _stack_blocks(parts: list, kernel: tuple) -> mx.array:
+    """Assemble per-window-element arrays ``(N, o1, ..., C)`` (row-major kernel order) into blocks."""
+    nd = len(kernel)
+    for i in range(nd - 1, -1, -1):
+        k = kernel[i]
+        parts = [mx.stack(parts[j:j + k], axis=2 + i) for j in range(0, len(parts), k)]
+    return parts[0]
+
+
+def _first_max_fn(g, y, *w):
+    # NOTE: each window's gradient goes to its first maximum in row-major order (PyTorch's rule);
+    # a NaN counts as the maximum (the max is then NaN), so the first NaN gets it.
+    taken = None
+    out = []
+    for v in w:
+        hit = (v == y) | (v != v)
+        if taken is None:
+            out.append(g * hit)
+            taken = hit
+        else:
+            out.append(g * (hit & ~taken))
+            taken = taken | hit
+    return tuple(out)
+
+
+_first_max = fused(_first_max_fn)
+
+
+class MaxPoolBlocks(Function):
+    """Max pooling over non-overlapping windows, on channels-last blocks; gradient to the first maximum."""
+
+    @staticmethod
+    def forward(ctx, x, kernel, out):
+        xb, axes = _blocks(x, kernel, out)
+        y = mx.max(xb, axis=axes)
+        ctx.geo = (kernel, out)
+        ctx.save_for_backward(x)
+        ctx.y = y
+        y = to_first(y)
+        return y[0] if x.ndim == len(kernel) + 1 else y
+
+    @staticmethod
+    def backward(ctx, g):
+        (x,) = ctx.saved_tensors
+        kernel, out = ctx.geo
+        nd = len(kernel)
+        xb, _ = _blocks(x, kernel, out)
+        if g.ndim == nd + 1:
+            g = mx.expand_dims(g, 0)
+        gc = mx.contiguous(to_last(g))
+        parts = _first_max(gc, ctx.y, *_window_elements(xb, nd))
+        return _unblocks(_stack_blocks(list(parts), kernel), x.shape, nd), None, None
+
+
+class AvgPoolBlocks(Function):
+    """Average pooling over non-overlapping windows (no padding), on channels-last blocks."""
+
+    @staticmethod
+    def forward(ctx, x, kernel, out, divisor):
+        xb, axes = _blocks(x, kernel, out)
+        dtype = x.dtype
+        work = mx.float32 if dtype in _HALF else dtype
+        if work != dtype:
+            xb = xb.astype(work)
+        y = mx.sum(xb, axis=axes) * (1.0 / divisor) if divisor else mx.mean(xb, axis=axes)
+        ctx.geo = (kernel, out, divisor, x.shape, xb.shape)
+        y = to_first(y.astype(dtype) if work != dtype else y)
+        return y[0] if x.ndim == len(kernel) + 1 else y
+
+    @staticmethod
+    def backward(ctx, g):
+        kernel, out, divisor, x_shape, b_shape = ctx.geo
+        nd = len(kernel)
+        if g.ndim == nd + 1:
+            g = mx.expand_dims(g, 0)
+        scale = 1.0 / (divisor or math.prod(kernel))
+        gc = to_last(g) * mx.array(scale, dtype=g.dtype)
+        for i in range(nd):
+            gc = mx.expand_dims(gc, 2 + 2 * i)
+        gb = mx.contiguous(mx.broadcast_to(gc, b_shape))
+        return _unblocks(gb, x_shape, nd), None, None, None
+
+
+# -- any other windows: one strided slice per kernel offset -------------------------------------
+# Window element ``j`` of every output position is the strided slice
+# ``xp[j d : j d + (o - 1) s + 1 : s]`` of the padded channels-last input, a view: the pools
+# combine ``prod(kernel)`` such views elementwise (one fused pass) instead of copying windows, and
+# the backward places each view's gradient back with pads, adds and one interleave per dimension
+# (the adjoint of the slicing) instead of a scatter.
+def _offset_views(xp: mx.array, kernel, stride, dilation, out) -> list:
+    """Views ``(N, *out, C)`` of padded channels-last ``xp``, one per kernel offset (row-major order)."""
+    views = []
+    for offs in itertools.product(*[range(k) for k in kernel]):
+        idx = tuple(slice(j * d, j * d + (o - 1) * s + 1, s) for j, d, o, s in zip(offs, dilation, out, stride))
+        views.append(xp[(slice(None),) + idx + (slice(None),)])
+    return views
+
+
+def _place(parts: list, kernel, stride, dilation, padded) -> mx.array:
+    """The adjoint of ``_offset_views``: the sum of each part put back where its view reads, ``(N, *padded, C)``."""
+    for i in range(len(kernel) - 1, -1, -1):
+        k, s, d, n = kernel[i], stride[i], dilation[i], padded[i]
+        axis = 1 + i
+        length = -(-n // s)  # positions r, r + s, ... of each phase r < s
+        merged = []
+        for base in range(0, len(parts), k):
+            phases = [None] * s
+            for j, gj in enumerate(parts[base:base + k]):
+                # NOTE: offset j lands on position (o + q) s + r of this axis, q = j d // s, r = j d % s.
+                r, q = (j * d) % s, (j * d) // s
+                pads = [(0, 0)] * gj.ndim
+                pads[axis] = (q, length - gj.shape[axis] - q)
+                t = mx.pad(gj, pads)
+                phases[r] = t if phases[r] is None else phases[r] + t
+            ref = next(p for p in phases if p is not None)
+            if s == 1:
+                full = ref
+            else:
+                phases = [mx.zeros_like(ref) if p is None else p for p in phases]
+                st = mx.stack(phases, axis=axis + 1)
+                full = st.reshape(st.shape[:axis] + (length * s,) + st.shape[axis + 2:])
+            if full.shape[axis] != n:
+                full = full[(slice(None),) * axis + (slice(0, n),)]
+            merged.append(full)
+        parts = merged
+    return parts[0]
+
+
+def _max_of(*views):
+    out = views[0]
+    for v in views[1:]:
+        out = mx.maximum(out, v)
+    return out
+
+
+def _mean_of(inv, *views):
+    out = views[0]
+    for v in views[1:]:
+        out = out + v
+    return out * inv
+
+
+_fused_max, _fused_sum = fused(_max_of), fused(lambda *views: _mean_of(1.0, *views))
+
+
+class _Windows:
+    """Geometry of a strided pool: pads the channels-last input and un-pads gradients."""
+
+    def __init__(self, x_shape, kernel, stride, padding, dilation, out, hi, fill):
+        nd = len(kernel)
+        self.nd, self.x_shape = nd, x_shape
+        self.kernel, self.stride, self.dilation, self.out, self.padding = kernel, stride, dilation, out, padding
+        self.pads = [(0, 0)] + list(zip(padding, hi)) + [(0, 0)]
+        self.padded = tuple(n + p + h for n, p, h in zip(x_shape[-nd:], padding, hi))
+        self.fill = fill
+
+    def views(self, x: mx.array) -> list:
+        if x.ndim == self.nd + 1:
+            x = mx.expand_dims(x, 0)
+        xc = to_last(x)
+        if any(p != (0, 0) for p in self.pads):
+            xc = mx.pad(xc, self.pads, constant_values=self.fill)
+        return _offset_views(xc, self.kernel, self.stride, self.dilation, self.out)
+
+    def output(self, y: mx.array) -> mx.array:
+        y = to_first(y)
+        return y[0] if len(self.x_shape) == self.nd + 1 else y
+
+    def upstream(self, g: mx.array) -> mx.array:
+        return mx.contiguous(to_last(mx.expand_dims(g, 0) if g.ndim == self.nd + 1 else g))
+
+    def input_grad(self, parts: list) -> mx.array:
+        gp = _place(parts, self.kernel, self.stride, self.dilation, self.padded)
+        crop = tuple(slice(p, p + n) for p, n in zip(self.padding, self.x_shape[-self.nd:]))
+        g = to_first(gp[(slice(None),) + crop + (slice(None),)])
+        return g[0] if len(self.x_shape) == self.nd + 1 else g
+
+
+class MaxPoolStrided(Function):
+    """Max pooling over any windows (padding, overlap, dilation, ceil mode); gradient to the first maximum."""
+
+    @staticmethod
+    def forward(ctx, x, geo):
+        y = _fused_max(*geo.views(x))
+        ctx.geo, ctx.y = geo, y
+        ctx.save_for_backward(x)
+        return geo.output(y)
+
+    @staticmethod
+    def backward(ctx, g):
+        (x,) = ctx.saved_tensors
+        geo = ctx.geo
+        parts = _first_max(geo.upstream(g), ctx.y, *geo.views(x))
+        return geo.input_grad(list(parts)), None
+
+
+class AvgPoolStrided(Function):
+    """Average pooling over any windows: window sums times ``inv`` (1 / divisor per output position)."""
+
+    @staticmethod
+    def forward(ctx, x, geo, inv):
+        dtype = x.dtype
+        work = mx.float32 if dtype in _HALF else dtype
+        views = geo.views(x if work == dtype else x.astype(work))
+        y = _fused_sum(*views) * inv
+        ctx.geo, ctx.inv = geo, inv
+        return geo.output(y if work == dtype else y.astype(dtype))
+
+    @staticmethod
+    def backward(ctx, g):
+        geo, inv = ctx.geo, ctx.inv
+        gi = geo.upstream(g)
+        gx = geo.input_grad([gi.astype(inv.dtype) * inv] * math.prod(geo.kernel))
+        return gx.astype(g.dtype), None, None
+
+
 class MaxPool(Function):
     """Max over the last axis of ``fn(x)`` (windows flattened there); gradient to the first maximum."""
 
@@ -93,9 +361,8 @@ class MaxPool(Function):
     def backward(ctx, g, *_):
         (x,) = ctx.saved_tensors
         # NOTE: ties send the whole gradient to the first maximum of the window (row-major order).
-        mask = mx.arange(ctx.k) == mx.expand_dims(ctx.idx, -1)
-        gw = mx.where(mask, mx.expand_dims(g, -1), mx.zeros((), dtype=g.dtype))
-        return mx.vjp(ctx.win, [x], [gw])[1][0], None, None
+        mask = mx.arange(ctx.k, dtype=ctx.idx.dtype) == mx.expand_dims(ctx.idx, -1)
+        return mx.vjp(ctx.win, [x], [mx.expand_dims(g, -1) * mask])[1][0], None, None
 
 
 def _index_fn(tables, kernel, spatial):
@@ -120,8 +387,12 @@ def _max_pool(nd, op, input, kernel_size, stride, padding, dilation, ceil_mode, 
     _check_input(input, nd, op)
     kernel, stride, padding, dilation, out, hi = _geometry(op, input, nd, kernel_size, stride, padding,
                                                           dilation, ceil_mode)
-    lead = input.ndim - nd
+    if not return_indices and _blocks_fast(input, kernel, stride, padding, dilation, out):
+        return MaxPoolBlocks.apply(input, kernel, out)
     low = _lowest(input._data.dtype)
+    if not return_indices and input._data.size:
+        return MaxPoolStrided.apply(input, _Windows(input.shape, kernel, stride, padding, dilation, out, hi, low))
+    lead = input.ndim - nd
     pads = [(0, 0)] * lead + list(zip(padding, hi))
 
     def fn(x):
@@ -152,6 +423,15 @@ def _avg_pool(nd, op, input, kernel_size, stride, padding, ceil_mode, count_incl
             # NOTE: count_include_pad counts the explicit padding but never the extra ceil_mode overhang.
             count = end - start if count_include_pad else np.minimum(end, n) - np.maximum(start, 0)
             divisor = np.multiply.outer(divisor, count)
+    if _blocks_fast(input, kernel, stride, padding, (1,) * nd, out):
+        return AvgPoolBlocks.apply(input, kernel, out, divisor_override)
+    dtype = input._data.dtype
+    if input._data.size and dtype in _FLOATS:
+        # 1 / divisor per output position, broadcast over the channels-last (N, *out, C) sums
+        inv = mx.array((1.0 / divisor).reshape(divisor.shape + (1,) if divisor.ndim else ()),
+                       dtype=mx.float32 if dtype in _HALF else dtype)
+        geo = _Windows(input.shape, kernel, stride, padding, (1,) * nd, out, hi, 0)
+        return AvgPoolStrided.apply(input, geo, inv)
     lead = input.ndim - nd
     dtype = input._data.dtype
     work = mx.float32 if dtype in _HALF else dtype
@@ -269,7 +549,7 @@ def max_pool1d(input: Tensor, kernel_size, stride=None, padding=0, dilation=1, c
         TypeError: ``input`` is not a Tensor or an argument has the wrong type.
         ValueError: bad shapes, padding larger than half the kernel, or an empty output.
 
-    Example:
+    Examples:
         >>> import lucid
         >>> import lucid.nn.functional as F
         >>> F.max_pool1d(lucid.tensor([[[1.0, 3.0, 2.0, 5.0, 4.0]]]), 2).tolist()
@@ -285,7 +565,7 @@ def max_pool2d(input: Tensor, kernel_size, stride=None, padding=0, dilation=1, c
     Same arguments as :func:`max_pool1d` with ints or 2-tuples. The indices
     (``return_indices=True``) are flat positions ``h * W + w`` in each input plane.
 
-    Example:
+    Examples:
         >>> import lucid
         >>> import lucid.nn.functional as F
         >>> x = lucid.arange(16.0).reshape(1, 1, 4, 4)
@@ -303,7 +583,7 @@ def max_pool3d(input: Tensor, kernel_size, stride=None, padding=0, dilation=1, c
 
     Same arguments as :func:`max_pool1d` with ints or 3-tuples.
 
-    Example:
+    Examples:
         >>> import lucid
         >>> import lucid.nn.functional as F
         >>> F.max_pool3d(lucid.ones(1, 2, 4, 4, 4), 2).shape
@@ -327,7 +607,7 @@ def avg_pool1d(input: Tensor, kernel_size, stride=None, padding=0, ceil_mode: bo
     Returns:
         Tensor ``(N, C, L_out)``: each window's sum divided by its element count.
 
-    Example:
+    Examples:
         >>> import lucid
         >>> import lucid.nn.functional as F
         >>> F.avg_pool1d(lucid.tensor([[[1.0, 2.0, 3.0, 4.0]]]), 2).tolist()
@@ -345,7 +625,7 @@ def avg_pool2d(input: Tensor, kernel_size, stride=None, padding=0, ceil_mode: bo
     Same arguments as :func:`avg_pool1d` with ints or 2-tuples, plus
     ``divisor_override``: divide every window's sum by this number instead.
 
-    Example:
+    Examples:
         >>> import lucid
         >>> import lucid.nn.functional as F
         >>> F.avg_pool2d(lucid.arange(16.0).reshape(1, 1, 4, 4), 2).tolist()
@@ -359,7 +639,7 @@ def avg_pool3d(input: Tensor, kernel_size, stride=None, padding=0, ceil_mode: bo
                count_include_pad: bool = True, divisor_override: int | None = None) -> Tensor:
     """3-D average pooling over ``(N, C, D, H, W)`` (or ``(C, D, H, W)``); see :func:`avg_pool2d`.
 
-    Example:
+    Examples:
         >>> import lucid
         >>> import lucid.nn.functional as F
         >>> F.avg_pool3d(lucid.ones(1, 1, 2, 2, 2), 2).tolist()
@@ -383,7 +663,7 @@ def adaptive_avg_pool1d(input: Tensor, output_size) -> Tensor:
     Returns:
         Tensor ``(N, C, output_size)``.
 
-    Example:
+    Examples:
         >>> import lucid
         >>> import lucid.nn.functional as F
         >>> F.adaptive_avg_pool1d(lucid.tensor([[[1.0, 2.0, 3.0]]]), 2).tolist()
@@ -397,7 +677,7 @@ def adaptive_avg_pool2d(input: Tensor, output_size) -> Tensor:
 
     Windows follow :func:`adaptive_avg_pool1d` along each dimension.
 
-    Example:
+    Examples:
         >>> import lucid
         >>> import lucid.nn.functional as F
         >>> F.adaptive_avg_pool2d(lucid.arange(16.0).reshape(1, 1, 4, 4), 1).tolist()
@@ -409,7 +689,7 @@ def adaptive_avg_pool2d(input: Tensor, output_size) -> Tensor:
 def adaptive_avg_pool3d(input: Tensor, output_size) -> Tensor:
     """3-D adaptive average pooling to ``output_size`` (int or 3-tuple; ``None`` keeps a size).
 
-    Example:
+    Examples:
         >>> import lucid
         >>> import lucid.nn.functional as F
         >>> F.adaptive_avg_pool3d(lucid.ones(2, 3, 5, 6, 7), (2, None, 3)).shape
@@ -429,7 +709,7 @@ def adaptive_max_pool1d(input: Tensor, output_size, return_indices: bool = False
     Returns:
         Tensor ``(N, C, output_size)``, or ``(output, indices)``.
 
-    Example:
+    Examples:
         >>> import lucid
         >>> import lucid.nn.functional as F
         >>> F.adaptive_max_pool1d(lucid.tensor([[[1.0, 4.0, 2.0, 3.0, 0.0]]]), 2).tolist()
@@ -441,7 +721,7 @@ def adaptive_max_pool1d(input: Tensor, output_size, return_indices: bool = False
 def adaptive_max_pool2d(input: Tensor, output_size, return_indices: bool = False):
     """2-D adaptive max pooling to ``output_size``; indices are flat ``h * W + w`` positions.
 
-    Example:
+    Examples:
         >>> import lucid
         >>> import lucid.nn.functional as F
         >>> F.adaptive_max_pool2d(lucid.arange(16.0).reshape(1, 1, 4, 4), 2).tolist()
@@ -453,7 +733,7 @@ def adaptive_max_pool2d(input: Tensor, output_size, return_indices: bool = False
 def adaptive_max_pool3d(input: Tensor, output_size, return_indices: bool = False):
     """3-D adaptive max pooling to ``output_size``.
 
-    Example:
+    Examples:
         >>> import lucid
         >>> import lucid.nn.functional as F
         >>> F.adaptive_max_pool3d(lucid.ones(1, 2, 3, 4, 5), 1).shape
