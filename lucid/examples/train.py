@@ -134,8 +134,14 @@ def main(argv=None) -> int:
         state = lucid.load(args.resume)
         model.load_state_dict(state["model"])
         optimizer.load_state_dict(state["optimizer"])
-        scheduler.load_state_dict(state["scheduler"])
         start_epoch, history = int(state["epoch"]), list(state["history"])
+        if state["scheduler"].get("total_steps") == args.epochs * len(train_loader):
+            scheduler.load_state_dict(state["scheduler"])
+        else:
+            # A different --epochs than the checkpoint's run: a new one-cycle
+            # schedule covers the epochs that are left.
+            remaining = max(args.epochs - start_epoch, 1) * len(train_loader)
+            scheduler = optim.lr_scheduler.OneCycleLR(optimizer, max_lr=args.lr, total_steps=remaining)
         print(f"resumed from {args.resume} after epoch {start_epoch}")
 
     for epoch in range(start_epoch, args.epochs):
