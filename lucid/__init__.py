@@ -78,7 +78,13 @@ def eval(*tensors) -> None:
 
 
 def is_tensor(obj) -> bool:
-    """True if ``obj`` is a ``lucid.Tensor``."""
+    """True if ``obj`` is a ``lucid.Tensor``.
+
+    Examples:
+        >>> import lucid
+        >>> lucid.is_tensor(lucid.ones(1)), lucid.is_tensor([1.0])
+        (True, False)
+    """
     return isinstance(obj, Tensor)
 
 

@@ -65,7 +65,12 @@ def normalize_device(device) -> str:
 
 
 def get_default_device() -> str:
-    """The device new tensors go to: "gpu" where MLX has one, else "cpu"."""
+    """The device new tensors go to: "gpu" where MLX has one, else "cpu".
+
+    Examples:
+        >>> import lucid
+        >>> lucid.get_default_device() in ("cpu", "gpu")
+        True"""
     return _default[0]
 
 

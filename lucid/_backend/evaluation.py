@@ -15,7 +15,13 @@ _budget = [256 * 1024 * 1024]
 
 
 def get_eval_budget() -> int:
-    """Bytes of new arrays evaluated together in one batch (see ``set_eval_budget``)."""
+    """Bytes of new arrays evaluated together in one batch (see ``set_eval_budget``).
+
+    Examples:
+        >>> import lucid
+        >>> lucid.get_eval_budget() > 0
+        True
+    """
     return _budget[0]
 
 

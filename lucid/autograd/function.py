@@ -53,7 +53,14 @@ class Node:
     positional input: ``None``, a leaf Tensor, or ``(node, output_index)``),
     ``n_out``/``out_meta`` (number, shapes and dtypes of outputs), ``seq``
     (creation order), ``device``, and the optional ``tensor_hooks``,
-    ``retained`` and version ``_checks``.
+    ``retained`` and version ``_checks``. Do not set ``ctx.fn`` in a rule:
+    it is the Function class.
+
+    Examples:
+        >>> import lucid
+        >>> y = lucid.ones(2, requires_grad=True) * 3
+        >>> y.grad_fn
+        <MulBackward>
     """
 
     # Fields every node has are slots; rarely set ones are class-level

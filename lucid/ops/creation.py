@@ -56,7 +56,14 @@ def tensor(data, dtype=None, device=None, requires_grad: bool = False) -> Tensor
 
 
 def as_tensor(data, dtype=None, device=None) -> Tensor:
-    """Like ``tensor``, but returns ``data`` itself when it already is a Tensor of that dtype and device."""
+    """Like ``tensor``, but returns ``data`` itself when it already is a Tensor of that dtype and device.
+
+    Examples:
+        >>> import lucid
+        >>> x = lucid.ones(2)
+        >>> lucid.as_tensor(x) is x, lucid.as_tensor([1, 2]).dtype
+        (True, lucid.int64)
+    """
     if isinstance(data, Tensor) and (dtype is None or to_mx_dtype(dtype) == data._data.dtype) and (
         device is None or normalize_device(device) == data.device
     ):
