@@ -37,7 +37,9 @@ class LinearFunction(Function):
             g2 = mx.reshape(g, (-1, g.shape[-1])) if g.ndim != 2 else g
             if nw:
                 x2 = mx.reshape(x, (-1, x.shape[-1])) if x.ndim != 2 else x
-                gw = mx.matmul(g2.T, x2)
+                # NOTE: an empty batch contributes nothing; a K=0 product is written as zeros
+                # (a zero-length GEMM through OpenBLAS was seen to stall the CPU stream).
+                gw = mx.zeros(w.shape, dtype=g2.dtype) if x2.shape[0] == 0 else mx.matmul(g2.T, x2)
                 if gw.dtype != w.dtype:
                     gw = gw.astype(w.dtype)
             if nb:
