@@ -25,11 +25,11 @@ from lucid.data.dataset import (
     TensorDataset,
     random_split,
 )
-from lucid.data.collate import default_collate, default_convert
+from lucid.data.collate import StackedSamples, default_collate, default_convert
 from lucid.data.dataloader import DataLoader
 
 __all__ = [
     "Dataset", "IterableDataset", "TensorDataset", "ConcatDataset", "ChainDataset", "Subset", "random_split",
     "Sampler", "SequentialSampler", "RandomSampler", "WeightedRandomSampler", "SubsetRandomSampler", "BatchSampler",
-    "default_collate", "default_convert", "DataLoader",
+    "default_collate", "default_convert", "StackedSamples", "DataLoader",
 ]

@@ -10,7 +10,30 @@ import numpy as np
 
 from lucid._tensor import Tensor
 
-__all__ = ["default_collate", "default_convert"]
+__all__ = ["default_collate", "default_convert", "StackedSamples"]
+
+
+class StackedSamples(list):
+    """A list of tuple samples that also keeps each field stacked: ``fields[k][i]`` is ``self[i][k]``.
+
+    Datasets that gather a batch at once (``ArrayImageDataset.__getitems__``)
+    return one, so ``default_collate`` can turn each field into a Tensor
+    directly instead of taking the batch apart and stacking it again. To
+    any other ``collate_fn`` it is an ordinary list of samples.
+
+    Examples:
+        >>> import lucid, numpy as np
+        >>> images, labels = np.zeros((2, 3), np.float32), np.array([4, 7])
+        >>> batch = lucid.data.StackedSamples(zip(images, labels.tolist()), fields=(images, labels))
+        >>> batch[1][1], lucid.data.default_collate(batch)[1].tolist()
+        (7, [4, 7])
+    """
+
+    __slots__ = ("fields",)
+
+    def __init__(self, samples=(), *, fields: tuple):
+        super().__init__(samples)
+        self.fields = tuple(fields)
 
 
 def _numpy_to_tensor(arr: np.ndarray) -> Tensor:
@@ -67,6 +90,8 @@ def default_collate(batch):
         raise TypeError(f"default_collate expects a list of samples, got {type(batch).__name__}")
     if len(batch) == 0:
         raise ValueError("default_collate: the batch is empty")
+    if type(batch) is StackedSamples:
+        return tuple([f if isinstance(f, Tensor) else _numpy_to_tensor(np.asarray(f)) for f in batch.fields])
     elem = batch[0]
     if isinstance(elem, Tensor):
         arrays = []
@@ -79,12 +104,14 @@ def default_collate(batch):
             raise _shape_error("tensors", [a.shape for a in arrays])
         return Tensor._make(mx.stack(arrays), elem._device)
     if isinstance(elem, np.ndarray):
-        shape = elem.shape
-        for a in batch:
-            if not isinstance(a, np.ndarray):
-                raise TypeError(f"default_collate: mixed types in a field: ndarray and {type(a).__name__}")
-            if a.shape != shape:
-                raise _shape_error("arrays", [b.shape for b in batch])
+        # Set-based checks: a batch is hundreds of samples, and this runs once per field per batch.
+        types = set(map(type, batch))
+        if len(types) > 1 or type(elem) not in types:
+            bad = next((t for t in types if not issubclass(t, np.ndarray)), None)
+            if bad is not None:
+                raise TypeError(f"default_collate: mixed types in a field: ndarray and {bad.__name__}")
+        if len(set(a.shape for a in batch)) > 1:
+            raise _shape_error("arrays", [a.shape for a in batch])
         return _numpy_to_tensor(np.stack(batch))
     if isinstance(elem, np.generic):
         return _numpy_to_tensor(np.asarray(batch))
@@ -119,7 +146,14 @@ def default_collate(batch):
                     "NumPy arrays, numbers, strings, dicts, tuples or lists (or pass a custom collate_fn)")
 
 
+_PLAIN_NUMBERS = {frozenset({int}): np.int64, frozenset({float}): np.float32, frozenset({bool}): np.bool_,
+                  frozenset({int, bool}): None}
+
+
 def _collate_numbers(batch) -> Tensor:
+    dtype = _PLAIN_NUMBERS.get(frozenset(map(type, batch)), None)
+    if dtype is not None:  # the common case: all Python ints, all floats or all bools
+        return Tensor(np.array(batch, dtype=dtype))
     for x in batch:
         if not isinstance(x, numbers.Number) or isinstance(x, np.ndarray):
             raise TypeError(f"default_collate: mixed types in a field: number and {type(x).__name__}")

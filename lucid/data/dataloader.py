@@ -36,7 +36,11 @@ class DataLoader:
     with ``shuffle=True``) grouped into batches of ``batch_size``; each batch
     of samples goes through ``collate_fn`` (``default_collate``: Tensors and
     NumPy arrays stacked, numbers made Tensors, dicts/tuples/lists recursed,
-    strings kept as lists). An ``IterableDataset`` is read in stream order.
+    strings kept as lists). A dataset with a ``__getitems__(indices)`` method
+    (PyTorch's batch protocol) is asked for a whole batch of samples at once:
+    ``MNIST``, ``CIFAR10`` and ``SyntheticDigits`` gather it with one indexing
+    operation and run a batchable transform once per batch (see
+    ``lucid.transforms.Lambda``). An ``IterableDataset`` is read in stream order.
 
     With ``num_workers > 0``, that many background threads load batches ahead
     (up to ``num_workers * prefetch_factor`` batches in flight) while the main
@@ -221,7 +225,8 @@ class DataLoader:
 def _load(dataset, indices, collate, auto: bool):
     try:
         if auto:
-            return collate([dataset[i] for i in indices])
+            getitems = getattr(dataset, "__getitems__", None)
+            return collate(getitems(indices) if getitems is not None else [dataset[i] for i in indices])
         return collate(dataset[indices])
     except StopIteration as exc:
         # A StopIteration escaping __next__ would silently end the epoch.

@@ -260,6 +260,13 @@ class Subset(Dataset):
             return [self.dataset[self.indices[i]] for i in index]
         return self.dataset[self.indices[index]]
 
+    def __getitems__(self, indices) -> list:
+        """``[self[i] for i in indices]``, through the wrapped dataset's ``__getitems__`` when it has one."""
+        inner = getattr(self.dataset, "__getitems__", None)
+        if inner is None or type(self).__getitem__ is not Subset.__getitem__:
+            return [self[i] for i in indices]
+        return inner([self.indices[i] for i in indices])
+
     def _batch_fetcher(self):
         inner = self.dataset._batch_fetcher() if isinstance(self.dataset, Dataset) else None
         if inner is None or type(self).__getitem__ is not Subset.__getitem__:

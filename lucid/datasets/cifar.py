@@ -16,14 +16,14 @@ import os
 
 import numpy as np
 
-from lucid.datasets.utils import CorruptFileError, VisionDataset, _find_file, download_url, extract_tar
+from lucid.datasets.utils import ArrayImageDataset, CorruptFileError, _find_file, download_url, extract_tar
 
 __all__ = ["CIFAR10", "CIFAR100"]
 
 _PIXELS = 32 * 32 * 3
 
 
-class CIFAR10(VisionDataset):
+class CIFAR10(ArrayImageDataset):
     """CIFAR-10: 50,000 training and 10,000 test 32x32 colour images in 10 classes.
 
     Items are ``(image, label)``: ``image`` a uint8 NumPy array of shape
@@ -120,12 +120,6 @@ class CIFAR10(VisionDataset):
         archive = download_url(self.url, self.root, self.filename, self.tgz_md5)
         names = [n for n, _ in self.train_list + self.test_list] + self.extra_files
         extract_tar(archive, self.root, [f"{self.base_folder}/{n}" for n in names])
-
-    def __len__(self) -> int:
-        return len(self.data)
-
-    def __getitem__(self, index):
-        return self._apply(self.data[index], int(self.targets[index]))
 
     @property
     def class_to_idx(self) -> dict:

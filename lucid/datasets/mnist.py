@@ -15,7 +15,7 @@ import zlib
 
 import numpy as np
 
-from lucid.datasets.utils import CorruptFileError, VisionDataset, _find_file, download_url
+from lucid.datasets.utils import ArrayImageDataset, CorruptFileError, _find_file, download_url
 
 __all__ = ["MNIST", "FashionMNIST", "read_idx"]
 
@@ -81,7 +81,7 @@ def read_idx(path) -> np.ndarray:
     return arr.astype(dtype.newbyteorder("="))
 
 
-class MNIST(VisionDataset):
+class MNIST(ArrayImageDataset):
     """The MNIST handwritten digits: 60,000 training and 10,000 test images, 28x28 grayscale.
 
     Items are ``(image, label)``: ``image`` a uint8 NumPy array of shape
@@ -173,12 +173,6 @@ class MNIST(VisionDataset):
         """Fetch the four IDX files into ``raw_folder`` (MD5-verified; intact files are kept)."""
         for filename, md5 in self.resources:
             download_url([m + filename for m in self.mirrors], self.raw_folder, filename, md5)
-
-    def __len__(self) -> int:
-        return len(self.data)
-
-    def __getitem__(self, index):
-        return self._apply(self.data[index], int(self.targets[index]))
 
     @property
     def class_to_idx(self) -> dict:

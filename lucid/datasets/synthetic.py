@@ -15,7 +15,7 @@ import math
 
 import numpy as np
 
-from lucid.datasets.utils import VisionDataset
+from lucid.datasets.utils import ArrayImageDataset
 
 __all__ = ["SyntheticDigits"]
 
@@ -206,7 +206,7 @@ _CACHE: dict = {}
 _CACHE_SIZE = 8  # generated sets kept in memory (about 16 MB per 20,000 images)
 
 
-class SyntheticDigits(VisionDataset):
+class SyntheticDigits(ArrayImageDataset):
     """Procedurally drawn 28x28 grayscale digits 0-9: an MNIST stand-in that needs no download.
 
     Deterministic from ``seed``; the train and test splits use different
@@ -274,13 +274,6 @@ class SyntheticDigits(VisionDataset):
         images.setflags(write=False)
         labels.setflags(write=False)
         return images, labels
-
-    def __len__(self) -> int:
-        return self.size
-
-    def __getitem__(self, index):
-        # A copy, so a transform that writes in place cannot alter the cached set.
-        return self._apply(self.data[index].copy(), int(self.targets[index]))
 
     def extra_repr(self) -> str:
         """The split and seed, for ``repr``."""

@@ -23,9 +23,13 @@ import urllib.request
 import zlib
 from typing import Callable, Sequence
 
+import numpy as np
+
+from lucid._tensor import Tensor
+from lucid.data.collate import StackedSamples
 from lucid.data.dataset import Dataset
 
-__all__ = ["VisionDataset", "CorruptFileError", "DownloadError", "md5sum", "download_url", "extract_tar"]
+__all__ = ["VisionDataset", "ArrayImageDataset", "CorruptFileError", "DownloadError", "md5sum", "download_url", "extract_tar"]
 
 _USER_AGENT = "lucid-datasets/0.1 (+urllib)"
 # HTTP codes worth retrying on the same mirror; any other 4xx moves on to the next mirror.
@@ -106,6 +110,75 @@ class VisionDataset(Dataset):
     def extra_repr(self) -> str:
         """Dataset-specific lines for ``repr`` (override in subclasses)."""
         return ""
+
+
+class ArrayImageDataset(VisionDataset):
+    """A ``VisionDataset`` whose images and labels are NumPy arrays in memory: ``data`` and ``targets``.
+
+    ``MNIST``, ``CIFAR10`` and ``SyntheticDigits`` are built on it. Item ``i``
+    is ``(transform(data[i]), target_transform(int(targets[i])))``; the image
+    is a copy, so a transform that writes in place cannot alter the dataset.
+
+    ``__getitems__(indices)`` (the batch protocol ``DataLoader`` uses) returns
+    the same samples as ``[ds[i] for i in indices]`` but gathers them with one
+    indexing operation. A transform with a ``batch`` method (``Normalize``,
+    ``Lambda(fn, batched=True)``, a ``Compose`` of such) is then called once on
+    the stacked images instead of once per image, which is what makes loading
+    cheap enough to hide behind a training step. Random transforms run per image.
+
+    Subclasses set ``self.data`` (shape ``(N, ...)``) and ``self.targets`` (shape ``(N,)``).
+
+    Examples:
+        >>> import lucid, numpy as np
+        >>> ds = lucid.datasets.SyntheticDigits(size=4, transform=lucid.transforms.Lambda(
+        ...     lambda x: x.astype(np.float32) / 255, batched=True))
+        >>> [(img.dtype.name, img.shape, label == ds[i][1]) for i, (img, label) in
+        ...  zip([2, 0], ds.__getitems__([2, 0]))]
+        [('float32', (28, 28), True), ('float32', (28, 28), True)]
+    """
+
+    data: np.ndarray
+    targets: np.ndarray
+
+    def __len__(self) -> int:
+        return len(self.data)
+
+    def __getitem__(self, index):
+        return self._apply(self.data[index].copy(), int(self.targets[index]))
+
+    def __getitems__(self, indices) -> list:
+        """The samples at ``indices`` (a list of ints), gathered at once; see the class docstring."""
+        if type(self).__getitem__ is not ArrayImageDataset.__getitem__:
+            return [self[i] for i in indices]  # a subclass reads its samples its own way
+        index = np.asarray(indices, dtype=np.intp) if len(indices) else np.zeros(0, np.intp)
+        images = _transform_stack(self.transform, self.data[index], "transform")
+        labels = self.targets[index]
+        if self.target_transform is None:
+            samples = zip(images, labels.tolist())
+        else:
+            labels = _transform_stack(self.target_transform, labels, "target_transform", as_int=True)
+            samples = zip(images, labels)
+        if type(images) is list or type(labels) is list:
+            return list(samples)
+        return StackedSamples(samples, fields=(images, labels))
+
+
+def _transform_stack(fn, stack: np.ndarray, what: str, as_int: bool = False):
+    """``fn`` applied to every item of ``stack``: one ``fn.batch(stack)`` call when ``fn`` has one.
+
+    Returns the stacked result (an array or Tensor with the leading axis
+    kept) when it could be computed at once, otherwise a list of items.
+    """
+    if fn is None:
+        return stack
+    batch = getattr(fn, "batch", None)
+    if batch is None:
+        return [fn(int(x)) for x in stack] if as_int else [fn(x) for x in stack]
+    out = batch(stack)
+    if len(out) != len(stack):
+        raise ValueError(f"{what}.batch returned {len(out)} items for a batch of {len(stack)}; "
+                         "a batch method must keep the leading (sample) axis")
+    return out if isinstance(out, (np.ndarray, Tensor)) else list(out)
 
 
 def md5sum(path, chunk_size: int = 1 << 20) -> str:

@@ -27,7 +27,7 @@ import numpy as np
 import lucid
 import lucid.nn as nn
 import lucid.nn.functional as F
-from lucid import data, datasets, optim
+from lucid import data, datasets, optim, transforms
 from lucid._progress import progress
 from lucid.models import SmallCNN
 
@@ -63,22 +63,27 @@ def parse_args(argv=None) -> argparse.Namespace:
     return args
 
 
-def to_input(mean, std):
-    """uint8 HxW or HxWxC image -> normalised float32 CxHxW array (host-side, per sample)."""
+def to_input(mean, std, channels: int) -> transforms.Lambda:
+    """uint8 images ``(H, W)`` or ``(H, W, C)`` -> normalised float32 ``(C, H, W)`` NumPy arrays.
+
+    Axes are counted from the end, so the same function converts one image or
+    a stack ``(N, ...)``: wrapped in ``Lambda(..., batched=True)``, the dataset
+    runs it once per batch instead of once per image.
+    """
     mean = np.asarray(mean, dtype=np.float32)[:, None, None]
     std = np.asarray(std, dtype=np.float32)[:, None, None]
 
-    def transform(image):
-        x = np.asarray(image, dtype=np.float32) / 255.0
-        x = x[None] if x.ndim == 2 else x.transpose(2, 0, 1)
+    def transform(images):
+        x = np.asarray(images, dtype=np.float32) / np.float32(255)
+        x = x[..., None, :, :] if channels == 1 else np.moveaxis(x, -1, -3)
         return (x - mean) / std
 
-    return transform
+    return transforms.Lambda(transform, batched=True)
 
 
 def build_datasets(args):
     name, channels, size, mean, std = DATASETS[args.dataset]
-    transform = to_input(mean, std)
+    transform = to_input(mean, std, channels)
     if name is None:
         train = datasets.SyntheticDigits(train=True, size=args.train_size, seed=args.seed, transform=transform)
         test = datasets.SyntheticDigits(train=False, size=args.test_size, seed=args.seed, transform=transform)

@@ -209,6 +209,23 @@ def normalize(img, mean, std, inplace: bool = False):
     if _is_pil(img):
         raise TypeError("Normalize needs a float Tensor or NumPy array; apply ToTensor to the PIL image first")
     arr, pack = _unpack(img, "Normalize")
+    out = normalize_channels_last(arr, mean, std)
+    if inplace:
+        if isinstance(img, np.ndarray):
+            arr[...] = out
+            return img
+        if isinstance(img, Tensor):
+            img.data = pack(out)
+            return img
+    return pack(out)
+
+
+def normalize_channels_last(arr: np.ndarray, mean, std) -> np.ndarray:
+    """``(arr - mean) / std`` over the last axis of a float array ``(..., C)``, in its dtype.
+
+    The shared core of ``normalize`` and ``Normalize.batch`` (where ``...`` is
+    ``(N, H, W)``, a whole batch of channels-last images).
+    """
     if arr.dtype.kind != "f":
         raise TypeError(f"Normalize needs a float image, got {arr.dtype}; apply ToTensor first")
     c = arr.shape[-1]
@@ -219,15 +236,7 @@ def normalize(img, mean, std, inplace: bool = False):
             raise ValueError(f"Normalize: {name} has {v.size} values but the image has {c} channels")
     if np.any(s == 0):
         raise ValueError(f"Normalize: std must not contain zeros, got {list(s)}")
-    out = ((arr - m.astype(arr.dtype)) / s.astype(arr.dtype)).astype(arr.dtype, copy=False)
-    if inplace:
-        if isinstance(img, np.ndarray):
-            arr[...] = out
-            return img
-        if isinstance(img, Tensor):
-            img.data = pack(out)
-            return img
-    return pack(out)
+    return ((arr - m.astype(arr.dtype)) / s.astype(arr.dtype)).astype(arr.dtype, copy=False)
 
 
 # -- geometry -------------------------------------------------------------------
