@@ -7,6 +7,10 @@ then ``sum``) is differentiated with respect to ``x``, ``a`` and ``b``:
 * ``lucid``: Lucid's tape (``Function.apply`` per op, ``backward()``, then
   ``lucid.eval`` of the three gradients);
 * ``mlx``: raw MLX, ``mx.grad`` of the same function, then ``mx.eval``;
+* ``mlx_floor``: the forward and reverse pass written out by hand in raw MLX
+  ops, with no tape: the primitives any autograd over MLX's eager API must
+  create and evaluate, so the floor for Lucid (``ratio_floor``) and, against
+  PyTorch (``floor_vs_torch``), for the goal itself;
 * ``torch``: PyTorch CPU eager autograd, when PyTorch is importable.
 
 Rounds are interleaved (one call of each per round) and the median is
@@ -87,6 +91,40 @@ def _mlx_chain_fn(ops: int):
     return step
 
 
+def _mlx_floor_fn(ops: int):
+    """The chain's forward and reverse pass written out by hand in raw MLX: no tape at all.
+
+    Exactly the primitives a tape over MLX's eager API must create (1000
+    forward ops, one multiply per gradient of a multiply, the contributions to
+    ``a`` and ``b`` summed with one concatenate + sum each, as Lucid's engine
+    does), and nothing else. Lucid cannot be faster than this.
+    """
+    xn, an, bn = _inputs()
+    x, a, b = mx.array(xn), mx.array(an), mx.array(bn)
+    mx.eval(x, a, b)
+
+    def step():
+        y = x
+        before_mul = []
+        for _ in range(ops // 2):
+            before_mul.append(y)
+            y = y * a
+            y = y + b
+        g = mx.ones_like(y)  # d sum(y) / dy
+        grads_a, grads_b = [], []
+        for prev in reversed(before_mul):
+            grads_b.append(g)        # add: the gradient passes through to b ...
+            grads_a.append(g * prev)  # ... and to the product, whose rule gives a ...
+            g = g * a                 # ... and the earlier y
+        n = len(grads_a)
+        ga = mx.sum(mx.reshape(mx.concatenate(grads_a), (n, SIZE)), axis=0)
+        gb = mx.sum(mx.reshape(mx.concatenate(grads_b), (n, SIZE)), axis=0)
+        mx.eval(g, ga, gb)
+        return g, ga, gb
+
+    return step
+
+
 def _torch_chain_fn(ops: int):
     try:
         import torch
@@ -157,7 +195,7 @@ def run(rounds: int = ROUNDS, warmup: int = WARMUP, ops: int = OPS) -> list[dict
         list[dict]: one row, ``name``, ``lucid_ms``, ``mlx_ms``, ``torch_ms`` (or
         ``None``), ``ratio_mlx``, ``ratio_torch`` and the per-call minima.
     """
-    steps = {"lucid": lambda: lucid_chain(ops), "mlx": _mlx_chain_fn(ops)}
+    steps = {"lucid": lambda: lucid_chain(ops), "mlx": _mlx_chain_fn(ops), "mlx_floor": _mlx_floor_fn(ops)}
     torch_step = _torch_chain_fn(ops)
     if torch_step is not None:
         steps["torch"] = torch_step
@@ -167,7 +205,10 @@ def run(rounds: int = ROUNDS, warmup: int = WARMUP, ops: int = OPS) -> list[dict
         "lucid_ms": round(ms["lucid"]["median"], 3),
         "mlx_ms": round(ms["mlx"]["median"], 3),
         "torch_ms": round(ms["torch"]["median"], 3) if "torch" in ms else None,
+        "floor_ms": round(ms["mlx_floor"]["median"], 3),
         "ratio_mlx": round(ms["lucid"]["median"] / ms["mlx"]["median"], 3),
+        "ratio_floor": round(ms["lucid"]["median"] / ms["mlx_floor"]["median"], 3),
+        "floor_vs_torch": round(ms["mlx_floor"]["median"] / ms["torch"]["median"], 3) if "torch" in ms else None,
         "ratio_torch": round(ms["lucid"]["median"] / ms["torch"]["median"], 3) if "torch" in ms else None,
         "lucid_min_ms": round(ms["lucid"]["min"], 3),
         "mlx_min_ms": round(ms["mlx"]["min"], 3),

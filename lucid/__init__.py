@@ -60,7 +60,9 @@ def eval(*tensors) -> None:
     from lucid._backend.evaluation import take_deferred
 
     arrays = take_deferred()
-    stack = list(tensors)
+    # Depth-first in the order given (a reversed stack), so arrays reach
+    # mx.eval in the order the caller listed them.
+    stack = list(reversed(tensors))
     while stack:
         item = stack.pop()
         if isinstance(item, Tensor):
@@ -68,9 +70,9 @@ def eval(*tensors) -> None:
             if item.grad is not None:
                 arrays.append(item.grad._data)
         elif isinstance(item, (list, tuple)):
-            stack.extend(item)
+            stack.extend(reversed(item))
         elif isinstance(item, dict):
-            stack.extend(item.values())
+            stack.extend(reversed(item.values()))
         elif isinstance(item, mx.array):
             arrays.append(item)
     if arrays:

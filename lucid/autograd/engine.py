@@ -15,6 +15,7 @@ Several contributions to one gradient are collected and summed once (see
 
 from __future__ import annotations
 
+import weakref
 from heapq import heappop, heappush
 
 import mlx.core as mx
@@ -98,6 +99,7 @@ def _sum_grads(gs: list) -> mx.array:
 
 
 _array = mx.array
+_weakref = weakref.ref
 
 
 def _as_grad_array(node, g) -> mx.array:
@@ -164,8 +166,12 @@ def run_backward(roots, grad_roots, retain_graph: bool, inputs=None):
                     glist[i] = _sum_grads(g)
         if node._saved is None:
             raise _freed_error(node.name())
-        if node._checks:
-            node.check_versions()
+        checks = node._checks
+        if checks:  # Node.check_versions, inlined: it runs for most nodes
+            for ref, version in checks:
+                t = ref() if type(ref) is _weakref else ref
+                if t is not None and t._version != version:
+                    node.check_versions()  # raises, naming the operation
         if node.tensor_hooks:
             for i, hooks in node.tensor_hooks.items():
                 if glist[i] is not None:
@@ -202,7 +208,8 @@ def run_backward(roots, grad_roots, retain_graph: bool, inputs=None):
             raise _wrong_count(node, len(in_grads))
         if not retain_graph:
             node._saved = None  # freed: a second walk through this node raises
-            node.__dict__.clear()
+            if not node.fn._ctx_is_metadata:
+                node.__dict__.clear()
 
         # The next node: a newly reached one whose number beats everything
         # queued is taken directly (a chain never touches the heap).

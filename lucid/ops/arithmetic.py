@@ -6,11 +6,14 @@ import mlx.core as mx
 
 from lucid._backend.dtypes import to_mx_dtype
 from lucid._tensor import Tensor
-from lucid.autograd.function import Function
+from lucid.autograd.function import _NO_GRADS, Function, _apply2
 from lucid.ops._util import operand, unbroadcast
 
 __all__ = ["add", "sub", "subtract", "multiply", "mul", "divide", "div", "true_divide", "floor_divide",
            "remainder", "fmod", "power", "pow", "maximum", "minimum", "neg", "negative", "astype"]
+
+
+_NONE = _NO_GRADS[2]  # needs_input_grad of a two-argument call that records nothing
 
 
 def _meta(ctx, a, b):
@@ -21,22 +24,38 @@ def _meta(ctx, a, b):
 
 
 class Add(Function):
+    _ctx_is_metadata = True
+
     @staticmethod
     def forward(ctx, a, b):
-        _meta(ctx, a, b)
+        if ctx.needs_input_grad is not _NONE:
+            _meta(ctx, a, b)
         return mx.add(a, b)
 
     @staticmethod
     def backward(ctx, g):
         na, nb = ctx.needs_input_grad
-        return (unbroadcast(g, *ctx.a_meta) if na else None,
-                unbroadcast(g, *ctx.b_meta) if nb else None)
+        gshape, gdtype = g.shape, g.dtype
+        if na:
+            shape, dtype = ctx.a_meta
+            ga = g if shape == gshape and dtype == gdtype else unbroadcast(g, shape, dtype)
+        else:
+            ga = None
+        if nb:
+            shape, dtype = ctx.b_meta
+            gb = g if shape == gshape and dtype == gdtype else unbroadcast(g, shape, dtype)
+        else:
+            gb = None
+        return ga, gb
 
 
 class Sub(Function):
+    _ctx_is_metadata = True
+
     @staticmethod
     def forward(ctx, a, b):
-        _meta(ctx, a, b)
+        if ctx.needs_input_grad is not _NONE:
+            _meta(ctx, a, b)
         return mx.subtract(a, b)
 
     @staticmethod
@@ -47,24 +66,32 @@ class Sub(Function):
 
 
 class Mul(Function):
+    _ctx_is_metadata = True
+
     @staticmethod
     def forward(ctx, a, b):
-        _meta(ctx, a, b)
-        ctx.save_for_backward(a, b)
+        ctx._saved = (a, b)  # what save_for_backward does with arrays; the inputs' shapes come with them
         return mx.multiply(a, b)
 
     @staticmethod
     def backward(ctx, g):
-        a, b = ctx.saved_tensors
+        a, b = ctx._saved  # the engine has checked they were not freed
         na, nb = ctx.needs_input_grad
-        return (unbroadcast(g * b, *ctx.a_meta) if na else None,
-                unbroadcast(g * a, *ctx.b_meta) if nb else None)
+        ga = gb = None
+        if na:
+            ga = g * b
+            if ga.shape != a.shape or ga.dtype != a.dtype:
+                ga = unbroadcast(ga, a.shape, a.dtype)
+        if nb:
+            gb = g * a
+            if gb.shape != b.shape or gb.dtype != b.dtype:
+                gb = unbroadcast(gb, b.shape, b.dtype)
+        return ga, gb
 
 
 class Div(Function):
     @staticmethod
     def forward(ctx, a, b):
-        _meta(ctx, a, b)
         ctx.save_for_backward(a, b)
         return mx.divide(a, b)
 
@@ -72,8 +99,8 @@ class Div(Function):
     def backward(ctx, g):
         a, b = ctx.saved_tensors
         na, nb = ctx.needs_input_grad
-        ga = unbroadcast(g / b, *ctx.a_meta) if na else None
-        gb = unbroadcast(-g * a / (b * b), *ctx.b_meta) if nb else None
+        ga = unbroadcast(g / b, a.shape, a.dtype) if na else None
+        gb = unbroadcast(-g * a / (b * b), b.shape, b.dtype) if nb else None
         return ga, gb
 
 
@@ -92,7 +119,6 @@ class Remainder(Function):
 
     @staticmethod
     def forward(ctx, a, b):
-        _meta(ctx, a, b)
         ctx.save_for_backward(a, b)
         return mx.remainder(a, b)
 
@@ -100,8 +126,8 @@ class Remainder(Function):
     def backward(ctx, g):
         a, b = ctx.saved_tensors
         na, nb = ctx.needs_input_grad
-        ga = unbroadcast(g, *ctx.a_meta) if na else None
-        gb = unbroadcast(-g * mx.floor(mx.divide(a, b)), *ctx.b_meta) if nb else None
+        ga = unbroadcast(g, a.shape, a.dtype) if na else None
+        gb = unbroadcast(-g * mx.floor(mx.divide(a, b)), b.shape, b.dtype) if nb else None
         return ga, gb
 
 
@@ -110,7 +136,6 @@ class Fmod(Function):
 
     @staticmethod
     def forward(ctx, a, b):
-        _meta(ctx, a, b)
         ctx.save_for_backward(a, b)
         q = mx.divide(a, b)
         return mx.subtract(a, mx.multiply(mx.where(q < 0, mx.ceil(q), mx.floor(q)), b))
@@ -120,15 +145,14 @@ class Fmod(Function):
         a, b = ctx.saved_tensors
         na, nb = ctx.needs_input_grad
         q = mx.divide(a, b)
-        ga = unbroadcast(g, *ctx.a_meta) if na else None
-        gb = unbroadcast(-g * mx.where(q < 0, mx.ceil(q), mx.floor(q)), *ctx.b_meta) if nb else None
+        ga = unbroadcast(g, a.shape, a.dtype) if na else None
+        gb = unbroadcast(-g * mx.where(q < 0, mx.ceil(q), mx.floor(q)), b.shape, b.dtype) if nb else None
         return ga, gb
 
 
 class Power(Function):
     @staticmethod
     def forward(ctx, a, b):
-        _meta(ctx, a, b)
         out = mx.power(a, b)
         ctx.save_for_backward(a, b, out)
         return out
@@ -139,12 +163,12 @@ class Power(Function):
         na, nb = ctx.needs_input_grad
         ga = gb = None
         if na:
-            ga = unbroadcast(g * b * mx.power(a, b - 1), *ctx.a_meta)
+            ga = unbroadcast(g * b * mx.power(a, b - 1), a.shape, a.dtype)
         if nb:
             # NOTE: d(a^b)/db = a^b log(a); at a == 0 we use 0 (PyTorch's convention).
             a = mx.array(a) if not isinstance(a, mx.array) else a
             log_a = mx.where(a == 0, 0.0, mx.log(mx.where(a == 0, 1.0, a)))
-            gb = unbroadcast(g * out * log_a, *ctx.b_meta)
+            gb = unbroadcast(g * out * log_a, b.shape, b.dtype)
         return ga, gb
 
 
@@ -152,7 +176,6 @@ class Maximum(Function):
     # NOTE: where a == b the gradient is split equally between both inputs (PyTorch's convention).
     @staticmethod
     def forward(ctx, a, b):
-        _meta(ctx, a, b)
         ctx.save_for_backward(a, b)
         return mx.maximum(a, b)
 
@@ -161,8 +184,8 @@ class Maximum(Function):
         a, b = ctx.saved_tensors
         na, nb = ctx.needs_input_grad
         mask = (a > b).astype(g.dtype) + 0.5 * (a == b).astype(g.dtype)
-        ga = unbroadcast(g * mask, *ctx.a_meta) if na else None
-        gb = unbroadcast(g * (1 - mask), *ctx.b_meta) if nb else None
+        ga = unbroadcast(g * mask, a.shape, a.dtype) if na else None
+        gb = unbroadcast(g * (1 - mask), b.shape, b.dtype) if nb else None
         return ga, gb
 
 
@@ -170,7 +193,6 @@ class Minimum(Function):
     # NOTE: ties split the gradient equally, as for maximum.
     @staticmethod
     def forward(ctx, a, b):
-        _meta(ctx, a, b)
         ctx.save_for_backward(a, b)
         return mx.minimum(a, b)
 
@@ -179,8 +201,8 @@ class Minimum(Function):
         a, b = ctx.saved_tensors
         na, nb = ctx.needs_input_grad
         mask = (a < b).astype(g.dtype) + 0.5 * (a == b).astype(g.dtype)
-        ga = unbroadcast(g * mask, *ctx.a_meta) if na else None
-        gb = unbroadcast(g * (1 - mask), *ctx.b_meta) if nb else None
+        ga = unbroadcast(g * mask, a.shape, a.dtype) if na else None
+        gb = unbroadcast(g * (1 - mask), b.shape, b.dtype) if nb else None
         return ga, gb
 
 
@@ -207,7 +229,12 @@ class AsType(Function):
 
 def _binary(fn_cls, name: str, doc: str):
     def op(input, other):
-        return fn_cls.apply(operand(input), operand(other))
+        # The hot path of every eager expression: Tensors go straight to the two-argument apply.
+        if type(input) is not Tensor:
+            input = operand(input)
+        if type(other) is not Tensor:
+            other = operand(other)
+        return _apply2(fn_cls, (input, other))
 
     op.__name__ = name
     op.__qualname__ = name

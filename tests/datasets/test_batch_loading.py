@@ -128,21 +128,6 @@ def test_mnist_and_cifar_use_the_batch_path(tmp_path):
     _same_samples(cifar.__getitems__([9, 2, 0]), [cifar[9], cifar[2], cifar[0]])
 
 
-@pytest.mark.parametrize("num_workers", [0, 1])
-@pytest.mark.parametrize("name", ["none", "batched_lambda", "compose_mixed", "to_tensor"])
-def test_dataloader_batches_equal_the_per_sample_path(name, num_workers):
-    ds = datasets.SyntheticDigits(size=50, seed=2, transform=TRANSFORMS[name])
-    fast = data.DataLoader(ds, batch_size=16, shuffle=True, generator=3, num_workers=num_workers)
-    slow = data.DataLoader(PerItem(ds), batch_size=16, shuffle=True, generator=3)
-    n = 0
-    for (fx, fy), (sx, sy) in zip(fast, slow):
-        assert fx.dtype == sx.dtype and fy.dtype == sy.dtype == lucid.int64
-        np.testing.assert_array_equal(fx.numpy(), sx.numpy())
-        np.testing.assert_array_equal(fy.numpy(), sy.numpy())
-        n += 1
-    assert n == len(fast) == 4
-
-
 def test_subset_and_random_split_forward_getitems():
     ds = datasets.SyntheticDigits(size=20, transform=T.Lambda(_scale, batched=True))
     sub = data.Subset(ds, [7, 3, 19])
