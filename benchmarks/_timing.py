@@ -20,13 +20,20 @@ def median_ms(fn: Callable[[], object], warmup: int = 2, repeat: int = 7) -> flo
 
 
 def interleaved_ms(fns: dict, warmup: int = 2, repeat: int = 7) -> dict:
-    """Median times of several functions measured in alternation, so drift hits them all alike."""
+    """Median times of several functions measured in alternation, so drift hits them all alike.
+
+    Each round starts one function further along (round 0: a, b, c; round 1:
+    b, c, a; ...), so what one call leaves behind (a warm or an emptied
+    allocator cache, dirty pages) does not always fall on the same successor.
+    """
     for fn in fns.values():
         for _ in range(warmup):
             fn()
+    items = list(fns.items())
     samples: dict = {name: [] for name in fns}
-    for _ in range(repeat):
-        for name, fn in fns.items():
+    for r in range(repeat):
+        k = r % len(items)
+        for name, fn in items[k:] + items[:k]:
             start = time.perf_counter()
             fn()
             samples[name].append((time.perf_counter() - start) * 1000)
