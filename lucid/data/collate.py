@@ -146,13 +146,13 @@ def default_collate(batch):
                     "NumPy arrays, numbers, strings, dicts, tuples or lists (or pass a custom collate_fn)")
 
 
-_PLAIN_NUMBERS = {frozenset({int}): np.int64, frozenset({float}): np.float32, frozenset({bool}): np.bool_,
-                  frozenset({int, bool}): None}
+# All Python ints, all floats or all bools: the common fields, converted without per-item checks.
+_PLAIN_NUMBERS = {frozenset({int}): np.int64, frozenset({float}): np.float32, frozenset({bool}): np.bool_}
 
 
 def _collate_numbers(batch) -> Tensor:
-    dtype = _PLAIN_NUMBERS.get(frozenset(map(type, batch)), None)
-    if dtype is not None:  # the common case: all Python ints, all floats or all bools
+    dtype = _PLAIN_NUMBERS.get(frozenset(map(type, batch)))
+    if dtype is not None:
         return Tensor(np.array(batch, dtype=dtype))
     for x in batch:
         if not isinstance(x, numbers.Number) or isinstance(x, np.ndarray):

@@ -29,7 +29,8 @@ from lucid._tensor import Tensor
 from lucid.data.collate import StackedSamples
 from lucid.data.dataset import Dataset
 
-__all__ = ["VisionDataset", "ArrayImageDataset", "CorruptFileError", "DownloadError", "md5sum", "download_url", "extract_tar"]
+__all__ = ["VisionDataset", "ArrayImageDataset", "CorruptFileError", "DownloadError", "md5sum", "download_url",
+           "extract_tar"]
 
 _USER_AGENT = "lucid-datasets/0.1 (+urllib)"
 # HTTP codes worth retrying on the same mirror; any other 4xx moves on to the next mirror.
@@ -150,7 +151,7 @@ class ArrayImageDataset(VisionDataset):
         """The samples at ``indices`` (a list of ints), gathered at once; see the class docstring."""
         if type(self).__getitem__ is not ArrayImageDataset.__getitem__:
             return [self[i] for i in indices]  # a subclass reads its samples its own way
-        index = np.asarray(indices, dtype=np.intp) if len(indices) else np.zeros(0, np.intp)
+        index = np.asarray(indices, dtype=np.intp)
         images = _transform_stack(self.transform, self.data[index], "transform")
         labels = self.targets[index]
         if self.target_transform is None:

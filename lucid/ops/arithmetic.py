@@ -35,17 +35,15 @@ class Add(Function):
     @staticmethod
     def backward(ctx, g):
         na, nb = ctx.needs_input_grad
-        gshape, gdtype = g.shape, g.dtype
+        ga = gb = None
+        # unbroadcast is called only when needed: most sums do not broadcast, and the call costs
+        # as much as the rest of this rule.
         if na:
             shape, dtype = ctx.a_meta
-            ga = g if shape == gshape and dtype == gdtype else unbroadcast(g, shape, dtype)
-        else:
-            ga = None
+            ga = g if shape == g.shape and dtype == g.dtype else unbroadcast(g, shape, dtype)
         if nb:
             shape, dtype = ctx.b_meta
-            gb = g if shape == gshape and dtype == gdtype else unbroadcast(g, shape, dtype)
-        else:
-            gb = None
+            gb = g if shape == g.shape and dtype == g.dtype else unbroadcast(g, shape, dtype)
         return ga, gb
 
 
