@@ -18,12 +18,9 @@ venv: $(VENV)/.installed
 train: venv
 	$(PY) -m lucid.examples.train
 
-## The whole test suite. The data-loading tests run in a process of their
-## own: their worker threads create MLX streams, and a later evaluation in the
-## same process was seen to stall on MLX's CPU stream.
+## The whole test suite, doctests included.
 test: venv
-	$(PY) -m pytest --ignore=tests/data --ignore=lucid/data
-	$(PY) -m pytest tests/data lucid/data
+	$(PY) -m pytest
 
 bench: venv
 	$(PY) -m benchmarks

@@ -20,6 +20,7 @@ from heapq import heappop, heappush
 
 import mlx.core as mx
 
+from lucid._backend import reductions
 from lucid._backend.device import _default, run_on
 from lucid._tensor import Tensor
 from lucid.autograd.function import _freed_error
@@ -91,7 +92,7 @@ def _sum_grads(gs: list) -> mx.array:
             if g.shape != shape or g.dtype != dtype:
                 break
         else:
-            return mx.sum(mx.reshape(mx.concatenate(gs), (n, *shape)), axis=0)
+            return reductions.sum(mx.reshape(mx.concatenate(gs), (n, *shape)), axis=0)
     acc = first
     for g in gs[1:]:
         acc = acc + g

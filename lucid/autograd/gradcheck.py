@@ -7,6 +7,7 @@ from typing import Callable, Sequence
 import mlx.core as mx
 import numpy as np
 
+from lucid._backend import reductions
 from lucid._tensor import Tensor
 
 __all__ = ["gradcheck", "numerical_jacobian_vjp"]
@@ -34,7 +35,7 @@ def numerical_jacobian_vjp(fn: Callable, inputs: Sequence[Tensor], upstream: Seq
     def objective(args) -> mx.array:
         total = mx.array(0.0, dtype=mx.float64)
         for o, u in zip(_outputs(fn, args), ups):
-            total = total + mx.sum(o._data.astype(mx.float64) * u)
+            total = total + reductions.sum(o._data.astype(mx.float64) * u)
         return total
 
     results = []

@@ -8,6 +8,7 @@ import numbers
 import mlx.core as mx
 import numpy as np
 
+from lucid._backend import reductions
 from lucid._tensor import Tensor
 from lucid.autograd.function import Function
 from lucid.linalg._decomp import svdvals
@@ -200,7 +201,7 @@ class _Rank(Function):
             eps = float(np.finfo(np.float64 if x.dtype == mx.float64 else np.float32).eps)
             rtol = eps * max(x.shape[-2:]) if atol is None or atol <= 0 else 0.0
         tol = mx.maximum(0.0 if atol is None else atol, rtol * smax)
-        return mx.sum(s > tol, axis=-1).astype(mx.int64)
+        return reductions.sum(s > tol, axis=-1).astype(mx.int64)
 
 
 def matrix_rank(A: Tensor, *, atol=None, rtol=None, hermitian: bool = False) -> Tensor:

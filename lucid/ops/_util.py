@@ -6,6 +6,7 @@ import numbers
 
 import mlx.core as mx
 
+from lucid._backend import reductions
 from lucid._backend.device import _default
 from lucid._tensor import Tensor, as_array
 
@@ -27,7 +28,7 @@ def unbroadcast(grad: mx.array, shape: tuple, dtype=None) -> mx.array:
             if s == 1 and gshape[i + lead] != 1:
                 axes.append(i + lead)
         if axes:
-            grad = mx.sum(grad, axis=axes, keepdims=False)
+            grad = reductions.sum(grad, axis=axes, keepdims=False)
         if grad.shape != shape:
             grad = mx.reshape(grad, shape)
     if dtype is not None and grad.dtype != dtype:

@@ -23,6 +23,7 @@ import operator
 import mlx.core as mx
 import numpy as np
 
+from lucid._backend import reductions
 from lucid._tensor import Tensor, as_array
 from lucid.autograd.function import Function
 from lucid.autograd.grad_mode import _state
@@ -301,7 +302,7 @@ class Scatter(Function):
         if ns:
             gk = g[key]
             if len(src_shape) == 0:
-                gs = mx.sum(gk)
+                gs = reductions.sum(gk)
             else:
                 gs = mx.pad(gk, [(0, s - n) for s, n in zip(src_shape, gk.shape)])
         return ga, gs, None, None, None
@@ -332,7 +333,7 @@ class MaskedFill(Function):
         na, nv = ctx.needs_input_grad[:2]
         zero = mx.zeros((), dtype=g.dtype)
         ga = mx.where(mask, zero, g) if na else None
-        gv = mx.reshape(mx.sum(mx.where(mask, g, zero)), v_shape) if nv else None
+        gv = mx.reshape(reductions.sum(mx.where(mask, g, zero)), v_shape) if nv else None
         return ga, gv, None
 
 

@@ -13,6 +13,7 @@ import string
 
 import mlx.core as mx
 
+from lucid._backend import reductions
 from lucid._backend.dtypes import FLOATING_MX
 from lucid._tensor import Tensor
 from lucid.autograd.function import Function
@@ -32,7 +33,7 @@ def _int_matmul(a: mx.array, b: mx.array) -> mx.array:
     # MLX multiplies floating-point matrices only; integers go through a broadcast product and a sum.
     a2 = a[None] if a.ndim == 1 else a
     b2 = b[:, None] if b.ndim == 1 else b
-    out = mx.sum(mx.expand_dims(a2, -1) * mx.expand_dims(b2, -3), axis=-2)
+    out = reductions.sum(mx.expand_dims(a2, -1) * mx.expand_dims(b2, -3), axis=-2)
     if a.ndim == 1:
         out = mx.squeeze(out, -2)
     if b.ndim == 1:
@@ -309,7 +310,7 @@ def _einsum_grad(g, arrays, terms, out, k):
             grad = mx.expand_dims(grad, pos)
     red = [pos for pos, c in enumerate(uniq) if c in avail and own[c] == 1 and grad.shape[pos] != 1]
     if red:  # this operand was broadcast along these letters
-        grad = mx.sum(grad, axis=red, keepdims=True)
+        grad = reductions.sum(grad, axis=red, keepdims=True)
     grad = mx.broadcast_to(grad, [own[c] for c in uniq])
     if len(uniq) < len(term):  # a repeated letter reads a diagonal: write the gradient back onto it
         first: dict = {}
@@ -612,17 +613,17 @@ class VectorNorm(Function):
     @staticmethod
     def forward(ctx, a, ord, axes, keepdims):
         if ord == 2:
-            out = mx.sqrt(mx.sum(a * a, axis=axes, keepdims=keepdims))
+            out = mx.sqrt(reductions.sum(a * a, axis=axes, keepdims=keepdims))
         elif ord == 1:
-            out = mx.sum(mx.abs(a), axis=axes, keepdims=keepdims)
+            out = reductions.sum(mx.abs(a), axis=axes, keepdims=keepdims)
         elif ord == math.inf:
             out = mx.max(mx.abs(a), axis=axes, keepdims=keepdims)
         elif ord == -math.inf:
             out = mx.min(mx.abs(a), axis=axes, keepdims=keepdims)
         elif ord == 0:
-            out = mx.sum(a != 0, axis=axes, keepdims=keepdims).astype(a.dtype)
+            out = reductions.sum(a != 0, axis=axes, keepdims=keepdims).astype(a.dtype)
         else:
-            out = mx.power(mx.sum(mx.power(mx.abs(a), ord), axis=axes, keepdims=keepdims), 1.0 / ord)
+            out = mx.power(reductions.sum(mx.power(mx.abs(a), ord), axis=axes, keepdims=keepdims), 1.0 / ord)
         ctx.meta = (ord, axes, keepdims)
         ctx.save_for_backward(a, out)
         return out

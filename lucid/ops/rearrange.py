@@ -13,6 +13,7 @@ import numbers
 import mlx.core as mx
 import numpy as np
 
+from lucid._backend import reductions
 from lucid._tensor import Tensor
 from lucid.autograd.function import Function
 from lucid.ops.indexing import index_select
@@ -35,7 +36,7 @@ class Tile(Function):
         in_shape, reps, padded = ctx.meta
         # Output dim i is reps[i] copies of padded[i]: split it in two and sum the copies.
         split = [v for pair in zip(reps, padded) for v in pair]
-        g = mx.sum(mx.reshape(g, split), axis=tuple(range(0, 2 * len(reps), 2)))
+        g = reductions.sum(mx.reshape(g, split), axis=tuple(range(0, 2 * len(reps), 2)))
         return mx.reshape(g, in_shape), None
 
 
@@ -194,7 +195,7 @@ def repeat_interleave(input: Tensor, repeats, dim=None, *, output_size=None) -> 
     else:
         # Output position j takes element #{i : cumsum(reps)[i] <= j}: lazy, no sync.
         ends = mx.cumsum(reps.astype(mx.int64))
-        idx = mx.sum(ends[None, :] <= mx.arange(int(output_size))[:, None], axis=1).astype(mx.int64)
+        idx = reductions.sum(ends[None, :] <= mx.arange(int(output_size))[:, None], axis=1).astype(mx.int64)
     return index_select(input, ax, Tensor._make(idx, input._device))
 
 

@@ -14,6 +14,7 @@ from collections import namedtuple
 
 import mlx.core as mx
 
+from lucid._backend import reductions
 from lucid._backend.dtypes import FLOATING_MX
 from lucid._tensor import Tensor
 from lucid.autograd.function import Function
@@ -93,7 +94,7 @@ class Sum(Function):
     @staticmethod
     def forward(ctx, a, axes, keepdims):
         ctx.meta = (a.shape, axes, keepdims)
-        return mx.sum(a, axis=axes, keepdims=keepdims)
+        return reductions.sum(a, axis=axes, keepdims=keepdims)
 
     @staticmethod
     def backward(ctx, g):
@@ -104,7 +105,7 @@ class Mean(Function):
     @staticmethod
     def forward(ctx, a, axes, keepdims):
         ctx.meta = (a.shape, axes, keepdims)
-        return mx.mean(a, axis=axes, keepdims=keepdims)
+        return reductions.mean(a, axis=axes, keepdims=keepdims)
 
     @staticmethod
     def backward(ctx, g):
@@ -120,8 +121,8 @@ class Var(Function):
     def forward(ctx, a, axes, correction, keepdims, root):
         # NOTE: with N - correction <= 0 the divisor is 0, giving inf or nan (as in PyTorch).
         den = float(_builtin_max(_count(a.shape, axes) - correction, 0))
-        d = a - mx.mean(a, axis=axes, keepdims=True)
-        out = mx.divide(mx.sum(d * d, axis=axes, keepdims=keepdims), den)
+        d = a - reductions.mean(a, axis=axes, keepdims=True)
+        out = mx.divide(reductions.sum(d * d, axis=axes, keepdims=keepdims), den)
         if root:
             out = mx.sqrt(out)
         ctx.meta = (a.shape, axes, keepdims, den, root)
@@ -300,7 +301,7 @@ class Prod(Function):
     def forward(ctx, a, axes, keepdims):
         ctx.meta = (axes, keepdims)
         ctx.save_for_backward(a)
-        return mx.prod(a, axis=axes, keepdims=keepdims)
+        return reductions.prod(a, axis=axes, keepdims=keepdims)
 
     @staticmethod
     def backward(ctx, g):
@@ -363,7 +364,7 @@ def _even_split_grad(g, a, out, axes, keepdims):
     out_b = _expand_back(out, a.shape, axes, keepdims)
     mask = (a == out_b) | (mx.isnan(a) & mx.isnan(out_b))
     mask = mask.astype(g.dtype)
-    count = mx.sum(mask, axis=axes, keepdims=True)
+    count = reductions.sum(mask, axis=axes, keepdims=True)
     return _expand_back(g, a.shape, axes, keepdims) * mask / count
 
 
@@ -633,11 +634,8 @@ class LogSumExp(Function):
     @staticmethod
     def forward(ctx, a, axes, keepdims):
         ax = tuple(range(a.ndim)) if axes is None else axes
-        if _count(a.shape, ax) == 0:
-            out = mx.full([1 if i in ax else s for i, s in enumerate(a.shape)], -math.inf, dtype=a.dtype)
-        else:
-            # mx.logsumexp subtracts the maximum first, so 1e4 inputs do not overflow.
-            out = mx.logsumexp(a, axis=ax, keepdims=True)
+        # mx.logsumexp subtracts the maximum first, so 1e4 inputs do not overflow.
+        out = reductions.logsumexp(a, axis=ax, keepdims=True)
         ctx.meta = (axes, keepdims)
         ctx.save_for_backward(a, out)
         return out if keepdims else mx.squeeze(out, ax)
@@ -787,7 +785,8 @@ class _Logical(Function):
     def forward(ctx, a, axes, keepdims, is_all):
         if a.dtype != mx.bool_:
             a = a != 0
-        return mx.all(a, axis=axes, keepdims=keepdims) if is_all else mx.any(a, axis=axes, keepdims=keepdims)
+        reduce = reductions.all if is_all else reductions.any
+        return reduce(a, axis=axes, keepdims=keepdims)
 
 
 def all(input: Tensor, dim=None, keepdim: bool = False, *, axis=None, keepdims: bool = False) -> Tensor:
@@ -835,7 +834,7 @@ class _CountNonzero(Function):
 
     @staticmethod
     def forward(ctx, a, axes):
-        return mx.sum(a != 0, axis=axes).astype(mx.int64)
+        return reductions.sum(a != 0, axis=axes).astype(mx.int64)
 
 
 def count_nonzero(input: Tensor, dim=None, *, axis=None) -> Tensor:

@@ -1,8 +1,4 @@
-"""DataLoader over datasets with ``__getitems__``: the batches equal the sample-by-sample ones.
-
-Here, not in tests/datasets, because it starts loader threads: the data
-tests run in a process of their own (see the Makefile).
-"""
+"""DataLoader over datasets with ``__getitems__``: the batches equal the sample-by-sample ones."""
 
 import numpy as np
 import pytest

@@ -20,6 +20,7 @@ import math
 
 import mlx.core as mx
 
+from lucid._backend import reductions
 from lucid._tensor import Tensor
 from lucid.autograd.function import Function
 from lucid.nn.functional.conv import fused, to_first, to_last
@@ -65,19 +66,19 @@ def _softplus(x: mx.array) -> mx.array:
 
 def _logsumexp(x: mx.array, axis: int) -> mx.array:
     """Max-subtracted ``log(sum(exp(x)))`` over ``axis``, keeping the axis."""
-    if x.dtype != mx.float64:
-        return mx.logsumexp(x, axis=axis, keepdims=True)
+    if x.dtype != mx.float64 or x.size == 0:
+        return reductions.logsumexp(x, axis=axis, keepdims=True)
     m = mx.stop_gradient(mx.max(x, axis=axis, keepdims=True))
     # NOTE: a slice of all -inf gives -inf (not NaN), as in PyTorch.
     m = mx.where(mx.isinf(m), 0.0, m)
-    return m + mx.log(mx.sum(_exp(x - m), axis=axis, keepdims=True))
+    return m + mx.log(reductions.sum(_exp(x - m), axis=axis, keepdims=True))
 
 
 def _softmax(x: mx.array, axis: int) -> mx.array:
     if x.dtype != mx.float64:
         return mx.softmax(x, axis=axis, precise=True)
     e = _exp(x - mx.max(x, axis=axis, keepdims=True))
-    return e / mx.sum(e, axis=axis, keepdims=True)
+    return e / reductions.sum(e, axis=axis, keepdims=True)
 
 
 def _log_softmax(x: mx.array, axis: int) -> mx.array:
@@ -423,7 +424,7 @@ class SoftmaxFunction(Function):
     def backward(ctx, g):
         (s,) = ctx.saved_tensors
         gs = g * s
-        return _softmax_grad(gs, s, mx.sum(gs, axis=ctx.axis, keepdims=True)), None
+        return _softmax_grad(gs, s, reductions.sum(gs, axis=ctx.axis, keepdims=True)), None
 
 
 class LogSoftmaxFunction(Function):
@@ -437,7 +438,7 @@ class LogSoftmaxFunction(Function):
     @staticmethod
     def backward(ctx, g):
         (out,) = ctx.saved_tensors
-        return _log_softmax_grad(g, out, mx.sum(g, axis=ctx.axis, keepdims=True)), None
+        return _log_softmax_grad(g, out, reductions.sum(g, axis=ctx.axis, keepdims=True)), None
 
 
 # -- public functions ----------------------------------------------------------

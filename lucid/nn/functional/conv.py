@@ -28,6 +28,7 @@ import numbers
 
 import mlx.core as mx
 
+from lucid._backend import reductions
 from lucid._tensor import Tensor
 from lucid.autograd.function import Function
 
@@ -207,8 +208,18 @@ def _add_bias(y, b):
 def _bias_grad(g):
     """Sum of ``g`` over every axis but the channel axis 1, reduced over the channels-last view."""
     if g.dtype == mx.float64:
-        return mx.sum(g, axis=(0,) + tuple(range(2, g.ndim)))
-    return mx.sum(to_last(g), axis=tuple(range(g.ndim - 1)))
+        return reductions.sum(g, axis=(0,) + tuple(range(2, g.ndim)))
+    return reductions.sum(to_last(g), axis=tuple(range(g.ndim - 1)))
+
+
+def _empty_batch_grads(ctx, x, w, out_channels, g):
+    """The gradients of a convolution over an empty batch: all zero.
+
+    Answered directly, because MLX's convolution VJP cannot reshape the empty arrays.
+    """
+    nx, nw, nb = ctx.needs_input_grad[:3]
+    return (mx.zeros(x.shape, x.dtype) if nx else None, mx.zeros(w.shape, w.dtype) if nw else None,
+            mx.zeros((out_channels,), g.dtype) if nb else None) + (None,) * 6
 
 
 class ConvNd(Function):
@@ -226,6 +237,8 @@ class ConvNd(Function):
     @staticmethod
     def backward(ctx, g):
         x, w = ctx.saved_tensors
+        if g.size == 0:
+            return _empty_batch_grads(ctx, x, w, w.shape[0], g)
         stride, lo, hi, dilation, groups, unbatched = ctx.args
         nx, nw, nb = ctx.needs_input_grad[:3]
         if unbatched:
@@ -255,7 +268,7 @@ class ConvNd(Function):
         if gx is not None and unbatched:
             gx = gx[0]
         if nb:
-            gb = _bias_grad(g) if x.dtype == mx.float64 else mx.sum(gs, axis=tuple(range(gs.ndim - 1)))
+            gb = _bias_grad(g) if x.dtype == mx.float64 else reductions.sum(gs, axis=tuple(range(gs.ndim - 1)))
         return gx, gw, gb, None, None, None, None, None, None
 
 
@@ -276,6 +289,8 @@ class ConvTransposeNd(Function):
     def backward(ctx, g):
         x, w = ctx.saved_tensors
         stride, padding, dilation, groups, unbatched = ctx.args
+        if g.size == 0:
+            return _empty_batch_grads(ctx, x, w, w.shape[1] * groups, g)
         nx, nw, nb = ctx.needs_input_grad[:3]
         if unbatched:
             x, g = mx.expand_dims(x, 0), mx.expand_dims(g, 0)

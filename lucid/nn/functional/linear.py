@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import mlx.core as mx
 
+from lucid._backend import reductions
 from lucid._tensor import Tensor
 from lucid.autograd.function import Function
 
@@ -37,13 +38,12 @@ class LinearFunction(Function):
             g2 = mx.reshape(g, (-1, g.shape[-1])) if g.ndim != 2 else g
             if nw:
                 x2 = mx.reshape(x, (-1, x.shape[-1])) if x.ndim != 2 else x
-                # NOTE: an empty batch contributes nothing; a K=0 product is written as zeros
-                # (a zero-length GEMM through OpenBLAS was seen to stall the CPU stream).
+                # An empty batch contributes nothing: zeros, written directly.
                 gw = mx.zeros(w.shape, dtype=g2.dtype) if x2.shape[0] == 0 else mx.matmul(g2.T, x2)
                 if gw.dtype != w.dtype:
                     gw = gw.astype(w.dtype)
             if nb:
-                gb = mx.sum(g2, axis=0).astype(ctx.b_dtype)
+                gb = reductions.sum(g2, axis=0).astype(ctx.b_dtype)
         return gx, gw, gb
 
 
@@ -58,7 +58,7 @@ class BilinearFunction(Function):
         # t[m, k, j] = sum_i a[m, i] w[k, i, j]: one matmul, then contract with x2.
         out_f, in1, in2 = w.shape
         t = mx.reshape(mx.matmul(a, mx.reshape(mx.transpose(w, (1, 0, 2)), (in1, out_f * in2))), (-1, out_f, in2))
-        y = mx.sum(t * mx.expand_dims(c, 1), axis=-1)
+        y = reductions.sum(t * mx.expand_dims(c, 1), axis=-1)
         if b is not None:
             y = y + b
         ctx.save_for_backward(x1, x2, w)
@@ -83,7 +83,7 @@ class BilinearFunction(Function):
         if nw:
             gw = mx.einsum("mk,mi,mj->kij", g2, a, c).astype(w.dtype)
         if nb:
-            gb = mx.sum(g2, axis=0)
+            gb = reductions.sum(g2, axis=0)
         return g1, gx2, gw, gb
 
 

@@ -18,6 +18,7 @@ import warnings
 
 import mlx.core as mx
 
+from lucid._backend import reductions
 from lucid._tensor import Tensor
 from lucid.autograd.function import Function
 from lucid.autograd.grad_mode import is_grad_enabled
@@ -37,11 +38,11 @@ _FLOAT = (mx.float16, mx.bfloat16, mx.float32, mx.float64)
 def _reduce(ctx, loss: mx.array, reduction: str) -> mx.array:
     ctx.red = (reduction, loss.shape)
     if reduction == "mean":
-        return mx.mean(loss)
+        return reductions.mean(loss)
     if reduction == "sum":
-        return mx.sum(loss)
+        return reductions.sum(loss)
     if reduction == "batchmean":
-        return mx.sum(loss) / (loss.shape[0] if loss.ndim else 1)
+        return reductions.sum(loss) / (loss.shape[0] if loss.ndim else 1)
     return loss
 
 
@@ -294,21 +295,21 @@ class CrossEntropyFunction(Function):
         if eps > 0:
             logp = x - lse
             if w is None:
-                smooth = -mx.sum(logp, axis=cax)
+                smooth = -reductions.sum(logp, axis=cax)
             else:
                 shape = [1] * x.ndim
                 shape[cax] = n
-                smooth = -mx.sum(logp * mx.reshape(w, shape), axis=cax)
+                smooth = -reductions.sum(logp * mx.reshape(w, shape), axis=cax)
             loss = (1.0 - eps) * loss + (eps / n) * mx.where(valid, smooth, 0.0)
         ctx.save_for_backward(x, lse)
         ctx.parts = (ts, valid, wt, w, cax, n, eps)
         if reduction == "mean":
-            denom = mx.sum(wt)
+            denom = reductions.sum(wt)
             ctx.denom = denom
             ctx.red = ("sum_div", loss.shape)
             # NOTE: the mean divides by the summed weights of non-ignored targets (PyTorch);
             # when every target is ignored that is 0/0 = nan, as in PyTorch.
-            return mx.sum(loss) / denom
+            return reductions.sum(loss) / denom
         return _reduce(ctx, loss, reduction)
 
     @staticmethod
@@ -329,7 +330,7 @@ class CrossEntropyFunction(Function):
             else:
                 shape_w = [1] * x.ndim
                 shape_w[cax] = n
-                wsum, wb = mx.sum(w), mx.reshape(w, shape_w)
+                wsum, wb = reductions.sum(w), mx.reshape(w, shape_w)
             gx = ((1.0 - eps) * wt_e + (eps / n) * wsum * v) * probs \
                 - (1.0 - eps) * (wt_e * onehot) - (eps / n) * v * wb
         return gx.astype(x.dtype), None, None, None, None, None
@@ -346,9 +347,9 @@ class NLLLossFunction(Function):
         loss = -wt * picked
         ctx.parts = (ts, wt, cax, x.shape[cax], x.ndim, x.dtype)
         if reduction == "mean":
-            ctx.denom = mx.sum(wt)
+            ctx.denom = reductions.sum(wt)
             ctx.red = ("sum_div", loss.shape)
-            return mx.sum(loss) / ctx.denom
+            return reductions.sum(loss) / ctx.denom
         return _reduce(ctx, loss, reduction)
 
     @staticmethod
@@ -376,7 +377,7 @@ class SoftTargetCrossEntropyFunction(Function):
             shape = [1] * x.ndim
             shape[cax] = n
             wy = y * mx.reshape(w.astype(x.dtype), shape)
-        loss = -mx.sum(wy * logp, axis=cax)
+        loss = -reductions.sum(wy * logp, axis=cax)
         ctx.save_for_backward(x, lse)
         ctx.parts = (wy, logp, cax, eps, w)
         ctx.in_meta = (x.dtype, y.dtype)
@@ -392,7 +393,7 @@ class SoftTargetCrossEntropyFunction(Function):
         gx = gy = None
         if nx:
             probs = _exp(x - lse)
-            gx = (gi * (probs * mx.sum(wy, axis=cax, keepdims=True) - wy)).astype(x.dtype)
+            gx = (gi * (probs * reductions.sum(wy, axis=cax, keepdims=True) - wy)).astype(x.dtype)
         if ny:
             d = -gi * logp * (1.0 - eps)
             if w is not None:

@@ -19,6 +19,7 @@ import numbers
 
 import mlx.core as mx
 
+from lucid._backend import reductions
 from lucid._tensor import Tensor
 from lucid.autograd.function import Function
 from lucid.nn.functional.conv import check_tensor, fused, to_first, to_last
@@ -93,8 +94,8 @@ class BatchNormTrain(Function):
         axes = tuple(range(xw.ndim - 1))
         s = mx.stop_gradient(xw[(0,) * len(axes)])
         d = xw - s
-        md = mx.mean(d, axis=axes)
-        var = mx.mean(_sq_dev(d, md), axis=axes)
+        md = reductions.mean(d, axis=axes)
+        var = reductions.mean(_sq_dev(d, md), axis=axes)
         rstd = mx.rsqrt(var + eps)
         a = rstd if weight is None else rstd * _cast(weight, work)
         b = mx.zeros((), dtype=work) if bias is None else _cast(bias, work)
@@ -120,8 +121,8 @@ class BatchNormTrain(Function):
         xw = _cast(_channels_last(x), work)
         axes = tuple(range(xw.ndim - 1))
         n = math.prod(xw.shape[:-1])
-        sg = mx.sum(gw_, axis=axes)
-        st = mx.sum(_centred_grad(gw_, xw, s, md), axis=axes)  # sum(g * (x - mean))
+        sg = reductions.sum(gw_, axis=axes)
+        st = reductions.sum(_centred_grad(gw_, xw, s, md), axis=axes)  # sum(g * (x - mean))
         gx = gw = gb = None
         if nx:
             # d/dx of (x - m) rstd w: w rstd (g - mean(g) - (x - m) rstd^2 mean(g (x - m)))
@@ -181,8 +182,8 @@ class Normalize(Function):
             xv = xv.reshape(view)
         s = _first(xv, axes)
         d = xv - s
-        md = mx.mean(d, axis=axes, keepdims=True)
-        var = mx.mean(_sq_dev(d, md), axis=axes, keepdims=True)
+        md = reductions.mean(d, axis=axes, keepdims=True)
+        var = reductions.mean(_sq_dev(d, md), axis=axes, keepdims=True)
         rstd = mx.rsqrt(var + eps)
         w = mx.ones((), dtype=work) if weight is None else _cast(weight, work).reshape(aff)
         b = mx.zeros((), dtype=work) if bias is None else _cast(bias, work).reshape(aff)
@@ -230,8 +231,8 @@ class Normalize(Function):
             gxh = _product(g, _cast(weight, work).reshape(aff)) if weight is not None else g
             if view is not None and not cl:
                 gxh = gxh.reshape(view)
-            m1 = mx.mean(gxh, axis=axes, keepdims=True)
-            m2 = mx.mean(_product(gxh, xhat), axis=axes, keepdims=True)
+            m1 = reductions.mean(gxh, axis=axes, keepdims=True)
+            m2 = reductions.mean(_product(gxh, xhat), axis=axes, keepdims=True)
             gx = _cast(_norm_input_grad(gxh, xhat, rstd, m1, m2).reshape(shape), x.dtype)
             if cl:
                 gx = to_first(gx)
@@ -271,9 +272,10 @@ class NormalizeWithStats(Function):
             gx = _cast(_product(gc, scale), x.dtype)
             out[0] = to_first(gx) if x.ndim > 2 else gx
         if nm or nv or nw:
-            sg = mx.sum(gc, axis=axes)
+            sg = reductions.sum(gc, axis=axes)
             # sum(g * (x - mean)) per channel
-            st = mx.sum(_centred_grad(gc, _cast(_channels_last(x), work), _cast(mean, work), mx.zeros((), dtype=work)), axis=axes)
+            centred = _centred_grad(gc, _cast(_channels_last(x), work), _cast(mean, work), mx.zeros((), dtype=work))
+            st = reductions.sum(centred, axis=axes)
             if nm:
                 out[1] = (-sg * scale).astype(mean.dtype)
             if nv:
@@ -281,7 +283,7 @@ class NormalizeWithStats(Function):
             if nw:
                 out[3] = (st * rstd).astype(weight.dtype)
         if nb:
-            out[4] = mx.sum(gc, axis=axes).reshape(ctx.bias_meta[0]).astype(ctx.bias_meta[1])
+            out[4] = reductions.sum(gc, axis=axes).reshape(ctx.bias_meta[0]).astype(ctx.bias_meta[1])
         return tuple(out)
 
 
@@ -292,7 +294,7 @@ class RMSNormFn(Function):
     def forward(ctx, x, weight, axes, eps):
         work = _work(x.dtype)
         xf = _cast(x, work)
-        r = mx.rsqrt(mx.mean(xf * xf, axis=axes, keepdims=True) + eps)
+        r = mx.rsqrt(reductions.mean(xf * xf, axis=axes, keepdims=True) + eps)
         y = xf * r
         if weight is not None:
             y = y * _cast(weight, work)
@@ -311,7 +313,7 @@ class RMSNormFn(Function):
             gw = unbroadcast(g * xf * r, weight.shape).astype(weight.dtype)
         if nx:
             gy = g if weight is None else g * _cast(weight, work)
-            gx = r * (gy - xf * (r * r) * mx.mean(gy * xf, axis=ctx.axes, keepdims=True))
+            gx = r * (gy - xf * (r * r) * reductions.mean(gy * xf, axis=ctx.axes, keepdims=True))
             gx = _cast(gx, x.dtype)
         return gx, gw, None, None
 
@@ -327,11 +329,11 @@ class LpNormalize(Function):
         if p == math.inf:
             n = mx.max(a, axis=axis, keepdims=True)
         elif p == 2:
-            n = mx.sqrt(mx.sum(xf * xf, axis=axis, keepdims=True))
+            n = mx.sqrt(reductions.sum(xf * xf, axis=axis, keepdims=True))
         elif p == 1:
-            n = mx.sum(a, axis=axis, keepdims=True)
+            n = reductions.sum(a, axis=axis, keepdims=True)
         else:
-            n = mx.power(mx.sum(mx.power(a, p), axis=axis, keepdims=True), 1.0 / p)
+            n = mx.power(reductions.sum(mx.power(a, p), axis=axis, keepdims=True), 1.0 / p)
         d = mx.maximum(n, eps)
         ctx.args = (p, axis, eps)
         ctx.save_for_backward(x, n)
@@ -358,7 +360,7 @@ class LpNormalize(Function):
             safe_n = mx.where(n > 0, n, 1)
             dn = mx.sign(xf) * mx.power(a / safe_n, p - 1)
         # NOTE: where ||x||_p <= eps the denominator is the constant eps, so only the first term remains.
-        coef = mx.where(n > eps, mx.sum(g * xf, axis=axis, keepdims=True) / (d * d), 0)
+        coef = mx.where(n > eps, reductions.sum(g * xf, axis=axis, keepdims=True) / (d * d), 0)
         return _cast(g / d - coef * dn, x.dtype), None, None, None
 
 
@@ -505,8 +507,8 @@ def instance_norm(input: Tensor, running_mean: Tensor | None = None, running_var
     y, mean, var = out
     n = input.shape[0]
     if n:
-        _update_running(running_mean, mx.mean(mean._data.reshape(n, c), axis=0), momentum)
-        _update_running(running_var, mx.mean(var._data.reshape(n, c), axis=0) * (count / (count - 1)), momentum)
+        _update_running(running_mean, reductions.mean(mean._data.reshape(n, c), axis=0), momentum)
+        _update_running(running_var, reductions.mean(var._data.reshape(n, c), axis=0) * (count / (count - 1)), momentum)
     return y
 
 

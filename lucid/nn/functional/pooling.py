@@ -20,6 +20,7 @@ import math
 import mlx.core as mx
 import numpy as np
 
+from lucid._backend import reductions
 from lucid._tensor import Tensor
 from lucid.autograd.function import Function
 from lucid.nn.functional.conv import LinearMap, check_tensor, fused, ntuple, to_first, to_last, windows
@@ -189,7 +190,7 @@ class AvgPoolBlocks(Function):
         work = mx.float32 if dtype in _HALF else dtype
         if work != dtype:
             xb = xb.astype(work)
-        y = mx.sum(xb, axis=axes) * (1.0 / divisor) if divisor else mx.mean(xb, axis=axes)
+        y = reductions.sum(xb, axis=axes) * (1.0 / divisor) if divisor else reductions.mean(xb, axis=axes)
         ctx.geo = (kernel, out, divisor, x.shape, xb.shape)
         y = to_first(y.astype(dtype) if work != dtype else y)
         return y[0] if x.ndim == len(kernel) + 1 else y
@@ -360,6 +361,8 @@ class MaxPool(Function):
     @staticmethod
     def backward(ctx, g, *_):
         (x,) = ctx.saved_tensors
+        if g.size == 0:  # an empty batch; MLX's scatter in the window VJP refuses empty updates
+            return mx.zeros(x.shape, x.dtype), None, None
         # NOTE: ties send the whole gradient to the first maximum of the window (row-major order).
         mask = mx.arange(ctx.k, dtype=ctx.idx.dtype) == mx.expand_dims(ctx.idx, -1)
         return mx.vjp(ctx.win, [x], [mx.expand_dims(g, -1) * mask])[1][0], None, None
@@ -441,7 +444,7 @@ def _avg_pool(nd, op, input, kernel_size, stride, padding, ceil_mode, count_incl
     def fn(x):
         xw = x.astype(work) if work != dtype else x
         xp = mx.pad(xw, pads) if any(padding) or any(hi) else xw
-        s = mx.sum(windows(xp, kernel, stride, (1,) * nd, out), axis=tuple(range(-nd, 0)))
+        s = reductions.sum(windows(xp, kernel, stride, (1,) * nd, out), axis=tuple(range(-nd, 0)))
         y = s / div
         return y.astype(dtype) if work != dtype else y
 

@@ -6,6 +6,7 @@ import numbers
 
 import mlx.core as mx
 
+from lucid._backend import reductions
 from lucid._tensor import Tensor
 from lucid.autograd.function import Function
 
@@ -48,7 +49,7 @@ def _renorm_(weight: Tensor, idx: mx.array, max_norm: float, norm_type: float) -
     if norm_type == float("inf"):
         norms = mx.max(a, axis=1)
     else:
-        norms = mx.power(mx.sum(mx.power(a, norm_type), axis=1), 1.0 / norm_type)
+        norms = mx.power(reductions.sum(mx.power(a, norm_type), axis=1), 1.0 / norm_type)
     # NOTE: 1e-7 is added to the norm before dividing, as PyTorch's embedding_renorm_ does.
     scale = mx.where(norms > max_norm, max_norm / (norms + 1e-7), 1.0).astype(w.dtype)
     new_rows = rows * mx.expand_dims(scale, 1)

@@ -13,6 +13,7 @@ from typing import Iterable
 
 import mlx.core as mx
 
+from lucid._backend import reductions
 from lucid._backend.device import get_default_device
 from lucid._backend.evaluation import eval_arrays
 from lucid._tensor import Tensor
@@ -130,11 +131,11 @@ def _norm_terms(grads: list, norm_type: float) -> mx.array:
         if math.isinf(norm_type):
             norms.append(mx.max(mx.abs(a)) if a.size else mx.array(0.0, dtype=a.dtype))
         elif norm_type == 2.0:
-            norms.append(mx.sqrt(mx.sum(mx.square(a))))
+            norms.append(mx.sqrt(reductions.sum(mx.square(a))))
         elif norm_type == 1.0:
-            norms.append(mx.sum(mx.abs(a)))
+            norms.append(reductions.sum(mx.abs(a)))
         else:
-            norms.append(mx.power(mx.sum(mx.power(mx.abs(a), norm_type)), 1.0 / norm_type))
+            norms.append(mx.power(reductions.sum(mx.power(mx.abs(a), norm_type)), 1.0 / norm_type))
     return norms
 
 
@@ -146,10 +147,10 @@ def _combine(norms: list, norm_type: float) -> mx.array:
     if math.isinf(norm_type):
         return mx.max(stacked)
     if norm_type == 2.0:
-        return mx.sqrt(mx.sum(mx.square(stacked)))
+        return mx.sqrt(reductions.sum(mx.square(stacked)))
     if norm_type == 1.0:
-        return mx.sum(stacked)
-    return mx.power(mx.sum(mx.power(stacked, norm_type)), 1.0 / norm_type)
+        return reductions.sum(stacked)
+    return mx.power(reductions.sum(mx.power(stacked, norm_type)), 1.0 / norm_type)
 
 
 def _norm_type(norm_type) -> float:
