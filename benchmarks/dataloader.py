@@ -59,7 +59,7 @@ def run() -> list[dict]:
         "dataloader_prefetch": lambda: train_on(threaded),
         "dataloader_no_workers": lambda: train_on(inline),
         "dataloader_per_image_transform": lambda: train_on(slow),
-    }, warmup=1, repeat=5)
+    }, warmup=2, repeat=15)
     base = times["prebatched"]
     return [{"name": f"epoch/{k}", "ms": v, "ratio_vs_prebatched": v / base} for k, v in times.items()]
 

@@ -37,10 +37,16 @@ from lucid.ops.shape import *  # noqa: F401,F403
 from lucid.ops.indexing import *  # noqa: F401,F403
 from lucid.ops.linalg import *  # noqa: F401,F403
 from lucid import random, linalg
+# PyTorch's top-level spellings of the random functions (torch.manual_seed, torch.randn, ...).
+from lucid.random import (
+    Generator, bernoulli, initial_seed, manual_seed, normal, rand, rand_like, randint, randint_like, randn,
+    randn_like, randperm, seed,
+)
 
 __version__ = "0.1.0"
 
 bool = bool_  # noqa: A001  (lucid.bool, like torch.bool)
+get_rng_state, set_rng_state = random.get_state, random.set_state
 # The capitalised aliases of Lucid 2.x.
 Bool, UInt8, Int8, Int16, Int32, Int64 = bool_, uint8, int8, int16, int32, int64
 Float16, BFloat16, Float32, Float64, Complex64 = float16, bfloat16, float32, float64, complex64

@@ -217,3 +217,15 @@ def test_bad_input_raises(fn, exc):
     with pytest.raises(exc):
         fn()
 
+
+
+def test_pytorch_top_level_spellings():
+    names = ["Generator", "bernoulli", "initial_seed", "manual_seed", "normal", "rand", "rand_like", "randint",
+             "randint_like", "randn", "randn_like", "randperm", "seed"]
+    for name in names:
+        assert getattr(lucid, name) is getattr(lucid.random, name), name
+    assert lucid.get_rng_state is lucid.random.get_state and lucid.set_rng_state is lucid.random.set_state
+    lucid.manual_seed(3)
+    a = lucid.randn(2, 3)
+    lucid.manual_seed(3)
+    assert a.tolist() == lucid.random.randn(2, 3).tolist()
