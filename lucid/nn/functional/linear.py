@@ -38,8 +38,7 @@ class LinearFunction(Function):
             g2 = mx.reshape(g, (-1, g.shape[-1])) if g.ndim != 2 else g
             if nw:
                 x2 = mx.reshape(x, (-1, x.shape[-1])) if x.ndim != 2 else x
-                # An empty batch contributes nothing: zeros, written directly.
-                gw = mx.zeros(w.shape, dtype=g2.dtype) if x2.shape[0] == 0 else mx.matmul(g2.T, x2)
+                gw = mx.matmul(g2.T, x2)  # an empty batch gives zeros (a product of length 0)
                 if gw.dtype != w.dtype:
                     gw = gw.astype(w.dtype)
             if nb:
