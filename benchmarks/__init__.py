@@ -22,13 +22,14 @@ import sys
 import time
 
 try:  # before lucid, so that PyTorch binds its own BLAS (see the docstring)
-    import torch  # noqa: F401
+    import torch
 except ImportError:
     torch = None
 
-import lucid  # noqa: E402,F401  (before mlx.core: it may load a BLAS)
-import mlx.core as mx  # noqa: E402
-import numpy as np  # noqa: E402
+import mlx.core as mx
+import numpy as np
+
+import lucid
 
 __all__ = ["time_interleaved", "write_results", "format_table", "environment", "RESULTS_DIR"]
 

@@ -24,10 +24,10 @@ import traceback
 if __package__ in (None, ""):  # run as a script: make the repository importable
     sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
-import lucid  # noqa: E402,F401,I001  (before mlx.core: it may load a BLAS)
+import lucid  # noqa: F401, I001  (before mlx.core: it may load a BLAS)
 
-import benchmarks  # noqa: E402
-from benchmarks import RESULTS_DIR, format_table, write_results  # noqa: E402
+import benchmarks
+from benchmarks import RESULTS_DIR, format_table, write_results
 
 _REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 

@@ -33,11 +33,11 @@ import sys
 if __package__ in (None, ""):  # run as a script: make the repository importable
     sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
-import lucid  # noqa: E402,I001  (before mlx.core: it may load a BLAS)
-import mlx.core as mx  # noqa: E402
-import numpy as np  # noqa: E402
+import lucid  # noqa: I001  (before mlx.core: it may load a BLAS)
+import mlx.core as mx
+import numpy as np
 
-from benchmarks import format_table, time_interleaved, write_results  # noqa: E402
+from benchmarks import format_table, time_interleaved, write_results
 
 __all__ = ["run", "extra", "profile_summary", "lucid_chain"]
 

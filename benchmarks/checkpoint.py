@@ -7,13 +7,12 @@ Loads are timed through evaluation of every array. Goal: at most 1.1x.
 
 from __future__ import annotations
 
-import lucid  # first: it may load an optimized BLAS before mlx.core
-
 import os
 import tempfile
 
 import mlx.core as mx
 
+import lucid  # first: it may load an optimized BLAS before mlx.core
 from benchmarks._timing import interleaved_ms, print_table
 
 

@@ -8,10 +8,9 @@ peak-memory increase during clipping. Goal: Lucid at most 1.05x raw MLX.
 
 from __future__ import annotations
 
-import lucid  # first: it may load an optimized BLAS before mlx.core
-
 import mlx.core as mx
 
+import lucid  # first: it may load an optimized BLAS before mlx.core
 import lucid.nn as nn
 from benchmarks._resnet50 import resnet50_shapes
 from benchmarks._timing import interleaved_ms, median_ms, print_table, torch_or_none

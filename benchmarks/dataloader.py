@@ -14,10 +14,9 @@ so the dataset's ``__getitems__`` runs it once per batch; the per-image form
 
 from __future__ import annotations
 
-import lucid  # first: it may load an optimized BLAS before mlx.core
-
 import numpy as np
 
+import lucid  # first: it may load an optimized BLAS before mlx.core
 import lucid.nn.functional as F
 from benchmarks._timing import interleaved_ms, print_table
 from lucid import data, datasets, optim, transforms

@@ -26,13 +26,13 @@ import sys
 if __package__ in (None, ""):  # run as a script: make the repository importable
     sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
-import lucid  # noqa: E402,I001  (before mlx.core: it may load a BLAS)
-import mlx.core as mx  # noqa: E402
-import mlx.nn as mnn  # noqa: E402
-import numpy as np  # noqa: E402
-from mlx.utils import tree_map  # noqa: E402
+import lucid  # noqa: I001  (before mlx.core: it may load a BLAS)
+import mlx.core as mx
+import mlx.nn as mnn
+import numpy as np
+from mlx.utils import tree_map
 
-from benchmarks import format_table, time_interleaved, write_results  # noqa: E402
+from benchmarks import format_table, time_interleaved, write_results
 
 __all__ = ["run", "missing_ops"]
 

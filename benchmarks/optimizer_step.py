@@ -6,11 +6,10 @@ evaluate parameters and state once per step. Goal: Lucid at most 1.1x MLX.
 
 from __future__ import annotations
 
-import lucid  # first: it may load an optimized BLAS before mlx.core
-
 import mlx.core as mx
 import mlx.optimizers as mlx_optim
 
+import lucid  # first: it may load an optimized BLAS before mlx.core
 import lucid.nn as nn
 from benchmarks._resnet50 import resnet50_shapes
 from benchmarks._timing import interleaved_ms, median_ms, print_table, torch_or_none

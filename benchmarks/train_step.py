@@ -37,17 +37,17 @@ import time
 if __package__ in (None, ""):  # run as a script: make the repository importable
     sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
-import numpy as np
-
-import lucid  # noqa: E402  (imported before mlx.core so that the optimized BLAS is loaded first)
-import lucid.nn as lnn
-import lucid.nn.functional as lF
-import lucid.models
-import lucid.optim
 import mlx.core as mx
 import mlx.nn as mnn
 import mlx.optimizers as mopt
+import numpy as np
 from mlx.utils import tree_map
+
+import lucid
+import lucid.models
+import lucid.nn as lnn
+import lucid.nn.functional as lF
+import lucid.optim
 
 __all__ = ["run"]
 

@@ -11,7 +11,8 @@ Examples:
     [2.0, 4.0, 6.0]
 """
 
-from lucid import _backend  # noqa: I001  (must come first: it may load a BLAS before mlx.core)
+# _backend comes first: it may load a BLAS before anything imports mlx.core.
+from lucid import _backend
 from lucid._backend import (
     blas_info,
     get_default_device,
@@ -28,14 +29,14 @@ from lucid._tensor import Tensor
 from lucid import autograd
 from lucid.autograd import enable_grad, is_grad_enabled, no_grad, set_grad_enabled
 from lucid import ops
-from lucid.ops.arithmetic import *  # noqa: F401,F403
-from lucid.ops.creation import *  # noqa: F401,F403
-from lucid.ops.unary import *  # noqa: F401,F403
-from lucid.ops.comparison import *  # noqa: F401,F403
-from lucid.ops.reduction import *  # noqa: F401,F403
-from lucid.ops.shape import *  # noqa: F401,F403
-from lucid.ops.indexing import *  # noqa: F401,F403
-from lucid.ops.linalg import *  # noqa: F401,F403
+from lucid.ops.arithmetic import *
+from lucid.ops.creation import *
+from lucid.ops.unary import *
+from lucid.ops.comparison import *
+from lucid.ops.reduction import *
+from lucid.ops.shape import *
+from lucid.ops.indexing import *
+from lucid.ops.linalg import *
 from lucid import random, linalg
 # PyTorch's top-level spellings of the random functions (torch.manual_seed, torch.randn, ...).
 from lucid.random import (
@@ -45,7 +46,7 @@ from lucid.random import (
 
 __version__ = "0.1.0"
 
-bool = bool_  # noqa: A001  (lucid.bool, like torch.bool)
+bool = bool_
 get_rng_state, set_rng_state = random.get_state, random.set_state
 # The capitalised aliases of Lucid 2.x.
 Bool, UInt8, Int8, Int16, Int32, Int64 = bool_, uint8, int8, int16, int32, int64
@@ -96,5 +97,5 @@ def is_tensor(obj) -> bool:
     return isinstance(obj, Tensor)
 
 
-from lucid import nn, optim, data, datasets, transforms  # noqa: E402
-from lucid.serialization import load, save  # noqa: E402
+from lucid import nn, optim, data, datasets, transforms
+from lucid.serialization import load, save

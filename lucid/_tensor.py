@@ -127,8 +127,17 @@ class Tensor:
         [[2.0, 4.0], [6.0, 8.0]]
     """
 
-    __slots__ = ("_data", "_grad", "_requires_grad", "_node", "_out_idx", "_version", "_device",
-                 "_hooks", "__weakref__")
+    __slots__ = (
+        "__weakref__",
+        "_data",
+        "_device",
+        "_grad",
+        "_hooks",
+        "_node",
+        "_out_idx",
+        "_requires_grad",
+        "_version",
+    )
 
     # NumPy should defer to our reflected operators (ndarray + Tensor).
     __array_priority__ = 1000
@@ -154,7 +163,7 @@ class Tensor:
             self.requires_grad = True
 
     @classmethod
-    def _make(cls, arr: mx.array, device: str, node=None, idx: int = 0) -> "Tensor":
+    def _make(cls, arr: mx.array, device: str, node=None, idx: int = 0) -> Tensor:
         t = object.__new__(cls)
         t._data = arr
         t._grad = None
@@ -168,7 +177,7 @@ class Tensor:
 
     # -- basic attributes ---------------------------------------------------
     @property
-    def data(self) -> "Tensor":
+    def data(self) -> Tensor:
         """A Tensor sharing this one's values, detached from the graph (PyTorch's ``.data``)."""
         return Tensor._make(self._data, self._device)
 
@@ -181,7 +190,7 @@ class Tensor:
         self._version += 1
 
     @property
-    def grad(self) -> "Tensor | None":
+    def grad(self) -> Tensor | None:
         """The accumulated gradient (a Tensor of this shape and dtype), or ``None``.
 
         ``backward()`` fills it for leaves that require grad (and for tensors
@@ -259,7 +268,7 @@ class Tensor:
             )
         self._requires_grad = flag
 
-    def requires_grad_(self, requires_grad: bool = True) -> "Tensor":
+    def requires_grad_(self, requires_grad: bool = True) -> Tensor:
         """Set ``requires_grad`` in place and return ``self``."""
         self.requires_grad = requires_grad
         return self
@@ -270,11 +279,11 @@ class Tensor:
         return self._data
 
     # -- graph ----------------------------------------------------------------
-    def detach(self) -> "Tensor":
+    def detach(self) -> Tensor:
         """A new leaf Tensor with the same values, cut from the graph."""
         return Tensor._make(self._data, self._device)
 
-    def detach_(self) -> "Tensor":
+    def detach_(self) -> Tensor:
         self._node = None
         self._requires_grad = False
         return self
@@ -417,7 +426,7 @@ class Tensor:
         return f"tensor({body}{tail})"
 
     # -- devices and dtypes --------------------------------------------------
-    def to(self, *args, dtype=None, device=None, non_blocking: bool = False, copy: bool = False) -> "Tensor":
+    def to(self, *args, dtype=None, device=None, non_blocking: bool = False, copy: bool = False) -> Tensor:
         """Move to a device and/or convert to a dtype: ``x.to("cpu")``, ``x.to(lucid.float16)``.
 
         Accepts devices (``"cpu"``, ``"gpu"``, ``mx.Device``), dtypes and other
@@ -461,34 +470,34 @@ class Tensor:
             out = _move(out, dev)
         return out
 
-    def cpu(self) -> "Tensor":
+    def cpu(self) -> Tensor:
         return self.to("cpu")
 
-    def gpu(self) -> "Tensor":
+    def gpu(self) -> Tensor:
         return self.to("gpu")
 
-    def cuda(self) -> "Tensor":
+    def cuda(self) -> Tensor:
         return self.to("gpu")
 
-    def float(self) -> "Tensor":
+    def float(self) -> Tensor:
         return self.astype(mx.float32)
 
-    def double(self) -> "Tensor":
+    def double(self) -> Tensor:
         return self.astype(mx.float64)
 
-    def half(self) -> "Tensor":
+    def half(self) -> Tensor:
         return self.astype(mx.float16)
 
-    def bfloat16(self) -> "Tensor":
+    def bfloat16(self) -> Tensor:
         return self.astype(mx.bfloat16)
 
-    def long(self) -> "Tensor":
+    def long(self) -> Tensor:
         return self.astype(mx.int64)
 
-    def int(self) -> "Tensor":
+    def int(self) -> Tensor:
         return self.astype(mx.int32)
 
-    def bool(self) -> "Tensor":
+    def bool(self) -> Tensor:
         return self.astype(mx.bool_)
 
     def type(self, dtype=None):
@@ -502,7 +511,7 @@ class Tensor:
     def element_size(self) -> int:
         return self._data.itemsize
 
-    def _bump(self, new: "Tensor") -> "Tensor":
+    def _bump(self, new: Tensor) -> Tensor:
         """Make ``self`` hold ``new``'s value and graph position (the core of every in-place op)."""
         old_version = self._version
         node = new._node
@@ -575,7 +584,7 @@ def _format_values(arr: mx.array) -> str:
 
 
 class _HookHandle:
-    __slots__ = ("_hooks", "_hook")
+    __slots__ = ("_hook", "_hooks")
 
     def __init__(self, hooks, hook):
         self._hooks = hooks

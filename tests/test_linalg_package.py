@@ -220,7 +220,7 @@ def test_svd_grad(shape, full):
 
     if full and shape[-2] != shape[-1]:
         # only the first k vectors are unique: check those plus S
-        def f(x):  # noqa: F811
+        def f(x):
             u, s, vh = LA.svd(x, full_matrices=True)
             uk = lucid.einsum("...ij,jk->...ik", u, lucid.tensor(np.eye(shape[-2])[:, :k]))
             vk = lucid.einsum("ki,...ij->...kj", lucid.tensor(np.eye(shape[-1])[:k]), vh)

@@ -19,7 +19,7 @@ class dtype:
         (4, True)
     """
 
-    __slots__ = ("name", "mx", "numpy", "is_floating_point", "is_complex", "is_signed")
+    __slots__ = ("is_complex", "is_floating_point", "is_signed", "mx", "name", "numpy")
 
     def __init__(self, name: str, mx_dtype: mx.Dtype, np_dtype, *, floating=False, complex_=False, signed=True):
         self.name = name

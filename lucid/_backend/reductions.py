@@ -41,7 +41,7 @@ def _over_nothing(out: mx.array, value) -> mx.array:
     return mx.full(out.shape, value, dtype=out.dtype)
 
 
-def sum(x: mx.array, axis=None, keepdims: bool = False) -> mx.array:  # noqa: A001 - mirrors mx.sum
+def sum(x: mx.array, axis=None, keepdims: bool = False) -> mx.array:
     """``mx.sum``; zeros when ``x`` is empty."""
     out = mx.sum(x, axis=axis, keepdims=keepdims)
     return _over_nothing(out, 0) if x.size == 0 else out
@@ -59,13 +59,13 @@ def prod(x: mx.array, axis=None, keepdims: bool = False) -> mx.array:
     return _over_nothing(out, 1) if x.size == 0 else out
 
 
-def all(x: mx.array, axis=None, keepdims: bool = False) -> mx.array:  # noqa: A001 - mirrors mx.all
+def all(x: mx.array, axis=None, keepdims: bool = False) -> mx.array:
     """``mx.all``; True when ``x`` is empty."""
     out = mx.all(x, axis=axis, keepdims=keepdims)
     return _over_nothing(out, True) if x.size == 0 else out
 
 
-def any(x: mx.array, axis=None, keepdims: bool = False) -> mx.array:  # noqa: A001 - mirrors mx.any
+def any(x: mx.array, axis=None, keepdims: bool = False) -> mx.array:
     """``mx.any``; False when ``x`` is empty."""
     out = mx.any(x, axis=axis, keepdims=keepdims)
     return _over_nothing(out, False) if x.size == 0 else out

@@ -16,8 +16,6 @@ from __future__ import annotations
 import itertools
 import weakref
 
-import mlx.core as mx
-
 from lucid._backend.device import _default, run_on
 from lucid._backend.dtypes import FLOATING_MX
 from lucid._tensor import Tensor
@@ -66,8 +64,17 @@ class Node:
     # Fields every node has are slots; rarely set ones are class-level
     # defaults (an instance value lands in ``__dict__``), so recording a node
     # writes as little as possible.
-    __slots__ = ("fn", "next", "needs_input_grad", "_saved", "n_out", "device", "seq",
-                 "__dict__", "__weakref__")
+    __slots__ = (
+        "__dict__",
+        "__weakref__",
+        "_saved",
+        "device",
+        "fn",
+        "n_out",
+        "needs_input_grad",
+        "next",
+        "seq",
+    )
 
     _checks = None
     _non_diff = None

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Sequence
-
 import mlx.core as mx
 
 from lucid._tensor import Tensor, as_array

@@ -8,14 +8,8 @@ Examples:
     ((4, 3), (4,))
 """
 
-from lucid.data.sampler import (
-    BatchSampler,
-    RandomSampler,
-    Sampler,
-    SequentialSampler,
-    SubsetRandomSampler,
-    WeightedRandomSampler,
-)
+from lucid.data.collate import StackedSamples, default_collate, default_convert
+from lucid.data.dataloader import DataLoader
 from lucid.data.dataset import (
     ChainDataset,
     ConcatDataset,
@@ -25,8 +19,14 @@ from lucid.data.dataset import (
     TensorDataset,
     random_split,
 )
-from lucid.data.collate import StackedSamples, default_collate, default_convert
-from lucid.data.dataloader import DataLoader
+from lucid.data.sampler import (
+    BatchSampler,
+    RandomSampler,
+    Sampler,
+    SequentialSampler,
+    SubsetRandomSampler,
+    WeightedRandomSampler,
+)
 
 __all__ = [
     "Dataset", "IterableDataset", "TensorDataset", "ConcatDataset", "ChainDataset", "Subset", "random_split",

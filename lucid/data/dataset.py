@@ -5,7 +5,7 @@ from __future__ import annotations
 import bisect
 import math
 import numbers
-from typing import Iterable, Sequence
+from collections.abc import Iterable, Sequence
 
 import mlx.core as mx
 import numpy as np
@@ -38,7 +38,7 @@ class Dataset:
     def __getitem__(self, index):
         raise NotImplementedError(f"{type(self).__name__} must implement __getitem__")
 
-    def __add__(self, other: "Dataset") -> "ConcatDataset":
+    def __add__(self, other: Dataset) -> ConcatDataset:
         return ConcatDataset([self, other])
 
     def _batch_fetcher(self):
@@ -68,7 +68,7 @@ class IterableDataset(Dataset):
     def __getitem__(self, index):
         raise TypeError(f"{type(self).__name__} is an IterableDataset; iterate over it instead of indexing")
 
-    def __add__(self, other: "IterableDataset") -> "ChainDataset":
+    def __add__(self, other: IterableDataset) -> ChainDataset:
         return ChainDataset([self, other])
 
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import itertools
 import numbers
-from typing import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 
 import numpy as np
 

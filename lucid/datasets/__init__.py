@@ -13,10 +13,10 @@ Examples:
 """
 
 from lucid.datasets import utils
-from lucid.datasets.utils import ArrayImageDataset, CorruptFileError, DownloadError, VisionDataset, download_url
-from lucid.datasets.mnist import MNIST, FashionMNIST, read_idx
 from lucid.datasets.cifar import CIFAR10, CIFAR100
+from lucid.datasets.mnist import MNIST, FashionMNIST, read_idx
 from lucid.datasets.synthetic import SyntheticDigits
+from lucid.datasets.utils import ArrayImageDataset, CorruptFileError, DownloadError, VisionDataset, download_url
 
 __all__ = ["MNIST", "FashionMNIST", "CIFAR10", "CIFAR100", "SyntheticDigits", "VisionDataset", "ArrayImageDataset",
            "CorruptFileError", "DownloadError", "download_url", "read_idx", "utils"]

@@ -105,7 +105,7 @@ def _build_templates():
 
 
 _TEMPLATE_POINTS, _TEMPLATE_WEIGHTS, _TEMPLATE_DIGIT = _build_templates()
-_VARIANTS = [np.flatnonzero(_TEMPLATE_DIGIT == d) for d in range(10)]
+_VARIANTS = [np.flatnonzero(d == _TEMPLATE_DIGIT) for d in range(10)]
 
 
 def _blur_table(levels: int = 64, lo: float = 0.65, hi: float = 1.25):

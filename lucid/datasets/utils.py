@@ -21,7 +21,7 @@ import time
 import urllib.error
 import urllib.request
 import zlib
-from typing import Callable, Sequence
+from collections.abc import Callable, Sequence
 
 import numpy as np
 

@@ -14,7 +14,8 @@ from lucid.autograd.function import Function
 from lucid.linalg._decomp import svdvals
 from lucid.linalg._util import matrix_input, move_axes, on_cpu, reshape, up
 from lucid.ops.linalg import _vector_norm
-from lucid.ops.reduction import _axes, _tensor, amax, amin, sum as _sum
+from lucid.ops.reduction import _axes, _tensor, amax, amin
+from lucid.ops.reduction import sum as _sum
 
 __all__ = ["vector_norm", "matrix_norm", "norm", "cond", "matrix_rank"]
 
@@ -101,7 +102,7 @@ def matrix_norm(A: Tensor, ord="fro", dim=(-2, -1), keepdim: bool = False, *, dt
     if dtype is not None:
         A = A.astype(dtype)
     d0, d1 = _matrix_dims(A, dim, "matrix_norm")
-    if isinstance(ord, str) and ord not in ("fro", "nuc") or not isinstance(ord, str) and ord not in _MATRIX_ORDS:
+    if (isinstance(ord, str) and ord not in ("fro", "nuc")) or (not isinstance(ord, str) and ord not in _MATRIX_ORDS):
         raise ValueError(f"linalg.matrix_norm: ord must be one of 'fro', 'nuc', 1, -1, 2, -2, inf, -inf; "
                          f"got {ord!r}")
     keep = bool(keepdim)

@@ -9,7 +9,8 @@ import mlx.core as mx
 from lucid._tensor import Tensor
 from lucid.autograd.function import Function
 from lucid.ops._util import unbroadcast
-from lucid.ops.linalg import diagonal as _diagonal, matmul
+from lucid.ops.linalg import diagonal as _diagonal
+from lucid.ops.linalg import matmul
 from lucid.ops.reduction import _tensor
 
 __all__ = ["cross", "vecdot", "multi_dot", "diagonal"]

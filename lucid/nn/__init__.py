@@ -1,12 +1,12 @@
 """Neural networks: ``Module``, ``Parameter``, layers, ``functional``, ``init`` and ``util`` (alias ``utils``)."""
 
-from lucid.nn.parameter import Buffer, Parameter
-from lucid.nn.module import Module
-from lucid.nn.containers import ModuleDict, ModuleList, ParameterDict, ParameterList, Sequential
-from lucid.nn import functional, init, util
-from lucid.nn.modules import *  # noqa: F401,F403
-
 import sys as _sys
+
+from lucid.nn import functional, init, util
+from lucid.nn.containers import ModuleDict, ModuleList, ParameterDict, ParameterList, Sequential
+from lucid.nn.module import Module
+from lucid.nn.modules import *  # noqa: F403
+from lucid.nn.parameter import Buffer, Parameter
 
 # ``lucid.nn.utils`` is the same module object as ``lucid.nn.util`` (both
 # spellings of the user's documentation work, including ``from lucid.nn.utils import ...``).

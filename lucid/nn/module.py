@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import OrderedDict, namedtuple
-from typing import Callable, Iterator
+from collections.abc import Callable, Iterator
 
 import mlx.core as mx
 
@@ -176,7 +176,7 @@ class Module:
         else:
             self._non_persistent.add(name)
 
-    def add_module(self, name: str, module: "Module | None") -> None:
+    def add_module(self, name: str, module: Module | None) -> None:
         """Add a submodule under ``name``."""
         self._check_ready(name)
         if module is not None and not isinstance(module, Module):
@@ -194,7 +194,7 @@ class Module:
         if not name or "." in name:
             raise KeyError(f"invalid name {name!r}: must be non-empty and contain no '.'")
 
-    def get_submodule(self, target: str) -> "Module":
+    def get_submodule(self, target: str) -> Module:
         """The submodule at dotted path ``target`` (``""`` is ``self``)."""
         mod = self
         if target:
@@ -227,7 +227,7 @@ class Module:
                 continue
             yield from child.named_modules(memo, f"{prefix}.{name}" if prefix else name, remove_duplicate)
 
-    def modules(self) -> Iterator["Module"]:
+    def modules(self) -> Iterator[Module]:
         """Every module in the tree, ``self`` first."""
         for _, m in self.named_modules():
             yield m
@@ -240,7 +240,7 @@ class Module:
                 seen.add(id(child))
                 yield name, child
 
-    def children(self) -> Iterator["Module"]:
+    def children(self) -> Iterator[Module]:
         """The direct submodules."""
         for _, c in self.named_children():
             yield c
@@ -283,7 +283,7 @@ class Module:
             yield b
 
     # -- modes and bulk changes -------------------------------------------------
-    def train(self, mode: bool = True) -> "Module":
+    def train(self, mode: bool = True) -> Module:
         """Set training mode (affects Dropout, BatchNorm, ...) here and in all descendants."""
         if not isinstance(mode, bool):
             raise TypeError(f"train() expects a bool, got {type(mode).__name__}")
@@ -291,11 +291,11 @@ class Module:
             m.__dict__["training"] = mode
         return self
 
-    def eval(self) -> "Module":
+    def eval(self) -> Module:
         """Set evaluation mode: ``train(False)``."""
         return self.train(False)
 
-    def requires_grad_(self, requires_grad: bool = True) -> "Module":
+    def requires_grad_(self, requires_grad: bool = True) -> Module:
         """Set ``requires_grad`` of every parameter."""
         for p in self.parameters():
             p.requires_grad_(requires_grad)
@@ -312,14 +312,14 @@ class Module:
                 p.grad._data = mx.zeros_like(p.grad._data)
                 p.grad._version += 1
 
-    def apply(self, fn: Callable[["Module"], None]) -> "Module":
+    def apply(self, fn: Callable[[Module], None]) -> Module:
         """Call ``fn`` on every submodule (children first) and on ``self``; returns ``self``."""
         for child in self.children():
             child.apply(fn)
         fn(self)
         return self
 
-    def to(self, *args, dtype=None, device=None) -> "Module":
+    def to(self, *args, dtype=None, device=None) -> Module:
         """Move parameters and buffers to a device and/or cast floating ones to a dtype, in place.
 
         The Parameter objects stay the same (an optimizer built before keeps working).
@@ -348,26 +348,26 @@ class Module:
                 t._version += 1
         return self
 
-    def cpu(self) -> "Module":
+    def cpu(self) -> Module:
         return self.to("cpu")
 
-    def gpu(self) -> "Module":
+    def gpu(self) -> Module:
         return self.to("gpu")
 
-    def float(self) -> "Module":
+    def float(self) -> Module:
         return self.to(mx.float32)
 
-    def double(self) -> "Module":
+    def double(self) -> Module:
         return self.to(mx.float64)
 
-    def half(self) -> "Module":
+    def half(self) -> Module:
         return self.to(mx.float16)
 
-    def bfloat16(self) -> "Module":
+    def bfloat16(self) -> Module:
         return self.to(mx.bfloat16)
 
     # -- state ------------------------------------------------------------------
-    def state_dict(self, prefix: str = "", keep_vars: bool = False) -> "OrderedDict[str, Tensor]":
+    def state_dict(self, prefix: str = "", keep_vars: bool = False) -> OrderedDict[str, Tensor]:
         """Parameters and persistent buffers by dotted name.
 
         Values are detached Tensors sharing the arrays (``keep_vars=True`` gives the

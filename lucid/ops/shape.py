@@ -695,7 +695,7 @@ TENSOR_METHODS = {
 
 # The rearranging ops were split off for size; this family re-exports them.
 from lucid.ops import rearrange as _rearrange  # noqa: E402  (imports this module's helpers)
-from lucid.ops.rearrange import *  # noqa: E402,F401,F403
+from lucid.ops.rearrange import *  # noqa: E402, F403
 
 __all__ += _rearrange.__all__
 TENSOR_METHODS.update(_rearrange.TENSOR_METHODS)

@@ -226,7 +226,7 @@ class NanToNum(Function):
 
 # -- public functions ---------------------------------------------------------
 
-def abs(input: Tensor) -> Tensor:  # noqa: A001
+def abs(input: Tensor) -> Tensor:
     """Elementwise absolute value ``|x|``; the gradient is ``sign(x)`` (0 at 0).
 
     Examples:
@@ -602,7 +602,7 @@ def trunc(input: Tensor) -> Tensor:
     return Trunc.apply(input if isinstance(input, Tensor) else _as_tensor(input))
 
 
-def round(input: Tensor, decimals: int = 0) -> Tensor:  # noqa: A001
+def round(input: Tensor, decimals: int = 0) -> Tensor:
     """Elementwise rounding to ``decimals`` decimal places (zero gradient).
 
     Halves round to the nearest even value (0.5 -> 0, 2.5 -> 2), as in PyTorch and NumPy.
@@ -636,7 +636,7 @@ def _bound(value, name: str):
     return operand(value)
 
 
-def clip(input: Tensor, min=None, max=None) -> Tensor:  # noqa: A002
+def clip(input: Tensor, min=None, max=None) -> Tensor:
     """Clamp every element into ``[min, max]``: :math:`\\min(\\max(x, \\text{min}), \\text{max})`.
 
     Either bound may be omitted. Tensor bounds broadcast against ``input`` and

@@ -15,14 +15,14 @@ Examples:
     0.05
 """
 
-from lucid.optim.optimizer import Optimizer
-from lucid.optim.sgd import SGD
-from lucid.optim.adam import Adam, AdamW, Adamax, NAdam, RAdam
-from lucid.optim.rmsprop import RMSprop
-from lucid.optim.adagrad import Adagrad, Adadelta
-from lucid.optim.rprop import Rprop
-from lucid.optim.asgd import ASGD
 from lucid.optim import lr_scheduler
+from lucid.optim.adagrad import Adadelta, Adagrad
+from lucid.optim.adam import Adam, Adamax, AdamW, NAdam, RAdam
+from lucid.optim.asgd import ASGD
+from lucid.optim.optimizer import Optimizer
+from lucid.optim.rmsprop import RMSprop
+from lucid.optim.rprop import Rprop
+from lucid.optim.sgd import SGD
 
 __all__ = [
     "Optimizer", "SGD", "Adam", "AdamW", "Adamax", "NAdam", "RAdam", "RMSprop", "Adagrad", "Adadelta",

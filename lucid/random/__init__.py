@@ -63,14 +63,14 @@ class Generator:
         True
     """
 
-    __slots__ = ("state", "_seed")
+    __slots__ = ("_seed", "state")
 
     def __init__(self, seed: int | None = None):
         self.state = [None]
         self._seed = 0
         self.manual_seed(int.from_bytes(os.urandom(8), "little") if seed is None else seed)
 
-    def manual_seed(self, seed: int) -> "Generator":
+    def manual_seed(self, seed: int) -> Generator:
         """Reset the key from ``seed`` (an int; negative values wrap to 64 bits); returns ``self``."""
         self._seed = _check_seed(seed)
         self.state[0] = mx.random.key(self._seed)
@@ -89,7 +89,7 @@ class Generator:
         """The current key as a uint32 Tensor of shape ``(2,)`` (a copy of the state, not a view)."""
         return Tensor._make(self.state[0], _default[0])
 
-    def set_state(self, new_state) -> "Generator":
+    def set_state(self, new_state) -> Generator:
         """Restore a key from :meth:`get_state` (a Tensor, ``mx.array``, NumPy array or list of 2 ints)."""
         if isinstance(new_state, Tensor):
             arr = new_state._data

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import math
 import numbers
-from typing import Callable, Sequence
+from collections.abc import Callable, Sequence
 
 import numpy as np
 
@@ -174,9 +174,7 @@ def to_tensor(pic) -> Tensor:
     arr, _ = _unpack(pic, "ToTensor")
     if arr.dtype == np.uint8:
         out = arr.astype(np.float32) * np.float32(1 / 255)
-    elif arr.dtype.kind == "f":
-        out = arr.astype(np.float32)
-    elif arr.dtype == np.bool_:
+    elif arr.dtype.kind == "f" or arr.dtype == np.bool_:
         out = arr.astype(np.float32)
     else:
         raise TypeError(f"ToTensor: cannot scale a {arr.dtype} image to [0, 1]; use uint8 (0..255) or float "
@@ -276,7 +274,7 @@ def _resize_np(arr: np.ndarray, size: tuple[int, int], mode: str, antialias: boo
 
 
 def _target_size(h: int, w: int, size, max_size, who: str) -> tuple[int, int]:
-    if isinstance(size, numbers.Integral) and not isinstance(size, bool) or (
+    if (isinstance(size, numbers.Integral) and not isinstance(size, bool)) or (
             isinstance(size, Sequence) and len(size) == 1):
         s = int(size if isinstance(size, numbers.Integral) else size[0])
         if s <= 0:

@@ -9,7 +9,7 @@ reproducible run to run; ``get_generator()`` returns the current one.
 from __future__ import annotations
 
 import numbers
-from typing import Callable, Sequence
+from collections.abc import Callable, Sequence
 
 import numpy as np
 

@@ -82,9 +82,8 @@ def test_set_grad_enabled_rejects_non_bool():
 
 
 def test_mode_restored_after_exception():
-    with pytest.raises(ValueError):
-        with lucid.no_grad():
-            raise ValueError("boom")
+    with pytest.raises(ValueError), lucid.no_grad():
+        raise ValueError("boom")
     assert lucid.is_grad_enabled()
 
     @lucid.no_grad()

@@ -8,7 +8,6 @@ import lucid
 from lucid.datasets import CIFAR10, CIFAR100, MNIST, CorruptFileError, FashionMNIST, read_idx
 from tests.datasets.fakes import idx_bytes, make_cifar, make_mnist, write_idx
 
-
 # -- IDX / MNIST -----------------------------------------------------------------
 
 @pytest.mark.parametrize("dtype", [np.uint8, np.int8, np.int16, np.int32, np.float32, np.float64])

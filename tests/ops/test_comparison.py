@@ -182,7 +182,7 @@ def test_bitwise_on_floats_raises_naming_dtype(dtype):
         with pytest.raises(TypeError, match=dtype):
             call()
     with pytest.raises(TypeError, match="float"):
-        i & 1.5  # noqa: B018
+        i & 1.5
 
 
 def test_allclose_returns_python_bool():

@@ -7,8 +7,17 @@ import pytest
 import lucid
 from lucid import optim
 from tests.optim._reference import (
-    ref_adadelta, ref_adagrad, ref_adam, ref_adamax, ref_adamw, ref_asgd, ref_nadam, ref_radam, ref_rmsprop,
-    ref_rprop, ref_sgd,
+    ref_adadelta,
+    ref_adagrad,
+    ref_adam,
+    ref_adamax,
+    ref_adamw,
+    ref_asgd,
+    ref_nadam,
+    ref_radam,
+    ref_rmsprop,
+    ref_rprop,
+    ref_sgd,
 )
 
 SHAPES = [(3, 4), (5,), ()]

@@ -13,14 +13,24 @@ Examples:
     [0.9]
 """
 
-from lucid.optim.lr_scheduler.scheduler import (
-    ChainedScheduler, LambdaLR, LRScheduler, MultiplicativeLR, SequentialLR,
-)
-from lucid.optim.lr_scheduler.decay import (
-    ConstantLR, CosineAnnealingLR, ExponentialLR, LinearLR, MultiStepLR, PolynomialLR, StepLR,
-)
 from lucid.optim.lr_scheduler.cyclic import CosineAnnealingWarmRestarts, CyclicLR, NoamScheduler, OneCycleLR
+from lucid.optim.lr_scheduler.decay import (
+    ConstantLR,
+    CosineAnnealingLR,
+    ExponentialLR,
+    LinearLR,
+    MultiStepLR,
+    PolynomialLR,
+    StepLR,
+)
 from lucid.optim.lr_scheduler.plateau import ReduceLROnPlateau
+from lucid.optim.lr_scheduler.scheduler import (
+    ChainedScheduler,
+    LambdaLR,
+    LRScheduler,
+    MultiplicativeLR,
+    SequentialLR,
+)
 
 __all__ = [
     "LRScheduler", "LambdaLR", "MultiplicativeLR", "StepLR", "MultiStepLR", "ConstantLR", "LinearLR",

@@ -366,7 +366,7 @@ class SequentialLR(_Composite):
         elif hasattr(sched, "last_epoch"):
             sched.last_epoch -= 1
 
-    def step(self) -> None:  # noqa: D102  (documented on the class)
+    def step(self) -> None:
         self.last_epoch += 1
         idx = bisect_right(self._milestones, self.last_epoch)
         sched = self._schedulers[idx]
@@ -413,7 +413,7 @@ class ChainedScheduler(_Composite):
         self.base_lrs = [group.get("initial_lr", group["lr"]) for group in optimizer.param_groups]
         self._last_lr = [group["lr"] for group in optimizer.param_groups]
 
-    def step(self) -> None:  # noqa: D102
+    def step(self) -> None:
         for s in self._schedulers:
             s.step()
         self._last_lr = [group["lr"] for group in self.optimizer.param_groups]
