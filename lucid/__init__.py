@@ -21,6 +21,7 @@ from lucid._backend import (
     set_default_device,
     set_eval_budget,
 )
+from lucid._backend.checks import index_checks_enabled, set_index_checks
 from lucid._backend.dtypes import (
     bfloat16, bool_, complex64, dtype, float16, float32, float64, int8, int16, int32, int64,
     uint8, uint16, uint32, uint64,
@@ -64,9 +65,10 @@ def eval(*tensors) -> None:
     """
     import mlx.core as mx
 
+    from lucid._backend.checks import pending, raise_pending
     from lucid._backend.evaluation import take_deferred
 
-    arrays = take_deferred()
+    arrays = take_deferred() + pending()
     # Depth-first in the order given (a reversed stack), so arrays reach
     # mx.eval in the order the caller listed them.
     stack = list(reversed(tensors))
@@ -84,6 +86,7 @@ def eval(*tensors) -> None:
             arrays.append(item)
     if arrays:
         mx.eval(arrays)
+    raise_pending()
 
 
 def is_tensor(obj) -> bool:

@@ -14,6 +14,7 @@ import weakref
 import mlx.core as mx
 import numpy as np
 
+from lucid._backend import checks as _checks
 from lucid._backend.device import _default, normalize_device
 from lucid._backend.dtypes import FLOATING_MX, from_mx_dtype, to_mx_dtype
 
@@ -363,10 +364,14 @@ class Tensor:
         """The value of a one-element tensor as a Python number (evaluates)."""
         if self._data.size != 1:
             raise ValueError(f"item() needs a tensor with one element, got shape {self.shape}")
+        if _checks.has_pending():
+            _checks.sync(self._data)
         return self._data.item()
 
     def tolist(self):
         """The values as (nested) Python lists (evaluates)."""
+        if _checks.has_pending():
+            _checks.sync(self._data)
         return self._data.tolist()
 
     def numpy(self) -> np.ndarray:
@@ -374,6 +379,8 @@ class Tensor:
         arr = self._data
         if arr.dtype == mx.bfloat16:
             arr = arr.astype(mx.float32)
+        if _checks.has_pending():
+            _checks.sync(arr)
         return np.array(arr)
 
     def __array__(self, dtype=None, copy=None):
@@ -386,6 +393,8 @@ class Tensor:
                 f"the truth value of a tensor with {self._data.size} elements is ambiguous; "
                 "use .any() or .all()"
             )
+        if _checks.has_pending():
+            _checks.sync(self._data)
         return bool(self._data.item())
 
     def __float__(self) -> float:
@@ -571,6 +580,8 @@ def _format_values(arr: mx.array) -> str:
             if n > keep + 1:
                 idx = mx.array(list(range(_REPR_EDGE + 1)) + list(range(n - _REPR_EDGE, n)))
                 arr = mx.take(arr, idx, axis=axis)
+    if _checks.has_pending():
+        _checks.sync(arr)
     values = np.array(arr)
     floatmode = "maxprec"
     if values.dtype.kind == "f":

@@ -6,6 +6,8 @@ from collections.abc import Iterable
 
 import mlx.core as mx
 
+from lucid._backend import checks
+
 __all__ = ["eval_arrays", "get_eval_budget", "set_eval_budget", "defer_eval"]
 
 # Default byte budget for one batched ``mx.eval``: large enough that a typical
@@ -73,6 +75,8 @@ def eval_arrays(arrays: Iterable[mx.array], budget: int | None = None) -> None:
     limit = _budget[0] if budget is None else budget
     if _deferred:
         arrays = list(arrays) + take_deferred()
+    if checks.has_pending():
+        arrays = list(arrays) + checks.pending()
     batch: list = []
     size = 0
     for a in arrays:
@@ -85,3 +89,4 @@ def eval_arrays(arrays: Iterable[mx.array], budget: int | None = None) -> None:
         size += n
     if batch:
         mx.eval(batch)
+    checks.raise_pending()

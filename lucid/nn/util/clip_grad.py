@@ -13,7 +13,7 @@ from collections.abc import Iterable
 
 import mlx.core as mx
 
-from lucid._backend import reductions
+from lucid._backend import checks, reductions
 from lucid._backend.device import get_default_device
 from lucid._backend.evaluation import eval_arrays
 from lucid._tensor import Tensor
@@ -165,7 +165,7 @@ def _norm_type(norm_type) -> float:
 
 
 def _check_finite(total: mx.array, norm_type: float) -> None:
-    mx.eval(total)
+    checks.sync(total)
     value = total.item()  # error_if_nonfinite needs the value: a deliberate sync point
     if not math.isfinite(value):
         raise RuntimeError(
