@@ -4,7 +4,7 @@ PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
 
-.PHONY: venv train test bench docs serve clean
+.PHONY: venv train test lint bench docs serve clean
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -21,6 +21,10 @@ train: venv
 ## The whole test suite, doctests included.
 test: venv
 	$(PY) -m pytest
+
+## Lint with ruff (its rules are in pyproject.toml).
+lint: venv
+	$(PY) -m ruff check lucid tests benchmarks
 
 bench: venv
 	$(PY) -m benchmarks

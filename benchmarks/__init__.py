@@ -115,7 +115,8 @@ def format_table(rows: list, summary: bool = False) -> str:
                 continue
             cols.append(k)
     if summary:
-        cols = ["name"] + [c for c in _SUMMARY_COLUMNS if c in cols] + [c for c in cols[1:] if c not in _SUMMARY_COLUMNS]
+        known = [c for c in _SUMMARY_COLUMNS if c in cols]
+        cols = ["name", *known, *(c for c in cols[1:] if c not in _SUMMARY_COLUMNS)]
     cells = [[_cell(r.get(c)) for c in cols] for r in rows]
     widths = [max(len(c), *(len(row[i]) for row in cells)) for i, c in enumerate(cols)]
     lines = ["  ".join(c.ljust(w) if i == 0 else c.rjust(w) for i, (c, w) in enumerate(zip(cols, widths)))]

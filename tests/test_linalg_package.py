@@ -44,8 +44,8 @@ def _rect(m, n, seed, batch=()):
 
 
 def _slogdet(a):
-    s, l = np.linalg.slogdet(a)
-    return s, l
+    sign, logabs = np.linalg.slogdet(a)
+    return sign, logabs
 
 
 def _np_matrix_norm(a, ord):

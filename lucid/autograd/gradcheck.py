@@ -49,7 +49,7 @@ def numerical_jacobian_vjp(fn: Callable, inputs: Sequence[Tensor], upstream: Seq
         diffs = np.zeros(flat.size)
         pending: list = []
 
-        def flush():
+        def flush(pending=pending, diffs=diffs):
             mx.eval([v for _, pair in pending for v in pair])
             for j, (plus, minus) in pending:
                 diffs[j] = (plus.item() - minus.item()) / (2 * eps)

@@ -110,7 +110,7 @@ def default_collate(batch):
             bad = next((t for t in types if not issubclass(t, np.ndarray)), None)
             if bad is not None:
                 raise TypeError(f"default_collate: mixed types in a field: ndarray and {bad.__name__}")
-        if len(set(a.shape for a in batch)) > 1:
+        if len({a.shape for a in batch}) > 1:
             raise _shape_error("arrays", [a.shape for a in batch])
         return _numpy_to_tensor(np.stack(batch))
     if isinstance(elem, np.generic):

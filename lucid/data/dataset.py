@@ -319,7 +319,7 @@ def random_split(dataset: Dataset, lengths: Sequence, generator=None) -> list[Su
     else:
         if not math.isclose(sum(lengths), 1.0, abs_tol=1e-6):
             raise ValueError(f"random_split: fractions {lengths} must sum to 1 (they sum to {sum(lengths)})")
-        sizes = [int(math.floor(n * f)) for f in lengths]
+        sizes = [math.floor(n * f) for f in lengths]
         for i in range(n - sum(sizes)):
             sizes[i % len(sizes)] += 1
     rng = _resolve_generator(generator, "random_split")

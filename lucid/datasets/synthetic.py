@@ -11,6 +11,7 @@ is vectorised over the whole set, so 20,000 images take about a second.
 
 from __future__ import annotations
 
+import itertools
 import math
 
 import numpy as np
@@ -71,7 +72,7 @@ def _stroke_points(stroke, n_fine: int = 400) -> np.ndarray:
         return np.stack([cx + rx * np.cos(t), cy + ry * np.sin(t)], axis=1)
     pts = np.asarray(stroke[1:], dtype=np.float64)
     segs = []
-    for p, q in zip(pts[:-1], pts[1:]):
+    for p, q in itertools.pairwise(pts):
         s = np.linspace(0.0, 1.0, n_fine)[:, None]
         segs.append(p + s * (q - p))
     return np.concatenate(segs)

@@ -11,6 +11,7 @@ The progress bar (tqdm) is shown only when stderr is a terminal.
 
 from __future__ import annotations
 
+import functools
 import gzip
 import hashlib
 import http.client
@@ -391,7 +392,7 @@ def extract_tar(archive, root, members: Sequence[str] | None = None) -> list[str
                 src = tar.extractfile(info)
                 tmp = target + ".part"
                 with src, open(tmp, "wb") as out:
-                    for block in iter(lambda: src.read(1 << 20), b""):
+                    for block in iter(functools.partial(src.read, 1 << 20), b""):
                         out.write(block)
                 os.replace(tmp, target)
                 written.append(target)

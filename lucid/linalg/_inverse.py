@@ -234,7 +234,7 @@ def _solve_args(A, B, left, op):
     if B.ndim == 0 or rows != n:
         raise ValueError(f"linalg.{op}: A of shape {A.shape} and B of shape {B.shape} do not match: B needs "
                          f"{n} {'rows' if left else 'columns'} (shape (*, {n}) or "
-                         f"{'(*, %d, k)' % n if left else '(*, k, %d)' % n})")
+                         f"{f'(*, {n}, k)' if left else f'(*, k, {n})'})")
     batch_b = B.shape[:-1] if vector else B.shape[:-2]
     try:
         mx.broadcast_shapes(A.shape[:-2], batch_b)
@@ -298,7 +298,7 @@ def solve_triangular(A: Tensor, B: Tensor, *, upper: bool, left: bool = True, un
     """
     if not isinstance(upper, bool):
         raise TypeError(f"linalg.solve_triangular: upper must be a bool, got {upper!r}")
-    A, B, vector = _solve_args(A, B, left, "solve_triangular")
+    A, B, _vector = _solve_args(A, B, left, "solve_triangular")
     if B.ndim < 2:
         raise ValueError(f"linalg.solve_triangular: B must have at least 2 dimensions, got shape {B.shape}")
     if unitriangular:

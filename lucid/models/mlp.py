@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Sequence
 
 import lucid.nn as nn
@@ -28,7 +29,7 @@ class MLP(nn.Module):
         if len(sizes) < 2:
             raise ValueError(f"MLP needs at least an input and an output size, got {tuple(sizes)}")
         layers: list = [nn.Flatten()]
-        for i, (n_in, n_out) in enumerate(zip(sizes[:-1], sizes[1:])):
+        for i, (n_in, n_out) in enumerate(itertools.pairwise(sizes)):
             layers.append(nn.Linear(n_in, n_out))
             if i < len(sizes) - 2:
                 layers.append(nn.ReLU())

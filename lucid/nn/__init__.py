@@ -5,7 +5,7 @@ import sys as _sys
 from lucid.nn import functional, init, util
 from lucid.nn.containers import ModuleDict, ModuleList, ParameterDict, ParameterList, Sequential
 from lucid.nn.module import Module
-from lucid.nn.modules import *  # noqa: F403
+from lucid.nn.modules import *
 from lucid.nn.parameter import Buffer, Parameter
 
 # ``lucid.nn.utils`` is the same module object as ``lucid.nn.util`` (both

@@ -230,7 +230,7 @@ def xavier_normal_(tensor: Tensor, gain: float = 1.0, generator=None) -> Tensor:
 
 def kaiming_uniform_(tensor: Tensor, a: float = 0, mode: str = "fan_in", nonlinearity: str = "leaky_relu",
                      generator=None) -> Tensor:
-    r"""He uniform: U(-b, b) with :math:`b = \text{gain}\sqrt{3 / \text{fan}}`, gain from ``calculate_gain(nonlinearity, a)``.
+    r"""He uniform: U(-b, b) with :math:`b = \text{gain}\sqrt{3 / \text{fan}}` and ``calculate_gain(nonlinearity, a)``.
 
     ``nn.Linear`` and the conv layers use ``a=sqrt(5)``, as in PyTorch.
 

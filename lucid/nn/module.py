@@ -126,7 +126,8 @@ class Module:
             self._buffers[name] = value
         elif "_modules" in self.__dict__ and name in self._modules:
             if value is not None:
-                raise TypeError(f"cannot assign {type(value).__name__} to submodule {name!r}: expected a Module or None")
+                raise TypeError(
+                    f"cannot assign {type(value).__name__} to submodule {name!r}: expected a Module or None")
             self._modules[name] = None
         else:
             object.__setattr__(self, name, value)

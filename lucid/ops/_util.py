@@ -75,7 +75,7 @@ def reduce_keepdims_arg(keepdims, keepdim) -> bool:
 
 def operand(x):
     """Pass Tensors and Python numbers through; turn lists, NumPy arrays and ``mx.array``s into Tensors."""
-    if isinstance(x, Tensor) or isinstance(x, (int, float, complex)):
+    if isinstance(x, (Tensor, int, float, complex)):
         return x
     if isinstance(x, numbers.Number):
         return x.item() if hasattr(x, "item") else x

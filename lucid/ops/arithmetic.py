@@ -282,7 +282,7 @@ floor_divide = _binary(FloorDivide, "floor_divide", """Elementwise ``floor(input
         >>> lucid.floor_divide(lucid.tensor([7, -7]), 2).tolist()
         [3, -4]
     """)
-remainder = _binary(Remainder, "remainder", """Elementwise ``input % other`` with the sign of ``other`` (Python's ``%``).
+remainder = _binary(Remainder, "remainder", """Elementwise ``input % other`` with the sign of ``other`` (as Python's).
 
     Examples:
         >>> import lucid

@@ -64,7 +64,7 @@ def _check_bitwise(op: str, *values) -> None:
             if v.dtype not in _BITWISE_DTYPES:
                 raise TypeError(f"{op}: expected bool or integer tensors, got dtype {from_mx_dtype(v.dtype)}; "
                                 "use the logical_* ops or convert with .bool() / .long() first")
-        elif isinstance(v, float) or isinstance(v, complex):
+        elif isinstance(v, (float, complex)):
             raise TypeError(f"{op}: expected bool or int operands, got {type(v).__name__} {v!r}")
 
 
@@ -374,7 +374,8 @@ def equal(input: Tensor, other: Tensor) -> bool:
 
     Examples:
         >>> import lucid
-        >>> lucid.equal(lucid.tensor([1, 2]), lucid.tensor([1, 2])), lucid.equal(lucid.tensor([1]), lucid.tensor([1, 1]))
+        >>> a = lucid.tensor([1, 2])
+        >>> lucid.equal(a, lucid.tensor([1, 2])), lucid.equal(lucid.tensor([1]), lucid.tensor([1, 1]))
         (True, False)
     """
     a, b = _as_tensor(input), _as_tensor(other)

@@ -1,4 +1,4 @@
-"""Tensor creation: ``tensor``, ``zeros``, ``ones``, ``full``, ``empty``, ``eye``, ``arange``, ``linspace`` and ``*_like``."""
+"""Tensor creation: ``tensor``, ``zeros``, ``ones``, ``full``, ``eye``, ``arange``, ``linspace``, ``*_like``, ..."""
 
 from __future__ import annotations
 

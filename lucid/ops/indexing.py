@@ -329,7 +329,7 @@ class MaskedFill(Function):
 
     @staticmethod
     def backward(ctx, g):
-        mask, v_shape, a_shape = ctx.meta
+        mask, v_shape, _a_shape = ctx.meta
         na, nv = ctx.needs_input_grad[:2]
         zero = mx.zeros((), dtype=g.dtype)
         ga = mx.where(mask, zero, g) if na else None

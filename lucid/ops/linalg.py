@@ -522,7 +522,7 @@ class Trace(Function):
 
     @staticmethod
     def backward(ctx, g):
-        (n, m), dtype = ctx.meta
+        (n, m), _dtype = ctx.meta
         return mx.eye(n, m, dtype=g.dtype) * g
 
 
@@ -608,7 +608,7 @@ def diagonal(input: Tensor, offset: int = 0, dim1: int = 0, dim2: int = 1) -> Te
 
 # -- norms -------------------------------------------------------------------
 class VectorNorm(Function):
-    """The vector ``ord``-norm over ``axes`` (all when ``None``), for ``ord`` in R ∪ {inf, -inf}."""
+    """The vector ``ord``-norm over ``axes`` (all when ``None``), for real ``ord`` or ``inf``/``-inf``."""
 
     @staticmethod
     def forward(ctx, a, ord, axes, keepdims):

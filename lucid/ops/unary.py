@@ -631,7 +631,7 @@ def _bound(value, name: str):
     """A clip bound as the Function receives it: None, a Python number or a Tensor."""
     if value is None or isinstance(value, Tensor):
         return value
-    if isinstance(value, (bool, complex)) or isinstance(value, str):
+    if isinstance(value, (bool, complex, str)):
         raise TypeError(f"clip: {name} must be a real number, a Tensor or None, got {type(value).__name__}")
     return operand(value)
 

@@ -24,7 +24,7 @@ from __future__ import annotations
 import numbers
 from collections import defaultdict
 from collections.abc import Callable, Iterable
-from typing import Any, Union
+from typing import Any
 
 import mlx.core as mx
 import numpy as np
@@ -36,7 +36,7 @@ from lucid.autograd.grad_mode import enable_grad
 __all__ = ["Optimizer", "ParamsT"]
 
 #: what optimizers accept as ``params``: Tensors, or dicts defining parameter groups.
-ParamsT = Union[Iterable[Tensor], Iterable[dict]]
+ParamsT = Iterable[Tensor] | Iterable[dict]
 
 
 # -- hyperparameter checks (shared by the subclasses) --------------------------

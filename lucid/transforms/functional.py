@@ -426,7 +426,7 @@ def center_crop(img, output_size):
 
     def fn(arr):
         h, w = arr.shape[-3], arr.shape[-2]
-        return _crop_np(arr, int(round((h - th) / 2.0)), int(round((w - tw) / 2.0)), th, tw)
+        return _crop_np(arr, round((h - th) / 2.0), round((w - tw) / 2.0), th, tw)
 
     return _apply(img, fn, "CenterCrop")
 
@@ -466,8 +466,8 @@ def _rotate_np(arr: np.ndarray, angle: float, mode: str, expand: bool, center, f
     cx, cy = ((w - 1) / 2.0, (h - 1) / 2.0) if center is None else (float(center[0]), float(center[1]))
     if expand:
         # NOTE: expand sizes the canvas to the rotated image's bounding box and keeps the centre in the middle.
-        out_w = int(math.ceil(abs(w * cos) + abs(h * sin) - 1e-7))
-        out_h = int(math.ceil(abs(w * sin) + abs(h * cos) - 1e-7))
+        out_w = math.ceil(abs(w * cos) + abs(h * sin) - 1e-7)
+        out_h = math.ceil(abs(w * sin) + abs(h * cos) - 1e-7)
         ox, oy = (out_w - 1) / 2.0, (out_h - 1) / 2.0
         cx, cy = (w - 1) / 2.0, (h - 1) / 2.0
     else:

@@ -219,7 +219,7 @@ def test_saved_tensors_after_release_raise():
 
     Keep.apply(_leaf([1.0])).sum().backward()
     with pytest.raises(RuntimeError, match="retain_graph"):
-        captured["ctx"].saved_tensors
+        _ = captured["ctx"].saved_tensors
 
 
 def test_save_for_backward_accepts_tensors():
@@ -231,7 +231,7 @@ def test_save_for_backward_accepts_tensors():
 
         @staticmethod
         def backward(ctx, g):
-            k, x = ctx.saved_tensors
+            k, _x = ctx.saved_tensors
             assert isinstance(k, mx.array)
             return g * k
 

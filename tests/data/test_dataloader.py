@@ -1,4 +1,6 @@
+import functools
 import gc
+import operator
 import threading
 import time
 
@@ -102,7 +104,7 @@ def test_shuffle_reproducible_with_seed():
     b = _labels(DataLoader(Images(20), batch_size=5, shuffle=True, generator=11))
     c = _labels(DataLoader(Images(20), batch_size=5, shuffle=True, generator=12))
     assert a == b and a != c
-    assert sorted(sum(a, [])) == list(range(20))
+    assert sorted(functools.reduce(operator.iadd, a, [])) == list(range(20))
     loader = DataLoader(Images(20), batch_size=5, shuffle=True, generator=11)
     assert _labels(loader) != _labels(loader)  # a new order each epoch
     np.random.seed(3)
@@ -201,7 +203,7 @@ def test_threaded_batch_is_usable_in_main_thread():
         def __getitem__(self, i):
             return lucid.tensor([float(i), 1.0]) * 2.0
 
-    out = [b for b in DataLoader(TensorSamples(), batch_size=3, num_workers=2)]
+    out = list(DataLoader(TensorSamples(), batch_size=3, num_workers=2))
     assert (out[0] * 1.0).tolist() == [[0.0, 2.0], [2.0, 2.0], [4.0, 2.0]]
     assert out[1].sum().item() == 30.0
 

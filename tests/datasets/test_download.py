@@ -4,6 +4,7 @@ import gzip
 import hashlib
 import os
 import tarfile
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -25,7 +26,7 @@ def _fetch(server, tmp_path, **kwargs):
 def test_download_and_skip_when_present(tmp_path):
     with FileServer({"/file.bin": PAYLOAD}) as server:
         path = _fetch(server, tmp_path)
-        assert open(path, "rb").read() == PAYLOAD
+        assert Path(path).read_bytes() == PAYLOAD
         assert not os.path.exists(path + ".part")
         assert len(server.requests) == 1
         _fetch(server, tmp_path)
@@ -36,7 +37,7 @@ def test_download_resumes_with_range(tmp_path):
     with FileServer({"/file.bin": PAYLOAD}) as server:
         server.faults = ["drop:30000"]
         path = _fetch(server, tmp_path, chunk_size=4096)
-        assert open(path, "rb").read() == PAYLOAD
+        assert Path(path).read_bytes() == PAYLOAD
         assert server.requests[0][1] is None
         assert server.requests[1][1] == "bytes=30000-"
 
@@ -45,7 +46,7 @@ def test_download_restarts_when_range_is_ignored(tmp_path):
     with FileServer({"/file.bin": PAYLOAD}) as server:
         server.faults = ["drop:1000", "norange"]
         path = _fetch(server, tmp_path)
-        assert open(path, "rb").read() == PAYLOAD
+        assert Path(path).read_bytes() == PAYLOAD
         assert server.requests[1][1] == "bytes=1000-"
 
 
@@ -55,14 +56,14 @@ def test_stale_partial_beyond_the_end_restarts(tmp_path):
     (out / "file.bin.part").write_bytes(b"x" * (len(PAYLOAD) + 10))
     with FileServer({"/file.bin": PAYLOAD}) as server:
         path = _fetch(server, tmp_path)
-        assert open(path, "rb").read() == PAYLOAD
+        assert Path(path).read_bytes() == PAYLOAD
 
 
 def test_download_retries_server_errors(tmp_path):
     with FileServer({"/file.bin": PAYLOAD}) as server:
         server.faults = ["500", "500"]
         path = _fetch(server, tmp_path, retries=3)
-        assert open(path, "rb").read() == PAYLOAD and len(server.requests) == 3
+        assert Path(path).read_bytes() == PAYLOAD and len(server.requests) == 3
 
 
 def test_download_gives_up_after_retries(tmp_path):
@@ -77,7 +78,7 @@ def test_download_gives_up_after_retries(tmp_path):
 def test_checksum_mismatch_is_retried_then_reported(tmp_path):
     with FileServer({"/file.bin": PAYLOAD}) as server:
         server.faults = ["corrupt"]
-        assert open(_fetch(server, tmp_path), "rb").read() == PAYLOAD  # second attempt is good
+        assert Path(_fetch(server, tmp_path)).read_bytes() == PAYLOAD  # second attempt is good
     with FileServer({"/file.bin": PAYLOAD}) as server:
         server.faults = ["corrupt"] * 3
         with pytest.raises(CorruptFileError, match="file.bin.*MD5"):
@@ -89,7 +90,7 @@ def test_checksum_mismatch_is_retried_then_reported(tmp_path):
 def test_missing_on_first_mirror_uses_second(tmp_path):
     with FileServer({"/file.bin": PAYLOAD}) as good, FileServer({}) as empty:
         path = download_url([empty.url + "/file.bin", good.url + "/file.bin"], tmp_path, md5=MD5, backoff=0.0)
-        assert open(path, "rb").read() == PAYLOAD
+        assert Path(path).read_bytes() == PAYLOAD
         assert len(empty.requests) == 1  # a 404 is not retried
 
 
@@ -97,7 +98,7 @@ def test_file_url_and_default_filename(tmp_path):
     src = tmp_path / "src.bin"
     src.write_bytes(PAYLOAD)
     path = download_url(src.as_uri(), tmp_path / "dst", md5=MD5)
-    assert os.path.basename(path) == "src.bin" and open(path, "rb").read() == PAYLOAD
+    assert os.path.basename(path) == "src.bin" and Path(path).read_bytes() == PAYLOAD
     with pytest.raises(DownloadError):
         download_url((tmp_path / "nope.bin").as_uri(), tmp_path / "dst", retries=1)
     with pytest.raises(ValueError):

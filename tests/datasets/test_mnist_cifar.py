@@ -132,7 +132,7 @@ class TinyCIFAR100(CIFAR100):
 
 
 def test_cifar10_binary_layout(tmp_path):
-    files = {name: n for name, n in TinyCIFAR10.train_list + TinyCIFAR10.test_list}
+    files = dict(TinyCIFAR10.train_list + TinyCIFAR10.test_list)
     arrays = make_cifar(tmp_path / "cifar-10-batches-bin", files)
     train = TinyCIFAR10(tmp_path)
     test = TinyCIFAR10(tmp_path, train=False)
@@ -149,7 +149,7 @@ def test_cifar10_binary_layout(tmp_path):
 
 
 def test_cifar10_with_transform_and_real_counts(tmp_path):
-    files = {name: n for name, n in TinyCIFAR10.train_list + TinyCIFAR10.test_list}
+    files = dict(TinyCIFAR10.train_list + TinyCIFAR10.test_list)
     make_cifar(tmp_path, files)  # files directly in root work too
     ds = TinyCIFAR10(tmp_path, train=False, transform=lucid.transforms.ToTensor())
     assert ds[0][0].shape == (3, 32, 32)
@@ -159,7 +159,7 @@ def test_cifar10_with_transform_and_real_counts(tmp_path):
 
 def test_cifar_truncated_and_bad_labels(tmp_path):
     folder = tmp_path / "cifar-10-batches-bin"
-    files = {name: n for name, n in TinyCIFAR10.train_list + TinyCIFAR10.test_list}
+    files = dict(TinyCIFAR10.train_list + TinyCIFAR10.test_list)
     make_cifar(folder, files)
     path = folder / "data_batch_3.bin"
     path.write_bytes(path.read_bytes()[:-100])

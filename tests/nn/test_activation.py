@@ -266,7 +266,8 @@ def test_module_reprs():
     (nn.GELU("tanh"), lambda x: F.gelu(x, "tanh")), (nn.SiLU(), F.silu), (nn.Mish(), F.mish),
     (nn.Sigmoid(), F.sigmoid), (nn.Tanh(), F.tanh), (nn.LogSigmoid(), F.logsigmoid),
     (nn.Softplus(2.0, 5.0), lambda x: F.softplus(x, 2.0, 5.0)), (nn.Softsign(), F.softsign),
-    (nn.Hardsigmoid(), F.hardsigmoid), (nn.Hardswish(), F.hardswish), (nn.Hardtanh(-2, 2), lambda x: F.hardtanh(x, -2, 2)),
+    (nn.Hardsigmoid(), F.hardsigmoid), (nn.Hardswish(), F.hardswish),
+    (nn.Hardtanh(-2, 2), lambda x: F.hardtanh(x, -2, 2)),
     (nn.Softmax(dim=0), lambda x: F.softmax(x, dim=0)), (nn.LogSoftmax(dim=1), lambda x: F.log_softmax(x, dim=1)),
     (nn.Softmin(dim=1), lambda x: F.softmin(x, dim=1)),
 ])

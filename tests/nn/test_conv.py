@@ -25,7 +25,7 @@ def ref_conv(x, w, b=None, stride=1, padding=0, dilation=1, groups=1):
     else:
         pads = list(padding)
     xp = np.pad(x, [(0, 0), (0, 0)] + pads)
-    n, c = x.shape[:2]
+    n, _c = x.shape[:2]
     o, cg = w.shape[:2]
     k = w.shape[2:]
     og = o // groups
@@ -82,7 +82,8 @@ CONV_CASES = [
     ("2d_asym", F.conv2d, (2, 4, 7, 6), (6, 2, 3, 2), dict(stride=(2, 1), padding=(1, 2), dilation=(1, 2), groups=2)),
     ("2d_1x1", F.conv2d, (1, 3, 3, 3), (2, 3, 1, 1), dict(stride=2)),
     ("3d_basic", F.conv3d, (1, 2, 4, 3, 4), (3, 2, 2, 2, 3), dict(padding=(1, 0, 1))),
-    ("3d_groups_stride", F.conv3d, (2, 4, 4, 5, 3), (2, 2, 2, 3, 1), dict(groups=2, stride=(1, 2, 2), dilation=(2, 1, 1))),
+    ("3d_groups_stride", F.conv3d, (2, 4, 4, 5, 3), (2, 2, 2, 3, 1),
+     dict(groups=2, stride=(1, 2, 2), dilation=(2, 1, 1))),
 ]
 
 

@@ -1,4 +1,4 @@
-"""Normalisation: batch/instance/layer/group/RMS norm and normalize against NumPy formulas, finite differences, modules."""
+"""Normalisation: batch/instance/layer/group/RMS norm and normalize vs NumPy formulas, finite differences, modules."""
 
 import numpy as np
 import pytest
@@ -101,7 +101,7 @@ def test_batchnorm_module_state_dict_and_repr():
     bare = nn.BatchNorm1d(4, affine=False, track_running_stats=False)
     assert list(bare.state_dict()) == [] and list(bare.parameters()) == []
     assert repr(bare) == "BatchNorm1d(4, eps=1e-05, momentum=0.1, affine=False, track_running_stats=False)"
-    sd = {k: v for k, v in nn.BatchNorm2d(16).state_dict().items()}
+    sd = dict(nn.BatchNorm2d(16).state_dict().items())
     bn.load_state_dict(sd)
 
 
@@ -241,7 +241,8 @@ def test_layer_norm_stable_for_large_offsets():
     np.testing.assert_allclose(out.numpy(), ref_norm(x.astype(np.float64), (1,), 1e-5), atol=1e-4)
     h = F.layer_norm(lucid.tensor(rand(2, 8, seed=2).astype(np.float16)), 8)
     assert h.dtype == lucid.float16
-    np.testing.assert_allclose(h.numpy(), ref_norm(rand(2, 8, seed=2).astype(np.float16).astype(np.float64), (1,), 1e-5),
+    x16 = rand(2, 8, seed=2).astype(np.float16).astype(np.float64)
+    np.testing.assert_allclose(h.numpy(), ref_norm(x16, (1,), 1e-5),
                                atol=5e-3)
 
 

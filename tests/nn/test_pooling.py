@@ -47,7 +47,8 @@ def ref_max_pool(x, kernel_size, stride=None, padding=0, dilation=1, ceil_mode=F
     return vals, idxs
 
 
-def ref_avg_pool(x, kernel_size, stride=None, padding=0, ceil_mode=False, count_include_pad=True, divisor_override=None):
+def ref_avg_pool(x, kernel_size, stride=None, padding=0, ceil_mode=False, count_include_pad=True,
+                 divisor_override=None):
     nd = x.ndim - 2
     k = _tup(kernel_size, nd)
     s = _tup(stride if stride is not None else kernel_size, nd)
@@ -90,7 +91,8 @@ MAX_CASES = [
     ("1d_dilation", F.max_pool1d, (1, 2, 10), dict(kernel_size=3, stride=1, dilation=3)),
     ("2d", F.max_pool2d, (2, 2, 6, 6), dict(kernel_size=2)),
     ("2d_overlap", F.max_pool2d, (1, 3, 7, 5), dict(kernel_size=3, stride=2, padding=1)),
-    ("2d_asym_ceil", F.max_pool2d, (2, 1, 7, 6), dict(kernel_size=(3, 2), stride=(2, 3), padding=(1, 0), ceil_mode=True)),
+    ("2d_asym_ceil", F.max_pool2d, (2, 1, 7, 6),
+     dict(kernel_size=(3, 2), stride=(2, 3), padding=(1, 0), ceil_mode=True)),
     ("2d_dilation", F.max_pool2d, (1, 2, 7, 7), dict(kernel_size=2, stride=1, dilation=(2, 3), padding=1)),
     ("3d", F.max_pool3d, (1, 2, 4, 5, 4), dict(kernel_size=2, stride=(1, 2, 2), ceil_mode=True)),
 ]

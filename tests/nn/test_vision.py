@@ -25,7 +25,7 @@ def ref_nearest(x, out, exact=False):
         for i in range(nd):
             n = x.shape[2 + i]
             scale = np.float32(n) / np.float32(out[i])
-            src.append(min(int(math.floor(np.float32(pos[i] + (0.5 if exact else 0)) * scale)), n - 1))
+            src.append(min(math.floor(np.float32(pos[i] + (0.5 if exact else 0)) * scale), n - 1))
         y[(slice(None), slice(None)) + pos] = x[(slice(None), slice(None)) + tuple(src)]
     return y
 
@@ -86,7 +86,8 @@ def ref_unfold(x, k, d=(1, 1), p=(0, 0), s=(1, 1)):
     bw = (w + 2 * p[1] - d[1] * (k[1] - 1) - 1) // s[1] + 1
     cols = np.zeros((n, c * k[0] * k[1], bh * bw))
     for ci, ki, kj, bi, bj in itertools.product(range(c), range(k[0]), range(k[1]), range(bh), range(bw)):
-        cols[:, ci * k[0] * k[1] + ki * k[1] + kj, bi * bw + bj] = xp[:, ci, bi * s[0] + ki * d[0], bj * s[1] + kj * d[1]]
+        row, col = ci * k[0] * k[1] + ki * k[1] + kj, bi * bw + bj
+        cols[:, row, col] = xp[:, ci, bi * s[0] + ki * d[0], bj * s[1] + kj * d[1]]
     return cols
 
 
@@ -98,7 +99,8 @@ def ref_fold(cols, out, k, d=(1, 1), p=(0, 0), s=(1, 1)):
     bw = (w + 2 * p[1] - d[1] * (k[1] - 1) - 1) // s[1] + 1
     img = np.zeros((n, c, h + 2 * p[0], w + 2 * p[1]))
     for ci, ki, kj, bi, bj in itertools.product(range(c), range(k[0]), range(k[1]), range(bh), range(bw)):
-        img[:, ci, bi * s[0] + ki * d[0], bj * s[1] + kj * d[1]] += cols[:, ci * k[0] * k[1] + ki * k[1] + kj, bi * bw + bj]
+        row, col = ci * k[0] * k[1] + ki * k[1] + kj, bi * bw + bj
+        img[:, ci, bi * s[0] + ki * d[0], bj * s[1] + kj * d[1]] += cols[:, row, col]
     return img[:, :, p[0]:p[0] + h, p[1]:p[1] + w]
 
 
@@ -109,7 +111,8 @@ def test_nearest_known_pytorch_values():
     assert F.interpolate(x, size=7).tolist() == [[[0.0, 0.0, 1.0, 2.0, 2.0, 3.0, 4.0]]]
     assert F.interpolate(x, size=3, mode="nearest-exact").tolist() == [[[0.0, 2.0, 4.0]]]
     # scale_factor uses 1 / scale_factor for the source index (PyTorch's rule): floor(i / 1.5)
-    assert F.interpolate(lucid.arange(4.0).reshape(1, 1, 4), scale_factor=1.5).tolist() == [[[0.0, 0.0, 1.0, 2.0, 2.0, 3.0]]]
+    out = F.interpolate(lucid.arange(4.0).reshape(1, 1, 4), scale_factor=1.5)
+    assert out.tolist() == [[[0.0, 0.0, 1.0, 2.0, 2.0, 3.0]]]
 
 
 @pytest.mark.parametrize("shape,size", [((2, 3, 5), (8,)), ((1, 2, 4, 5), (7, 3)), ((1, 1, 3, 4, 2), (5, 2, 3)),

@@ -219,7 +219,7 @@ def test_unique():
 
 def test_topk_named_fields():
     res = lucid.topk(lucid.tensor([1.0, 9.0, 4.0]), 2)
-    values, indices = res
+    values, _indices = res
     assert res.values is values and res.indices.tolist() == [1, 2]
 
 

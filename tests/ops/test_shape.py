@@ -199,7 +199,7 @@ def test_cat_int_tensors_and_lists():
 
 def test_split_backward_with_unused_pieces():
     x = lucid.tensor([1.0, 2.0, 3.0, 4.0], requires_grad=True)
-    a, b = x.split(2)
+    a, _b = x.split(2)
     (a * 3).sum().backward()
     assert x.grad.tolist() == [3.0, 3.0, 0.0, 0.0]
 

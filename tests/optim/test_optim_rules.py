@@ -119,7 +119,7 @@ def test_float16_params_keep_dtype(case):
 def test_float64_params_on_cpu():
     p0, grads = _data()
     p0 = [a.astype(np.float64) for a in p0]
-    params, opt = _run(optim.Adam, dict(lr=0.05), p0, [[g.astype(np.float64) for g in gs] for gs in grads])
+    params, _opt = _run(optim.Adam, dict(lr=0.05), p0, [[g.astype(np.float64) for g in gs] for gs in grads])
     for i, p in enumerate(params):
         assert p.dtype == lucid.float64
         expected = ref_adam(p0[i], [g[i].astype(np.float64) for g in grads], lr=0.05)

@@ -31,12 +31,12 @@ def ref_bilinear(img, out_h, out_w):
     out = np.zeros((out_h, out_w) + img.shape[2:], dtype=np.float64)
     for i in range(out_h):
         y = min(max((i + 0.5) * h / out_h - 0.5, 0), h - 1)
-        y0 = int(math.floor(y))
+        y0 = math.floor(y)
         y1 = min(y0 + 1, h - 1)
         wy = y - y0
         for j in range(out_w):
             x = min(max((j + 0.5) * w / out_w - 0.5, 0), w - 1)
-            x0 = int(math.floor(x))
+            x0 = math.floor(x)
             x1 = min(x0 + 1, w - 1)
             wx = x - x0
             out[i, j] = ((1 - wy) * ((1 - wx) * img[y0, x0] + wx * img[y0, x1])

@@ -353,7 +353,7 @@ def conv_padding(padding, kernel, dilation, stride, nd, op) -> tuple:
             # NOTE: an odd total padding puts the extra element on the right/bottom (PyTorch's rule).
             total = [d * (k - 1) for d, k in zip(dilation, kernel)]
             lo = tuple(t // 2 for t in total)
-            return lo, tuple(t - l for t, l in zip(total, lo))
+            return lo, tuple(t - left for t, left in zip(total, lo))
         raise ValueError(f"{op}: padding must be 'valid', 'same', an int or a tuple of ints, got {padding!r}")
     pad = ntuple(padding, nd, "padding", op, minimum=0)
     return pad, pad
@@ -366,8 +366,8 @@ def _conv_nd(nd, op, input, weight, bias, stride, padding, dilation, groups):
     kernel = weight.shape[2:]
     lo, hi = conv_padding(padding, kernel, dilation, stride, nd, op)
     spatial = input.shape[-nd:]
-    for s, k, d, l, h in zip(spatial, kernel, dilation, lo, hi):
-        if s + l + h < d * (k - 1) + 1:
+    for s, k, d, left, right in zip(spatial, kernel, dilation, lo, hi):
+        if s + left + right < d * (k - 1) + 1:
             raise ValueError(f"{op}: input of shape {input.shape} with padding {padding!r} is smaller than the "
                              f"(dilated) kernel {tuple(kernel)} (dilation {dilation})")
     return ConvNd.apply(input, weight, bias, stride, lo, hi, dilation, groups, unbatched)

@@ -71,7 +71,8 @@ def _geometry(op, x, nd, kernel_size, stride, padding, dilation, ceil_mode):
             raise ValueError(f"{op}: padding should be at most half the kernel size, got padding={padding}, "
                              f"kernel_size={kernel}")
     spatial = x.shape[-nd:]
-    out = tuple(_pool_size(n, k, s, p, d, ceil_mode) for n, k, s, p, d in zip(spatial, kernel, stride, padding, dilation))
+    out = tuple(_pool_size(n, k, s, p, d, ceil_mode)
+                for n, k, s, p, d in zip(spatial, kernel, stride, padding, dilation))
     if any(o < 1 for o in out):
         raise ValueError(f"{op}: input of shape {x.shape} is too small for kernel_size={kernel}, "
                          f"padding={padding}, dilation={dilation} (output size {out})")
@@ -197,7 +198,7 @@ class AvgPoolBlocks(Function):
 
     @staticmethod
     def backward(ctx, g):
-        kernel, out, divisor, x_shape, b_shape = ctx.geo
+        kernel, _out, divisor, x_shape, b_shape = ctx.geo
         nd = len(kernel)
         if g.ndim == nd + 1:
             g = mx.expand_dims(g, 0)

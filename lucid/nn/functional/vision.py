@@ -1,4 +1,4 @@
-"""Vision helpers: ``interpolate`` (and the ``upsample*`` aliases), ``unfold``/``fold``, ``pixel_shuffle``/``pixel_unshuffle`` and ``pad``.
+"""Vision helpers: ``interpolate`` (and the ``upsample*`` aliases), ``unfold``/``fold``, pixel shuffles and ``pad``.
 
 Resizing is separable: each spatial axis is resampled by gathering a few
 source positions ("taps") and mixing them with fixed weights, following
@@ -164,7 +164,7 @@ def interpolate(input: Tensor, size=None, scale_factor=None, mode: str = "neares
             if isinstance(s, bool) or not isinstance(s, numbers.Real) or not s > 0:
                 raise ValueError(f"{op}: scale_factor must be positive numbers, got {scale_factor!r}")
         scales = tuple(float(s) for s in scales)
-        out = tuple(int(math.floor(n * s)) for n, s in zip(spatial, scales))
+        out = tuple(math.floor(n * s) for n, s in zip(spatial, scales))
         if any(o < 1 for o in out):
             raise ValueError(f"{op}: scale_factor {scale_factor!r} gives an empty output for input {input.shape}")
         if recompute_scale_factor:

@@ -1,4 +1,4 @@
-"""Normalisation layers: ``BatchNorm1d``/``2d``/``3d``, ``InstanceNorm1d``/``2d``/``3d``, ``LayerNorm``, ``GroupNorm`` and ``RMSNorm``.
+"""Normalisation layers: ``BatchNorm{1,2,3}d``, ``InstanceNorm{1,2,3}d``, ``LayerNorm``, ``GroupNorm`` and ``RMSNorm``.
 
 Parameter and buffer names follow PyTorch (``weight``, ``bias``,
 ``running_mean``, ``running_var``, ``num_batches_tracked``), so state dicts

@@ -1,4 +1,4 @@
-"""Vision layers: ``Upsample`` (and ``UpsamplingNearest2d``/``UpsamplingBilinear2d``), ``Unfold``, ``Fold``, ``PixelShuffle`` and ``PixelUnshuffle``."""
+"""Vision layers: ``Upsample`` and its aliases, ``Unfold``, ``Fold``, ``PixelShuffle``, ``PixelUnshuffle``."""
 
 from __future__ import annotations
 
@@ -87,7 +87,7 @@ class UpsamplingBilinear2d(Upsample):
 
 
 class Unfold(Module):
-    """Extract sliding blocks (im2col): ``(N, C, H, W)`` to ``(N, C * kH * kW, L)`` (see :func:`lucid.nn.functional.unfold`).
+    """Extract sliding blocks (im2col): ``(N, C, H, W)`` to ``(N, C * kH * kW, L)``, like ``F.unfold``.
 
     Args:
         kernel_size: block size (int or 2-tuple).

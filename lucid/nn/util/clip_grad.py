@@ -244,7 +244,8 @@ def clip_grad_norm(parameters: Iterable[Tensor] | Tensor, max_norm, norm_type=2.
 
     .. math::
 
-        n = \|(g_1, \dots, g_N)\|_p, \qquad g_i \leftarrow g_i \cdot \min\Big(1, \frac{\text{max\_norm}}{n + 10^{-6}}\Big).
+        n = \|(g_1, \dots, g_N)\|_p, \qquad
+        g_i \leftarrow g_i \cdot \min\Big(1, \frac{\text{max\_norm}}{n + 10^{-6}}\Big).
 
     The direction of the full gradient is preserved. The scale is a clamp, not
     a branch, so no value reaches the host; the clipped gradients and the norm
