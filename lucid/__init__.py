@@ -14,6 +14,7 @@ Examples:
 # _backend comes first: it may load a BLAS before anything imports mlx.core.
 from lucid import _backend
 from lucid._backend import (
+    blas_hint,
     blas_info,
     get_default_device,
     get_eval_budget,

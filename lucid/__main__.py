@@ -39,6 +39,9 @@ def info_text() -> str:
     ]
     if sys.platform.startswith("linux"):
         lines.append(f"BLAS:           {lucid.blas_info()}")
+        hint = lucid.blas_hint()
+        if hint:
+            lines.append(hint)
     return "\n".join(lines)
 
 

@@ -36,6 +36,24 @@ def test_blas_off_in_a_fresh_process():
     assert "disabled by LUCID_BLAS" in out.stdout
 
 
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="the BLAS choice exists on Linux only")
+@pytest.mark.parametrize(("setting", "hinted"), [("/nonexistent/libblas.so", True), ("off", False)])
+def test_blas_hint_in_a_fresh_process(setting, hinted):
+    code = "import lucid; print(lucid.blas_hint())"
+    env = dict(os.environ, LUCID_BLAS=setting, PYTHONPATH=ROOT)
+    out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=120)
+    assert out.returncode == 0, out.stderr
+    if hinted:
+        assert out.stdout.startswith("hint:") and "libopenblas0-pthread" in out.stdout
+    else:
+        assert out.stdout.strip() == "None"
+
+
+def test_blas_hint_is_silent_when_openblas_is_loaded(monkeypatch):
+    monkeypatch.setitem(blas._state, "library", "/some/libopenblas.so.0")
+    assert lucid.blas_hint() is None
+
+
 def test_blas_after_mlx_reports_why():
     code = "import mlx.core, lucid; print(lucid.blas_info())"
     env = dict(os.environ, PYTHONPATH=ROOT)

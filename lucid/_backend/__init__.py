@@ -4,7 +4,7 @@ Importing this package first loads an optimized BLAS on Linux (see ``blas``),
 then imports ``mlx.core``.
 """
 
-from lucid._backend.blas import blas_info, load_blas
+from lucid._backend.blas import blas_hint, blas_info, load_blas
 
 load_blas()
 
@@ -20,6 +20,6 @@ from lucid._backend.device import (  # noqa: E402
 from lucid._backend.evaluation import eval_arrays, get_eval_budget, set_eval_budget  # noqa: E402
 
 __all__ = [
-    "blas_info", "dtypes", "get_default_device", "gpu_available", "mx_device", "normalize_device",
+    "blas_hint", "blas_info", "dtypes", "get_default_device", "gpu_available", "mx_device", "normalize_device",
     "run_on", "set_default_device", "eval_arrays", "get_eval_budget", "set_eval_budget",
 ]

@@ -121,6 +121,9 @@ def main(argv=None) -> int:
         lucid.set_default_device(args.device)
     lucid.random.seed(args.seed)
     print(f"Lucid {lucid.__version__} on {lucid.get_default_device()} ({lucid.blas_info()})")
+    hint = lucid.blas_hint()
+    if hint and lucid.get_default_device() == "cpu":
+        print(hint)
 
     t0 = time.perf_counter()
     train_set, test_set, channels, size = build_datasets(args)
