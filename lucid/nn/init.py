@@ -108,7 +108,7 @@ def uniform_(tensor: Tensor, a: float = 0.0, b: float = 1.0, generator=None) -> 
     _check(tensor, "uniform_")
     if a > b:
         raise ValueError(f"uniform_: lower bound {a} exceeds upper bound {b}")
-    r = _random().uniform(a, b, size=tensor.shape, dtype=_float_dtype(tensor))
+    r = _random().uniform(a, b, size=tensor.shape, dtype=_float_dtype(tensor), generator=generator)
     return _assign(tensor, r._data)
 
 
@@ -123,7 +123,7 @@ def normal_(tensor: Tensor, mean: float = 0.0, std: float = 1.0, generator=None)
     _check(tensor, "normal_")
     if std < 0:
         raise ValueError(f"normal_: std must be non-negative, got {std}")
-    r = _random().normal(mean, std, size=tensor.shape, dtype=_float_dtype(tensor))
+    r = _random().normal(mean, std, size=tensor.shape, dtype=_float_dtype(tensor), generator=generator)
     return _assign(tensor, r._data)
 
 
@@ -213,7 +213,7 @@ def xavier_uniform_(tensor: Tensor, gain: float = 1.0, generator=None) -> Tensor
     """
     fan_in, fan_out = _calculate_fan_in_and_fan_out(tensor)
     bound = gain * math.sqrt(6.0 / (fan_in + fan_out))
-    return uniform_(tensor, -bound, bound)
+    return uniform_(tensor, -bound, bound, generator=generator)
 
 
 def xavier_normal_(tensor: Tensor, gain: float = 1.0, generator=None) -> Tensor:
@@ -225,7 +225,7 @@ def xavier_normal_(tensor: Tensor, gain: float = 1.0, generator=None) -> Tensor:
         (4, 5)
     """
     fan_in, fan_out = _calculate_fan_in_and_fan_out(tensor)
-    return normal_(tensor, 0.0, gain * math.sqrt(2.0 / (fan_in + fan_out)))
+    return normal_(tensor, 0.0, gain * math.sqrt(2.0 / (fan_in + fan_out)), generator=generator)
 
 
 def kaiming_uniform_(tensor: Tensor, a: float = 0, mode: str = "fan_in", nonlinearity: str = "leaky_relu",
@@ -245,7 +245,7 @@ def kaiming_uniform_(tensor: Tensor, a: float = 0, mode: str = "fan_in", nonline
         return tensor
     gain = calculate_gain(nonlinearity, a)
     bound = gain * math.sqrt(3.0 / _fan(tensor, mode))
-    return uniform_(tensor, -bound, bound)
+    return uniform_(tensor, -bound, bound, generator=generator)
 
 
 def kaiming_normal_(tensor: Tensor, a: float = 0, mode: str = "fan_in", nonlinearity: str = "leaky_relu",
@@ -261,7 +261,7 @@ def kaiming_normal_(tensor: Tensor, a: float = 0, mode: str = "fan_in", nonlinea
     if 0 in tensor.shape:
         return tensor
     gain = calculate_gain(nonlinearity, a)
-    return normal_(tensor, 0.0, gain / math.sqrt(_fan(tensor, mode)))
+    return normal_(tensor, 0.0, gain / math.sqrt(_fan(tensor, mode)), generator=generator)
 
 
 def orthogonal_(tensor: Tensor, gain: float = 1.0, generator=None) -> Tensor:
@@ -280,7 +280,7 @@ def orthogonal_(tensor: Tensor, gain: float = 1.0, generator=None) -> Tensor:
         raise ValueError(f"orthogonal_ needs at least 2 dimensions, got shape {tensor.shape}")
     rows = tensor.shape[0]
     cols = tensor.numel() // max(rows, 1)
-    flat = _random().normal(0.0, 1.0, size=(rows, cols), dtype=mx.float32)._data
+    flat = _random().normal(0.0, 1.0, size=(rows, cols), dtype=mx.float32, generator=generator)._data
     if rows < cols:
         flat = flat.T
     q, r = mx.linalg.qr(flat, stream=mx.cpu)
@@ -309,7 +309,7 @@ def trunc_normal_(tensor: Tensor, mean: float = 0.0, std: float = 1.0, a: float 
         return 0.5 * (1.0 + math.erf(x / math.sqrt(2.0)))
 
     lo, hi = cdf((a - mean) / std), cdf((b - mean) / std)
-    u = _random().uniform(2 * lo - 1, 2 * hi - 1, size=tensor.shape, dtype=mx.float32)._data
+    u = _random().uniform(2 * lo - 1, 2 * hi - 1, size=tensor.shape, dtype=mx.float32, generator=generator)._data
     x = mx.erfinv(u) * (std * math.sqrt(2.0)) + mean
     return _assign(tensor, mx.clip(x, a, b))
 

@@ -124,6 +124,12 @@ def _fill_dtype(fill_value, dtype):
     raise TypeError(f"fill_value must be a number, got {type(fill_value).__name__}")
 
 
+def _full(shape: tuple, fill_value, dt) -> mx.array:
+    # NOTE: mx.full(..., dtype=bool_) returns int32 (MLX 0.32); cast to the dtype asked for.
+    arr = mx.full(shape, fill_value, dtype=dt)
+    return arr if arr.dtype == dt else arr.astype(dt)
+
+
 def full(size, fill_value, dtype=None, device=None, requires_grad: bool = False) -> Tensor:
     """A tensor of shape ``size`` filled with ``fill_value`` (dtype inferred from it).
 
@@ -136,7 +142,7 @@ def full(size, fill_value, dtype=None, device=None, requires_grad: bool = False)
         size = (size,)
     shape = _shape(tuple(size), "full")
     dt = _fill_dtype(fill_value, dtype)
-    return _finish(mx.full(shape, fill_value, dtype=dt), device, requires_grad)
+    return _finish(_full(shape, fill_value, dt), device, requires_grad)
 
 
 def empty(*size, dtype=None, device=None, requires_grad: bool = False) -> Tensor:
@@ -245,7 +251,7 @@ def full_like(input: Tensor, fill_value, dtype=None, device=None, requires_grad:
         [3.0, 3.0]
     """
     shape, dt, dev = _like(input, dtype, device)
-    return _finish(mx.full(shape, fill_value, dtype=dt), dev, requires_grad)
+    return _finish(_full(shape, fill_value, dt), dev, requires_grad)
 
 
 def empty_like(input: Tensor, dtype=None, device=None, requires_grad: bool = False) -> Tensor:
