@@ -1,6 +1,7 @@
 """Functional forms of every layer: ``lucid.nn.functional`` (conventionally ``F``)."""
 
 from lucid.nn.functional.activation import *
+from lucid.nn.functional.attention import *
 from lucid.nn.functional.conv import *
 from lucid.nn.functional.dropout import *
 from lucid.nn.functional.linear import *
