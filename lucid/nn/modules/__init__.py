@@ -1,6 +1,7 @@
 """Layers: one file per family."""
 
 from lucid.nn.modules.activation import *
+from lucid.nn.modules.attention import *
 from lucid.nn.modules.conv import *
 from lucid.nn.modules.dropout import *
 from lucid.nn.modules.linear import *
