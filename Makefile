@@ -35,5 +35,10 @@ docs: venv
 serve: venv
 	NO_MKDOCS_2_WARNING=1 $(PY) -m mkdocs serve
 
+## Regenerate the Tensor type stub (lucid/_tensor.pyi) after adding or changing a Tensor method.
+.PHONY: stub
+stub: venv
+	$(PY) -m lucid._stubgen
+
 clean:
 	rm -rf $(VENV) site .pytest_cache

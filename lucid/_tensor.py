@@ -216,8 +216,12 @@ class Tensor:
     def shape(self) -> tuple:
         return tuple(self._data.shape)
 
-    def size(self, dim: int | None = None):
-        """The shape (PyTorch's ``size()``), or one dimension's length."""
+    def size(self, dim: int | None = None, *, axis: int | None = None):
+        """The shape (PyTorch's ``size()``), or one dimension's length (``axis`` is the NumPy spelling of ``dim``)."""
+        if axis is not None:
+            if dim is not None:
+                raise TypeError("size: pass either axis= or dim=, not both")
+            dim = axis
         if dim is None:
             return tuple(self._data.shape)
         return self._data.shape[dim]

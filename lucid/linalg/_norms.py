@@ -13,6 +13,7 @@ from lucid._tensor import Tensor
 from lucid.autograd.function import Function
 from lucid.linalg._decomp import svdvals
 from lucid.linalg._util import matrix_input, move_axes, on_cpu, reshape, up
+from lucid.ops._util import reduce_axis_arg, reduce_keepdims_arg
 from lucid.ops.linalg import _vector_norm
 from lucid.ops.reduction import _axes, _tensor, amax, amin
 from lucid.ops.reduction import sum as _sum
@@ -22,7 +23,8 @@ __all__ = ["vector_norm", "matrix_norm", "norm", "cond", "matrix_rank"]
 _MATRIX_ORDS = ("fro", "nuc", 1, -1, 2, -2, math.inf, -math.inf)
 
 
-def vector_norm(x: Tensor, ord=2, dim=None, keepdim: bool = False, *, dtype=None) -> Tensor:
+def vector_norm(x: Tensor, ord=2, dim=None, keepdim: bool = False, *, dtype=None, axis=None,
+                keepdims: bool = False) -> Tensor:
     """The vector ``ord``-norm of ``x`` over ``dim`` (all elements, flattened, when omitted).
 
     .. math:: \\|x\\|_p = \\Big(\\sum_i |x_i|^p\\Big)^{1/p}
@@ -34,8 +36,8 @@ def vector_norm(x: Tensor, ord=2, dim=None, keepdim: bool = False, *, dtype=None
     Args:
         x: a floating-point tensor.
         ord: the order (any real number, ``inf`` or ``-inf``).
-        dim: an int or tuple of ints.
-        keepdim: keep the reduced dimensions as size 1.
+        dim: an int or tuple of ints; ``axis`` is the NumPy spelling.
+        keepdim: keep the reduced dimensions as size 1; ``keepdims`` is the NumPy spelling.
         dtype: convert ``x`` to this dtype first.
 
     Raises:
@@ -49,7 +51,8 @@ def vector_norm(x: Tensor, ord=2, dim=None, keepdim: bool = False, *, dtype=None
         [4.0]
     """
     x = _tensor(x, "vector_norm")
-    return _vector_norm(x, ord, _axes(x, dim, None, "linalg.vector_norm"), keepdim, dtype, "linalg.vector_norm")
+    keep = reduce_keepdims_arg(keepdims, keepdim)
+    return _vector_norm(x, ord, _axes(x, axis, dim, "linalg.vector_norm"), keep, dtype, "linalg.vector_norm")
 
 
 def _matrix_dims(A: Tensor, dim, op: str) -> tuple:
@@ -67,7 +70,8 @@ def _matrix_dims(A: Tensor, dim, op: str) -> tuple:
     return d0, d1
 
 
-def matrix_norm(A: Tensor, ord="fro", dim=(-2, -1), keepdim: bool = False, *, dtype=None) -> Tensor:
+def matrix_norm(A: Tensor, ord="fro", dim=None, keepdim: bool = False, *, dtype=None, axis=None,
+                keepdims: bool = False) -> Tensor:
     """A matrix norm of ``A`` (or of each matrix in the two dimensions ``dim``).
 
     ====== ================================
@@ -85,8 +89,9 @@ def matrix_norm(A: Tensor, ord="fro", dim=(-2, -1), keepdim: bool = False, *, dt
     Args:
         A: shape ``(*, m, n)`` (or the matrices in the dims ``dim``).
         ord: the norm, from the table.
-        dim: the two dimensions holding the matrices.
-        keepdim: keep those dimensions as size 1.
+        dim: the two dimensions holding the matrices (default ``(-2, -1)``);
+            ``axis`` is the NumPy spelling.
+        keepdim: keep those dimensions as size 1; ``keepdims`` is the NumPy spelling.
         dtype: convert ``A`` to this dtype first.
 
     Raises:
@@ -98,6 +103,7 @@ def matrix_norm(A: Tensor, ord="fro", dim=(-2, -1), keepdim: bool = False, *, dt
         >>> lucid.linalg.matrix_norm(A, ord=1).item(), lucid.linalg.matrix_norm(A, ord=float("inf")).item()
         (6.0, 7.0)
     """
+    dim = reduce_axis_arg(axis, dim, "linalg.matrix_norm", (-2, -1))
     A = matrix_input(A, "matrix_norm")
     if dtype is not None:
         A = A.astype(dtype)
@@ -105,7 +111,7 @@ def matrix_norm(A: Tensor, ord="fro", dim=(-2, -1), keepdim: bool = False, *, dt
     if (isinstance(ord, str) and ord not in ("fro", "nuc")) or (not isinstance(ord, str) and ord not in _MATRIX_ORDS):
         raise ValueError(f"linalg.matrix_norm: ord must be one of 'fro', 'nuc', 1, -1, 2, -2, inf, -inf; "
                          f"got {ord!r}")
-    keep = bool(keepdim)
+    keep = reduce_keepdims_arg(keepdims, keepdim)
     if ord == "fro":
         return _vector_norm(A, 2, tuple(sorted((d0, d1))), keep, None, "linalg.matrix_norm")
     out_shape = tuple(1 if i in (d0, d1) else s for i, s in enumerate(A.shape)) if keep else \
@@ -121,7 +127,8 @@ def matrix_norm(A: Tensor, ord="fro", dim=(-2, -1), keepdim: bool = False, *, dt
     return reshape(out, out_shape)
 
 
-def norm(A: Tensor, ord=None, dim=None, keepdim: bool = False, *, dtype=None) -> Tensor:
+def norm(A: Tensor, ord=None, dim=None, keepdim: bool = False, *, dtype=None, axis=None,
+         keepdims: bool = False) -> Tensor:
     """A vector or matrix norm, chosen as ``torch.linalg.norm`` does.
 
     * ``dim`` an int: :func:`vector_norm`; a 2-tuple: :func:`matrix_norm`;
@@ -132,8 +139,8 @@ def norm(A: Tensor, ord=None, dim=None, keepdim: bool = False, *, dtype=None) ->
     Args:
         A: the tensor.
         ord: the order (see :func:`vector_norm` and :func:`matrix_norm`).
-        dim: None, an int or a 2-tuple.
-        keepdim: keep the reduced dimensions as size 1.
+        dim: None, an int or a 2-tuple; ``axis`` is the NumPy spelling.
+        keepdim: keep the reduced dimensions as size 1; ``keepdims`` is the NumPy spelling.
         dtype: convert ``A`` to this dtype first.
 
     Raises:
@@ -146,6 +153,8 @@ def norm(A: Tensor, ord=None, dim=None, keepdim: bool = False, *, dtype=None) ->
         (3.1623, 3.0)
     """
     A = _tensor(A, "linalg.norm")
+    dim = reduce_axis_arg(axis, dim, "linalg.norm")
+    keepdim = reduce_keepdims_arg(keepdims, keepdim)
     if dim is not None:
         if isinstance(dim, (tuple, list)) and len(dim) == 2:
             return matrix_norm(A, "fro" if ord is None else ord, dim, keepdim, dtype=dtype)

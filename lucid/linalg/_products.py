@@ -8,7 +8,7 @@ import mlx.core as mx
 
 from lucid._tensor import Tensor
 from lucid.autograd.function import Function
-from lucid.ops._util import unbroadcast
+from lucid.ops._util import reduce_axis_arg, unbroadcast
 from lucid.ops.linalg import diagonal as _diagonal
 from lucid.ops.linalg import matmul
 from lucid.ops.reduction import _tensor
@@ -34,13 +34,13 @@ class Cross(Function):
         return ga, gb, None
 
 
-def cross(input: Tensor, other: Tensor, *, dim: int = -1) -> Tensor:
+def cross(input: Tensor, other: Tensor, *, dim: int | None = None, axis: int | None = None) -> Tensor:
     """The cross product of 3-vectors along ``dim``; the other dimensions broadcast.
 
     Args:
         input: a tensor with size 3 in ``dim``.
         other: a tensor with size 3 in ``dim``.
-        dim: the dimension holding the vectors.
+        dim: the dimension holding the vectors (default -1); ``axis`` is the NumPy spelling.
 
     Raises:
         ValueError: ``dim`` does not have size 3 in both inputs, or the shapes do not broadcast.
@@ -51,6 +51,7 @@ def cross(input: Tensor, other: Tensor, *, dim: int = -1) -> Tensor:
         [0.0, 0.0, 1.0]
     """
     a, b = _tensor(input, "linalg.cross"), _tensor(other, "linalg.cross")
+    dim = reduce_axis_arg(axis, dim, "linalg.cross", -1)
     if isinstance(dim, bool) or not isinstance(dim, numbers.Integral):
         raise TypeError(f"linalg.cross: dim must be an int, got {dim!r}")
     n = max(a.ndim, b.ndim)
@@ -69,13 +70,14 @@ def cross(input: Tensor, other: Tensor, *, dim: int = -1) -> Tensor:
     return Cross.apply(a, b, axis - n)
 
 
-def vecdot(x: Tensor, y: Tensor, *, dim: int = -1) -> Tensor:
+def vecdot(x: Tensor, y: Tensor, *, dim: int | None = None, axis: int | None = None) -> Tensor:
     """The dot product of vectors along ``dim``, with the other dimensions broadcast.
 
     Args:
         x: the first tensor.
         y: the second tensor.
-        dim: the dimension holding the vectors (same size in both).
+        dim: the dimension holding the vectors (same size in both; default -1); ``axis`` is the
+            NumPy spelling.
 
     Raises:
         ValueError: ``dim`` out of range or of different sizes.
@@ -89,6 +91,7 @@ def vecdot(x: Tensor, y: Tensor, *, dim: int = -1) -> Tensor:
     from lucid.ops.reduction import sum as _sum
 
     x, y = _tensor(x, "linalg.vecdot"), _tensor(y, "linalg.vecdot")
+    dim = reduce_axis_arg(axis, dim, "linalg.vecdot", -1)
     n = max(x.ndim, y.ndim)
     if isinstance(dim, bool) or not isinstance(dim, numbers.Integral) or not -n <= dim < n:
         raise ValueError(f"linalg.vecdot: dim {dim!r} is out of range for shapes {x.shape} and {y.shape}")

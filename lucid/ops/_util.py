@@ -59,12 +59,19 @@ def normalize_axes(axis, ndim: int, op: str = "op") -> tuple | None:
     return tuple(sorted(out))
 
 
-def reduce_axis_arg(axis, dim, op: str):
-    """Accept NumPy's ``axis=`` or PyTorch's ``dim=`` (not both)."""
+def reduce_axis_arg(axis, dim, op: str, default=None, *, required: bool = False):
+    """Accept NumPy's ``axis=`` or PyTorch's ``dim=`` (not both); ``default`` when neither is given.
+
+    With ``required=True`` giving neither is a TypeError, as a missing positional argument is.
+    """
     if dim is not None:
         if axis is not None:
             raise TypeError(f"{op}: pass either axis= or dim=, not both")
         return dim
+    if axis is None:
+        if required:
+            raise TypeError(f"{op}: missing the required argument dim (or its NumPy spelling axis)")
+        return default
     return axis
 
 

@@ -27,7 +27,7 @@ from lucid._backend import reductions
 from lucid._tensor import Tensor, as_array
 from lucid.autograd.function import Function
 from lucid.autograd.grad_mode import _state
-from lucid.ops._util import unbroadcast
+from lucid.ops._util import reduce_axis_arg, unbroadcast
 
 __all__ = ["gather", "scatter", "scatter_add", "index_select", "masked_fill", "masked_select", "take",
            "take_along_dim", "nonzero", "argwhere", "topk", "sort", "argsort", "unique"]
@@ -408,14 +408,14 @@ def _gather_args(input: Tensor, dim, index, op: str):
     return ax, idx
 
 
-def gather(input: Tensor, dim: int, index) -> Tensor:
+def gather(input: Tensor, dim: int | None = None, index=None, *, axis: int | None = None) -> Tensor:
     """Pick values along ``dim``: ``out[i][j] = input[index[i][j]][j]`` for ``dim=0`` (PyTorch's ``gather``).
 
     Args:
         input: the tensor.
-        dim: the dim to index along.
+        dim: the dim to index along (required; ``axis`` is the NumPy spelling).
         index: integer tensor with the same number of dims as ``input``; its
-            other dims may be smaller than ``input``'s.
+            other dims may be smaller than ``input``'s (required).
 
     Returns:
         Tensor: shaped like ``index``; differentiable in ``input`` (repeated indices accumulate).
@@ -425,6 +425,9 @@ def gather(input: Tensor, dim: int, index) -> Tensor:
         >>> lucid.gather(lucid.tensor([[1, 2], [3, 4]]), 1, lucid.tensor([[1], [0]])).tolist()
         [[2], [3]]
     """
+    dim = reduce_axis_arg(axis, dim, "gather", required=True)
+    if index is None:
+        raise TypeError("gather: missing the required argument index")
     ax, idx = _gather_args(input, dim, index, "gather")
     return Gather.apply(input, idx, ax)
 
@@ -432,7 +435,8 @@ def gather(input: Tensor, dim: int, index) -> Tensor:
 _REDUCE = {None: None, "add": "add", "sum": "add", "multiply": "multiply", "prod": "multiply"}
 
 
-def scatter(input: Tensor, dim: int, index, src=None, value=None, *, reduce=None) -> Tensor:
+def scatter(input: Tensor, dim: int | None = None, index=None, src=None, value=None, *, reduce=None,
+            axis: int | None = None) -> Tensor:
     """Write ``src`` (or the number ``value``) into a copy of ``input`` at ``index`` along ``dim``.
 
     For ``dim=0``: ``out[index[i][j]][j] = src[i][j]``; with ``reduce="add"``
@@ -440,8 +444,8 @@ def scatter(input: Tensor, dim: int, index, src=None, value=None, *, reduce=None
 
     Args:
         input: the tensor.
-        dim: the dim ``index`` addresses.
-        index: integer tensor with as many dims as ``input``.
+        dim: the dim ``index`` addresses (required; ``axis`` is the NumPy spelling).
+        index: integer tensor with as many dims as ``input`` (required).
         src: a Tensor at least as large as ``index``, or a number.
         value: a number to write instead of ``src``.
         reduce: ``None``, ``"add"``/``"sum"`` or ``"multiply"``/``"prod"``.
@@ -455,6 +459,9 @@ def scatter(input: Tensor, dim: int, index, src=None, value=None, *, reduce=None
     """
     if reduce not in _REDUCE:
         raise ValueError(f"scatter: reduce must be None, 'add' or 'multiply', got {reduce!r}")
+    dim = reduce_axis_arg(axis, dim, "scatter", required=True)
+    if index is None:
+        raise TypeError("scatter: missing the required argument index")
     ax, idx = _gather_args(input, dim, index, "scatter")
     src = value if src is None else src
     if src is None:
@@ -471,25 +478,34 @@ def scatter(input: Tensor, dim: int, index, src=None, value=None, *, reduce=None
     return Scatter.apply(input, src, idx, ax, _REDUCE[reduce])
 
 
-def scatter_add(input: Tensor, dim: int, index, src) -> Tensor:
+def scatter_add(input: Tensor, dim: int | None = None, index=None, src=None, *, axis: int | None = None) -> Tensor:
     """Add ``src`` into a copy of ``input`` at ``index`` along ``dim``; repeated indices accumulate.
+
+    ``dim``, ``index`` and ``src`` are required; ``axis`` is the NumPy spelling of ``dim``.
 
     Examples:
         >>> import lucid
         >>> lucid.scatter_add(lucid.zeros(3), 0, lucid.tensor([0, 0, 2]), lucid.ones(3)).tolist()
         [2.0, 0.0, 1.0]
     """
-    return scatter(input, dim, index, src, reduce="add")
+    if src is None:
+        raise TypeError("scatter_add: missing the required argument src")
+    return scatter(input, dim, index, src, reduce="add", axis=axis)
 
 
-def index_select(input: Tensor, dim: int, index) -> Tensor:
+def index_select(input: Tensor, dim: int | None = None, index=None, *, axis: int | None = None) -> Tensor:
     """Pick the entries ``index`` (1-D integers) along ``dim``.
+
+    ``dim`` and ``index`` are required; ``axis`` is the NumPy spelling of ``dim``.
 
     Examples:
         >>> import lucid
         >>> lucid.index_select(lucid.tensor([[1, 2], [3, 4]]), 1, lucid.tensor([1, 1])).tolist()
         [[2, 2], [4, 4]]
     """
+    dim = reduce_axis_arg(axis, dim, "index_select", required=True)
+    if index is None:
+        raise TypeError("index_select: missing the required argument index")
     ax = _check_dim(dim, input._data.ndim, "index_select")
     if isinstance(index, (list, np.ndarray)):
         arr = np.asarray(index)
@@ -519,8 +535,10 @@ def take(input: Tensor, index) -> Tensor:
     return GetItem.apply(flat, (_index_array(index, "take"),))
 
 
-def take_along_dim(input: Tensor, indices, dim=None) -> Tensor:
+def take_along_dim(input: Tensor, indices, dim=None, *, axis=None) -> Tensor:
     """``gather`` with broadcasting of ``input`` and ``indices`` (flattened when ``dim`` is None).
+
+    ``axis`` is the NumPy spelling of ``dim`` (``take_along_axis``).
 
     Examples:
         >>> import lucid
@@ -529,6 +547,7 @@ def take_along_dim(input: Tensor, indices, dim=None) -> Tensor:
         [[1, 3], [2, 4]]
     """
     idx = _index_array(indices, "take_along_dim")
+    dim = reduce_axis_arg(axis, dim, "take_along_dim")
     if dim is None:
         return Gather.apply(input.reshape(-1), idx.reshape(-1), 0)
     ax = _check_dim(dim, input._data.ndim, "take_along_dim")
@@ -634,8 +653,9 @@ def argwhere(input: Tensor) -> Tensor:
 
 
 # -- sorting ---------------------------------------------------------------------
-def argsort(input: Tensor, dim: int = -1, descending: bool = False, stable: bool = False) -> Tensor:
-    """Indices (int64) that sort ``input`` along ``dim``.
+def argsort(input: Tensor, dim: int | None = None, descending: bool = False, stable: bool = False, *,
+            axis: int | None = None) -> Tensor:
+    """Indices (int64) that sort ``input`` along ``dim`` (default -1; ``axis`` is the NumPy spelling).
 
     # NOTE: the sort is always stable: equal elements keep their order in both directions; NaN sorts as largest.
 
@@ -644,14 +664,16 @@ def argsort(input: Tensor, dim: int = -1, descending: bool = False, stable: bool
         >>> lucid.argsort(lucid.tensor([3.0, 1.0, 2.0]), descending=True).tolist()
         [0, 2, 1]
     """
+    dim = reduce_axis_arg(axis, dim, "argsort", -1)
     ax = _check_dim(dim, input._data.ndim, "argsort")
     if input._data.ndim == 0:
         return Tensor._make(mx.zeros((), dtype=mx.int64), input._device)
     return Argsort.apply(input, ax, bool(descending))
 
 
-def sort(input: Tensor, dim: int = -1, descending: bool = False, stable: bool = False):
-    """Sort along ``dim``; returns ``(values, indices)`` (values differentiable, indices int64).
+def sort(input: Tensor, dim: int | None = None, descending: bool = False, stable: bool = False, *,
+         axis: int | None = None):
+    """Sort along ``dim`` (default -1; NumPy's ``axis``); returns ``(values, indices)`` (indices int64).
 
     Examples:
         >>> import lucid
@@ -659,14 +681,16 @@ def sort(input: Tensor, dim: int = -1, descending: bool = False, stable: bool = 
         >>> values.tolist(), indices.tolist()
         ([1.0, 2.0, 3.0], [1, 2, 0])
     """
+    dim = reduce_axis_arg(axis, dim, "sort", -1)
     idx = argsort(input, dim, descending)
     if input._data.ndim == 0:
         return SortResult(input.clone(), idx)
     return SortResult(Gather.apply(input, idx._data, _check_dim(dim, input.ndim, "sort")), idx)
 
 
-def topk(input: Tensor, k: int, dim: int = -1, largest: bool = True, sorted: bool = True):
-    """The ``k`` largest (or smallest) entries along ``dim``: ``(values, indices)``.
+def topk(input: Tensor, k: int, dim: int | None = None, largest: bool = True, sorted: bool = True, *,
+         axis: int | None = None):
+    """The ``k`` largest (or smallest) entries along ``dim`` (default -1; NumPy's ``axis``): ``(values, indices)``.
 
     Examples:
         >>> import lucid
@@ -674,6 +698,7 @@ def topk(input: Tensor, k: int, dim: int = -1, largest: bool = True, sorted: boo
         >>> values.tolist(), indices.tolist()
         ([5.0, 3.0], [1, 2])
     """
+    dim = reduce_axis_arg(axis, dim, "topk", -1)
     ax = _check_dim(dim, input._data.ndim, "topk")
     n = input.shape[ax] if input._data.ndim else 1
     if isinstance(k, bool) or not isinstance(k, numbers.Integral) or not 0 <= k <= n:
@@ -687,7 +712,7 @@ def topk(input: Tensor, k: int, dim: int = -1, largest: bool = True, sorted: boo
 
 
 def unique(input: Tensor, sorted: bool = True, return_inverse: bool = False, return_counts: bool = False,
-           dim=None):
+           dim=None, *, axis=None):
     """The distinct values (sorted), optionally with the inverse indices and the counts.
 
     A sync point: the values are read back to the host (the output size depends on them).
@@ -697,7 +722,7 @@ def unique(input: Tensor, sorted: bool = True, return_inverse: bool = False, ret
         sorted: the result is always sorted (accepted for PyTorch compatibility).
         return_inverse: also return, for each input element, its index in the output.
         return_counts: also return how often each distinct value occurs.
-        dim: find unique slices along this dim instead of unique elements.
+        dim: find unique slices along this dim instead of unique elements; ``axis`` is the NumPy spelling.
 
     Examples:
         >>> import lucid
@@ -705,6 +730,7 @@ def unique(input: Tensor, sorted: bool = True, return_inverse: bool = False, ret
         >>> values.tolist(), counts.tolist()
         ([1, 2, 3], [1, 1, 2])
     """
+    dim = reduce_axis_arg(axis, dim, "unique")
     arr = input.numpy()  # sync point: the output shape depends on the data
     ax = None if dim is None else _check_dim(dim, arr.ndim, "unique")
     vals, inv, counts = np.unique(arr, return_inverse=True, return_counts=True, axis=ax)
@@ -725,6 +751,7 @@ def _inplace(op):
         return self._bump(op(self, *args, **kwargs))
 
     method.__name__ = op.__name__ + "_"
+    method.__wrapped__ = op  # inspect.signature (help(), the Tensor stub) shows the op's parameters
     method.__doc__ = f"In-place form of ``{op.__name__}``: updates ``self``, bumps its version, returns it."
     return method
 

@@ -49,6 +49,7 @@ def _inplace(op, name: str):
         return _store(self, op(self, *args, **kwargs), name)
 
     method.__name__ = method.__qualname__ = name
+    method.__wrapped__ = op  # inspect.signature (help(), the Tensor stub) shows the op's parameters
     method.__doc__ = (f"In-place form of ``{op.__name__}``: updates ``self``, bumps its version, "
                       "returns ``self``.")
     return method

@@ -16,6 +16,7 @@ import numpy as np
 from lucid._backend import reductions
 from lucid._tensor import Tensor
 from lucid.autograd.function import Function
+from lucid.ops._util import reduce_axis_arg
 from lucid.ops.indexing import index_select
 from lucid.ops.shape import BroadcastTo, Reshape, _as_tensor, _dim, _dims, _sizes
 
@@ -151,13 +152,13 @@ def repeat(input: Tensor, *sizes) -> Tensor:
     return Tile.apply(input, sizes)
 
 
-def repeat_interleave(input: Tensor, repeats, dim=None, *, output_size=None) -> Tensor:
+def repeat_interleave(input: Tensor, repeats, dim=None, *, output_size=None, axis=None) -> Tensor:
     """Repeat each element ``repeats`` times along ``dim`` (the flattened tensor when ``dim`` is None).
 
     Args:
         input: the tensor.
         repeats: an int, or a 1-D integer tensor with one count per element along ``dim``.
-        dim: the dim to repeat along.
+        dim: the dim to repeat along; ``axis`` is the NumPy spelling.
         output_size: the total output length along ``dim``. With tensor
             ``repeats`` and no ``output_size`` the counts are read back to the
             host (a sync point: the output shape depends on the data).
@@ -169,6 +170,7 @@ def repeat_interleave(input: Tensor, repeats, dim=None, *, output_size=None) -> 
         >>> lucid.tensor([1, 2]).repeat_interleave(lucid.tensor([1, 3])).tolist()
         [1, 2, 2, 2]
     """
+    dim = reduce_axis_arg(axis, dim, "repeat_interleave")
     if dim is None:
         input, ax = Reshape.apply(input, (input._data.size,)), 0
     else:
@@ -400,14 +402,20 @@ def meshgrid(*tensors, indexing: str = "ij") -> tuple:
     return tuple(out)
 
 
-def narrow(input: Tensor, dim: int, start: int, length: int) -> Tensor:
+def narrow(input: Tensor, dim: int | None = None, start: int | None = None, length: int | None = None, *,
+           axis: int | None = None) -> Tensor:
     """Elements ``start`` .. ``start + length`` along ``dim``.
+
+    ``dim``, ``start`` and ``length`` are required; ``axis`` is the NumPy spelling of ``dim``.
 
     Examples:
         >>> import lucid
         >>> lucid.arange(5).narrow(0, 1, 3).tolist()
         [1, 2, 3]
     """
+    dim = reduce_axis_arg(axis, dim, "narrow", required=True)
+    if start is None or length is None:
+        raise TypeError("narrow: missing the required arguments start and length")
     shape = tuple(input._data.shape)
     ax = _dim(dim, len(shape), "narrow")
     n = shape[ax]

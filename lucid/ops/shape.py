@@ -265,14 +265,19 @@ def ravel(input: Tensor) -> Tensor:
     return Reshape.apply(input, (input._data.size,))
 
 
-def unflatten(input: Tensor, dim: int, sizes) -> Tensor:
+def unflatten(input: Tensor, dim: int | None = None, sizes=None, *, axis: int | None = None) -> Tensor:
     """Split dim ``dim`` into ``sizes`` (one entry may be ``-1``); the inverse of :func:`flatten`.
+
+    ``dim`` and ``sizes`` are required; ``axis`` is the NumPy spelling of ``dim``.
 
     Examples:
         >>> import lucid
         >>> lucid.zeros(2, 12).unflatten(1, (3, -1)).shape
         (2, 3, 4)
     """
+    dim = reduce_axis_arg(axis, dim, "unflatten", required=True)
+    if sizes is None:
+        raise TypeError("unflatten: missing the required argument sizes")
     shape = tuple(input._data.shape)
     d = _dim(dim, len(shape), "unflatten")
     sizes = _infer_shape(_sizes((sizes,), "unflatten", True), shape[d] if shape else 1, (shape[d],) if shape else (),
@@ -280,8 +285,8 @@ def unflatten(input: Tensor, dim: int, sizes) -> Tensor:
     return Reshape.apply(input, shape[:d] + sizes + shape[d + 1:])
 
 
-def squeeze(input: Tensor, dim=None) -> Tensor:
-    """Remove size-1 dims: all of them, or only those in ``dim`` (an int or tuple).
+def squeeze(input: Tensor, dim=None, *, axis=None) -> Tensor:
+    """Remove size-1 dims: all of them, or only those in ``dim`` (an int or tuple; NumPy's ``axis``).
 
     # NOTE: naming a dim whose size is not 1 is a no-op, as in PyTorch.
 
@@ -291,6 +296,7 @@ def squeeze(input: Tensor, dim=None) -> Tensor:
         ((3,), (1, 3))
     """
     shape = tuple(input._data.shape)
+    dim = reduce_axis_arg(axis, dim, "squeeze")
     if dim is None:
         dims = range(len(shape))
     else:
@@ -299,14 +305,15 @@ def squeeze(input: Tensor, dim=None) -> Tensor:
     return Reshape.apply(input, tuple(s for i, s in enumerate(shape) if i not in drop))
 
 
-def unsqueeze(input: Tensor, dim: int) -> Tensor:
-    """Insert a size-1 dim at position ``dim`` (``-1`` appends).
+def unsqueeze(input: Tensor, dim: int | None = None, *, axis: int | None = None) -> Tensor:
+    """Insert a size-1 dim at position ``dim`` (``-1`` appends); ``axis`` is the NumPy spelling.
 
     Examples:
         >>> import lucid
         >>> lucid.zeros(3).unsqueeze(0).shape, lucid.zeros(3).unsqueeze(-1).shape
         ((1, 3), (3, 1))
     """
+    dim = reduce_axis_arg(axis, dim, "unsqueeze", required=True)
     shape = tuple(input._data.shape)
     d = _dim(dim, len(shape) + 1, "unsqueeze")
     return Reshape.apply(input, shape[:d] + (1,) + shape[d:])
@@ -585,14 +592,15 @@ def dstack(tensors) -> Tensor:
     return concatenate([_atleast(x, 3) for x in _tensors(tensors, "dstack")], 2)
 
 
-def split(tensor: Tensor, split_size_or_sections, dim: int = 0) -> tuple:
+def split(tensor: Tensor, split_size_or_sections, dim: int | None = None, *, axis: int | None = None) -> tuple:
     """Split into pieces along ``dim`` (PyTorch's ``split``).
 
     Args:
         tensor: the tensor.
         split_size_or_sections: an int (pieces of that size, the last one may be
             smaller) or a list of sizes that sum to the dim's size.
-        dim: the dim to split.
+        dim: the dim to split (default 0).
+        axis: NumPy's spelling of ``dim``.
 
     Returns:
         tuple of Tensors.
@@ -604,6 +612,7 @@ def split(tensor: Tensor, split_size_or_sections, dim: int = 0) -> tuple:
         >>> [p.shape for p in lucid.zeros(5, 2).split([1, 4])]
         [(1, 2), (4, 2)]
     """
+    dim = reduce_axis_arg(axis, dim, "split", 0)
     shape = tuple(tensor._data.shape)
     ax = _dim(dim, len(shape), "split")
     if not shape:
@@ -626,8 +635,10 @@ def split(tensor: Tensor, split_size_or_sections, dim: int = 0) -> tuple:
     return out if isinstance(out, tuple) else (out,)
 
 
-def chunk(input: Tensor, chunks: int, dim: int = 0) -> tuple:
+def chunk(input: Tensor, chunks: int, dim: int | None = None, *, axis: int | None = None) -> tuple:
     """Split into ``chunks`` pieces of size ``ceil(n / chunks)`` (fewer if they run out), like PyTorch.
+
+    ``dim`` defaults to 0; ``axis`` is its NumPy spelling.
 
     Examples:
         >>> import lucid
@@ -636,19 +647,21 @@ def chunk(input: Tensor, chunks: int, dim: int = 0) -> tuple:
     """
     if isinstance(chunks, bool) or not isinstance(chunks, numbers.Integral) or chunks <= 0:
         raise ValueError(f"chunk: chunks must be a positive int, got {chunks!r}")
+    dim = reduce_axis_arg(axis, dim, "chunk", 0)
     shape = tuple(input._data.shape)
     n = shape[_dim(dim, len(shape), "chunk")] if shape else 0
     return split(input, max(-(-n // int(chunks)), 1), dim)
 
 
-def unbind(input: Tensor, dim: int = 0) -> tuple:
-    """Remove dim ``dim``, returning the slices along it.
+def unbind(input: Tensor, dim: int | None = None, *, axis: int | None = None) -> tuple:
+    """Remove dim ``dim`` (default 0; NumPy's ``axis``), returning the slices along it.
 
     Examples:
         >>> import lucid
         >>> [r.tolist() for r in lucid.tensor([[1, 2], [3, 4]]).unbind(1)]
         [[1, 3], [2, 4]]
     """
+    dim = reduce_axis_arg(axis, dim, "unbind", 0)
     shape = tuple(input._data.shape)
     if not shape:
         raise ValueError("unbind: cannot unbind a 0-d tensor")

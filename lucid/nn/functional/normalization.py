@@ -23,7 +23,7 @@ from lucid._backend import reductions
 from lucid._tensor import Tensor
 from lucid.autograd.function import Function
 from lucid.nn.functional.conv import check_tensor, fused, to_first, to_last
-from lucid.ops._util import unbroadcast
+from lucid.ops._util import reduce_axis_arg, unbroadcast
 
 __all__ = ["batch_norm", "instance_norm", "layer_norm", "group_norm", "rms_norm", "normalize"]
 
@@ -633,13 +633,14 @@ def rms_norm(input: Tensor, normalized_shape, weight: Tensor | None = None, eps:
     return RMSNormFn.apply(input, weight, axes, eps)
 
 
-def normalize(input: Tensor, p: float = 2.0, dim: int = 1, eps: float = 1e-12, out=None) -> Tensor:
+def normalize(input: Tensor, p: float = 2.0, dim: int | None = None, eps: float = 1e-12, out=None, *,
+              axis: int | None = None) -> Tensor:
     r"""Divide by the ``p``-norm along ``dim``: :math:`y = x / \max(\lVert x \rVert_p, \epsilon)`.
 
     Args:
         input: any shape.
         p: the norm's exponent (> 0, ``inf`` allowed). Default 2.
-        dim: the axis (negative counts from the end). Default 1.
+        dim: the axis (negative counts from the end). Default 1. ``axis`` is the NumPy spelling.
         eps: lower bound of the denominator. Default 1e-12.
         out: not supported (must be ``None``).
 
@@ -656,6 +657,7 @@ def normalize(input: Tensor, p: float = 2.0, dim: int = 1, eps: float = 1e-12, o
     check_tensor(input, "input", op)
     if out is not None:
         raise NotImplementedError(f"{op}: out= is not supported; use the returned Tensor")
+    dim = reduce_axis_arg(axis, dim, op, 1)
     if isinstance(p, bool) or not isinstance(p, numbers.Real) or not p > 0:
         raise ValueError(f"{op}: p must be a positive number, got {p!r}")
     if isinstance(dim, bool) or not isinstance(dim, numbers.Integral):

@@ -1,0 +1,815 @@
+# Generated from the live lucid.Tensor by `python -m lucid._stubgen` (or `make stub`): do not edit by hand.
+# Tensor methods are attached at import time by lucid.ops, so editors and type checkers read them
+# from this file; tests/test_tensor_stub.py fails when it and the real methods drift apart.
+
+import builtins
+from typing import Any
+
+import mlx.core as _mx
+import mlx.core as mx
+import numpy as np
+
+__all__ = ["Tensor", "as_array"]
+
+
+class Tensor:
+    """A multi-dimensional array on an MLX device, with reverse-mode autograd."""
+    def __init__(self, data, dtype=None, device=None, requires_grad: builtins.bool = False) -> None: ...
+    def __abs__(self) -> Tensor:
+        """Elementwise absolute value ``|x|``; the gradient is ``sign(x)`` (0 at 0)."""
+    def __add__(self, other):
+        """Elementwise ``input + other`` with broadcasting."""
+    def __and__(self, other): ...
+    def __array__(self, dtype=None, copy=None): ...
+    __array_priority__: builtins.int
+    def __bool__(self) -> builtins.bool: ...
+    def __eq__(self, other): ...
+    def __float__(self) -> builtins.float: ...
+    def __floordiv__(self, other):
+        """Elementwise ``floor(input / other)``; not differentiable."""
+    def __ge__(self, other): ...
+    def __getitem__(self, key) -> Tensor:
+        """``x[key]``: NumPy-style basic, advanced (integer) and boolean-mask indexing; differentiable."""
+    def __gt__(self, other): ...
+    def __hash__(self, /): ...
+    def __iadd__(self, other):
+        """In-place form of ``add``: updates ``self``, bumps its version, returns ``self``."""
+    def __imul__(self, other):
+        """In-place form of ``multiply``: updates ``self``, bumps its version, returns ``self``."""
+    def __index__(self) -> builtins.int: ...
+    def __int__(self) -> builtins.int: ...
+    def __invert__(self) -> Tensor:
+        """Elementwise bitwise NOT (``~``): logical NOT on bool tensors, ``-x - 1`` on signed integers."""
+    def __ipow__(self, other):
+        """In-place form of ``power``: updates ``self``, bumps its version, returns ``self``."""
+    def __isub__(self, other):
+        """In-place form of ``sub``: updates ``self``, bumps its version, returns ``self``."""
+    def __iter__(self): ...
+    def __itruediv__(self, other):
+        """In-place form of ``divide``: updates ``self``, bumps its version, returns ``self``."""
+    def __le__(self, other): ...
+    def __len__(self) -> builtins.int: ...
+    def __lshift__(self, other): ...
+    def __lt__(self, other): ...
+    def __matmul__(self, other: Tensor) -> Tensor:
+        """Matrix product with NumPy/PyTorch semantics (also ``input @ other``)."""
+    def __mod__(self, other):
+        """Elementwise ``input % other`` with the sign of ``other`` (Python's ``%``)."""
+    def __mul__(self, other):
+        """Elementwise ``input * other`` with broadcasting."""
+    def __ne__(self, other): ...
+    def __neg__(self) -> Tensor:
+        """Elementwise ``-input``."""
+    def __or__(self, other): ...
+    def __pos__(self): ...
+    def __pow__(self, other):
+        """Elementwise ``input ** exponent``."""
+    def __radd__(self, other): ...
+    def __rand__(self, other): ...
+    def __repr__(self) -> str: ...
+    def __rfloordiv__(self, other): ...
+    def __rlshift__(self, other): ...
+    def __rmatmul__(self, other): ...
+    def __rmod__(self, other): ...
+    def __rmul__(self, other): ...
+    def __ror__(self, other): ...
+    def __rpow__(self, other): ...
+    def __rrshift__(self, other): ...
+    def __rshift__(self, other): ...
+    def __rsub__(self, other): ...
+    def __rtruediv__(self, other): ...
+    def __rxor__(self, other): ...
+    def __setitem__(self, key, value) -> None:
+        """``x[key] = value``: in place (same Tensor object, version bumped); differentiable in ``x`` and ``value``."""
+    def __sub__(self, other):
+        """Elementwise ``input - other`` with broadcasting."""
+    def __truediv__(self, other):
+        """Elementwise true division ``input / other`` (integers give float32)."""
+    def __xor__(self, other): ...
+    @property
+    def T(self) -> Tensor: ...
+    def abs(self) -> Tensor:
+        """Elementwise absolute value ``|x|``; the gradient is ``sign(x)`` (0 at 0)."""
+    def abs_(self) -> Tensor:
+        """In-place form of ``abs``: updates ``self``, bumps its version, returns ``self``."""
+    def absolute(self) -> Tensor:
+        """Elementwise absolute value ``|x|``; the gradient is ``sign(x)`` (0 at 0)."""
+    def acos(self) -> Tensor:
+        r"""Elementwise inverse cosine, in :math:`[0, \pi]`; NaN outside ``[-1, 1]``."""
+    def acos_(self) -> Tensor:
+        """In-place form of ``arccos``: updates ``self``, bumps its version, returns ``self``."""
+    def acosh(self) -> Tensor:
+        r"""Elementwise inverse hyperbolic cosine :math:`\ln(x + \sqrt{x^2 - 1})`; NaN below 1."""
+    def acosh_(self) -> Tensor:
+        """In-place form of ``arccosh``: updates ``self``, bumps its version, returns ``self``."""
+    def add(self, other):
+        """Elementwise ``input + other`` with broadcasting."""
+    def add_(self, other, *, alpha=None) -> Tensor:
+        """In place ``self += alpha * other`` (``alpha`` defaults to 1, as in PyTorch)."""
+    def all(self, dim=None, keepdim: builtins.bool = False, *, axis=None, keepdims: builtins.bool = False) -> Tensor:
+        """True where every element over ``dim`` (an int or tuple; all when omitted) is nonzero; bool result."""
+    def allclose(
+        self,
+        other,
+        rtol: builtins.float = 1e-05,
+        atol: builtins.float = 1e-08,
+        equal_nan: builtins.bool = False,
+    ) -> builtins.bool:
+        """True if every element of ``input`` is close to ``other`` (see ``isclose``), with broadcasting."""
+    def amax(self, axis=None, keepdims: builtins.bool = False, *, dim=None, keepdim: builtins.bool = False) -> Tensor:
+        """The maximum over ``axis`` (``dim``, an int or tuple; all when omitted); ties share the gradient evenly."""
+    def amin(self, axis=None, keepdims: builtins.bool = False, *, dim=None, keepdim: builtins.bool = False) -> Tensor:
+        """The minimum over ``axis`` (``dim``, an int or tuple; all when omitted); ties share the gradient evenly."""
+    def any(self, dim=None, keepdim: builtins.bool = False, *, axis=None, keepdims: builtins.bool = False) -> Tensor:
+        """True where some element over ``dim`` (an int or tuple; all when omitted) is nonzero; bool result."""
+    def arccos(self) -> Tensor:
+        r"""Elementwise inverse cosine, in :math:`[0, \pi]`; NaN outside ``[-1, 1]``."""
+    def arccos_(self) -> Tensor:
+        """In-place form of ``arccos``: updates ``self``, bumps its version, returns ``self``."""
+    def arccosh(self) -> Tensor:
+        r"""Elementwise inverse hyperbolic cosine :math:`\ln(x + \sqrt{x^2 - 1})`; NaN below 1."""
+    def arccosh_(self) -> Tensor:
+        """In-place form of ``arccosh``: updates ``self``, bumps its version, returns ``self``."""
+    def arcsin(self) -> Tensor:
+        r"""Elementwise inverse sine, in :math:`[-\pi/2, \pi/2]`; NaN outside ``[-1, 1]``."""
+    def arcsin_(self) -> Tensor:
+        """In-place form of ``arcsin``: updates ``self``, bumps its version, returns ``self``."""
+    def arcsinh(self) -> Tensor:
+        r"""Elementwise inverse hyperbolic sine :math:`\ln(x + \sqrt{x^2 + 1})`."""
+    def arcsinh_(self) -> Tensor:
+        """In-place form of ``arcsinh``: updates ``self``, bumps its version, returns ``self``."""
+    def arctan(self) -> Tensor:
+        r"""Elementwise inverse tangent, in :math:`(-\pi/2, \pi/2)`."""
+    def arctan2(self, other: Tensor) -> Tensor:
+        r"""Elementwise :math:`\operatorname{atan2}(y, x)` with ``y = input``, ``x = other``, broadcasting."""
+    def arctan_(self) -> Tensor:
+        """In-place form of ``arctan``: updates ``self``, bumps its version, returns ``self``."""
+    def arctanh(self) -> Tensor:
+        r"""Elementwise inverse hyperbolic tangent :math:`\tfrac12 \ln\frac{1 + x}{1 - x}`; ``±inf`` at ``±1``."""
+    def arctanh_(self) -> Tensor:
+        """In-place form of ``arctanh``: updates ``self``, bumps its version, returns ``self``."""
+    def argmax(self, dim=None, keepdim: builtins.bool = False, *, axis=None, keepdims: builtins.bool = False) -> Tensor:
+        """Index (int64) of the maximum along ``dim``, or into the flattened tensor; the first one among ties."""
+    def argmin(self, dim=None, keepdim: builtins.bool = False, *, axis=None, keepdims: builtins.bool = False) -> Tensor:
+        """Index (int64) of the minimum along ``dim``, or into the flattened tensor; the first one among ties."""
+    def argsort(
+        self,
+        dim: builtins.int | None = None,
+        descending: builtins.bool = False,
+        stable: builtins.bool = False,
+        *,
+        axis: builtins.int | None = None,
+    ) -> Tensor:
+        """Indices (int64) that sort ``input`` along ``dim`` (default -1; ``axis`` is the NumPy spelling)."""
+    def argwhere(self) -> Tensor:
+        """``nonzero(input)``: an ``(n, ndim)`` tensor of the non-zero positions (a sync point)."""
+    def asin(self) -> Tensor:
+        r"""Elementwise inverse sine, in :math:`[-\pi/2, \pi/2]`; NaN outside ``[-1, 1]``."""
+    def asin_(self) -> Tensor:
+        """In-place form of ``arcsin``: updates ``self``, bumps its version, returns ``self``."""
+    def asinh(self) -> Tensor:
+        r"""Elementwise inverse hyperbolic sine :math:`\ln(x + \sqrt{x^2 + 1})`."""
+    def asinh_(self) -> Tensor:
+        """In-place form of ``arcsinh``: updates ``self``, bumps its version, returns ``self``."""
+    def astype(self, dtype) -> Tensor:
+        """Convert to ``dtype``; differentiable between floating dtypes."""
+    def atan(self) -> Tensor:
+        r"""Elementwise inverse tangent, in :math:`(-\pi/2, \pi/2)`."""
+    def atan2(self, other: Tensor) -> Tensor:
+        r"""Elementwise :math:`\operatorname{atan2}(y, x)` with ``y = input``, ``x = other``, broadcasting."""
+    def atan_(self) -> Tensor:
+        """In-place form of ``arctan``: updates ``self``, bumps its version, returns ``self``."""
+    def atanh(self) -> Tensor:
+        r"""Elementwise inverse hyperbolic tangent :math:`\tfrac12 \ln\frac{1 + x}{1 - x}`; ``±inf`` at ``±1``."""
+    def atanh_(self) -> Tensor:
+        """In-place form of ``arctanh``: updates ``self``, bumps its version, returns ``self``."""
+    def backward(
+        self,
+        gradient=None,
+        retain_graph: builtins.bool | None = None,
+        create_graph: builtins.bool = False,
+        inputs=None,
+    ) -> None:
+        """Accumulate d(self)/d(leaf) into every leaf's ``.grad``."""
+    def bfloat16(self) -> Tensor: ...
+    def bitwise_and(self, other) -> Tensor:
+        """Elementwise bitwise AND of bool or integer tensors (``&``)."""
+    def bitwise_left_shift(self, other) -> Tensor:
+        """Elementwise ``input << other`` on integers."""
+    def bitwise_not(self) -> Tensor:
+        """Elementwise bitwise NOT (``~``): logical NOT on bool tensors, ``-x - 1`` on signed integers."""
+    def bitwise_or(self, other) -> Tensor:
+        """Elementwise bitwise OR of bool or integer tensors (``|``)."""
+    def bitwise_right_shift(self, other) -> Tensor:
+        """Elementwise ``input >> other`` on integers."""
+    def bitwise_xor(self, other) -> Tensor:
+        """Elementwise bitwise XOR of bool or integer tensors (``^``)."""
+    def bmm(self, mat2: Tensor) -> Tensor:
+        """Batched matrix product, ``(b, n, m) @ (b, m, p) -> (b, n, p)``; no broadcasting."""
+    def bool(self) -> Tensor: ...
+    def broadcast_to(self, shape) -> Tensor:
+        """Broadcast ``input`` to ``shape`` by NumPy's rules (``-1`` keeps a dim); differentiable."""
+    def ceil(self) -> Tensor:
+        """Elementwise smallest integer ``>= x`` (zero gradient)."""
+    def ceil_(self) -> Tensor:
+        """In-place form of ``ceil``: updates ``self``, bumps its version, returns ``self``."""
+    def chunk(
+        self,
+        chunks: builtins.int,
+        dim: builtins.int | None = None,
+        *,
+        axis: builtins.int | None = None,
+    ) -> tuple:
+        """Split into ``chunks`` pieces of size ``ceil(n / chunks)`` (fewer if they run out), like PyTorch."""
+    def clamp(self, min=None, max=None) -> Tensor:
+        r"""Clamp every element into ``[min, max]``: :math:`\min(\max(x, \text{min}), \text{max})`."""
+    def clamp_(self, min=None, max=None) -> Tensor:
+        """Clamp into ``[min, max]`` in place."""
+    def clamp_max_(self, max) -> Tensor:
+        """Clamp from above in place (``clamp_(max=max)``)."""
+    def clamp_min_(self, min) -> Tensor:
+        """Clamp from below in place (``clamp_(min=min)``)."""
+    def clip(self, min=None, max=None) -> Tensor:
+        r"""Clamp every element into ``[min, max]``: :math:`\min(\max(x, \text{min}), \text{max})`."""
+    def clip_(self, min=None, max=None) -> Tensor:
+        """Clamp into ``[min, max]`` in place."""
+    def clone(self) -> Tensor:
+        """A differentiable copy of ``input`` (gradients flow back to it)."""
+    def contiguous(self) -> Tensor:
+        """Return ``input`` itself (MLX arrays need no layout change before use)."""
+    def copy_(self, src, non_blocking: builtins.bool = False) -> Tensor:
+        """Copy ``src`` (broadcast to this shape, cast to this dtype) into ``self``; differentiable in ``src``."""
+    def cos(self) -> Tensor:
+        """Elementwise cosine (radians)."""
+    def cos_(self) -> Tensor:
+        """In-place form of ``cos``: updates ``self``, bumps its version, returns ``self``."""
+    def cosh(self) -> Tensor:
+        """Elementwise hyperbolic cosine."""
+    def cosh_(self) -> Tensor:
+        """In-place form of ``cosh``: updates ``self``, bumps its version, returns ``self``."""
+    def count_nonzero(self, dim=None, *, axis=None) -> Tensor:
+        """Number (int64) of nonzero elements over ``dim`` (an int or tuple; all when omitted)."""
+    def cpu(self) -> Tensor: ...
+    def cube(self) -> Tensor:
+        """Elementwise :math:`x^3` (integers stay integers)."""
+    def cuda(self) -> Tensor: ...
+    def cumprod(self, dim=None, *, dtype=None, axis=None) -> Tensor:
+        """Cumulative product along ``dim`` (required; ``axis`` is the NumPy spelling)."""
+    def cumsum(self, dim=None, *, dtype=None, axis=None) -> Tensor:
+        """Cumulative sum along ``dim`` (required; ``axis`` is the NumPy spelling)."""
+    @property
+    def data(self) -> Tensor:
+        """A Tensor sharing this one's values, detached from the graph (PyTorch's ``.data``)."""
+    @data.setter
+    def data(self, value) -> None: ...
+    def detach(self) -> Tensor:
+        """A new leaf Tensor with the same values, cut from the graph."""
+    def detach_(self) -> Tensor: ...
+    @property
+    def device(self) -> str: ...
+    def diag(self, diagonal: builtins.int = 0) -> Tensor:
+        """A 1-D tensor becomes a square matrix with it on diagonal ``diagonal``; a 2-D tensor gives that diagonal."""
+    def diagonal(self, offset: builtins.int = 0, dim1: builtins.int = 0, dim2: builtins.int = 1) -> Tensor:
+        """The diagonal of the planes ``(dim1, dim2)``, moved to the last dimension (a copy, not a view)."""
+    def dim(self) -> builtins.int: ...
+    def div(self, other):
+        """Elementwise true division ``input / other`` (integers give float32)."""
+    def div_(self, other):
+        """In-place form of ``divide``: updates ``self``, bumps its version, returns ``self``."""
+    def divide(self, other):
+        """Elementwise true division ``input / other`` (integers give float32)."""
+    def divide_(self, other):
+        """In-place form of ``divide``: updates ``self``, bumps its version, returns ``self``."""
+    def dot(self, other: Tensor) -> Tensor:
+        """Dot product of two 1-D tensors of the same length (a 0-d tensor)."""
+    def double(self) -> Tensor: ...
+    @property
+    def dtype(self): ...
+    def element_size(self) -> builtins.int: ...
+    def eq(self, other) -> Tensor:
+        """Elementwise ``input == other`` as a bool tensor, with broadcasting."""
+    def equal(self, other: Tensor) -> builtins.bool:
+        """True if both tensors have the same shape and the same values (``torch.equal``)."""
+    def erf(self) -> Tensor:
+        r"""Elementwise error function :math:`\frac{2}{\sqrt\pi}\int_0^x e^{-t^2} dt`."""
+    def erf_(self) -> Tensor:
+        """In-place form of ``erf``: updates ``self``, bumps its version, returns ``self``."""
+    def erfinv(self) -> Tensor:
+        """Elementwise inverse error function on ``(-1, 1)`` (``±inf`` at ``±1``)."""
+    def erfinv_(self) -> Tensor:
+        """In-place form of ``erfinv``: updates ``self``, bumps its version, returns ``self``."""
+    def exp(self) -> Tensor:
+        """Elementwise exponential :math:`e^x`."""
+    def exp2(self) -> Tensor:
+        """Elementwise base-2 exponential :math:`2^x`."""
+    def exp2_(self) -> Tensor:
+        """In-place form of ``exp2``: updates ``self``, bumps its version, returns ``self``."""
+    def exp_(self) -> Tensor:
+        """In-place form of ``exp``: updates ``self``, bumps its version, returns ``self``."""
+    def expand(self, *sizes) -> Tensor:
+        """Broadcast size-1 dims to larger sizes (``-1`` keeps a dim; new dims may be added in front)."""
+    def expand_as(self, other: Tensor) -> Tensor:
+        """``input.expand(other.shape)``."""
+    def expm1(self) -> Tensor:
+        """Elementwise :math:`e^x - 1`, accurate for small ``x``."""
+    def expm1_(self) -> Tensor:
+        """In-place form of ``expm1``: updates ``self``, bumps its version, returns ``self``."""
+    def fill_(self, value) -> Tensor:
+        """Fill with ``value`` (a number or a one-element Tensor) in place."""
+    def fix(self) -> Tensor:
+        """Elementwise rounding toward zero (zero gradient)."""
+    def fix_(self) -> Tensor:
+        """In-place form of ``trunc``: updates ``self``, bumps its version, returns ``self``."""
+    def flatten(self, start_dim: builtins.int = 0, end_dim: builtins.int = -1) -> Tensor:
+        """Merge dims ``start_dim`` .. ``end_dim`` (inclusive) into one; a 0-d tensor becomes shape ``(1,)``."""
+    def flip(self, *args, dims=None) -> Tensor: ...
+    def float(self) -> Tensor: ...
+    def floor(self) -> Tensor:
+        """Elementwise largest integer ``<= x`` (zero gradient; integers pass through)."""
+    def floor_(self) -> Tensor:
+        """In-place form of ``floor``: updates ``self``, bumps its version, returns ``self``."""
+    def floor_divide(self, other):
+        """Elementwise ``floor(input / other)``; not differentiable."""
+    def fmod(self, other):
+        """Elementwise C-style remainder with the sign of ``input``."""
+    def gather(self, dim: builtins.int | None = None, index=None, *, axis: builtins.int | None = None) -> Tensor:
+        """Pick values along ``dim``: ``out[i][j] = input[index[i][j]][j]`` for ``dim=0`` (PyTorch's ``gather``)."""
+    def ge(self, other) -> Tensor:
+        """Elementwise ``input >= other`` as a bool tensor (``greater_equal``)."""
+    def ger(self, vec2: Tensor) -> Tensor:
+        """Outer product of two 1-D tensors: ``out[i, j] = input[i] * vec2[j]`` (``ger`` is an alias)."""
+    def gpu(self) -> Tensor: ...
+    @property
+    def grad(self) -> Tensor | None:
+        """The accumulated gradient (a Tensor of this shape and dtype), or ``None``."""
+    @grad.setter
+    def grad(self, value) -> None: ...
+    @property
+    def grad_fn(self): ...
+    def greater(self, other) -> Tensor:
+        """Elementwise ``input > other`` as a bool tensor (``greater``)."""
+    def greater_equal(self, other) -> Tensor:
+        """Elementwise ``input >= other`` as a bool tensor (``greater_equal``)."""
+    def gt(self, other) -> Tensor:
+        """Elementwise ``input > other`` as a bool tensor (``greater``)."""
+    def half(self) -> Tensor: ...
+    def index_select(self, dim: builtins.int | None = None, index=None, *, axis: builtins.int | None = None) -> Tensor:
+        """Pick the entries ``index`` (1-D integers) along ``dim``."""
+    def inner(self, other: Tensor) -> Tensor:
+        """Inner product over the last dimension (a product when either input is 0-d)."""
+    def int(self) -> Tensor: ...
+    def is_floating_point(self) -> builtins.bool: ...
+    @property
+    def is_leaf(self) -> builtins.bool: ...
+    def isclose(
+        self,
+        other,
+        rtol: builtins.float = 1e-05,
+        atol: builtins.float = 1e-08,
+        equal_nan: builtins.bool = False,
+    ) -> Tensor:
+        """Elementwise ``|input - other| <= atol + rtol * |other|`` as a bool tensor, with broadcasting."""
+    def isfinite(self) -> Tensor:
+        """Elementwise ``x is neither NaN nor infinite`` as a bool tensor (always true for integers)."""
+    def isinf(self) -> Tensor:
+        """Elementwise ``x is +inf or -inf`` as a bool tensor."""
+    def isnan(self) -> Tensor:
+        """Elementwise ``x is NaN`` as a bool tensor."""
+    def isneginf(self) -> Tensor:
+        """Elementwise ``x == -inf`` as a bool tensor."""
+    def isposinf(self) -> Tensor:
+        """Elementwise ``x == +inf`` as a bool tensor."""
+    def item(self):
+        """The value of a one-element tensor as a Python number (evaluates)."""
+    def le(self, other) -> Tensor:
+        """Elementwise ``input <= other`` as a bool tensor (``less_equal``)."""
+    def less(self, other) -> Tensor:
+        """Elementwise ``input < other`` as a bool tensor (``less``)."""
+    def less_equal(self, other) -> Tensor:
+        """Elementwise ``input <= other`` as a bool tensor (``less_equal``)."""
+    def log(self) -> Tensor:
+        r"""Elementwise natural logarithm :math:`\ln x` (``-inf`` at 0, NaN below)."""
+    def log10(self) -> Tensor:
+        r"""Elementwise base-10 logarithm :math:`\log_{10} x`."""
+    def log10_(self) -> Tensor:
+        """In-place form of ``log10``: updates ``self``, bumps its version, returns ``self``."""
+    def log1p(self) -> Tensor:
+        r"""Elementwise :math:`\ln(1 + x)`, accurate for small ``x``."""
+    def log1p_(self) -> Tensor:
+        """In-place form of ``log1p``: updates ``self``, bumps its version, returns ``self``."""
+    def log2(self) -> Tensor:
+        r"""Elementwise base-2 logarithm :math:`\log_2 x`."""
+    def log2_(self) -> Tensor:
+        """In-place form of ``log2``: updates ``self``, bumps its version, returns ``self``."""
+    def log_(self) -> Tensor:
+        """In-place form of ``log``: updates ``self``, bumps its version, returns ``self``."""
+    def logical_and(self, other) -> Tensor:
+        """Elementwise logical AND; nonzero counts as true."""
+    def logical_not(self) -> Tensor:
+        """Elementwise logical NOT as a bool tensor; zero counts as false."""
+    def logical_or(self, other) -> Tensor:
+        """Elementwise logical OR; nonzero counts as true."""
+    def logical_xor(self, other) -> Tensor:
+        """Elementwise logical XOR; nonzero counts as true."""
+    def logsumexp(
+        self,
+        dim=None,
+        keepdim: builtins.bool = False,
+        *,
+        axis=None,
+        keepdims: builtins.bool = False,
+    ) -> Tensor:
+        """``log(sum(exp(input)))`` over ``dim`` (an int or tuple; all when omitted), computed stably."""
+    def long(self) -> Tensor: ...
+    def lt(self, other) -> Tensor:
+        """Elementwise ``input < other`` as a bool tensor (``less``)."""
+    @property
+    def mT(self) -> Tensor: ...
+    def masked_fill(self, mask, value) -> Tensor:
+        """Replace elements where ``mask`` (broadcast to ``input``'s shape) is True with ``value``."""
+    def masked_fill_(self, mask, value) -> Tensor:
+        """In-place form of ``masked_fill``: updates ``self``, bumps its version, returns it."""
+    def masked_select(self, mask) -> Tensor:
+        """The elements of ``input`` where ``mask`` is True, as a 1-D tensor (a sync point: data-dependent size)."""
+    def matmul(self, other: Tensor) -> Tensor:
+        """Matrix product with NumPy/PyTorch semantics (also ``input @ other``)."""
+    def max(self, dim=None, keepdim: builtins.bool = False, *, axis=None, keepdims: builtins.bool = False):
+        """The maximum: of all elements, or ``(values, indices)`` along ``dim``, or elementwise with a tensor."""
+    def maximum(self, other):
+        """Elementwise maximum; ties split the gradient equally."""
+    def mean(
+        self,
+        axis=None,
+        keepdims: builtins.bool = False,
+        *,
+        dim=None,
+        keepdim: builtins.bool = False,
+        dtype=None,
+    ) -> Tensor:
+        """Arithmetic mean over ``axis`` (``dim``); all elements when omitted."""
+    def median(self, dim=None, keepdim: builtins.bool = False, *, axis=None, keepdims: builtins.bool = False):
+        """The median: the lower of the two middle values for an even count (as in PyTorch, not NumPy)."""
+    def min(self, dim=None, keepdim: builtins.bool = False, *, axis=None, keepdims: builtins.bool = False):
+        """The minimum: of all elements, or ``(values, indices)`` along ``dim``, or elementwise with a tensor."""
+    def minimum(self, other):
+        """Elementwise minimum; ties split the gradient equally."""
+    def mm(self, mat2: Tensor) -> Tensor:
+        """Product of two matrices, ``(n, m) @ (m, p) -> (n, p)``; no broadcasting (see :func:`matmul`)."""
+    def moveaxis(self, source, destination) -> Tensor:
+        """Move dims ``source`` to positions ``destination`` (ints or tuples); the others keep their order."""
+    def movedim(self, source, destination) -> Tensor:
+        """Move dims ``source`` to positions ``destination`` (ints or tuples); the others keep their order."""
+    def mul(self, other):
+        """Elementwise ``input * other`` with broadcasting."""
+    def mul_(self, other):
+        """In-place form of ``multiply``: updates ``self``, bumps its version, returns ``self``."""
+    def multiply(self, other):
+        """Elementwise ``input * other`` with broadcasting."""
+    def multiply_(self, other):
+        """In-place form of ``multiply``: updates ``self``, bumps its version, returns ``self``."""
+    def mv(self, vec: Tensor) -> Tensor:
+        """Matrix-vector product, ``(n, m) @ (m,) -> (n,)``."""
+    @property
+    def mx(self) -> _mx.array:
+        """The underlying ``mlx.core.array`` (no copy)."""
+    def nan_to_num(
+        self,
+        nan: builtins.float = 0.0,
+        posinf: builtins.float | None = None,
+        neginf: builtins.float | None = None,
+    ) -> Tensor:
+        """Replace NaN by ``nan``, +inf by ``posinf`` and -inf by ``neginf``."""
+    def nan_to_num_(
+        self,
+        nan: builtins.float = 0.0,
+        posinf: builtins.float | None = None,
+        neginf: builtins.float | None = None,
+    ) -> Tensor:
+        """In-place form of ``nan_to_num``: updates ``self``, bumps its version, returns ``self``."""
+    def narrow(
+        self,
+        dim: builtins.int | None = None,
+        start: builtins.int | None = None,
+        length: builtins.int | None = None,
+        *,
+        axis: builtins.int | None = None,
+    ) -> Tensor:
+        """Elements ``start`` .. ``start + length`` along ``dim``."""
+    @property
+    def nbytes(self) -> builtins.int: ...
+    @property
+    def ndim(self) -> builtins.int: ...
+    def ne(self, other) -> Tensor:
+        """Elementwise ``input != other`` as a bool tensor (``not_equal``)."""
+    def neg(self) -> Tensor:
+        """Elementwise ``-input``."""
+    def neg_(self) -> Tensor:
+        """In-place form of ``neg``: updates ``self``, bumps its version, returns ``self``."""
+    def negative(self) -> Tensor:
+        """Elementwise ``-input``."""
+    def negative_(self) -> Tensor:
+        """In-place form of ``neg``: updates ``self``, bumps its version, returns ``self``."""
+    def nonzero(self, *, as_tuple: builtins.bool = False):
+        """Indices of the non-zero elements: an ``(n, ndim)`` int64 tensor, or one 1-D tensor per dim."""
+    def norm(
+        self,
+        p='fro',
+        dim=None,
+        keepdim: builtins.bool = False,
+        dtype=None,
+        *,
+        axis=None,
+        keepdims: builtins.bool = False,
+    ) -> Tensor:
+        """The norm of a tensor (PyTorch's ``torch.norm``)."""
+    def not_equal(self, other) -> Tensor:
+        """Elementwise ``input != other`` as a bool tensor (``not_equal``)."""
+    def numel(self) -> builtins.int: ...
+    def numpy(self) -> np.ndarray:
+        """The values as a NumPy array (evaluates; bfloat16 comes back as float32)."""
+    def outer(self, vec2: Tensor) -> Tensor:
+        """Outer product of two 1-D tensors: ``out[i, j] = input[i] * vec2[j]`` (``ger`` is an alias)."""
+    def permute(self, *dims) -> Tensor:
+        """Reorder dims: output dim ``i`` is input dim ``dims[i]``."""
+    def pow(self, other):
+        """Elementwise ``input ** exponent``."""
+    def pow_(self, other):
+        """In-place form of ``power``: updates ``self``, bumps its version, returns ``self``."""
+    def power(self, other):
+        """Elementwise ``input ** exponent``."""
+    def prod(
+        self,
+        axis=None,
+        keepdims: builtins.bool = False,
+        *,
+        dim=None,
+        keepdim: builtins.bool = False,
+        dtype=None,
+    ) -> Tensor:
+        """Product over ``axis`` (``dim``); all elements when omitted."""
+    def ravel(self) -> Tensor:
+        """Flatten to 1-D."""
+    def reciprocal(self) -> Tensor:
+        """Elementwise :math:`1 / x` (integers give float32)."""
+    def reciprocal_(self) -> Tensor:
+        """In-place form of ``reciprocal``: updates ``self``, bumps its version, returns ``self``."""
+    def register_hook(self, hook):
+        """Call ``hook(grad)`` when this tensor's gradient is computed; it may return a replacement."""
+    def remainder(self, other):
+        """Elementwise ``input % other`` with the sign of ``other`` (Python's ``%``)."""
+    def repeat(self, *sizes) -> Tensor:
+        """PyTorch's ``Tensor.repeat``: tile the tensor; ``sizes`` needs at least ``ndim`` entries."""
+    def repeat_interleave(self, repeats, dim=None, *, output_size=None, axis=None) -> Tensor:
+        """Repeat each element ``repeats`` times along ``dim`` (the flattened tensor when ``dim`` is None)."""
+    @property
+    def requires_grad(self) -> builtins.bool: ...
+    @requires_grad.setter
+    def requires_grad(self, flag: builtins.bool) -> None: ...
+    def requires_grad_(self, requires_grad: builtins.bool = True) -> Tensor:
+        """Set ``requires_grad`` in place and return ``self``."""
+    def reshape(self, *shape) -> Tensor:
+        """Return the values of ``input`` with a new shape (one size may be ``-1``)."""
+    def reshape_as(self, other): ...
+    def retain_grad(self) -> None:
+        """Keep this non-leaf tensor's gradient in ``.grad`` after backward."""
+    @property
+    def retains_grad(self) -> builtins.bool: ...
+    def roll(self, shifts, dims=None) -> Tensor:
+        """Shift elements cyclically by ``shifts`` along ``dims`` (the flattened tensor when ``dims`` is None)."""
+    def round(self, decimals: builtins.int = 0) -> Tensor:
+        """Elementwise rounding to ``decimals`` decimal places (zero gradient)."""
+    def round_(self, decimals: builtins.int = 0) -> Tensor:
+        """In-place form of ``round``: updates ``self``, bumps its version, returns ``self``."""
+    def rsqrt(self) -> Tensor:
+        r"""Elementwise reciprocal square root :math:`1 / \sqrt{x}`."""
+    def rsqrt_(self) -> Tensor:
+        """In-place form of ``rsqrt``: updates ``self``, bumps its version, returns ``self``."""
+    def scatter(
+        self,
+        dim: builtins.int | None = None,
+        index=None,
+        src=None,
+        value=None,
+        *,
+        reduce=None,
+        axis: builtins.int | None = None,
+    ) -> Tensor:
+        """Write ``src`` (or the number ``value``) into a copy of ``input`` at ``index`` along ``dim``."""
+    def scatter_(
+        self,
+        dim: builtins.int | None = None,
+        index=None,
+        src=None,
+        value=None,
+        *,
+        reduce=None,
+        axis: builtins.int | None = None,
+    ) -> Tensor:
+        """In-place form of ``scatter``: updates ``self``, bumps its version, returns it."""
+    def scatter_add(
+        self,
+        dim: builtins.int | None = None,
+        index=None,
+        src=None,
+        *,
+        axis: builtins.int | None = None,
+    ) -> Tensor:
+        """Add ``src`` into a copy of ``input`` at ``index`` along ``dim``; repeated indices accumulate."""
+    def scatter_add_(
+        self,
+        dim: builtins.int | None = None,
+        index=None,
+        src=None,
+        *,
+        axis: builtins.int | None = None,
+    ) -> Tensor:
+        """In-place form of ``scatter_add``: updates ``self``, bumps its version, returns it."""
+    @property
+    def shape(self) -> tuple: ...
+    def sigmoid(self) -> Tensor:
+        """Elementwise logistic function :math:`1 / (1 + e^{-x})`; the gradient is :math:`y (1 - y)`."""
+    def sigmoid_(self) -> Tensor:
+        """In-place form of ``sigmoid``: updates ``self``, bumps its version, returns ``self``."""
+    def sign(self) -> Tensor:
+        """Elementwise sign: -1, 0 or 1 (zero gradient)."""
+    def sign_(self) -> Tensor:
+        """In-place form of ``sign``: updates ``self``, bumps its version, returns ``self``."""
+    def sin(self) -> Tensor:
+        """Elementwise sine (radians)."""
+    def sin_(self) -> Tensor:
+        """In-place form of ``sin``: updates ``self``, bumps its version, returns ``self``."""
+    def sinh(self) -> Tensor:
+        """Elementwise hyperbolic sine."""
+    def sinh_(self) -> Tensor:
+        """In-place form of ``sinh``: updates ``self``, bumps its version, returns ``self``."""
+    def size(self, dim: builtins.int | None = None, *, axis: builtins.int | None = None):
+        """The shape (PyTorch's ``size()``), or one dimension's length (``axis`` is the NumPy spelling of ``dim``)."""
+    def sort(
+        self,
+        dim: builtins.int | None = None,
+        descending: builtins.bool = False,
+        stable: builtins.bool = False,
+        *,
+        axis: builtins.int | None = None,
+    ):
+        """Sort along ``dim`` (default -1; NumPy's ``axis``); returns ``(values, indices)`` (indices int64)."""
+    def split(
+        self,
+        split_size_or_sections,
+        dim: builtins.int | None = None,
+        *,
+        axis: builtins.int | None = None,
+    ) -> tuple:
+        """Split into pieces along ``dim`` (PyTorch's ``split``)."""
+    def sqrt(self) -> Tensor:
+        r"""Elementwise square root :math:`\sqrt{x}` (its gradient is ``inf`` at 0)."""
+    def sqrt_(self) -> Tensor:
+        """In-place form of ``sqrt``: updates ``self``, bumps its version, returns ``self``."""
+    def square(self) -> Tensor:
+        """Elementwise :math:`x^2` (integers stay integers)."""
+    def square_(self) -> Tensor:
+        """In-place form of ``square``: updates ``self``, bumps its version, returns ``self``."""
+    def squeeze(self, dim=None, *, axis=None) -> Tensor:
+        """Remove size-1 dims: all of them, or only those in ``dim`` (an int or tuple; NumPy's ``axis``)."""
+    def std(
+        self,
+        axis=None,
+        unbiased=None,
+        keepdims: builtins.bool = False,
+        *,
+        dim=None,
+        correction=None,
+        keepdim: builtins.bool = False,
+        ddof=None,
+    ) -> Tensor:
+        """Standard deviation: the square root of :func:`var` (same arguments, ``correction=1`` by default)."""
+    def sub(self, other):
+        """Elementwise ``input - other`` with broadcasting."""
+    def sub_(self, other, *, alpha=None) -> Tensor:
+        """In place ``self -= alpha * other`` (``alpha`` defaults to 1)."""
+    def subtract(self, other):
+        """Elementwise ``input - other`` with broadcasting."""
+    def subtract_(self, other, *, alpha=None) -> Tensor:
+        """In place ``self -= alpha * other`` (``alpha`` defaults to 1)."""
+    def sum(
+        self,
+        axis=None,
+        keepdims: builtins.bool = False,
+        *,
+        dim=None,
+        keepdim: builtins.bool = False,
+        dtype=None,
+    ) -> Tensor:
+        """Sum over ``axis`` (``dim``); all elements when omitted."""
+    def swapaxes(self, dim0=None, dim1=None) -> Tensor:
+        """Swap dims ``dim0`` and ``dim1`` (PyTorch's ``transpose``)."""
+    def swapdims(self, dim0=None, dim1=None) -> Tensor:
+        """Swap dims ``dim0`` and ``dim1`` (PyTorch's ``transpose``)."""
+    def t(self) -> Tensor:
+        """Transpose a tensor of at most 2 dims (PyTorch's ``t()``)."""
+    def take(self, index) -> Tensor:
+        """Index the flattened ``input`` with ``index`` (any shape; negative indices count from the end)."""
+    def take_along_dim(self, indices, dim=None, *, axis=None) -> Tensor:
+        """``gather`` with broadcasting of ``input`` and ``indices`` (flattened when ``dim`` is None)."""
+    def tan(self) -> Tensor:
+        r"""Elementwise tangent (radians); the gradient is :math:`1 + \tan^2 x`."""
+    def tan_(self) -> Tensor:
+        """In-place form of ``tan``: updates ``self``, bumps its version, returns ``self``."""
+    def tanh(self) -> Tensor:
+        r"""Elementwise hyperbolic tangent; the gradient is :math:`1 - \tanh^2 x`."""
+    def tanh_(self) -> Tensor:
+        """In-place form of ``tanh``: updates ``self``, bumps its version, returns ``self``."""
+    def tile(self, dims) -> Tensor:
+        """Repeat the whole tensor ``dims[i]`` times along each dim (``dims`` shorter than ndim is left-padded with
+        1s)."""
+    def to(
+        self,
+        *args,
+        dtype=None,
+        device=None,
+        non_blocking: builtins.bool = False,
+        copy: builtins.bool = False,
+    ) -> Tensor:
+        """Move to a device and/or convert to a dtype: ``x.to("cpu")``, ``x.to(lucid.float16)``."""
+    def tolist(self):
+        """The values as (nested) Python lists (evaluates)."""
+    def topk(
+        self,
+        k: builtins.int,
+        dim: builtins.int | None = None,
+        largest: builtins.bool = True,
+        sorted: builtins.bool = True,
+        *,
+        axis: builtins.int | None = None,
+    ):
+        """The ``k`` largest (or smallest) entries along ``dim`` (default -1; NumPy's ``axis``): ``(values,
+        indices)``."""
+    def trace(self) -> Tensor:
+        """Sum of the main diagonal of a 2-D tensor (rectangular allowed); integers give int64."""
+    def transpose(self, dim0=None, dim1=None) -> Tensor:
+        """Swap dims ``dim0`` and ``dim1`` (PyTorch's ``transpose``)."""
+    def tril(self, diagonal: builtins.int = 0) -> Tensor:
+        """Keep the lower triangle (elements with ``col - row <= diagonal``) of the last two dims, zero the rest."""
+    def triu(self, diagonal: builtins.int = 0) -> Tensor:
+        """Keep the upper triangle (elements with ``col - row >= diagonal``) of the last two dims, zero the rest."""
+    def true_divide(self, other):
+        """Elementwise true division ``input / other`` (integers give float32)."""
+    def trunc(self) -> Tensor:
+        """Elementwise rounding toward zero (zero gradient)."""
+    def trunc_(self) -> Tensor:
+        """In-place form of ``trunc``: updates ``self``, bumps its version, returns ``self``."""
+    def type(self, dtype=None): ...
+    def unbind(self, dim: builtins.int | None = None, *, axis: builtins.int | None = None) -> tuple:
+        """Remove dim ``dim`` (default 0; NumPy's ``axis``), returning the slices along it."""
+    def unflatten(self, dim: builtins.int | None = None, sizes=None, *, axis: builtins.int | None = None) -> Tensor:
+        """Split dim ``dim`` into ``sizes`` (one entry may be ``-1``); the inverse of :func:`flatten`."""
+    def unique(
+        self,
+        sorted: builtins.bool = True,
+        return_inverse: builtins.bool = False,
+        return_counts: builtins.bool = False,
+        dim=None,
+        *,
+        axis=None,
+    ):
+        """The distinct values (sorted), optionally with the inverse indices and the counts."""
+    def unsqueeze(self, dim: builtins.int | None = None, *, axis: builtins.int | None = None) -> Tensor:
+        """Insert a size-1 dim at position ``dim`` (``-1`` appends); ``axis`` is the NumPy spelling."""
+    def var(
+        self,
+        axis=None,
+        unbiased=None,
+        keepdims: builtins.bool = False,
+        *,
+        dim=None,
+        correction=None,
+        keepdim: builtins.bool = False,
+        ddof=None,
+    ) -> Tensor:
+        """Variance over ``axis`` (``dim``) with Bessel's correction by default."""
+    def vdot(self, other: Tensor) -> Tensor:
+        """Dot product of two 1-D tensors (for real tensors the same as :func:`dot`)."""
+    def view(self, *shape) -> Tensor:
+        """Same as :func:`reshape`: Lucid tensors never share storage, so there is no separate view type."""
+    def view_as(self, other): ...
+    def where(self, condition, other) -> Tensor:
+        """``x.where(condition, other)`` is ``lucid.where(condition, x, other)`` (PyTorch's method form)."""
+    def zero_(self) -> Tensor:
+        """Fill with zeros in place."""
+    def _bump(self, new: Tensor) -> Tensor:
+        """Make ``self`` hold ``new``'s value and graph position (the core of every in-place op)."""
+    def _check_inplace(self) -> None: ...
+    _data: Any
+    _device: Any
+    _grad: Any
+    _hooks: Any
+    @classmethod
+    def _make(cls, arr: _mx.array, device: str, node=None, idx: builtins.int = 0) -> Tensor: ...
+    _node: Any
+    _out_idx: Any
+    _requires_grad: Any
+    _version: Any
+
+
+def as_array(data, dtype=None) -> mx.array:
+    """Convert Python scalars, nested lists, NumPy arrays, ``mx.array``s or Tensors to an ``mx.array``."""
