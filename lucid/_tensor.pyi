@@ -54,7 +54,7 @@ class Tensor:
     def __matmul__(self, other: Tensor) -> Tensor:
         """Matrix product with NumPy/PyTorch semantics (also ``input @ other``)."""
     def __mod__(self, other):
-        """Elementwise ``input % other`` with the sign of ``other`` (Python's ``%``)."""
+        """Elementwise ``input % other`` with the sign of ``other`` (as Python's)."""
     def __mul__(self, other):
         """Elementwise ``input * other`` with broadcasting."""
     def __ne__(self, other): ...
@@ -556,7 +556,7 @@ class Tensor:
     def register_hook(self, hook):
         """Call ``hook(grad)`` when this tensor's gradient is computed; it may return a replacement."""
     def remainder(self, other):
-        """Elementwise ``input % other`` with the sign of ``other`` (Python's ``%``)."""
+        """Elementwise ``input % other`` with the sign of ``other`` (as Python's)."""
     def repeat(self, *sizes) -> Tensor:
         """PyTorch's ``Tensor.repeat``: tile the tensor; ``sizes`` needs at least ``ndim`` entries."""
     def repeat_interleave(self, repeats, dim=None, *, output_size=None, axis=None) -> Tensor:
