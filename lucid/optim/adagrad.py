@@ -5,7 +5,7 @@ from __future__ import annotations
 import mlx.core as mx
 
 from lucid._tensor import Tensor
-from lucid.optim.optimizer import Optimizer, ParamsT, _check_bool, _check_nonneg, _check_range
+from lucid.optim.optimizer import Optimizer, ParamsT, _real, _weight_decay
 
 __all__ = ["Adagrad", "Adadelta"]
 
@@ -48,21 +48,13 @@ class Adagrad(Optimizer):
         [0.9, -1.9]
     """
 
-    _scalar_keys = ("step",)
+    _nonnegative = ("lr", "lr_decay", "weight_decay", "initial_accumulator_value", "eps")
 
     def __init__(self, params: ParamsT, lr: float = 1e-2, lr_decay: float = 0.0, weight_decay: float = 0.0,
                  initial_accumulator_value: float = 0.0, eps: float = 1e-10, *, maximize: bool = False):
-        defaults = dict(lr=lr, lr_decay=lr_decay, weight_decay=weight_decay,
-                        initial_accumulator_value=initial_accumulator_value, eps=eps, maximize=maximize)
-        super().__init__(params, defaults)
-
-    def _validate(self, group: dict) -> None:
-        _check_nonneg(group, "lr", "learning rate")
-        _check_nonneg(group, "lr_decay", "lr_decay value")
-        _check_nonneg(group, "weight_decay", "weight_decay value")
-        _check_nonneg(group, "initial_accumulator_value", "initial_accumulator_value value")
-        _check_nonneg(group, "eps", "epsilon value")
-        _check_bool(group, "maximize")
+        super().__init__(params, dict(lr=lr, lr_decay=lr_decay, weight_decay=weight_decay,
+                                      initial_accumulator_value=initial_accumulator_value, eps=eps,
+                                      maximize=maximize))
 
     def _init_state(self, p: mx.array, group: dict) -> dict:
         return {"sum": mx.full(p.shape, group["initial_accumulator_value"], dtype=p.dtype)}
@@ -73,10 +65,7 @@ class Adagrad(Optimizer):
         return {"step": step}, clr
 
     def _update(self, p: Tensor, g: mx.array, state: dict, group: dict, clr) -> mx.array:
-        theta = p._data
-        wd = group["weight_decay"]
-        if wd != 0:
-            g = g + wd * theta
+        theta, g = _weight_decay(p._data, g, group)
         s_t = state["sum"]
         s = s_t._data + mx.square(g)
         s_t._data = s
@@ -119,28 +108,23 @@ class Adadelta(Optimizer):
         [0.9968, -1.9968]
     """
 
-    _scalar_keys = ("step",)
+    _nonnegative = ("lr", "eps", "weight_decay")
 
     def __init__(self, params: ParamsT, lr: float = 1.0, rho: float = 0.9, eps: float = 1e-6,
                  weight_decay: float = 0.0, *, maximize: bool = False):
-        defaults = dict(lr=lr, rho=rho, eps=eps, weight_decay=weight_decay, maximize=maximize)
-        super().__init__(params, defaults)
+        super().__init__(params, dict(lr=lr, rho=rho, eps=eps, weight_decay=weight_decay, maximize=maximize))
 
     def _validate(self, group: dict) -> None:
-        _check_nonneg(group, "lr", "learning rate")
-        _check_range(group, "rho", "rho value", 0.0, 1.0, high_inclusive=True)
-        _check_nonneg(group, "eps", "epsilon value")
-        _check_nonneg(group, "weight_decay", "weight_decay value")
-        _check_bool(group, "maximize")
+        super()._validate(group)
+        rho = _real(group["rho"], "rho")
+        if not 0.0 <= rho <= 1.0:
+            raise ValueError(f"Invalid rho value: {rho} (rho must be in [0, 1])")
 
     def _init_state(self, p: mx.array, group: dict) -> dict:
         return {"square_avg": mx.zeros_like(p), "acc_delta": mx.zeros_like(p)}
 
     def _update(self, p: Tensor, g: mx.array, state: dict, group: dict, factors) -> mx.array:
-        theta = p._data
-        wd = group["weight_decay"]
-        if wd != 0:
-            g = g + wd * theta
+        theta, g = _weight_decay(p._data, g, group)
         rho, eps = group["rho"], group["eps"]
         v_t, u_t = state["square_avg"], state["acc_delta"]
         v = rho * v_t._data + (1.0 - rho) * mx.square(g)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import mlx.core as mx
 
 from lucid._tensor import Tensor
-from lucid.optim.optimizer import Optimizer, ParamsT, _check_bool, _check_nonneg, _real
+from lucid.optim.optimizer import Optimizer, ParamsT, _real, _weight_decay
 
 __all__ = ["ASGD"]
 
@@ -50,18 +50,17 @@ class ASGD(Optimizer):
     """
 
     _scalar_keys = ("step", "eta", "mu")
+    _nonnegative = ("lr", "weight_decay")
 
     def __init__(self, params: ParamsT, lr: float = 1e-2, lambd: float = 1e-4, alpha: float = 0.75, t0: float = 1e6,
                  weight_decay: float = 0.0, *, maximize: bool = False):
-        defaults = dict(lr=lr, lambd=lambd, alpha=alpha, t0=t0, weight_decay=weight_decay, maximize=maximize)
-        super().__init__(params, defaults)
+        super().__init__(params, dict(lr=lr, lambd=lambd, alpha=alpha, t0=t0, weight_decay=weight_decay,
+                                      maximize=maximize))
 
     def _validate(self, group: dict) -> None:
-        _check_nonneg(group, "lr", "learning rate")
-        _check_nonneg(group, "weight_decay", "weight_decay value")
+        super()._validate(group)
         for key in ("lambd", "alpha", "t0"):
             _real(group[key], key)
-        _check_bool(group, "maximize")
 
     def _init_scalars(self, group: dict) -> dict:
         return {"step": mx.array(0.0, dtype=mx.float32), "eta": mx.array(group["lr"], dtype=mx.float32),
@@ -80,10 +79,7 @@ class ASGD(Optimizer):
 
     def _update(self, p: Tensor, g: mx.array, state: dict, group: dict, factors) -> mx.array:
         eta, mu = factors
-        theta = p._data
-        wd = group["weight_decay"]
-        if wd != 0:
-            g = g + wd * theta
+        theta, g = _weight_decay(p._data, g, group)
         theta = theta * (1.0 - group["lambd"] * eta) - eta * g
         ax_t = state["ax"]
         ax = ax_t._data

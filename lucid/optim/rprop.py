@@ -5,7 +5,7 @@ from __future__ import annotations
 import mlx.core as mx
 
 from lucid._tensor import Tensor
-from lucid.optim.optimizer import Optimizer, ParamsT, _check_bool, _check_nonneg, _real
+from lucid.optim.optimizer import Optimizer, ParamsT, _check_pair
 
 __all__ = ["Rprop"]
 
@@ -49,28 +49,18 @@ class Rprop(Optimizer):
         [0.9, -1.9]
     """
 
-    _scalar_keys = ("step",)
-
     def __init__(self, params: ParamsT, lr: float = 1e-2, etas: tuple = (0.5, 1.2), step_sizes: tuple = (1e-6, 50.0), *,
                  maximize: bool = False):
-        defaults = dict(lr=lr, etas=etas, step_sizes=step_sizes, maximize=maximize)
-        super().__init__(params, defaults)
+        super().__init__(params, dict(lr=lr, etas=etas, step_sizes=step_sizes, maximize=maximize))
 
     def _validate(self, group: dict) -> None:
-        _check_nonneg(group, "lr", "learning rate")
-        for key in ("etas", "step_sizes"):
-            pair = group[key]
-            if not isinstance(pair, (tuple, list)) or len(pair) != 2:
-                raise TypeError(f"{key} must be a pair of floats, got {pair!r}")
-            _real(pair[0], f"{key}[0]")
-            _real(pair[1], f"{key}[1]")
-        etaminus, etaplus = group["etas"]
+        super()._validate(group)
+        etaminus, etaplus = _check_pair(group, "etas")
+        lo, hi = _check_pair(group, "step_sizes")
         if not 0.0 < etaminus < 1.0 < etaplus:
             raise ValueError(f"Invalid eta values: {etaminus}, {etaplus} (expected 0 < etaminus < 1 < etaplus)")
-        lo, hi = group["step_sizes"]
         if not 0.0 <= lo <= hi:
             raise ValueError(f"Invalid step_sizes: {lo}, {hi} (expected 0 <= min <= max)")
-        _check_bool(group, "maximize")
 
     def _init_state(self, p: mx.array, group: dict) -> dict:
         return {"prev": mx.zeros_like(p), "step_size": mx.full(p.shape, group["lr"], dtype=p.dtype)}
