@@ -5,7 +5,8 @@ from __future__ import annotations
 import mlx.core as mx
 
 from lucid._tensor import Tensor
-from lucid.optim.optimizer import Optimizer, ParamsT, _real, _weight_decay
+from lucid.optim._checks import check_real
+from lucid.optim.optimizer import Optimizer, ParamsT
 
 __all__ = ["Adagrad", "Adadelta"]
 
@@ -65,7 +66,7 @@ class Adagrad(Optimizer):
         return {"step": step}, clr
 
     def _update(self, p: Tensor, g: mx.array, state: dict, group: dict, clr) -> mx.array:
-        theta, g = _weight_decay(p._data, g, group)
+        theta, g = self._weight_decay(p._data, g, group)
         s_t = state["sum"]
         s = s_t._data + mx.square(g)
         s_t._data = s
@@ -116,7 +117,7 @@ class Adadelta(Optimizer):
 
     def _validate(self, group: dict) -> None:
         super()._validate(group)
-        rho = _real(group["rho"], "rho")
+        rho = check_real(group["rho"], "rho")
         if not 0.0 <= rho <= 1.0:
             raise ValueError(f"Invalid rho value: {rho} (rho must be in [0, 1])")
 
@@ -124,7 +125,7 @@ class Adadelta(Optimizer):
         return {"square_avg": mx.zeros_like(p), "acc_delta": mx.zeros_like(p)}
 
     def _update(self, p: Tensor, g: mx.array, state: dict, group: dict, factors) -> mx.array:
-        theta, g = _weight_decay(p._data, g, group)
+        theta, g = self._weight_decay(p._data, g, group)
         rho, eps = group["rho"], group["eps"]
         v_t, u_t = state["square_avg"], state["acc_delta"]
         v = rho * v_t._data + (1.0 - rho) * mx.square(g)

@@ -11,7 +11,7 @@ from __future__ import annotations
 import mlx.core as mx
 
 from lucid._tensor import Tensor
-from lucid.optim.optimizer import Optimizer, ParamsT, _state_entry, _weight_decay
+from lucid.optim.optimizer import Optimizer, ParamsT
 
 __all__ = ["Adam", "AdamW", "Adamax", "NAdam", "RAdam"]
 
@@ -95,10 +95,10 @@ class Adam(Optimizer):
 
     def _update(self, p: Tensor, g: mx.array, state: dict, group: dict, factors) -> mx.array:
         step_size, bc2_sqrt = factors
-        theta, g = _weight_decay(p._data, g, group, self._decoupled)
+        theta, g = self._weight_decay(p._data, g, group, self._decoupled)
         m, v = _moments(state, g, group["betas"])
         if group["amsgrad"]:
-            vmax_t = _state_entry(state, "max_exp_avg_sq", v, p)
+            vmax_t = self._state_entry(state, "max_exp_avg_sq", v, p)
             v = mx.maximum(vmax_t._data, v)
             vmax_t._data = v
         denom = mx.sqrt(v) / bc2_sqrt + group["eps"]
@@ -197,7 +197,7 @@ class Adamax(Optimizer):
         return {"step": step}, clr
 
     def _update(self, p: Tensor, g: mx.array, state: dict, group: dict, clr) -> mx.array:
-        theta, g = _weight_decay(p._data, g, group)
+        theta, g = self._weight_decay(p._data, g, group)
         b1, b2 = group["betas"]
         m_t, u_t = state["exp_avg"], state["exp_inf"]
         m = b1 * m_t._data + (1.0 - b1) * g
@@ -283,7 +283,7 @@ class NAdam(Optimizer):
 
     def _update(self, p: Tensor, g: mx.array, state: dict, group: dict, factors) -> mx.array:
         coef_grad, coef_avg, bc2_sqrt = factors
-        theta, g = _weight_decay(p._data, g, group, group["decoupled_weight_decay"])
+        theta, g = self._weight_decay(p._data, g, group, group["decoupled_weight_decay"])
         m, v = _moments(state, g, group["betas"])
         denom = mx.sqrt(v) / bc2_sqrt + group["eps"]
         return theta - (coef_grad * g + coef_avg * m) / denom
@@ -360,7 +360,7 @@ class RAdam(Optimizer):
 
     def _update(self, p: Tensor, g: mx.array, state: dict, group: dict, factors) -> mx.array:
         step_size, rectify, rect_scale = factors
-        theta, g = _weight_decay(p._data, g, group, group["decoupled_weight_decay"])
+        theta, g = self._weight_decay(p._data, g, group, group["decoupled_weight_decay"])
         m, v = _moments(state, g, group["betas"])
         scale = mx.where(rectify, rect_scale / (mx.sqrt(v) + group["eps"]), 1.0)
         return theta - step_size * (m * scale)

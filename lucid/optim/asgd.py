@@ -5,7 +5,8 @@ from __future__ import annotations
 import mlx.core as mx
 
 from lucid._tensor import Tensor
-from lucid.optim.optimizer import Optimizer, ParamsT, _real, _weight_decay
+from lucid.optim._checks import check_real
+from lucid.optim.optimizer import Optimizer, ParamsT
 
 __all__ = ["ASGD"]
 
@@ -60,7 +61,7 @@ class ASGD(Optimizer):
     def _validate(self, group: dict) -> None:
         super()._validate(group)
         for key in ("lambd", "alpha", "t0"):
-            _real(group[key], key)
+            check_real(group[key], key)
 
     def _init_scalars(self, group: dict) -> dict:
         return {"step": mx.array(0.0, dtype=mx.float32), "eta": mx.array(group["lr"], dtype=mx.float32),
@@ -79,7 +80,7 @@ class ASGD(Optimizer):
 
     def _update(self, p: Tensor, g: mx.array, state: dict, group: dict, factors) -> mx.array:
         eta, mu = factors
-        theta, g = _weight_decay(p._data, g, group)
+        theta, g = self._weight_decay(p._data, g, group)
         theta = theta * (1.0 - group["lambd"] * eta) - eta * g
         ax_t = state["ax"]
         ax = ax_t._data

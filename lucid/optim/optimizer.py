@@ -32,6 +32,7 @@ import numpy as np
 from lucid._backend import evaluation as _evaluation
 from lucid._tensor import Tensor, as_array
 from lucid.autograd.grad_mode import enable_grad
+from lucid.optim._checks import check_bool, check_pair, check_real
 
 __all__ = ["Optimizer", "ParamsT"]
 
@@ -39,62 +40,9 @@ __all__ = ["Optimizer", "ParamsT"]
 ParamsT = Iterable[Tensor] | Iterable[dict]
 
 
-# -- hyperparameter checks and update pieces (shared by the subclasses) ------------
-
 # PyTorch's names of hyperparameters in its messages ("Invalid learning rate: -1.0");
 # any other key ``k`` is called "k value".
 _LABELS = {"lr": "learning rate", "eps": "epsilon value"}
-
-
-def _real(value, name: str):
-    if isinstance(value, bool) or not isinstance(value, numbers.Real):
-        raise TypeError(f"{name} must be a real number (a Python float), got {value!r} ({type(value).__name__})")
-    return value
-
-
-def _check_nonneg(group: dict, key: str) -> None:
-    value = _real(group[key], key)
-    if not value >= 0.0:  # also rejects NaN
-        raise ValueError(f"Invalid {_LABELS.get(key, key + ' value')}: {value} ({key} must be >= 0)")
-
-
-def _check_pair(group: dict, key: str) -> tuple:
-    pair = group[key]
-    if not isinstance(pair, (tuple, list)) or len(pair) != 2:
-        raise TypeError(f"{key} must be a pair of floats, got {pair!r}")
-    return _real(pair[0], f"{key}[0]"), _real(pair[1], f"{key}[1]")
-
-
-def _check_betas(group: dict) -> None:
-    for i, b in enumerate(_check_pair(group, "betas")):
-        if not 0.0 <= b < 1.0:
-            raise ValueError(f"Invalid beta parameter at index {i}: {b} (betas must be in [0, 1))")
-
-
-def _check_bool(group: dict, key: str) -> None:
-    if not isinstance(group[key], bool):
-        raise TypeError(f"{key} must be a bool, got {group[key]!r} ({type(group[key]).__name__})")
-
-
-def _weight_decay(theta: mx.array, g: mx.array, group: dict, decoupled: bool = False) -> tuple:
-    """Apply ``group["weight_decay"]``: as an L2 term added to the gradient, or decoupled (AdamW's
-    rule: shrink the parameter by ``1 - lr * weight_decay``). Returns ``(theta, g)``."""
-    wd = group["weight_decay"]
-    if wd != 0:
-        if decoupled:
-            theta = theta * (1.0 - group["lr"] * wd)
-        else:
-            g = g + wd * theta
-    return theta, g
-
-
-def _state_entry(state: dict, name: str, like: mx.array, p: Tensor) -> Tensor:
-    """The state entry ``name``, created as zeros when an option (``amsgrad``, ``centered``,
-    ``momentum``) was switched on after the parameter's first update."""
-    t = state.get(name)
-    if t is None:
-        t = state[name] = Tensor._make(mx.zeros_like(like), p._device)
-    return t
 
 
 _SET_MESSAGE = ("optimizer parameters need to be organized in ordered collections, but the ordering of "
@@ -253,11 +201,15 @@ class Optimizer:
     def _validate(self, group: dict) -> None:
         """Check the hyperparameters of ``group`` (or of the defaults); raise TypeError/ValueError."""
         for key in self._nonnegative:
-            _check_nonneg(group, key)
+            value = check_real(group[key], key)
+            if not value >= 0.0:  # also rejects NaN
+                raise ValueError(f"Invalid {_LABELS.get(key, key + ' value')}: {value} ({key} must be >= 0)")
         if "betas" in self.defaults:
-            _check_betas(group)
+            for i, b in enumerate(check_pair(group["betas"], "betas")):
+                if not 0.0 <= b < 1.0:
+                    raise ValueError(f"Invalid beta parameter at index {i}: {b} (betas must be in [0, 1))")
         for key in self._flags:
-            _check_bool(group, key)
+            check_bool(group[key], key)
 
     # -- gradients ---------------------------------------------------------------
     def zero_grad(self, set_to_none: bool = True) -> None:
@@ -387,6 +339,30 @@ class Optimizer:
                     out.append(t._data)
 
     # -- the subclass interface -------------------------------------------------------
+    @staticmethod
+    def _weight_decay(theta: mx.array, g: mx.array, group: dict, decoupled: bool = False) -> tuple:
+        """Apply ``group["weight_decay"]`` and return ``(theta, g)``.
+
+        As an L2 term added to the gradient, or ``decoupled`` (AdamW's rule:
+        the parameter shrinks by ``1 - lr * weight_decay``).
+        """
+        wd = group["weight_decay"]
+        if wd != 0:
+            if decoupled:
+                theta = theta * (1.0 - group["lr"] * wd)
+            else:
+                g = g + wd * theta
+        return theta, g
+
+    @staticmethod
+    def _state_entry(state: dict, name: str, like: mx.array, p: Tensor) -> Tensor:
+        """The state entry ``name``, created as zeros when an option (``amsgrad``, ``centered``,
+        ``momentum``) was switched on after the parameter's first update."""
+        t = state.get(name)
+        if t is None:
+            t = state[name] = Tensor._make(mx.zeros_like(like), p._device)
+        return t
+
     def _init_scalars(self, group: dict) -> dict:
         """Initial 0-d arrays of the counters named in ``_scalar_keys`` (``step`` is 0)."""
         return {"step": mx.array(0.0, dtype=mx.float32)}

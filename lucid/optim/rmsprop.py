@@ -5,7 +5,7 @@ from __future__ import annotations
 import mlx.core as mx
 
 from lucid._tensor import Tensor
-from lucid.optim.optimizer import Optimizer, ParamsT, _state_entry, _weight_decay
+from lucid.optim.optimizer import Optimizer, ParamsT
 
 __all__ = ["RMSprop"]
 
@@ -71,13 +71,13 @@ class RMSprop(Optimizer):
         return st
 
     def _update(self, p: Tensor, g: mx.array, state: dict, group: dict, factors) -> mx.array:
-        theta, g = _weight_decay(p._data, g, group)
+        theta, g = self._weight_decay(p._data, g, group)
         alpha = group["alpha"]
         sq_t = state["square_avg"]
         sq = alpha * sq_t._data + (1.0 - alpha) * mx.square(g)
         sq_t._data = sq
         if group["centered"]:
-            ga_t = _state_entry(state, "grad_avg", g, p)
+            ga_t = self._state_entry(state, "grad_avg", g, p)
             ga = alpha * ga_t._data + (1.0 - alpha) * g
             ga_t._data = ga
             avg = mx.sqrt(sq - mx.square(ga)) + group["eps"]
@@ -85,7 +85,7 @@ class RMSprop(Optimizer):
             avg = mx.sqrt(sq) + group["eps"]
         momentum = group["momentum"]
         if momentum > 0:
-            buf_t = _state_entry(state, "momentum_buffer", g, p)
+            buf_t = self._state_entry(state, "momentum_buffer", g, p)
             buf = momentum * buf_t._data + g / avg
             buf_t._data = buf
             return theta - group["lr"] * buf

@@ -5,7 +5,8 @@ from __future__ import annotations
 import mlx.core as mx
 
 from lucid._tensor import Tensor
-from lucid.optim.optimizer import Optimizer, ParamsT, _check_pair
+from lucid.optim._checks import check_pair
+from lucid.optim.optimizer import Optimizer, ParamsT
 
 __all__ = ["Rprop"]
 
@@ -55,8 +56,8 @@ class Rprop(Optimizer):
 
     def _validate(self, group: dict) -> None:
         super()._validate(group)
-        etaminus, etaplus = _check_pair(group, "etas")
-        lo, hi = _check_pair(group, "step_sizes")
+        etaminus, etaplus = check_pair(group["etas"], "etas")
+        lo, hi = check_pair(group["step_sizes"], "step_sizes")
         if not 0.0 < etaminus < 1.0 < etaplus:
             raise ValueError(f"Invalid eta values: {etaminus}, {etaplus} (expected 0 < etaminus < 1 < etaplus)")
         if not 0.0 <= lo <= hi:

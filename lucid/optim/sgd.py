@@ -5,7 +5,8 @@ from __future__ import annotations
 import mlx.core as mx
 
 from lucid._tensor import Tensor
-from lucid.optim.optimizer import Optimizer, ParamsT, _real, _weight_decay
+from lucid.optim._checks import check_real
+from lucid.optim.optimizer import Optimizer, ParamsT
 
 __all__ = ["SGD"]
 
@@ -69,13 +70,13 @@ class SGD(Optimizer):
 
     def _validate(self, group: dict) -> None:
         super()._validate(group)
-        _real(group["dampening"], "dampening")
+        check_real(group["dampening"], "dampening")
         if group["nesterov"] and (group["momentum"] <= 0 or group["dampening"] != 0):
             raise ValueError("Nesterov momentum requires a momentum and zero dampening, got "
                              f"momentum={group['momentum']}, dampening={group['dampening']}")
 
     def _update(self, p: Tensor, g: mx.array, state: dict, group: dict, factors) -> mx.array:
-        theta, g = _weight_decay(p._data, g, group)
+        theta, g = self._weight_decay(p._data, g, group)
         momentum = group["momentum"]
         if momentum != 0:
             buf = state.get("momentum_buffer")

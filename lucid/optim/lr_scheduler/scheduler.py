@@ -12,11 +12,11 @@ As in PyTorch, most schedulers compute the new rate from the current one
 
 from __future__ import annotations
 
-import numbers
 import types
 import warnings
 from bisect import bisect_right
 
+from lucid.optim._checks import check_int
 from lucid.optim.optimizer import Optimizer
 
 __all__ = ["LRScheduler", "LambdaLR", "MultiplicativeLR", "SequentialLR", "ChainedScheduler"]
@@ -34,13 +34,6 @@ def _check_optimizer(optimizer) -> None:
         raise TypeError(f"{type(optimizer).__name__} is not an Optimizer; pass a lucid.optim optimizer")
 
 
-def _check_int(value, name: str, minimum: int) -> None:
-    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
-        raise TypeError(f"{name} must be an int, got {value!r} ({type(value).__name__})")
-    if value < minimum:
-        raise ValueError(f"{name} must be >= {minimum}, got {value}")
-
-
 def _per_group(name: str, optimizer: Optimizer, value) -> list:
     """One value per parameter group: ``value`` repeated, or a list of the right length."""
     n = len(optimizer.param_groups)
@@ -52,6 +45,23 @@ def _per_group(name: str, optimizer: Optimizer, value) -> list:
     return [value] * n
 
 
+def _object_state(fn):
+    """What ``state_dict`` keeps of a user's callable: the attributes of a callable object, else None.
+
+    Functions, methods and classes are code, not state; they stay as the
+    constructor received them.
+    """
+    if isinstance(fn, (types.FunctionType, types.MethodType, type)) or not isinstance(getattr(fn, "__dict__", None),
+                                                                                       dict):
+        return None
+    return dict(fn.__dict__)
+
+
+def _restore_object(fn, attrs) -> None:
+    if fn is not None and attrs is not None:
+        fn.__dict__.update(attrs)
+
+
 class LRScheduler:
     """Base class of learning-rate schedulers.
 
@@ -61,7 +71,9 @@ class LRScheduler:
     one and writes the new rates into ``optimizer.param_groups``.
 
     Subclasses implement ``get_lr()``, returning one rate per group for the
-    current ``last_epoch`` (and optionally ``_closed_form_lr()``).
+    current ``last_epoch`` (and optionally ``_closed_form_lr()``). Attributes
+    named in ``_saved_by_hook`` are saved and restored by ``_save_attr`` and
+    ``_load_attr`` instead of by value (user functions, child schedulers).
 
     Args:
         optimizer: the optimizer whose learning rates are scheduled.
@@ -86,10 +98,11 @@ class LRScheduler:
 
     _is_initial = False
     _in_step = False
+    _saved_by_hook: tuple = ()
 
     def __init__(self, optimizer: Optimizer, last_epoch: int = -1):
         _check_optimizer(optimizer)
-        _check_int(last_epoch, "last_epoch", -1)
+        check_int(last_epoch, "last_epoch", -1)
         self.optimizer = optimizer
         groups = optimizer.param_groups
         if last_epoch == -1:
@@ -126,6 +139,13 @@ class LRScheduler:
         """The learning rates the last ``step()`` set, one per parameter group."""
         return list(self._last_lr)
 
+    def _group_lrs(self, factor=None) -> list:
+        """Each parameter group's current rate, times ``factor`` when one is given."""
+        groups = self.optimizer.param_groups
+        if factor is None:
+            return [group["lr"] for group in groups]
+        return [group["lr"] * factor for group in groups]
+
     def step(self, epoch: int | None = None) -> None:
         """Advance the schedule by one epoch (or jump to ``epoch``, deprecated) and update the optimizer."""
         if self._step_count == 1 and getattr(self.optimizer, "_step_calls", 1) == 0:
@@ -153,7 +173,7 @@ class LRScheduler:
             self._in_step = False
         for group, lr in zip(self.optimizer.param_groups, values):
             group["lr"] = lr
-        self._last_lr = [group["lr"] for group in self.optimizer.param_groups]
+        self._last_lr = self._group_lrs()
 
     def state_dict(self) -> dict:
         """The scheduler's state: every attribute except the optimizer (plain numbers and lists).
@@ -165,17 +185,34 @@ class LRScheduler:
             >>> sched.state_dict()["last_epoch"]
             0
         """
-        return {k: v for k, v in self.__dict__.items() if k not in _TRANSIENT}
+        state = {k: v for k, v in self.__dict__.items() if k not in _TRANSIENT}
+        for name in self._saved_by_hook:
+            state[name] = self._save_attr(name)
+        return state
 
     def load_state_dict(self, state_dict: dict) -> None:
         """Restore the state returned by ``state_dict()`` (load the optimizer's state too)."""
         if not isinstance(state_dict, dict):
             raise TypeError(f"load_state_dict expects a dict, got {type(state_dict).__name__}")
-        self.__dict__.update({k: v for k, v in state_dict.items() if k not in _TRANSIENT})
+        hooked = self._saved_by_hook
+        self.__dict__.update({k: v for k, v in state_dict.items() if k not in _TRANSIENT and k not in hooked})
+        for name in hooked:
+            if name in state_dict:
+                self._load_attr(name, state_dict[name])
+
+    def _save_attr(self, name: str):
+        """The saved form of the attribute ``name`` (one of ``_saved_by_hook``)."""
+        raise NotImplementedError(f"{type(self).__name__} must implement _save_attr for {name!r}")
+
+    def _load_attr(self, name: str, saved) -> None:
+        """Restore the attribute ``name`` from what ``_save_attr`` returned."""
+        raise NotImplementedError(f"{type(self).__name__} must implement _load_attr for {name!r}")
 
 
 class _LambdaBase(LRScheduler):
     """Shared by LambdaLR and MultiplicativeLR: one function per group, saved only if it is an object."""
+
+    _saved_by_hook = ("lr_lambdas",)
 
     def __init__(self, optimizer: Optimizer, lr_lambda, last_epoch: int = -1):
         _check_optimizer(optimizer)
@@ -186,21 +223,12 @@ class _LambdaBase(LRScheduler):
         self.lr_lambdas = fns
         super().__init__(optimizer, last_epoch)
 
-    def state_dict(self) -> dict:
-        """The state; a lambda itself is saved only when it is a callable object (its ``__dict__``)."""
-        state = {k: v for k, v in self.__dict__.items() if k not in _TRANSIENT and k != "lr_lambdas"}
-        state["lr_lambdas"] = [None if isinstance(fn, types.FunctionType) else dict(fn.__dict__)
-                               for fn in self.lr_lambdas]
-        return state
+    def _save_attr(self, name: str) -> list:
+        return [_object_state(fn) for fn in self.lr_lambdas]
 
-    def load_state_dict(self, state_dict: dict) -> None:
-        """Restore the state; saved attributes of callable objects are written back into them."""
-        state = dict(state_dict)
-        saved = state.pop("lr_lambdas", None) or []
-        super().load_state_dict(state)
-        for fn, attrs in zip(self.lr_lambdas, saved):
-            if attrs is not None:
-                fn.__dict__.update(attrs)
+    def _load_attr(self, name: str, saved) -> None:
+        for fn, attrs in zip(self.lr_lambdas, saved or []):
+            _restore_object(fn, attrs)
 
 
 class LambdaLR(_LambdaBase):
@@ -266,9 +294,9 @@ class MultiplicativeLR(_LambdaBase):
 
     def get_lr(self) -> list:
         self._warn_outside_step()
-        groups = self.optimizer.param_groups
         if self._is_initial:
-            return [group["lr"] for group in groups]
+            return self._group_lrs()
+        groups = self.optimizer.param_groups
         return [group["lr"] * fn(self.last_epoch) for fn, group in zip(self.lr_lambdas, groups)]
 
 
@@ -289,20 +317,15 @@ def _check_children(owner: str, schedulers, optimizer) -> None:
 
 
 class _Composite(LRScheduler):
-    """A scheduler made of child schedulers; saves their states with its own."""
+    """A scheduler made of child schedulers; saves their states with its own, under ``"_schedulers"``."""
 
-    def state_dict(self) -> dict:
-        """The state, with each child scheduler's state under ``"_schedulers"``."""
-        state = {k: v for k, v in self.__dict__.items() if k not in _TRANSIENT and k != "_schedulers"}
-        state["_schedulers"] = [s.state_dict() for s in self._schedulers]
-        return state
+    _saved_by_hook = ("_schedulers",)
 
-    def load_state_dict(self, state_dict: dict) -> None:
-        """Restore the state and the children's states."""
-        state = dict(state_dict)
-        children = state.pop("_schedulers", [])
-        super().load_state_dict(state)
-        for s, sd in zip(self._schedulers, children):
+    def _save_attr(self, name: str) -> list:
+        return [s.state_dict() for s in self._schedulers]
+
+    def _load_attr(self, name: str, saved) -> None:
+        for s, sd in zip(self._schedulers, saved):
             s.load_state_dict(sd)
 
 
@@ -411,9 +434,9 @@ class ChainedScheduler(_Composite):
         self._schedulers = schedulers
         self.optimizer = optimizer
         self.base_lrs = [group.get("initial_lr", group["lr"]) for group in optimizer.param_groups]
-        self._last_lr = [group["lr"] for group in optimizer.param_groups]
+        self._last_lr = self._group_lrs()
 
     def step(self) -> None:
         for s in self._schedulers:
             s.step()
-        self._last_lr = [group["lr"] for group in self.optimizer.param_groups]
+        self._last_lr = self._group_lrs()
