@@ -11,6 +11,7 @@ is vectorised over the whole set, so 20,000 images take about a second.
 
 from __future__ import annotations
 
+import itertools
 import math
 
 import numpy as np
@@ -71,7 +72,7 @@ def _stroke_points(stroke, n_fine: int = 400) -> np.ndarray:
         return np.stack([cx + rx * np.cos(t), cy + ry * np.sin(t)], axis=1)
     pts = np.asarray(stroke[1:], dtype=np.float64)
     segs = []
-    for p, q in zip(pts[:-1], pts[1:]):
+    for p, q in itertools.pairwise(pts):
         s = np.linspace(0.0, 1.0, n_fine)[:, None]
         segs.append(p + s * (q - p))
     return np.concatenate(segs)
@@ -247,8 +248,7 @@ class SyntheticDigits(ArrayImageDataset):
     def __init__(self, train: bool = True, size: int | None = None, seed: int = 0, transform=None,
                  target_transform=None, root=None):
         super().__init__(root, transform, target_transform)
-        if not isinstance(train, bool):
-            raise TypeError(f"SyntheticDigits: train must be a bool, got {train!r}")
+        self._set_split(train)
         if size is None:
             size = 20000 if train else 4000
         for name, v in (("size", size), ("seed", seed)):
@@ -258,7 +258,7 @@ class SyntheticDigits(ArrayImageDataset):
             raise ValueError(f"SyntheticDigits: size must be non-negative, got {size}")
         if seed < 0:
             raise ValueError(f"SyntheticDigits: seed must be non-negative, got {seed}")
-        self.train, self.size, self.seed = train, int(size), int(seed)
+        self.size, self.seed = int(size), int(seed)
         key = (train, self.size, self.seed)
         if key not in _CACHE:
             while len(_CACHE) >= _CACHE_SIZE:
@@ -277,4 +277,4 @@ class SyntheticDigits(ArrayImageDataset):
 
     def extra_repr(self) -> str:
         """The split and seed, for ``repr``."""
-        return f"Split: {'Train' if self.train else 'Test'}\nSeed: {self.seed}"
+        return f"{super().extra_repr()}\nSeed: {self.seed}"

@@ -11,6 +11,7 @@ The progress bar (tqdm) is shown only when stderr is a terminal.
 
 from __future__ import annotations
 
+import functools
 import gzip
 import hashlib
 import http.client
@@ -127,7 +128,9 @@ class ArrayImageDataset(VisionDataset):
     the stacked images instead of once per image, which is what makes loading
     cheap enough to hide behind a training step. Random transforms run per image.
 
-    Subclasses set ``self.data`` (shape ``(N, ...)``) and ``self.targets`` (shape ``(N,)``).
+    Subclasses set ``classes`` (the class names; a label indexes them), call
+    ``_set_split(train)``, and set ``self.data`` (shape ``(N, ...)``) and
+    ``self.targets`` (shape ``(N,)``).
 
     Examples:
         >>> import lucid, numpy as np
@@ -140,6 +143,22 @@ class ArrayImageDataset(VisionDataset):
 
     data: np.ndarray
     targets: np.ndarray
+    classes: list = []
+    train: bool = True
+
+    def _set_split(self, train) -> None:
+        if not isinstance(train, bool):
+            raise TypeError(f"{type(self).__name__}: train must be a bool, got {train!r}")
+        self.train = train
+
+    @property
+    def class_to_idx(self) -> dict:
+        """Class name -> label."""
+        return {c: i for i, c in enumerate(self.classes)}
+
+    def extra_repr(self) -> str:
+        """The split, for ``repr``."""
+        return f"Split: {'Train' if self.train else 'Test'}"
 
     def __len__(self) -> int:
         return len(self.data)
@@ -391,7 +410,7 @@ def extract_tar(archive, root, members: Sequence[str] | None = None) -> list[str
                 src = tar.extractfile(info)
                 tmp = target + ".part"
                 with src, open(tmp, "wb") as out:
-                    for block in iter(lambda: src.read(1 << 20), b""):
+                    for block in iter(functools.partial(src.read, 1 << 20), b""):
                         out.write(block)
                 os.replace(tmp, target)
                 written.append(target)
