@@ -41,12 +41,14 @@ class Adagrad(Optimizer):
             ``initial_accumulator_value`` or ``eps``.
 
     Examples:
+        The accumulator starts at ``initial_accumulator_value`` and adds :math:`g^2`:
+
         >>> import lucid
         >>> w = lucid.tensor([1.0, -2.0], requires_grad=True)
-        >>> opt = lucid.optim.Adagrad([w], lr=0.1)
+        >>> opt = lucid.optim.Adagrad([w], lr=0.1, initial_accumulator_value=0.5)
         >>> (w * w).sum().backward(); opt.step()
-        >>> [round(v, 4) for v in w.tolist()]
-        [0.9, -1.9]
+        >>> opt.state[w]["sum"].tolist()
+        [4.5, 16.5]
     """
 
     _nonnegative = ("lr", "lr_decay", "weight_decay", "initial_accumulator_value", "eps")
@@ -101,12 +103,14 @@ class Adadelta(Optimizer):
         ValueError: a negative ``lr``, ``eps`` or ``weight_decay``; ``rho`` outside [0, 1].
 
     Examples:
+        The default ``lr`` of 1.0 rarely needs tuning; the first steps are small:
+
         >>> import lucid
         >>> w = lucid.tensor([1.0, -2.0], requires_grad=True)
-        >>> opt = lucid.optim.Adadelta([w], lr=1.0)
+        >>> opt = lucid.optim.Adadelta([w])
         >>> (w * w).sum().backward(); opt.step()
-        >>> [round(v, 4) for v in w.tolist()]
-        [0.9968, -1.9968]
+        >>> opt.defaults["lr"], [round(v, 4) for v in w.tolist()]
+        (1.0, [0.9968, -1.9968])
     """
 
     _nonnegative = ("lr", "eps", "weight_decay")

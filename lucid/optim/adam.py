@@ -63,12 +63,14 @@ class Adam(Optimizer):
         ValueError: negative ``lr``, ``eps`` or ``weight_decay``; a beta outside [0, 1).
 
     Examples:
+        With ``amsgrad`` the state also keeps the running maximum of :math:`v_t`:
+
         >>> import lucid
         >>> w = lucid.tensor([1.0, -2.0], requires_grad=True)
-        >>> opt = lucid.optim.Adam([w], lr=0.1)
+        >>> opt = lucid.optim.Adam([w], lr=0.1, amsgrad=True)
         >>> (w * w).sum().backward(); opt.step()
-        >>> [round(v, 4) for v in w.tolist()]
-        [0.9, -1.9]
+        >>> [round(v, 4) for v in w.tolist()], sorted(opt.state[w])
+        ([0.9, -1.9], ['exp_avg', 'exp_avg_sq', 'max_exp_avg_sq', 'step'])
     """
 
     _nonnegative = ("lr", "eps", "weight_decay")
@@ -134,6 +136,8 @@ class AdamW(Adam):
         ValueError: negative ``lr``, ``eps`` or ``weight_decay``; a beta outside [0, 1).
 
     Examples:
+        The parameter shrinks by :math:`\gamma\lambda` = 5% before Adam's step of 0.1:
+
         >>> import lucid
         >>> w = lucid.tensor([1.0, -2.0], requires_grad=True)
         >>> opt = lucid.optim.AdamW([w], lr=0.1, weight_decay=0.5)
@@ -174,12 +178,15 @@ class Adamax(Optimizer):
         ValueError: negative ``lr``, ``eps`` or ``weight_decay``; a beta outside [0, 1).
 
     Examples:
+        ``exp_inf`` is a running maximum of :math:`|g|` that decays by :math:`\beta_2` a step:
+
         >>> import lucid
         >>> w = lucid.tensor([1.0, -2.0], requires_grad=True)
         >>> opt = lucid.optim.Adamax([w], lr=0.1)
-        >>> (w * w).sum().backward(); opt.step()
-        >>> [round(v, 4) for v in w.tolist()]
-        [0.9, -1.9]
+        >>> for _ in range(2):
+        ...     opt.zero_grad(); (w * w).sum().backward(); opt.step()
+        >>> [round(v, 4) for v in opt.state[w]["exp_inf"].tolist()]
+        [1.998, 3.996]
     """
 
     _nonnegative = ("lr", "eps", "weight_decay")
@@ -243,12 +250,14 @@ class NAdam(Optimizer):
             a beta outside [0, 1).
 
     Examples:
+        The product of the momentum coefficients is a 0-d counter in the state:
+
         >>> import lucid
         >>> w = lucid.tensor([1.0, -2.0], requires_grad=True)
         >>> opt = lucid.optim.NAdam([w], lr=0.1)
         >>> (w * w).sum().backward(); opt.step()
-        >>> [round(v, 4) for v in w.tolist()]
-        [0.8944, -1.8944]
+        >>> round(opt.state[w]["mu_product"].item(), 4), [round(v, 4) for v in w.tolist()]
+        (0.4501, [0.8944, -1.8944])
     """
 
     _scalar_keys = ("step", "mu_product")
@@ -325,6 +334,9 @@ class RAdam(Optimizer):
         ValueError: negative ``lr``, ``eps`` or ``weight_decay``; a beta outside [0, 1).
 
     Examples:
+        The first steps (:math:`\rho_t \le 5`) are not rectified: the parameter
+        moves by :math:`\gamma \hat m_t`, here 0.1 times the gradient:
+
         >>> import lucid
         >>> w = lucid.tensor([1.0, -2.0], requires_grad=True)
         >>> opt = lucid.optim.RAdam([w], lr=0.1)

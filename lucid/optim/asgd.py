@@ -42,12 +42,16 @@ class ASGD(Optimizer):
         ValueError: a negative ``lr`` or ``weight_decay``.
 
     Examples:
+        Once averaging has started (after step ``t0``), ``ax`` is the mean of the
+        iterates since; here of the last two, 0.64 and 0.512:
+
         >>> import lucid
         >>> w = lucid.tensor([1.0, -2.0], requires_grad=True)
-        >>> opt = lucid.optim.ASGD([w], lr=0.1, lambd=0.0)
-        >>> (w * w).sum().backward(); opt.step()
-        >>> [round(v, 4) for v in w.tolist()]
-        [0.8, -1.6]
+        >>> opt = lucid.optim.ASGD([w], lr=0.1, lambd=0.0, t0=0)
+        >>> for _ in range(3):
+        ...     opt.zero_grad(); (w * w).sum().backward(); opt.step()
+        >>> [round(v, 4) for v in w.tolist()], [round(v, 4) for v in opt.state[w]["ax"].tolist()]
+        ([0.512, -1.024], [0.576, -1.152])
     """
 
     _scalar_keys = ("step", "eta", "mu")

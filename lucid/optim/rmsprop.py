@@ -45,12 +45,14 @@ class RMSprop(Optimizer):
         ValueError: a negative ``lr``, ``alpha``, ``eps``, ``momentum`` or ``weight_decay``.
 
     Examples:
+        Each option adds its own state entry:
+
         >>> import lucid
         >>> w = lucid.tensor([1.0, -2.0], requires_grad=True)
-        >>> opt = lucid.optim.RMSprop([w], lr=0.01)
+        >>> opt = lucid.optim.RMSprop([w], lr=0.01, momentum=0.9, centered=True)
         >>> (w * w).sum().backward(); opt.step()
-        >>> [round(v, 4) for v in w.tolist()]
-        [0.9, -1.9]
+        >>> sorted(opt.state[w])
+        ['grad_avg', 'momentum_buffer', 'square_avg', 'step']
     """
 
     _nonnegative = ("lr", "eps", "momentum", "weight_decay", "alpha")

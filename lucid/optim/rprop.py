@@ -42,12 +42,17 @@ class Rprop(Optimizer):
         ValueError: a negative ``lr``, or ``etas`` not satisfying ``0 < etaminus < 1 < etaplus``.
 
     Examples:
+        While the gradient keeps its sign, the step size grows by :math:`\eta^+` = 1.2:
+
         >>> import lucid
         >>> w = lucid.tensor([1.0, -2.0], requires_grad=True)
         >>> opt = lucid.optim.Rprop([w], lr=0.1)
-        >>> (w * w).sum().backward(); opt.step()
-        >>> [round(v, 4) for v in w.tolist()]
-        [0.9, -1.9]
+        >>> sizes = []
+        >>> for _ in range(3):
+        ...     opt.zero_grad(); (w * w).sum().backward(); opt.step()
+        ...     sizes.append(round(opt.state[w]["step_size"].tolist()[0], 4))
+        >>> sizes
+        [0.1, 0.12, 0.144]
     """
 
     def __init__(self, params: ParamsT, lr: float = 1e-2, etas: tuple = (0.5, 1.2), step_sizes: tuple = (1e-6, 50.0), *,
