@@ -9,13 +9,15 @@ from __future__ import annotations
 import math
 
 from lucid.optim._checks import check_int, check_real
-from lucid.optim.lr_scheduler.scheduler import (
-    LRScheduler,
-    _check_optimizer,
-    _object_state,
-    _per_group,
-    _restore_object,
+from lucid.optim.lr_scheduler._util import (
+    check_optimizer,
+    init_momentum_cycle,
+    object_state,
+    per_group,
+    restore_object,
+    set_momentum,
 )
+from lucid.optim.lr_scheduler.scheduler import LRScheduler
 from lucid.optim.optimizer import Optimizer
 
 __all__ = ["CosineAnnealingWarmRestarts", "CyclicLR", "OneCycleLR", "NoamScheduler"]
@@ -154,7 +156,7 @@ class CyclicLR(LRScheduler):
                  step_size_down: int | None = None, mode: str = "triangular", gamma: float = 1.0,
                  scale_fn=None, scale_mode: str = "cycle", cycle_momentum: bool = True,
                  base_momentum=0.8, max_momentum=0.9, last_epoch: int = -1):
-        _check_optimizer(optimizer)
+        check_optimizer(optimizer)
         check_int(step_size_up, "step_size_up", 1)
         if step_size_down is not None:
             check_int(step_size_down, "step_size_down", 1)
@@ -164,11 +166,11 @@ class CyclicLR(LRScheduler):
         if scale_mode not in ("cycle", "iterations"):
             raise ValueError(f"scale_mode must be 'cycle' or 'iterations', got {scale_mode!r}")
         self.optimizer = optimizer
-        base_lrs = _per_group("base_lr", optimizer, base_lr)
+        base_lrs = per_group("base_lr", optimizer, base_lr)
         if last_epoch == -1:
             for lr, group in zip(base_lrs, optimizer.param_groups):
                 group["lr"] = lr
-        self.max_lrs = _per_group("max_lr", optimizer, max_lr)
+        self.max_lrs = per_group("max_lr", optimizer, max_lr)
         up = float(step_size_up)
         down = float(step_size_down) if step_size_down is not None else up
         self.total_size = up + down
@@ -181,17 +183,8 @@ class CyclicLR(LRScheduler):
             self.scale_mode = "iterations" if mode == "exp_range" else "cycle"
         self.cycle_momentum = cycle_momentum
         if cycle_momentum:
-            if "momentum" not in optimizer.defaults and "betas" not in optimizer.defaults:
-                raise ValueError("optimizer must support momentum or beta1 with `cycle_momentum` option enabled; "
-                                 "pass cycle_momentum=False")
-            self.use_beta1 = "betas" in optimizer.defaults
-            self.base_momentums = _per_group("base_momentum", optimizer, base_momentum)
-            self.max_momentums = _per_group("max_momentum", optimizer, max_momentum)
-            if last_epoch == -1:
-                for m_max, m_base, group in zip(self.max_momentums, self.base_momentums, optimizer.param_groups):
-                    _set_momentum(group, m_max, self.use_beta1)
-                    group["max_momentum"] = m_max
-                    group["base_momentum"] = m_base
+            self.use_beta1, self.base_momentums, self.max_momentums = init_momentum_cycle(
+                optimizer, base_momentum, max_momentum, last_epoch)
         super().__init__(optimizer, last_epoch)
         self.base_lrs = base_lrs
 
@@ -218,21 +211,14 @@ class CyclicLR(LRScheduler):
         lrs = [base + (top - base) * height * scale for base, top in zip(self.base_lrs, self.max_lrs)]
         if self.cycle_momentum:
             for group, m_base, m_max in zip(self.optimizer.param_groups, self.base_momentums, self.max_momentums):
-                _set_momentum(group, m_max - (m_max - m_base) * height * scale, self.use_beta1)
+                set_momentum(group, m_max - (m_max - m_base) * height * scale, self.use_beta1)
         return lrs
 
     def _save_attr(self, name: str):
-        return _object_state(self._scale_fn_custom)
+        return object_state(self._scale_fn_custom)
 
     def _load_attr(self, name: str, saved) -> None:
-        _restore_object(self._scale_fn_custom, saved)
-
-
-def _set_momentum(group: dict, value: float, use_beta1: bool) -> None:
-    if use_beta1:
-        group["betas"] = (value, *group["betas"][1:])
-    else:
-        group["momentum"] = value
+        restore_object(self._scale_fn_custom, saved)
 
 
 class OneCycleLR(LRScheduler):
@@ -285,7 +271,7 @@ class OneCycleLR(LRScheduler):
                  steps_per_epoch: int | None = None, pct_start: float = 0.3, anneal_strategy: str = "cos",
                  cycle_momentum: bool = True, base_momentum=0.85, max_momentum=0.95, div_factor: float = 25.0,
                  final_div_factor: float = 1e4, three_phase: bool = False, last_epoch: int = -1):
-        _check_optimizer(optimizer)
+        check_optimizer(optimizer)
         self.optimizer = optimizer
         if total_steps is not None:
             self.total_steps = int(check_int(total_steps, "total_steps", 1))
@@ -310,7 +296,7 @@ class OneCycleLR(LRScheduler):
                 (float(pct_start * n) - 1, "initial_lr", "max_lr", "max_momentum", "base_momentum"),
                 (n - 1, "max_lr", "min_lr", "base_momentum", "max_momentum"),
             ]
-        max_lrs = _per_group("max_lr", optimizer, max_lr)
+        max_lrs = per_group("max_lr", optimizer, max_lr)
         if last_epoch == -1:
             for top, group in zip(max_lrs, optimizer.param_groups):
                 group["initial_lr"] = top / div_factor
@@ -318,17 +304,7 @@ class OneCycleLR(LRScheduler):
                 group["min_lr"] = group["initial_lr"] / final_div_factor
         self.cycle_momentum = cycle_momentum
         if cycle_momentum:
-            if "momentum" not in optimizer.defaults and "betas" not in optimizer.defaults:
-                raise ValueError("optimizer must support momentum or beta1 with `cycle_momentum` option enabled; "
-                                 "pass cycle_momentum=False")
-            self.use_beta1 = "betas" in optimizer.defaults
-            m_maxs = _per_group("max_momentum", optimizer, max_momentum)
-            m_bases = _per_group("base_momentum", optimizer, base_momentum)
-            if last_epoch == -1:
-                for m_max, m_base, group in zip(m_maxs, m_bases, optimizer.param_groups):
-                    _set_momentum(group, m_max, self.use_beta1)
-                    group["max_momentum"] = m_max
-                    group["base_momentum"] = m_base
+            self.use_beta1, _, _ = init_momentum_cycle(optimizer, base_momentum, max_momentum, last_epoch)
         super().__init__(optimizer, last_epoch)
 
     def _interp(self, start: float, end: float, pct: float) -> float:
@@ -350,7 +326,7 @@ class OneCycleLR(LRScheduler):
                     pct = (t - start) / (end - start)
                     lrs.append(self._interp(group[lr_from], group[lr_to], pct))
                     if self.cycle_momentum:
-                        _set_momentum(group, self._interp(group[m_from], group[m_to], pct), self.use_beta1)
+                        set_momentum(group, self._interp(group[m_from], group[m_to], pct), self.use_beta1)
                     break
                 start = end
         return lrs

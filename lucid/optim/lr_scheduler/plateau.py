@@ -11,7 +11,8 @@ import numpy as np
 
 from lucid._tensor import Tensor
 from lucid.optim._checks import check_int, check_real
-from lucid.optim.lr_scheduler.scheduler import _EPOCH_WARNING, LRScheduler, _check_optimizer
+from lucid.optim.lr_scheduler._util import EPOCH_WARNING, check_optimizer
+from lucid.optim.lr_scheduler.scheduler import LRScheduler
 from lucid.optim.optimizer import Optimizer
 
 __all__ = ["ReduceLROnPlateau"]
@@ -72,7 +73,7 @@ class ReduceLROnPlateau(LRScheduler):
     def __init__(self, optimizer: Optimizer, mode: str = "min", factor: float = 0.1, patience: int = 10,
                  threshold: float = 1e-4, threshold_mode: str = "rel", cooldown: int = 0, min_lr=0.0,
                  eps: float = 1e-8):
-        _check_optimizer(optimizer)
+        check_optimizer(optimizer)
         if check_real(factor, "factor") >= 1.0:
             raise ValueError(f"Factor should be < 1.0, got {factor}")
         check_int(patience, "patience", 0)
@@ -127,7 +128,7 @@ class ReduceLROnPlateau(LRScheduler):
         if epoch is None:
             epoch = self.last_epoch + 1
         else:
-            warnings.warn(_EPOCH_WARNING, UserWarning, stacklevel=2)
+            warnings.warn(EPOCH_WARNING, UserWarning, stacklevel=2)
         self.last_epoch = epoch
         # NOTE: NaN never improves on the best, so NaN epochs count as bad ones.
         if self.is_better(current, self.best):

@@ -12,54 +12,23 @@ As in PyTorch, most schedulers compute the new rate from the current one
 
 from __future__ import annotations
 
-import types
 import warnings
 from bisect import bisect_right
 
 from lucid.optim._checks import check_int
+from lucid.optim.lr_scheduler._util import (
+    EPOCH_WARNING,
+    check_optimizer,
+    object_state,
+    per_group,
+    restore_object,
+)
 from lucid.optim.optimizer import Optimizer
 
 __all__ = ["LRScheduler", "LambdaLR", "MultiplicativeLR", "SequentialLR", "ChainedScheduler"]
 
-_EPOCH_WARNING = (
-    "passing an epoch to scheduler.step() is deprecated (as in PyTorch): call step() without arguments; "
-    "with an epoch the closed form of the schedule is used where there is one"
-)
 # Attributes that describe a call in progress, not the scheduler's state.
 _TRANSIENT = ("optimizer", "_is_initial", "_in_step")
-
-
-def _check_optimizer(optimizer) -> None:
-    if not isinstance(optimizer, Optimizer):
-        raise TypeError(f"{type(optimizer).__name__} is not an Optimizer; pass a lucid.optim optimizer")
-
-
-def _per_group(name: str, optimizer: Optimizer, value) -> list:
-    """One value per parameter group: ``value`` repeated, or a list of the right length."""
-    n = len(optimizer.param_groups)
-    if isinstance(value, (list, tuple)):
-        if len(value) != n:
-            raise ValueError(f"{name} must have one value per parameter group: got {len(value)} values "
-                             f"for {n} groups")
-        return list(value)
-    return [value] * n
-
-
-def _object_state(fn):
-    """What ``state_dict`` keeps of a user's callable: the attributes of a callable object, else None.
-
-    Functions, methods and classes are code, not state; they stay as the
-    constructor received them.
-    """
-    if isinstance(fn, (types.FunctionType, types.MethodType, type)) or not isinstance(getattr(fn, "__dict__", None),
-                                                                                       dict):
-        return None
-    return dict(fn.__dict__)
-
-
-def _restore_object(fn, attrs) -> None:
-    if fn is not None and attrs is not None:
-        fn.__dict__.update(attrs)
 
 
 class LRScheduler:
@@ -101,7 +70,7 @@ class LRScheduler:
     _saved_by_hook: tuple = ()
 
     def __init__(self, optimizer: Optimizer, last_epoch: int = -1):
-        _check_optimizer(optimizer)
+        check_optimizer(optimizer)
         check_int(last_epoch, "last_epoch", -1)
         self.optimizer = optimizer
         groups = optimizer.param_groups
@@ -156,7 +125,7 @@ class LRScheduler:
             )
         self._step_count += 1
         if epoch is not None:
-            warnings.warn(_EPOCH_WARNING, UserWarning, stacklevel=2)
+            warnings.warn(EPOCH_WARNING, UserWarning, stacklevel=2)
         self._update_lr(epoch)
 
     def _update_lr(self, epoch: int | None = None) -> None:
@@ -215,8 +184,8 @@ class _LambdaBase(LRScheduler):
     _saved_by_hook = ("lr_lambdas",)
 
     def __init__(self, optimizer: Optimizer, lr_lambda, last_epoch: int = -1):
-        _check_optimizer(optimizer)
-        fns = _per_group("lr_lambda", optimizer, lr_lambda)
+        check_optimizer(optimizer)
+        fns = per_group("lr_lambda", optimizer, lr_lambda)
         for fn in fns:
             if not callable(fn):
                 raise TypeError(f"lr_lambda must be a function of the epoch, got {type(fn).__name__}")
@@ -224,11 +193,11 @@ class _LambdaBase(LRScheduler):
         super().__init__(optimizer, last_epoch)
 
     def _save_attr(self, name: str) -> list:
-        return [_object_state(fn) for fn in self.lr_lambdas]
+        return [object_state(fn) for fn in self.lr_lambdas]
 
     def _load_attr(self, name: str, saved) -> None:
         for fn, attrs in zip(self.lr_lambdas, saved or []):
-            _restore_object(fn, attrs)
+            restore_object(fn, attrs)
 
 
 class LambdaLR(_LambdaBase):
@@ -360,7 +329,7 @@ class SequentialLR(_Composite):
     """
 
     def __init__(self, optimizer: Optimizer, schedulers, milestones, last_epoch: int = -1):
-        _check_optimizer(optimizer)
+        check_optimizer(optimizer)
         schedulers = list(schedulers)
         _check_children(type(self).__name__, schedulers, optimizer)
         milestones = list(milestones)
@@ -429,7 +398,7 @@ class ChainedScheduler(_Composite):
         if len(schedulers) < 1:
             raise ValueError("ChainedScheduler expects at least one scheduler, got none")
         optimizer = optimizer if optimizer is not None else schedulers[0].optimizer
-        _check_optimizer(optimizer)
+        check_optimizer(optimizer)
         _check_children(type(self).__name__, schedulers, optimizer)
         self._schedulers = schedulers
         self.optimizer = optimizer
