@@ -10,21 +10,8 @@ import numpy as np
 from lucid._backend.device import normalize_device
 from lucid._backend.dtypes import to_mx_dtype
 from lucid._tensor import Tensor
-
-__all__ = ["tensor", "as_tensor", "from_numpy", "zeros", "ones", "full", "empty", "eye", "arange", "linspace",
-           "zeros_like", "ones_like", "full_like", "empty_like"]
-
-
-def _shape(size, op: str) -> tuple:
-    """Accept ``f(2, 3)``, ``f((2, 3))``, ``f([2, 3])`` or ``f(size=(2, 3))``."""
-    if len(size) == 1 and isinstance(size[0], (tuple, list)):
-        size = tuple(size[0])
-    for s in size:
-        if isinstance(s, bool) or not isinstance(s, numbers.Integral):
-            raise TypeError(f"{op}: sizes must be ints, got {s!r} ({type(s).__name__})")
-        if s < 0:
-            raise ValueError(f"{op}: sizes must be non-negative, got {tuple(size)}")
-    return tuple(int(s) for s in size)
+from lucid.ops._registry import export, register
+from lucid.ops._util import check_sizes
 
 
 def _finish(arr: mx.array, device, requires_grad: bool) -> Tensor:
@@ -37,6 +24,7 @@ def _finish(arr: mx.array, device, requires_grad: bool) -> Tensor:
     return t
 
 
+@register()
 def tensor(data, dtype=None, device=None, requires_grad: bool = False) -> Tensor:
     """Make a Tensor from data (numbers, nested lists, NumPy arrays, ``mx.array``s, Tensors).
 
@@ -55,6 +43,7 @@ def tensor(data, dtype=None, device=None, requires_grad: bool = False) -> Tensor
     return Tensor(data, dtype=dtype, device=device, requires_grad=requires_grad)
 
 
+@register()
 def as_tensor(data, dtype=None, device=None) -> Tensor:
     """Like ``tensor``, but returns ``data`` itself when it already is a Tensor of that dtype and device.
 
@@ -71,6 +60,7 @@ def as_tensor(data, dtype=None, device=None) -> Tensor:
     return Tensor(data, dtype=dtype, device=device)
 
 
+@register()
 def from_numpy(array: np.ndarray) -> Tensor:
     """Make a Tensor from a NumPy array, keeping its dtype (float64 stays float64, on the CPU).
 
@@ -88,6 +78,7 @@ def _dt(dtype, default=mx.float32):
     return default if dtype is None else to_mx_dtype(dtype)
 
 
+@register()
 def zeros(*size, dtype=None, device=None, requires_grad: bool = False) -> Tensor:
     """A tensor of zeros of shape ``size`` (float32 by default).
 
@@ -96,9 +87,10 @@ def zeros(*size, dtype=None, device=None, requires_grad: bool = False) -> Tensor
         >>> lucid.zeros(2, 3).shape
         (2, 3)
     """
-    return _finish(mx.zeros(_shape(size, "zeros"), dtype=_dt(dtype)), device, requires_grad)
+    return _finish(mx.zeros(check_sizes(size, "zeros"), dtype=_dt(dtype)), device, requires_grad)
 
 
+@register()
 def ones(*size, dtype=None, device=None, requires_grad: bool = False) -> Tensor:
     """A tensor of ones of shape ``size`` (float32 by default).
 
@@ -107,7 +99,7 @@ def ones(*size, dtype=None, device=None, requires_grad: bool = False) -> Tensor:
         >>> lucid.ones(2).tolist()
         [1.0, 1.0]
     """
-    return _finish(mx.ones(_shape(size, "ones"), dtype=_dt(dtype)), device, requires_grad)
+    return _finish(mx.ones(check_sizes(size, "ones"), dtype=_dt(dtype)), device, requires_grad)
 
 
 def _fill_dtype(fill_value, dtype):
@@ -124,6 +116,7 @@ def _fill_dtype(fill_value, dtype):
     raise TypeError(f"fill_value must be a number, got {type(fill_value).__name__}")
 
 
+@register()
 def full(size, fill_value, dtype=None, device=None, requires_grad: bool = False) -> Tensor:
     """A tensor of shape ``size`` filled with ``fill_value`` (dtype inferred from it).
 
@@ -134,11 +127,12 @@ def full(size, fill_value, dtype=None, device=None, requires_grad: bool = False)
     """
     if isinstance(size, numbers.Integral):
         size = (size,)
-    shape = _shape(tuple(size), "full")
+    shape = check_sizes(tuple(size), "full")
     dt = _fill_dtype(fill_value, dtype)
     return _finish(mx.full(shape, fill_value, dtype=dt), device, requires_grad)
 
 
+@register()
 def empty(*size, dtype=None, device=None, requires_grad: bool = False) -> Tensor:
     """An uninitialised tensor (zeros here: MLX has no uninitialised allocation).
 
@@ -150,6 +144,7 @@ def empty(*size, dtype=None, device=None, requires_grad: bool = False) -> Tensor
     return zeros(*size, dtype=dtype, device=device, requires_grad=requires_grad)
 
 
+@register()
 def eye(n: int, m: int | None = None, dtype=None, device=None, requires_grad: bool = False) -> Tensor:
     """The ``n`` x ``m`` identity matrix.
 
@@ -158,10 +153,11 @@ def eye(n: int, m: int | None = None, dtype=None, device=None, requires_grad: bo
         >>> lucid.eye(2).tolist()
         [[1.0, 0.0], [0.0, 1.0]]
     """
-    _shape((n,) if m is None else (n, m), "eye")
+    check_sizes((n,) if m is None else (n, m), "eye")
     return _finish(mx.eye(n, m, dtype=_dt(dtype)), device, requires_grad)
 
 
+@register()
 def arange(start, end=None, step=1, dtype=None, device=None, requires_grad: bool = False) -> Tensor:
     """Values from ``start`` (inclusive) to ``end`` (exclusive) by ``step``.
 
@@ -192,6 +188,7 @@ def arange(start, end=None, step=1, dtype=None, device=None, requires_grad: bool
     return _finish(arr, device, requires_grad)
 
 
+@register()
 def linspace(start, end, steps: int, dtype=None, device=None, requires_grad: bool = False) -> Tensor:
     """``steps`` evenly spaced values from ``start`` to ``end`` inclusive.
 
@@ -212,6 +209,7 @@ def _like(input: Tensor, dtype, device):
             input.device if device is None else device)
 
 
+@register()
 def zeros_like(input: Tensor, dtype=None, device=None, requires_grad: bool = False) -> Tensor:
     """Zeros with ``input``'s shape, dtype and device.
 
@@ -224,6 +222,7 @@ def zeros_like(input: Tensor, dtype=None, device=None, requires_grad: bool = Fal
     return _finish(mx.zeros(shape, dtype=dt), dev, requires_grad)
 
 
+@register()
 def ones_like(input: Tensor, dtype=None, device=None, requires_grad: bool = False) -> Tensor:
     """Ones with ``input``'s shape, dtype and device.
 
@@ -236,6 +235,7 @@ def ones_like(input: Tensor, dtype=None, device=None, requires_grad: bool = Fals
     return _finish(mx.ones(shape, dtype=dt), dev, requires_grad)
 
 
+@register()
 def full_like(input: Tensor, fill_value, dtype=None, device=None, requires_grad: bool = False) -> Tensor:
     """``fill_value`` with ``input``'s shape, dtype and device.
 
@@ -248,6 +248,7 @@ def full_like(input: Tensor, fill_value, dtype=None, device=None, requires_grad:
     return _finish(mx.full(shape, fill_value, dtype=dt), dev, requires_grad)
 
 
+@register()
 def empty_like(input: Tensor, dtype=None, device=None, requires_grad: bool = False) -> Tensor:
     """Like ``zeros_like`` (MLX has no uninitialised allocation).
 
@@ -259,4 +260,4 @@ def empty_like(input: Tensor, dtype=None, device=None, requires_grad: bool = Fal
     return zeros_like(input, dtype, device, requires_grad)
 
 
-TENSOR_METHODS = {}
+__all__ = export(__name__)
