@@ -18,10 +18,11 @@ import numbers
 import mlx.core as mx
 
 from lucid._backend import reductions
+from lucid._backend.device import normalize_device
 from lucid._tensor import Tensor
 
-__all__ = ["unbroadcast", "expand_back", "even_split_grad", "operand", "to_tensor", "check_int", "normalize_dim",
-           "normalize_dims", "normalize_axes", "check_sizes", "reduce_axis_arg", "reduce_keepdims_arg",
+__all__ = ["unbroadcast", "expand_back", "even_split_grad", "operand", "to_tensor", "new_tensor", "check_int",
+           "normalize_dim", "normalize_dims", "normalize_axes", "check_sizes", "reduce_axis_arg", "reduce_keepdims_arg",
            "reduction_axes", "numel", "check_nonempty"]
 
 
@@ -97,6 +98,24 @@ def to_tensor(x, op: str | None = None) -> Tensor:
         if op is None:
             raise
         raise TypeError(f"{op}: expected a Tensor, got {type(x).__name__} ({exc})") from None
+
+
+def new_tensor(arr: mx.array, device, requires_grad: bool = False) -> Tensor:
+    """Wrap a freshly made array (creation ops, samplers) as a leaf Tensor on ``device``.
+
+    With no device, float64 goes to the CPU (MLX computes float64 there only) and anything else to
+    the default device.
+
+    Raises:
+        TypeError: float64 asked for on the GPU.
+    """
+    dev = "cpu" if device is None and arr.dtype == mx.float64 else normalize_device(device)
+    if dev == "gpu" and arr.dtype == mx.float64:
+        raise TypeError("float64 is supported on the CPU only; use device='cpu' or a 32-bit dtype")
+    t = Tensor._make(arr, dev)
+    if requires_grad:
+        t.requires_grad = True
+    return t
 
 
 # -- argument checks -------------------------------------------------------------

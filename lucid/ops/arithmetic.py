@@ -167,38 +167,27 @@ class Power(Function):
         return ga, gb
 
 
-class Maximum(Function):
+def _extremum(name: str, pick, wins) -> type:
+    """The Function of ``maximum`` (``pick=mx.maximum``, ``wins=mx.greater``) or ``minimum``."""
     # NOTE: where a == b the gradient is split equally between both inputs (PyTorch's convention).
-    @staticmethod
     def forward(ctx, a, b):
         ctx.save_for_backward(a, b)
-        return mx.maximum(a, b)
+        return pick(a, b)
 
-    @staticmethod
     def backward(ctx, g):
         a, b = ctx.saved_tensors
         na, nb = ctx.needs_input_grad
-        mask = (a > b).astype(g.dtype) + 0.5 * (a == b).astype(g.dtype)
+        mask = wins(a, b).astype(g.dtype) + 0.5 * (a == b).astype(g.dtype)
         ga = unbroadcast(g * mask, a.shape, a.dtype) if na else None
         gb = unbroadcast(g * (1 - mask), b.shape, b.dtype) if nb else None
         return ga, gb
 
+    return type(name, (Function,), {"forward": staticmethod(forward), "backward": staticmethod(backward),
+                                    "__module__": __name__, "__qualname__": name})
 
-class Minimum(Function):
-    # NOTE: ties split the gradient equally, as for maximum.
-    @staticmethod
-    def forward(ctx, a, b):
-        ctx.save_for_backward(a, b)
-        return mx.minimum(a, b)
 
-    @staticmethod
-    def backward(ctx, g):
-        a, b = ctx.saved_tensors
-        na, nb = ctx.needs_input_grad
-        mask = (a < b).astype(g.dtype) + 0.5 * (a == b).astype(g.dtype)
-        ga = unbroadcast(g * mask, a.shape, a.dtype) if na else None
-        gb = unbroadcast(g * (1 - mask), b.shape, b.dtype) if nb else None
-        return ga, gb
+Maximum = _extremum("Maximum", mx.maximum, mx.greater)
+Minimum = _extremum("Minimum", mx.minimum, mx.less)
 
 
 class Neg(Function):

@@ -11,17 +11,7 @@ from lucid._backend.device import normalize_device
 from lucid._backend.dtypes import to_mx_dtype
 from lucid._tensor import Tensor
 from lucid.ops._registry import export, register
-from lucid.ops._util import check_sizes
-
-
-def _finish(arr: mx.array, device, requires_grad: bool) -> Tensor:
-    dev = "cpu" if device is None and arr.dtype == mx.float64 else normalize_device(device)
-    if dev == "gpu" and arr.dtype == mx.float64:
-        raise TypeError("float64 is supported on the CPU only; use device='cpu' or a 32-bit dtype")
-    t = Tensor._make(arr, dev)
-    if requires_grad:
-        t.requires_grad = True
-    return t
+from lucid.ops._util import check_sizes, new_tensor
 
 
 @register()
@@ -87,7 +77,7 @@ def zeros(*size, dtype=None, device=None, requires_grad: bool = False) -> Tensor
         >>> lucid.zeros(2, 3).shape
         (2, 3)
     """
-    return _finish(mx.zeros(check_sizes(size, "zeros"), dtype=_dt(dtype)), device, requires_grad)
+    return new_tensor(mx.zeros(check_sizes(size, "zeros"), dtype=_dt(dtype)), device, requires_grad)
 
 
 @register()
@@ -99,7 +89,7 @@ def ones(*size, dtype=None, device=None, requires_grad: bool = False) -> Tensor:
         >>> lucid.ones(2).tolist()
         [1.0, 1.0]
     """
-    return _finish(mx.ones(check_sizes(size, "ones"), dtype=_dt(dtype)), device, requires_grad)
+    return new_tensor(mx.ones(check_sizes(size, "ones"), dtype=_dt(dtype)), device, requires_grad)
 
 
 def _fill_dtype(fill_value, dtype):
@@ -129,7 +119,7 @@ def full(size, fill_value, dtype=None, device=None, requires_grad: bool = False)
         size = (size,)
     shape = check_sizes(tuple(size), "full")
     dt = _fill_dtype(fill_value, dtype)
-    return _finish(mx.full(shape, fill_value, dtype=dt), device, requires_grad)
+    return new_tensor(mx.full(shape, fill_value, dtype=dt), device, requires_grad)
 
 
 @register()
@@ -154,7 +144,7 @@ def eye(n: int, m: int | None = None, dtype=None, device=None, requires_grad: bo
         [[1.0, 0.0], [0.0, 1.0]]
     """
     check_sizes((n,) if m is None else (n, m), "eye")
-    return _finish(mx.eye(n, m, dtype=_dt(dtype)), device, requires_grad)
+    return new_tensor(mx.eye(n, m, dtype=_dt(dtype)), device, requires_grad)
 
 
 @register()
@@ -185,7 +175,7 @@ def arange(start, end=None, step=1, dtype=None, device=None, requires_grad: bool
         # Compute in float64 on the host so e.g. arange(0, 1, 0.1) has exactly 10 values.
         arr = mx.array(np.arange(start, end, step).astype(np.float64)).astype(dt) if dt != mx.float64 else \
             mx.array(np.arange(start, end, step), dtype=mx.float64)
-    return _finish(arr, device, requires_grad)
+    return new_tensor(arr, device, requires_grad)
 
 
 @register()
@@ -199,7 +189,7 @@ def linspace(start, end, steps: int, dtype=None, device=None, requires_grad: boo
     """
     if isinstance(steps, bool) or not isinstance(steps, numbers.Integral) or steps < 0:
         raise ValueError(f"linspace: steps must be a non-negative int, got {steps!r}")
-    return _finish(mx.linspace(start, end, int(steps), dtype=_dt(dtype)), device, requires_grad)
+    return new_tensor(mx.linspace(start, end, int(steps), dtype=_dt(dtype)), device, requires_grad)
 
 
 def _like(input: Tensor, dtype, device):
@@ -219,7 +209,7 @@ def zeros_like(input: Tensor, dtype=None, device=None, requires_grad: bool = Fal
         [0, 0]
     """
     shape, dt, dev = _like(input, dtype, device)
-    return _finish(mx.zeros(shape, dtype=dt), dev, requires_grad)
+    return new_tensor(mx.zeros(shape, dtype=dt), dev, requires_grad)
 
 
 @register()
@@ -232,7 +222,7 @@ def ones_like(input: Tensor, dtype=None, device=None, requires_grad: bool = Fals
         [1.0, 1.0]
     """
     shape, dt, dev = _like(input, dtype, device)
-    return _finish(mx.ones(shape, dtype=dt), dev, requires_grad)
+    return new_tensor(mx.ones(shape, dtype=dt), dev, requires_grad)
 
 
 @register()
@@ -245,7 +235,7 @@ def full_like(input: Tensor, fill_value, dtype=None, device=None, requires_grad:
         [3.0, 3.0]
     """
     shape, dt, dev = _like(input, dtype, device)
-    return _finish(mx.full(shape, fill_value, dtype=dt), dev, requires_grad)
+    return new_tensor(mx.full(shape, fill_value, dtype=dt), dev, requires_grad)
 
 
 @register()

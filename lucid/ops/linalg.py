@@ -138,6 +138,16 @@ def _ndims(a: Tensor, b: Tensor, na: int, nb: int, op: str) -> None:
         raise ValueError(f"{op}: expected a {na}-D and a {nb}-D tensor, got shapes {a.shape} and {b.shape}")
 
 
+def _ranked_matmul(input, other, na: int, nb: int, op: str) -> Tensor:
+    """``mm``, ``bmm``, ``mv``, ``dot``: a matmul of inputs of exactly ``na`` and ``nb`` dims, no broadcasting."""
+    a, b = to_tensor(input, op), to_tensor(other, op)
+    _ndims(a, b, na, nb, op)
+    if na == nb == 3 and a.shape[0] != b.shape[0]:
+        raise ValueError(f"{op}: batch sizes differ: shapes {a.shape} and {b.shape}")
+    _check_matmul(a, b, op)
+    return Matmul.apply(a, b)
+
+
 @register(method=True)
 def mm(input: Tensor, mat2: Tensor) -> Tensor:
     """Product of two matrices, ``(n, m) @ (m, p) -> (n, p)``; no broadcasting (see :func:`matmul`).
@@ -150,10 +160,7 @@ def mm(input: Tensor, mat2: Tensor) -> Tensor:
         >>> lucid.mm(lucid.ones(2, 3), lucid.ones(3, 4)).shape
         (2, 4)
     """
-    a, b = to_tensor(input, "mm"), to_tensor(mat2, "mm")
-    _ndims(a, b, 2, 2, "mm")
-    _check_matmul(a, b, "mm")
-    return Matmul.apply(a, b)
+    return _ranked_matmul(input, mat2, 2, 2, "mm")
 
 
 @register(method=True)
@@ -168,12 +175,7 @@ def bmm(input: Tensor, mat2: Tensor) -> Tensor:
         >>> lucid.bmm(lucid.ones(5, 2, 3), lucid.ones(5, 3, 4)).shape
         (5, 2, 4)
     """
-    a, b = to_tensor(input, "bmm"), to_tensor(mat2, "bmm")
-    _ndims(a, b, 3, 3, "bmm")
-    if a.shape[0] != b.shape[0]:
-        raise ValueError(f"bmm: batch sizes differ: shapes {a.shape} and {b.shape}")
-    _check_matmul(a, b, "bmm")
-    return Matmul.apply(a, b)
+    return _ranked_matmul(input, mat2, 3, 3, "bmm")
 
 
 @register(method=True)
@@ -188,10 +190,7 @@ def mv(input: Tensor, vec: Tensor) -> Tensor:
         >>> lucid.mv(lucid.tensor([[1.0, 2.0], [3.0, 4.0]]), lucid.tensor([1.0, -1.0])).tolist()
         [-1.0, -1.0]
     """
-    a, b = to_tensor(input, "mv"), to_tensor(vec, "mv")
-    _ndims(a, b, 2, 1, "mv")
-    _check_matmul(a, b, "mv")
-    return Matmul.apply(a, b)
+    return _ranked_matmul(input, vec, 2, 1, "mv")
 
 
 @register(method=True)
@@ -206,10 +205,7 @@ def dot(input: Tensor, other: Tensor) -> Tensor:
         >>> lucid.dot(lucid.tensor([1.0, 2.0, 3.0]), lucid.tensor([4.0, 5.0, 6.0])).item()
         32.0
     """
-    a, b = to_tensor(input, "dot"), to_tensor(other, "dot")
-    _ndims(a, b, 1, 1, "dot")
-    _check_matmul(a, b, "dot")
-    return Matmul.apply(a, b)
+    return _ranked_matmul(input, other, 1, 1, "dot")
 
 
 @register(method=True)
@@ -221,10 +217,7 @@ def vdot(input: Tensor, other: Tensor) -> Tensor:
         >>> lucid.vdot(lucid.tensor([1.0, 2.0]), lucid.tensor([3.0, 4.0])).item()
         11.0
     """
-    a, b = to_tensor(input, "vdot"), to_tensor(other, "vdot")
-    _ndims(a, b, 1, 1, "vdot")
-    _check_matmul(a, b, "vdot")
-    return Matmul.apply(a, b)
+    return _ranked_matmul(input, other, 1, 1, "vdot")
 
 
 # -- einsum ------------------------------------------------------------------

@@ -31,6 +31,7 @@ from lucid.ops._util import (
     to_tensor,
 )
 from lucid.ops.arithmetic import maximum, minimum
+from lucid.ops.shape import Clone
 
 _builtin_max = max
 
@@ -687,18 +688,8 @@ def _scan(input, dim, dtype, axis, fn_cls, op):
         input = Tensor._make(input._data.astype(mx.int64), input._device)
     if input.ndim == 0:
         # A scan of a 0-d tensor is the tensor itself (PyTorch accepts dim 0 or -1 there).
-        return _Identity.apply(input)
+        return Clone.apply(input)
     return fn_cls.apply(input, ax)
-
-
-class _Identity(Function):
-    @staticmethod
-    def forward(ctx, a):
-        return mx.array(a)
-
-    @staticmethod
-    def backward(ctx, g):
-        return g
 
 
 @register(method=True)

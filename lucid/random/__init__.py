@@ -27,7 +27,7 @@ import numpy as np
 from lucid._backend.device import _default, normalize_device, run_on
 from lucid._backend.dtypes import INTEGER_MX, REAL_FLOATING_MX, to_mx_dtype
 from lucid._tensor import Tensor
-from lucid.ops._util import check_int, check_sizes
+from lucid.ops._util import check_int, check_sizes, new_tensor
 
 __all__ = ["Generator", "default_generator", "state", "seed", "manual_seed", "initial_seed", "get_state",
            "set_state", "rand", "randn", "randint", "uniform", "normal", "bernoulli", "permutation", "randperm",
@@ -212,12 +212,7 @@ def _sample(fn, device, requires_grad: bool) -> Tensor:
     else:
         with run_on(dev):
             arr = fn()
-    if dev == "gpu" and arr.dtype == mx.float64:
-        raise TypeError("float64 is supported on the CPU only; use device='cpu' or a 32-bit dtype")
-    t = Tensor._make(arr, dev)
-    if requires_grad:
-        t.requires_grad = True
-    return t
+    return new_tensor(arr, dev, requires_grad)
 
 
 def _uniform(low, high, shape, dt, key) -> mx.array:
