@@ -386,7 +386,7 @@ def test_documented_example():
 def fuse_all(monkeypatch):
     """Run ``fused`` kernels compiled whatever the array size (normally only large arrays are)."""
     import importlib
-    monkeypatch.setattr(importlib.import_module("lucid.nn.functional.conv"), "_FUSE_MIN_SIZE", 0)
+    monkeypatch.setattr(importlib.import_module("lucid.nn.functional._kernels"), "FUSE_MIN_SIZE", 0)
 
 
 @pytest.mark.parametrize("kw", [dict(), dict(reduction="sum"), dict(reduction="none"), dict(ignore_index=2),

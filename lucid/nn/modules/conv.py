@@ -13,14 +13,13 @@ from lucid import ops
 from lucid._tensor import Tensor
 from lucid.nn import init
 from lucid.nn.functional import conv as Fc
-from lucid.nn.functional.conv import ntuple
+from lucid.nn.functional._kernels import SPATIAL, ntuple
 from lucid.nn.functional.vision import pad as _pad
 from lucid.nn.module import Module
 from lucid.nn.parameter import Parameter
 
 __all__ = ["Conv1d", "Conv2d", "Conv3d", "ConvTranspose1d", "ConvTranspose2d", "ConvTranspose3d"]
 
-_SPATIAL = {1: "L", 2: "H, W", 3: "D, H, W"}
 _PADDING_MODES = ("zeros", "reflect", "replicate", "circular")
 _FUNCS = {1: Fc.conv1d, 2: Fc.conv2d, 3: Fc.conv3d}
 _TFUNCS = {1: Fc.conv_transpose1d, 2: Fc.conv_transpose2d, 3: Fc.conv_transpose3d}
@@ -91,7 +90,7 @@ class _ConvNd(Module):
         shape = input.shape
         if input.ndim not in (nd + 1, nd + 2) or shape[-nd - 1] != self.in_channels:
             raise ValueError(f"{type(self).__name__} expected input of shape (N, {self.in_channels}, "
-                             f"{_SPATIAL[nd]}), got {shape}")
+                             f"{SPATIAL[nd]}), got {shape}")
 
     def extra_repr(self) -> str:
         nd = self._nd

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from lucid._tensor import Tensor
 from lucid.nn import functional as F
-from lucid.nn.functional.loss import _check_reduction
+from lucid.nn.functional._kernels import check_reduction
 from lucid.nn.module import Module
 
 __all__ = ["MSELoss", "L1Loss", "HuberLoss", "SmoothL1Loss", "BCELoss", "BCEWithLogitsLoss", "CrossEntropyLoss",
@@ -20,7 +20,7 @@ class _Loss(Module):
 
     def __init__(self, reduction: str = "mean") -> None:
         super().__init__()
-        self.reduction = _check_reduction(reduction, type(self).__name__, self._reductions)
+        self.reduction = check_reduction(reduction, type(self).__name__, self._reductions)
 
     def extra_repr(self) -> str:
         # Like PyTorch, a loss with default settings prints as ``MSELoss()``.
