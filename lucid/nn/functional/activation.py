@@ -278,36 +278,6 @@ class GELUFunction(Function):
         return on_channels_last(_gelu_tanh_grad if ctx.tanh_approx else _gelu_erf_grad, g, x, ctx.part), None
 
 
-class SiLUFunction(Function):
-    @staticmethod
-    def forward(ctx, x):
-        if not ctx.needs_input_grad[0]:
-            return _silu(x)
-        out, ctx.sig = _silu_saving(x)
-        ctx.save_for_backward(x)
-        return out
-
-    @staticmethod
-    def backward(ctx, g):
-        (x,) = ctx.saved_tensors
-        return on_channels_last(_silu_grad, g, x, ctx.sig)
-
-
-class MishFunction(Function):
-    @staticmethod
-    def forward(ctx, x):
-        if not ctx.needs_input_grad[0]:
-            return _mish(x)
-        out, ctx.t = _mish_saving(x)
-        ctx.save_for_backward(x)
-        return out
-
-    @staticmethod
-    def backward(ctx, g):
-        (x,) = ctx.saved_tensors
-        return on_channels_last(_mish_grad, g, x, ctx.t)
-
-
 class SoftplusFunction(Function):
     @staticmethod
     def forward(ctx, x, beta, threshold):
@@ -336,12 +306,34 @@ def _elementwise(name: str, forward, grad, save_output: bool):
     return type(name, (Function,), {"forward": staticmethod(fwd), "backward": staticmethod(bwd)})
 
 
+def _elementwise_saving(name: str, forward, forward_saving, grad):
+    """A ``Function`` for ``y = forward(x)`` that computes its transcendental part once.
+
+    When differentiated, ``forward_saving(x)`` gives ``(y, part)`` (SiLU's
+    sigmoid, Mish's ``tanh``) and the backward is ``grad(g, x, part)``.
+    """
+
+    def fwd(ctx, x):
+        if not ctx.needs_input_grad[0]:
+            return forward(x)
+        out, ctx.part = forward_saving(x)
+        ctx.save_for_backward(x)
+        return out
+
+    def bwd(ctx, g):
+        return on_channels_last(grad, g, ctx.saved_tensors[0], ctx.part)
+
+    return type(name, (Function,), {"forward": staticmethod(fwd), "backward": staticmethod(bwd)})
+
+
 SigmoidFunction = _elementwise("SigmoidFunction", K.sigmoid, _sigmoid_grad, True)
 TanhFunction = _elementwise("TanhFunction", mx.tanh, _tanh_grad, True)
 LogSigmoidFunction = _elementwise("LogSigmoidFunction", _logsigmoid, _logsigmoid_grad, False)
 SoftsignFunction = _elementwise("SoftsignFunction", _softsign, _softsign_grad, False)
 HardsigmoidFunction = _elementwise("HardsigmoidFunction", _hardsigmoid, _hardsigmoid_grad, False)
 HardswishFunction = _elementwise("HardswishFunction", _hardswish, _hardswish_grad, False)
+SiLUFunction = _elementwise_saving("SiLUFunction", _silu, _silu_saving, _silu_grad)
+MishFunction = _elementwise_saving("MishFunction", _mish, _mish_saving, _mish_grad)
 
 
 # -- softmax family ------------------------------------------------------------
