@@ -179,7 +179,7 @@ def test_dict_containers_behave_as_dicts(kind):
     d.update({"c": make()})
     assert list(d) == ["a", "b", "c"] and len(d) == 3 and "b" in d and "z" not in d
     assert list(d.keys()) == ["a", "b", "c"] and [k for k, _ in d.items()] == list(d.keys())
-    assert d["a"] is list(d.values())[0]
+    assert d["a"] is next(iter(d.values()))
     b = d["b"]
     assert d.pop("b") is b and "b" not in d
     del d["a"]
