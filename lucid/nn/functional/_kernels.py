@@ -7,7 +7,7 @@ names have no underscore because the functional families (``activation``,
 the layers in ``lucid.nn.modules`` import them.
 
 * argument checks: :func:`is_int`, :func:`ntuple`, :func:`check_tensor`,
-  :func:`check_p`, :func:`check_reduction`, :func:`check_normalized_shape`;
+  :func:`check_layer_input`, :func:`check_p`, :func:`check_reduction`, :func:`check_normalized_shape`;
 * channels-last views: :func:`to_last`, :func:`to_first`, :func:`on_channels_last`;
 * fusion: :func:`fused` (one compiled kernel for a chain of elementwise ops);
 * windows: :func:`windows` (sliding windows as one strided view) and
@@ -33,7 +33,7 @@ from lucid._tensor import Tensor
 from lucid.autograd.function import Function
 
 __all__ = [
-    "SPATIAL", "is_int", "ntuple", "check_tensor", "check_p", "check_reduction", "check_normalized_shape",
+    "SPATIAL", "is_int", "ntuple", "check_tensor", "check_layer_input", "check_p", "check_reduction", "check_normalized_shape",
     "to_last", "to_first", "on_channels_last", "FUSE_MIN_SIZE", "fused", "windows", "LinearMap",
     "exp", "sigmoid", "softplus", "logsumexp", "softmax", "log_softmax",
 ]
@@ -80,6 +80,12 @@ def check_tensor(x, name: str, op: str) -> None:
     """Raise ``TypeError`` unless ``x`` is a lucid Tensor (``name`` and ``op`` go into the message)."""
     if not isinstance(x, Tensor):
         raise TypeError(f"{op}: {name} must be a lucid Tensor, got {type(x).__name__}")
+
+
+def check_layer_input(layer, input) -> None:
+    """Raise ``TypeError`` unless a layer's ``input`` is a lucid Tensor (the message names the layer's class)."""
+    if not isinstance(input, Tensor):
+        raise TypeError(f"{type(layer).__name__} expects a lucid Tensor, got {type(input).__name__}")
 
 
 def check_p(p, op: str, name: str = "p") -> float:

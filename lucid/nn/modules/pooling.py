@@ -8,16 +8,16 @@ from __future__ import annotations
 
 from lucid._tensor import Tensor
 from lucid.nn.functional import pooling as Fp
-from lucid.nn.functional._kernels import SPATIAL
+from lucid.nn.functional._kernels import SPATIAL, check_layer_input
 from lucid.nn.module import Module
 
 __all__ = ["MaxPool1d", "MaxPool2d", "MaxPool3d", "AvgPool1d", "AvgPool2d", "AvgPool3d",
            "AdaptiveAvgPool1d", "AdaptiveAvgPool2d", "AdaptiveAvgPool3d",
            "AdaptiveMaxPool1d", "AdaptiveMaxPool2d", "AdaptiveMaxPool3d"]
 
+
 def _check(module, input, nd: int) -> None:
-    if not isinstance(input, Tensor):
-        raise TypeError(f"{type(module).__name__} expects a lucid Tensor, got {type(input).__name__}")
+    check_layer_input(module, input)
     if input.ndim not in (nd + 1, nd + 2):
         raise ValueError(f"{type(module).__name__} expected input of shape (N, C, {SPATIAL[nd]}) or "
                          f"(C, {SPATIAL[nd]}), got {input.shape}")
