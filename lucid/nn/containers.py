@@ -20,7 +20,27 @@ def _index(idx: int, n: int, what: str) -> int:
     return idx % n
 
 
-class Sequential(Module):
+class _ModuleSequence(Module):
+    """Sequential and ModuleList: submodules kept in order under the keys ``"0"``, ``"1"``, ..."""
+
+    def __len__(self) -> int:
+        return len(self._modules)
+
+    def __iter__(self) -> Iterator[Module]:
+        return iter(self._modules.values())
+
+    def append(self, module: Module) -> _ModuleSequence:
+        self.add_module(str(len(self)), module)
+        return self
+
+    def _renumber(self, modules: list) -> None:
+        """Keep ``modules`` (already registered) under the keys ``"0"`` .. ``str(n - 1)``."""
+        self._modules.clear()
+        for i, m in enumerate(modules):
+            self._modules[str(i)] = m
+
+
+class Sequential(_ModuleSequence):
     """Modules applied one after another.
 
     Examples:
@@ -62,23 +82,10 @@ class Sequential(Module):
             del self._modules[k]
         # Renumber so indices stay 0..n-1 when the keys were positional.
         if all(k.isdigit() for k in self._modules):
-            items = list(self._modules.values())
-            self._modules.clear()
-            for i, m in enumerate(items):
-                self._modules[str(i)] = m
-
-    def __len__(self) -> int:
-        return len(self._modules)
-
-    def __iter__(self) -> Iterator[Module]:
-        return iter(self._modules.values())
-
-    def append(self, module: Module) -> Sequential:
-        self.add_module(str(len(self)), module)
-        return self
+            self._renumber(list(self._modules.values()))
 
 
-class ModuleList(Module):
+class ModuleList(_ModuleSequence):
     """A list of modules whose parameters are registered.
 
     Examples:
@@ -107,19 +114,7 @@ class ModuleList(Module):
             del items[idx]
         else:
             del items[_index(idx, len(self), "ModuleList")]
-        self._modules.clear()
-        for i, m in enumerate(items):
-            self._modules[str(i)] = m
-
-    def __len__(self) -> int:
-        return len(self._modules)
-
-    def __iter__(self) -> Iterator[Module]:
-        return iter(self._modules.values())
-
-    def append(self, module: Module) -> ModuleList:
-        self.add_module(str(len(self)), module)
-        return self
+        self._renumber(items)
 
     def extend(self, modules: Iterable[Module]) -> ModuleList:
         for m in modules:
