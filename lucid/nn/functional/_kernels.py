@@ -7,7 +7,8 @@ names have no underscore because the functional families (``activation``,
 the layers in ``lucid.nn.modules`` import them.
 
 * argument checks: :func:`is_int`, :func:`ntuple`, :func:`check_tensor`,
-  :func:`check_layer_input`, :func:`check_p`, :func:`check_reduction`, :func:`check_normalized_shape`;
+  :func:`check_layer_input`, :func:`check_p`, :func:`check_reduction`,
+  :func:`check_normalized_shape`;
 * channels-last views: :func:`to_last`, :func:`to_first`, :func:`on_channels_last`;
 * fusion: :func:`fused` (one compiled kernel for a chain of elementwise ops);
 * windows: :func:`windows` (sliding windows as one strided view) and
@@ -33,7 +34,8 @@ from lucid._tensor import Tensor
 from lucid.autograd.function import Function
 
 __all__ = [
-    "SPATIAL", "is_int", "ntuple", "check_tensor", "check_layer_input", "check_p", "check_reduction", "check_normalized_shape",
+    "SPATIAL", "is_int", "ntuple", "check_tensor", "check_layer_input", "check_p", "check_reduction",
+    "check_normalized_shape",
     "to_last", "to_first", "on_channels_last", "FUSE_MIN_SIZE", "fused", "windows", "LinearMap",
     "exp", "sigmoid", "softplus", "logsumexp", "softmax", "log_softmax",
 ]
