@@ -303,7 +303,7 @@ def test_gelu_module_rejects_bad_approximate():
 def fuse_all(monkeypatch):
     """Run ``fused`` kernels compiled whatever the array size (normally only large arrays are)."""
     import importlib
-    monkeypatch.setattr(importlib.import_module("lucid.nn.functional.conv"), "_FUSE_MIN_SIZE", 0)
+    monkeypatch.setattr(importlib.import_module("lucid.nn.functional._kernels"), "FUSE_MIN_SIZE", 0)
 
 
 def _channels_last_view(a: np.ndarray, dtype) -> lucid.Tensor:

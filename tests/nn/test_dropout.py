@@ -171,7 +171,7 @@ def test_modules_train_eval_and_repr():
 def fuse_all(monkeypatch):
     """Run ``fused`` kernels compiled whatever the array size (normally only large arrays are)."""
     import importlib
-    monkeypatch.setattr(importlib.import_module("lucid.nn.functional.conv"), "_FUSE_MIN_SIZE", 0)
+    monkeypatch.setattr(importlib.import_module("lucid.nn.functional._kernels"), "FUSE_MIN_SIZE", 0)
 
 
 @pytest.mark.parametrize("fn,shape", [(F.dropout, (40, 30)), (F.dropout2d, (4, 6, 5, 5)),

@@ -284,7 +284,7 @@ def test_module_shape_error_message():
 def fuse_all(monkeypatch):
     """Run ``fused`` kernels compiled whatever the array size (normally only large arrays are)."""
     import importlib
-    monkeypatch.setattr(importlib.import_module("lucid.nn.functional.conv"), "_FUSE_MIN_SIZE", 0)
+    monkeypatch.setattr(importlib.import_module("lucid.nn.functional._kernels"), "FUSE_MIN_SIZE", 0)
 
 
 def _channels_last_view(a: np.ndarray) -> lucid.Tensor:
