@@ -92,7 +92,7 @@ def test_loader_threads_are_reused_across_epochs():
             list(DataLoader(LazySamples(), batch_size=2, num_workers=2))
         assert _wait_idle()
         before = _os_threads()
-        for epoch in range(40):
+        for _epoch in range(40):
             assert [b.shape for b in DataLoader(LazySamples(), batch_size=2, num_workers=2)] == [(2, 2)] * 4
             it = iter(DataLoader(Endless(), batch_size=2, num_workers=1))
             assert next(it)["y"].tolist() == [0, 1]
