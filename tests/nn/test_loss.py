@@ -383,13 +383,6 @@ def test_documented_example():
 
 
 # -- float32 (the fused softmax-minus-onehot backward) against float64 ----------------------------
-@pytest.fixture
-def fuse_all(monkeypatch):
-    """Run ``fused`` kernels compiled whatever the array size (normally only large arrays are)."""
-    import importlib
-    monkeypatch.setattr(importlib.import_module("lucid.nn.functional._kernels"), "FUSE_MIN_SIZE", 0)
-
-
 @pytest.mark.parametrize("kw", [dict(), dict(reduction="sum"), dict(reduction="none"), dict(ignore_index=2),
                                 dict(weight=np.array([0.5, 2.0, 1.0, 1.5])), dict(label_smoothing=0.1)],
                          ids=["mean", "sum", "none", "ignore", "weight", "smoothing"])
