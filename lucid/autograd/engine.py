@@ -165,7 +165,7 @@ def run_backward(roots, grad_roots, retain_graph: bool, inputs=None):
             for i, g in enumerate(glist):
                 if type(g) is list:
                     glist[i] = _sum_grads(g)
-        if node._saved is None:
+        if node.saved_arrays is None:
             raise _freed_error(node.name())
         checks = node._checks
         if checks:  # Node.check_versions, inlined: it runs for most nodes
@@ -208,7 +208,7 @@ def run_backward(roots, grad_roots, retain_graph: bool, inputs=None):
         elif len(in_grads) != len(edges):
             raise _wrong_count(node, len(in_grads))
         if not retain_graph:
-            node._saved = None  # freed: a second walk through this node raises
+            node.saved_arrays = None  # freed: a second walk through this node raises
             if not node.fn._ctx_is_metadata:
                 node.__dict__.clear()
 
