@@ -20,6 +20,7 @@ Run alone with ``python -m benchmarks.mlp_step``.
 
 from __future__ import annotations
 
+import itertools
 import os
 import sys
 
@@ -32,7 +33,8 @@ import mlx.nn as mnn
 import numpy as np
 from mlx.utils import tree_map
 
-from benchmarks import format_table, time_interleaved, write_results
+from benchmarks import format_table, write_results
+from benchmarks._timing import time_interleaved
 
 __all__ = ["run", "missing_ops"]
 
@@ -69,7 +71,7 @@ def _weights(seed: int = 0) -> list:
     """PyTorch-style uniform initialisation, as NumPy arrays: [(W (in, out), b (out,)), ...]."""
     rng = np.random.default_rng(seed)
     layers = []
-    for fan_in, fan_out in zip(SIZES[:-1], SIZES[1:]):
+    for fan_in, fan_out in itertools.pairwise(SIZES):
         bound = 1.0 / np.sqrt(fan_in)
         w = rng.uniform(-bound, bound, size=(fan_in, fan_out)).astype(np.float32)
         b = rng.uniform(-bound, bound, size=(fan_out,)).astype(np.float32)
