@@ -6,11 +6,9 @@ import mlx.core as mx
 
 from lucid._backend.dtypes import to_mx_dtype
 from lucid._tensor import Tensor
-from lucid.autograd.function import _NO_GRADS, Function, _apply2
+from lucid.autograd.function import Function
 from lucid.ops._registry import export, register, register_method
 from lucid.ops._util import operand, unbroadcast
-
-_NONE = _NO_GRADS[2]  # needs_input_grad of a two-argument call that records nothing
 
 
 def _meta(ctx, a, b):
@@ -25,7 +23,7 @@ class Add(Function):
 
     @staticmethod
     def forward(ctx, a, b):
-        if ctx.needs_input_grad is not _NONE:
+        if ctx.records:
             _meta(ctx, a, b)
         return mx.add(a, b)
 
@@ -49,7 +47,7 @@ class Sub(Function):
 
     @staticmethod
     def forward(ctx, a, b):
-        if ctx.needs_input_grad is not _NONE:
+        if ctx.records:
             _meta(ctx, a, b)
         return mx.subtract(a, b)
 
@@ -65,12 +63,12 @@ class Mul(Function):
 
     @staticmethod
     def forward(ctx, a, b):
-        ctx._saved = (a, b)  # what save_for_backward does with arrays; the inputs' shapes come with them
+        ctx.saved_arrays = (a, b)  # save_for_backward without the call; the inputs' shapes come with them
         return mx.multiply(a, b)
 
     @staticmethod
     def backward(ctx, g):
-        a, b = ctx._saved  # the engine has checked they were not freed
+        a, b = ctx.saved_arrays  # the engine has checked they were not freed
         na, nb = ctx.needs_input_grad
         ga = gb = None
         if na:
@@ -214,13 +212,15 @@ class AsType(Function):
 def _binary(fn_cls, name: str, doc: str, aliases: tuple = (), operator: str | None = None):
     """The public function of a binary Function: registered with its aliases, as a method, and as
     ``operator`` and its reflected form (``__add__`` and ``__radd__``) when given."""
+    apply2 = fn_cls.apply2
+
     def op(input, other):
         # The hot path of every eager expression: Tensors go straight to the two-argument apply.
         if type(input) is not Tensor:
             input = operand(input)
         if type(other) is not Tensor:
             other = operand(other)
-        return _apply2(fn_cls, (input, other))
+        return apply2(input, other)
 
     op.__name__ = name
     op.__qualname__ = name
