@@ -29,13 +29,14 @@ __all__ = ["Distribution"]
 
 def _as_shape(shape, what: str = "sample_shape") -> tuple:
     if isinstance(shape, int) and not isinstance(shape, bool):
-        return (shape,)
-    try:
-        out = tuple(shape)
-    except TypeError:
-        raise TypeError(f"{what} must be a tuple of ints, got {type(shape).__name__}") from None
+        shape = (shape,)
+    if not isinstance(shape, (tuple, list)):
+        raise TypeError(f"{what} must be a tuple of ints, got {type(shape).__name__}")
+    out = tuple(shape)
     for s in out:
-        if not isinstance(s, int) or isinstance(s, bool) or s < 0:
+        if not isinstance(s, int) or isinstance(s, bool):
+            raise TypeError(f"{what} must be a tuple of ints, got {out}")
+        if s < 0:
             raise ValueError(f"{what} must be a tuple of non-negative ints, got {out}")
     return out
 
@@ -148,7 +149,7 @@ class Distribution:
             if name in self.__dict__:
                 v = self.__dict__[name]
                 extra = v.shape[len(self.batch_shape):]
-                setattr(new, name, v.expand(*(batch_shape + tuple(extra))))
+                new.__dict__[name] = v.expand(*(batch_shape + tuple(extra)))
         Distribution.__init__(new, batch_shape, self.event_shape, validate_args=False)
         new._validate_args = self._validate_args
 
