@@ -31,11 +31,24 @@ from lucid.distributions.distribution import Distribution
 from lucid.distributions.gamma import Beta, Chi2, Dirichlet, Gamma
 from lucid.distributions.kl import kl_divergence, register_kl
 from lucid.distributions.multivariate import LowRankMultivariateNormal, MultivariateNormal
-from lucid.distributions.relaxed import (ExpRelaxedCategorical, LogitRelaxedBernoulli, RelaxedBernoulli,
-                                         RelaxedOneHotCategorical)
-from lucid.distributions.transforms import (AbsTransform, AffineTransform, ComposeTransform, ExpTransform,
-                                            PowerTransform, SigmoidTransform, SoftmaxTransform,
-                                            StickBreakingTransform, TanhTransform, Transform)
+from lucid.distributions.relaxed import (
+                                         ExpRelaxedCategorical,
+                                         LogitRelaxedBernoulli,
+                                         RelaxedBernoulli,
+                                         RelaxedOneHotCategorical,
+)
+from lucid.distributions.transforms import (
+                                         AbsTransform,
+                                         AffineTransform,
+                                         ComposeTransform,
+                                         ExpTransform,
+                                         PowerTransform,
+                                         SigmoidTransform,
+                                         SoftmaxTransform,
+                                         StickBreakingTransform,
+                                         TanhTransform,
+                                         Transform,
+)
 from lucid.distributions.wrappers import Independent, MixtureSameFamily, TransformedDistribution
 
 __all__ = ["Distribution", "constraints", "transforms", "kl_divergence", "register_kl",

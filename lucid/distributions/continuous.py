@@ -6,9 +6,17 @@ import math
 
 import lucid
 from lucid.distributions import constraints
-from lucid.distributions._math import (EULER_GAMMA, broadcast_all, digamma, finfo, lbeta, lgamma, open_uniform,
-                                       standard_normal)
-from lucid.distributions.distribution import Distribution, _as_shape
+from lucid.distributions._math import (
+    EULER_GAMMA,
+    broadcast_all,
+    digamma,
+    finfo,
+    lbeta,
+    lgamma,
+    open_uniform,
+    standard_normal,
+)
+from lucid.distributions.distribution import Distribution
 from lucid.distributions.transforms import ExpTransform
 from lucid.distributions.wrappers import TransformedDistribution
 
@@ -489,5 +497,3 @@ class StudentT(Distribution):
         return (lucid.log(self.scale) + 0.5 * (self.df + 1) * (digamma(0.5 * (self.df + 1)) - digamma(0.5 * self.df))
                 + 0.5 * lucid.log(self.df) + lb)
 
-
-_ = _as_shape  # re-exported helper used by subclasses elsewhere

@@ -9,8 +9,18 @@ import mlx.core as mx
 import lucid
 from lucid._tensor import Tensor
 from lucid.distributions import constraints
-from lucid.distributions._math import (broadcast_all, clamp_probs, finfo, lgamma, logits_to_probs, open_uniform,
-                                       poisson_array, probs_to_logits, softplus, xlogy)
+from lucid.distributions._math import (
+    broadcast_all,
+    broadcast_shape,
+    finfo,
+    lgamma,
+    logits_to_probs,
+    open_uniform,
+    poisson_array,
+    probs_to_logits,
+    softplus,
+    xlogy,
+)
 from lucid.distributions.distribution import Distribution, _as_shape
 
 __all__ = ["Bernoulli", "Categorical", "OneHotCategorical", "Binomial", "Poisson"]
@@ -177,7 +187,7 @@ class Categorical(_ProbsLogits):
 
     def log_prob(self, value):
         value = self._value(value)
-        shape = tuple(np_broadcast(value.shape, self.batch_shape))
+        shape = broadcast_shape(value.shape, self.batch_shape)
         idx = lucid.clamp(value.astype(lucid.int64), min=0, max=self._num_events - 1)  # never index out of bounds
         idx = idx.expand(*shape).unsqueeze(-1) if idx.shape != shape else idx.unsqueeze(-1)
         logits = self.logits
@@ -192,11 +202,6 @@ class Categorical(_ProbsLogits):
     def enumerate_support(self, expand: bool = True):
         values = lucid.arange(self._num_events).reshape(self._num_events, *([1] * len(self.batch_shape)))
         return values.expand(self._num_events, *self.batch_shape) if expand else values
-
-
-def np_broadcast(*shapes):
-    from lucid.distributions._math import broadcast_shape
-    return broadcast_shape(*shapes)
 
 
 class OneHotCategorical(Distribution):
@@ -345,15 +350,13 @@ class Binomial(_ProbsLogits):
         value = self._value(value)
         n = self.total_count
         log_binom = lgamma(n + 1) - lgamma(value + 1) - lgamma(n - value + 1)
-        # k log p + (n - k) log(1 - p), written with logits so that p in {0, 1} is exact
+        if "probs" in self.__dict__:
+            # k log p + (n - k) log(1 - p), exact at p in {0, 1}
+            p = self.probs
+            return log_binom + xlogy(value, p) + xlogy(n - value, 1 - p)
+        # the same in terms of the logits: k * logits - n * log(1 + exp(logits))
         logits = self.logits
-        norm = n * softplus(logits)
-        lp = value * logits - norm
-        # at probs == 0 or 1 the logit form gives inf - inf: use xlogy on the clamped probabilities there
-        p = self.probs if "probs" in self.__dict__ else None
-        if p is not None:
-            lp = xlogy(value, p) + xlogy(n - value, 1 - p)
-        return log_binom + lp
+        return log_binom + value * logits - n * softplus(logits)
 
     def entropy(self):
         raise NotImplementedError("Binomial.entropy is not implemented (PyTorch enumerates the support)")
@@ -415,5 +418,3 @@ class Poisson(Distribution):
         value = self._value(value)
         return xlogy(value, self.rate) - self.rate - lgamma(value + 1)
 
-
-_ = clamp_probs

@@ -7,8 +7,14 @@ import math
 import lucid
 from lucid._tensor import Tensor
 from lucid.distributions import constraints
-from lucid.distributions._math import (broadcast_all, clamp_probs, lgamma, logits_to_probs, open_uniform,
-                                       probs_to_logits, softplus)
+from lucid.distributions._math import (
+    broadcast_all,
+    clamp_probs,
+    logits_to_probs,
+    open_uniform,
+    probs_to_logits,
+    softplus,
+)
 from lucid.distributions.distribution import Distribution, _as_shape
 from lucid.distributions.transforms import ExpTransform, SigmoidTransform
 from lucid.distributions.wrappers import TransformedDistribution
@@ -212,5 +218,3 @@ class RelaxedOneHotCategorical(TransformedDistribution):
     def probs(self):
         return self.base_dist.probs
 
-
-_ = lgamma

@@ -9,12 +9,36 @@ import pytest
 
 import lucid
 from lucid._backend import checks
-from lucid.distributions import (Bernoulli, Beta, Categorical, Dirichlet, Distribution, Exponential, Gamma,
-                                 Independent, Laplace, LogNormal, MixtureSameFamily, MultivariateNormal, Normal,
-                                 OneHotCategorical, Poisson, StudentT, TransformedDistribution, Uniform, constraints)
-from lucid.distributions.transforms import (AffineTransform, ComposeTransform, ExpTransform, PowerTransform,
-                                            SigmoidTransform, SoftmaxTransform, StickBreakingTransform,
-                                            TanhTransform)
+from lucid.distributions import (
+    Bernoulli,
+    Beta,
+    Categorical,
+    Dirichlet,
+    Distribution,
+    Exponential,
+    Gamma,
+    Independent,
+    Laplace,
+    LogNormal,
+    MixtureSameFamily,
+    MultivariateNormal,
+    Normal,
+    Poisson,
+    StudentT,
+    TransformedDistribution,
+    Uniform,
+    constraints,
+)
+from lucid.distributions.transforms import (
+    AffineTransform,
+    ComposeTransform,
+    ExpTransform,
+    PowerTransform,
+    SigmoidTransform,
+    SoftmaxTransform,
+    StickBreakingTransform,
+    TanhTransform,
+)
 
 F64 = lucid.float64
 

@@ -11,8 +11,8 @@ finite differences at a fixed seed (the same noise).
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
 
 import numpy as np
 import pytest

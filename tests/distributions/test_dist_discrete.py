@@ -8,8 +8,15 @@ import numpy as np
 import pytest
 
 import lucid
-from lucid.distributions import (Bernoulli, Binomial, Categorical, OneHotCategorical, Poisson, RelaxedBernoulli,
-                                 RelaxedOneHotCategorical)
+from lucid.distributions import (
+    Bernoulli,
+    Binomial,
+    Categorical,
+    OneHotCategorical,
+    Poisson,
+    RelaxedBernoulli,
+    RelaxedOneHotCategorical,
+)
 
 F64 = lucid.float64
 

@@ -8,10 +8,30 @@ import numpy as np
 import pytest
 
 import lucid
-from lucid.distributions import (Bernoulli, Beta, Binomial, Categorical, Cauchy, Dirichlet, Distribution,
-                                 Exponential, Gamma, Gumbel, Independent, Laplace, LogNormal,
-                                 LowRankMultivariateNormal, MultivariateNormal, Normal, OneHotCategorical, Poisson,
-                                 TransformedDistribution, Uniform, kl_divergence, register_kl)
+from lucid.distributions import (
+    Bernoulli,
+    Beta,
+    Binomial,
+    Categorical,
+    Cauchy,
+    Dirichlet,
+    Distribution,
+    Exponential,
+    Gamma,
+    Gumbel,
+    Independent,
+    Laplace,
+    LogNormal,
+    LowRankMultivariateNormal,
+    MultivariateNormal,
+    Normal,
+    OneHotCategorical,
+    Poisson,
+    TransformedDistribution,
+    Uniform,
+    kl_divergence,
+    register_kl,
+)
 from lucid.distributions.transforms import AffineTransform, ExpTransform
 
 F64 = lucid.float64
