@@ -99,3 +99,12 @@ def is_tensor(obj) -> bool:
 
 from lucid import nn, optim, data, datasets, transforms
 from lucid.serialization import load, save
+
+
+def __getattr__(name: str):
+    # lucid.distributions is imported on first use: it is built on the public ops above
+    # (it imports lucid itself), so importing it here eagerly would make an import cycle.
+    if name == "distributions":
+        import importlib
+        return importlib.import_module("lucid.distributions")
+    raise AttributeError(f"module 'lucid' has no attribute {name!r}")
