@@ -4,7 +4,7 @@ PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
 
-.PHONY: venv train test bench docs serve clean
+.PHONY: venv train test fuzz bench docs serve clean
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -21,6 +21,11 @@ train: venv
 ## The whole test suite, doctests included.
 test: venv
 	$(PY) -m pytest
+
+## Property-based fuzzing (tests/fuzz) with a large budget and random seeds; `make test` runs a small fixed one.
+FUZZ_EXAMPLES ?= 1000
+fuzz: venv
+	LUCID_FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) LUCID_FUZZ_RANDOM=1 LUCID_FUZZ_TIMEOUT=3600 $(PY) -m pytest tests/fuzz -p no:cacheprovider
 
 bench: venv
 	$(PY) -m benchmarks
