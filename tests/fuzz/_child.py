@@ -20,7 +20,7 @@ def main(name: str) -> int:
     import properties
     from hypothesis import HealthCheck, Phase, settings
 
-    test = properties.PROPERTIES[name]
+    test = {**properties.PROPERTIES, **properties.SELFTEST}[name]
     randomized = os.environ.get("LUCID_FUZZ_RANDOM", "0") == "1"
     configured = settings(
         max_examples=int(os.environ.get("LUCID_FUZZ_EXAMPLES", "20")),

@@ -398,3 +398,28 @@ def wrong_argument_types(fn, args):
     real = {"T2": lucid.ones(2, 3), "Ti": lucid.tensor([0, 1]), "T0": lucid.tensor(1.0)}
     args = [real[a] if isinstance(a, str) and a in real else a for a in args]
     no_crash(lambda: f(*args))
+
+
+# -- self-tests of the harness: a crash and a hang must be reported with their inputs ------------------------------
+SELFTEST = {}
+
+
+@given(n=st.integers(0, 3))
+@recorded
+def selftest_crash(n):
+    if n == 3:
+        import signal
+
+        os.kill(os.getpid(), signal.SIGSEGV)
+
+
+@given(n=st.integers(0, 3))
+@recorded
+def selftest_hang(n):
+    if n == 3:
+        import time
+
+        time.sleep(600)
+
+
+SELFTEST.update(selftest_crash=selftest_crash, selftest_hang=selftest_hang)

@@ -35,22 +35,44 @@ def _signal_name(code: int) -> str:
         return f"signal {-code}"
 
 
+def run_property(name: str, case_file, timeout: float = TIMEOUT, examples: str | None = None) -> str | None:
+    """Run one property in a child process: ``None`` if every case passed, else the failure report."""
+    env = dict(os.environ, LUCID_FUZZ_CASE_FILE=str(case_file), PYTHONFAULTHANDLER="1",
+               PYTHONPATH=ROOT + os.pathsep + os.environ.get("PYTHONPATH", ""))
+    if examples is not None:
+        env["LUCID_FUZZ_EXAMPLES"] = examples
+    cmd = [sys.executable, os.path.join(HERE, "_child.py"), name]
+
+    def last_case():
+        return case_file.read_text() if case_file.exists() else "(no case started)"
+
+    try:
+        proc = subprocess.run(cmd, cwd=ROOT, env=env, capture_output=True, text=True, timeout=timeout)
+    except subprocess.TimeoutExpired as exc:
+        err = exc.stderr.decode(errors="replace") if isinstance(exc.stderr, bytes) else (exc.stderr or "")
+        return (f"fuzz property {name!r} HUNG (no result after {timeout:.0f} s) on the case\n{last_case()}\n"
+                f"stderr tail:\n{err[-3000:]}")
+    if proc.returncode < 0:
+        return (f"fuzz property {name!r} CRASHED ({_signal_name(proc.returncode)}) on the case\n{last_case()}\n"
+                f"stderr tail:\n{proc.stderr[-3000:]}")
+    if proc.returncode != 0:
+        return f"fuzz property {name!r} found a failing case:\n{proc.stdout[-6000:]}\n{proc.stderr[-6000:]}"
+    return None
+
+
 @pytest.mark.parametrize("name", sorted(PROPERTIES))
 def test_fuzz(name, tmp_path):
-    case_file = tmp_path / "case.txt"
-    env = dict(os.environ, LUCID_FUZZ_CASE_FILE=str(case_file), PYTHONPATH=ROOT + os.pathsep
-               + os.environ.get("PYTHONPATH", ""), PYTHONFAULTHANDLER="1")
-    cmd = [sys.executable, os.path.join(HERE, "_child.py"), name]
-    try:
-        proc = subprocess.run(cmd, cwd=ROOT, env=env, capture_output=True, text=True, timeout=TIMEOUT)
-    except subprocess.TimeoutExpired as exc:
-        last = case_file.read_text() if case_file.exists() else "(no case started)"
-        pytest.fail(f"fuzz property {name!r} hung (no result after {TIMEOUT:.0f} s) on the case\n{last}\n"
-                    f"stderr tail:\n{(exc.stderr or b'')[-3000:]!r}", pytrace=False)
-    if proc.returncode < 0:
-        last = case_file.read_text() if case_file.exists() else "(no case started)"
-        pytest.fail(f"fuzz property {name!r} CRASHED ({_signal_name(proc.returncode)}) on the case\n{last}\n"
-                    f"stderr tail:\n{proc.stderr[-3000:]}", pytrace=False)
-    if proc.returncode != 0:
-        pytest.fail(f"fuzz property {name!r} found a failing case:\n{proc.stdout[-6000:]}\n{proc.stderr[-6000:]}",
-                    pytrace=False)
+    report = run_property(name, tmp_path / "case.txt")
+    if report:
+        pytest.fail(report, pytrace=False)
+
+
+def test_a_crash_is_reported_with_its_inputs(tmp_path):
+    report = run_property("selftest_crash", tmp_path / "case.txt", examples="50")
+    assert report is not None and "CRASHED (SIGSEGV)" in report
+    assert "selftest_crash(\nn = 3\n)" in report
+
+
+def test_a_hang_is_reported_with_its_inputs(tmp_path):
+    report = run_property("selftest_hang", tmp_path / "case.txt", timeout=20, examples="50")
+    assert report is not None and "HUNG" in report and "n = 3" in report
