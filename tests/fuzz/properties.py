@@ -87,11 +87,26 @@ def elementwise_binary(op, xy):
           rtol=2e-5, atol=1e-5, what=op)
 
 
+def _scalar_dims(x, *dims):
+    """PyTorch's rule for 0-d tensors: dim 0 and -1 name their one (virtual) dimension; NumPy has none."""
+    if x.ndim == 0 and all(d in (0, -1) for d in dims):
+        return x.reshape(1), True
+    return x, False
+
+
 @prop
 @given(op=st.sampled_from(sorted(REDUCE) + ["argmax", "argmin", "logsumexp"]), x=finite_arrays(),
        dim=st.one_of(st.none(), st.integers(-6, 5)), keepdim=st.booleans())
 @recorded
 def reductions(op, x, dim, keepdim):
+    if dim is not None:
+        xr, scalar = _scalar_dims(x, dim)
+        if scalar:  # reduce the 1-element view; the result is 0-d again
+            ref = {"argmax": np.argmax, "argmin": np.argmin}.get(op) or REDUCE.get(op) or (
+                lambda a, axis, keepdims: np.log(np.sum(np.exp(a.astype(np.float64)), axis=axis, keepdims=keepdims)))
+            agree(lambda: getattr(lucid, op)(lucid.tensor(x), dim=dim, keepdim=keepdim),
+                   lambda: np.reshape(ref(xr, axis=0, keepdims=keepdim), ()), rtol=1e-4, atol=1e-3, what=op)
+            return
     if op in ("argmax", "argmin"):
         ref = getattr(np, op)
         agree(lambda: getattr(lucid, op)(T(x), dim=dim, keepdim=keepdim),
@@ -130,7 +145,8 @@ def shape_ops(x, op, ints):
               what=op, must_raise=None)
     elif op == "transpose":
         d0, d1 = (ints + [0, 0])[:2]
-        agree(lambda: lucid.transpose(t, d0, d1), lambda: np.swapaxes(x, d0, d1), what=op)
+        scalar = _scalar_dims(x, d0, d1)[1]
+        agree(lambda: lucid.transpose(t, d0, d1), lambda: x if scalar else np.swapaxes(x, d0, d1), what=op)
     elif op == "expand":
         no_crash(lambda: lucid.expand(t, *ints))
     else:
