@@ -28,7 +28,7 @@ from collections.abc import Callable
 
 import mlx.core as mx
 
-from lucid._backend import checks
+from lucid._backend import checks, reductions
 
 __all__ = ["LinAlgError", "first_failure", "cholesky_info", "lu_info", "guard", "poison", "defer_info",
            "cholesky_message", "inv_message", "solve_message"]
@@ -56,7 +56,7 @@ def first_failure(failed: mx.array) -> mx.array:
     if failed.size == 0:  # no matrices, or 0 x 0 ones: nothing can fail (and argmax needs elements)
         return mx.zeros(failed.shape[:-1], dtype=mx.int32)
     index = mx.argmax(failed, axis=-1).astype(mx.int32) + 1
-    return mx.where(mx.any(failed, axis=-1), index, 0)
+    return mx.where(reductions.any(failed, axis=-1), index, 0)
 
 
 def cholesky_info(low: mx.array) -> mx.array:
@@ -111,7 +111,7 @@ def defer_info(info: mx.array, op: str, describe: Callable[[int], str]) -> None:
         more = f" ({count - 1} more batch element(s) failed too.)" if count > 1 else ""
         return LinAlgError(f"linalg.{op}: {where}{describe(code)}{more}")
 
-    checks.defer(mx.any(failed), make_error, first, flat[first], mx.sum(failed))
+    checks.defer(reductions.any(failed), make_error, first, flat[first], reductions.sum(failed))
 
 
 def cholesky_message(order: int) -> str:

@@ -74,5 +74,5 @@ def test_a_crash_is_reported_with_its_inputs(tmp_path):
 
 
 def test_a_hang_is_reported_with_its_inputs(tmp_path):
-    report = run_property("selftest_hang", tmp_path / "case.txt", timeout=20, examples="50")
+    report = run_property("selftest_hang", tmp_path / "case.txt", timeout=15, examples="50")
     assert report is not None and "HUNG" in report and "n = 3" in report
