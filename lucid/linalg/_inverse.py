@@ -388,7 +388,8 @@ def solve_triangular(A: Tensor, B: Tensor, *, upper: bool, left: bool = True, un
 
     ``B`` has shape ``(*, n, k)`` (``(*, k, n)`` with ``left=False``); batch
     dimensions broadcast. With ``unitriangular=True`` the diagonal is taken
-    to be ones.
+    to be ones. A zero on the diagonal makes that system's ``X`` NaN and
+    raises nothing, as in PyTorch (which returns inf/nan there).
 
     Args:
         A: shape ``(*, n, n)``.
