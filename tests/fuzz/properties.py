@@ -318,6 +318,92 @@ def _backward(mod, x):
     return x.grad
 
 
+@prop
+@given(x=finite_arrays(), op=st.sampled_from(["topk", "sort", "cumsum", "roll", "tile", "repeat_interleave", "narrow",
+                                               "clamp", "flatten", "chunk", "split", "softmax", "log_softmax"]),
+       ints=st.lists(st.integers(-5, 6), min_size=3, max_size=3))
+@recorded
+def more_ops(x, op, ints):
+    t = T(x)
+    a, b, c = ints
+    if op == "topk":
+        n = x.shape[b] if x.ndim and -x.ndim <= b < x.ndim else (1 if x.ndim == 0 and b in (0, -1) else None)
+        ok, out = outcome(lambda: lucid.topk(t, a, dim=b))
+        if ok:
+            assert n is not None and 0 <= a <= n, f"topk(k={a}, dim={b}) of shape {x.shape} returned"
+            np.testing.assert_allclose(out[0], -np.sort(-x.reshape(x.shape or (1,)), axis=b)[
+                (slice(None),) * (b % max(x.ndim, 1)) + (slice(0, a),)].reshape(out[0].shape))
+    elif op == "sort":
+        scalar = _scalar_dims(x, a)[1]
+        agree(lambda: lucid.sort(t, dim=a)[0], lambda: x if scalar else np.sort(x, axis=a), what=op)
+    elif op == "cumsum":
+        xs, scalar = _scalar_dims(x, a)
+        agree(lambda: lucid.cumsum(t, dim=a), lambda: np.cumsum(xs, axis=0 if scalar else a).reshape(x.shape),
+              rtol=1e-4, atol=1e-3, what=op)
+    elif op == "roll":
+        agree(lambda: lucid.roll(t, a, dims=b), lambda: np.roll(x, a, axis=b) if x.ndim else x, what=op)
+    elif op == "tile":
+        agree(lambda: lucid.tile(t, (a, b)), lambda: np.tile(x, (a, b)) if min(a, b) >= 0 else 1 / 0, what=op)
+    elif op == "repeat_interleave":
+        ok, out = outcome(lambda: lucid.repeat_interleave(t, a, dim=b if x.ndim else None))
+        if a < 0:
+            assert not ok, "repeat_interleave with negative repeats returned"
+    elif op == "narrow":
+        no_crash(lambda: lucid.narrow(t, a, b, c))
+    elif op == "clamp":
+        agree(lambda: lucid.clamp(t, min(a, b), max(a, b)), lambda: np.clip(x, min(a, b), max(a, b)), what=op)
+    elif op == "flatten":
+        no_crash(lambda: lucid.flatten(t, a, b))
+    elif op in ("chunk", "split"):
+        no_crash(lambda: getattr(lucid, op)(t, a, b))
+    else:
+        no_crash(lambda: getattr(F, op)(t, dim=a))
+
+
+@prop
+@given(fn=st.sampled_from(["conv1d", "conv2d", "max_pool1d", "max_pool2d", "avg_pool2d", "adaptive_avg_pool2d",
+                           "pad", "interpolate", "mse_loss", "binary_cross_entropy"]),
+       shape=hnp.array_shapes(min_dims=1, max_dims=4, min_side=0, max_side=6),
+       k=st.integers(-1, 4), stride=st.integers(-1, 3), padding=st.integers(-1, 3), dilation=st.integers(0, 2),
+       ret=st.booleans())
+@recorded
+def nn_functional(fn, shape, k, stride, padding, dilation, ret):
+    x = T(np.linspace(0.01, 0.99, int(np.prod(shape)), dtype=np.float32).reshape(shape))
+    if fn in ("conv1d", "conv2d"):
+        nd = 1 if fn == "conv1d" else 2
+        cin = shape[1] if len(shape) > 1 else 1
+        w = lucid.ones(2, cin, *([max(k, 0)] * nd))
+        ok, y = outcome(lambda: getattr(F, fn)(x, w, stride=stride, padding=padding, dilation=dilation))
+        if ok:
+            assert len(shape) == nd + 2 and stride >= 1 and padding >= 0 and dilation >= 1 and k >= 1
+            expect = [(s + 2 * padding - dilation * (k - 1) - 1) // stride + 1 for s in shape[2:]]
+            assert y.shape == (shape[0], 2, *expect), (y.shape, expect)
+    elif fn in ("max_pool1d", "max_pool2d"):
+        ok, y = outcome(lambda: getattr(F, fn)(x, k, stride=stride or None, padding=padding,
+                                               dilation=max(dilation, 1), return_indices=ret))
+        if ok and ret:
+            vals, idx = y
+            assert vals.shape == idx.shape
+    elif fn == "avg_pool2d":
+        no_crash(lambda: F.avg_pool2d(x, k, stride=stride or None, padding=padding))
+    elif fn == "adaptive_avg_pool2d":
+        no_crash(lambda: F.adaptive_avg_pool2d(x, (k, stride)))
+    elif fn == "pad":
+        if min(k, stride) >= 0:
+            agree(lambda: F.pad(x, (k, stride)),
+                  lambda: np.pad(x.numpy(), [(0, 0)] * (len(shape) - 1) + [(k, stride)]), what="pad")
+        else:  # negative padding crops, as in PyTorch
+            no_crash(lambda: F.pad(x, (k, stride)))
+    elif fn == "interpolate":
+        no_crash(lambda: F.interpolate(x, size=k if k >= 0 else None, scale_factor=stride if k < 0 else None,
+                                       mode="nearest"))
+    else:
+        other = T(np.full(shape[::-1] if ret else shape, 0.5, np.float32))
+        ok, y = outcome(lambda: getattr(F, fn)(x, other))
+        if ok:
+            assert x.shape == other.shape, f"{fn} of shapes {x.shape} and {other.shape} returned"
+
+
 _matrices = st.one_of(
     hnp.arrays(np.float32, hnp.array_shapes(min_dims=2, max_dims=4, min_side=0, max_side=4).map(
         lambda s: s[:-1] + (s[-2],)), elements=st.one_of(st.floats(-4, 4, width=32), st.sampled_from([0.0, 1.0]))),
