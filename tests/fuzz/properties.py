@@ -371,14 +371,15 @@ def nn_functional(fn, shape, k, stride, padding, dilation, ret):
     x = T(np.linspace(0.01, 0.99, int(np.prod(shape)), dtype=np.float32).reshape(shape))
     if fn in ("conv1d", "conv2d"):
         nd = 1 if fn == "conv1d" else 2
-        cin = shape[1] if len(shape) > 1 else 1
+        cin = shape[-nd - 1] if len(shape) > nd else 1
         w = lucid.ones(2, cin, *([max(k, 0)] * nd))
         ok, y = outcome(lambda: getattr(F, fn)(x, w, stride=stride, padding=padding, dilation=dilation))
         if ok:
             # NOTE: a kernel of size 0 is accepted (output length grows by one); PyTorch's rule there is unclear.
-            assert len(shape) == nd + 2 and stride >= 1 and padding >= 0 and dilation >= 1 and k >= 0
-            expect = [(s + 2 * padding - dilation * (k - 1) - 1) // stride + 1 for s in shape[2:]]
-            assert y.shape == (shape[0], 2, *expect), (y.shape, expect)
+            assert len(shape) in (nd + 1, nd + 2) and stride >= 1 and padding >= 0 and dilation >= 1 and k >= 0
+            expect = [(s + 2 * padding - dilation * (k - 1) - 1) // stride + 1 for s in shape[-nd:]]
+            batch = shape[:1] if len(shape) == nd + 2 else ()  # (C, *spatial) is an unbatched input
+            assert y.shape == (*batch, 2, *expect), (y.shape, expect)
     elif fn in ("max_pool1d", "max_pool2d"):
         ok, y = outcome(lambda: getattr(F, fn)(x, k, stride=stride or None, padding=padding,
                                                dilation=max(dilation, 1), return_indices=ret))
