@@ -372,7 +372,8 @@ def nn_functional(fn, shape, k, stride, padding, dilation, ret):
     if fn in ("conv1d", "conv2d"):
         nd = 1 if fn == "conv1d" else 2
         cin = shape[-nd - 1] if len(shape) > nd else 1
-        w = lucid.ones(2, cin, *([max(k, 0)] * nd))
+        k = max(k, 0)
+        w = lucid.ones(2, cin, *([k] * nd))
         ok, y = outcome(lambda: getattr(F, fn)(x, w, stride=stride, padding=padding, dilation=dilation))
         if ok:
             # NOTE: a kernel of size 0 is accepted (output length grows by one); PyTorch's rule there is unclear.
