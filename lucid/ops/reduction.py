@@ -549,6 +549,8 @@ def _arg(input, dim, keepdim, axis, keepdims, is_max):
     op = "argmax" if is_max else "argmin"
     input = to_tensor(input, op)
     a = reduce_axis_arg(axis, dim, op)
+    if a is not None and input.ndim == 0:
+        _one_axis(input, a, None, op)  # only checks: a 0-d tensor accepts dim 0 and -1
     ax = None if a is None or input.ndim == 0 else _one_axis(input, a, None, op)
     check_nonempty(input, None if ax is None else (ax,), op)
     return ArgExtreme.apply(input, ax, reduce_keepdims_arg(keepdims, keepdim), is_max)

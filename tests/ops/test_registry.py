@@ -15,7 +15,8 @@ from lucid.ops._registry import RegistrationError, register, register_method
 def _op_modules():
     """Every op family module: lucid.ops.* and lucid.linalg's modules (not the private helpers)."""
     names = [f"lucid.ops.{m.name}" for m in pkgutil.iter_modules(lucid.ops.__path__) if not m.name.startswith("_")]
-    names += [f"lucid.linalg.{m.name}" for m in pkgutil.iter_modules(lucid.linalg.__path__) if m.name != "_util"]
+    helpers = ("_util", "_checks")
+    names += [f"lucid.linalg.{m.name}" for m in pkgutil.iter_modules(lucid.linalg.__path__) if m.name not in helpers]
     return [importlib.import_module(n) for n in names]
 
 

@@ -112,3 +112,172 @@ def test_header_validation_rejects_bad_offsets(tmp_path):
         safetensors_io.write_safetensors(f, {"a": mx.ones(4)})
     header, _ = safetensors_io.read_header(str(path))
     assert header["a"]["data_offsets"] == [0, 16]
+
+
+# --- any file name, foreign formats, permissions (issue 15) ---------------------------------------------------------
+
+@pytest.mark.parametrize("name", ["model.pt", "model.pth", "ckpt.ckpt", "m.lucid", "checkpoint", "w.npz", "a.bin",
+                                  "weights.safetensors", "x.gguf", ".hidden"])
+def test_load_reads_any_name(tmp_path, name):
+    path = tmp_path / name
+    state = {"w": lucid.tensor([[1.0, 2.0]]), "b": lucid.tensor([3], dtype=lucid.int64), "step": 4}
+    lucid.save(state, path)
+    back = lucid.load(path)
+    assert back["w"].tolist() == [[1.0, 2.0]] and back["b"].tolist() == [3] and back["step"] == 4
+    back = lucid.load(str(path))  # str and PathLike alike
+    assert back["step"] == 4
+
+
+def test_load_reads_float64_under_any_name(tmp_path):
+    path = tmp_path / "model.pt"  # float64 goes through the NumPy reader
+    lucid.save({"w": lucid.tensor([1.5], dtype=lucid.float64)}, path)
+    assert lucid.load(path)["w"].tolist() == [1.5]
+
+
+def test_plain_safetensors_with_other_name_loads(tmp_path):
+    path = tmp_path / "mlx.safetensors"
+    mx.save_safetensors(str(path), {"weight": mx.ones((2,))})
+    other = tmp_path / "weights.bin"
+    os.rename(path, other)
+    assert lucid.load(other)["weight"].tolist() == [1.0, 1.0]
+
+
+class _Boom:
+    """Unpickling this object would create a file: proof that ``lucid.load`` never unpickles."""
+
+    def __init__(self, marker):
+        self.marker = marker
+
+    def __reduce__(self):
+        return (open, (self.marker, "w"))
+
+
+def _torch_like_zip(path, marker):
+    # The layout of torch.save's zip format: <name>/data.pkl, <name>/data/0, <name>/version.
+    import zipfile
+
+    with zipfile.ZipFile(path, "w") as zf:
+        zf.writestr("archive/data.pkl", pickle.dumps({"w": _Boom(marker)}, protocol=2))
+        zf.writestr("archive/data/0", b"\0" * 16)
+        zf.writestr("archive/version", "3\n")
+
+
+@pytest.mark.parametrize("name", ["model.pt", "model.pth", "model"])
+def test_pytorch_zip_checkpoint_is_named_and_never_unpickled(tmp_path, name):
+    marker = tmp_path / "unpickled"
+    path = tmp_path / name
+    _torch_like_zip(path, str(marker))
+    with pytest.raises(CheckpointError) as err:
+        lucid.load(path)
+    msg = str(err.value)
+    assert str(path) in msg and "PyTorch checkpoint" in msg
+    assert "safetensors" in msg and "torch.load" in msg and "save_file" in msg  # says how to convert
+    assert not marker.exists()
+
+
+@pytest.mark.parametrize("protocol", [2, 3, 4, 5])
+def test_pickle_is_named_and_never_unpickled(tmp_path, protocol):
+    marker = tmp_path / "unpickled"
+    path = tmp_path / "model.pt"
+    path.write_bytes(pickle.dumps(_Boom(str(marker)), protocol=protocol))
+    with pytest.raises(CheckpointError, match="Python pickle") as err:
+        lucid.load(path)
+    assert str(path) in str(err.value) and "never unpickles" in str(err.value)
+    assert not marker.exists()
+
+
+def test_loading_never_calls_the_unpickler(tmp_path, monkeypatch):
+    def refuse(*args, **kwargs):
+        raise AssertionError("lucid.load must never unpickle")
+
+    monkeypatch.setattr(pickle, "load", refuse)
+    monkeypatch.setattr(pickle, "loads", refuse)
+    monkeypatch.setattr(pickle, "Unpickler", refuse)
+    path = tmp_path / "model.pt"
+    lucid.save({"w": lucid.ones(2), "meta": {"epoch": 1, "betas": (0.9, 0.99)}}, path)
+    assert lucid.load(path)["meta"]["betas"] == (0.9, 0.99)
+    path.write_bytes(b"\x80\x04\x95" + b"\0" * 40)
+    with pytest.raises(CheckpointError, match="pickle"):
+        lucid.load(path)
+
+
+def test_npz_and_npy_are_named(tmp_path):
+    npz = tmp_path / "weights.npz"
+    np.savez(npz, w=np.ones(3))
+    with pytest.raises(CheckpointError, match=r"NumPy \.npz archive") as err:
+        lucid.load(npz)
+    assert str(npz) in str(err.value) and "numpy.load" in str(err.value)
+    renamed = tmp_path / "weights.pt"
+    os.rename(npz, renamed)
+    with pytest.raises(CheckpointError, match=r"\.npz"):
+        lucid.load(renamed)
+    npy = tmp_path / "w.npy"
+    np.save(npy, np.ones(3))
+    with pytest.raises(CheckpointError, match=r"NumPy \.npy array"):
+        lucid.load(npy)
+
+
+def test_other_zip_hdf5_gguf_and_garbage_are_named(tmp_path):
+    import zipfile
+
+    p = tmp_path / "a.ckpt"
+    with zipfile.ZipFile(p, "w") as zf:
+        zf.writestr("readme.txt", "hello")
+    with pytest.raises(CheckpointError, match=r"zip archive holding 1 file\(s\) \(readme.txt\)"):
+        lucid.load(p)
+    p.write_bytes(b"PK\x03\x04" + b"\0" * 30)  # a zip cut short
+    with pytest.raises(CheckpointError, match="zip archive that cannot be read"):
+        lucid.load(p)
+    p.write_bytes(b"\x89HDF\r\n\x1a\n" + b"\0" * 100)
+    with pytest.raises(CheckpointError, match="HDF5"):
+        lucid.load(p)
+    p.write_bytes(b"GGUF\x03\0\0\0" + b"\0" * 100)
+    with pytest.raises(CheckpointError, match="GGUF"):
+        lucid.load(p)
+    p.write_bytes(b"hello world, this is text\n" * 4)
+    with pytest.raises(CheckpointError, match="not a format Lucid recognises") as err:
+        lucid.load(p)
+    assert str(p) in str(err.value)
+    p.write_bytes(b"\x01\x02\x03")
+    with pytest.raises(CheckpointError, match="too short"):
+        lucid.load(p)
+
+
+def test_safetensors_header_that_starts_like_a_pickle_still_loads(tmp_path):
+    # A header of 128 + 256 * k bytes begins with 0x80, k: the bytes of a pickle's protocol marker.
+    path = tmp_path / "model.pt"
+    for length in range(100, 800, 5):
+        lucid.save({"k" * length: lucid.ones(1)}, path)
+        if path.read_bytes()[:2] in (b"\x80\x02", b"\x80\x03"):
+            break
+    else:
+        pytest.skip("no key length gave such a header")
+    assert lucid.load(path)["k" * length].tolist() == [1.0]
+
+
+@pytest.mark.skipif(os.name != "posix", reason="POSIX permissions")
+@pytest.mark.parametrize("umask", [0o022, 0o077, 0o002])
+def test_new_checkpoint_gets_the_umask_permissions(tmp_path, umask):
+    path = tmp_path / "model.pt"
+    old = os.umask(umask)
+    try:
+        lucid.save({"w": lucid.ones(2)}, path)
+        plain = tmp_path / "plain.txt"
+        with open(plain, "w") as f:
+            f.write("x")
+    finally:
+        os.umask(old)
+    mode = os.stat(path).st_mode & 0o777
+    assert mode == 0o666 & ~umask
+    assert mode == os.stat(plain).st_mode & 0o777  # the same as any other new file
+
+
+@pytest.mark.skipif(os.name != "posix", reason="POSIX permissions")
+def test_overwriting_keeps_the_existing_permissions(tmp_path):
+    path = tmp_path / "model.pt"
+    lucid.save({"w": lucid.ones(2)}, path)
+    os.chmod(path, 0o640)
+    lucid.save({"w": lucid.zeros(2)}, path)
+    assert os.stat(path).st_mode & 0o777 == 0o640
+    assert lucid.load(path)["w"].tolist() == [0.0, 0.0]
+    assert os.listdir(tmp_path) == ["model.pt"]
