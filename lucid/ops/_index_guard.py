@@ -35,7 +35,7 @@ import mlx.core as mx
 
 from lucid._backend import checks
 
-__all__ = ["safe_index", "scatter_mask", "out_of_range"]
+__all__ = ["safe_index", "check_index", "scatter_mask", "out_of_range"]
 
 # Index dtypes that can hold -n .. n - 1 for any realistic size; the narrow ones
 # are widened first, so that clamping to the bounds cannot overflow.
@@ -91,21 +91,33 @@ def safe_index(idx: mx.array, n: int, op: str, *, negative: bool = False, dim: i
         ...     print(err)
         demo: index 9 is out of bounds for size 3: index values span [-1, 9], the valid range is [-3, 2]
     """
+    idx = check_index(idx, n, op, negative=negative, dim=dim, noun=noun)
     if idx.size == 0:
-        return _widen(idx)
+        return idx
+    if negative:
+        return mx.clip(mx.where(idx < 0, idx + n, idx), 0, n - 1)
+    return mx.clip(idx, 0, n - 1)
+
+
+def check_index(idx: mx.array, n: int, op: str, *, negative: bool = False, dim: int | None = None,
+                noun: str = "index") -> mx.array:
+    """Only the check of :func:`safe_index`, for ops that never hand ``idx`` to MLX's gathers (``one_hot``).
+
+    Returns ``idx`` widened (see :func:`safe_index`), not clamped; raises at
+    once for a non-empty ``idx`` into a dim of size 0.
+    """
+    idx = _widen(idx)
+    if idx.size == 0:
+        return idx
     if n == 0:
         where = "" if dim is None else f" {dim}"
         raise checks.IndexOutOfRange(f"{op}: cannot index an empty dim{where} of size 0 with "
                                      f"{idx.size} {noun} value(s)")
-    idx = _widen(idx)
-    lo = -n if negative else 0
     if checks.index_checks_enabled():
+        lo = -n if negative else 0
         mn, mxv = mx.min(idx), mx.max(idx)
-        checks.defer((mn < lo) | (mxv >= n),
-                     lambda a, b: out_of_range(op, a, b, n, negative, dim, noun), mn, mxv)
-    if negative:
-        return mx.clip(mx.where(idx < 0, idx + n, idx), 0, n - 1)
-    return mx.clip(idx, 0, n - 1)
+        checks.defer((mn < lo) | (mxv >= n), lambda a, b: out_of_range(op, a, b, n, negative, dim, noun), mn, mxv)
+    return idx
 
 
 def scatter_mask(idx: mx.array, n: int, negative: bool = False) -> mx.array:

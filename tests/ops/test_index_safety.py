@@ -201,3 +201,40 @@ def test_indexing_an_empty_dim_raises_at_once():
         lucid.zeros(0, 2)[T([0])]
     with pytest.raises(IndexError, match="empty dim"):
         lucid.zeros(2, 0).index_select(1, T([0]))
+
+
+# -- the issue's table, in a child process: a regression to a crash fails this test, not pytest --
+_TABLE = textwrap.dedent("""
+    import lucid
+    import lucid.nn.functional as F
+    from lucid import nn
+    rows = [
+        ("embedding_big", lambda: nn.Embedding(5, 2)(lucid.tensor([10**9]))),
+        ("cross_entropy_big", lambda: F.cross_entropy(lucid.randn(3, 4), lucid.tensor([0, 1, 10**9]))),
+        ("getitem_neg_big", lambda: lucid.arange(3.0)[lucid.tensor([-10**9])]),
+        ("index_select_big", lambda: lucid.arange(3.0).index_select(0, lucid.tensor([10**9]))),
+        ("scatter_big", lambda: lucid.zeros(3).scatter_(0, lucid.tensor([10**9]), 1.0)),
+        ("embedding_7", lambda: nn.Embedding(5, 2)(lucid.tensor([7]))),
+        ("cross_entropy_7", lambda: F.cross_entropy(lucid.randn(3, 4), lucid.tensor([0, 1, 7]))),
+        ("cross_entropy_neg", lambda: F.cross_entropy(lucid.randn(3, 4), lucid.tensor([0, 1, -3]))),
+        ("one_hot_big", lambda: F.one_hot(lucid.tensor([0, 10**9]), 3)),
+        ("embedding_neg", lambda: nn.Embedding(5, 2)(lucid.tensor([-1]))),
+    ]
+    for name, make in rows:
+        out = make()
+        try:
+            out.tolist()
+            print(name, "no error")
+        except IndexError as err:
+            print(name, "IndexError" + ("+RuntimeError" if isinstance(err, RuntimeError) else ""))
+    print("survived")
+""")
+
+
+def test_the_issue_table_raises_instead_of_crashing():
+    proc = subprocess.run([sys.executable, "-c", _TABLE], capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 0, f"exit code {proc.returncode}: {proc.stderr[-2000:]}"
+    lines = proc.stdout.split("\n")
+    assert lines[-2] == "survived"
+    assert len(lines) == 12 and all(line.split()[1].startswith("IndexError") for line in lines[:10]), proc.stdout
+    assert "scatter_big IndexError+RuntimeError" in lines and "one_hot_big IndexError+RuntimeError" in lines
