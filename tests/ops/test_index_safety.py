@@ -203,6 +203,29 @@ def test_indexing_an_empty_dim_raises_at_once():
         lucid.zeros(2, 0).index_select(1, T([0]))
 
 
+
+# -- repeat_interleave counts ------------------------------------------------------
+def test_repeat_interleave_negative_counts_raise_at_once_when_read_back():
+    with pytest.raises(ValueError, match="repeat_interleave: repeats must be non-negative, got -1"):
+        T([1, 2]).repeat_interleave(T([1, -1]))
+
+
+@pytest.mark.parametrize("reps, size", [([1, 1], 5), ([3, -1], 2), ([2, 2], 3)])
+def test_repeat_interleave_bad_counts_with_output_size_raise_at_the_next_sync(reps, size):
+    out = T([1.0, 2.0]).repeat_interleave(T(reps), output_size=size)  # returns: nothing read back
+    assert out.shape == (size,)
+    with pytest.raises(ValueError, match=f"repeat_interleave: repeats must be non-negative and sum to "
+                                         f"output_size={size}"):
+        out.tolist()
+    lucid.set_index_checks(False)
+    assert set(T([1.0, 2.0]).repeat_interleave(T(reps), output_size=size).tolist()) <= {1.0, 2.0}
+
+
+def test_repeat_interleave_valid_counts_with_output_size():
+    assert T([1, 2]).repeat_interleave(T([0, 3]), output_size=3).tolist() == [2, 2, 2]
+    with pytest.raises(ValueError, match="empty dim"):
+        lucid.zeros(0).repeat_interleave(T([], dtype=lucid.int64), output_size=2)
+
 # -- the issue's table, in a child process: a regression to a crash fails this test, not pytest --
 _TABLE = textwrap.dedent("""
     import lucid
