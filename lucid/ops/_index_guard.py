@@ -91,12 +91,17 @@ def safe_index(idx: mx.array, n: int, op: str, *, negative: bool = False, dim: i
         ...     print(err)
         demo: index 9 is out of bounds for size 3: index values span [-1, 9], the valid range is [-3, 2]
     """
-    idx = check_index(idx, n, op, negative=negative, dim=dim, noun=noun)
+    idx = _widen(idx)
     if idx.size == 0:
         return idx
-    if negative:
-        return mx.clip(mx.where(idx < 0, idx + n, idx), 0, n - 1)
-    return mx.clip(idx, 0, n - 1)
+    _refuse_empty_dim(idx, n, op, dim, noun)
+    # Wrapping adds n only to negatives, so it cannot overflow.
+    wrapped = mx.where(idx < 0, idx + n, idx) if negative else idx
+    safe = mx.clip(wrapped, 0, n - 1)
+    if checks.index_checks_enabled():
+        # Two recorded ops per check: a value was out of range iff clamping changed it.
+        _defer(mx.any(safe != wrapped), idx, n, op, negative, dim, noun)
+    return safe
 
 
 def check_index(idx: mx.array, n: int, op: str, *, negative: bool = False, dim: int | None = None,
@@ -109,15 +114,27 @@ def check_index(idx: mx.array, n: int, op: str, *, negative: bool = False, dim: 
     idx = _widen(idx)
     if idx.size == 0:
         return idx
+    _refuse_empty_dim(idx, n, op, dim, noun)
+    if checks.index_checks_enabled():
+        _defer(mx.logical_not(mx.all(scatter_mask(idx, n, negative))), idx, n, op, negative, dim, noun)
+    return idx
+
+
+def _refuse_empty_dim(idx, n, op, dim, noun) -> None:
     if n == 0:
         where = "" if dim is None else f" {dim}"
         raise checks.IndexOutOfRange(f"{op}: cannot index an empty dim{where} of size 0 with "
                                      f"{idx.size} {noun} value(s)")
-    if checks.index_checks_enabled():
-        lo = -n if negative else 0
-        mn, mxv = mx.min(idx), mx.max(idx)
-        checks.defer((mn < lo) | (mxv >= n), lambda a, b: out_of_range(op, a, b, n, negative, dim, noun), mn, mxv)
-    return idx
+
+
+def _defer(bad: mx.array, idx: mx.array, n: int, op: str, negative: bool, dim, noun: str) -> None:
+    def make_error():
+        # Only on failure, at the sync point that raises: the range the indices span, for the message.
+        lo, hi = mx.min(idx), mx.max(idx)
+        mx.eval(lo, hi)
+        return out_of_range(op, lo.item(), hi.item(), n, negative, dim, noun)
+
+    checks.defer(bad, make_error)
 
 
 def scatter_mask(idx: mx.array, n: int, negative: bool = False) -> mx.array:
