@@ -33,7 +33,7 @@ from __future__ import annotations
 
 import mlx.core as mx
 
-from lucid._backend import checks
+from lucid._backend import checks, reductions
 
 __all__ = ["safe_index", "check_index", "scatter_mask", "out_of_range"]
 
@@ -100,7 +100,7 @@ def safe_index(idx: mx.array, n: int, op: str, *, negative: bool = False, dim: i
     safe = mx.clip(wrapped, 0, n - 1)
     if checks.index_checks_enabled():
         # Two recorded ops per check: a value was out of range iff clamping changed it.
-        _defer(mx.any(safe != wrapped), idx, n, op, negative, dim, noun)
+        _defer(reductions.any(safe != wrapped), idx, n, op, negative, dim, noun)
     return safe
 
 
@@ -116,7 +116,7 @@ def check_index(idx: mx.array, n: int, op: str, *, negative: bool = False, dim: 
         return idx
     _refuse_empty_dim(idx, n, op, dim, noun)
     if checks.index_checks_enabled():
-        _defer(mx.logical_not(mx.all(scatter_mask(idx, n, negative))), idx, n, op, negative, dim, noun)
+        _defer(mx.logical_not(reductions.all(scatter_mask(idx, n, negative))), idx, n, op, negative, dim, noun)
     return idx
 
 
