@@ -14,13 +14,13 @@ import numbers
 import mlx.core as mx
 import numpy as np
 
-from lucid._backend import reductions
+from lucid._backend import checks, reductions
 from lucid._backend.dtypes import INTEGER_MX
 from lucid._tensor import Tensor
 from lucid.autograd.function import Function
 from lucid.ops._registry import export, register, register_method
 from lucid.ops._util import check_int, check_sizes, normalize_dim, normalize_dims, reduce_axis_arg, to_tensor
-from lucid.ops.indexing import index_select
+from lucid.ops.indexing import IndexSelect
 from lucid.ops.shape import BroadcastTo, Reshape
 
 
@@ -163,7 +163,9 @@ def repeat_interleave(input: Tensor, repeats, dim=None, *, output_size=None, axi
         dim: the dim to repeat along; ``axis`` is the NumPy spelling.
         output_size: the total output length along ``dim``. With tensor
             ``repeats`` and no ``output_size`` the counts are read back to the
-            host (a sync point: the output shape depends on the data).
+            host (a sync point: the output shape depends on the data). With
+            it, nothing is read back: negative counts, or counts that do not
+            sum to ``output_size``, raise ``ValueError`` at the next sync point.
 
     Examples:
         >>> import lucid
@@ -195,12 +197,26 @@ def repeat_interleave(input: Tensor, repeats, dim=None, *, output_size=None, axi
         raise ValueError(f"repeat_interleave: got {reps.size} repeats for a dim of size {shape[ax]}")
     reps = mx.broadcast_to(reps.reshape(-1), (shape[ax],))
     if output_size is None:
-        idx = mx.array(np.repeat(np.arange(shape[ax]), np.array(reps)))  # sync point: data-dependent shape
-    else:
-        # Output position j takes element #{i : cumsum(reps)[i] <= j}: lazy, no sync.
-        ends = mx.cumsum(reps.astype(mx.int64))
-        idx = reductions.sum(ends[None, :] <= mx.arange(int(output_size))[:, None], axis=1).astype(mx.int64)
-    return index_select(input, ax, Tensor._make(idx, input._device))
+        checks.sync(reps)  # sync point: the output shape depends on the counts
+        counts = np.array(reps)
+        if counts.size and counts.min() < 0:
+            raise ValueError(f"repeat_interleave: repeats must be non-negative, got {counts.min()}")
+        idx = mx.array(np.repeat(np.arange(shape[ax]), counts))
+        return IndexSelect.apply(input, idx, ax)
+    size = int(output_size)
+    if size and not shape[ax]:
+        raise ValueError(f"repeat_interleave: cannot fill output_size={size} from an empty dim {ax}")
+    # Output position j takes element #{i : cumsum(reps)[i] <= j}: lazy, no sync.
+    ends = mx.cumsum(reps.astype(mx.int64))
+    idx = reductions.sum(ends[None, :] <= mx.arange(size)[:, None], axis=1).astype(mx.int64)
+    if shape[ax] and checks.index_checks_enabled():
+        lo, total = mx.min(reps), ends[-1]
+        checks.defer((lo < 0) | (total != size), lambda m, t: ValueError(
+            f"repeat_interleave: repeats must be non-negative and sum to output_size={size}; "
+            f"got a smallest count of {m} and a sum of {t}"), lo, total)
+    if shape[ax]:
+        idx = mx.minimum(idx, shape[ax] - 1)  # never past the end, whatever the counts
+    return IndexSelect.apply(input, idx, ax)
 
 
 # -- rearranging -----------------------------------------------------------------
@@ -309,7 +325,7 @@ def pad(input: Tensor, pad, mode: str = "constant", value=None) -> Tensor:
             pos = np.clip(pos, 0, n - 1)
         else:
             pos = pos % n
-        input = index_select(input, d, Tensor._make(mx.array(pos.astype(np.int64)), input._device))
+        input = IndexSelect.apply(input, mx.array(pos.astype(np.int64)), d)  # host-made, always in range
     return input
 
 
