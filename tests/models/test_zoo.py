@@ -85,7 +85,6 @@ def test_every_model_has_torchvisions_parameter_count(name):
     assert models.get_model_info(name).num_params == TORCHVISION_COUNTS[name]
 
 
-@pytest.mark.xfail(reason="efficientnet, convnext, densenet, vit and swin are still to come", strict=True)
 def test_every_architecture_of_the_issue_is_registered():
     assert set(TORCHVISION_COUNTS) <= set(models.list_models())
 
@@ -99,13 +98,14 @@ def test_state_dict_keys_are_torchvisions(name):
     assert not missing, f"{name} lacks torchvision keys {missing}"
 
 
-def test_construction_evaluates_no_weights():
-    # 138M float32 parameters are 553 MB once evaluated; lazily they are a few small graphs.
+@pytest.mark.parametrize("name", ["vgg16", "vit_b_16", "swin_t", "convnext_tiny"])
+def test_construction_evaluates_no_weights(name):
+    # vgg16's 138M float32 parameters are 553 MB once evaluated; lazily they are small graphs.
     before = mx.get_active_memory()
-    model = models.vgg16()
+    model = models.create_model(name)
     grown = mx.get_active_memory() - before
-    assert count(model) == 138_357_544
-    assert grown < 16 * 2**20, f"building vgg16 allocated {grown / 2**20:.0f} MiB: weights were evaluated"
+    assert count(model) == TORCHVISION_COUNTS[name]
+    assert grown < 4 * 2**20, f"building {name} allocated {grown / 2**20:.0f} MiB: weights were evaluated"
 
 
 def test_state_dict_loads_by_name_across_instances():
@@ -122,6 +122,8 @@ SMALL_INPUTS = {  # name -> input shape at which the forward pass is cheap on th
     "mobilenet_v2": (2, 3, 32, 32),
     "mobilenet_v3_small": (2, 3, 32, 32),
     "mobilenet_v3_large": (1, 3, 32, 32),
+    "efficientnet_b0": (1, 3, 32, 32),
+    "densenet121": (1, 3, 32, 32),
 }
 
 
@@ -229,3 +231,99 @@ def test_factories_forward_their_keyword_arguments():
     assert models.create_model("resnet34", num_classes=10).fc.out_features == 10
     with pytest.raises(TypeError):
         models.create_model("resnet18", not_an_argument=1)
+
+
+# ----------------------------------------------------------------------------- reduced transformers and ConvNeXt
+
+def test_reduced_convnext_forward_and_backward():
+    net = models.ConvNeXt([models.CNBlockConfig(8, 16, 2), models.CNBlockConfig(16, None, 1)],
+                          stochastic_depth_prob=0.1, num_classes=4)
+    out = net(lucid.randn(2, 3, 16, 16))
+    assert out.shape == (2, 4)
+    out.sum().backward()
+    assert net.features[1][0].layer_scale.grad is not None
+    assert net.features[1][0].layer_scale.shape == (8, 1, 1)
+
+
+def test_reduced_vit_forward_and_input_check():
+    vit = models.VisionTransformer(32, 16, num_layers=2, num_heads=2, hidden_dim=16, mlp_dim=32, num_classes=5)
+    out = vit(lucid.randn(2, 3, 32, 32))
+    assert out.shape == (2, 5)
+    assert not out.numpy().any()  # torchvision zero-initialises the head
+    with pytest.raises(ValueError, match="32, 32"):
+        vit(lucid.randn(1, 3, 48, 48))
+    with pytest.raises(ValueError, match="divisible"):
+        models.VisionTransformer(30, 16, 1, 1, 8, 8)
+    pre = models.VisionTransformer(32, 16, 1, 2, 16, 32, representation_size=8)
+    assert pre.heads.pre_logits.out_features == 8
+
+
+def test_vit_b_16_layout():
+    vit = models.vit_b_16()
+    assert vit.conv_proj.kernel_size == (16, 16) and vit.class_token.shape == (1, 1, 768)
+    assert len(vit.encoder.layers) == 12
+    assert vit.encoder.layers.encoder_layer_0.self_attention.in_proj_weight.shape == (2304, 768)
+
+
+def test_reduced_swin_forward_and_backward():
+    net = models.SwinTransformer([4, 4], 8, [2, 2, 2], [2, 2, 4], [2, 2], num_classes=3)
+    out = net(lucid.randn(2, 3, 32, 32))  # 8x8, 4x4, 2x2 maps: shifted windows in the first two stages
+    assert out.shape == (2, 3) and np.isfinite(out.numpy()).all()
+    out.sum().backward()
+    assert net.features[1][1].attn.relative_position_bias_table.grad is not None
+    odd = net(lucid.randn(1, 3, 20, 28))  # 5x7 map: padded to whole windows, then cropped
+    assert odd.shape == (1, 3)
+
+
+def _window_attention_reference(x, qkv_w, qkv_b, proj_w, proj_b, table, index, window, shift, heads):
+    """Shifted-window attention window by window in NumPy: roll, attend within each window, roll back."""
+    b, h, w, c = x.shape
+    wh, ww = window
+    n = wh * ww
+    bias = table[index].reshape(n, n, heads).transpose(2, 0, 1)
+    xs = np.roll(x, (-shift[0], -shift[1]), axis=(1, 2))
+    # region labels of the shifted map: positions from different regions must not attend to each other
+    label = np.zeros((h, w))
+    for i, hs in enumerate(((0, h - wh), (h - wh, h - shift[0]), (h - shift[0], h))):
+        for j, ws in enumerate(((0, w - ww), (w - ww, w - shift[1]), (w - shift[1], w))):
+            label[hs[0]:hs[1], ws[0]:ws[1]] = 3 * i + j
+    out = np.zeros_like(xs)
+    d = c // heads
+    for bi in range(b):
+        for r in range(0, h, wh):
+            for s in range(0, w, ww):
+                tokens = xs[bi, r:r + wh, s:s + ww].reshape(n, c)
+                lab = label[r:r + wh, s:s + ww].reshape(n)
+                mask = np.where(lab[:, None] != lab[None, :], -100.0, 0.0) if any(shift) else 0.0
+                q, k, v = np.split(tokens @ qkv_w.T + qkv_b, 3, axis=-1)
+                res = np.zeros((n, c))
+                for hd in range(heads):
+                    sl = slice(hd * d, (hd + 1) * d)
+                    scores = q[:, sl] @ k[:, sl].T / np.sqrt(d) + bias[hd] + mask
+                    p = np.exp(scores - scores.max(-1, keepdims=True))
+                    res[:, sl] = (p / p.sum(-1, keepdims=True)) @ v[:, sl]
+                out[bi, r:r + wh, s:s + ww] = (res @ proj_w.T + proj_b).reshape(wh, ww, c)
+    return np.roll(out, shift, axis=(1, 2))
+
+
+@pytest.mark.parametrize("shift", [(0, 0), (1, 1)])
+def test_shifted_window_attention_matches_a_per_window_reference(shift):
+    from lucid.models.swin_transformer import ShiftedWindowAttention
+
+    attn = ShiftedWindowAttention(8, [2, 2], list(shift), num_heads=2)
+    nn.init.normal_(attn.relative_position_bias_table, std=0.5)
+    x = np.random.default_rng(0).standard_normal((2, 4, 4, 8)).astype(np.float32)
+    got = attn(lucid.tensor(x)).numpy()
+    want = _window_attention_reference(
+        x.astype(np.float64), attn.qkv.weight.numpy(), attn.qkv.bias.numpy(), attn.proj.weight.numpy(),
+        attn.proj.bias.numpy(), attn.relative_position_bias_table.numpy(), attn.relative_position_index.numpy(),
+        (2, 2), shift, 2)
+    np.testing.assert_allclose(got, want, rtol=1e-4, atol=1e-5)
+
+
+def test_relative_position_index_of_a_7x7_window():
+    from lucid.models.swin_transformer import _relative_position_index
+
+    index = _relative_position_index((7, 7))
+    assert index.shape == (49 * 49,) and index.min() == 0 and index.max() == 13 * 13 - 1
+    assert index[0] == 6 * 13 + 6  # a position with itself: offset (0, 0), the middle of the table
