@@ -112,7 +112,8 @@ def scaled_dot_product_attention(query: Tensor, key: Tensor, value: Tensor, attn
     each shared by a group of query heads.
 
     Without dropout the work runs in MLX's fused attention kernel (forward and
-    backward); with dropout it is composed from matmul, softmax and dropout.
+    backward); with dropout, or a float mask that requires grad (a learned
+    position bias), it is composed from matmul, softmax and dropout.
 
     Args:
         query: ``(..., L, E)``. key: ``(..., S, E)``. value: ``(..., S, Ev)``.
@@ -131,7 +132,9 @@ def scaled_dot_product_attention(query: Tensor, key: Tensor, value: Tensor, attn
     _check(query, key, value, attn_mask, dropout_p, is_causal, scale, enable_gqa)
     L, S, E = query.shape[-2], key.shape[-2], query.shape[-1]
     scale = 1.0 / math.sqrt(E) if scale is None else float(scale)
-    if dropout_p > 0:
+    if dropout_p > 0 or (attn_mask is not None and attn_mask.requires_grad):
+        # The fused kernel takes the mask as a constant: a learned additive mask (a position bias)
+        # needs the composed form to receive its gradient.
         return _composed(query, key, value, attn_mask, dropout_p, is_causal, scale)
 
     lead = query.shape[:-2]
