@@ -235,6 +235,10 @@ class Tensor:
         """Clamp into ``[min, max]`` in place."""
     def clone(self) -> Tensor:
         """A differentiable copy of ``input`` (gradients flow back to it)."""
+    def conj(self) -> Tensor:
+        """The complex conjugate :math:`x - iy`; a real tensor is returned as it is."""
+    def conj_physical(self) -> Tensor:
+        """The complex conjugate :math:`x - iy`; a real tensor is returned as it is."""
     def contiguous(self) -> Tensor:
         """Return ``input`` itself (MLX arrays need no layout change before use)."""
     def copy_(self, src, non_blocking: builtins.bool = False) -> Tensor:
@@ -353,6 +357,9 @@ class Tensor:
     def gt(self, other) -> Tensor:
         """Elementwise ``input > other`` as a bool tensor (``greater``)."""
     def half(self) -> Tensor: ...
+    @property
+    def imag(self) -> Tensor:
+        """The imaginary part of a complex tensor (the property ``Tensor.imag``)."""
     def index_select(self, dim: builtins.int | None = None, index=None, *, axis: builtins.int | None = None) -> Tensor:
         """Pick the entries ``index`` (1-D integers) along ``dim``."""
     def inner(self, other: Tensor) -> Tensor:
@@ -549,6 +556,9 @@ class Tensor:
         """Product over ``axis`` (``dim``); all elements when omitted."""
     def ravel(self) -> Tensor:
         """Flatten to 1-D."""
+    @property
+    def real(self) -> Tensor:
+        """The real part of a complex tensor; a real tensor is returned as it is (PyTorch's rule)."""
     def reciprocal(self) -> Tensor:
         """Elementwise :math:`1 / x` (integers give float32)."""
     def reciprocal_(self) -> Tensor:
@@ -794,6 +804,8 @@ class Tensor:
         """Same as :func:`reshape`: Lucid tensors never share storage, so there is no separate view type."""
     def view_as(self, other: Tensor) -> Tensor:
         """``self.reshape(other.shape)``."""
+    def view_as_real(self) -> Tensor:
+        """A complex tensor of shape ``S`` as a real one of shape ``(*S, 2)`` (real, imaginary); MLX copies."""
     def where(self, condition, other) -> Tensor:
         """``x.where(condition, other)`` is ``lucid.where(condition, x, other)`` (PyTorch's method form)."""
     def zero_(self) -> Tensor:
