@@ -98,5 +98,5 @@ def is_tensor(obj) -> bool:
 
 
 from lucid import nn, optim, data, datasets, transforms
-from lucid import fft
+from lucid import fft, special
 from lucid.serialization import load, save

@@ -275,6 +275,8 @@ class Tensor:
         """A 1-D tensor becomes a square matrix with it on diagonal ``diagonal``; a 2-D tensor gives that diagonal."""
     def diagonal(self, offset: builtins.int = 0, dim1: builtins.int = 0, dim2: builtins.int = 1) -> Tensor:
         """The diagonal of the planes ``(dim1, dim2)``, moved to the last dimension (a copy, not a view)."""
+    def digamma(self) -> Tensor:
+        r"""Elementwise :math:`\psi(x) = \frac{d}{dx}\ln\Gamma(x)`. Gradient: ``polygamma(1, x)``."""
     def dim(self) -> builtins.int: ...
     def div(self, other):
         """Elementwise true division ``input / other`` (integers give float32)."""
@@ -298,6 +300,8 @@ class Tensor:
         r"""Elementwise error function :math:`\frac{2}{\sqrt\pi}\int_0^x e^{-t^2} dt`."""
     def erf_(self) -> Tensor:
         """In-place form of ``erf``: updates ``self``, bumps its version, returns ``self``."""
+    def erfc(self) -> Tensor:
+        r"""Elementwise complementary error function :math:`1 - \operatorname{erf}(x)`, accurate in the upper tail."""
     def erfinv(self) -> Tensor:
         """Elementwise inverse error function on ``(-1, 1)`` (``±inf`` at ``±1``)."""
     def erfinv_(self) -> Tensor:
@@ -357,6 +361,8 @@ class Tensor:
     def gt(self, other) -> Tensor:
         """Elementwise ``input > other`` as a bool tensor (``greater``)."""
     def half(self) -> Tensor: ...
+    def i0(self) -> Tensor:
+        """Elementwise modified Bessel function of the first kind of order 0, :math:`I_0(x)`. Gradient: :math:`I_1`."""
     @property
     def imag(self) -> Tensor:
         """The imaginary part of a complex tensor (the property ``Tensor.imag``)."""
@@ -394,6 +400,8 @@ class Tensor:
         """Elementwise ``input < other`` as a bool tensor (``less``)."""
     def less_equal(self, other) -> Tensor:
         """Elementwise ``input <= other`` as a bool tensor (``less_equal``)."""
+    def lgamma(self) -> Tensor:
+        r"""Elementwise :math:`\ln|\Gamma(x)|`; ``inf`` at 0 and the negative integers. Gradient: ``digamma``."""
     def log(self) -> Tensor:
         r"""Elementwise natural logarithm :math:`\ln x` (``-inf`` at 0, NaN below)."""
     def log10(self) -> Tensor:
@@ -418,6 +426,8 @@ class Tensor:
         """Elementwise logical OR; nonzero counts as true."""
     def logical_xor(self, other) -> Tensor:
         """Elementwise logical XOR; nonzero counts as true."""
+    def logit(self, eps: builtins.float | None = None) -> Tensor:
+        r"""Elementwise log-odds :math:`\log\frac{x}{1 - x}`, the inverse of ``sigmoid``."""
     def logsumexp(
         self,
         dim=None,
@@ -538,6 +548,8 @@ class Tensor:
         """Outer product of two 1-D tensors: ``out[i, j] = input[i] * vec2[j]`` (``ger`` is an alias)."""
     def permute(self, *dims) -> Tensor:
         """Reorder dims: output dim ``i`` is input dim ``dims[i]``."""
+    def polygamma(self, n: builtins.int) -> Tensor:
+        """``x.polygamma(n)`` is ``lucid.polygamma(n, x)`` (PyTorch's method form)."""
     def pow(self, other):
         """Elementwise ``input ** exponent``."""
     def pow_(self, other):
@@ -649,6 +661,8 @@ class Tensor:
         """Elementwise sine (radians)."""
     def sin_(self) -> Tensor:
         """In-place form of ``sin``: updates ``self``, bumps its version, returns ``self``."""
+    def sinc(self) -> Tensor:
+        r"""Elementwise normalised sinc :math:`\sin(\pi x) / (\pi x)`, 1 at 0 (gradient 0 there)."""
     def sinh(self) -> Tensor:
         """Elementwise hyperbolic sine."""
     def sinh_(self) -> Tensor:
@@ -808,6 +822,8 @@ class Tensor:
         """A complex tensor of shape ``S`` as a real one of shape ``(*S, 2)`` (real, imaginary); MLX copies."""
     def where(self, condition, other) -> Tensor:
         """``x.where(condition, other)`` is ``lucid.where(condition, x, other)`` (PyTorch's method form)."""
+    def xlogy(self, other) -> Tensor:
+        r"""Elementwise :math:`x \log y`, with 0 where ``x == 0`` (even if ``y`` is 0), broadcasting."""
     def zero_(self) -> Tensor:
         """Fill with zeros in place."""
     def _bump(self, new: Tensor) -> Tensor:

@@ -18,10 +18,11 @@ from lucid.ops import (
     rearrange,
     reduction,
     shape,
+    special,
     unary,
 )
 
 FAMILIES = (arithmetic, creation, unary, comparison, reduction, shape, rearrange, indexing, linalg, inplace,
-            complex)
+            complex, special)
 
 __all__ = [name for family in FAMILIES for name in family.__all__]
