@@ -243,6 +243,8 @@ class Tensor:
         """Return ``input`` itself (MLX arrays need no layout change before use)."""
     def copy_(self, src, non_blocking: builtins.bool = False) -> Tensor:
         """Copy ``src`` (broadcast to this shape, cast to this dtype) into ``self``; differentiable in ``src``."""
+    def copysign(self, other) -> Tensor:
+        """Elementwise ``|input|`` with the sign of ``other`` (its sign bit: ``-0.0`` counts as negative)."""
     def cos(self) -> Tensor:
         """Elementwise cosine (radians)."""
     def cos_(self) -> Tensor:
@@ -332,16 +334,28 @@ class Tensor:
         """Merge dims ``start_dim`` .. ``end_dim`` (inclusive) into one; a 0-d tensor becomes shape ``(1,)``."""
     def flip(self, *args, dims=None) -> Tensor: ...
     def float(self) -> Tensor: ...
+    def float_power(self, exponent) -> Tensor:
+        """Elementwise ``input ** exponent`` computed in float64 (on the CPU, where MLX has float64)."""
     def floor(self) -> Tensor:
         """Elementwise largest integer ``<= x`` (zero gradient; integers pass through)."""
     def floor_(self) -> Tensor:
         """In-place form of ``floor``: updates ``self``, bumps its version, returns ``self``."""
     def floor_divide(self, other):
         """Elementwise ``floor(input / other)``; not differentiable."""
+    def fmax(self, other) -> Tensor:
+        """Elementwise maximum that ignores NaN: a NaN loses to a number (NaN only if both are NaN)."""
+    def fmin(self, other) -> Tensor:
+        """Elementwise minimum that ignores NaN (see :func:`fmax`)."""
     def fmod(self, other):
         """Elementwise C-style remainder with the sign of ``input``."""
+    def frac(self) -> Tensor:
+        """Elementwise fractional part ``x - trunc(x)`` (sign of ``x``); its gradient is 1."""
+    def frexp(self) -> tuple:
+        """Split each element into ``mantissa * 2 ** exponent`` with ``0.5 <= |mantissa| < 1``."""
     def gather(self, dim: builtins.int | None = None, index=None, *, axis: builtins.int | None = None) -> Tensor:
         """Pick values along ``dim``: ``out[i][j] = input[index[i][j]][j]`` for ``dim=0`` (PyTorch's ``gather``)."""
+    def gcd(self, other) -> Tensor:
+        """Elementwise greatest common divisor of integer tensors (non-negative; ``gcd(0, 0) = 0``)."""
     def ge(self, other) -> Tensor:
         """Elementwise ``input >= other`` as a bool tensor (``greater_equal``)."""
     def ger(self, vec2: Tensor) -> Tensor:
@@ -361,6 +375,10 @@ class Tensor:
     def gt(self, other) -> Tensor:
         """Elementwise ``input > other`` as a bool tensor (``greater``)."""
     def half(self) -> Tensor: ...
+    def heaviside(self, values) -> Tensor:
+        """The Heaviside step: 0 where ``input < 0``, ``values`` where ``input == 0``, 1 where ``input > 0``."""
+    def hypot(self, other) -> Tensor:
+        r"""Elementwise :math:`\sqrt{x^2 + y^2}`, computed without overflow; broadcasting."""
     def i0(self) -> Tensor:
         """Elementwise modified Bessel function of the first kind of order 0, :math:`I_0(x)`. Gradient: :math:`I_1`."""
     @property
@@ -394,6 +412,10 @@ class Tensor:
         """Elementwise ``x == +inf`` as a bool tensor."""
     def item(self):
         """The value of a one-element tensor as a Python number (evaluates)."""
+    def lcm(self, other) -> Tensor:
+        """Elementwise least common multiple of integer tensors (non-negative; 0 if either is 0)."""
+    def ldexp(self, other) -> Tensor:
+        r"""Elementwise :math:`x \cdot 2^{\text{other}}` (integers promote to float32); differentiable in both."""
     def le(self, other) -> Tensor:
         """Elementwise ``input <= other`` as a bool tensor (``less_equal``)."""
     def less(self, other) -> Tensor:
@@ -418,6 +440,10 @@ class Tensor:
         """In-place form of ``log2``: updates ``self``, bumps its version, returns ``self``."""
     def log_(self) -> Tensor:
         """In-place form of ``log``: updates ``self``, bumps its version, returns ``self``."""
+    def logaddexp(self, other) -> Tensor:
+        r"""Elementwise :math:`\log(e^x + e^y)`, without overflow; broadcasting."""
+    def logaddexp2(self, other) -> Tensor:
+        r"""Elementwise :math:`\log_2(2^x + 2^y)`, without overflow; broadcasting."""
     def logical_and(self, other) -> Tensor:
         """Elementwise logical AND; nonzero counts as true."""
     def logical_not(self) -> Tensor:
@@ -526,6 +552,8 @@ class Tensor:
         """Elementwise ``-input``."""
     def negative_(self) -> Tensor:
         """In-place form of ``neg``: updates ``self``, bumps its version, returns ``self``."""
+    def nextafter(self, other) -> Tensor:
+        """The next floating-point value after ``input`` in the direction of ``other``, elementwise."""
     def nonzero(self, *, as_tuple: builtins.bool = False):
         """Indices of the non-zero elements: an ``(n, ndim)`` int64 tensor, or one 1-D tensor per dim."""
     def norm(
@@ -550,6 +578,8 @@ class Tensor:
         """Reorder dims: output dim ``i`` is input dim ``dims[i]``."""
     def polygamma(self, n: builtins.int) -> Tensor:
         """``x.polygamma(n)`` is ``lucid.polygamma(n, x)`` (PyTorch's method form)."""
+    def positive(self) -> Tensor:
+        """``+input``: the tensor itself."""
     def pow(self, other):
         """Elementwise ``input ** exponent``."""
     def pow_(self, other):
@@ -657,6 +687,8 @@ class Tensor:
         """Elementwise sign: -1, 0 or 1 (zero gradient)."""
     def sign_(self) -> Tensor:
         """In-place form of ``sign``: updates ``self``, bumps its version, returns ``self``."""
+    def signbit(self) -> Tensor:
+        """Elementwise: is the sign bit set? True for negative values and ``-0.0``; a bool tensor."""
     def sin(self) -> Tensor:
         """Elementwise sine (radians)."""
     def sin_(self) -> Tensor:

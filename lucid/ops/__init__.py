@@ -15,6 +15,7 @@ from lucid.ops import (
     indexing,
     inplace,
     linalg,
+    pointwise,
     rearrange,
     reduction,
     shape,
@@ -23,6 +24,6 @@ from lucid.ops import (
 )
 
 FAMILIES = (arithmetic, creation, unary, comparison, reduction, shape, rearrange, indexing, linalg, inplace,
-            complex, special)
+            complex, special, pointwise)
 
 __all__ = [name for family in FAMILIES for name in family.__all__]
