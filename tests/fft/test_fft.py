@@ -259,3 +259,21 @@ def test_shift_gradient_is_the_inverse_shift():
     g = RNG.standard_normal(5).astype(np.float32)
     (lfft.fftshift(x) * lucid.tensor(g)).sum().backward()
     np.testing.assert_array_equal(x.grad.numpy(), np.fft.ifftshift(g))
+
+
+def test_circular_convolution_by_fft_has_the_right_gradients():
+    # y = irfft(rfft(x) * rfft(k)) is the circular convolution x (*) k; both inputs get gradients.
+    x, k = _real(8).astype(np.float64), _real(8).astype(np.float64)
+    w = RNG.standard_normal(8)
+
+    def np_loss(xv, kv):
+        return float((np.fft.irfft(np.fft.rfft(xv) * np.fft.rfft(kv), n=8) * w).sum())
+
+    tx = lucid.tensor(x.astype(np.float32), requires_grad=True)
+    tk = lucid.tensor(k.astype(np.float32), requires_grad=True)
+    y = lfft.irfft(lfft.rfft(tx) * lfft.rfft(tk), n=8)
+    direct = np.array([sum(x[j] * k[(i - j) % 8] for j in range(8)) for i in range(8)])
+    np.testing.assert_allclose(y.numpy(), direct, atol=1e-5)
+    (y * lucid.tensor(w.astype(np.float32))).sum().backward()
+    np.testing.assert_allclose(tx.grad.numpy(), _fd_grad(lambda v: np_loss(v, k), x), atol=1e-4)
+    np.testing.assert_allclose(tk.grad.numpy(), _fd_grad(lambda v: np_loss(x, v), k), atol=1e-4)

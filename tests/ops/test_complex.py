@@ -49,3 +49,44 @@ def test_gradients_follow_the_conjugate_convention():
     x = lucid.tensor(np.stack([Z.real, Z.imag], -1), requires_grad=True)
     (lucid.view_as_complex(x).imag * lucid.tensor(b, dtype=lucid.float32)).sum().backward()
     np.testing.assert_allclose(x.grad.numpy(), np.stack([np.zeros(3), b], -1), rtol=1e-6)
+
+
+def _fd(loss, z):
+    """dL/dRe + i dL/dIm by central differences (float64)."""
+    z = z.astype(np.complex128)
+    g = np.zeros_like(z)
+    for i in range(z.size):
+        for unit in (1.0, 1j):
+            zp, zm = z.copy(), z.copy()
+            zp.flat[i] += unit * 1e-6
+            zm.flat[i] -= unit * 1e-6
+            g.flat[i] += unit * (loss(zp) - loss(zm)) / 2e-6
+    return g
+
+
+@pytest.mark.parametrize("op", ["mul", "div"])
+def test_product_and_quotient_gradients_are_conjugated(op):
+    a = np.array([1 + 2j, -0.5 + 1j], dtype=np.complex64)
+    b = np.array([3 - 1j, 0.25 + 2j], dtype=np.complex64)
+    w = np.array([0.7, -1.3])
+    f = (lambda x, y: x * y) if op == "mul" else (lambda x, y: x / y)
+    ta, tb = lucid.tensor(a, requires_grad=True), lucid.tensor(b, requires_grad=True)
+    (f(ta, tb).real * lucid.tensor(w, dtype=lucid.float32) + lucid.imag(f(ta, tb))).sum().backward()
+
+    def loss_a(x):
+        y = f(x, b.astype(np.complex128))
+        return float((y.real * w + y.imag).sum())
+
+    def loss_b(y_):
+        y = f(a.astype(np.complex128), y_)
+        return float((y.real * w + y.imag).sum())
+
+    np.testing.assert_allclose(ta.grad.numpy(), _fd(loss_a, a), rtol=1e-5, atol=1e-5)
+    np.testing.assert_allclose(tb.grad.numpy(), _fd(loss_b, b), rtol=1e-5, atol=1e-5)
+
+
+def test_real_times_complex_gives_the_real_part_of_the_gradient():
+    x = lucid.tensor([2.0, -1.0], requires_grad=True)
+    c = lucid.tensor(np.array([1 + 1j, 2 - 3j], dtype=np.complex64))
+    lucid.imag(x * c).sum().backward()
+    assert x.grad.dtype == lucid.float32 and x.grad.tolist() == [1.0, -3.0]
