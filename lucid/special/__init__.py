@@ -28,7 +28,7 @@ import math
 
 import mlx.core as mx
 
-from lucid._backend import checks
+from lucid._backend import checks, reductions
 from lucid._tensor import Tensor
 from lucid.ops._util import check_int
 from lucid.ops.arithmetic import add
@@ -255,7 +255,7 @@ def multigammaln(input: Tensor, p: int) -> Tensor:
     a = _float_input(input, "multigammaln")
     bound = (p - 1) / 2.0
     data = a._data
-    checks.defer(mx.any(data <= bound) if data.size else mx.array(False),
+    checks.defer(reductions.any(data <= bound),
                  lambda: ValueError(f"multigammaln: all elements must be greater than (p - 1) / 2 = {bound}"))
     offsets = Tensor._make(mx.array([j / 2.0 for j in range(p)], dtype=data.dtype), a.device)
     terms = lgamma(a.unsqueeze(-1) - offsets)
