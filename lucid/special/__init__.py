@@ -1,7 +1,7 @@
 """Special functions (PyTorch's ``torch.special``), differentiable where PyTorch's are.
 
 Where ``torch.special`` repeats a top-level function (``erf``, ``expit`` =
-``sigmoid``, ``gammaln`` = ``lgamma``, ``i0``, ``xlogy``, ...) the name here is
+``sigmoid``, ``gammaln`` = ``lgamma``, ``psi`` = ``digamma``, ``i0``, ``xlogy``, ...) the name here is
 the same function object as ``lucid.<name>``. Integer inputs are promoted to
 float32; float16/bfloat16 are computed in float32 and returned in their own
 dtype.
