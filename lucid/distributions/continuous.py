@@ -9,16 +9,15 @@ from lucid.distributions import constraints
 from lucid.distributions._math import (
     EULER_GAMMA,
     broadcast_all,
-    digamma,
     finfo,
     lbeta,
-    lgamma,
     open_uniform,
     standard_normal,
 )
 from lucid.distributions.distribution import Distribution
 from lucid.distributions.transforms import ExpTransform
 from lucid.distributions.wrappers import TransformedDistribution
+from lucid.ops.special import digamma, lgamma
 
 __all__ = ["Normal", "LogNormal", "Uniform", "Exponential", "Laplace", "Cauchy", "Gumbel", "StudentT"]
 

@@ -13,7 +13,6 @@ from lucid.distributions._math import (
     broadcast_all,
     broadcast_shape,
     finfo,
-    lgamma,
     logits_to_probs,
     open_uniform,
     poisson_array,
@@ -22,6 +21,7 @@ from lucid.distributions._math import (
     xlogy,
 )
 from lucid.distributions.distribution import Distribution, _as_shape
+from lucid.ops.special import lgamma
 
 __all__ = ["Bernoulli", "Categorical", "OneHotCategorical", "Binomial", "Poisson"]
 
