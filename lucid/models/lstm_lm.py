@@ -25,7 +25,10 @@ class LSTMLanguageModel(nn.Module):
             ``hidden_size == embed_dim``.
 
     Attributes:
-        embedding (nn.Embedding), lstm (nn.LSTM), decoder (nn.Linear), drop (nn.Dropout).
+        embedding (nn.Embedding): the token embeddings ``(vocab_size, embed_dim)``.
+        lstm (nn.LSTM): the recurrent stack (batch first).
+        decoder (nn.Linear): hidden state to logits.
+        drop (nn.Dropout): the dropout layer.
 
     Forward:
         ``forward(tokens, state=None)`` with integer ``tokens`` ``(N, L)`` and an optional

@@ -62,8 +62,8 @@ class RNNBase(Module):
 
     Args:
         mode: ``"RNN_TANH"``, ``"RNN_RELU"``, ``"LSTM"`` or ``"GRU"``.
-        input_size, hidden_size, num_layers, bias, batch_first, dropout,
-        bidirectional, proj_size: see :class:`LSTM`.
+        input_size: see :class:`LSTM`, as are ``hidden_size``, ``num_layers``, ``bias``,
+            ``batch_first``, ``dropout``, ``bidirectional``, ``proj_size``, ``device`` and ``dtype``.
 
     Examples:
         >>> import lucid
