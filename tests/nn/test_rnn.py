@@ -419,3 +419,38 @@ def test_repr_follows_pytorch():
     assert repr(nn.LSTM(10, 20, num_layers=2, batch_first=True)) == "LSTM(10, 20, num_layers=2, batch_first=True)"
     assert repr(nn.RNN(3, 4, nonlinearity="relu")) == "RNN(3, 4, nonlinearity='relu')"
     assert repr(nn.GRUCell(3, 4, bias=False)) == "GRUCell(3, 4, bias=False)"
+
+
+@pytest.mark.parametrize("dtype", [lucid.float16, lucid.bfloat16])
+def test_low_precision_dtypes_are_preserved(dtype):
+    m = nn.LSTM(3, 4, num_layers=2, bidirectional=True, dtype=dtype)
+    x = lucid.randn(5, 2, 3, dtype=dtype, requires_grad=True)
+    out, (h, c) = m(x)
+    assert out.dtype == h.dtype == c.dtype == dtype
+    out.sum().backward()
+    assert x.grad.dtype == dtype and m.weight_hh_l1_reverse.grad.dtype == dtype
+
+
+def test_frozen_parameters_still_pass_gradients_to_the_input():
+    m = _make(nn.GRU, 2, 3, num_layers=2)
+    for p in m.parameters():
+        p.requires_grad_(False)
+    x = _t(_rand(4, 2, 2), requires_grad=True)
+    assert lucid.autograd.gradcheck(lambda t: m(t)[0], [x], atol=1e-7, rtol=1e-5)
+    assert m.weight_hh_l0.grad is None
+
+
+def test_empty_batch():
+    m = nn.LSTM(3, 4, num_layers=2, bidirectional=True)
+    x = lucid.randn(5, 0, 3, requires_grad=True)
+    out, (h, c) = m(x)
+    assert c.shape == (4, 0, 4)
+    assert out.shape == (5, 0, 8) and h.shape == (4, 0, 4)
+    out.sum().backward()
+    assert m.weight_hh_l0.grad.abs().sum().item() == 0
+
+
+def test_every_recurrent_class_has_a_docstring_with_an_example():
+    # A docstring built by concatenating strings is no docstring at all (``__doc__`` is None).
+    for cls in (nn.RNNBase, nn.RNN, nn.LSTM, nn.GRU, nn.RNNCellBase, nn.RNNCell, nn.LSTMCell, nn.GRUCell):
+        assert cls.__doc__ is not None and "Examples:" in cls.__doc__, cls.__name__

@@ -256,21 +256,6 @@ class RNNBase(Module):
         return (output, (h_n, c_n)) if lstm else (output, h_n)
 
 
-_LAYER_DOC = """
-    Args:
-        input_size: features ``H_in`` of each step of the input.
-        hidden_size: features ``H`` of the hidden state.
-        num_layers: stacked layers; layer ``k + 1`` reads the output of layer ``k`` (default 1).
-        bias: learn ``bias_ih``/``bias_hh`` (default ``True``).
-        batch_first: input and output are ``(N, L, *)`` instead of ``(L, N, *)``
-            (the states ``h_0``/``h_n`` stay ``(D * num_layers, N, *)``).
-        dropout: dropout on the outputs of every layer but the last, while training (default 0).
-        bidirectional: also run each layer from the last step to the first and
-            concatenate both directions' outputs (``D = 2``).
-        device, dtype: where and how to create the parameters.
-"""
-
-
 class RNN(RNNBase):
     r"""Elman recurrent layer: ``h_t = act(x_t W_ih^T + b_ih + h_{t-1} W_hh^T + b_hh)`` (PyTorch's ``nn.RNN``).
 
@@ -310,8 +295,20 @@ class LSTM(RNNBase):
 
     With ``proj_size > 0``, ``h_t`` is then projected: ``h_t \leftarrow h_t W_{hr}^T``
     (``H_out = proj_size``, else ``H_out = hidden_size``).
-    """ + _LAYER_DOC + """        proj_size: size of the projected hidden state (0: no projection; must be
+
+    Args:
+        input_size: features ``H_in`` of each step of the input.
+        hidden_size: features ``H`` of the hidden state.
+        num_layers: stacked layers; layer ``k + 1`` reads the output of layer ``k`` (default 1).
+        bias: learn ``bias_ih``/``bias_hh`` (default ``True``).
+        batch_first: input and output are ``(N, L, *)`` instead of ``(L, N, *)``
+            (the states ``h_0``/``h_n`` stay ``(D * num_layers, N, *)``).
+        dropout: dropout on the outputs of every layer but the last, while training (default 0).
+        bidirectional: also run each layer from the last step to the first and
+            concatenate both directions' outputs (``D = 2``).
+        proj_size: size of the projected hidden state (0: no projection; must be
             smaller than ``hidden_size``).
+        device, dtype: where and how to create the parameters.
 
     Forward:
         ``forward(input, (h_0, c_0)=None)`` with ``input`` ``(L, N, H_in)`` (``(N, L, H_in)`` with
@@ -348,7 +345,19 @@ class GRU(RNNBase):
         z = \sigma(x W_{iz}^T + b_{iz} + h W_{hz}^T + b_{hz}) \\
         n &= \tanh(x W_{in}^T + b_{in} + r \odot (h W_{hn}^T + b_{hn})), \quad
         h' = (1 - z) \odot n + z \odot h
-    """ + _LAYER_DOC + """
+
+    Args:
+        input_size: features ``H_in`` of each step of the input.
+        hidden_size: features ``H`` of the hidden state.
+        num_layers: stacked layers; layer ``k + 1`` reads the output of layer ``k`` (default 1).
+        bias: learn ``bias_ih``/``bias_hh`` (default ``True``).
+        batch_first: input and output are ``(N, L, *)`` instead of ``(L, N, *)``
+            (the states ``h_0``/``h_n`` stay ``(D * num_layers, N, *)``).
+        dropout: dropout on the outputs of every layer but the last, while training (default 0).
+        bidirectional: also run each layer from the last step to the first and
+            concatenate both directions' outputs (``D = 2``).
+        device, dtype: where and how to create the parameters.
+
     Forward:
         As :class:`RNN`: ``forward(input, h_0=None)`` returns ``(output, h_n)``.
 
