@@ -28,7 +28,8 @@ import mlx.nn as mnn
 import mlx.optimizers as mopt
 import numpy as np
 
-from benchmarks import format_table, time_interleaved, write_results
+from benchmarks import format_table, write_results
+from benchmarks._timing import time_interleaved
 
 __all__ = ["run"]
 
@@ -97,7 +98,7 @@ def _case(layers: int, rounds: int, warmup: int) -> dict:
     _copy_weights(lmodel, mmodel)
     xn = np.random.default_rng(0).standard_normal((BATCH, STEPS, INPUT)).astype(np.float32)
     ms = time_interleaved({"lucid": _lucid_step(lmodel, lucid.tensor(xn)), "mlx": _mlx_step(mmodel, mx.array(xn))},
-                          rounds, warmup)
+                          rounds, warmup, rotate=True)
     return {
         "name": f"lstm_step/{layers}layer{'s' if layers > 1 else ''}",
         "lucid_ms": round(ms["lucid"]["median"], 2),

@@ -6,6 +6,10 @@ run on the CPU stream whatever the default device (memory is unified, so
 nothing is copied); float16/bfloat16 inputs are computed in float32 and
 returned in their own dtype. Use float64 for tight accuracy.
 
+This package sits above ``lucid.ops`` (it imports ops, never the reverse).
+``lucid.norm`` (PyTorch's ``torch.norm``) is :func:`tensor_norm`, declared
+here; ``diagonal`` is ``lucid.diagonal`` with the last two dims as default.
+
 Examples:
     >>> import lucid
     >>> A = lucid.tensor([[4.0, 1.0], [1.0, 3.0]])

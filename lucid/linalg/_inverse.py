@@ -12,9 +12,8 @@ import numpy as np
 from lucid._tensor import Tensor
 from lucid.autograd.function import Function
 from lucid.linalg._util import down, matrix_input, on_cpu, swap, up
-from lucid.ops._util import unbroadcast
+from lucid.ops._util import check_int, to_tensor, unbroadcast
 from lucid.ops.linalg import matmul
-from lucid.ops.reduction import _tensor
 
 __all__ = ["inv", "det", "slogdet", "solve", "solve_triangular", "pinv", "matrix_power"]
 
@@ -222,7 +221,7 @@ class Solve(Function):
 
 def _solve_args(A, B, left, op):
     A = matrix_input(A, op, square=True)
-    B = _tensor(B, op)
+    B = to_tensor(B, op)
     if B._data.dtype not in (mx.float16, mx.bfloat16, mx.float32, mx.float64):
         raise TypeError(f"linalg.{op}: expected a floating-point B, got {B.dtype}")
     if not isinstance(left, bool):
@@ -433,9 +432,8 @@ def matrix_power(A: Tensor, n: int) -> Tensor:
         >>> lucid.linalg.matrix_power(lucid.tensor([[1.0, 1.0], [0.0, 1.0]]), 3).tolist()
         [[1.0, 3.0], [0.0, 1.0]]
     """
-    if isinstance(n, bool) or not isinstance(n, numbers.Integral):
-        raise TypeError(f"linalg.matrix_power: n must be an int, got {n!r}")
-    A = _tensor(A, "matrix_power")
+    n = check_int(n, "n", "linalg.matrix_power")
+    A = to_tensor(A, "linalg.matrix_power")
     if A.ndim < 2 or A.shape[-1] != A.shape[-2]:
         raise ValueError(f"linalg.matrix_power: expected square matrices, got shape {A.shape}")
     if n == 0:

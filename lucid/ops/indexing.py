@@ -24,15 +24,12 @@ import mlx.core as mx
 import numpy as np
 
 from lucid._backend import reductions
+from lucid._backend.dtypes import INTEGER_MX
 from lucid._tensor import Tensor, as_array
 from lucid.autograd.function import Function
-from lucid.autograd.grad_mode import _state
-from lucid.ops._util import reduce_axis_arg, unbroadcast
-
-__all__ = ["gather", "scatter", "scatter_add", "index_select", "masked_fill", "masked_select", "take",
-           "take_along_dim", "nonzero", "argwhere", "topk", "sort", "argsort", "unique"]
-
-_INT_MX = frozenset((mx.int8, mx.int16, mx.int32, mx.int64, mx.uint8, mx.uint16, mx.uint32, mx.uint64))
+from lucid.autograd.grad_mode import is_grad_enabled
+from lucid.ops._registry import export, register, register_method
+from lucid.ops._util import normalize_dim, reduce_axis_arg, unbroadcast
 
 #: ``sort`` and ``topk`` return ``(values, indices)`` pairs with named fields, like PyTorch.
 SortResult = collections.namedtuple("sort", ["values", "indices"])
@@ -89,7 +86,7 @@ def _normalize_key(key, shape: tuple) -> tuple:
                     raise NotImplementedError("indexing with a 0-d boolean mask is not supported")
                 items.append(("mask", np.array(arr)))  # sync point: the output shape depends on the mask
                 used += arr.ndim
-            elif arr.dtype in _INT_MX:
+            elif arr.dtype in INTEGER_MX:
                 items.append(("d", arr))
                 used += 1
             else:
@@ -169,18 +166,9 @@ def _index_array(index, op: str) -> mx.array:
         arr = index
     else:
         arr = as_array(index if not isinstance(index, list) or index else np.zeros(0, np.int64))
-    if arr.dtype not in _INT_MX:
+    if arr.dtype not in INTEGER_MX:
         raise TypeError(f"{op}: index must be an integer tensor, got {arr.dtype}")
     return arr
-
-
-def _check_dim(dim, ndim: int, op: str) -> int:
-    if isinstance(dim, bool) or not isinstance(dim, numbers.Integral):
-        raise TypeError(f"{op}: dim must be an int, got {dim!r}")
-    n = max(ndim, 1)
-    if not -n <= dim < n:
-        raise ValueError(f"{op}: dim {dim} is out of range for a tensor with {ndim} dimensions")
-    return int(dim) % n
 
 
 def _along_key(idx: mx.array, axis: int) -> tuple:
@@ -397,7 +385,7 @@ def _setitem(self: Tensor, key, value) -> None:
 
 # -- gather / scatter ------------------------------------------------------------
 def _gather_args(input: Tensor, dim, index, op: str):
-    ax = _check_dim(dim, input._data.ndim, op)
+    ax = normalize_dim(dim, input._data.ndim, op)
     idx = _index_array(index, op)
     shape = tuple(input._data.shape)
     if idx.ndim != len(shape):
@@ -408,6 +396,7 @@ def _gather_args(input: Tensor, dim, index, op: str):
     return ax, idx
 
 
+@register(method=True)
 def gather(input: Tensor, dim: int | None = None, index=None, *, axis: int | None = None) -> Tensor:
     """Pick values along ``dim``: ``out[i][j] = input[index[i][j]][j]`` for ``dim=0`` (PyTorch's ``gather``).
 
@@ -435,6 +424,7 @@ def gather(input: Tensor, dim: int | None = None, index=None, *, axis: int | Non
 _REDUCE = {None: None, "add": "add", "sum": "add", "multiply": "multiply", "prod": "multiply"}
 
 
+@register(method=True)
 def scatter(input: Tensor, dim: int | None = None, index=None, src=None, value=None, *, reduce=None,
             axis: int | None = None) -> Tensor:
     """Write ``src`` (or the number ``value``) into a copy of ``input`` at ``index`` along ``dim``.
@@ -471,13 +461,14 @@ def scatter(input: Tensor, dim: int | None = None, index=None, src=None, value=N
             raise ValueError(f"scatter: src of shape {src.shape} must be at least as large as index {tuple(idx.shape)}")
         if src._data.dtype != input._data.dtype:
             src = src.astype(input._data.dtype)
-        if _REDUCE[reduce] == "multiply" and src.requires_grad and _state.enabled:
+        if _REDUCE[reduce] == "multiply" and src.requires_grad and is_grad_enabled():
             raise NotImplementedError("scatter with reduce='multiply' is not differentiable in src")
     else:
         src = as_array(src, input._data.dtype)
     return Scatter.apply(input, src, idx, ax, _REDUCE[reduce])
 
 
+@register(method=True)
 def scatter_add(input: Tensor, dim: int | None = None, index=None, src=None, *, axis: int | None = None) -> Tensor:
     """Add ``src`` into a copy of ``input`` at ``index`` along ``dim``; repeated indices accumulate.
 
@@ -493,6 +484,7 @@ def scatter_add(input: Tensor, dim: int | None = None, index=None, src=None, *, 
     return scatter(input, dim, index, src, reduce="add", axis=axis)
 
 
+@register(method=True)
 def index_select(input: Tensor, dim: int | None = None, index=None, *, axis: int | None = None) -> Tensor:
     """Pick the entries ``index`` (1-D integers) along ``dim``.
 
@@ -506,7 +498,7 @@ def index_select(input: Tensor, dim: int | None = None, index=None, *, axis: int
     dim = reduce_axis_arg(axis, dim, "index_select", required=True)
     if index is None:
         raise TypeError("index_select: missing the required argument index")
-    ax = _check_dim(dim, input._data.ndim, "index_select")
+    ax = normalize_dim(dim, input._data.ndim, "index_select")
     if isinstance(index, (list, np.ndarray)):
         arr = np.asarray(index)
         if arr.dtype.kind not in "iu" and arr.size:
@@ -521,6 +513,7 @@ def index_select(input: Tensor, dim: int | None = None, index=None, *, axis: int
     return IndexSelect.apply(input, idx.reshape(-1), ax)
 
 
+@register(method=True)
 def take(input: Tensor, index) -> Tensor:
     """Index the flattened ``input`` with ``index`` (any shape; negative indices count from the end).
 
@@ -535,6 +528,7 @@ def take(input: Tensor, index) -> Tensor:
     return GetItem.apply(flat, (_index_array(index, "take"),))
 
 
+@register(method=True)
 def take_along_dim(input: Tensor, indices, dim=None, *, axis=None) -> Tensor:
     """``gather`` with broadcasting of ``input`` and ``indices`` (flattened when ``dim`` is None).
 
@@ -550,7 +544,7 @@ def take_along_dim(input: Tensor, indices, dim=None, *, axis=None) -> Tensor:
     dim = reduce_axis_arg(axis, dim, "take_along_dim")
     if dim is None:
         return Gather.apply(input.reshape(-1), idx.reshape(-1), 0)
-    ax = _check_dim(dim, input._data.ndim, "take_along_dim")
+    ax = normalize_dim(dim, input._data.ndim, "take_along_dim")
     shape = tuple(input._data.shape)
     if idx.ndim != len(shape):
         raise ValueError(f"take_along_dim: indices must have {len(shape)} dims, got shape {tuple(idx.shape)}")
@@ -573,6 +567,7 @@ def _mask_array(mask, op: str) -> mx.array:
     return arr
 
 
+@register(method=True)
 def masked_fill(input: Tensor, mask, value) -> Tensor:
     """Replace elements where ``mask`` (broadcast to ``input``'s shape) is True with ``value``.
 
@@ -604,6 +599,7 @@ def masked_fill(input: Tensor, mask, value) -> Tensor:
     return MaskedFill.apply(input, value, m)
 
 
+@register(method=True)
 def masked_select(input: Tensor, mask) -> Tensor:
     """The elements of ``input`` where ``mask`` is True, as a 1-D tensor (a sync point: data-dependent size).
 
@@ -618,6 +614,7 @@ def masked_select(input: Tensor, mask) -> Tensor:
     return x[mx.broadcast_to(m._data, shape)]
 
 
+@register(method=True)
 def nonzero(input: Tensor, *, as_tuple: bool = False):
     """Indices of the non-zero elements: an ``(n, ndim)`` int64 tensor, or one 1-D tensor per dim.
 
@@ -641,6 +638,7 @@ def nonzero(input: Tensor, *, as_tuple: bool = False):
     return Tensor._make(mx.array(np.stack(idx, axis=1).astype(np.int64)), dev)
 
 
+@register(method=True)
 def argwhere(input: Tensor) -> Tensor:
     """``nonzero(input)``: an ``(n, ndim)`` tensor of the non-zero positions (a sync point).
 
@@ -653,6 +651,7 @@ def argwhere(input: Tensor) -> Tensor:
 
 
 # -- sorting ---------------------------------------------------------------------
+@register(method=True)
 def argsort(input: Tensor, dim: int | None = None, descending: bool = False, stable: bool = False, *,
             axis: int | None = None) -> Tensor:
     """Indices (int64) that sort ``input`` along ``dim`` (default -1; ``axis`` is the NumPy spelling).
@@ -665,12 +664,13 @@ def argsort(input: Tensor, dim: int | None = None, descending: bool = False, sta
         [0, 2, 1]
     """
     dim = reduce_axis_arg(axis, dim, "argsort", -1)
-    ax = _check_dim(dim, input._data.ndim, "argsort")
+    ax = normalize_dim(dim, input._data.ndim, "argsort")
     if input._data.ndim == 0:
         return Tensor._make(mx.zeros((), dtype=mx.int64), input._device)
     return Argsort.apply(input, ax, bool(descending))
 
 
+@register(method=True)
 def sort(input: Tensor, dim: int | None = None, descending: bool = False, stable: bool = False, *,
          axis: int | None = None):
     """Sort along ``dim`` (default -1; NumPy's ``axis``); returns ``(values, indices)`` (indices int64).
@@ -685,9 +685,10 @@ def sort(input: Tensor, dim: int | None = None, descending: bool = False, stable
     idx = argsort(input, dim, descending)
     if input._data.ndim == 0:
         return SortResult(input.clone(), idx)
-    return SortResult(Gather.apply(input, idx._data, _check_dim(dim, input.ndim, "sort")), idx)
+    return SortResult(Gather.apply(input, idx._data, normalize_dim(dim, input.ndim, "sort")), idx)
 
 
+@register(method=True)
 def topk(input: Tensor, k: int, dim: int | None = None, largest: bool = True, sorted: bool = True, *,
          axis: int | None = None):
     """The ``k`` largest (or smallest) entries along ``dim`` (default -1; NumPy's ``axis``): ``(values, indices)``.
@@ -699,7 +700,7 @@ def topk(input: Tensor, k: int, dim: int | None = None, largest: bool = True, so
         ([5.0, 3.0], [1, 2])
     """
     dim = reduce_axis_arg(axis, dim, "topk", -1)
-    ax = _check_dim(dim, input._data.ndim, "topk")
+    ax = normalize_dim(dim, input._data.ndim, "topk")
     n = input.shape[ax] if input._data.ndim else 1
     if isinstance(k, bool) or not isinstance(k, numbers.Integral) or not 0 <= k <= n:
         raise ValueError(f"topk: k must be an int in [0, {n}], got {k!r}")
@@ -711,6 +712,7 @@ def topk(input: Tensor, k: int, dim: int | None = None, largest: bool = True, so
     return TopKResult(Gather.apply(input, idx, ax), Tensor._make(idx, input._device))
 
 
+@register(method=True)
 def unique(input: Tensor, sorted: bool = True, return_inverse: bool = False, return_counts: bool = False,
            dim=None, *, axis=None):
     """The distinct values (sorted), optionally with the inverse indices and the counts.
@@ -732,7 +734,7 @@ def unique(input: Tensor, sorted: bool = True, return_inverse: bool = False, ret
     """
     dim = reduce_axis_arg(axis, dim, "unique")
     arr = input.numpy()  # sync point: the output shape depends on the data
-    ax = None if dim is None else _check_dim(dim, arr.ndim, "unique")
+    ax = None if dim is None else normalize_dim(dim, arr.ndim, "unique")
     vals, inv, counts = np.unique(arr, return_inverse=True, return_counts=True, axis=ax)
     dev, dt = input.device, input._data.dtype
     out = [Tensor._make(mx.array(vals).astype(dt), dev)]
@@ -756,10 +758,10 @@ def _inplace(op):
     return method
 
 
-TENSOR_METHODS = {
-    "__getitem__": _getitem, "__setitem__": _setitem, "gather": gather, "scatter": scatter,
-    "scatter_add": scatter_add, "index_select": index_select, "masked_fill": masked_fill,
-    "masked_select": masked_select, "take": take, "take_along_dim": take_along_dim, "nonzero": nonzero,
-    "argwhere": argwhere, "argsort": argsort, "sort": sort, "topk": topk, "unique": unique,
-    "scatter_": _inplace(scatter), "scatter_add_": _inplace(scatter_add), "masked_fill_": _inplace(masked_fill),
-}
+register_method("__getitem__", _getitem)
+register_method("__setitem__", _setitem)
+for _op in (scatter, scatter_add, masked_fill):
+    register_method(_op.__name__ + "_", _inplace(_op), __name__)
+del _op
+
+__all__ = export(__name__)

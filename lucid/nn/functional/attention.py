@@ -7,6 +7,7 @@ import numbers
 
 import mlx.core as mx
 
+from lucid._backend import reductions
 from lucid._backend.dtypes import bool_
 from lucid._tensor import Tensor
 from lucid.autograd.function import Function
@@ -146,7 +147,7 @@ def scaled_dot_product_attention(query: Tensor, key: Tensor, value: Tensor, attn
             mask = "causal"  # MLX's causal mask; its bottom-right alignment equals PyTorch's when L == S
         else:
             mask = mx.tril(mx.ones((L, S), dtype=mx.bool_))
-            keep = mx.any(mask, axis=-1, keepdims=True)
+            keep = reductions.any(mask, axis=-1, keepdims=True)
     elif attn_mask is not None:
         try:
             m = mx.broadcast_to(attn_mask._data, (*lead, L, S))
@@ -157,11 +158,11 @@ def scaled_dot_product_attention(query: Tensor, key: Tensor, value: Tensor, attn
         # A row with no visible key is unmasked for the kernel (so no -inf row makes NaN in its
         # backward) and its output zeroed afterwards.
         if m.dtype == mx.bool_:
-            keep = mx.any(m, axis=-1, keepdims=True)
+            keep = reductions.any(m, axis=-1, keepdims=True)
             m = mx.logical_or(m, mx.logical_not(keep))
         else:
             m = m.astype(q._data.dtype)
-            keep = mx.any(m > -mx.inf, axis=-1, keepdims=True)
+            keep = reductions.any(m > -mx.inf, axis=-1, keepdims=True)
             m = mx.where(keep, m, mx.zeros((), dtype=m.dtype))
         mask = m
     out = _FusedAttention.apply(q, k, v, scale=scale, mask=mask, keep_rows=keep)

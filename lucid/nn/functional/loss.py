@@ -22,8 +22,12 @@ from lucid._backend import reductions
 from lucid._tensor import Tensor
 from lucid.autograd.function import Function
 from lucid.autograd.grad_mode import is_grad_enabled
-from lucid.nn.functional.activation import _exp, _logsumexp, _sigmoid, _softplus
-from lucid.nn.functional.conv import fused
+from lucid.nn.functional._kernels import check_reduction as _check_reduction
+from lucid.nn.functional._kernels import exp as _exp
+from lucid.nn.functional._kernels import fused
+from lucid.nn.functional._kernels import logsumexp as _logsumexp
+from lucid.nn.functional._kernels import sigmoid as _sigmoid
+from lucid.nn.functional._kernels import softplus as _softplus
 from lucid.ops._util import unbroadcast
 
 __all__ = ["mse_loss", "l1_loss", "huber_loss", "smooth_l1_loss", "binary_cross_entropy",
@@ -68,13 +72,6 @@ def _grad(g, meta, ok: bool):
 
 def _meta(*arrays) -> tuple:
     return tuple(None if a is None else (a.shape, a.dtype) for a in arrays)
-
-
-def _check_reduction(reduction, op: str, extra: tuple = ()) -> str:
-    if reduction not in ("mean", "sum", "none") + extra:
-        allowed = ", ".join(repr(r) for r in ("mean", "sum", "none") + extra)
-        raise ValueError(f"{op}: reduction must be one of {allowed}, got {reduction!r}")
-    return reduction
 
 
 def _check_tensor(t, what: str, op: str) -> None:

@@ -32,7 +32,7 @@ import mlx.core as mx
 
 from lucid._backend import reductions
 from lucid.autograd.function import Function
-from lucid.nn.functional.activation import _sigmoid
+from lucid.nn.functional._kernels import sigmoid as _sigmoid
 
 __all__: list[str] = []
 

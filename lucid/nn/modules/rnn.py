@@ -21,6 +21,7 @@ import warnings
 
 from lucid._tensor import Tensor
 from lucid.nn import init
+from lucid.nn.functional._kernels import is_int
 from lucid.nn.functional.dropout import dropout as _dropout
 from lucid.nn.functional.linear import linear
 from lucid.nn.functional.rnn import Recurrence
@@ -38,7 +39,7 @@ _MODE = {"RNN_TANH": "rnn_tanh", "RNN_RELU": "rnn_relu", "LSTM": "lstm", "GRU": 
 
 
 def _int(value, name: str, owner: str, minimum: int) -> int:
-    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
+    if not is_int(value):
         raise TypeError(f"{owner}: {name} must be an int, got {type(value).__name__}")
     if value < minimum:
         raise ValueError(f"{owner}: {name} must be at least {minimum}, got {value}")
