@@ -143,7 +143,7 @@ class Recurrence(Function):
         if lstm:
             finals_c.append((0, c))
         ctx.mode, ctx.plan, ctx.saved_steps, ctx.offsets = mode, plan, saved, offsets
-        ctx.n, ctx.reverse, ctx.hidden = n, reverse, hidden
+        ctx.n = n
         ctx.save_for_backward(w_hh, b_hh, w_hr)
         result = (_cat(outs), _by_row(finals_h))
         if lstm:
