@@ -454,3 +454,14 @@ def test_every_recurrent_class_has_a_docstring_with_an_example():
     # A docstring built by concatenating strings is no docstring at all (``__doc__`` is None).
     for cls in (nn.RNNBase, nn.RNN, nn.LSTM, nn.GRU, nn.RNNCellBase, nn.RNNCell, nn.LSTMCell, nn.GRUCell):
         assert cls.__doc__ is not None and "Examples:" in cls.__doc__, cls.__name__
+
+
+@pytest.mark.parametrize("cls", [nn.RNN, nn.LSTM, nn.GRU])
+def test_no_grad_gives_the_same_outputs(cls):
+    m = _make(cls, 3, 4, num_layers=2, bidirectional=True)
+    x = _t(_rand(5, 2, 3))
+    out, _ = m(x)
+    with lucid.no_grad():
+        out_ng, _ = m(x)
+    assert out_ng.grad_fn is None
+    np.testing.assert_array_equal(out_ng.numpy(), out.numpy())

@@ -99,6 +99,7 @@ class Recurrence(Function):
         outs = [None] * steps
         saved = [None] * steps
         plan = []
+        keep = ctx.records  # inference keeps nothing for a backward
         for t in order:
             b = batch_sizes[t]
             if b < size:  # sequences b..size ended at the previous step: their state is final
@@ -123,7 +124,8 @@ class Recurrence(Function):
                 tc = mx.tanh(c_new)
                 m = o * tc
                 h_new = m if whr_t is None else mx.matmul(m, whr_t)
-                saved[t] = (h, c, i, f, g, o, tc, m)
+                if keep:
+                    saved[t] = (h, c, i, f, g, o, tc, m)
                 c = c_new
             elif gru:
                 hg = mx.matmul(h, whh_t) if b_hh is None else mx.addmm(b_hh, h, whh_t)
@@ -132,19 +134,21 @@ class Recurrence(Function):
                 hn = hg[:, 2 * hidden:]
                 nn_ = mx.tanh(xg[:, 2 * hidden:] + r * hn)
                 h_new = nn_ + z * (h - nn_)
-                saved[t] = (h, r, z, nn_, hn)
+                if keep:
+                    saved[t] = (h, r, z, nn_, hn)
             else:
                 a = mx.addmm(xg, h, whh_t)
                 h_new = mx.tanh(a) if mode == "rnn_tanh" else mx.maximum(a, 0)
-                saved[t] = (h, h_new)
+                if keep:
+                    saved[t] = (h, h_new)
             outs[t] = h_new
             h = h_new
         finals_h.append((0, h))
         if lstm:
             finals_c.append((0, c))
-        ctx.mode, ctx.plan, ctx.saved_steps, ctx.offsets = mode, plan, saved, offsets
-        ctx.n = n
-        ctx.save_for_backward(w_hh, b_hh, w_hr)
+        if keep:
+            ctx.mode, ctx.plan, ctx.saved_steps, ctx.offsets, ctx.n = mode, plan, saved, offsets, n
+            ctx.save_for_backward(w_hh, b_hh, w_hr)
         result = (_cat(outs), _by_row(finals_h))
         if lstm:
             result += (_by_row(finals_c),)
