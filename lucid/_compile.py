@@ -294,9 +294,12 @@ def _hyper_key(items: list) -> tuple:
         if isinstance(obj, Module):
             key.append(tuple(m.training for m in obj.modules()))
         elif isinstance(obj, Optimizer):
+            # The hyperparameters the update reads (a scheduler's bookkeeping such as
+            # ``initial_lr`` is not one of them); a real ``lr`` enters as an array instead.
+            names = sorted(obj.defaults)
             for group in obj.param_groups:
-                key.append(repr(sorted((k, v) for k, v in group.items()
-                                       if k != "params" and not (k == "lr" and _is_real(v)))))
+                key.append(repr([(k, group.get(k)) for k in names
+                                 if k != "params" and not (k == "lr" and _is_real(group.get(k)))]))
     return tuple(key)
 
 

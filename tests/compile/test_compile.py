@@ -232,3 +232,25 @@ def test_bad_arguments():
         lucid.compile(lambda: 0, state=["model"])
     with pytest.raises(TypeError, match="shapeless"):
         lucid.compile(lambda: 0, shapeless=1)
+
+
+def test_scheduler_created_after_compiling_does_not_retrace():
+    w = lucid.tensor([1.0, 2.0], requires_grad=True)
+    opt = lucid.optim.SGD([w], lr=0.1)
+
+    @lucid.compile(state=[w, opt])
+    def step():
+        opt.zero_grad()
+        (w * w).sum().backward()
+        opt.step()
+
+    step()
+    step()
+    sched = lucid.optim.lr_scheduler.ExponentialLR(opt, gamma=0.5)  # adds 'initial_lr' to the group
+    for _ in range(3):
+        step()
+        sched.step()
+    assert step.traces == 2
+    opt.param_groups[0]["momentum"] = 0.5  # a hyperparameter the update reads: a new variant
+    step()
+    assert step.traces == 3
