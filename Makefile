@@ -4,7 +4,7 @@ PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
 
-.PHONY: venv train gpt test lint bench docs serve clean
+.PHONY: venv train gpt test lint fuzz stub bench docs serve clean
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -30,6 +30,11 @@ test: venv
 lint: venv
 	$(PY) -m ruff check lucid tests benchmarks
 
+## Property-based fuzzing (tests/fuzz) with a large budget and random seeds; `make test` runs a small fixed one.
+FUZZ_EXAMPLES ?= 1000
+fuzz: venv
+	LUCID_FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) LUCID_FUZZ_RANDOM=1 LUCID_FUZZ_TIMEOUT=3600 $(PY) -m pytest tests/fuzz -p no:cacheprovider
+
 bench: venv
 	$(PY) -m benchmarks
 
@@ -40,7 +45,6 @@ serve: venv
 	NO_MKDOCS_2_WARNING=1 $(PY) -m mkdocs serve
 
 ## Regenerate the Tensor type stub (lucid/_tensor.pyi) after adding or changing a Tensor method.
-.PHONY: stub
 stub: venv
 	$(PY) -m lucid._stubgen
 

@@ -30,28 +30,11 @@ import mlx.core as mx
 import numpy as np
 
 import lucid
+from benchmarks._timing import time_interleaved
 
-__all__ = ["time_interleaved", "write_results", "format_table", "environment", "RESULTS_DIR"]
+__all__ = ["time_interleaved", "write_results", "format_table", "print_table", "environment", "RESULTS_DIR"]
 
 RESULTS_DIR = os.path.join(os.path.dirname(os.path.abspath(__file__)), "results")
-
-
-def time_interleaved(steps: dict, rounds: int, warmup: int) -> dict:
-    """Milliseconds per call of each callable: ``{"name": {"median": .., "min": ..}}``.
-
-    The callables run one after another in each round, so a noisy machine
-    slows them alike; the median over rounds is the headline number.
-    """
-    for fn in steps.values():
-        for _ in range(warmup):
-            fn()
-    times: dict = {k: [] for k in steps}
-    for _ in range(rounds):
-        for name, fn in steps.items():
-            t0 = time.perf_counter()
-            fn()
-            times[name].append(time.perf_counter() - t0)
-    return {k: {"median": 1e3 * float(np.median(v)), "min": 1e3 * float(np.min(v))} for k, v in times.items()}
 
 
 def environment() -> dict:
@@ -123,3 +106,9 @@ def format_table(rows: list, summary: bool = False) -> str:
     for row in cells:
         lines.append("  ".join(v.ljust(w) if i == 0 else v.rjust(w) for i, (v, w) in enumerate(zip(row, widths))))
     return "\n".join(lines)
+
+
+def print_table(title: str, rows: list) -> None:
+    """Print ``title`` and the rows as a table (a module run on its own)."""
+    print(f"\n{title}")
+    print(format_table(rows))

@@ -1,4 +1,10 @@
-"""Timing helpers shared by the benchmarks: warm up, then take the median of repeats."""
+"""The benchmarks' one timing loop and its summaries: warm up, then interleave rounds.
+
+Every benchmark module times through :func:`sample_ms`. Callables measured
+together run one after another in each round, so a noisy machine slows them
+alike; the median over rounds is the headline number and the minimum the
+least disturbed one.
+"""
 
 from __future__ import annotations
 
@@ -6,38 +12,45 @@ import statistics
 import time
 from collections.abc import Callable
 
-
-def median_ms(fn: Callable[[], object], warmup: int = 2, repeat: int = 7) -> float:
-    """Median wall time of ``fn()`` in milliseconds after ``warmup`` untimed calls."""
-    for _ in range(warmup):
-        fn()
-    times = []
-    for _ in range(repeat):
-        start = time.perf_counter()
-        fn()
-        times.append((time.perf_counter() - start) * 1000)
-    return statistics.median(times)
+__all__ = ["sample_ms", "time_interleaved", "interleaved_ms", "median_ms", "torch_or_none"]
 
 
-def interleaved_ms(fns: dict, warmup: int = 2, repeat: int = 7) -> dict:
-    """Median times of several functions measured in alternation, so drift hits them all alike.
+def sample_ms(fns: dict, rounds: int, warmup: int, rotate: bool = False) -> dict[str, list[float]]:
+    """Wall time in milliseconds of every call of each callable: ``{name: [ms per round]}``.
 
-    Each round starts one function further along (round 0: a, b, c; round 1:
-    b, c, a; ...), so what one call leaves behind (a warm or an emptied
-    allocator cache, dirty pages) does not always fall on the same successor.
+    Each callable first runs ``warmup`` untimed calls. With ``rotate``, round
+    ``r`` starts ``r`` callables further along (a, b, c; then b, c, a; ...), so
+    what one call leaves behind (a warm or an emptied allocator cache, dirty
+    pages) does not always fall on the same successor.
     """
     for fn in fns.values():
         for _ in range(warmup):
             fn()
     items = list(fns.items())
     samples: dict = {name: [] for name in fns}
-    for r in range(repeat):
-        k = r % len(items)
+    for r in range(rounds):
+        k = r % len(items) if rotate else 0
         for name, fn in items[k:] + items[:k]:
             start = time.perf_counter()
             fn()
             samples[name].append((time.perf_counter() - start) * 1000)
-    return {name: statistics.median(v) for name, v in samples.items()}
+    return samples
+
+
+def time_interleaved(steps: dict, rounds: int, warmup: int, rotate: bool = False) -> dict:
+    """Milliseconds per call of each callable: ``{name: {"median": ..., "min": ...}}``."""
+    return {name: {"median": statistics.median(v), "min": min(v)}
+            for name, v in sample_ms(steps, rounds, warmup, rotate).items()}
+
+
+def interleaved_ms(fns: dict, warmup: int = 2, repeat: int = 7) -> dict:
+    """Median milliseconds per call of each callable, measured in rotating rounds."""
+    return {name: statistics.median(v) for name, v in sample_ms(fns, repeat, warmup, rotate=True).items()}
+
+
+def median_ms(fn: Callable[[], object], warmup: int = 2, repeat: int = 7) -> float:
+    """Median milliseconds per call of one callable."""
+    return statistics.median(sample_ms({"fn": fn}, repeat, warmup)["fn"])
 
 
 def torch_or_none():
@@ -47,20 +60,3 @@ def torch_or_none():
     except ImportError:
         return None
     return torch
-
-
-def print_table(title: str, rows: list[dict]) -> None:
-    print(f"\n{title}")
-    keys: list = []
-    for r in rows:
-        keys.extend(k for k in r if k not in keys)
-    widths = {k: max(len(k), *(len(_fmt(r.get(k))) for r in rows)) for k in keys}
-    print("  ".join(k.ljust(widths[k]) for k in keys))
-    for r in rows:
-        print("  ".join(_fmt(r.get(k)).ljust(widths[k]) for k in keys))
-
-
-def _fmt(v) -> str:
-    if isinstance(v, float):
-        return f"{v:.3f}" if abs(v) < 100 else f"{v:.1f}"
-    return "-" if v is None else str(v)

@@ -37,7 +37,8 @@ import lucid  # noqa: I001  (before mlx.core: it may load a BLAS)
 import mlx.core as mx
 import numpy as np
 
-from benchmarks import format_table, time_interleaved, write_results
+from benchmarks import format_table, write_results
+from benchmarks._timing import time_interleaved
 
 __all__ = ["run", "extra", "profile_summary", "lucid_chain"]
 

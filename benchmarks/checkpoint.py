@@ -13,7 +13,8 @@ import tempfile
 import mlx.core as mx
 
 import lucid  # first: it may load an optimized BLAS before mlx.core
-from benchmarks._timing import interleaved_ms, print_table
+from benchmarks import print_table
+from benchmarks._timing import interleaved_ms
 
 
 def run() -> list[dict]:

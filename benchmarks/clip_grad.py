@@ -12,8 +12,9 @@ import mlx.core as mx
 
 import lucid  # first: it may load an optimized BLAS before mlx.core
 import lucid.nn as nn
+from benchmarks import print_table
 from benchmarks._resnet50 import resnet50_shapes
-from benchmarks._timing import interleaved_ms, median_ms, print_table, torch_or_none
+from benchmarks._timing import interleaved_ms, median_ms, torch_or_none
 
 CLIP = 0.01
 

@@ -18,7 +18,8 @@ import numpy as np
 
 import lucid  # first: it may load an optimized BLAS before mlx.core
 import lucid.nn.functional as F
-from benchmarks._timing import interleaved_ms, print_table
+from benchmarks import print_table
+from benchmarks._timing import interleaved_ms
 from lucid import data, datasets, optim, transforms
 from lucid.models import MLP
 

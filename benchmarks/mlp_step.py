@@ -20,6 +20,7 @@ Run alone with ``python -m benchmarks.mlp_step``.
 
 from __future__ import annotations
 
+import itertools
 import os
 import sys
 
@@ -32,8 +33,8 @@ import mlx.nn as mnn
 import numpy as np
 from mlx.utils import tree_map
 
-from benchmarks import format_table, time_interleaved, write_results
-import itertools
+from benchmarks import format_table, write_results
+from benchmarks._timing import time_interleaved
 
 __all__ = ["run", "missing_ops"]
 

@@ -32,7 +32,6 @@ from __future__ import annotations
 
 import os
 import sys
-import time
 
 if __package__ in (None, ""):  # run as a script: make the repository importable
     sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
@@ -48,6 +47,8 @@ import lucid.models
 import lucid.nn as lnn
 import lucid.nn.functional as lF
 import lucid.optim
+from benchmarks import format_table
+from benchmarks._timing import sample_ms
 
 __all__ = ["run"]
 
@@ -203,20 +204,6 @@ def _torch_steps(kind: str, xn: np.ndarray, yn: np.ndarray, weights: list):
 
 
 # -- driver -------------------------------------------------------------------------------------
-def _time(steps: dict, rounds: int, warmup: int) -> dict:
-    """Milliseconds per step of each callable over ``rounds`` interleaved rounds (a list per key)."""
-    for fn in steps.values():
-        for _ in range(warmup):
-            fn()
-    times: dict = {k: [] for k in steps}
-    for _ in range(rounds):
-        for k, fn in steps.items():
-            t0 = time.perf_counter()
-            fn()
-            times[k].append(1e3 * (time.perf_counter() - t0))
-    return times
-
-
 def _torch_ms(kind: str, xn, yn, weights, rounds: int, warmup: int):
     """Median ms of a PyTorch step: the faster of its default thread count and one thread."""
     try:
@@ -229,7 +216,7 @@ def _torch_ms(kind: str, xn, yn, weights, rounds: int, warmup: int):
         for threads in sorted({default, 1}, reverse=True):
             torch.set_num_threads(threads)
             step = _torch_steps(kind, xn, yn, weights)
-            ms = float(np.median(_time({"torch": step}, rounds, warmup)["torch"]))
+            ms = float(np.median(sample_ms({"torch": step}, rounds, warmup)["torch"]))
             best = ms if best is None else min(best, ms)
     finally:
         torch.set_num_threads(default)
@@ -252,7 +239,7 @@ def _case(kind: str, rounds: int, warmup: int) -> dict:
     mmodel.train()
     steps = {"lucid": _lucid_step(lmodel, lucid.tensor(xn), lucid.tensor(yn)),
              "mlx": _mlx_step(mmodel, mx_x, mx.array(yn))}
-    ms = _time(steps, rounds, warmup)
+    ms = sample_ms(steps, rounds, warmup)
     lucid_ms, mlx_ms = float(np.median(ms["lucid"])), float(np.median(ms["mlx"]))
     torch_ms = _torch_ms(kind, xn, yn, weights, rounds, warmup)
     return {
@@ -276,13 +263,5 @@ def run(rounds: int = ROUNDS, warmup: int = WARMUP) -> list[dict]:
     return [_case(kind, rounds, warmup) for kind in ("mlp", "cnn", "cnn-nobn")]
 
 
-def _print(rows: list[dict]) -> None:
-    print(f"{'name':<22}{'lucid_ms':>10}{'mlx_ms':>10}{'ratio':>8}{'ratio_min':>10}{'torch_ms':>10}")
-    for r in rows:
-        torch_ms = "-" if r["torch_ms"] is None else f"{r['torch_ms']:.2f}"
-        print(f"{r['name']:<22}{r['lucid_ms']:>10.2f}{r['mlx_ms']:>10.2f}{r['ratio']:>8.3f}{r['ratio_min']:>10.3f}"
-              f"{torch_ms:>10}")
-
-
 if __name__ == "__main__":
-    _print(run())
+    print(format_table(run()))

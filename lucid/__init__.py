@@ -31,15 +31,11 @@ from lucid._tensor import Tensor
 from lucid import autograd
 from lucid.autograd import enable_grad, is_grad_enabled, no_grad, set_grad_enabled
 from lucid import ops
-from lucid.ops.arithmetic import *
-from lucid.ops.creation import *
-from lucid.ops.unary import *
-from lucid.ops.comparison import *
-from lucid.ops.reduction import *
-from lucid.ops.shape import *
-from lucid.ops.indexing import *
-from lucid.ops.linalg import *
 from lucid import random, linalg
+from lucid.ops import _registry
+
+# Every registered op under its public names and aliases (lucid.add, lucid.subtract, lucid.norm, ...).
+globals().update(_registry.public())
 # PyTorch's top-level spellings of the random functions (torch.manual_seed, torch.randn, ...).
 from lucid.random import (
     Generator, bernoulli, initial_seed, manual_seed, normal, rand, rand_like, randint, randint_like, randn,
@@ -103,3 +99,12 @@ def is_tensor(obj) -> bool:
 
 from lucid import nn, optim, data, datasets, transforms
 from lucid.serialization import load, save
+
+
+def __getattr__(name: str):
+    # lucid.distributions is imported on first use: it is built on the public ops above
+    # (it imports lucid itself), so importing it here eagerly would make an import cycle.
+    if name == "distributions":
+        import importlib
+        return importlib.import_module("lucid.distributions")
+    raise AttributeError(f"module 'lucid' has no attribute {name!r}")

@@ -521,7 +521,7 @@ class Tensor:
         axis=None,
         keepdims: builtins.bool = False,
     ) -> Tensor:
-        """The norm of a tensor (PyTorch's ``torch.norm``)."""
+        """The norm of a tensor (PyTorch's ``torch.norm``); it is ``lucid.norm`` and ``Tensor.norm``."""
     def not_equal(self, other) -> Tensor:
         """Elementwise ``input != other`` as a bool tensor (``not_equal``)."""
     def numel(self) -> builtins.int: ...
@@ -569,7 +569,8 @@ class Tensor:
         """Set ``requires_grad`` in place and return ``self``."""
     def reshape(self, *shape) -> Tensor:
         """Return the values of ``input`` with a new shape (one size may be ``-1``)."""
-    def reshape_as(self, other): ...
+    def reshape_as(self, other: Tensor) -> Tensor:
+        """``self.reshape(other.shape)``."""
     def retain_grad(self) -> None:
         """Keep this non-leaf tensor's gradient in ``.grad`` after backward."""
     @property
@@ -791,7 +792,8 @@ class Tensor:
         """Dot product of two 1-D tensors (for real tensors the same as :func:`dot`)."""
     def view(self, *shape) -> Tensor:
         """Same as :func:`reshape`: Lucid tensors never share storage, so there is no separate view type."""
-    def view_as(self, other): ...
+    def view_as(self, other: Tensor) -> Tensor:
+        """``self.reshape(other.shape)``."""
     def where(self, condition, other) -> Tensor:
         """``x.where(condition, other)`` is ``lucid.where(condition, x, other)`` (PyTorch's method form)."""
     def zero_(self) -> Tensor:

@@ -101,3 +101,25 @@ def check_dtype_preserved(fn, dtypes=("float16", "bfloat16", "float32"), shape=(
         x = lucid.ones(*shape, dtype=getattr(lucid, name)) * 0.5
         out = fn(x, **kwargs)
         assert out.dtype == getattr(lucid, name), f"{name} in, {out.dtype} out"
+
+
+def channels_last_view(a: np.ndarray, dtype=None) -> lucid.Tensor:
+    """A channels-first Tensor whose memory is channels-last, as convolution outputs are.
+
+    ``dtype`` is an ``mlx.core`` dtype (float32 when omitted).
+    """
+    import mlx.core as mx
+
+    arr = mx.array(np.ascontiguousarray(np.moveaxis(a, 1, -1)))
+    arr = arr.astype(mx.float32 if dtype is None else dtype)
+    return lucid.Tensor(mx.moveaxis(arr, -1, 1))
+
+
+def T(a, grad=False) -> lucid.Tensor:
+    """``lucid.tensor(a)`` (NumPy dtypes kept), optionally requiring grad: the nn tests' shorthand."""
+    return lucid.tensor(a, requires_grad=grad)
+
+
+def leaf(values) -> lucid.Tensor:
+    """A float64 leaf that requires grad: the autograd tests' shorthand."""
+    return lucid.tensor(np.asarray(values, dtype=np.float64), requires_grad=True)

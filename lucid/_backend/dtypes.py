@@ -5,7 +5,8 @@ from __future__ import annotations
 import mlx.core as mx
 import numpy as np
 
-__all__ = ["dtype", "to_mx_dtype", "from_mx_dtype", "is_floating", "ALL_DTYPES"]
+__all__ = ["dtype", "to_mx_dtype", "from_mx_dtype", "is_floating", "ALL_DTYPES", "FLOATING_MX", "REAL_FLOATING_MX",
+           "HALF_MX", "INTEGER_MX", "BOOL_OR_INTEGER_MX"]
 
 
 class dtype:
@@ -68,7 +69,17 @@ _BY_NAME = {d.name: d for d in ALL_DTYPES}
 _BY_NAME.update({"float": float32, "double": float64, "half": float16, "long": int64, "int": int32})
 _FROM_NUMPY = {d.numpy: d for d in ALL_DTYPES if d.numpy is not None}
 
+# The MLX dtype sets every layer tests against (one home: derived from the table above).
+#: Dtypes that can carry gradients: the real floating-point ones and complex64.
 FLOATING_MX = frozenset(d.mx for d in ALL_DTYPES if d.is_floating_point or d.is_complex)
+#: float16, bfloat16, float32, float64.
+REAL_FLOATING_MX = frozenset(d.mx for d in ALL_DTYPES if d.is_floating_point)
+#: The 16-bit floats, which MLX's LAPACK-style kernels and careful reductions widen to float32.
+HALF_MX = frozenset((mx.float16, mx.bfloat16))
+#: Signed and unsigned integers (not bool).
+INTEGER_MX = frozenset(d.mx for d in ALL_DTYPES if d.name.startswith(("int", "uint")))
+#: Integers and bool: the operands of bitwise ops and the dtypes of integer indices' masks.
+BOOL_OR_INTEGER_MX = INTEGER_MX | {mx.bool_}
 
 
 def _by_name(name: str) -> dtype:

@@ -46,24 +46,19 @@ def _accumulate_leaf(t: Tensor, g: mx.array, hooks: bool = True) -> None:
     """Add ``g`` into ``t.grad`` (cast to ``t``'s dtype), after ``t``'s hooks unless ``hooks`` is false."""
     if hooks and t._hooks:
         g = _apply_hooks(t._hooks, g, t._device)
-    data = t._data
-    if g.shape != data.shape:
+    if g.shape != t._data.shape:
         raise RuntimeError(
-            f"gradient of shape {tuple(g.shape)} does not match its tensor's shape {tuple(data.shape)}; "
+            f"gradient of shape {tuple(g.shape)} does not match its tensor's shape {tuple(t._data.shape)}; "
             "a backward rule returned a wrongly shaped gradient"
         )
-    if g.dtype != data.dtype:
-        g = g.astype(data.dtype)
-    grad = t._grad
-    if grad is None:
-        t._grad = Tensor._make(g, t._device)
-    else:
-        grad._data = grad._data + g
-        grad._version += 1
+    _add_to_grad(t, g)
 
 
-def _accumulate_leaf_plain(t: Tensor, g: mx.array) -> None:
-    """``retain_grad`` on a non-leaf: accumulate without the leaf's hooks."""
+def _add_to_grad(t: Tensor, g: mx.array) -> None:
+    """``t.grad += g`` in ``t``'s dtype, creating ``t.grad`` on the first call (no hooks, no checks).
+
+    Used directly for ``retain_grad`` on a non-leaf, whose leaf hooks must not run.
+    """
     if g.dtype != t._data.dtype:
         g = g.astype(t._data.dtype)
     grad = t._grad
@@ -119,15 +114,28 @@ def _wrong_count(node, got: int) -> RuntimeError:
     )
 
 
-def run_backward(roots, grad_roots, retain_graph: bool, inputs=None):
-    """Propagate ``grad_roots`` (arrays) backward from the ``roots`` Tensors.
+# -- the steps of run_backward ------------------------------------------------
+#
+# Once per backward: _seed, _capture_points, the loop over nodes, _finish.
+# Once per node, in the loop: join the outputs' gradient contributions
+# (_finish_output_grads, only where needed), check the saved values, observe
+# the gradients (_observe: hooks, retain_grad, autograd.grad's captures; only
+# where present), run the rule (_call_rule_elsewhere off the default device), free the
+# node, and route the input gradients along its edges to the next node.
+# Checking, running and routing stay inline in the loop: they run for nearly
+# every node, and measured on a 1000-node chain each extra function call per
+# node makes the whole backward 1-2% slower.
 
-    With ``inputs=None`` gradients accumulate into leaf ``.grad``; otherwise the
-    gradients of ``inputs`` are returned (as arrays or ``None``) and no
-    ``.grad`` is touched.
+
+def _seed(roots, grad_roots) -> tuple:
+    """The starting state: ``(grads, leaf_grads, heap)``.
+
+    ``grads`` maps a node to the list of its outputs' gradients (an entry is
+    ``None``, an array, or a list of contributions still to be summed);
+    ``leaf_grads`` maps a leaf Tensor (hashed by identity) to ``[leaf, grad]``;
+    ``heap`` holds ``(-seq, node)`` of the nodes waiting to run.
     """
-    grads: dict = {}        # node -> list of accumulated output gradients
-    # leaf -> [leaf, accumulated gradient]; Tensors hash by identity.
+    grads: dict = {}
     leaf_grads: dict = {}
     heap: list = []
     for t, g in zip(roots, grad_roots):
@@ -145,77 +153,137 @@ def run_backward(roots, grad_roots, retain_graph: bool, inputs=None):
             heappush(heap, (-node.seq, node))
         i = t._out_idx
         lst[i] = g if lst[i] is None else lst[i] + g
+    return grads, leaf_grads, heap
 
-    capture = None
+
+def _capture_points(inputs) -> dict | None:
+    """For ``autograd.grad``: node -> output indices whose gradient is returned (None: fill ``.grad``)."""
+    if inputs is None:
+        return None
+    capture: dict = {}
+    for t in inputs:
+        if t._node is not None:
+            capture.setdefault(t._node, []).append(t._out_idx)
+    return capture
+
+
+def _finish_output_grads(node, glist: list) -> None:
+    """Sum the outputs' collected contributions; give unused outputs of a multi-output node zeros."""
+    for i, g in enumerate(glist):
+        if type(g) is list:
+            glist[i] = _sum_grads(g)
+    if node.n_out != 1:
+        for i, g in enumerate(glist):
+            if g is None:
+                shape, dtype = node.out_meta[i]
+                glist[i] = mx.zeros(shape, dtype=dtype)
+
+
+def _observe(node, glist: list, capture, captured: dict) -> None:
+    """Before the rule runs: the outputs' tensor hooks, ``retain_grad``, and capture for ``autograd.grad``."""
+    if node.tensor_hooks:
+        for i, hooks in node.tensor_hooks.items():
+            if glist[i] is not None:
+                glist[i] = _apply_hooks(hooks, glist[i], node.device)
+    if node.retained:
+        for i, ref in node.retained.items():
+            t = ref()
+            if t is not None and glist[i] is not None:
+                _add_to_grad(t, glist[i])
+    if capture is not None and node in capture:
+        for i in capture[node]:
+            captured[(node, i)] = glist[i]
+
+
+def _call_rule_elsewhere(node, glist: list) -> tuple:
+    """Run ``node``'s rule on the device its forward ran on, which is not the default one.
+
+    For example float64 work stays on the CPU while the default device is the GPU.
+    """
+    with run_on(node.device):
+        return _as_grad_tuple(node, node.fn.backward(node, *glist))
+
+
+def _as_grad_tuple(node, in_grads) -> tuple:
+    """A rule's result as a tuple of one gradient per input (a single-input rule may return one array)."""
+    n_in = len(node.next)
+    if type(in_grads) is not tuple:
+        if n_in != 1 or type(in_grads) is list:
+            in_grads = tuple(in_grads) if type(in_grads) is list else (in_grads,)
+        else:
+            return (in_grads,)
+    if len(in_grads) != n_in:
+        raise _wrong_count(node, len(in_grads))
+    return in_grads
+
+
+def _finish(leaf_grads: dict, inputs, captured: dict):
+    """Sum the leaves' contributions; fill ``.grad`` (``inputs is None``) or return the inputs' gradients."""
+    for entry in leaf_grads.values():
+        if type(entry[1]) is list:
+            entry[1] = _sum_grads(entry[1])
+    if inputs is None:
+        for t, g in leaf_grads.values():
+            _accumulate_leaf(t, g)
+        return None
+    results = []
+    for t in inputs:
+        if t._node is None:
+            entry = leaf_grads.get(t)
+            g = None if entry is None else entry[1]
+            if g is not None and t._hooks:
+                g = _apply_hooks(t._hooks, g, t._device)
+        else:
+            g = captured.get((t._node, t._out_idx))
+        results.append(g)
+    return results
+
+
+def run_backward(roots, grad_roots, retain_graph: bool, inputs=None):
+    """Propagate ``grad_roots`` (arrays) backward from the ``roots`` Tensors.
+
+    With ``inputs=None`` gradients accumulate into leaf ``.grad``; otherwise the
+    gradients of ``inputs`` are returned (as arrays or ``None``) and no
+    ``.grad`` is touched.
+    """
+    grads, leaf_grads, heap = _seed(roots, grad_roots)
+    capture = _capture_points(inputs)
     captured: dict = {}
-    if inputs is not None:
-        capture = {}
-        for t in inputs:
-            if t._node is not None:
-                capture.setdefault(t._node, []).append(t._out_idx)
-
     node = heappop(heap)[1] if heap else None
     while node is not None:
-        glist = grads.pop(node)
-        n_out = node.n_out
-        if n_out == 1:
-            if type(glist[0]) is list:
-                glist[0] = _sum_grads(glist[0])
-        else:
-            for i, g in enumerate(glist):
-                if type(g) is list:
-                    glist[i] = _sum_grads(g)
-        if node._saved is None:
+        glist = grads.pop(node)  # one gradient (or list of contributions) per output
+        if node.n_out != 1 or type(glist[0]) is list:
+            _finish_output_grads(node, glist)
+        # Check the saved values: not freed by an earlier backward, not modified in place.
+        if node.saved_arrays is None:
             raise _freed_error(node.name())
         checks = node._checks
-        if checks:  # Node.check_versions, inlined: it runs for most nodes
+        if checks:
             for ref, version in checks:
                 t = ref() if type(ref) is _weakref else ref
                 if t is not None and t._version != version:
                     node.check_versions()  # raises, naming the operation
-        if node.tensor_hooks:
-            for i, hooks in node.tensor_hooks.items():
-                if glist[i] is not None:
-                    glist[i] = _apply_hooks(hooks, glist[i], node.device)
-        if node.retained:
-            for i, ref in node.retained.items():
-                t = ref()
-                if t is not None and glist[i] is not None:
-                    _accumulate_leaf_plain(t, glist[i])
-        if capture is not None and node in capture:
-            for i in capture[node]:
-                captured[(node, i)] = glist[i]
-        edges = node.next
-        if n_out != 1:
-            for i, g in enumerate(glist):
-                if g is None:
-                    shape, dtype = node.out_meta[i]
-                    glist[i] = mx.zeros(shape, dtype=dtype)
+        if node.tensor_hooks or node.retained or capture is not None:
+            _observe(node, glist, capture, captured)
+        # Run the rule; one gradient per input.
         if node.device == _default[0]:
             in_grads = node.fn.backward(node, *glist)
+            if type(in_grads) is not tuple:
+                in_grads = (in_grads,) if type(in_grads) is _array and len(node.next) == 1 \
+                    else _as_grad_tuple(node, in_grads)
+            elif len(in_grads) != len(node.next):
+                raise _wrong_count(node, len(in_grads))
         else:
-            # The rule runs where its forward ran (e.g. float64 work on the CPU
-            # while the default device is the GPU).
-            with run_on(node.device):
-                in_grads = node.fn.backward(node, *glist)
-        if type(in_grads) is not tuple:
-            if len(edges) != 1 or type(in_grads) is list:
-                in_grads = tuple(in_grads) if type(in_grads) is list else (in_grads,)
-                if len(in_grads) != len(edges):
-                    raise _wrong_count(node, len(in_grads))
-            else:
-                in_grads = (in_grads,)
-        elif len(in_grads) != len(edges):
-            raise _wrong_count(node, len(in_grads))
+            in_grads = _call_rule_elsewhere(node, glist)
         if not retain_graph:
-            node._saved = None  # freed: a second walk through this node raises
+            node.saved_arrays = None  # freed: a second walk through this node raises
             if not node.fn._ctx_is_metadata:
                 node.__dict__.clear()
-
-        # The next node: a newly reached one whose number beats everything
-        # queued is taken directly (a chain never touches the heap).
+        # Route the input gradients along the edges. A newly reached node whose
+        # number beats everything queued runs next without touching the heap,
+        # so a chain never does.
         nxt = None
-        for edge, g in zip(edges, in_grads):
+        for edge, g in zip(node.next, in_grads):
             if edge is None or g is None:
                 continue
             if type(g) is not _array:
@@ -260,22 +328,4 @@ def run_backward(roots, grad_roots, retain_graph: bool, inputs=None):
             node = heappop(heap)[1]
         else:
             node = None
-
-    for entry in leaf_grads.values():
-        if type(entry[1]) is list:
-            entry[1] = _sum_grads(entry[1])
-    if inputs is None:
-        for t, g in leaf_grads.values():
-            _accumulate_leaf(t, g)
-        return None
-    results = []
-    for t in inputs:
-        if t._node is None:
-            entry = leaf_grads.get(t)
-            g = None if entry is None else entry[1]
-            if g is not None and t._hooks:
-                g = _apply_hooks(t._hooks, g, t._device)
-        else:
-            g = captured.get((t._node, t._out_idx))
-        results.append(g)
-    return results
+    return _finish(leaf_grads, inputs, captured)

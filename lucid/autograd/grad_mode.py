@@ -43,38 +43,24 @@ def _run_with_mode(fn, mode: bool):
         @functools.wraps(fn)
         def gen_wrapper(*args, **kwargs):
             gen = fn(*args, **kwargs)
-            prev = _state.enabled
-            _state.enabled = mode
-            try:
-                value = next(gen)
-            except StopIteration as stop:
-                return stop.value
-            finally:
-                _state.enabled = prev
+            resume, arg = gen.send, None  # the first step: send(None) is next()
             while True:
+                prev = _state.enabled
+                _state.enabled = mode
                 try:
-                    sent = yield value
+                    value = resume(arg)
+                except StopIteration as stop:
+                    return stop.value
+                finally:
+                    _state.enabled = prev
+                try:
+                    arg = yield value
+                    resume = gen.send
                 except GeneratorExit:
                     gen.close()
                     raise
                 except BaseException as exc:  # re-raised inside the generator, under the mode
-                    prev = _state.enabled
-                    _state.enabled = mode
-                    try:
-                        value = gen.throw(exc)
-                    except StopIteration as stop:
-                        return stop.value
-                    finally:
-                        _state.enabled = prev
-                else:
-                    prev = _state.enabled
-                    _state.enabled = mode
-                    try:
-                        value = gen.send(sent)
-                    except StopIteration as stop:
-                        return stop.value
-                    finally:
-                        _state.enabled = prev
+                    resume, arg = gen.throw, exc
 
         return gen_wrapper
 

@@ -124,14 +124,7 @@ def default_collate(batch):
         for d in batch:
             if not isinstance(d, collections.abc.Mapping) or set(d.keys()) != set(keys):
                 raise ValueError(f"default_collate: every dict in a batch needs the same keys, expected {keys}")
-        out = {k: default_collate([d[k] for d in batch]) for k in keys}
-        if type(elem) is dict:
-            return out
-        try:
-            return type(elem)(out)
-        except TypeError:
-            # NOTE: mappings that cannot be rebuilt from a dict come back as a plain dict.
-            return out
+        return _same_mapping(elem, {k: default_collate([d[k] for d in batch]) for k in keys})
     if isinstance(elem, tuple) and hasattr(elem, "_fields"):
         return type(elem)(*(default_collate(list(field)) for field in zip(*batch)))
     if isinstance(elem, (tuple, list)):
@@ -144,6 +137,17 @@ def default_collate(batch):
         return tuple(fields) if isinstance(elem, tuple) else fields
     raise TypeError(f"default_collate: cannot batch elements of type {type(elem).__name__}; expected Tensors, "
                     "NumPy arrays, numbers, strings, dicts, tuples or lists (or pass a custom collate_fn)")
+
+
+def _same_mapping(like, out: dict):
+    """``out`` as a mapping of ``like``'s type (a ``dict`` stays a ``dict``)."""
+    if type(like) is dict:
+        return out
+    try:
+        return type(like)(out)
+    except TypeError:
+        # NOTE: mappings that cannot be rebuilt from a dict come back as a plain dict.
+        return out
 
 
 # All Python ints, all floats or all bools: the common fields, converted without per-item checks.
@@ -190,13 +194,7 @@ def default_convert(data):
     if isinstance(data, (str, bytes, Tensor)):
         return data
     if isinstance(data, collections.abc.Mapping):
-        out = {k: default_convert(v) for k, v in data.items()}
-        if type(data) is dict:
-            return out
-        try:
-            return type(data)(out)
-        except TypeError:
-            return out
+        return _same_mapping(data, {k: default_convert(v) for k, v in data.items()})
     if isinstance(data, tuple) and hasattr(data, "_fields"):
         return type(data)(*(default_convert(d) for d in data))
     if isinstance(data, tuple):

@@ -11,15 +11,17 @@ holds are evaluated in the main thread before the workers start.
 from __future__ import annotations
 
 import collections
+import functools
 import itertools
 import numbers
 import queue
 import threading
-from concurrent.futures import ThreadPoolExecutor, wait
+from concurrent.futures import Future, wait
 
 import mlx.core as mx
 
 from lucid._tensor import Tensor
+from lucid.data import _workers
 from lucid.data.collate import default_collate, default_convert
 from lucid.data.dataset import Dataset, IterableDataset
 from lucid.data.sampler import BatchSampler, RandomSampler, Sampler, SequentialSampler, _resolve_generator
@@ -81,12 +83,12 @@ class DataLoader:
         timeout: seconds to wait for a batch from a worker before raising
             ``RuntimeError`` (0 waits forever).
         worker_init_fn: called as ``worker_init_fn(worker_id)`` in each worker
-            thread when it starts.
+            thread before its first batch of an epoch.
         generator: seed or ``numpy.random.Generator`` for ``shuffle=True``.
         prefetch_factor: batches each worker prepares ahead (default 2 when
             ``num_workers > 0``; must be left ``None`` when it is 0).
-        persistent_workers: accepted for PyTorch compatibility; no effect (threads are
-            started per epoch, which costs microseconds).
+        persistent_workers: accepted for PyTorch compatibility; no effect (loader threads
+            are always kept and reused by later epochs and loaders).
 
     Raises:
         TypeError: ``dataset`` is not a Dataset, or an argument has the wrong type.
@@ -332,23 +334,26 @@ class _FetcherIter:
 
 
 class _ThreadedMapIter:
-    """Map-style with a thread pool: batches are submitted ahead and collected in order."""
+    """Map-style with loader threads: batches are queued ahead and collected in order."""
 
-    _pool = None  # so __del__ is safe even if __init__ failed early
+    _tasks = None  # so __del__ is safe even if __init__ failed early
 
     def __init__(self, loader: DataLoader, index_iter):
-        self._dataset = loader.dataset
-        self._collate = loader.collate_fn
-        self._auto = loader._auto_collation
         self._index_iter = index_iter
         self._timeout = loader.timeout or None
         self._window = loader.num_workers * loader.prefetch_factor
         self._pending = collections.deque()
-        init = loader.worker_init_fn
-        self._pool = ThreadPoolExecutor(max_workers=loader.num_workers, thread_name_prefix="lucid-data",
-                                        initializer=None if init is None else _init_worker,
-                                        initargs=() if init is None else (init, itertools.count()))
         self._count = 0
+        self._stop = threading.Event()
+        self._tasks = queue.SimpleQueue()
+        self._workers = loader.num_workers
+        _workers.register_stop(self._stop)
+        # NOTE: the jobs must not reference this iterator, or an abandoned iterator
+        # would never be collected and its threads never told to stop.
+        job = functools.partial(_serve_batches, self._tasks, self._stop, loader.dataset, loader.collate_fn,
+                                loader._auto_collation, loader.worker_init_fn, itertools.count())
+        for _ in range(loader.num_workers):
+            _workers.start_job(job)
         self._fill()
 
     def _fill(self) -> None:
@@ -357,7 +362,8 @@ class _ThreadedMapIter:
                 indices = next(self._index_iter)
             except StopIteration:
                 return
-            fut = self._pool.submit(_load_in_worker, self._dataset, indices, self._collate, self._auto)
+            fut = Future()
+            self._tasks.put((fut, indices))
             self._pending.append((self._count, indices, fut))
             self._count += 1
 
@@ -381,15 +387,53 @@ class _ThreadedMapIter:
         return fut.result()
 
     def close(self) -> None:
-        """Cancel the batches not yet started and let the threads exit."""
-        pool = self._pool
-        if pool is not None:
-            self._pool = None
-            self._pending.clear()
-            pool.shutdown(wait=False, cancel_futures=True)
+        """Cancel the batches not yet started and hand the threads back.
+
+        Takes no lock a loader thread may hold, so the garbage collector may call it from any thread.
+        """
+        tasks = self._tasks
+        if tasks is None:
+            return
+        self._tasks = None
+        self._stop.set()
+        for _, _, fut in self._pending:
+            fut.cancel()
+        self._pending.clear()
+        for _ in range(self._workers):
+            tasks.put(None)
 
     def __del__(self):
         self.close()
+
+
+def _serve_batches(tasks: queue.SimpleQueue, stop: threading.Event, dataset, collate, auto: bool, init,
+                   worker_ids) -> None:
+    """One loader thread's share of a map-style epoch: load batches until told to stop."""
+    started, init_error = False, None
+    while True:
+        task = tasks.get()
+        if task is None:
+            return
+        fut, indices = task
+        if stop.is_set() or not fut.set_running_or_notify_cancel():
+            continue
+        if not started:  # like a thread pool's initializer: before this thread's first batch
+            started = True
+            if init is not None:
+                # NOTE: next() on itertools.count is atomic under the GIL: ids are 0..n-1
+                worker_id = next(worker_ids)
+                try:
+                    init(worker_id)
+                except BaseException as exc:  # handed to the main thread with every batch it asks for
+                    init_error = _add_context(exc, f"worker_init_fn({worker_id})")
+        if init_error is not None:
+            fut.set_exception(init_error)
+            continue
+        try:
+            fut.set_result(_load_in_worker(dataset, indices, collate, auto))
+        except BaseException as exc:  # handed to the main thread, which re-raises it
+            fut.set_exception(exc)
+        del task, fut
 
 
 def _take_batches(iterator, batch_size, drop_last):
@@ -431,11 +475,8 @@ def _put(q: queue.Queue, item, stop: threading.Event) -> bool:
     return False
 
 
-def _init_worker(fn, counter) -> None:
-    fn(next(counter))  # NOTE: next() on itertools.count is atomic under the GIL: ids are 0..n-1
-
-
-def _produce(source, batch_size, drop_last, collate, q: queue.Queue, stop: threading.Event, init) -> None:
+def _produce(source, batch_size, drop_last, collate, q: queue.Queue, stop: threading.Event, init,
+             finished: threading.Event) -> None:
     # NOTE: this function must not reference the iterator object, or an abandoned
     # iterator would never be collected and its thread would never be told to stop.
     count = 0
@@ -449,27 +490,29 @@ def _produce(source, batch_size, drop_last, collate, q: queue.Queue, stop: threa
             if not _put(q, (_OK, batch), stop):
                 return
             count += 1
+        _put(q, (_END, None), stop)
     except BaseException as exc:  # handed to the main thread, which re-raises it
         _put(q, (_ERR, _add_context(exc, f"batch {count} of the IterableDataset")), stop)
-        return
-    _put(q, (_END, None), stop)
+    finally:
+        finished.set()
 
 
 class _ThreadedIterableIter:
-    """IterableDataset read by one background thread into a bounded queue."""
+    """IterableDataset read by one loader thread into a bounded queue."""
 
-    _queue = _stop = None  # so __del__ is safe even if __init__ failed early
+    _stop = None  # so __del__ is safe even if __init__ failed early
 
     def __init__(self, loader: DataLoader):
         self._queue = queue.Queue(maxsize=loader.num_workers * loader.prefetch_factor)
-        self._stop = threading.Event()
         self._timeout = loader.timeout or None
         self._done = False
-        self._thread = threading.Thread(
-            target=_produce, name="lucid-data-iterable", daemon=True,
-            args=(iter(loader.dataset), loader.batch_size, loader.drop_last, loader.collate_fn, self._queue,
-                  self._stop, loader.worker_init_fn))
-        self._thread.start()
+        self._finished = threading.Event()
+        source = iter(loader.dataset)
+        self._stop = threading.Event()
+        _workers.register_stop(self._stop)
+        _workers.start_job(functools.partial(
+            _produce, source, loader.batch_size, loader.drop_last, loader.collate_fn, self._queue, self._stop,
+            loader.worker_init_fn, self._finished))
 
     def __iter__(self):
         return self
@@ -484,7 +527,7 @@ class _ThreadedIterableIter:
                 break
             except queue.Empty:
                 waited += _POLL_S
-                if not self._thread.is_alive() and self._queue.empty():
+                if self._finished.is_set() and self._queue.empty():
                     self.close()
                     raise RuntimeError("the DataLoader worker thread exited without finishing") from None
                 if self._timeout is not None and waited >= self._timeout:
@@ -498,16 +541,14 @@ class _ThreadedIterableIter:
         raise payload
 
     def close(self) -> None:
-        """Tell the producer thread to stop and drop what it had queued."""
+        """Tell the producer thread to stop (what it had queued is freed with the queue).
+
+        Takes no lock the producer may hold: the garbage collector may call this from any
+        thread, the producer's own included, in the middle of a ``queue.put``.
+        """
         self._done = True
-        if self._stop is None:
-            return
-        self._stop.set()
-        try:
-            while True:
-                self._queue.get_nowait()
-        except queue.Empty:
-            pass
+        if self._stop is not None:
+            self._stop.set()
 
     def __del__(self):
         self.close()

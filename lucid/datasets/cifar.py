@@ -67,9 +67,7 @@ class CIFAR10(ArrayImageDataset):
 
     def __init__(self, root, train: bool = True, transform=None, target_transform=None, download: bool = False):
         super().__init__(root, transform, target_transform)
-        if not isinstance(train, bool):
-            raise TypeError(f"{type(self).__name__}: train must be a bool, got {train!r}")
-        self.train = train
+        self._set_split(train)
         if download:
             self.download()
         files = self.train_list if train else self.test_list
@@ -120,15 +118,6 @@ class CIFAR10(ArrayImageDataset):
         archive = download_url(self.url, self.root, self.filename, self.tgz_md5)
         names = [n for n, _ in self.train_list + self.test_list] + self.extra_files
         extract_tar(archive, self.root, [f"{self.base_folder}/{n}" for n in names])
-
-    @property
-    def class_to_idx(self) -> dict:
-        """Class name -> label."""
-        return {c: i for i, c in enumerate(self.classes)}
-
-    def extra_repr(self) -> str:
-        """The split, for ``repr``."""
-        return f"Split: {'Train' if self.train else 'Test'}"
 
 
 class CIFAR100(CIFAR10):

@@ -129,9 +129,7 @@ class MNIST(ArrayImageDataset):
 
     def __init__(self, root, train: bool = True, transform=None, target_transform=None, download: bool = False):
         super().__init__(root, transform, target_transform)
-        if not isinstance(train, bool):
-            raise TypeError(f"{type(self).__name__}: train must be a bool, got {train!r}")
-        self.train = train
+        self._set_split(train)
         if download:
             self.download()
         prefix = "train" if train else "t10k"
@@ -173,15 +171,6 @@ class MNIST(ArrayImageDataset):
         """Fetch the four IDX files into ``raw_folder`` (MD5-verified; intact files are kept)."""
         for filename, md5 in self.resources:
             download_url([m + filename for m in self.mirrors], self.raw_folder, filename, md5)
-
-    @property
-    def class_to_idx(self) -> dict:
-        """Class name -> label."""
-        return {c: i for i, c in enumerate(self.classes)}
-
-    def extra_repr(self) -> str:
-        """The split, for ``repr``."""
-        return f"Split: {'Train' if self.train else 'Test'}"
 
 
 class FashionMNIST(MNIST):

@@ -248,8 +248,7 @@ class SyntheticDigits(ArrayImageDataset):
     def __init__(self, train: bool = True, size: int | None = None, seed: int = 0, transform=None,
                  target_transform=None, root=None):
         super().__init__(root, transform, target_transform)
-        if not isinstance(train, bool):
-            raise TypeError(f"SyntheticDigits: train must be a bool, got {train!r}")
+        self._set_split(train)
         if size is None:
             size = 20000 if train else 4000
         for name, v in (("size", size), ("seed", seed)):
@@ -259,7 +258,7 @@ class SyntheticDigits(ArrayImageDataset):
             raise ValueError(f"SyntheticDigits: size must be non-negative, got {size}")
         if seed < 0:
             raise ValueError(f"SyntheticDigits: seed must be non-negative, got {seed}")
-        self.train, self.size, self.seed = train, int(size), int(seed)
+        self.size, self.seed = int(size), int(seed)
         key = (train, self.size, self.seed)
         if key not in _CACHE:
             while len(_CACHE) >= _CACHE_SIZE:
@@ -278,4 +277,4 @@ class SyntheticDigits(ArrayImageDataset):
 
     def extra_repr(self) -> str:
         """The split and seed, for ``repr``."""
-        return f"Split: {'Train' if self.train else 'Test'}\nSeed: {self.seed}"
+        return f"{super().extra_repr()}\nSeed: {self.seed}"

@@ -128,7 +128,9 @@ class ArrayImageDataset(VisionDataset):
     the stacked images instead of once per image, which is what makes loading
     cheap enough to hide behind a training step. Random transforms run per image.
 
-    Subclasses set ``self.data`` (shape ``(N, ...)``) and ``self.targets`` (shape ``(N,)``).
+    Subclasses set ``classes`` (the class names; a label indexes them), call
+    ``_set_split(train)``, and set ``self.data`` (shape ``(N, ...)``) and
+    ``self.targets`` (shape ``(N,)``).
 
     Examples:
         >>> import lucid, numpy as np
@@ -141,6 +143,22 @@ class ArrayImageDataset(VisionDataset):
 
     data: np.ndarray
     targets: np.ndarray
+    classes: list = []
+    train: bool = True
+
+    def _set_split(self, train) -> None:
+        if not isinstance(train, bool):
+            raise TypeError(f"{type(self).__name__}: train must be a bool, got {train!r}")
+        self.train = train
+
+    @property
+    def class_to_idx(self) -> dict:
+        """Class name -> label."""
+        return {c: i for i, c in enumerate(self.classes)}
+
+    def extra_repr(self) -> str:
+        """The split, for ``repr``."""
+        return f"Split: {'Train' if self.train else 'Test'}"
 
     def __len__(self) -> int:
         return len(self.data)

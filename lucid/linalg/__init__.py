@@ -6,6 +6,10 @@ run on the CPU stream whatever the default device (memory is unified, so
 nothing is copied); float16/bfloat16 inputs are computed in float32 and
 returned in their own dtype. Use float64 for tight accuracy.
 
+This package sits above ``lucid.ops`` (it imports ops, never the reverse).
+``lucid.norm`` (PyTorch's ``torch.norm``) is :func:`tensor_norm`, declared
+here; ``diagonal`` is ``lucid.diagonal`` with the last two dims as default.
+
 Examples:
     >>> import lucid
     >>> A = lucid.tensor([[4.0, 1.0], [1.0, 3.0]])
@@ -14,15 +18,42 @@ Examples:
     [1.0, 2.0]
 """
 
-from lucid.linalg._decomp import EighResult, QRResult, SVDResult, cholesky, eigh, eigvalsh, qr, svd, svdvals
-from lucid.linalg._inverse import SlogdetResult, det, inv, matrix_power, pinv, slogdet, solve, solve_triangular
+from lucid.linalg._checks import LinAlgError
+from lucid.linalg._decomp import (
+    CholeskyExResult,
+    EighResult,
+    QRResult,
+    SVDResult,
+    cholesky,
+    cholesky_ex,
+    eigh,
+    eigvalsh,
+    qr,
+    svd,
+    svdvals,
+)
+from lucid.linalg._inverse import (
+    InvExResult,
+    SlogdetResult,
+    SolveExResult,
+    det,
+    inv,
+    inv_ex,
+    matrix_power,
+    pinv,
+    slogdet,
+    solve,
+    solve_ex,
+    solve_triangular,
+)
 from lucid.linalg._norms import cond, matrix_norm, matrix_rank, norm, vector_norm
 from lucid.linalg._products import cross, diagonal, multi_dot, vecdot
 from lucid.ops.linalg import matmul
 
 __all__ = [
-    "inv", "det", "slogdet", "solve", "solve_triangular", "pinv", "matrix_power",
-    "cholesky", "qr", "svd", "svdvals", "eigh", "eigvalsh",
+    "inv", "inv_ex", "det", "slogdet", "solve", "solve_ex", "solve_triangular", "pinv", "matrix_power",
+    "cholesky", "cholesky_ex", "qr", "svd", "svdvals", "eigh", "eigvalsh",
     "norm", "vector_norm", "matrix_norm", "cond", "matrix_rank",
     "cross", "vecdot", "multi_dot", "matmul", "diagonal",
+    "LinAlgError",
 ]

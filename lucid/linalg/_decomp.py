@@ -8,13 +8,15 @@ import mlx.core as mx
 
 from lucid._tensor import Tensor
 from lucid.autograd.function import Function
+from lucid.linalg._checks import cholesky_info, cholesky_message, defer_info, guard, poison
 from lucid.linalg._util import down, eye_mask, matrix_input, on_cpu, swap, up
 
-__all__ = ["cholesky", "qr", "svd", "svdvals", "eigh", "eigvalsh"]
+__all__ = ["cholesky", "cholesky_ex", "qr", "svd", "svdvals", "eigh", "eigvalsh"]
 
 QRResult = namedtuple("qr", ["Q", "R"])
 SVDResult = namedtuple("svd", ["U", "S", "Vh"])
 EighResult = namedtuple("eigh", ["eigenvalues", "eigenvectors"])
+CholeskyExResult = namedtuple("cholesky_ex", ["L", "info"])
 
 
 def _sym(x: mx.array) -> mx.array:
@@ -30,19 +32,24 @@ def _inv_gaps(v: mx.array) -> mx.array:
 
 # -- cholesky ------------------------------------------------------------------
 class Cholesky(Function):
+    """Returns ``(factor, info)``; ``info`` (int32, batch shape) is PyTorch's: 0, or the failing minor's order."""
+
     @staticmethod
     @on_cpu
     def forward(ctx, a, upper):
         low = mx.linalg.cholesky(up(a))
+        info = cholesky_info(low)
         ctx.meta = (a.dtype, upper)
-        ctx.save_for_backward(low)
-        return down(swap(low) if upper else low, a.dtype)
+        ctx.save_for_backward(low, info)
+        return down(swap(low) if upper else low, a.dtype), info
 
     @staticmethod
     @on_cpu
-    def backward(ctx, g):
-        (low,) = ctx.saved_tensors
+    def backward(ctx, g, _ginfo=None):
+        low, info = ctx.saved_tensors
         dtype, upper = ctx.meta
+        # A failed factor has a zero or negative pivot: MLX's triangular solves would fail inside mx.eval on it.
+        low = guard(low, info)
         g = g.astype(low.dtype)
         gl = swap(g) if upper else g
         # A_bar = L^{-T} Phi(L^T L_bar) L^{-1}, symmetrised; Phi keeps the lower triangle, halving its diagonal.
@@ -51,28 +58,69 @@ class Cholesky(Function):
         z = mx.linalg.solve_triangular(swap(low), p, upper=True)
         grad = swap(mx.linalg.solve_triangular(swap(low), swap(z), upper=True))
         # NOTE: the gradient is returned symmetric (A is taken as symmetric), as in PyTorch.
-        return down(_sym(grad), dtype), None
+        return down(poison(_sym(grad), info), dtype), None
+
+
+def _cholesky_args(A, upper, check_errors, op):
+    if not isinstance(upper, bool):
+        raise TypeError(f"linalg.{op}: upper must be a bool, got {upper!r}")
+    if not isinstance(check_errors, bool):
+        raise TypeError(f"linalg.{op}: check_errors must be a bool, got {check_errors!r}")
+    return matrix_input(A, op, square=True)
 
 
 def cholesky(A: Tensor, *, upper: bool = False) -> Tensor:
     """The Cholesky factor of a symmetric positive-definite matrix: ``A = L L^T`` (or ``U^T U``).
 
     Only the lower triangle of ``A`` is read. The gradient is returned
-    symmetric. A matrix that is not positive definite gives nan entries (MLX
-    does not raise).
+    symmetric. A matrix that is not positive definite raises
+    :class:`LinAlgError` at the next sync point (MLX computes lazily, so not
+    at the call); :func:`cholesky_ex` returns the error code instead.
 
     Args:
         A: shape ``(*, n, n)``.
         upper: return the upper factor ``U = L^T`` instead.
+
+    Raises:
+        LinAlgError: (at the next sync point) some matrix is not positive definite; the message names the
+            order of the failing leading minor and, for a batch, the first failing batch element.
 
     Examples:
         >>> import lucid
         >>> lucid.linalg.cholesky(lucid.tensor([[4.0, 2.0], [2.0, 5.0]])).tolist()
         [[2.0, 0.0], [1.0, 2.0]]
     """
-    if not isinstance(upper, bool):
-        raise TypeError(f"linalg.cholesky: upper must be a bool, got {upper!r}")
-    return Cholesky.apply(matrix_input(A, "cholesky", square=True), upper)
+    L, info = Cholesky.apply(_cholesky_args(A, upper, False, "cholesky"), upper)
+    defer_info(info._data, "cholesky", cholesky_message)
+    return L
+
+
+def cholesky_ex(A: Tensor, *, upper: bool = False, check_errors: bool = False) -> CholeskyExResult:
+    """:func:`cholesky` that returns LAPACK's error code instead of raising: ``(L, info)``.
+
+    ``info`` (int32, shape ``(*)``) is 0 where the factorisation succeeded and
+    otherwise the order of the first leading minor that is not positive
+    definite, as in PyTorch. ``L`` of a failed matrix is the partial factor
+    (garbage past the failing column), as LAPACK leaves it.
+
+    Args:
+        A: shape ``(*, n, n)``.
+        upper: return the upper factor instead.
+        check_errors: also raise :class:`LinAlgError` (at the next sync point) when some ``info`` is nonzero.
+
+    Returns:
+        CholeskyExResult: the named tuple ``(L, info)``.
+
+    Examples:
+        >>> import lucid
+        >>> A = lucid.tensor([[[4.0, 2.0], [2.0, 5.0]], [[1.0, 2.0], [2.0, 1.0]]])
+        >>> lucid.linalg.cholesky_ex(A).info.tolist()
+        [0, 2]
+    """
+    L, info = Cholesky.apply(_cholesky_args(A, upper, check_errors, "cholesky_ex"), upper)
+    if check_errors:
+        defer_info(info._data, "cholesky_ex", cholesky_message)
+    return CholeskyExResult(L, info)
 
 
 # -- qr -------------------------------------------------------------------------

@@ -11,28 +11,39 @@ import numpy as np
 
 from lucid._tensor import Tensor
 from lucid.autograd.function import Function
+from lucid.linalg._checks import defer_info, first_failure, guard, inv_message, lu_info, poison, solve_message
 from lucid.linalg._util import down, matrix_input, on_cpu, swap, up
-from lucid.ops._util import unbroadcast
+from lucid.ops._util import check_int, to_tensor, unbroadcast
 from lucid.ops.linalg import matmul
-from lucid.ops.reduction import _tensor
 
-__all__ = ["inv", "det", "slogdet", "solve", "solve_triangular", "pinv", "matrix_power"]
+__all__ = ["inv", "inv_ex", "det", "slogdet", "solve", "solve_ex", "solve_triangular", "pinv", "matrix_power"]
 
 SlogdetResult = namedtuple("slogdet", ["sign", "logabsdet"])
+InvExResult = namedtuple("inv_ex", ["inverse", "info"])
+SolveExResult = namedtuple("solve_ex", ["result", "info"])
 
 
 class Inv(Function):
-    @staticmethod
-    @on_cpu
-    def forward(ctx, a):
-        y = mx.linalg.inv(up(a))
-        ctx.dtype = a.dtype
-        ctx.save_for_backward(y)
-        return down(y, a.dtype)
+    """Returns ``(inverse, info)``; ``info`` (int32, batch shape) is 0 or the first zero pivot (1-based)."""
 
     @staticmethod
     @on_cpu
-    def backward(ctx, g):
+    def forward(ctx, a):
+        x = up(a)
+        if x.shape[-1] == 0:  # MLX's LU kernel divides by zero on 0 x 0 matrices (SIGFPE)
+            y, info = x, mx.zeros(x.shape[:-2], dtype=mx.int32)
+        else:
+            info = lu_info(x)
+            # Singular matrices never reach MLX's kernel (its error would abort the whole mx.eval):
+            # their inverse is NaN, and the error is raised lazily.
+            y = poison(mx.linalg.inv(guard(x, info)), info)
+        ctx.dtype = a.dtype
+        ctx.save_for_backward(y)
+        return down(y, a.dtype), info
+
+    @staticmethod
+    @on_cpu
+    def backward(ctx, g, _ginfo=None):
         (y,) = ctx.saved_tensors
         yt = swap(y)
         return down(-(yt @ g.astype(y.dtype) @ yt), ctx.dtype)
@@ -41,8 +52,10 @@ class Inv(Function):
 def inv(A: Tensor) -> Tensor:
     """The inverse of a square matrix (or of each matrix in a batch ``(*, n, n)``).
 
-    The gradient is :math:`-A^{-T} \\bar{X} A^{-T}`. A singular matrix makes
-    MLX's LU factorisation fail when the result is evaluated.
+    The gradient is :math:`-A^{-T} \\bar{X} A^{-T}`. A singular matrix (an
+    exact zero pivot in the LU factorisation, PyTorch's test) raises
+    :class:`LinAlgError` at the next sync point, not at the call;
+    :func:`inv_ex` returns the error code instead.
 
     Args:
         A: shape ``(*, n, n)``.
@@ -53,6 +66,7 @@ def inv(A: Tensor) -> Tensor:
     Raises:
         TypeError: an integer tensor.
         ValueError: fewer than 2 dimensions or non-square matrices.
+        LinAlgError: (at the next sync point) some matrix is singular.
 
     Examples:
         >>> import lucid
@@ -60,7 +74,41 @@ def inv(A: Tensor) -> Tensor:
         >>> [[round(v, 4) for v in row] for row in Ainv.tolist()]
         [[1.0, -1.0], [-1.0, 2.0]]
     """
-    return Inv.apply(matrix_input(A, "inv", square=True))
+    Y, info = Inv.apply(matrix_input(A, "inv", square=True))
+    defer_info(info._data, "inv", inv_message)
+    return Y
+
+
+def inv_ex(A: Tensor, *, check_errors: bool = False) -> InvExResult:
+    """:func:`inv` that returns LAPACK's error code instead of raising: ``(inverse, info)``.
+
+    ``info`` (int32, shape ``(*)``) is 0 for an invertible matrix and
+    otherwise the (1-based) index of the first exact zero pivot of its LU
+    factorisation with partial pivoting, as in PyTorch.
+
+    NOTE: the inverse of a singular matrix is NaN here; PyTorch returns
+    whatever LAPACK left in the buffer (part of the LU factors).
+
+    Args:
+        A: shape ``(*, n, n)``.
+        check_errors: also raise :class:`LinAlgError` (at the next sync point) when some ``info`` is nonzero.
+
+    Returns:
+        InvExResult: the named tuple ``(inverse, info)``.
+
+    Examples:
+        >>> import lucid
+        >>> A = lucid.tensor([[[2.0, 0.0], [0.0, 4.0]], [[1.0, 2.0], [2.0, 4.0]]])
+        >>> result = lucid.linalg.inv_ex(A)
+        >>> result.info.tolist(), result.inverse[0].diagonal().tolist(), result.inverse[1].isnan().all().item()
+        ([0, 2], [0.5, 0.25], True)
+    """
+    if not isinstance(check_errors, bool):
+        raise TypeError(f"linalg.inv_ex: check_errors must be a bool, got {check_errors!r}")
+    Y, info = Inv.apply(matrix_input(A, "inv_ex", square=True))
+    if check_errors:
+        defer_info(info._data, "inv_ex", inv_message)
+    return InvExResult(Y, info)
 
 
 def _exclusive_prod(s: mx.array) -> mx.array:
@@ -129,7 +177,12 @@ class SlogDet(Function):
     @on_cpu
     def backward(ctx, _gsign, glog):
         (x,) = ctx.saved_tensors
-        return down(swap(mx.linalg.inv(x)) * glog.astype(x.dtype)[..., None, None], ctx.dtype)
+        if x.shape[-1] == 0:
+            return mx.zeros(x.shape, dtype=ctx.dtype)
+        # A singular matrix's gradient is NaN (logabsdet is -inf there); MLX's inverse would fail inside mx.eval.
+        info = lu_info(x)
+        ainv = poison(mx.linalg.inv(guard(x, info)), info)
+        return down(swap(ainv) * glog.astype(x.dtype)[..., None, None], ctx.dtype)
 
 
 def slogdet(A: Tensor) -> SlogdetResult:
@@ -186,17 +239,36 @@ class Solve(Function):
             bm = swap(bm)
         if upper is not None:  # only the triangle is read
             x_a = mx.triu(x_a) if upper else mx.tril(x_a)
+        n = x_a.shape[-1]
+        if n == 0:  # MLX's kernels divide by zero on 0 x 0 matrices (SIGFPE)
+            info = mx.zeros(x_a.shape[:-2], dtype=mx.int32)
+        elif upper is None:
+            info = lu_info(x_a)  # PyTorch's: the first exact zero pivot of A's LU factorisation
+        else:
+            # A zero on the diagonal of a triangle: PyTorch returns inf/nan and raises nothing (so info is
+            # never reported for solve_triangular); MLX's kernel would fail inside mx.eval.
+            info = first_failure(mx.diagonal(x_a, axis1=-2, axis2=-1) == 0)
+        if n:  # failing matrices are swapped for the identity before MLX sees them; their X is NaN below
+            x_a = guard(x_a, info)
         A, B = _broadcast_batch(x_a, bm)
-        X = mx.linalg.solve(A, B) if upper is None else mx.linalg.solve_triangular(A, B, upper=upper)
+        info = mx.broadcast_to(info, A.shape[:-2])
+        if n == 0:
+            X = mx.zeros(B.shape, dtype=B.dtype)
+        else:
+            X = mx.linalg.solve(A, B) if upper is None else mx.linalg.solve_triangular(A, B, upper=upper)
+            X = poison(X, info)
         ctx.meta = (a.shape, a.dtype, b.shape, b.dtype, vector, flip, left, upper)
         ctx.save_for_backward(A, X)
         out = X[..., 0] if vector else (swap(X) if flip else X)
-        return down(out, _promote(a.dtype, b.dtype))
+        return down(out, _promote(a.dtype, b.dtype)), info
 
     @staticmethod
     @on_cpu
-    def backward(ctx, g):
+    def backward(ctx, g, _ginfo=None):
         A, X = ctx.saved_tensors
+        if A.shape[-1] == 0:
+            a_shape, a_dtype, b_shape, b_dtype = ctx.meta[:4]
+            return mx.zeros(a_shape, dtype=a_dtype), mx.zeros(b_shape, dtype=b_dtype), None, None, None
         a_shape, a_dtype, b_shape, b_dtype, vector, flip, left, upper = ctx.meta
         na, nb = ctx.needs_input_grad[:2]
         g = g.astype(X.dtype)
@@ -222,7 +294,7 @@ class Solve(Function):
 
 def _solve_args(A, B, left, op):
     A = matrix_input(A, op, square=True)
-    B = _tensor(B, op)
+    B = to_tensor(B, op)
     if B._data.dtype not in (mx.float16, mx.bfloat16, mx.float32, mx.float64):
         raise TypeError(f"linalg.{op}: expected a floating-point B, got {B.dtype}")
     if not isinstance(left, bool):
@@ -270,7 +342,44 @@ def solve(A: Tensor, B: Tensor, *, left: bool = True) -> Tensor:
         [2.0, 3.0]
     """
     A, B, vector = _solve_args(A, B, left, "solve")
-    return Solve.apply(A, B, left, vector, None)
+    X, info = Solve.apply(A, B, left, vector, None)
+    defer_info(info._data, "solve", solve_message)
+    return X
+
+
+def solve_ex(A: Tensor, B: Tensor, *, left: bool = True, check_errors: bool = False) -> SolveExResult:
+    """:func:`solve` that returns LAPACK's error code instead of raising: ``(result, info)``.
+
+    ``info`` (int32, the broadcast batch shape) is 0 where ``A`` is invertible
+    and otherwise the (1-based) index of the first exact zero pivot of its LU
+    factorisation (of ``A^T`` with ``left=False``), as in PyTorch.
+
+    NOTE: the result for a singular ``A`` is NaN here; PyTorch returns
+    whatever LAPACK's solver left.
+
+    Args:
+        A: shape ``(*, n, n)``.
+        B: shape ``(*, n)``, ``(n,)`` or ``(*, n, k)`` (``(*, k, n)`` with ``left=False``).
+        left: solve ``A X = B`` (default) or ``X A = B``.
+        check_errors: also raise :class:`LinAlgError` (at the next sync point) when some ``info`` is nonzero.
+
+    Returns:
+        SolveExResult: the named tuple ``(result, info)``.
+
+    Examples:
+        >>> import lucid
+        >>> A = lucid.tensor([[[2.0, 0.0], [0.0, 4.0]], [[1.0, 2.0], [2.0, 4.0]]])
+        >>> result = lucid.linalg.solve_ex(A, lucid.tensor([2.0, 4.0]))
+        >>> result.info.tolist(), result.result[0].tolist()
+        ([0, 2], [1.0, 1.0])
+    """
+    if not isinstance(check_errors, bool):
+        raise TypeError(f"linalg.solve_ex: check_errors must be a bool, got {check_errors!r}")
+    A, B, vector = _solve_args(A, B, left, "solve_ex")
+    X, info = Solve.apply(A, B, left, vector, None)
+    if check_errors:
+        defer_info(info._data, "solve_ex", solve_message)
+    return SolveExResult(X, info)
 
 
 def solve_triangular(A: Tensor, B: Tensor, *, upper: bool, left: bool = True, unitriangular: bool = False) -> Tensor:
@@ -278,7 +387,8 @@ def solve_triangular(A: Tensor, B: Tensor, *, upper: bool, left: bool = True, un
 
     ``B`` has shape ``(*, n, k)`` (``(*, k, n)`` with ``left=False``); batch
     dimensions broadcast. With ``unitriangular=True`` the diagonal is taken
-    to be ones.
+    to be ones. A zero on the diagonal makes that system's ``X`` NaN and
+    raises nothing, as in PyTorch (which returns inf/nan there).
 
     Args:
         A: shape ``(*, n, n)``.
@@ -303,7 +413,7 @@ def solve_triangular(A: Tensor, B: Tensor, *, upper: bool, left: bool = True, un
         raise ValueError(f"linalg.solve_triangular: B must have at least 2 dimensions, got shape {B.shape}")
     if unitriangular:
         A = _UnitDiag.apply(A, upper)
-    return Solve.apply(A, B, left, False, upper)
+    return Solve.apply(A, B, left, False, upper)[0]
 
 
 class _UnitDiag(Function):
@@ -433,9 +543,8 @@ def matrix_power(A: Tensor, n: int) -> Tensor:
         >>> lucid.linalg.matrix_power(lucid.tensor([[1.0, 1.0], [0.0, 1.0]]), 3).tolist()
         [[1.0, 3.0], [0.0, 1.0]]
     """
-    if isinstance(n, bool) or not isinstance(n, numbers.Integral):
-        raise TypeError(f"linalg.matrix_power: n must be an int, got {n!r}")
-    A = _tensor(A, "matrix_power")
+    n = check_int(n, "n", "linalg.matrix_power")
+    A = to_tensor(A, "linalg.matrix_power")
     if A.ndim < 2 or A.shape[-1] != A.shape[-2]:
         raise ValueError(f"linalg.matrix_power: expected square matrices, got shape {A.shape}")
     if n == 0:

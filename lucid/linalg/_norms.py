@@ -1,4 +1,8 @@
-"""Norms and rank: ``vector_norm``, ``matrix_norm``, ``norm``, ``cond``, ``matrix_rank``."""
+"""Norms and rank: ``vector_norm``, ``matrix_norm``, ``norm``, ``cond``, ``matrix_rank``, and ``lucid.norm``.
+
+``lucid.norm`` (PyTorch's ``torch.norm``, also ``Tensor.norm``) is :func:`tensor_norm`: vector
+norms over any dims, the nuclear norm through :func:`matrix_norm`.
+"""
 
 from __future__ import annotations
 
@@ -9,18 +13,143 @@ import mlx.core as mx
 import numpy as np
 
 from lucid._backend import reductions
+from lucid._backend.dtypes import FLOATING_MX
 from lucid._tensor import Tensor
 from lucid.autograd.function import Function
 from lucid.linalg._decomp import svdvals
-from lucid.linalg._util import matrix_input, move_axes, on_cpu, reshape, up
-from lucid.ops._util import reduce_axis_arg, reduce_keepdims_arg
-from lucid.ops.linalg import _vector_norm
-from lucid.ops.reduction import _axes, _tensor, amax, amin
+from lucid.linalg._inverse import inv
+from lucid.linalg._util import matrix_input, on_cpu, up
+from lucid.ops._registry import register
+from lucid.ops._util import (
+    check_int,
+    check_nonempty,
+    even_split_grad,
+    expand_back,
+    reduce_axis_arg,
+    reduce_keepdims_arg,
+    reduction_axes,
+    to_tensor,
+)
+from lucid.ops.arithmetic import divide, multiply
+from lucid.ops.reduction import amax, amin
 from lucid.ops.reduction import sum as _sum
+from lucid.ops.shape import permute, reshape
 
 __all__ = ["vector_norm", "matrix_norm", "norm", "cond", "matrix_rank"]
 
 _MATRIX_ORDS = ("fro", "nuc", 1, -1, 2, -2, math.inf, -math.inf)
+
+
+class VectorNorm(Function):
+    """The vector ``ord``-norm over ``axes`` (all when ``None``), for a real ``ord``, ``inf`` or ``-inf``."""
+
+    @staticmethod
+    def forward(ctx, a, ord, axes, keepdims):
+        if ord == 2:
+            out = mx.sqrt(reductions.sum(a * a, axis=axes, keepdims=keepdims))
+        elif ord == 1:
+            out = reductions.sum(mx.abs(a), axis=axes, keepdims=keepdims)
+        elif ord == math.inf:
+            out = mx.max(mx.abs(a), axis=axes, keepdims=keepdims)
+        elif ord == -math.inf:
+            out = mx.min(mx.abs(a), axis=axes, keepdims=keepdims)
+        elif ord == 0:
+            out = reductions.sum(a != 0, axis=axes, keepdims=keepdims).astype(a.dtype)
+        else:
+            out = mx.power(reductions.sum(mx.power(mx.abs(a), ord), axis=axes, keepdims=keepdims), 1.0 / ord)
+        ctx.meta = (ord, axes, keepdims)
+        ctx.save_for_backward(a, out)
+        return out
+
+    @staticmethod
+    def backward(ctx, g):
+        a, out = ctx.saved_tensors
+        ord, axes, keepdims = ctx.meta
+        zero = mx.array(0, g.dtype)
+        if ord == 0:
+            return mx.zeros_like(a), None, None, None
+        if ord == 1:
+            return expand_back(g, a.shape, axes, keepdims) * mx.sign(a), None, None, None
+        if ord in (math.inf, -math.inf):
+            # NOTE: ties in |x| share the gradient evenly, as for amax.
+            return even_split_grad(g, mx.abs(a), out, axes, keepdims) * mx.sign(a), None, None, None
+        out_b = expand_back(out, a.shape, axes, keepdims)
+        g_b = expand_back(g, a.shape, axes, keepdims)
+        # NOTE: at a zero norm the gradient is taken as 0 (PyTorch's subgradient).
+        if ord == 2:
+            return mx.where(out_b == 0, zero, g_b * a / out_b), None, None, None
+        absa = mx.abs(a)
+        scaled = mx.where(a == 0, zero, mx.sign(a) * mx.power(absa, ord - 1))
+        return mx.where(out_b == 0, zero, g_b * scaled / mx.power(out_b, ord - 1)), None, None, None
+
+
+def _ord_value(ord, op: str) -> float:
+    if isinstance(ord, bool) or not isinstance(ord, numbers.Real):
+        raise TypeError(f"{op}: ord must be a number (inf and -inf included), got {ord!r}")
+    return float(ord)
+
+
+def _vector_norm(input: Tensor, ord=2, axes=None, keepdim: bool = False, dtype=None, op: str = "vector_norm"):
+    """Shared body of ``lucid.norm``, ``vector_norm`` and ``matrix_norm`` (``axes`` already normalised)."""
+    o = _ord_value(ord, op)
+    if dtype is not None:
+        input = input.astype(dtype)
+    if input._data.dtype not in FLOATING_MX:
+        raise TypeError(f"{op}: expected a floating-point tensor, got {input.dtype}; convert it first, "
+                        "e.g. x.float(), or pass dtype=lucid.float32")
+    if o in (math.inf, -math.inf):
+        check_nonempty(input, axes, op)
+    return VectorNorm.apply(input, o, axes, bool(keepdim))
+
+
+@register("norm", method=True)
+def tensor_norm(input: Tensor, p="fro", dim=None, keepdim: bool = False, dtype=None, *, axis=None,
+                keepdims: bool = False) -> Tensor:
+    """The norm of a tensor (PyTorch's ``torch.norm``); it is ``lucid.norm`` and ``Tensor.norm``.
+
+    * a number ``p`` (``inf``, ``-inf`` and ``0`` included): the vector
+      p-norm :math:`(\\sum_i |x_i|^p)^{1/p}` over ``dim`` (all elements when
+      omitted; a tuple of dims is treated as one flattened vector);
+    * ``"fro"``: the 2-norm over ``dim`` (all elements when omitted);
+    * ``"nuc"``: the nuclear norm of the matrices in ``dim`` (a 2-tuple; the
+      input must be 2-D when omitted), via :func:`lucid.linalg.matrix_norm`.
+
+    For spectral and induced matrix norms use :func:`lucid.linalg.norm`.
+
+    Args:
+        input: a floating-point tensor.
+        p: the order.
+        dim: an int or tuple of ints; ``axis`` is the NumPy spelling.
+        keepdim: keep the reduced axes as size 1; ``keepdims`` is the NumPy spelling.
+        dtype: convert the input to this dtype first.
+
+    Raises:
+        TypeError: an integer input, or ``p`` is neither a number nor "fro"/"nuc".
+        ValueError: a bad ``dim``.
+
+    Examples:
+        >>> import lucid
+        >>> lucid.norm(lucid.tensor([3.0, -4.0])).item()
+        5.0
+        >>> lucid.norm(lucid.tensor([[3.0, -4.0], [1.0, 0.0]]), p=1, dim=1).tolist()
+        [7.0, 1.0]
+    """
+    input = to_tensor(input, "norm")
+    keep = reduce_keepdims_arg(keepdims, keepdim)
+    d = reduce_axis_arg(axis, dim, "norm")
+    if p is None:
+        p = 2
+    if isinstance(p, str):
+        if p == "nuc":
+            if d is None:
+                if input.ndim != 2:
+                    raise ValueError(f"norm: p='nuc' needs a 2-D input or a 2-tuple dim, got shape {input.shape}")
+                d = (-2, -1)
+            return matrix_norm(input, "nuc", dim=d, keepdim=keep, dtype=dtype)
+        if p != "fro":
+            raise TypeError(f"norm: p must be a number, 'fro' or 'nuc', got {p!r}")
+        p = 2
+    return _vector_norm(input, p, reduction_axes(input, d, None, "norm"), keep, dtype, "norm")
 
 
 def vector_norm(x: Tensor, ord=2, dim=None, keepdim: bool = False, *, dtype=None, axis=None,
@@ -50,9 +179,10 @@ def vector_norm(x: Tensor, ord=2, dim=None, keepdim: bool = False, *, dtype=None
         >>> lucid.linalg.vector_norm(lucid.tensor([[3.0, -4.0]]), ord=float("inf"), dim=1).tolist()
         [4.0]
     """
-    x = _tensor(x, "vector_norm")
+    x = to_tensor(x, "linalg.vector_norm")
     keep = reduce_keepdims_arg(keepdims, keepdim)
-    return _vector_norm(x, ord, _axes(x, axis, dim, "linalg.vector_norm"), keep, dtype, "linalg.vector_norm")
+    return _vector_norm(x, ord, reduction_axes(x, axis, dim, "linalg.vector_norm"), keep, dtype,
+                        "linalg.vector_norm")
 
 
 def _matrix_dims(A: Tensor, dim, op: str) -> tuple:
@@ -60,8 +190,7 @@ def _matrix_dims(A: Tensor, dim, op: str) -> tuple:
         raise ValueError(f"linalg.{op}: dim must be a pair of dims, got {dim!r}")
     n = A.ndim
     for d in dim:
-        if isinstance(d, bool) or not isinstance(d, numbers.Integral):
-            raise TypeError(f"linalg.{op}: dims must be ints, got {d!r}")
+        check_int(d, "dim", f"linalg.{op}")
         if not -n <= d < n:
             raise ValueError(f"linalg.{op}: dim {d} is out of range for a tensor with {n} dimensions")
     d0, d1 = dim[0] % n, dim[1] % n
@@ -117,7 +246,9 @@ def matrix_norm(A: Tensor, ord="fro", dim=None, keepdim: bool = False, *, dtype=
     out_shape = tuple(1 if i in (d0, d1) else s for i, s in enumerate(A.shape)) if keep else \
         tuple(s for i, s in enumerate(A.shape) if i not in (d0, d1))
     if ord in ("nuc", 2, -2):
-        s = svdvals(move_axes(A, d0, d1))
+        if (d0, d1) != (A.ndim - 2, A.ndim - 1):
+            A = permute(A, [i for i in range(A.ndim) if i not in (d0, d1)] + [d0, d1])
+        s = svdvals(A)
         out = _sum(s, -1) if ord == "nuc" else (amax(s, -1) if ord == 2 else amin(s, -1))
         return reshape(out, out_shape)
     # Induced 1- and inf-norms: sum |a| over one dim, then the extreme over the other.
@@ -152,7 +283,7 @@ def norm(A: Tensor, ord=None, dim=None, keepdim: bool = False, *, dtype=None, ax
         >>> round(lucid.linalg.norm(A).item(), 4), round(lucid.linalg.norm(A, ord=2).item(), 4)
         (3.1623, 3.0)
     """
-    A = _tensor(A, "linalg.norm")
+    A = to_tensor(A, "linalg.norm")
     dim = reduce_axis_arg(axis, dim, "linalg.norm")
     keepdim = reduce_keepdims_arg(keepdims, keepdim)
     if dim is not None:
@@ -185,9 +316,6 @@ def cond(A: Tensor, p=None) -> Tensor:
         >>> round(lucid.linalg.cond(lucid.tensor([[2.0, 0.0], [0.0, 0.5]])).item(), 4)
         4.0
     """
-    from lucid.linalg._inverse import inv
-    from lucid.ops.arithmetic import divide, multiply
-
     A = matrix_input(A, "cond")
     if p is None or p in (2, -2):
         s = svdvals(A)

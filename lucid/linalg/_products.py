@@ -8,10 +8,11 @@ import mlx.core as mx
 
 from lucid._tensor import Tensor
 from lucid.autograd.function import Function
-from lucid.ops._util import reduce_axis_arg, unbroadcast
-from lucid.ops.linalg import diagonal as _diagonal
+from lucid.ops._util import check_int, reduce_axis_arg, to_tensor, unbroadcast
+from lucid.ops.arithmetic import multiply
 from lucid.ops.linalg import matmul
-from lucid.ops.reduction import _tensor
+from lucid.ops.rearrange import diagonal as _diagonal
+from lucid.ops.reduction import sum as _sum
 
 __all__ = ["cross", "vecdot", "multi_dot", "diagonal"]
 
@@ -50,10 +51,8 @@ def cross(input: Tensor, other: Tensor, *, dim: int | None = None, axis: int | N
         >>> lucid.linalg.cross(lucid.tensor([1.0, 0.0, 0.0]), lucid.tensor([0.0, 1.0, 0.0])).tolist()
         [0.0, 0.0, 1.0]
     """
-    a, b = _tensor(input, "linalg.cross"), _tensor(other, "linalg.cross")
-    dim = reduce_axis_arg(axis, dim, "linalg.cross", -1)
-    if isinstance(dim, bool) or not isinstance(dim, numbers.Integral):
-        raise TypeError(f"linalg.cross: dim must be an int, got {dim!r}")
+    a, b = to_tensor(input, "linalg.cross"), to_tensor(other, "linalg.cross")
+    dim = check_int(reduce_axis_arg(axis, dim, "linalg.cross", -1), "dim", "linalg.cross")
     n = max(a.ndim, b.ndim)
     if not -n <= dim < n or a.ndim == 0 or b.ndim == 0:
         raise ValueError(f"linalg.cross: dim {dim} is out of range for shapes {a.shape} and {b.shape}")
@@ -87,10 +86,7 @@ def vecdot(x: Tensor, y: Tensor, *, dim: int | None = None, axis: int | None = N
         >>> lucid.linalg.vecdot(lucid.tensor([[1.0, 2.0], [3.0, 4.0]]), lucid.tensor([1.0, 1.0])).tolist()
         [3.0, 7.0]
     """
-    from lucid.ops.arithmetic import multiply
-    from lucid.ops.reduction import sum as _sum
-
-    x, y = _tensor(x, "linalg.vecdot"), _tensor(y, "linalg.vecdot")
+    x, y = to_tensor(x, "linalg.vecdot"), to_tensor(y, "linalg.vecdot")
     dim = reduce_axis_arg(axis, dim, "linalg.vecdot", -1)
     n = max(x.ndim, y.ndim)
     if isinstance(dim, bool) or not isinstance(dim, numbers.Integral) or not -n <= dim < n:
@@ -119,7 +115,7 @@ def multi_dot(tensors) -> Tensor:
         >>> lucid.linalg.multi_dot([lucid.ones(2), lucid.ones(2, 3), lucid.ones(3)]).item()
         6.0
     """
-    ts = [_tensor(t, "linalg.multi_dot") for t in tensors]
+    ts = [to_tensor(t, "linalg.multi_dot") for t in tensors]
     if len(ts) < 2:
         raise ValueError(f"linalg.multi_dot: expected at least 2 tensors, got {len(ts)}")
     for i, t in enumerate(ts):

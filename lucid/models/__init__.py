@@ -1,8 +1,43 @@
-"""A small model zoo, built only from Lucid's public API."""
+"""The model zoo: a registry of factories and torchvision's image classifiers, built only from Lucid's public API.
 
-from lucid.models.cnn import LeNet5, SmallCNN
+``create_model(name, **kwargs)`` builds a registered model, ``list_models(pattern)``
+lists names and ``get_model_info(name)`` tells its parameter count, input size and
+paper without building it. Every factory is also a plain function
+(``lucid.models.resnet18()``). Module paths and ``state_dict`` keys are
+torchvision's, so a torchvision checkpoint converted to safetensors loads by name.
+"""
+
+from lucid.models import (
+           _registry,
+           cnn,
+           convnext,
+           densenet,
+           efficientnet,
+           mlp,
+           mobilenetv2,
+           mobilenetv3,
+           resnet,
+           swin_transformer,
+           vgg,
+           vision_transformer,
+)
+from lucid.models import alexnet as _alexnet
+from lucid.models._registry import *
+from lucid.models.alexnet import *
+from lucid.models.cnn import *
+from lucid.models.convnext import *
+from lucid.models.densenet import *
+from lucid.models.efficientnet import *
 from lucid.models.gpt import GPT, GPTConfig, gpt2
-from lucid.models.mlp import MLP
+from lucid.models.mlp import *
+from lucid.models.mobilenetv2 import *
+from lucid.models.mobilenetv3 import *
+from lucid.models.resnet import *
+from lucid.models.swin_transformer import *
 from lucid.models.text_classifier import TransformerClassifier
+from lucid.models.vgg import *
+from lucid.models.vision_transformer import *
 
-__all__ = ["MLP", "SmallCNN", "LeNet5", "GPT", "GPTConfig", "gpt2", "TransformerClassifier"]
+__all__ = [*_registry.__all__, *mlp.__all__, *cnn.__all__, *_alexnet.__all__, *vgg.__all__, *resnet.__all__,
+           *mobilenetv2.__all__, *mobilenetv3.__all__, *efficientnet.__all__, *convnext.__all__, *densenet.__all__,
+           *vision_transformer.__all__, *swin_transformer.__all__, "GPT", "GPTConfig", "gpt2", "TransformerClassifier"]

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import lucid.nn as nn
+from lucid.models._registry import register_model
 
-__all__ = ["SmallCNN", "LeNet5"]
+__all__ = ["SmallCNN", "LeNet5", "lenet5"]
 
 
 class SmallCNN(nn.Module):
@@ -64,3 +65,16 @@ class LeNet5(nn.Module):
 
     def forward(self, x):
         return self.classifier(self.features(x))
+
+
+@register_model("lenet5", num_params=61_706, input_size=(1, 28, 28),
+                paper="Gradient-Based Learning Applied to Document Recognition (LeCun et al., 1998)")
+def lenet5(**kwargs) -> LeNet5:
+    """LeNet-5 for 28x28 grayscale digits (see :class:`LeNet5` for the arguments).
+
+    Examples:
+        >>> import lucid.models as models
+        >>> models.lenet5(num_classes=3).classifier[-1].out_features
+        3
+    """
+    return LeNet5(**kwargs)

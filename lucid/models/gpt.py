@@ -24,6 +24,7 @@ import lucid
 import lucid.nn as nn
 import lucid.nn.functional as F
 from lucid._tensor import Tensor
+from lucid.models._registry import register_model
 
 __all__ = ["GPTConfig", "GPT", "gpt2"]
 
@@ -416,6 +417,8 @@ def _sample(logits: Tensor, temperature: float, top_k: int | None, generator) ->
     return (logits - (-u.log()).log()).argmax(dim=-1, keepdim=True)
 
 
+@register_model("gpt2", num_params=124_439_808, input_size=(1024,),
+                paper="Language Models are Unsupervised Multitask Learners (Radford et al., 2019)")
 def gpt2(**overrides) -> GPT:
     """GPT-2 small (12 layers, 768 wide, 12 heads, 124,439,808 parameters), randomly initialised.
 

@@ -20,7 +20,27 @@ def _index(idx: int, n: int, what: str) -> int:
     return idx % n
 
 
-class Sequential(Module):
+class _ModuleSequence(Module):
+    """Sequential and ModuleList: submodules kept in order under the keys ``"0"``, ``"1"``, ..."""
+
+    def __len__(self) -> int:
+        return len(self._modules)
+
+    def __iter__(self) -> Iterator[Module]:
+        return iter(self._modules.values())
+
+    def append(self, module: Module) -> _ModuleSequence:
+        self.add_module(str(len(self)), module)
+        return self
+
+    def _renumber(self, modules: list) -> None:
+        """Keep ``modules`` (already registered) under the keys ``"0"`` .. ``str(n - 1)``."""
+        self._modules.clear()
+        for i, m in enumerate(modules):
+            self._modules[str(i)] = m
+
+
+class Sequential(_ModuleSequence):
     """Modules applied one after another.
 
     Examples:
@@ -62,23 +82,10 @@ class Sequential(Module):
             del self._modules[k]
         # Renumber so indices stay 0..n-1 when the keys were positional.
         if all(k.isdigit() for k in self._modules):
-            items = list(self._modules.values())
-            self._modules.clear()
-            for i, m in enumerate(items):
-                self._modules[str(i)] = m
-
-    def __len__(self) -> int:
-        return len(self._modules)
-
-    def __iter__(self) -> Iterator[Module]:
-        return iter(self._modules.values())
-
-    def append(self, module: Module) -> Sequential:
-        self.add_module(str(len(self)), module)
-        return self
+            self._renumber(list(self._modules.values()))
 
 
-class ModuleList(Module):
+class ModuleList(_ModuleSequence):
     """A list of modules whose parameters are registered.
 
     Examples:
@@ -107,19 +114,7 @@ class ModuleList(Module):
             del items[idx]
         else:
             del items[_index(idx, len(self), "ModuleList")]
-        self._modules.clear()
-        for i, m in enumerate(items):
-            self._modules[str(i)] = m
-
-    def __len__(self) -> int:
-        return len(self._modules)
-
-    def __iter__(self) -> Iterator[Module]:
-        return iter(self._modules.values())
-
-    def append(self, module: Module) -> ModuleList:
-        self.add_module(str(len(self)), module)
-        return self
+        self._renumber(items)
 
     def extend(self, modules: Iterable[Module]) -> ModuleList:
         for m in modules:
@@ -137,7 +132,52 @@ class ModuleList(Module):
         raise NotImplementedError("ModuleList is a container; iterate over it in your own forward()")
 
 
-class ModuleDict(Module):
+class _DictContainer(Module):
+    """The dict protocol over one of the module's registries, named by ``_registry``.
+
+    Subclasses add ``__setitem__`` (which registers the value); ``update``
+    goes through it.
+    """
+
+    _registry = ""
+
+    def _store(self) -> dict:
+        return self.__dict__[self._registry]
+
+    def __getitem__(self, key: str):
+        return self._store()[key]
+
+    def __delitem__(self, key: str) -> None:
+        del self._store()[key]
+
+    def __len__(self) -> int:
+        return len(self._store())
+
+    def __iter__(self):
+        return iter(self._store())
+
+    def __contains__(self, key) -> bool:
+        return key in self._store()
+
+    def keys(self):
+        return self._store().keys()
+
+    def values(self):
+        return self._store().values()
+
+    def items(self):
+        return self._store().items()
+
+    def pop(self, key: str):
+        return self._store().pop(key)
+
+    def update(self, values) -> None:
+        items = values.items() if isinstance(values, Mapping) else values
+        for k, v in items:
+            self[k] = v
+
+
+class ModuleDict(_DictContainer):
     """A dict of modules whose parameters are registered.
 
     Examples:
@@ -147,45 +187,15 @@ class ModuleDict(Module):
         ['a', 'b']
     """
 
+    _registry = "_modules"
+
     def __init__(self, modules: Mapping[str, Module] | None = None):
         super().__init__()
         if modules is not None:
             self.update(modules)
 
-    def __getitem__(self, key: str) -> Module:
-        return self._modules[key]
-
     def __setitem__(self, key: str, module: Module) -> None:
         self.add_module(key, module)
-
-    def __delitem__(self, key: str) -> None:
-        del self._modules[key]
-
-    def __len__(self) -> int:
-        return len(self._modules)
-
-    def __iter__(self):
-        return iter(self._modules)
-
-    def __contains__(self, key) -> bool:
-        return key in self._modules
-
-    def keys(self):
-        return self._modules.keys()
-
-    def values(self):
-        return self._modules.values()
-
-    def items(self):
-        return self._modules.items()
-
-    def pop(self, key: str) -> Module:
-        return self._modules.pop(key)
-
-    def update(self, modules) -> None:
-        items = modules.items() if isinstance(modules, Mapping) else modules
-        for k, m in items:
-            self.add_module(k, m)
 
     def forward(self, *args, **kwargs):
         raise NotImplementedError("ModuleDict is a container; index it in your own forward()")
@@ -239,7 +249,7 @@ class ParameterList(Module):
         return "\n".join(f"({i}): Parameter of shape {p.shape}" for i, p in enumerate(self))
 
 
-class ParameterDict(Module):
+class ParameterDict(_DictContainer):
     """A dict of parameters registered with the module.
 
     Examples:
@@ -249,42 +259,15 @@ class ParameterDict(Module):
         ['w']
     """
 
+    _registry = "_parameters"
+
     def __init__(self, values: Mapping | None = None):
         super().__init__()
         if values is not None:
             self.update(values)
 
-    def __getitem__(self, key: str) -> Parameter:
-        return self._parameters[key]
-
     def __setitem__(self, key: str, value) -> None:
         self.register_parameter(key, _as_parameter(value))
-
-    def __delitem__(self, key: str) -> None:
-        del self._parameters[key]
-
-    def __len__(self) -> int:
-        return len(self._parameters)
-
-    def __iter__(self):
-        return iter(self._parameters)
-
-    def __contains__(self, key) -> bool:
-        return key in self._parameters
-
-    def keys(self):
-        return self._parameters.keys()
-
-    def values(self):
-        return self._parameters.values()
-
-    def items(self):
-        return self._parameters.items()
-
-    def update(self, values) -> None:
-        items = values.items() if isinstance(values, Mapping) else values
-        for k, v in items:
-            self[k] = v
 
     def extra_repr(self) -> str:
         return "\n".join(f"({k}): Parameter of shape {p.shape}" for k, p in self.items())

@@ -155,23 +155,22 @@ class Module:
                 return
         object.__delattr__(self, name)
 
+    def _register(self, store: str, name: str, value, kind: type, method: str) -> None:
+        """Put ``value`` (a ``kind`` or ``None``) under ``name`` in registry ``store``, out of the other two."""
+        self._check_ready(name)
+        if value is not None and not isinstance(value, kind):
+            raise TypeError(f"{method} expects a {kind.__name__} or None, got {type(value).__name__}")
+        self._validate_name(name)
+        self._remove_from(name, keep=store)
+        self.__dict__[store][name] = value
+
     def register_parameter(self, name: str, param: Parameter | None) -> None:
         """Add a parameter (or ``None`` as a placeholder) under ``name``."""
-        self._check_ready(name)
-        if param is not None and not isinstance(param, Parameter):
-            raise TypeError(f"register_parameter expects a Parameter or None, got {type(param).__name__}")
-        self._validate_name(name)
-        self._remove_from(name, keep="_parameters")
-        self._parameters[name] = param
+        self._register("_parameters", name, param, Parameter, "register_parameter")
 
     def register_buffer(self, name: str, tensor: Tensor | None, persistent: bool = True) -> None:
         """Add a buffer under ``name``; ``persistent=False`` keeps it out of ``state_dict``."""
-        self._check_ready(name)
-        if tensor is not None and not isinstance(tensor, Tensor):
-            raise TypeError(f"register_buffer expects a Tensor or None, got {type(tensor).__name__}")
-        self._validate_name(name)
-        self._remove_from(name, keep="_buffers")
-        self._buffers[name] = tensor
+        self._register("_buffers", name, tensor, Tensor, "register_buffer")
         if persistent:
             self._non_persistent.discard(name)
         else:
@@ -179,12 +178,7 @@ class Module:
 
     def add_module(self, name: str, module: Module | None) -> None:
         """Add a submodule under ``name``."""
-        self._check_ready(name)
-        if module is not None and not isinstance(module, Module):
-            raise TypeError(f"add_module expects a Module or None, got {type(module).__name__}")
-        self._validate_name(name)
-        self._remove_from(name, keep="_modules")
-        self._modules[name] = module
+        self._register("_modules", name, module, Module, "add_module")
 
     register_module = add_module
 

@@ -6,14 +6,9 @@ import mlx.core as mx
 
 from lucid._backend.dtypes import to_mx_dtype
 from lucid._tensor import Tensor
-from lucid.autograd.function import _NO_GRADS, Function, _apply2
+from lucid.autograd.function import Function
+from lucid.ops._registry import export, register, register_method
 from lucid.ops._util import operand, unbroadcast
-
-__all__ = ["add", "sub", "subtract", "multiply", "mul", "divide", "div", "true_divide", "floor_divide",
-           "remainder", "fmod", "power", "pow", "maximum", "minimum", "neg", "negative", "astype"]
-
-
-_NONE = _NO_GRADS[2]  # needs_input_grad of a two-argument call that records nothing
 
 
 def _meta(ctx, a, b):
@@ -28,7 +23,7 @@ class Add(Function):
 
     @staticmethod
     def forward(ctx, a, b):
-        if ctx.needs_input_grad is not _NONE:
+        if ctx.records:
             _meta(ctx, a, b)
         return mx.add(a, b)
 
@@ -52,7 +47,7 @@ class Sub(Function):
 
     @staticmethod
     def forward(ctx, a, b):
-        if ctx.needs_input_grad is not _NONE:
+        if ctx.records:
             _meta(ctx, a, b)
         return mx.subtract(a, b)
 
@@ -68,12 +63,12 @@ class Mul(Function):
 
     @staticmethod
     def forward(ctx, a, b):
-        ctx._saved = (a, b)  # what save_for_backward does with arrays; the inputs' shapes come with them
+        ctx.saved_arrays = (a, b)  # save_for_backward without the call; the inputs' shapes come with them
         return mx.multiply(a, b)
 
     @staticmethod
     def backward(ctx, g):
-        a, b = ctx._saved  # the engine has checked they were not freed
+        a, b = ctx.saved_arrays  # the engine has checked they were not freed
         na, nb = ctx.needs_input_grad
         ga = gb = None
         if na:
@@ -170,38 +165,27 @@ class Power(Function):
         return ga, gb
 
 
-class Maximum(Function):
+def _extremum(name: str, pick, wins) -> type:
+    """The Function of ``maximum`` (``pick=mx.maximum``, ``wins=mx.greater``) or ``minimum``."""
     # NOTE: where a == b the gradient is split equally between both inputs (PyTorch's convention).
-    @staticmethod
     def forward(ctx, a, b):
         ctx.save_for_backward(a, b)
-        return mx.maximum(a, b)
+        return pick(a, b)
 
-    @staticmethod
     def backward(ctx, g):
         a, b = ctx.saved_tensors
         na, nb = ctx.needs_input_grad
-        mask = (a > b).astype(g.dtype) + 0.5 * (a == b).astype(g.dtype)
+        mask = wins(a, b).astype(g.dtype) + 0.5 * (a == b).astype(g.dtype)
         ga = unbroadcast(g * mask, a.shape, a.dtype) if na else None
         gb = unbroadcast(g * (1 - mask), b.shape, b.dtype) if nb else None
         return ga, gb
 
+    return type(name, (Function,), {"forward": staticmethod(forward), "backward": staticmethod(backward),
+                                    "__module__": __name__, "__qualname__": name})
 
-class Minimum(Function):
-    # NOTE: ties split the gradient equally, as for maximum.
-    @staticmethod
-    def forward(ctx, a, b):
-        ctx.save_for_backward(a, b)
-        return mx.minimum(a, b)
 
-    @staticmethod
-    def backward(ctx, g):
-        a, b = ctx.saved_tensors
-        na, nb = ctx.needs_input_grad
-        mask = (a < b).astype(g.dtype) + 0.5 * (a == b).astype(g.dtype)
-        ga = unbroadcast(g * mask, a.shape, a.dtype) if na else None
-        gb = unbroadcast(g * (1 - mask), b.shape, b.dtype) if nb else None
-        return ga, gb
+Maximum = _extremum("Maximum", mx.maximum, mx.greater)
+Minimum = _extremum("Minimum", mx.minimum, mx.less)
 
 
 class Neg(Function):
@@ -225,19 +209,35 @@ class AsType(Function):
         return g.astype(ctx.in_dtype), None
 
 
-def _binary(fn_cls, name: str, doc: str):
+def _binary(fn_cls, name: str, doc: str, aliases: tuple = (), operator: str | None = None):
+    """The public function of a binary Function: registered with its aliases, as a method, and as
+    ``operator`` and its reflected form (``__add__`` and ``__radd__``) when given."""
+    apply2 = fn_cls.apply2
+
     def op(input, other):
         # The hot path of every eager expression: Tensors go straight to the two-argument apply.
         if type(input) is not Tensor:
             input = operand(input)
         if type(other) is not Tensor:
             other = operand(other)
-        return _apply2(fn_cls, (input, other))
+        return apply2(input, other)
 
     op.__name__ = name
     op.__qualname__ = name
     op.__doc__ = doc
+    register(aliases=aliases, method=True, operators=(operator,) if operator else ())(op)
+    if operator:
+        register_method(operator.replace("__", "__r", 1), _reflected(op))
     return op
+
+
+def _reflected(fn):
+    """``other <op> self`` for a Python number, list or array on the left."""
+    def method(self, other):
+        return fn(operand(other), self)
+
+    method.__name__ = method.__qualname__ = "r" + fn.__name__
+    return method
 
 
 add = _binary(Add, "add", """Elementwise ``input + other`` with broadcasting.
@@ -253,42 +253,42 @@ add = _binary(Add, "add", """Elementwise ``input + other`` with broadcasting.
         >>> import lucid
         >>> lucid.add(lucid.tensor([1.0, 2.0]), 1).tolist()
         [2.0, 3.0]
-    """)
+    """, operator="__add__")
 sub = _binary(Sub, "sub", """Elementwise ``input - other`` with broadcasting.
 
     Examples:
         >>> import lucid
         >>> lucid.sub(lucid.tensor([3.0]), 1.0).tolist()
         [2.0]
-    """)
+    """, aliases=("subtract",), operator="__sub__")
 multiply = _binary(Mul, "multiply", """Elementwise ``input * other`` with broadcasting.
 
     Examples:
         >>> import lucid
         >>> lucid.multiply(lucid.tensor([2.0, 3.0]), 2).tolist()
         [4.0, 6.0]
-    """)
+    """, aliases=("mul",), operator="__mul__")
 divide = _binary(Div, "divide", """Elementwise true division ``input / other`` (integers give float32).
 
     Examples:
         >>> import lucid
         >>> lucid.divide(lucid.tensor([1, 2]), 2).tolist()
         [0.5, 1.0]
-    """)
+    """, aliases=("div", "true_divide"), operator="__truediv__")
 floor_divide = _binary(FloorDivide, "floor_divide", """Elementwise ``floor(input / other)``; not differentiable.
 
     Examples:
         >>> import lucid
         >>> lucid.floor_divide(lucid.tensor([7, -7]), 2).tolist()
         [3, -4]
-    """)
+    """, operator="__floordiv__")
 remainder = _binary(Remainder, "remainder", """Elementwise ``input % other`` with the sign of ``other`` (as Python's).
 
     Examples:
         >>> import lucid
         >>> lucid.remainder(lucid.tensor([-3.0, 3.0]), 2.0).tolist()
         [1.0, 1.0]
-    """)
+    """, operator="__mod__")
 fmod = _binary(Fmod, "fmod", """Elementwise C-style remainder with the sign of ``input``.
 
     Examples:
@@ -302,7 +302,7 @@ power = _binary(Power, "power", """Elementwise ``input ** exponent``.
         >>> import lucid
         >>> lucid.power(lucid.tensor([2.0, 3.0]), 2).tolist()
         [4.0, 9.0]
-    """)
+    """, aliases=("pow",), operator="__pow__")
 maximum = _binary(Maximum, "maximum", """Elementwise maximum; ties split the gradient equally.
 
     Examples:
@@ -317,9 +317,9 @@ minimum = _binary(Minimum, "minimum", """Elementwise minimum; ties split the gra
         >>> lucid.minimum(lucid.tensor([1.0, 5.0]), lucid.tensor([3.0, 2.0])).tolist()
         [1.0, 2.0]
     """)
-subtract, mul, div, true_divide, pow = sub, multiply, divide, divide, power
 
 
+@register(aliases=("negative",), method=True, operators=("__neg__",))
 def neg(input: Tensor) -> Tensor:
     """Elementwise ``-input``.
 
@@ -331,9 +331,7 @@ def neg(input: Tensor) -> Tensor:
     return Neg.apply(input)
 
 
-negative = neg
-
-
+@register(method=True)
 def astype(input: Tensor, dtype) -> Tensor:
     """Convert to ``dtype``; differentiable between floating dtypes.
 
@@ -348,18 +346,6 @@ def astype(input: Tensor, dtype) -> Tensor:
     return AsType.apply(input, target)
 
 
-def _r(fn):
-    return lambda self, other: fn(operand(other), self)
+register_method("__pos__", lambda self: self, __name__)
 
-
-TENSOR_METHODS = {
-    "add": add, "sub": sub, "subtract": sub, "mul": multiply, "multiply": multiply, "div": divide,
-    "divide": divide, "true_divide": divide, "floor_divide": floor_divide, "remainder": remainder,
-    "fmod": fmod, "pow": power, "power": power, "maximum": maximum, "minimum": minimum, "neg": neg,
-    "negative": neg, "astype": astype,
-    "__add__": add, "__radd__": _r(add), "__sub__": sub, "__rsub__": _r(sub),
-    "__mul__": multiply, "__rmul__": _r(multiply), "__truediv__": divide, "__rtruediv__": _r(divide),
-    "__floordiv__": floor_divide, "__rfloordiv__": _r(floor_divide), "__mod__": remainder,
-    "__rmod__": _r(remainder), "__pow__": power, "__rpow__": _r(power), "__neg__": neg,
-    "__pos__": lambda self: self,
-}
+__all__ = export(__name__)

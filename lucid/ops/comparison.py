@@ -17,31 +17,16 @@ import numbers
 import mlx.core as mx
 import numpy as np
 
-from lucid._backend.device import _default
-from lucid._backend.dtypes import from_mx_dtype
-from lucid._tensor import Tensor, as_array
+from lucid._backend.dtypes import BOOL_OR_INTEGER_MX, from_mx_dtype
+from lucid._tensor import Tensor
 from lucid.autograd.function import Function
-from lucid.ops._util import operand
-
-__all__ = [
-    "eq", "ne", "lt", "le", "gt", "ge", "not_equal", "less", "less_equal", "greater", "greater_equal",
-    "logical_and", "logical_or", "logical_xor", "logical_not",
-    "bitwise_and", "bitwise_or", "bitwise_xor", "bitwise_not", "bitwise_left_shift", "bitwise_right_shift",
-    "isclose", "allclose", "equal", "isnan", "isinf", "isfinite", "isposinf", "isneginf",
-]
+from lucid.ops._registry import export, register, register_method
+from lucid.ops._util import operand, to_tensor
 
 # What may stand on the other side of a comparison/bitwise operator; anything
 # else gets NotImplemented (so ``x == None`` is False, as in PyTorch).
 _OPERAND_TYPES = (Tensor, numbers.Number, np.ndarray, np.generic, mx.array, list, tuple)
 
-_BITWISE_DTYPES = frozenset({mx.bool_, mx.uint8, mx.uint16, mx.uint32, mx.uint64,
-                             mx.int8, mx.int16, mx.int32, mx.int64})
-
-
-def _as_tensor(x) -> Tensor:
-    if isinstance(x, Tensor):
-        return x
-    return Tensor._make(as_array(x), _default[0])
 
 
 class _NonDiff(Function):
@@ -61,7 +46,7 @@ def _binary(name: str, fn) -> type:
 def _check_bitwise(op: str, *values) -> None:
     for v in values:
         if isinstance(v, mx.array):
-            if v.dtype not in _BITWISE_DTYPES:
+            if v.dtype not in BOOL_OR_INTEGER_MX:
                 raise TypeError(f"{op}: expected bool or integer tensors, got dtype {from_mx_dtype(v.dtype)}; "
                                 "use the logical_* ops or convert with .bool() / .long() first")
         elif isinstance(v, (float, complex)):
@@ -118,12 +103,23 @@ class IsClose(_NonDiff):
         return mx.isclose(a, b, rtol, atol, equal_nan=equal_nan)
 
 
-def _public(fn_cls, name: str, doc: str):
+def _public(fn_cls, name: str, doc: str, aliases: tuple = (), operator: str | None = None,
+            reflected: str | None = None):
+    """The public function of a binary Function, registered (with its aliases) as a method.
+
+    ``operator`` (and ``reflected``) name the Python operator slots it also fills; they return
+    NotImplemented for foreign types (see :func:`_operator`).
+    """
     def op(input, other) -> Tensor:
         return fn_cls.apply(operand(input), operand(other))
 
     op.__name__ = op.__qualname__ = name
     op.__doc__ = doc
+    register(aliases=aliases, method=True)(op)
+    if operator:
+        register_method(operator, _operator(fn_cls), __name__)
+    if reflected:
+        register_method(reflected, _operator(fn_cls, reflected=True), __name__)
     return op
 
 
@@ -157,44 +153,42 @@ eq = _public(Eq, "eq", """Elementwise ``input == other`` as a bool tensor, with 
         >>> import lucid
         >>> lucid.eq(lucid.tensor([1, 2, 3]), 2).tolist()
         [False, True, False]
-    """)
+    """, operator="__eq__")
 ne = _public(Ne, "ne", """Elementwise ``input != other`` as a bool tensor (``not_equal``).
 
     Examples:
         >>> import lucid
         >>> lucid.ne(lucid.tensor([1.0, 2.0]), lucid.tensor([1.0, 5.0])).tolist()
         [False, True]
-    """)
+    """, aliases=("not_equal",), operator="__ne__")
 lt = _public(Lt, "lt", """Elementwise ``input < other`` as a bool tensor (``less``).
 
     Examples:
         >>> import lucid
         >>> lucid.lt(lucid.tensor([1.0, 2.0]), 2.0).tolist()
         [True, False]
-    """)
+    """, aliases=("less",), operator="__lt__")
 le = _public(Le, "le", """Elementwise ``input <= other`` as a bool tensor (``less_equal``).
 
     Examples:
         >>> import lucid
         >>> lucid.le(lucid.tensor([1.0, 2.0]), 2.0).tolist()
         [True, True]
-    """)
+    """, aliases=("less_equal",), operator="__le__")
 gt = _public(Gt, "gt", """Elementwise ``input > other`` as a bool tensor (``greater``).
 
     Examples:
         >>> import lucid
         >>> lucid.gt(lucid.tensor([[1.0], [3.0]]), lucid.tensor([2.0, 0.0])).tolist()
         [[False, True], [True, True]]
-    """)
+    """, aliases=("greater",), operator="__gt__")
 ge = _public(Ge, "ge", """Elementwise ``input >= other`` as a bool tensor (``greater_equal``).
 
     Examples:
         >>> import lucid
         >>> lucid.ge(lucid.tensor([1.0, 2.0]), 2.0).tolist()
         [False, True]
-    """)
-not_equal, less, less_equal, greater, greater_equal = ne, lt, le, gt, ge
-
+    """, aliases=("greater_equal",), operator="__ge__")
 logical_and = _public(LogicalAnd, "logical_and", """Elementwise logical AND; nonzero counts as true.
 
     Returns:
@@ -221,6 +215,7 @@ logical_xor = _public(LogicalXor, "logical_xor", """Elementwise logical XOR; non
     """)
 
 
+@register(method=True)
 def logical_not(input: Tensor) -> Tensor:
     """Elementwise logical NOT as a bool tensor; zero counts as false.
 
@@ -229,7 +224,7 @@ def logical_not(input: Tensor) -> Tensor:
         >>> lucid.logical_not(lucid.tensor([0.0, 2.0])).tolist()
         [True, False]
     """
-    return LogicalNot.apply(input if isinstance(input, Tensor) else _as_tensor(input))
+    return LogicalNot.apply(input if isinstance(input, Tensor) else to_tensor(input))
 
 
 bitwise_and = _public(BitwiseAnd, "bitwise_and", """Elementwise bitwise AND of bool or integer tensors (``&``).
@@ -248,7 +243,7 @@ bitwise_and = _public(BitwiseAnd, "bitwise_and", """Elementwise bitwise AND of b
         >>> import lucid
         >>> lucid.bitwise_and(lucid.tensor([12, 10]), 6).tolist()
         [4, 2]
-    """)
+    """, operator="__and__", reflected="__rand__")
 bitwise_or = _public(BitwiseOr, "bitwise_or", """Elementwise bitwise OR of bool or integer tensors (``|``).
 
     Raises:
@@ -258,7 +253,7 @@ bitwise_or = _public(BitwiseOr, "bitwise_or", """Elementwise bitwise OR of bool 
         >>> import lucid
         >>> lucid.bitwise_or(lucid.tensor([12, 10]), 1).tolist()
         [13, 11]
-    """)
+    """, operator="__or__", reflected="__ror__")
 bitwise_xor = _public(BitwiseXor, "bitwise_xor", """Elementwise bitwise XOR of bool or integer tensors (``^``).
 
     Raises:
@@ -268,7 +263,7 @@ bitwise_xor = _public(BitwiseXor, "bitwise_xor", """Elementwise bitwise XOR of b
         >>> import lucid
         >>> lucid.bitwise_xor(lucid.tensor([True, False]), lucid.tensor([True, True])).tolist()
         [False, True]
-    """)
+    """, operator="__xor__", reflected="__rxor__")
 bitwise_left_shift = _public(LeftShift, "bitwise_left_shift", """Elementwise ``input << other`` on integers.
 
     Raises:
@@ -278,7 +273,7 @@ bitwise_left_shift = _public(LeftShift, "bitwise_left_shift", """Elementwise ``i
         >>> import lucid
         >>> lucid.bitwise_left_shift(lucid.tensor([1, 3]), 2).tolist()
         [4, 12]
-    """)
+    """, operator="__lshift__", reflected="__rlshift__")
 bitwise_right_shift = _public(RightShift, "bitwise_right_shift", """Elementwise ``input >> other`` on integers.
 
     Raises:
@@ -288,9 +283,10 @@ bitwise_right_shift = _public(RightShift, "bitwise_right_shift", """Elementwise 
         >>> import lucid
         >>> lucid.bitwise_right_shift(lucid.tensor([4, 13]), 2).tolist()
         [1, 3]
-    """)
+    """, operator="__rshift__", reflected="__rrshift__")
 
 
+@register(method=True, operators=("__invert__",))
 def bitwise_not(input: Tensor) -> Tensor:
     """Elementwise bitwise NOT (``~``): logical NOT on bool tensors, ``-x - 1`` on signed integers.
 
@@ -302,7 +298,7 @@ def bitwise_not(input: Tensor) -> Tensor:
         >>> lucid.bitwise_not(lucid.tensor([True, False])).tolist(), lucid.bitwise_not(lucid.tensor([0, 5])).tolist()
         ([False, True], [-1, -6])
     """
-    return BitwiseNot.apply(input if isinstance(input, Tensor) else _as_tensor(input))
+    return BitwiseNot.apply(input if isinstance(input, Tensor) else to_tensor(input))
 
 
 def _check_tolerances(op: str, rtol, atol) -> None:
@@ -313,6 +309,7 @@ def _check_tolerances(op: str, rtol, atol) -> None:
             raise ValueError(f"{op}: {name} must be non-negative, got {value}")
 
 
+@register(method=True)
 def isclose(input: Tensor, other, rtol: float = 1e-05, atol: float = 1e-08, equal_nan: bool = False) -> Tensor:
     """Elementwise ``|input - other| <= atol + rtol * |other|`` as a bool tensor, with broadcasting.
 
@@ -335,9 +332,10 @@ def isclose(input: Tensor, other, rtol: float = 1e-05, atol: float = 1e-08, equa
         [True, False]
     """
     _check_tolerances("isclose", rtol, atol)
-    return IsClose.apply(_as_tensor(input), _as_tensor(other), float(rtol), float(atol), bool(equal_nan))
+    return IsClose.apply(to_tensor(input), to_tensor(other), float(rtol), float(atol), bool(equal_nan))
 
 
+@register(method=True)
 def allclose(input: Tensor, other, rtol: float = 1e-05, atol: float = 1e-08, equal_nan: bool = False) -> bool:
     """True if every element of ``input`` is close to ``other`` (see ``isclose``), with broadcasting.
 
@@ -360,11 +358,12 @@ def allclose(input: Tensor, other, rtol: float = 1e-05, atol: float = 1e-08, equ
         True
     """
     _check_tolerances("allclose", rtol, atol)
-    a, b = _as_tensor(input), _as_tensor(other)
+    a, b = to_tensor(input), to_tensor(other)
     # Sync point by contract (a Python bool is returned).
     return bool(mx.allclose(a._data, b._data, float(rtol), float(atol), equal_nan=bool(equal_nan)).item())
 
 
+@register(method=True)
 def equal(input: Tensor, other: Tensor) -> bool:
     """True if both tensors have the same shape and the same values (``torch.equal``).
 
@@ -378,13 +377,14 @@ def equal(input: Tensor, other: Tensor) -> bool:
         >>> lucid.equal(a, lucid.tensor([1, 2])), lucid.equal(lucid.tensor([1]), lucid.tensor([1, 1]))
         (True, False)
     """
-    a, b = _as_tensor(input), _as_tensor(other)
+    a, b = to_tensor(input), to_tensor(other)
     if a._data.shape != b._data.shape:
         return False
     # Sync point by contract (a Python bool is returned).
     return bool(mx.array_equal(a._data, b._data).item())
 
 
+@register(method=True)
 def isnan(input: Tensor) -> Tensor:
     """Elementwise ``x is NaN`` as a bool tensor.
 
@@ -393,9 +393,10 @@ def isnan(input: Tensor) -> Tensor:
         >>> lucid.isnan(lucid.tensor([float("nan"), 1.0])).tolist()
         [True, False]
     """
-    return IsNan.apply(input if isinstance(input, Tensor) else _as_tensor(input))
+    return IsNan.apply(input if isinstance(input, Tensor) else to_tensor(input))
 
 
+@register(method=True)
 def isinf(input: Tensor) -> Tensor:
     """Elementwise ``x is +inf or -inf`` as a bool tensor.
 
@@ -404,9 +405,10 @@ def isinf(input: Tensor) -> Tensor:
         >>> lucid.isinf(lucid.tensor([float("inf"), -float("inf"), 1.0])).tolist()
         [True, True, False]
     """
-    return IsInf.apply(input if isinstance(input, Tensor) else _as_tensor(input))
+    return IsInf.apply(input if isinstance(input, Tensor) else to_tensor(input))
 
 
+@register(method=True)
 def isfinite(input: Tensor) -> Tensor:
     """Elementwise ``x is neither NaN nor infinite`` as a bool tensor (always true for integers).
 
@@ -415,9 +417,10 @@ def isfinite(input: Tensor) -> Tensor:
         >>> lucid.isfinite(lucid.tensor([float("nan"), float("inf"), 1.0])).tolist()
         [False, False, True]
     """
-    return IsFinite.apply(input if isinstance(input, Tensor) else _as_tensor(input))
+    return IsFinite.apply(input if isinstance(input, Tensor) else to_tensor(input))
 
 
+@register(method=True)
 def isposinf(input: Tensor) -> Tensor:
     """Elementwise ``x == +inf`` as a bool tensor.
 
@@ -426,9 +429,10 @@ def isposinf(input: Tensor) -> Tensor:
         >>> lucid.isposinf(lucid.tensor([float("inf"), -float("inf")])).tolist()
         [True, False]
     """
-    return IsPosInf.apply(input if isinstance(input, Tensor) else _as_tensor(input))
+    return IsPosInf.apply(input if isinstance(input, Tensor) else to_tensor(input))
 
 
+@register(method=True)
 def isneginf(input: Tensor) -> Tensor:
     """Elementwise ``x == -inf`` as a bool tensor.
 
@@ -437,25 +441,8 @@ def isneginf(input: Tensor) -> Tensor:
         >>> lucid.isneginf(lucid.tensor([float("inf"), -float("inf")])).tolist()
         [False, True]
     """
-    return IsNegInf.apply(input if isinstance(input, Tensor) else _as_tensor(input))
+    return IsNegInf.apply(input if isinstance(input, Tensor) else to_tensor(input))
 
 
-TENSOR_METHODS = {
-    "eq": eq, "ne": ne, "lt": lt, "le": le, "gt": gt, "ge": ge, "not_equal": ne, "less": lt,
-    "less_equal": le, "greater": gt, "greater_equal": ge,
-    "logical_and": logical_and, "logical_or": logical_or, "logical_xor": logical_xor, "logical_not": logical_not,
-    "bitwise_and": bitwise_and, "bitwise_or": bitwise_or, "bitwise_xor": bitwise_xor, "bitwise_not": bitwise_not,
-    "bitwise_left_shift": bitwise_left_shift, "bitwise_right_shift": bitwise_right_shift,
-    "isclose": isclose, "allclose": allclose, "equal": equal,
-    "isnan": isnan, "isinf": isinf, "isfinite": isfinite, "isposinf": isposinf, "isneginf": isneginf,
-    "__eq__": _operator(Eq), "__ne__": _operator(Ne), "__lt__": _operator(Lt), "__le__": _operator(Le),
-    "__gt__": _operator(Gt), "__ge__": _operator(Ge),
-    "__and__": _operator(BitwiseAnd), "__rand__": _operator(BitwiseAnd, reflected=True),
-    "__or__": _operator(BitwiseOr), "__ror__": _operator(BitwiseOr, reflected=True),
-    "__xor__": _operator(BitwiseXor), "__rxor__": _operator(BitwiseXor, reflected=True),
-    "__lshift__": _operator(LeftShift), "__rlshift__": _operator(LeftShift, reflected=True),
-    "__rshift__": _operator(RightShift), "__rrshift__": _operator(RightShift, reflected=True),
-    "__invert__": bitwise_not,
-    # Defining __eq__ must not make Tensors unhashable: they hash by identity (as in PyTorch).
-    "__hash__": object.__hash__,
-}
+# Tensors stay hashable by identity although __eq__ is elementwise: lucid/_tensor.py sets __hash__.
+__all__ = export(__name__)

@@ -10,33 +10,11 @@ import numpy as np
 from lucid._backend.device import normalize_device
 from lucid._backend.dtypes import to_mx_dtype
 from lucid._tensor import Tensor
-
-__all__ = ["tensor", "as_tensor", "from_numpy", "zeros", "ones", "full", "empty", "eye", "arange", "linspace",
-           "zeros_like", "ones_like", "full_like", "empty_like"]
-
-
-def _shape(size, op: str) -> tuple:
-    """Accept ``f(2, 3)``, ``f((2, 3))``, ``f([2, 3])`` or ``f(size=(2, 3))``."""
-    if len(size) == 1 and isinstance(size[0], (tuple, list)):
-        size = tuple(size[0])
-    for s in size:
-        if isinstance(s, bool) or not isinstance(s, numbers.Integral):
-            raise TypeError(f"{op}: sizes must be ints, got {s!r} ({type(s).__name__})")
-        if s < 0:
-            raise ValueError(f"{op}: sizes must be non-negative, got {tuple(size)}")
-    return tuple(int(s) for s in size)
+from lucid.ops._registry import export, register
+from lucid.ops._util import check_sizes, new_tensor
 
 
-def _finish(arr: mx.array, device, requires_grad: bool) -> Tensor:
-    dev = "cpu" if device is None and arr.dtype == mx.float64 else normalize_device(device)
-    if dev == "gpu" and arr.dtype == mx.float64:
-        raise TypeError("float64 is supported on the CPU only; use device='cpu' or a 32-bit dtype")
-    t = Tensor._make(arr, dev)
-    if requires_grad:
-        t.requires_grad = True
-    return t
-
-
+@register()
 def tensor(data, dtype=None, device=None, requires_grad: bool = False) -> Tensor:
     """Make a Tensor from data (numbers, nested lists, NumPy arrays, ``mx.array``s, Tensors).
 
@@ -55,6 +33,7 @@ def tensor(data, dtype=None, device=None, requires_grad: bool = False) -> Tensor
     return Tensor(data, dtype=dtype, device=device, requires_grad=requires_grad)
 
 
+@register()
 def as_tensor(data, dtype=None, device=None) -> Tensor:
     """Like ``tensor``, but returns ``data`` itself when it already is a Tensor of that dtype and device.
 
@@ -71,6 +50,7 @@ def as_tensor(data, dtype=None, device=None) -> Tensor:
     return Tensor(data, dtype=dtype, device=device)
 
 
+@register()
 def from_numpy(array: np.ndarray) -> Tensor:
     """Make a Tensor from a NumPy array, keeping its dtype (float64 stays float64, on the CPU).
 
@@ -88,6 +68,7 @@ def _dt(dtype, default=mx.float32):
     return default if dtype is None else to_mx_dtype(dtype)
 
 
+@register()
 def zeros(*size, dtype=None, device=None, requires_grad: bool = False) -> Tensor:
     """A tensor of zeros of shape ``size`` (float32 by default).
 
@@ -96,9 +77,10 @@ def zeros(*size, dtype=None, device=None, requires_grad: bool = False) -> Tensor
         >>> lucid.zeros(2, 3).shape
         (2, 3)
     """
-    return _finish(mx.zeros(_shape(size, "zeros"), dtype=_dt(dtype)), device, requires_grad)
+    return new_tensor(mx.zeros(check_sizes(size, "zeros"), dtype=_dt(dtype)), device, requires_grad)
 
 
+@register()
 def ones(*size, dtype=None, device=None, requires_grad: bool = False) -> Tensor:
     """A tensor of ones of shape ``size`` (float32 by default).
 
@@ -107,7 +89,7 @@ def ones(*size, dtype=None, device=None, requires_grad: bool = False) -> Tensor:
         >>> lucid.ones(2).tolist()
         [1.0, 1.0]
     """
-    return _finish(mx.ones(_shape(size, "ones"), dtype=_dt(dtype)), device, requires_grad)
+    return new_tensor(mx.ones(check_sizes(size, "ones"), dtype=_dt(dtype)), device, requires_grad)
 
 
 def _fill_dtype(fill_value, dtype):
@@ -130,6 +112,7 @@ def _full(shape: tuple, fill_value, dt) -> mx.array:
     return arr if arr.dtype == dt else arr.astype(dt)
 
 
+@register()
 def full(size, fill_value, dtype=None, device=None, requires_grad: bool = False) -> Tensor:
     """A tensor of shape ``size`` filled with ``fill_value`` (dtype inferred from it).
 
@@ -140,11 +123,12 @@ def full(size, fill_value, dtype=None, device=None, requires_grad: bool = False)
     """
     if isinstance(size, numbers.Integral):
         size = (size,)
-    shape = _shape(tuple(size), "full")
+    shape = check_sizes(tuple(size), "full")
     dt = _fill_dtype(fill_value, dtype)
-    return _finish(_full(shape, fill_value, dt), device, requires_grad)
+    return new_tensor(_full(shape, fill_value, dt), device, requires_grad)
 
 
+@register()
 def empty(*size, dtype=None, device=None, requires_grad: bool = False) -> Tensor:
     """An uninitialised tensor (zeros here: MLX has no uninitialised allocation).
 
@@ -156,6 +140,7 @@ def empty(*size, dtype=None, device=None, requires_grad: bool = False) -> Tensor
     return zeros(*size, dtype=dtype, device=device, requires_grad=requires_grad)
 
 
+@register()
 def eye(n: int, m: int | None = None, dtype=None, device=None, requires_grad: bool = False) -> Tensor:
     """The ``n`` x ``m`` identity matrix.
 
@@ -164,10 +149,11 @@ def eye(n: int, m: int | None = None, dtype=None, device=None, requires_grad: bo
         >>> lucid.eye(2).tolist()
         [[1.0, 0.0], [0.0, 1.0]]
     """
-    _shape((n,) if m is None else (n, m), "eye")
-    return _finish(mx.eye(n, m, dtype=_dt(dtype)), device, requires_grad)
+    check_sizes((n,) if m is None else (n, m), "eye")
+    return new_tensor(mx.eye(n, m, dtype=_dt(dtype)), device, requires_grad)
 
 
+@register()
 def arange(start, end=None, step=1, dtype=None, device=None, requires_grad: bool = False) -> Tensor:
     """Values from ``start`` (inclusive) to ``end`` (exclusive) by ``step``.
 
@@ -195,9 +181,10 @@ def arange(start, end=None, step=1, dtype=None, device=None, requires_grad: bool
         # Compute in float64 on the host so e.g. arange(0, 1, 0.1) has exactly 10 values.
         arr = mx.array(np.arange(start, end, step).astype(np.float64)).astype(dt) if dt != mx.float64 else \
             mx.array(np.arange(start, end, step), dtype=mx.float64)
-    return _finish(arr, device, requires_grad)
+    return new_tensor(arr, device, requires_grad)
 
 
+@register()
 def linspace(start, end, steps: int, dtype=None, device=None, requires_grad: bool = False) -> Tensor:
     """``steps`` evenly spaced values from ``start`` to ``end`` inclusive.
 
@@ -208,7 +195,7 @@ def linspace(start, end, steps: int, dtype=None, device=None, requires_grad: boo
     """
     if isinstance(steps, bool) or not isinstance(steps, numbers.Integral) or steps < 0:
         raise ValueError(f"linspace: steps must be a non-negative int, got {steps!r}")
-    return _finish(mx.linspace(start, end, int(steps), dtype=_dt(dtype)), device, requires_grad)
+    return new_tensor(mx.linspace(start, end, int(steps), dtype=_dt(dtype)), device, requires_grad)
 
 
 def _like(input: Tensor, dtype, device):
@@ -218,6 +205,7 @@ def _like(input: Tensor, dtype, device):
             input.device if device is None else device)
 
 
+@register()
 def zeros_like(input: Tensor, dtype=None, device=None, requires_grad: bool = False) -> Tensor:
     """Zeros with ``input``'s shape, dtype and device.
 
@@ -227,9 +215,10 @@ def zeros_like(input: Tensor, dtype=None, device=None, requires_grad: bool = Fal
         [0, 0]
     """
     shape, dt, dev = _like(input, dtype, device)
-    return _finish(mx.zeros(shape, dtype=dt), dev, requires_grad)
+    return new_tensor(mx.zeros(shape, dtype=dt), dev, requires_grad)
 
 
+@register()
 def ones_like(input: Tensor, dtype=None, device=None, requires_grad: bool = False) -> Tensor:
     """Ones with ``input``'s shape, dtype and device.
 
@@ -239,9 +228,10 @@ def ones_like(input: Tensor, dtype=None, device=None, requires_grad: bool = Fals
         [1.0, 1.0]
     """
     shape, dt, dev = _like(input, dtype, device)
-    return _finish(mx.ones(shape, dtype=dt), dev, requires_grad)
+    return new_tensor(mx.ones(shape, dtype=dt), dev, requires_grad)
 
 
+@register()
 def full_like(input: Tensor, fill_value, dtype=None, device=None, requires_grad: bool = False) -> Tensor:
     """``fill_value`` with ``input``'s shape, dtype and device.
 
@@ -251,9 +241,10 @@ def full_like(input: Tensor, fill_value, dtype=None, device=None, requires_grad:
         [3.0, 3.0]
     """
     shape, dt, dev = _like(input, dtype, device)
-    return _finish(_full(shape, fill_value, dt), dev, requires_grad)
+    return new_tensor(_full(shape, fill_value, dt), dev, requires_grad)
 
 
+@register()
 def empty_like(input: Tensor, dtype=None, device=None, requires_grad: bool = False) -> Tensor:
     """Like ``zeros_like`` (MLX has no uninitialised allocation).
 
@@ -265,4 +256,4 @@ def empty_like(input: Tensor, dtype=None, device=None, requires_grad: bool = Fal
     return zeros_like(input, dtype, device, requires_grad)
 
 
-TENSOR_METHODS = {}
+__all__ = export(__name__)

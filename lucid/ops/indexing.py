@@ -8,10 +8,16 @@ accumulate.
 
 Sync points (DESIGN.md section 2): a boolean mask index, ``nonzero``,
 ``argwhere``, ``masked_select`` and ``unique`` read values back to the host,
-because their output shape depends on the data (as in PyTorch). Integer
-indices given as Tensors stay lazy and are not range-checked (an out-of-range
-Tensor index gives unspecified values); ints, lists and NumPy arrays are
-checked and raise ``IndexError``.
+because their output shape depends on the data (as in PyTorch).
+
+Index safety: ints, lists and NumPy arrays are checked at once and raise
+``IndexError``. Integer indices given as Tensors stay lazy: they are clamped
+into range before they reach MLX (so nothing outside a tensor is ever read or
+written) and checked lazily, so an out-of-range one raises ``IndexError`` at
+the next sync point (see :mod:`lucid.ops._index_guard`). As in PyTorch,
+negative indices count from the end in ``x[index]``, ``take`` and
+``take_along_dim``, and are out of range in ``gather``, ``scatter`` and
+``index_select``.
 """
 
 from __future__ import annotations
@@ -24,15 +30,13 @@ import mlx.core as mx
 import numpy as np
 
 from lucid._backend import reductions
+from lucid._backend.dtypes import INTEGER_MX
 from lucid._tensor import Tensor, as_array
 from lucid.autograd.function import Function
-from lucid.autograd.grad_mode import _state
-from lucid.ops._util import reduce_axis_arg, unbroadcast
-
-__all__ = ["gather", "scatter", "scatter_add", "index_select", "masked_fill", "masked_select", "take",
-           "take_along_dim", "nonzero", "argwhere", "topk", "sort", "argsort", "unique"]
-
-_INT_MX = frozenset((mx.int8, mx.int16, mx.int32, mx.int64, mx.uint8, mx.uint16, mx.uint32, mx.uint64))
+from lucid.autograd.grad_mode import is_grad_enabled
+from lucid.ops._index_guard import safe_index, scatter_mask
+from lucid.ops._registry import export, register, register_method
+from lucid.ops._util import normalize_dim, reduce_axis_arg, unbroadcast
 
 #: ``sort`` and ``topk`` return ``(values, indices)`` pairs with named fields, like PyTorch.
 SortResult = collections.namedtuple("sort", ["values", "indices"])
@@ -40,12 +44,22 @@ TopKResult = collections.namedtuple("topk", ["values", "indices"])
 
 
 # -- index keys ------------------------------------------------------------------
-def _host_index(arr: np.ndarray, n: int, dim: int):
-    """A host integer index array, range-checked against a dim of size ``n``."""
-    if arr.size and (arr.min() < -n or arr.max() >= n):
-        bad = arr[(arr < -n) | (arr >= n)].flat[0]
-        raise IndexError(f"index {bad} is out of range for dim {dim} with size {n}")
-    return mx.array(arr.astype(np.int64))
+def _host_index(arr: np.ndarray, n: int, dim: int, op: str | None = None, negative: bool = True):
+    """A host integer index array, range-checked at once against a dim of size ``n``."""
+    lo = -n if negative else 0
+    if arr.size and (arr.min() < lo or arr.max() >= n):
+        bad = arr[(arr < lo) | (arr >= n)].flat[0]
+        prefix = f"{op}: " if op else ""
+        raise IndexError(f"{prefix}index {bad} is out of range for dim {dim} with size {n}")
+    arr = arr.astype(np.int64)
+    return mx.array(arr % n if negative and n and arr.size and arr.min() < 0 else arr)
+
+
+def _guard(index, idx: mx.array, n: int, op: str, negative: bool, dim: int) -> mx.array:
+    """``idx`` made safe for MLX: host-given indices are checked at once, tensor ones lazily."""
+    if isinstance(index, (list, tuple, np.ndarray, numbers.Integral)):
+        return _host_index(np.asarray(index, dtype=np.int64).reshape(idx.shape), n, dim, op, negative)
+    return safe_index(idx, n, op, negative=negative, dim=dim)
 
 
 def _normalize_key(key, shape: tuple) -> tuple:
@@ -89,8 +103,8 @@ def _normalize_key(key, shape: tuple) -> tuple:
                     raise NotImplementedError("indexing with a 0-d boolean mask is not supported")
                 items.append(("mask", np.array(arr)))  # sync point: the output shape depends on the mask
                 used += arr.ndim
-            elif arr.dtype in _INT_MX:
-                items.append(("d", arr))
+            elif arr.dtype in INTEGER_MX:
+                items.append(("t", arr))
                 used += 1
             else:
                 raise IndexError(f"tensors used as indices must be integer or bool, got {arr.dtype}")
@@ -135,6 +149,9 @@ def _normalize_key(key, shape: tuple) -> tuple:
         elif kind == "host":
             out.append(_host_index(k, shape[dim], dim))
             dim += 1
+        elif kind == "t":
+            out.append(safe_index(k, shape[dim], "indexing", negative=True, dim=dim))
+            dim += 1
         else:
             if k.shape != tuple(shape[dim:dim + k.ndim]):
                 raise IndexError(f"the boolean mask of shape {k.shape} does not match the indexed dims "
@@ -169,18 +186,9 @@ def _index_array(index, op: str) -> mx.array:
         arr = index
     else:
         arr = as_array(index if not isinstance(index, list) or index else np.zeros(0, np.int64))
-    if arr.dtype not in _INT_MX:
+    if arr.dtype not in INTEGER_MX:
         raise TypeError(f"{op}: index must be an integer tensor, got {arr.dtype}")
     return arr
-
-
-def _check_dim(dim, ndim: int, op: str) -> int:
-    if isinstance(dim, bool) or not isinstance(dim, numbers.Integral):
-        raise TypeError(f"{op}: dim must be an int, got {dim!r}")
-    n = max(ndim, 1)
-    if not -n <= dim < n:
-        raise ValueError(f"{op}: dim {dim} is out of range for a tensor with {ndim} dimensions")
-    return int(dim) % n
 
 
 def _along_key(idx: mx.array, axis: int) -> tuple:
@@ -267,12 +275,14 @@ class Gather(Function):
 
 class Scatter(Function):
     @staticmethod
-    def forward(ctx, a, src, idx, axis, reduce):
+    def forward(ctx, a, src, idx, axis, reduce, mask=None):
         key = _along_key(idx, axis)
         src_shape = src.shape
         if src.shape != idx.shape:
             src = src[tuple(slice(0, n) for n in idx.shape)] if src.ndim else mx.broadcast_to(src, idx.shape)
-        ctx.meta = (key, src_shape, reduce)
+        if mask is not None:
+            src = mx.where(mask, src, mx.array(0 if reduce == "add" else 1, dtype=src.dtype))
+        ctx.meta = (key, src_shape, reduce, mask)
         if src.size == 0:
             return mx.array(a)
         if reduce is None:
@@ -286,7 +296,7 @@ class Scatter(Function):
 
     @staticmethod
     def backward(ctx, g):
-        key, src_shape, reduce = ctx.meta
+        key, src_shape, reduce, mask = ctx.meta
         na, ns = ctx.needs_input_grad[:2]
         ga = gs = None
         if na:
@@ -301,11 +311,13 @@ class Scatter(Function):
                 ga = g * mx.ones(g.shape, dtype=g.dtype).at[key].multiply(src)
         if ns:
             gk = g[key]
+            if mask is not None:
+                gk = mx.where(mask, gk, mx.zeros((), dtype=gk.dtype))
             if len(src_shape) == 0:
                 gs = reductions.sum(gk)
             else:
                 gs = mx.pad(gk, [(0, s - n) for s, n in zip(src_shape, gk.shape)])
-        return ga, gs, None, None, None
+        return ga, gs, None, None, None, None
 
 
 class IndexSelect(Function):
@@ -329,7 +341,7 @@ class MaskedFill(Function):
 
     @staticmethod
     def backward(ctx, g):
-        mask, v_shape, _a_shape = ctx.meta
+        mask, v_shape, _ = ctx.meta
         na, nv = ctx.needs_input_grad[:2]
         zero = mx.zeros((), dtype=g.dtype)
         ga = mx.where(mask, zero, g) if na else None
@@ -397,7 +409,7 @@ def _setitem(self: Tensor, key, value) -> None:
 
 # -- gather / scatter ------------------------------------------------------------
 def _gather_args(input: Tensor, dim, index, op: str):
-    ax = _check_dim(dim, input._data.ndim, op)
+    ax = normalize_dim(dim, input._data.ndim, op)
     idx = _index_array(index, op)
     shape = tuple(input._data.shape)
     if idx.ndim != len(shape):
@@ -405,9 +417,10 @@ def _gather_args(input: Tensor, dim, index, op: str):
     for d, (n, m) in enumerate(zip(idx.shape, shape)):
         if d != ax and n > m:
             raise ValueError(f"{op}: index shape {tuple(idx.shape)} is larger than input shape {shape} in dim {d}")
-    return ax, idx
+    return ax, idx, _guard(index, idx, shape[ax] if shape else 1, op, False, ax)
 
 
+@register(method=True)
 def gather(input: Tensor, dim: int | None = None, index=None, *, axis: int | None = None) -> Tensor:
     """Pick values along ``dim``: ``out[i][j] = input[index[i][j]][j]`` for ``dim=0`` (PyTorch's ``gather``).
 
@@ -428,13 +441,14 @@ def gather(input: Tensor, dim: int | None = None, index=None, *, axis: int | Non
     dim = reduce_axis_arg(axis, dim, "gather", required=True)
     if index is None:
         raise TypeError("gather: missing the required argument index")
-    ax, idx = _gather_args(input, dim, index, "gather")
+    ax, _, idx = _gather_args(input, dim, index, "gather")
     return Gather.apply(input, idx, ax)
 
 
 _REDUCE = {None: None, "add": "add", "sum": "add", "multiply": "multiply", "prod": "multiply"}
 
 
+@register(method=True)
 def scatter(input: Tensor, dim: int | None = None, index=None, src=None, value=None, *, reduce=None,
             axis: int | None = None) -> Tensor:
     """Write ``src`` (or the number ``value``) into a copy of ``input`` at ``index`` along ``dim``.
@@ -457,27 +471,38 @@ def scatter(input: Tensor, dim: int | None = None, index=None, src=None, value=N
         >>> lucid.scatter(lucid.zeros(2, 3), 1, lucid.tensor([[2], [0]]), 5.0).tolist()
         [[0.0, 0.0, 5.0], [5.0, 0.0, 0.0]]
     """
-    if reduce not in _REDUCE:
-        raise ValueError(f"scatter: reduce must be None, 'add' or 'multiply', got {reduce!r}")
     dim = reduce_axis_arg(axis, dim, "scatter", required=True)
     if index is None:
         raise TypeError("scatter: missing the required argument index")
-    ax, idx = _gather_args(input, dim, index, "scatter")
+    return _scatter(input, dim, index, src, value, reduce, "scatter")
+
+
+def _scatter(input: Tensor, dim, index, src, value, reduce, op: str) -> Tensor:
+    if reduce not in _REDUCE:
+        raise ValueError(f"{op}: reduce must be None, 'add' or 'multiply', got {reduce!r}")
+    ax, raw, idx = _gather_args(input, dim, index, op)
     src = value if src is None else src
     if src is None:
-        raise TypeError("scatter: pass src (a Tensor) or value (a number)")
+        raise TypeError(f"{op}: pass src (a Tensor) or value (a number)")
     if isinstance(src, Tensor):
         if tuple(src.shape) and (src.ndim != idx.ndim or any(s < n for s, n in zip(src.shape, idx.shape))):
-            raise ValueError(f"scatter: src of shape {src.shape} must be at least as large as index {tuple(idx.shape)}")
+            raise ValueError(f"{op}: src of shape {src.shape} must be at least as large as index {tuple(idx.shape)}")
         if src._data.dtype != input._data.dtype:
             src = src.astype(input._data.dtype)
-        if _REDUCE[reduce] == "multiply" and src.requires_grad and _state.enabled:
-            raise NotImplementedError("scatter with reduce='multiply' is not differentiable in src")
+        if _REDUCE[reduce] == "multiply" and src.requires_grad and is_grad_enabled():
+            raise NotImplementedError(f"{op} with reduce='multiply' is not differentiable in src")
     else:
         src = as_array(src, input._data.dtype)
-    return Scatter.apply(input, src, idx, ax, _REDUCE[reduce])
+    reduce = _REDUCE[reduce]
+    # A clamped bad index must not change a valid slot: its update becomes a no-op (+0, *1).
+    # NOTE: with reduce=None a clamped bad index still overwrites the slot it was clamped to.
+    mask = None
+    if reduce is not None and raw.size and not isinstance(index, (list, tuple, np.ndarray)):
+        mask = scatter_mask(raw, input.shape[ax] if input.ndim else 1)
+    return Scatter.apply(input, src, idx, ax, reduce, mask)
 
 
+@register(method=True)
 def scatter_add(input: Tensor, dim: int | None = None, index=None, src=None, *, axis: int | None = None) -> Tensor:
     """Add ``src`` into a copy of ``input`` at ``index`` along ``dim``; repeated indices accumulate.
 
@@ -488,11 +513,13 @@ def scatter_add(input: Tensor, dim: int | None = None, index=None, src=None, *, 
         >>> lucid.scatter_add(lucid.zeros(3), 0, lucid.tensor([0, 0, 2]), lucid.ones(3)).tolist()
         [2.0, 0.0, 1.0]
     """
-    if src is None:
-        raise TypeError("scatter_add: missing the required argument src")
-    return scatter(input, dim, index, src, reduce="add", axis=axis)
+    dim = reduce_axis_arg(axis, dim, "scatter_add", required=True)
+    if index is None or src is None:
+        raise TypeError("scatter_add: missing the required arguments index and src")
+    return _scatter(input, dim, index, src, None, "add", "scatter_add")
 
 
+@register(method=True)
 def index_select(input: Tensor, dim: int | None = None, index=None, *, axis: int | None = None) -> Tensor:
     """Pick the entries ``index`` (1-D integers) along ``dim``.
 
@@ -506,21 +533,26 @@ def index_select(input: Tensor, dim: int | None = None, index=None, *, axis: int
     dim = reduce_axis_arg(axis, dim, "index_select", required=True)
     if index is None:
         raise TypeError("index_select: missing the required argument index")
-    ax = _check_dim(dim, input._data.ndim, "index_select")
+    ax = normalize_dim(dim, input._data.ndim, "index_select")
+    n = input.shape[ax] if input.ndim else 1
     if isinstance(index, (list, np.ndarray)):
         arr = np.asarray(index)
         if arr.dtype.kind not in "iu" and arr.size:
             raise TypeError(f"index_select: index must hold integers, got dtype {arr.dtype}")
-        idx = _host_index(arr.reshape(-1), input.shape[ax] if input.ndim else 1, ax)
+        if arr.ndim > 1:
+            raise ValueError(f"index_select: index must be 0-d or 1-D, got shape {arr.shape}")
+        idx = _host_index(arr.reshape(-1), n, ax, "index_select", negative=False)
     else:
         idx = _index_array(index, "index_select")
-    if idx.ndim > 1:
-        raise ValueError(f"index_select: index must be 0-d or 1-D, got shape {tuple(idx.shape)}")
+        if idx.ndim > 1:
+            raise ValueError(f"index_select: index must be 0-d or 1-D, got shape {tuple(idx.shape)}")
+        idx = safe_index(idx, n, "index_select", dim=ax)
     if input._data.ndim == 0:
         return GetItem.apply(input, (mx.zeros(idx.shape, dtype=mx.int64),))
     return IndexSelect.apply(input, idx.reshape(-1), ax)
 
 
+@register(method=True)
 def take(input: Tensor, index) -> Tensor:
     """Index the flattened ``input`` with ``index`` (any shape; negative indices count from the end).
 
@@ -532,9 +564,10 @@ def take(input: Tensor, index) -> Tensor:
     flat = input.reshape(-1)
     if isinstance(index, (list, np.ndarray)):
         return flat[np.asarray(index, dtype=np.int64)]
-    return GetItem.apply(flat, (_index_array(index, "take"),))
+    return GetItem.apply(flat, (safe_index(_index_array(index, "take"), flat._data.size, "take", negative=True),))
 
 
+@register(method=True)
 def take_along_dim(input: Tensor, indices, dim=None, *, axis=None) -> Tensor:
     """``gather`` with broadcasting of ``input`` and ``indices`` (flattened when ``dim`` is None).
 
@@ -549,8 +582,9 @@ def take_along_dim(input: Tensor, indices, dim=None, *, axis=None) -> Tensor:
     idx = _index_array(indices, "take_along_dim")
     dim = reduce_axis_arg(axis, dim, "take_along_dim")
     if dim is None:
-        return Gather.apply(input.reshape(-1), idx.reshape(-1), 0)
-    ax = _check_dim(dim, input._data.ndim, "take_along_dim")
+        return Gather.apply(input.reshape(-1), _guard(indices, idx.reshape(-1), input._data.size,
+                                                      "take_along_dim", True, 0), 0)
+    ax = normalize_dim(dim, input._data.ndim, "take_along_dim")
     shape = tuple(input._data.shape)
     if idx.ndim != len(shape):
         raise ValueError(f"take_along_dim: indices must have {len(shape)} dims, got shape {tuple(idx.shape)}")
@@ -562,6 +596,7 @@ def take_along_dim(input: Tensor, indices, dim=None, *, axis=None) -> Tensor:
     common[ax] = shape[ax]
     x = input.expand(tuple(common)) if tuple(common) != shape else input
     common[ax] = idx.shape[ax]
+    idx = _guard(indices, idx, shape[ax], "take_along_dim", True, ax)
     return Gather.apply(x, mx.broadcast_to(idx, tuple(common)), ax)
 
 
@@ -573,6 +608,7 @@ def _mask_array(mask, op: str) -> mx.array:
     return arr
 
 
+@register(method=True)
 def masked_fill(input: Tensor, mask, value) -> Tensor:
     """Replace elements where ``mask`` (broadcast to ``input``'s shape) is True with ``value``.
 
@@ -604,6 +640,7 @@ def masked_fill(input: Tensor, mask, value) -> Tensor:
     return MaskedFill.apply(input, value, m)
 
 
+@register(method=True)
 def masked_select(input: Tensor, mask) -> Tensor:
     """The elements of ``input`` where ``mask`` is True, as a 1-D tensor (a sync point: data-dependent size).
 
@@ -618,6 +655,7 @@ def masked_select(input: Tensor, mask) -> Tensor:
     return x[mx.broadcast_to(m._data, shape)]
 
 
+@register(method=True)
 def nonzero(input: Tensor, *, as_tuple: bool = False):
     """Indices of the non-zero elements: an ``(n, ndim)`` int64 tensor, or one 1-D tensor per dim.
 
@@ -641,6 +679,7 @@ def nonzero(input: Tensor, *, as_tuple: bool = False):
     return Tensor._make(mx.array(np.stack(idx, axis=1).astype(np.int64)), dev)
 
 
+@register(method=True)
 def argwhere(input: Tensor) -> Tensor:
     """``nonzero(input)``: an ``(n, ndim)`` tensor of the non-zero positions (a sync point).
 
@@ -653,6 +692,7 @@ def argwhere(input: Tensor) -> Tensor:
 
 
 # -- sorting ---------------------------------------------------------------------
+@register(method=True)
 def argsort(input: Tensor, dim: int | None = None, descending: bool = False, stable: bool = False, *,
             axis: int | None = None) -> Tensor:
     """Indices (int64) that sort ``input`` along ``dim`` (default -1; ``axis`` is the NumPy spelling).
@@ -665,12 +705,13 @@ def argsort(input: Tensor, dim: int | None = None, descending: bool = False, sta
         [0, 2, 1]
     """
     dim = reduce_axis_arg(axis, dim, "argsort", -1)
-    ax = _check_dim(dim, input._data.ndim, "argsort")
+    ax = normalize_dim(dim, input._data.ndim, "argsort")
     if input._data.ndim == 0:
         return Tensor._make(mx.zeros((), dtype=mx.int64), input._device)
     return Argsort.apply(input, ax, bool(descending))
 
 
+@register(method=True)
 def sort(input: Tensor, dim: int | None = None, descending: bool = False, stable: bool = False, *,
          axis: int | None = None):
     """Sort along ``dim`` (default -1; NumPy's ``axis``); returns ``(values, indices)`` (indices int64).
@@ -685,9 +726,10 @@ def sort(input: Tensor, dim: int | None = None, descending: bool = False, stable
     idx = argsort(input, dim, descending)
     if input._data.ndim == 0:
         return SortResult(input.clone(), idx)
-    return SortResult(Gather.apply(input, idx._data, _check_dim(dim, input.ndim, "sort")), idx)
+    return SortResult(Gather.apply(input, idx._data, normalize_dim(dim, input.ndim, "sort")), idx)
 
 
+@register(method=True)
 def topk(input: Tensor, k: int, dim: int | None = None, largest: bool = True, sorted: bool = True, *,
          axis: int | None = None):
     """The ``k`` largest (or smallest) entries along ``dim`` (default -1; NumPy's ``axis``): ``(values, indices)``.
@@ -699,7 +741,7 @@ def topk(input: Tensor, k: int, dim: int | None = None, largest: bool = True, so
         ([5.0, 3.0], [1, 2])
     """
     dim = reduce_axis_arg(axis, dim, "topk", -1)
-    ax = _check_dim(dim, input._data.ndim, "topk")
+    ax = normalize_dim(dim, input._data.ndim, "topk")
     n = input.shape[ax] if input._data.ndim else 1
     if isinstance(k, bool) or not isinstance(k, numbers.Integral) or not 0 <= k <= n:
         raise ValueError(f"topk: k must be an int in [0, {n}], got {k!r}")
@@ -711,6 +753,7 @@ def topk(input: Tensor, k: int, dim: int | None = None, largest: bool = True, so
     return TopKResult(Gather.apply(input, idx, ax), Tensor._make(idx, input._device))
 
 
+@register(method=True)
 def unique(input: Tensor, sorted: bool = True, return_inverse: bool = False, return_counts: bool = False,
            dim=None, *, axis=None):
     """The distinct values (sorted), optionally with the inverse indices and the counts.
@@ -732,7 +775,7 @@ def unique(input: Tensor, sorted: bool = True, return_inverse: bool = False, ret
     """
     dim = reduce_axis_arg(axis, dim, "unique")
     arr = input.numpy()  # sync point: the output shape depends on the data
-    ax = None if dim is None else _check_dim(dim, arr.ndim, "unique")
+    ax = None if dim is None else normalize_dim(dim, arr.ndim, "unique")
     vals, inv, counts = np.unique(arr, return_inverse=True, return_counts=True, axis=ax)
     dev, dt = input.device, input._data.dtype
     out = [Tensor._make(mx.array(vals).astype(dt), dev)]
@@ -756,10 +799,10 @@ def _inplace(op):
     return method
 
 
-TENSOR_METHODS = {
-    "__getitem__": _getitem, "__setitem__": _setitem, "gather": gather, "scatter": scatter,
-    "scatter_add": scatter_add, "index_select": index_select, "masked_fill": masked_fill,
-    "masked_select": masked_select, "take": take, "take_along_dim": take_along_dim, "nonzero": nonzero,
-    "argwhere": argwhere, "argsort": argsort, "sort": sort, "topk": topk, "unique": unique,
-    "scatter_": _inplace(scatter), "scatter_add_": _inplace(scatter_add), "masked_fill_": _inplace(masked_fill),
-}
+register_method("__getitem__", _getitem)
+register_method("__setitem__", _setitem)
+for _op in (scatter, scatter_add, masked_fill):
+    register_method(_op.__name__ + "_", _inplace(_op), __name__)
+del _op
+
+__all__ = export(__name__)

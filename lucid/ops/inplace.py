@@ -19,11 +19,12 @@ import mlx.core as mx
 
 from lucid._backend.dtypes import FLOATING_MX
 from lucid._tensor import Tensor, as_array
-from lucid.autograd.grad_mode import _state
+from lucid.autograd.grad_mode import is_grad_enabled
 from lucid.ops import unary
+from lucid.ops._registry import register_method
 from lucid.ops.arithmetic import add, astype, divide, multiply, neg, power, sub
 
-__all__: list = []
+__all__: list = []  # in-place forms are Tensor methods only
 
 
 def _store(self: Tensor, out: Tensor, name: str) -> Tensor:
@@ -118,7 +119,7 @@ def fill_(self: Tensor, value) -> Tensor:
     if isinstance(value, Tensor):
         if value.numel() != 1:
             raise ValueError(f"fill_ expects a number or a one-element tensor, got shape {value.shape}")
-        if value.requires_grad and _state.enabled:
+        if value.requires_grad and is_grad_enabled():
             filled = value.reshape(()).astype(self._data.dtype).expand(self.shape)
             return self._bump(filled + 0 if filled is value else filled)
         arr = mx.broadcast_to(value._data.reshape(()).astype(self._data.dtype), self._data.shape)
@@ -142,7 +143,7 @@ def copy_(self: Tensor, src, non_blocking: bool = False) -> Tensor:
     """
     self._check_inplace()
     if isinstance(src, Tensor):
-        if src.requires_grad and _state.enabled:
+        if src.requires_grad and is_grad_enabled():
             out = astype(src, self._data.dtype)
             if out.shape != self.shape:
                 try:
@@ -182,24 +183,19 @@ def clamp_max_(self: Tensor, max) -> Tensor:
     return clamp_(self, None, max)
 
 
-TENSOR_METHODS = {
-    "add_": add_, "sub_": sub_, "subtract_": sub_, "mul_": _inplace(multiply, "mul_"),
-    "multiply_": _inplace(multiply, "multiply_"), "div_": _inplace(divide, "div_"),
-    "divide_": _inplace(divide, "divide_"), "pow_": _inplace(power, "pow_"), "neg_": _inplace(neg, "neg_"),
-    "negative_": _inplace(neg, "negative_"),
-    "zero_": zero_, "fill_": fill_, "copy_": copy_, "clamp_": clamp_, "clip_": clamp_,
-    "clamp_min_": clamp_min_, "clamp_max_": clamp_max_,
-    "__iadd__": _inplace(add, "__iadd__"), "__isub__": _inplace(sub, "__isub__"),
-    "__imul__": _inplace(multiply, "__imul__"), "__itruediv__": _inplace(divide, "__itruediv__"),
-    "__ipow__": _inplace(power, "__ipow__"),
-}
+for _name, _fn in (("add_", add_), ("sub_", sub_), ("subtract_", sub_), ("zero_", zero_), ("fill_", fill_),
+                   ("copy_", copy_), ("clamp_", clamp_), ("clip_", clamp_), ("clamp_min_", clamp_min_),
+                   ("clamp_max_", clamp_max_)):
+    register_method(_name, _fn)
+for _name, _fn in (("mul_", multiply), ("multiply_", multiply), ("div_", divide), ("divide_", divide),
+                   ("pow_", power), ("neg_", neg), ("negative_", neg), ("__iadd__", add), ("__isub__", sub),
+                   ("__imul__", multiply), ("__itruediv__", divide), ("__ipow__", power)):
+    register_method(_name, _inplace(_fn, _name), __name__)
 
 # In-place forms of the elementwise unary ops: ``x.exp_()`` is ``x`` rebound to ``x.exp()``.
 for _name in ("abs", "sign", "exp", "exp2", "expm1", "log", "log2", "log10", "log1p", "sqrt", "rsqrt",
               "square", "reciprocal", "sin", "cos", "tan", "asin", "acos", "atan", "arcsin", "arccos",
               "arctan", "sinh", "cosh", "tanh", "asinh", "acosh", "atanh", "arcsinh", "arccosh", "arctanh",
               "sigmoid", "erf", "erfinv", "floor", "ceil", "round", "trunc", "fix", "nan_to_num"):
-    _fn = getattr(unary, _name, None)
-    if _fn is not None:
-        TENSOR_METHODS[_name + "_"] = _inplace(_fn, _name + "_")
+    register_method(_name + "_", _inplace(getattr(unary, _name), _name + "_"), __name__)
 del _name, _fn

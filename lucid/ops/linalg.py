@@ -1,13 +1,13 @@
-"""Products and norms: ``matmul`` (and ``@``), ``dot``, ``inner``, ``outer``, ``tensordot``, ``einsum``,
-``trace``, ``diagonal`` and the vector norm behind ``lucid.norm``.
+"""Products: ``matmul`` (and ``@``), ``mm``, ``bmm``, ``mv``, ``dot``, ``inner``, ``outer``, ``tensordot``,
+``einsum`` and ``trace``.
 
-Decompositions, inverses and matrix norms are in :mod:`lucid.linalg`.
+Decompositions, inverses and norms (``lucid.norm`` included) are in :mod:`lucid.linalg`, which
+builds on this module; ``diagonal`` is a shape op (:mod:`lucid.ops.rearrange`).
 """
 
 from __future__ import annotations
 
 import functools
-import math
 import numbers
 import string
 
@@ -17,11 +17,9 @@ from lucid._backend import reductions
 from lucid._backend.dtypes import FLOATING_MX
 from lucid._tensor import Tensor
 from lucid.autograd.function import Function
-from lucid.ops._util import operand, reduce_axis_arg, reduce_keepdims_arg, unbroadcast
-from lucid.ops.reduction import _axes, _check_nonempty, _even_split_grad, _expand_back, _tensor
-
-__all__ = ["matmul", "mm", "bmm", "mv", "dot", "vdot", "inner", "outer", "ger", "tensordot", "einsum", "trace",
-           "diagonal", "norm"]
+from lucid.ops._registry import export, register, register_method
+from lucid.ops._util import operand, to_tensor, unbroadcast
+from lucid.ops.arithmetic import multiply
 
 
 def _swap(x: mx.array) -> mx.array:
@@ -100,6 +98,7 @@ def _check_matmul(a: Tensor, b: Tensor, op: str) -> None:
                              "do not broadcast")
 
 
+@register(method=True, operators=("__matmul__",))
 def matmul(input: Tensor, other: Tensor) -> Tensor:
     """Matrix product with NumPy/PyTorch semantics (also ``input @ other``).
 
@@ -129,7 +128,7 @@ def matmul(input: Tensor, other: Tensor) -> Tensor:
         >>> lucid.matmul(lucid.ones(5, 2, 3), lucid.ones(3, 4)).shape
         (5, 2, 4)
     """
-    a, b = _tensor(input, "matmul"), _tensor(other, "matmul")
+    a, b = to_tensor(input, "matmul"), to_tensor(other, "matmul")
     _check_matmul(a, b, "matmul")
     return Matmul.apply(a, b)
 
@@ -139,6 +138,17 @@ def _ndims(a: Tensor, b: Tensor, na: int, nb: int, op: str) -> None:
         raise ValueError(f"{op}: expected a {na}-D and a {nb}-D tensor, got shapes {a.shape} and {b.shape}")
 
 
+def _ranked_matmul(input, other, na: int, nb: int, op: str) -> Tensor:
+    """``mm``, ``bmm``, ``mv``, ``dot``: a matmul of inputs of exactly ``na`` and ``nb`` dims, no broadcasting."""
+    a, b = to_tensor(input, op), to_tensor(other, op)
+    _ndims(a, b, na, nb, op)
+    if na == nb == 3 and a.shape[0] != b.shape[0]:
+        raise ValueError(f"{op}: batch sizes differ: shapes {a.shape} and {b.shape}")
+    _check_matmul(a, b, op)
+    return Matmul.apply(a, b)
+
+
+@register(method=True)
 def mm(input: Tensor, mat2: Tensor) -> Tensor:
     """Product of two matrices, ``(n, m) @ (m, p) -> (n, p)``; no broadcasting (see :func:`matmul`).
 
@@ -150,12 +160,10 @@ def mm(input: Tensor, mat2: Tensor) -> Tensor:
         >>> lucid.mm(lucid.ones(2, 3), lucid.ones(3, 4)).shape
         (2, 4)
     """
-    a, b = _tensor(input, "mm"), _tensor(mat2, "mm")
-    _ndims(a, b, 2, 2, "mm")
-    _check_matmul(a, b, "mm")
-    return Matmul.apply(a, b)
+    return _ranked_matmul(input, mat2, 2, 2, "mm")
 
 
+@register(method=True)
 def bmm(input: Tensor, mat2: Tensor) -> Tensor:
     """Batched matrix product, ``(b, n, m) @ (b, m, p) -> (b, n, p)``; no broadcasting.
 
@@ -167,14 +175,10 @@ def bmm(input: Tensor, mat2: Tensor) -> Tensor:
         >>> lucid.bmm(lucid.ones(5, 2, 3), lucid.ones(5, 3, 4)).shape
         (5, 2, 4)
     """
-    a, b = _tensor(input, "bmm"), _tensor(mat2, "bmm")
-    _ndims(a, b, 3, 3, "bmm")
-    if a.shape[0] != b.shape[0]:
-        raise ValueError(f"bmm: batch sizes differ: shapes {a.shape} and {b.shape}")
-    _check_matmul(a, b, "bmm")
-    return Matmul.apply(a, b)
+    return _ranked_matmul(input, mat2, 3, 3, "bmm")
 
 
+@register(method=True)
 def mv(input: Tensor, vec: Tensor) -> Tensor:
     """Matrix-vector product, ``(n, m) @ (m,) -> (n,)``.
 
@@ -186,12 +190,10 @@ def mv(input: Tensor, vec: Tensor) -> Tensor:
         >>> lucid.mv(lucid.tensor([[1.0, 2.0], [3.0, 4.0]]), lucid.tensor([1.0, -1.0])).tolist()
         [-1.0, -1.0]
     """
-    a, b = _tensor(input, "mv"), _tensor(vec, "mv")
-    _ndims(a, b, 2, 1, "mv")
-    _check_matmul(a, b, "mv")
-    return Matmul.apply(a, b)
+    return _ranked_matmul(input, vec, 2, 1, "mv")
 
 
+@register(method=True)
 def dot(input: Tensor, other: Tensor) -> Tensor:
     """Dot product of two 1-D tensors of the same length (a 0-d tensor).
 
@@ -203,12 +205,10 @@ def dot(input: Tensor, other: Tensor) -> Tensor:
         >>> lucid.dot(lucid.tensor([1.0, 2.0, 3.0]), lucid.tensor([4.0, 5.0, 6.0])).item()
         32.0
     """
-    a, b = _tensor(input, "dot"), _tensor(other, "dot")
-    _ndims(a, b, 1, 1, "dot")
-    _check_matmul(a, b, "dot")
-    return Matmul.apply(a, b)
+    return _ranked_matmul(input, other, 1, 1, "dot")
 
 
+@register(method=True)
 def vdot(input: Tensor, other: Tensor) -> Tensor:
     """Dot product of two 1-D tensors (for real tensors the same as :func:`dot`).
 
@@ -217,10 +217,7 @@ def vdot(input: Tensor, other: Tensor) -> Tensor:
         >>> lucid.vdot(lucid.tensor([1.0, 2.0]), lucid.tensor([3.0, 4.0])).item()
         11.0
     """
-    a, b = _tensor(input, "vdot"), _tensor(other, "vdot")
-    _ndims(a, b, 1, 1, "vdot")
-    _check_matmul(a, b, "vdot")
-    return Matmul.apply(a, b)
+    return _ranked_matmul(input, other, 1, 1, "vdot")
 
 
 # -- einsum ------------------------------------------------------------------
@@ -368,6 +365,7 @@ def _sublist_equation(args) -> tuple:
     return eq, ops
 
 
+@register()
 def einsum(equation, *operands) -> Tensor:
     """Einstein summation: products of ``operands`` summed over the subscripts missing from the output.
 
@@ -401,7 +399,7 @@ def einsum(equation, *operands) -> Tensor:
         equation, operands = _sublist_equation((equation,) + operands)
     if len(operands) == 1 and isinstance(operands[0], (list, tuple)):
         operands = tuple(operands[0])
-    ops = [_tensor(o, "einsum") for o in operands]
+    ops = [to_tensor(o, "einsum") for o in operands]
     spec = _parse_einsum(equation, tuple(o.shape for o in ops))
     return Einsum.apply(*ops, spec=spec)
 
@@ -413,6 +411,7 @@ def _letters(n: int, start: int = 0) -> str:
     return string.ascii_letters[start:start + n]
 
 
+@register()
 def tensordot(a: Tensor, b: Tensor, dims=2) -> Tensor:
     """Sum the products of ``a`` and ``b`` over the given pairs of dimensions.
 
@@ -435,7 +434,7 @@ def tensordot(a: Tensor, b: Tensor, dims=2) -> Tensor:
         >>> lucid.tensordot(lucid.ones(2, 3), lucid.ones(3, 2), dims=([0], [1])).shape
         (3, 3)
     """
-    a, b = _tensor(a, "tensordot"), _tensor(b, "tensordot")
+    a, b = to_tensor(a, "tensordot"), to_tensor(b, "tensordot")
     if isinstance(dims, numbers.Integral) and not isinstance(dims, bool):
         d = int(dims)
         if d < 0 or d > a.ndim or d > b.ndim:
@@ -464,6 +463,7 @@ def tensordot(a: Tensor, b: Tensor, dims=2) -> Tensor:
     return Einsum.apply(a, b, spec=((la, "".join(lb)), out))
 
 
+@register(method=True)
 def inner(input: Tensor, other: Tensor) -> Tensor:
     """Inner product over the last dimension (a product when either input is 0-d).
 
@@ -482,10 +482,8 @@ def inner(input: Tensor, other: Tensor) -> Tensor:
         >>> lucid.inner(lucid.tensor([[1.0, 2.0], [3.0, 4.0]]), lucid.tensor([1.0, 1.0])).tolist()
         [3.0, 7.0]
     """
-    a, b = _tensor(input, "inner"), _tensor(other, "inner")
+    a, b = to_tensor(input, "inner"), to_tensor(other, "inner")
     if a.ndim == 0 or b.ndim == 0:
-        from lucid.ops.arithmetic import multiply
-
         return multiply(a, b)
     if a.shape[-1] != b.shape[-1]:
         raise ValueError(f"inner: the last dimensions differ: shapes {a.shape} and {b.shape}")
@@ -494,6 +492,7 @@ def inner(input: Tensor, other: Tensor) -> Tensor:
     return Einsum.apply(a, b, spec=((la, lb), la[:-1] + lb[:-1]))
 
 
+@register(aliases=("ger",), method=True)
 def outer(input: Tensor, vec2: Tensor) -> Tensor:
     """Outer product of two 1-D tensors: ``out[i, j] = input[i] * vec2[j]`` (``ger`` is an alias).
 
@@ -505,15 +504,12 @@ def outer(input: Tensor, vec2: Tensor) -> Tensor:
         >>> lucid.outer(lucid.tensor([1.0, 2.0]), lucid.tensor([1.0, 10.0, 100.0])).tolist()
         [[1.0, 10.0, 100.0], [2.0, 20.0, 200.0]]
     """
-    a, b = _tensor(input, "outer"), _tensor(vec2, "outer")
+    a, b = to_tensor(input, "outer"), to_tensor(vec2, "outer")
     _ndims(a, b, 1, 1, "outer")
     return Einsum.apply(a, b, spec=(("a", "b"), "ab"))
 
 
-ger = outer
-
-
-# -- trace and diagonal --------------------------------------------------------
+# -- trace --------------------------------------------------------------
 class Trace(Function):
     @staticmethod
     def forward(ctx, a):
@@ -522,10 +518,11 @@ class Trace(Function):
 
     @staticmethod
     def backward(ctx, g):
-        (n, m), _dtype = ctx.meta
+        (n, m), _ = ctx.meta
         return mx.eye(n, m, dtype=g.dtype) * g
 
 
+@register(method=True)
 def trace(input: Tensor) -> Tensor:
     """Sum of the main diagonal of a 2-D tensor (rectangular allowed); integers give int64.
 
@@ -537,7 +534,7 @@ def trace(input: Tensor) -> Tensor:
         >>> lucid.trace(lucid.tensor([[1.0, 2.0], [3.0, 4.0]])).item()
         5.0
     """
-    input = _tensor(input, "trace")
+    input = to_tensor(input, "trace")
     if input.ndim != 2:
         raise ValueError(f"trace: expected a 2-D tensor, got shape {input.shape}; for batches use "
                          "lucid.diagonal(x, dim1=-2, dim2=-1).sum(-1)")
@@ -546,186 +543,10 @@ def trace(input: Tensor) -> Tensor:
     return Trace.apply(input)
 
 
-class Diagonal(Function):
-    @staticmethod
-    def forward(ctx, a, offset, dim1, dim2):
-        ctx.meta = (a.shape, offset, dim1, dim2)
-        return mx.diagonal(a, offset, dim1, dim2)
-
-    @staticmethod
-    def backward(ctx, g):
-        shape, offset, d1, d2 = ctx.meta
-        n1, n2 = shape[d1], shape[d2]
-        r0 = max(-offset, 0)
-        length = g.shape[-1]
-        # Row i of the diagonal plane holds element i - r0 of the diagonal: pad, then mask the plane.
-        pad = [(0, 0)] * (g.ndim - 1) + [(r0, n1 - r0 - length)]
-        rows = mx.pad(g, pad) if length else mx.zeros(g.shape[:-1] + (n1,), dtype=g.dtype)
-        plane = mx.expand_dims(rows, -1) * mx.eye(n1, n2, k=offset, dtype=g.dtype)
-        rest = [i for i in range(len(shape)) if i not in (d1, d2)]
-        current = rest + [d1, d2]
-        perm = [current.index(i) for i in range(len(shape))]
-        return mx.transpose(plane, perm), None, None, None
-
-
-def diagonal(input: Tensor, offset: int = 0, dim1: int = 0, dim2: int = 1) -> Tensor:
-    """The diagonal of the planes ``(dim1, dim2)``, moved to the last dimension (a copy, not a view).
-
-    Args:
-        input: a tensor with at least 2 dimensions.
-        offset: 0 for the main diagonal, > 0 above it, < 0 below it.
-        dim1: the first dimension of the planes.
-        dim2: the second dimension of the planes.
-
-    Returns:
-        Tensor: ``input`` without ``dim1`` and ``dim2``, plus a last dimension with the diagonal.
-
-    Raises:
-        ValueError: fewer than 2 dimensions, ``dim1 == dim2``, or a dimension out of range.
-
-    Examples:
-        >>> import lucid
-        >>> x = lucid.tensor([[1.0, 2.0, 3.0], [4.0, 5.0, 6.0]])
-        >>> lucid.diagonal(x).tolist(), lucid.diagonal(x, offset=1).tolist()
-        ([1.0, 5.0], [2.0, 6.0])
-    """
-    input = _tensor(input, "diagonal")
-    n = input.ndim
-    if n < 2:
-        raise ValueError(f"diagonal: expected at least 2 dimensions, got shape {input.shape}")
-    for d in (dim1, dim2):
-        if isinstance(d, bool) or not isinstance(d, numbers.Integral):
-            raise TypeError(f"diagonal: dims must be ints, got {d!r}")
-        if not -n <= d < n:
-            raise ValueError(f"diagonal: dim {d} is out of range for a tensor with {n} dimensions")
-    d1, d2 = dim1 % n, dim2 % n
-    if d1 == d2:
-        raise ValueError(f"diagonal: dim1 and dim2 must differ, both are {d1}")
-    if isinstance(offset, bool) or not isinstance(offset, numbers.Integral):
-        raise TypeError(f"diagonal: offset must be an int, got {offset!r}")
-    return Diagonal.apply(input, int(offset), d1, d2)
-
-
-# -- norms -------------------------------------------------------------------
-class VectorNorm(Function):
-    """The vector ``ord``-norm over ``axes`` (all when ``None``), for real ``ord`` or ``inf``/``-inf``."""
-
-    @staticmethod
-    def forward(ctx, a, ord, axes, keepdims):
-        if ord == 2:
-            out = mx.sqrt(reductions.sum(a * a, axis=axes, keepdims=keepdims))
-        elif ord == 1:
-            out = reductions.sum(mx.abs(a), axis=axes, keepdims=keepdims)
-        elif ord == math.inf:
-            out = mx.max(mx.abs(a), axis=axes, keepdims=keepdims)
-        elif ord == -math.inf:
-            out = mx.min(mx.abs(a), axis=axes, keepdims=keepdims)
-        elif ord == 0:
-            out = reductions.sum(a != 0, axis=axes, keepdims=keepdims).astype(a.dtype)
-        else:
-            out = mx.power(reductions.sum(mx.power(mx.abs(a), ord), axis=axes, keepdims=keepdims), 1.0 / ord)
-        ctx.meta = (ord, axes, keepdims)
-        ctx.save_for_backward(a, out)
-        return out
-
-    @staticmethod
-    def backward(ctx, g):
-        a, out = ctx.saved_tensors
-        ord, axes, keepdims = ctx.meta
-        zero = mx.array(0, g.dtype)
-        if ord == 0:
-            return mx.zeros_like(a), None, None, None
-        if ord == 1:
-            return _expand_back(g, a.shape, axes, keepdims) * mx.sign(a), None, None, None
-        if ord in (math.inf, -math.inf):
-            # NOTE: ties in |x| share the gradient evenly, as for amax.
-            return _even_split_grad(g, mx.abs(a), out, axes, keepdims) * mx.sign(a), None, None, None
-        out_b = _expand_back(out, a.shape, axes, keepdims)
-        g_b = _expand_back(g, a.shape, axes, keepdims)
-        # NOTE: at a zero norm the gradient is taken as 0 (PyTorch's subgradient).
-        if ord == 2:
-            return mx.where(out_b == 0, zero, g_b * a / out_b), None, None, None
-        absa = mx.abs(a)
-        scaled = mx.where(a == 0, zero, mx.sign(a) * mx.power(absa, ord - 1))
-        return mx.where(out_b == 0, zero, g_b * scaled / mx.power(out_b, ord - 1)), None, None, None
-
-
-def _ord_value(ord, op: str) -> float:
-    if isinstance(ord, bool) or not isinstance(ord, numbers.Real):
-        raise TypeError(f"{op}: ord must be a number (inf and -inf included), got {ord!r}")
-    return float(ord)
-
-
-def _vector_norm(input: Tensor, ord=2, axes=None, keepdim: bool = False, dtype=None, op: str = "vector_norm"):
-    """Shared body of ``lucid.norm`` and ``lucid.linalg.vector_norm`` (``axes`` already normalised)."""
-    o = _ord_value(ord, op)
-    if dtype is not None:
-        input = input.astype(dtype)
-    if input._data.dtype not in FLOATING_MX:
-        raise TypeError(f"{op}: expected a floating-point tensor, got {input.dtype}; convert it first, "
-                        "e.g. x.float(), or pass dtype=lucid.float32")
-    if o in (math.inf, -math.inf):
-        _check_nonempty(input, axes, op)
-    return VectorNorm.apply(input, o, axes, bool(keepdim))
-
-
-def norm(input: Tensor, p="fro", dim=None, keepdim: bool = False, dtype=None, *, axis=None,
-         keepdims: bool = False) -> Tensor:
-    """The norm of a tensor (PyTorch's ``torch.norm``).
-
-    * a number ``p`` (``inf``, ``-inf`` and ``0`` included): the vector
-      p-norm :math:`(\\sum_i |x_i|^p)^{1/p}` over ``dim`` (all elements when
-      omitted; a tuple of dims is treated as one flattened vector);
-    * ``"fro"``: the 2-norm over ``dim`` (all elements when omitted);
-    * ``"nuc"``: the nuclear norm of the matrices in ``dim`` (a 2-tuple; the
-      input must be 2-D when omitted), via :func:`lucid.linalg.matrix_norm`.
-
-    For spectral and induced matrix norms use :func:`lucid.linalg.norm`.
-
-    Args:
-        input: a floating-point tensor.
-        p: the order.
-        dim: an int or tuple of ints; ``axis`` is the NumPy spelling.
-        keepdim: keep the reduced axes as size 1; ``keepdims`` is the NumPy spelling.
-        dtype: convert the input to this dtype first.
-
-    Raises:
-        TypeError: an integer input, or ``p`` is neither a number nor "fro"/"nuc".
-        ValueError: a bad ``dim``.
-
-    Examples:
-        >>> import lucid
-        >>> lucid.norm(lucid.tensor([3.0, -4.0])).item()
-        5.0
-        >>> lucid.norm(lucid.tensor([[3.0, -4.0], [1.0, 0.0]]), p=1, dim=1).tolist()
-        [7.0, 1.0]
-    """
-    input = _tensor(input, "norm")
-    keep = reduce_keepdims_arg(keepdims, keepdim)
-    d = reduce_axis_arg(axis, dim, "norm")
-    if p is None:
-        p = 2
-    if isinstance(p, str):
-        if p == "nuc":
-            from lucid.linalg import matrix_norm
-
-            if d is None:
-                if input.ndim != 2:
-                    raise ValueError(f"norm: p='nuc' needs a 2-D input or a 2-tuple dim, got shape {input.shape}")
-                d = (-2, -1)
-            return matrix_norm(input, "nuc", dim=d, keepdim=keep, dtype=dtype)
-        if p != "fro":
-            raise TypeError(f"norm: p must be a number, 'fro' or 'nuc', got {p!r}")
-        p = 2
-    return _vector_norm(input, p, _axes(input, d, None, "norm"), keep, dtype, "norm")
-
-
 def _rmatmul(self, other):
     return matmul(operand(other), self)
 
 
-TENSOR_METHODS = {
-    "matmul": matmul, "__matmul__": matmul, "__rmatmul__": _rmatmul, "mm": mm, "bmm": bmm, "mv": mv,
-    "dot": dot, "vdot": vdot, "inner": inner, "outer": outer, "ger": outer, "trace": trace,
-    "diagonal": diagonal, "norm": norm,
-}
+register_method("__rmatmul__", _rmatmul)
+
+__all__ = export(__name__)

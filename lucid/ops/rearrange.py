@@ -2,8 +2,9 @@
 
 Primitives: ``Tile``, ``Roll``, ``Flip``, ``ConstantPad``, ``Tri``,
 ``DiagEmbed``, ``Diagonal``; reflect/replicate/circular padding and
-``repeat_interleave`` are compositions (with ``index_select``). Split from
-``lucid.ops.shape`` for size, which re-exports everything here.
+``repeat_interleave`` are compositions (with ``index_select``). Built on
+``lucid.ops.shape``'s primitives; ``lucid.linalg.diagonal`` is this
+module's ``diagonal`` with the last two dims as its default planes.
 """
 
 from __future__ import annotations
@@ -13,15 +14,14 @@ import numbers
 import mlx.core as mx
 import numpy as np
 
-from lucid._backend import reductions
+from lucid._backend import checks, reductions
+from lucid._backend.dtypes import INTEGER_MX
 from lucid._tensor import Tensor
 from lucid.autograd.function import Function
-from lucid.ops._util import reduce_axis_arg
-from lucid.ops.indexing import index_select
-from lucid.ops.shape import BroadcastTo, Reshape, _as_tensor, _dim, _dims, _sizes
-
-__all__ = ["tile", "repeat", "repeat_interleave", "roll", "flip", "pad", "tril", "triu", "diag", "diagonal",
-           "meshgrid", "narrow"]
+from lucid.ops._registry import export, register, register_method
+from lucid.ops._util import check_int, check_sizes, normalize_dim, normalize_dims, reduce_axis_arg, to_tensor
+from lucid.ops.indexing import IndexSelect
+from lucid.ops.shape import BroadcastTo, Reshape
 
 
 class Tile(Function):
@@ -102,28 +102,28 @@ class DiagEmbed(Function):
 
 class Diagonal(Function):
     @staticmethod
-    def forward(ctx, a, k, ax1, ax2):
-        ctx.meta = (a.shape, k, ax1, ax2)
-        return mx.diagonal(a, k, ax1, ax2)
+    def forward(ctx, a, offset, dim1, dim2):
+        ctx.meta = (a.shape, offset, dim1, dim2)
+        return mx.diagonal(a, offset, dim1, dim2)
 
     @staticmethod
     def backward(ctx, g):
-        shape, k, ax1, ax2 = ctx.meta
-        n, m = shape[ax1], shape[ax2]
-        # Diagonal element i sits at (i, i + k) for k >= 0 (indexed by row) and at
-        # (i - k, i) for k < 0 (indexed by column): pad g to that length and mask.
+        shape, offset, d1, d2 = ctx.meta
+        n1, n2 = shape[d1], shape[d2]
+        r0 = max(-offset, 0)
         length = g.shape[-1]
-        if k >= 0:
-            g = mx.expand_dims(mx.pad(g, [(0, 0)] * (g.ndim - 1) + [(0, n - length)]), -1)
-        else:
-            g = mx.expand_dims(mx.pad(g, [(0, 0)] * (g.ndim - 1) + [(0, m - length)]), -2)
-        full = g * mx.eye(n, m, k, dtype=g.dtype)
-        # full's dims are the kept dims in order, then ax1, ax2: put them back.
-        order = [d for d in range(len(shape)) if d not in (ax1, ax2)] + [ax1, ax2]
-        return mx.transpose(full, [order.index(d) for d in range(len(shape))]), None, None, None
+        # Row i of the diagonal plane holds element i - r0 of the diagonal: pad, then mask the plane.
+        pad = [(0, 0)] * (g.ndim - 1) + [(r0, n1 - r0 - length)]
+        rows = mx.pad(g, pad) if length else mx.zeros(g.shape[:-1] + (n1,), dtype=g.dtype)
+        plane = mx.expand_dims(rows, -1) * mx.eye(n1, n2, k=offset, dtype=g.dtype)
+        rest = [i for i in range(len(shape)) if i not in (d1, d2)]
+        current = rest + [d1, d2]
+        perm = [current.index(i) for i in range(len(shape))]
+        return mx.transpose(plane, perm), None, None, None
 
 
 # -- repeating -------------------------------------------------------------------
+@register(method=True)
 def tile(input: Tensor, dims) -> Tensor:
     """Repeat the whole tensor ``dims[i]`` times along each dim (``dims`` shorter than ndim is left-padded with 1s).
 
@@ -134,9 +134,10 @@ def tile(input: Tensor, dims) -> Tensor:
     """
     if isinstance(dims, numbers.Integral):
         dims = (dims,)
-    return Tile.apply(input, _sizes((dims,), "tile"))
+    return Tile.apply(input, check_sizes((dims,), "tile"))
 
 
+@register(method=True)
 def repeat(input: Tensor, *sizes) -> Tensor:
     """PyTorch's ``Tensor.repeat``: tile the tensor; ``sizes`` needs at least ``ndim`` entries.
 
@@ -145,13 +146,14 @@ def repeat(input: Tensor, *sizes) -> Tensor:
         >>> lucid.tensor([1, 2]).repeat(2, 1).tolist()
         [[1, 2], [1, 2]]
     """
-    sizes = _sizes(sizes, "repeat")
+    sizes = check_sizes(sizes, "repeat")
     if len(sizes) < input._data.ndim:
         raise ValueError(f"repeat: got {len(sizes)} sizes for a tensor with {input.ndim} dims; "
                          "pass at least one size per dim")
     return Tile.apply(input, sizes)
 
 
+@register(method=True)
 def repeat_interleave(input: Tensor, repeats, dim=None, *, output_size=None, axis=None) -> Tensor:
     """Repeat each element ``repeats`` times along ``dim`` (the flattened tensor when ``dim`` is None).
 
@@ -161,7 +163,9 @@ def repeat_interleave(input: Tensor, repeats, dim=None, *, output_size=None, axi
         dim: the dim to repeat along; ``axis`` is the NumPy spelling.
         output_size: the total output length along ``dim``. With tensor
             ``repeats`` and no ``output_size`` the counts are read back to the
-            host (a sync point: the output shape depends on the data).
+            host (a sync point: the output shape depends on the data). With
+            it, nothing is read back: negative counts, or counts that do not
+            sum to ``output_size``, raise ``ValueError`` at the next sync point.
 
     Examples:
         >>> import lucid
@@ -174,7 +178,7 @@ def repeat_interleave(input: Tensor, repeats, dim=None, *, output_size=None, axi
     if dim is None:
         input, ax = Reshape.apply(input, (input._data.size,)), 0
     else:
-        ax = _dim(dim, input._data.ndim, "repeat_interleave")
+        ax = normalize_dim(dim, input._data.ndim, "repeat_interleave")
         if input._data.ndim == 0:
             input = Reshape.apply(input, (1,))
     shape = tuple(input._data.shape)
@@ -185,23 +189,38 @@ def repeat_interleave(input: Tensor, repeats, dim=None, *, output_size=None, axi
         wide = Reshape.apply(input, shape[:ax + 1] + (1,) + shape[ax + 1:])
         wide = BroadcastTo.apply(wide, shape[:ax + 1] + (r,) + shape[ax + 1:])
         return Reshape.apply(wide, shape[:ax] + (shape[ax] * r,) + shape[ax + 1:])
-    reps = _as_tensor(repeats)._data
-    if reps.ndim > 1 or reps.dtype not in (mx.int8, mx.int16, mx.int32, mx.int64, mx.uint8, mx.uint16, mx.uint32):
+    reps = to_tensor(repeats)._data
+    if reps.ndim > 1 or reps.dtype not in INTEGER_MX - {mx.uint64}:
         raise TypeError(f"repeat_interleave: repeats must be an int or a 1-D integer tensor, got {reps.dtype} "
                         f"of shape {tuple(reps.shape)}")
     if reps.size not in (1, shape[ax]):
         raise ValueError(f"repeat_interleave: got {reps.size} repeats for a dim of size {shape[ax]}")
     reps = mx.broadcast_to(reps.reshape(-1), (shape[ax],))
     if output_size is None:
-        idx = mx.array(np.repeat(np.arange(shape[ax]), np.array(reps)))  # sync point: data-dependent shape
-    else:
-        # Output position j takes element #{i : cumsum(reps)[i] <= j}: lazy, no sync.
-        ends = mx.cumsum(reps.astype(mx.int64))
-        idx = reductions.sum(ends[None, :] <= mx.arange(int(output_size))[:, None], axis=1).astype(mx.int64)
-    return index_select(input, ax, Tensor._make(idx, input._device))
+        checks.sync(reps)  # sync point: the output shape depends on the counts
+        counts = np.array(reps)
+        if counts.size and counts.min() < 0:
+            raise ValueError(f"repeat_interleave: repeats must be non-negative, got {counts.min()}")
+        idx = mx.array(np.repeat(np.arange(shape[ax]), counts))
+        return IndexSelect.apply(input, idx, ax)
+    size = int(output_size)
+    if size and not shape[ax]:
+        raise ValueError(f"repeat_interleave: cannot fill output_size={size} from an empty dim {ax}")
+    # Output position j takes element #{i : cumsum(reps)[i] <= j}: lazy, no sync.
+    ends = mx.cumsum(reps.astype(mx.int64))
+    idx = reductions.sum(ends[None, :] <= mx.arange(size)[:, None], axis=1).astype(mx.int64)
+    if shape[ax] and checks.index_checks_enabled():
+        lo, total = mx.min(reps), ends[-1]
+        checks.defer((lo < 0) | (total != size), lambda m, t: ValueError(
+            f"repeat_interleave: repeats must be non-negative and sum to output_size={size}; "
+            f"got a smallest count of {m} and a sum of {t}"), lo, total)
+    if shape[ax]:
+        idx = mx.minimum(idx, shape[ax] - 1)  # never past the end, whatever the counts
+    return IndexSelect.apply(input, idx, ax)
 
 
 # -- rearranging -----------------------------------------------------------------
+@register(method=True)
 def roll(input: Tensor, shifts, dims=None) -> Tensor:
     """Shift elements cyclically by ``shifts`` along ``dims`` (the flattened tensor when ``dims`` is None).
 
@@ -218,7 +237,7 @@ def roll(input: Tensor, shifts, dims=None) -> Tensor:
             shifts = shifts[0]
         return Roll.apply(input, int(shifts), None)
     single = isinstance(dims, numbers.Integral)
-    axes = _dims(dims, nd, "roll")
+    axes = normalize_dims(dims, nd, "roll")
     sh = (shifts,) if isinstance(shifts, numbers.Integral) else tuple(shifts)
     if len(sh) != len(axes):
         raise ValueError(f"roll: shifts {shifts!r} and dims {dims!r} must have the same length")
@@ -227,6 +246,7 @@ def roll(input: Tensor, shifts, dims=None) -> Tensor:
     return Roll.apply(input, tuple(int(s) for s in sh), axes)
 
 
+@register()
 def flip(input: Tensor, dims) -> Tensor:
     """Reverse the order of elements along ``dims`` (an int or tuple).
 
@@ -235,12 +255,13 @@ def flip(input: Tensor, dims) -> Tensor:
         >>> lucid.flip(lucid.tensor([[1, 2], [3, 4]]), 1).tolist()
         [[2, 1], [4, 3]]
     """
-    return Flip.apply(input, _dims(dims, input._data.ndim, "flip"))
+    return Flip.apply(input, normalize_dims(dims, input._data.ndim, "flip"))
 
 
 _PAD_MODES = ("constant", "reflect", "replicate", "circular")
 
 
+@register()
 def pad(input: Tensor, pad, mode: str = "constant", value=None) -> Tensor:
     """Pad the last dims; ``pad`` lists ``(left, right)`` pairs starting from the last dim (PyTorch's order).
 
@@ -304,7 +325,7 @@ def pad(input: Tensor, pad, mode: str = "constant", value=None) -> Tensor:
             pos = np.clip(pos, 0, n - 1)
         else:
             pos = pos % n
-        input = index_select(input, d, Tensor._make(mx.array(pos.astype(np.int64)), input._device))
+        input = IndexSelect.apply(input, mx.array(pos.astype(np.int64)), d)  # host-made, always in range
     return input
 
 
@@ -314,6 +335,7 @@ def _need_2d(input: Tensor, op: str) -> None:
         raise ValueError(f"{op} expects a tensor with at least 2 dims, got shape {input.shape}")
 
 
+@register(method=True)
 def tril(input: Tensor, diagonal: int = 0) -> Tensor:
     """Keep the lower triangle (elements with ``col - row <= diagonal``) of the last two dims, zero the rest.
 
@@ -326,6 +348,7 @@ def tril(input: Tensor, diagonal: int = 0) -> Tensor:
     return Tri.apply(input, int(diagonal), False)
 
 
+@register(method=True)
 def triu(input: Tensor, diagonal: int = 0) -> Tensor:
     """Keep the upper triangle (elements with ``col - row >= diagonal``) of the last two dims, zero the rest.
 
@@ -338,22 +361,38 @@ def triu(input: Tensor, diagonal: int = 0) -> Tensor:
     return Tri.apply(input, int(diagonal), True)
 
 
+@register(method=True)
 def diagonal(input: Tensor, offset: int = 0, dim1: int = 0, dim2: int = 1) -> Tensor:
-    """The diagonal of the ``(dim1, dim2)`` planes, appended as the last dim; ``offset > 0`` is above.
+    """The diagonal of the planes ``(dim1, dim2)``, moved to the last dimension (a copy, not a view).
+
+    Args:
+        input: a tensor with at least 2 dimensions.
+        offset: 0 for the main diagonal, > 0 above it, < 0 below it.
+        dim1: the first dimension of the planes.
+        dim2: the second dimension of the planes.
+
+    Returns:
+        Tensor: ``input`` without ``dim1`` and ``dim2``, plus a last dimension with the diagonal.
+
+    Raises:
+        ValueError: fewer than 2 dimensions, ``dim1 == dim2``, or a dimension out of range.
 
     Examples:
         >>> import lucid
-        >>> lucid.diagonal(lucid.tensor([[1, 2], [3, 4]])).tolist()
-        [1, 4]
+        >>> x = lucid.tensor([[1.0, 2.0, 3.0], [4.0, 5.0, 6.0]])
+        >>> lucid.diagonal(x).tolist(), lucid.diagonal(x, offset=1).tolist()
+        ([1.0, 5.0], [2.0, 6.0])
     """
+    input = to_tensor(input, "diagonal")
     _need_2d(input, "diagonal")
     nd = input._data.ndim
-    a, b = _dim(dim1, nd, "diagonal"), _dim(dim2, nd, "diagonal")
-    if a == b:
+    d1, d2 = normalize_dim(dim1, nd, "diagonal"), normalize_dim(dim2, nd, "diagonal")
+    if d1 == d2:
         raise ValueError(f"diagonal: dim1 and dim2 must differ, got {dim1} and {dim2}")
-    return Diagonal.apply(input, int(offset), a, b)
+    return Diagonal.apply(input, check_int(offset, "offset", "diagonal"), d1, d2)
 
 
+@register(method=True)
 def diag(input: Tensor, diagonal: int = 0) -> Tensor:
     """A 1-D tensor becomes a square matrix with it on diagonal ``diagonal``; a 2-D tensor gives that diagonal.
 
@@ -372,6 +411,7 @@ def diag(input: Tensor, diagonal: int = 0) -> Tensor:
     raise ValueError(f"diag expects a 1-D or 2-D tensor, got shape {input.shape}")
 
 
+@register()
 def meshgrid(*tensors, indexing: str = "ij") -> tuple:
     """Coordinate grids from 1-D tensors; ``indexing="xy"`` swaps the first two output dims (Cartesian).
 
@@ -385,7 +425,7 @@ def meshgrid(*tensors, indexing: str = "ij") -> tuple:
         tensors = tuple(tensors[0])
     if indexing not in ("ij", "xy"):
         raise ValueError(f"meshgrid: indexing must be 'ij' or 'xy', got {indexing!r}")
-    ts = [_as_tensor(x) for x in tensors]
+    ts = [to_tensor(x) for x in tensors]
     for x in ts:
         if x._data.ndim > 1:
             raise ValueError(f"meshgrid expects 0-d or 1-D tensors, got shape {x.shape}")
@@ -402,6 +442,7 @@ def meshgrid(*tensors, indexing: str = "ij") -> tuple:
     return tuple(out)
 
 
+@register(method=True)
 def narrow(input: Tensor, dim: int | None = None, start: int | None = None, length: int | None = None, *,
            axis: int | None = None) -> Tensor:
     """Elements ``start`` .. ``start + length`` along ``dim``.
@@ -417,7 +458,7 @@ def narrow(input: Tensor, dim: int | None = None, start: int | None = None, leng
     if start is None or length is None:
         raise TypeError("narrow: missing the required arguments start and length")
     shape = tuple(input._data.shape)
-    ax = _dim(dim, len(shape), "narrow")
+    ax = normalize_dim(dim, len(shape), "narrow")
     n = shape[ax]
     s = int(start) + (n if start < 0 else 0)
     if not 0 <= s <= n or length < 0 or s + length > n:
@@ -429,7 +470,6 @@ def _flip_method(self: Tensor, *args, dims=None) -> Tensor:
     return flip(self, (args[0] if len(args) == 1 else args) if dims is None else dims)
 
 
-TENSOR_METHODS = {
-    "tile": tile, "repeat": repeat, "repeat_interleave": repeat_interleave, "roll": roll, "flip": _flip_method,
-    "tril": tril, "triu": triu, "diag": diag, "diagonal": diagonal, "narrow": narrow,
-}
+register_method("flip", _flip_method)
+
+__all__ = export(__name__)

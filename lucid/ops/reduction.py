@@ -3,7 +3,7 @@
 Every reduction takes NumPy's ``axis=``/``keepdims=`` or PyTorch's
 ``dim=``/``keepdim=``; an axis may be negative or a tuple of axes; no axis (or
 an empty tuple, as in PyTorch) reduces every element. Norms live in
-``lucid.ops.linalg``.
+``lucid.linalg`` (``lucid.norm`` included).
 """
 
 from __future__ import annotations
@@ -15,13 +15,23 @@ from collections import namedtuple
 import mlx.core as mx
 
 from lucid._backend import reductions
-from lucid._backend.dtypes import FLOATING_MX
+from lucid._backend.dtypes import BOOL_OR_INTEGER_MX, FLOATING_MX
 from lucid._tensor import Tensor
 from lucid.autograd.function import Function
-from lucid.ops._util import normalize_axes, operand, reduce_axis_arg, reduce_keepdims_arg
-
-__all__ = ["sum", "mean", "var", "std", "var_mean", "std_mean", "prod", "max", "min", "amax", "amin", "argmax",
-           "argmin", "median", "logsumexp", "cumsum", "cumprod", "all", "any", "count_nonzero"]
+from lucid.ops._registry import export, register
+from lucid.ops._util import (
+    check_nonempty,
+    even_split_grad,
+    expand_back,
+    normalize_dim,
+    numel,
+    reduce_axis_arg,
+    reduce_keepdims_arg,
+    reduction_axes,
+    to_tensor,
+)
+from lucid.ops.arithmetic import maximum, minimum
+from lucid.ops.shape import Clone
 
 _builtin_max = max
 
@@ -30,63 +40,13 @@ MaxResult = namedtuple("max", ["values", "indices"])
 MinResult = namedtuple("min", ["values", "indices"])
 MedianResult = namedtuple("median", ["values", "indices"])
 
-_INTS_TO_INT64 = frozenset((mx.bool_, mx.int8, mx.int16, mx.int32, mx.uint8, mx.uint16, mx.uint32))
-
-
-def _expand_back(g: mx.array, in_shape: tuple, axes, keepdims: bool) -> mx.array:
-    """Broadcast a reduced gradient back over the reduced ``axes`` of ``in_shape``."""
-    if axes is None:
-        axes = tuple(range(len(in_shape)))
-    if not keepdims and axes:
-        g = mx.expand_dims(g, axes)
-    return mx.broadcast_to(g, in_shape)
-
-
-def _tensor(x, op: str) -> Tensor:
-    if isinstance(x, Tensor):
-        return x
-    x = operand(x)
-    if isinstance(x, Tensor):
-        return x
-    if isinstance(x, numbers.Number):
-        return Tensor(x)
-    raise TypeError(f"{op}: expected a Tensor, got {type(x).__name__}")
-
-
-def _axes(input: Tensor, axis, dim, op: str):
-    """Normalised reduction axes; ``None`` means all (also for 0-d inputs and ``()``, as in PyTorch)."""
-    a = axis if dim is None else reduce_axis_arg(axis, dim, op)
-    if a is None:
-        return None
-    n = input._data.ndim
-    if type(a) is int and -n <= a < n:  # the common case, without the generic checks
-        return None if n == 1 else (a % n,)
-    axes = normalize_axes(a, n, op)
-    if axes is not None and (not axes or input.ndim == 0 or len(axes) == input.ndim):
-        return None
-    return axes
+# Summed and multiplied in int64 (PyTorch's rule); int64 and uint64 stay as they are.
+_INTS_TO_INT64 = BOOL_OR_INTEGER_MX - {mx.int64, mx.uint64}
 
 
 def _one_axis(input: Tensor, axis, dim, op: str) -> int:
     """A single axis (for ops that reduce exactly one, e.g. ``max(x, dim)``); 0-d inputs accept 0 and -1."""
-    a = reduce_axis_arg(axis, dim, op)
-    if isinstance(a, bool) or not isinstance(a, numbers.Integral):
-        raise TypeError(f"{op}: dim must be an int, got {type(a).__name__}")
-    return normalize_axes(int(a), input.ndim, op)[0]
-
-
-def _count(shape: tuple, axes) -> int:
-    n = 1
-    for ax in (range(len(shape)) if axes is None else axes):
-        n *= shape[ax]
-    return n
-
-
-def _check_nonempty(input: Tensor, axes, op: str) -> None:
-    if _count(input.shape, axes) == 0 and input._data.size == 0:
-        where = "" if axes is None else f" over dim {axes if len(axes) > 1 else axes[0]}"
-        raise ValueError(f"{op}: cannot reduce an empty tensor of shape {input.shape}{where}: the result "
-                         "has no identity; pass a non-empty tensor or a different dim")
+    return normalize_dim(reduce_axis_arg(axis, dim, op), input._data.ndim, op, "axis")
 
 
 # -- sum, mean, var, std ----------------------------------------------------
@@ -98,7 +58,7 @@ class Sum(Function):
 
     @staticmethod
     def backward(ctx, g):
-        return _expand_back(g, *ctx.meta), None, None
+        return expand_back(g, *ctx.meta), None, None
 
 
 class Mean(Function):
@@ -110,8 +70,8 @@ class Mean(Function):
     @staticmethod
     def backward(ctx, g):
         shape, axes, keepdims = ctx.meta
-        count = _count(shape, axes)
-        return _expand_back(g / _builtin_max(count, 1), shape, axes, keepdims), None, None
+        count = numel(shape, axes)
+        return expand_back(g / _builtin_max(count, 1), shape, axes, keepdims), None, None
 
 
 class Var(Function):
@@ -120,7 +80,7 @@ class Var(Function):
     @staticmethod
     def forward(ctx, a, axes, correction, keepdims, root):
         # NOTE: with N - correction <= 0 the divisor is 0, giving inf or nan (as in PyTorch).
-        den = float(_builtin_max(_count(a.shape, axes) - correction, 0))
+        den = float(_builtin_max(numel(a.shape, axes) - correction, 0))
         d = a - reductions.mean(a, axis=axes, keepdims=True)
         out = mx.divide(reductions.sum(d * d, axis=axes, keepdims=keepdims), den)
         if root:
@@ -139,9 +99,10 @@ class Var(Function):
             scale = 1.0 / den if den else math.inf
         else:
             scale = 2.0 / den if den else math.inf
-        return _expand_back(g, shape, axes, keepdims) * d * scale, None, None, None, None
+        return expand_back(g, shape, axes, keepdims) * d * scale, None, None, None, None
 
 
+@register(method=True)
 def sum(input: Tensor, axis=None, keepdims: bool = False, *, dim=None, keepdim: bool = False, dtype=None) -> Tensor:
     """Sum over ``axis`` (``dim``); all elements when omitted.
 
@@ -165,8 +126,8 @@ def sum(input: Tensor, axis=None, keepdims: bool = False, *, dim=None, keepdim: 
         >>> lucid.sum(lucid.tensor([[1, 2], [3, 4]]), dim=1).tolist()
         [3, 7]
     """
-    input = _tensor(input, "sum")
-    axes = _axes(input, axis, dim, "sum")
+    input = to_tensor(input, "sum")
+    axes = reduction_axes(input, axis, dim, "sum")
     if dtype is not None:
         input = input.astype(dtype)
     elif input._data.dtype in _INTS_TO_INT64:
@@ -174,6 +135,7 @@ def sum(input: Tensor, axis=None, keepdims: bool = False, *, dim=None, keepdim: 
     return Sum.apply(input, axes, reduce_keepdims_arg(keepdims, keepdim))
 
 
+@register(method=True)
 def mean(input: Tensor, axis=None, keepdims: bool = False, *, dim=None, keepdim: bool = False, dtype=None) -> Tensor:
     """Arithmetic mean over ``axis`` (``dim``); all elements when omitted.
 
@@ -193,8 +155,8 @@ def mean(input: Tensor, axis=None, keepdims: bool = False, *, dim=None, keepdim:
         >>> lucid.mean(lucid.tensor([1.0, 2.0, 6.0])).item()
         3.0
     """
-    input = _tensor(input, "mean")
-    axes = _axes(input, axis, dim, "mean")
+    input = to_tensor(input, "mean")
+    axes = reduction_axes(input, axis, dim, "mean")
     if dtype is not None:
         input = input.astype(dtype)
     return Mean.apply(input, axes, reduce_keepdims_arg(keepdims, keepdim))
@@ -217,16 +179,17 @@ def _correction(correction, unbiased, ddof, op: str) -> float:
 
 
 def _var(input, axis, unbiased, keepdims, dim, correction, keepdim, ddof, op, root):
-    input = _tensor(input, op)
+    input = to_tensor(input, op)
     if isinstance(axis, bool) and unbiased is None:  # the legacy torch.var(x, unbiased) call
         axis, unbiased = None, axis
-    axes = _axes(input, axis, dim, op)
+    axes = reduction_axes(input, axis, dim, op)
     c = _correction(correction, unbiased, ddof, op)
     if input._data.dtype not in FLOATING_MX:
         input = Tensor._make(input._data.astype(mx.float32), input._device)
     return Var.apply(input, axes, c, reduce_keepdims_arg(keepdims, keepdim), root)
 
 
+@register(method=True)
 def var(input: Tensor, axis=None, unbiased=None, keepdims: bool = False, *, dim=None, correction=None,
         keepdim: bool = False, ddof=None) -> Tensor:
     """Variance over ``axis`` (``dim``) with Bessel's correction by default.
@@ -253,6 +216,7 @@ def var(input: Tensor, axis=None, unbiased=None, keepdims: bool = False, *, dim=
     return _var(input, axis, unbiased, keepdims, dim, correction, keepdim, ddof, "var", False)
 
 
+@register(method=True)
 def std(input: Tensor, axis=None, unbiased=None, keepdims: bool = False, *, dim=None, correction=None,
         keepdim: bool = False, ddof=None) -> Tensor:
     """Standard deviation: the square root of :func:`var` (same arguments, ``correction=1`` by default).
@@ -267,6 +231,7 @@ def std(input: Tensor, axis=None, unbiased=None, keepdims: bool = False, *, dim=
     return _var(input, axis, unbiased, keepdims, dim, correction, keepdim, ddof, "std", True)
 
 
+@register()
 def var_mean(input: Tensor, axis=None, unbiased=None, keepdims: bool = False, *, dim=None, correction=None,
              keepdim: bool = False) -> tuple:
     """``(var(input, ...), mean(input, ...))`` in one call (PyTorch's ``var_mean``).
@@ -281,6 +246,7 @@ def var_mean(input: Tensor, axis=None, unbiased=None, keepdims: bool = False, *,
     return v, mean(input, axis, keepdims, dim=dim, keepdim=keepdim)
 
 
+@register()
 def std_mean(input: Tensor, axis=None, unbiased=None, keepdims: bool = False, *, dim=None, correction=None,
              keepdim: bool = False) -> tuple:
     """``(std(input, ...), mean(input, ...))`` in one call (PyTorch's ``std_mean``).
@@ -318,16 +284,17 @@ class Prod(Function):
             perm = keep + list(red)
             at = mx.transpose(a, perm)
             flat = mx.reshape(at, at.shape[:len(keep)] + (-1,)) if at.size else mx.reshape(
-                at, at.shape[:len(keep)] + (_count(a.shape, red),))
+                at, at.shape[:len(keep)] + (numel(a.shape, red),))
             others = mx.cumprod(flat, axis=-1, inclusive=False) * mx.cumprod(flat, axis=-1, reverse=True,
                                                                               inclusive=False)
             inv = [0] * a.ndim
             for i, p in enumerate(perm):
                 inv[p] = i
             others = mx.transpose(mx.reshape(others, at.shape), inv)
-        return _expand_back(g, a.shape, axes, keepdims) * others, None, None
+        return expand_back(g, a.shape, axes, keepdims) * others, None, None
 
 
+@register(method=True)
 def prod(input: Tensor, axis=None, keepdims: bool = False, *, dim=None, keepdim: bool = False, dtype=None) -> Tensor:
     """Product over ``axis`` (``dim``); all elements when omitted.
 
@@ -349,8 +316,8 @@ def prod(input: Tensor, axis=None, keepdims: bool = False, *, dim=None, keepdim:
         >>> lucid.prod(lucid.tensor([[1.0, 2.0], [3.0, 4.0]]), dim=0).tolist()
         [3.0, 8.0]
     """
-    input = _tensor(input, "prod")
-    axes = _axes(input, axis, dim, "prod")
+    input = to_tensor(input, "prod")
+    axes = reduction_axes(input, axis, dim, "prod")
     if dtype is not None:
         input = input.astype(dtype)
     elif input._data.dtype in _INTS_TO_INT64:
@@ -359,15 +326,6 @@ def prod(input: Tensor, axis=None, keepdims: bool = False, *, dim=None, keepdim:
 
 
 # -- extremes ---------------------------------------------------------------
-def _even_split_grad(g, a, out, axes, keepdims):
-    """Spread ``g`` evenly over the elements equal to ``out`` (NaN counts as equal to NaN)."""
-    out_b = _expand_back(out, a.shape, axes, keepdims)
-    mask = (a == out_b) | (mx.isnan(a) & mx.isnan(out_b))
-    mask = mask.astype(g.dtype)
-    count = reductions.sum(mask, axis=axes, keepdims=True)
-    return _expand_back(g, a.shape, axes, keepdims) * mask / count
-
-
 class AMax(Function):
     # NOTE: ties split the gradient evenly between the tied elements (PyTorch's amax/amin and max()).
     @staticmethod
@@ -388,7 +346,7 @@ class AMax(Function):
     @staticmethod
     def backward(ctx, g):
         a, out = ctx.saved_tensors
-        return _even_split_grad(g, a, out, *ctx.meta), None, None, None
+        return even_split_grad(g, a, out, *ctx.meta), None, None, None
 
 
 class SelectDim(Function):
@@ -442,25 +400,24 @@ def _extreme(input, dim, keepdim, axis, keepdims, kind, result_type):
     op = kind
     if isinstance(dim, Tensor):
         # torch.max(a, b): the elementwise form.
-        from lucid.ops.arithmetic import maximum, minimum
-
         if kind == "median":
             raise TypeError(f"median: dim must be an int, got {type(dim).__name__}")
         return (maximum if kind == "max" else minimum)(input, dim)
-    input = _tensor(input, op)
+    input = to_tensor(input, op)
     keep = reduce_keepdims_arg(keepdims, keepdim)
     if dim is None and axis is None:
-        _check_nonempty(input, None, op)
+        check_nonempty(input, None, op)
         return AMax.apply(input, None, False, kind)
     ax = _one_axis(input, axis, dim, op)
     if input.ndim == 0:
         out = AMax.apply(input, None, False, kind)
         return result_type(out, Tensor._make(mx.zeros((), dtype=mx.int64), input._device))
-    _check_nonempty(input, (ax,), op)
+    check_nonempty(input, (ax,), op)
     values, indices = SelectDim.apply(input, ax, keep, kind)
     return result_type(values, indices)
 
 
+@register(method=True)
 def max(input: Tensor, dim=None, keepdim: bool = False, *, axis=None, keepdims: bool = False):
     """The maximum: of all elements, or ``(values, indices)`` along ``dim``, or elementwise with a tensor.
 
@@ -495,6 +452,7 @@ def max(input: Tensor, dim=None, keepdim: bool = False, *, axis=None, keepdims: 
     return _extreme(input, dim, keepdim, axis, keepdims, "max", MaxResult)
 
 
+@register(method=True)
 def min(input: Tensor, dim=None, keepdim: bool = False, *, axis=None, keepdims: bool = False):
     """The minimum: of all elements, or ``(values, indices)`` along ``dim``, or elementwise with a tensor.
 
@@ -509,6 +467,7 @@ def min(input: Tensor, dim=None, keepdim: bool = False, *, axis=None, keepdims: 
     return _extreme(input, dim, keepdim, axis, keepdims, "min", MinResult)
 
 
+@register(method=True)
 def median(input: Tensor, dim=None, keepdim: bool = False, *, axis=None, keepdims: bool = False):
     """The median: the lower of the two middle values for an even count (as in PyTorch, not NumPy).
 
@@ -536,12 +495,13 @@ def median(input: Tensor, dim=None, keepdim: bool = False, *, axis=None, keepdim
 
 
 def _amax(input, axis, keepdims, dim, keepdim, kind):
-    input = _tensor(input, "a" + kind)
-    axes = _axes(input, axis, dim, "a" + kind)
-    _check_nonempty(input, axes, "a" + kind)
+    input = to_tensor(input, "a" + kind)
+    axes = reduction_axes(input, axis, dim, "a" + kind)
+    check_nonempty(input, axes, "a" + kind)
     return AMax.apply(input, axes, reduce_keepdims_arg(keepdims, keepdim), kind)
 
 
+@register(method=True)
 def amax(input: Tensor, axis=None, keepdims: bool = False, *, dim=None, keepdim: bool = False) -> Tensor:
     """The maximum over ``axis`` (``dim``, an int or tuple; all when omitted); ties share the gradient evenly.
 
@@ -564,6 +524,7 @@ def amax(input: Tensor, axis=None, keepdims: bool = False, *, dim=None, keepdim:
     return _amax(input, axis, keepdims, dim, keepdim, "max")
 
 
+@register(method=True)
 def amin(input: Tensor, axis=None, keepdims: bool = False, *, dim=None, keepdim: bool = False) -> Tensor:
     """The minimum over ``axis`` (``dim``, an int or tuple; all when omitted); ties share the gradient evenly.
 
@@ -586,13 +547,16 @@ def amin(input: Tensor, axis=None, keepdims: bool = False, *, dim=None, keepdim:
 
 def _arg(input, dim, keepdim, axis, keepdims, is_max):
     op = "argmax" if is_max else "argmin"
-    input = _tensor(input, op)
+    input = to_tensor(input, op)
     a = reduce_axis_arg(axis, dim, op)
+    if a is not None and input.ndim == 0:
+        _one_axis(input, a, None, op)  # only checks: a 0-d tensor accepts dim 0 and -1
     ax = None if a is None or input.ndim == 0 else _one_axis(input, a, None, op)
-    _check_nonempty(input, None if ax is None else (ax,), op)
+    check_nonempty(input, None if ax is None else (ax,), op)
     return ArgExtreme.apply(input, ax, reduce_keepdims_arg(keepdims, keepdim), is_max)
 
 
+@register(method=True)
 def argmax(input: Tensor, dim=None, keepdim: bool = False, *, axis=None, keepdims: bool = False) -> Tensor:
     """Index (int64) of the maximum along ``dim``, or into the flattened tensor; the first one among ties.
 
@@ -616,6 +580,7 @@ def argmax(input: Tensor, dim=None, keepdim: bool = False, *, axis=None, keepdim
     return _arg(input, dim, keepdim, axis, keepdims, True)
 
 
+@register(method=True)
 def argmin(input: Tensor, dim=None, keepdim: bool = False, *, axis=None, keepdims: bool = False) -> Tensor:
     """Index (int64) of the minimum along ``dim``, or into the flattened tensor; the first one among ties.
 
@@ -645,9 +610,10 @@ class LogSumExp(Function):
         a, out = ctx.saved_tensors
         axes, keepdims = ctx.meta
         # NOTE: the gradient is softmax(a); where every input is -inf it is nan (as in PyTorch).
-        return _expand_back(g, a.shape, axes, keepdims) * mx.exp(a - out), None, None
+        return expand_back(g, a.shape, axes, keepdims) * mx.exp(a - out), None, None
 
 
+@register(method=True)
 def logsumexp(input: Tensor, dim=None, keepdim: bool = False, *, axis=None, keepdims: bool = False) -> Tensor:
     """``log(sum(exp(input)))`` over ``dim`` (an int or tuple; all when omitted), computed stably.
 
@@ -670,8 +636,8 @@ def logsumexp(input: Tensor, dim=None, keepdim: bool = False, *, axis=None, keep
         >>> lucid.logsumexp(lucid.tensor([10000.0, 10000.0])).item()
         10000.693359375
     """
-    input = _tensor(input, "logsumexp")
-    axes = _axes(input, axis, dim, "logsumexp")
+    input = to_tensor(input, "logsumexp")
+    axes = reduction_axes(input, axis, dim, "logsumexp")
     if input._data.dtype not in FLOATING_MX:
         input = Tensor._make(input._data.astype(mx.float32), input._device)
     return LogSumExp.apply(input, axes, reduce_keepdims_arg(keepdims, keepdim))
@@ -713,7 +679,7 @@ class CumProd(Function):
 
 
 def _scan(input, dim, dtype, axis, fn_cls, op):
-    input = _tensor(input, op)
+    input = to_tensor(input, op)
     d = reduce_axis_arg(axis, dim, op)
     if d is None:
         raise TypeError(f"{op}: missing the dim argument (the axis to scan along)")
@@ -724,20 +690,11 @@ def _scan(input, dim, dtype, axis, fn_cls, op):
         input = Tensor._make(input._data.astype(mx.int64), input._device)
     if input.ndim == 0:
         # A scan of a 0-d tensor is the tensor itself (PyTorch accepts dim 0 or -1 there).
-        return _Identity.apply(input)
+        return Clone.apply(input)
     return fn_cls.apply(input, ax)
 
 
-class _Identity(Function):
-    @staticmethod
-    def forward(ctx, a):
-        return mx.array(a)
-
-    @staticmethod
-    def backward(ctx, g):
-        return g
-
-
+@register(method=True)
 def cumsum(input: Tensor, dim=None, *, dtype=None, axis=None) -> Tensor:
     """Cumulative sum along ``dim`` (required; ``axis`` is the NumPy spelling).
 
@@ -759,6 +716,7 @@ def cumsum(input: Tensor, dim=None, *, dtype=None, axis=None) -> Tensor:
     return _scan(input, dim, dtype, axis, CumSum, "cumsum")
 
 
+@register(method=True)
 def cumprod(input: Tensor, dim=None, *, dtype=None, axis=None) -> Tensor:
     """Cumulative product along ``dim`` (required; ``axis`` is the NumPy spelling).
 
@@ -789,6 +747,7 @@ class _Logical(Function):
         return reduce(a, axis=axes, keepdims=keepdims)
 
 
+@register(method=True)
 def all(input: Tensor, dim=None, keepdim: bool = False, *, axis=None, keepdims: bool = False) -> Tensor:
     """True where every element over ``dim`` (an int or tuple; all when omitted) is nonzero; bool result.
 
@@ -805,10 +764,11 @@ def all(input: Tensor, dim=None, keepdim: bool = False, *, axis=None, keepdims: 
         >>> lucid.all(lucid.tensor([[1, 0], [1, 1]]), dim=1).tolist()
         [False, True]
     """
-    input = _tensor(input, "all")
-    return _Logical.apply(input, _axes(input, axis, dim, "all"), reduce_keepdims_arg(keepdims, keepdim), True)
+    input = to_tensor(input, "all")
+    return _Logical.apply(input, reduction_axes(input, axis, dim, "all"), reduce_keepdims_arg(keepdims, keepdim), True)
 
 
+@register(method=True)
 def any(input: Tensor, dim=None, keepdim: bool = False, *, axis=None, keepdims: bool = False) -> Tensor:
     """True where some element over ``dim`` (an int or tuple; all when omitted) is nonzero; bool result.
 
@@ -825,8 +785,8 @@ def any(input: Tensor, dim=None, keepdim: bool = False, *, axis=None, keepdims: 
         >>> lucid.any(lucid.tensor([[0.0, 0.0], [0.0, 2.0]]), dim=1).tolist()
         [False, True]
     """
-    input = _tensor(input, "any")
-    return _Logical.apply(input, _axes(input, axis, dim, "any"), reduce_keepdims_arg(keepdims, keepdim), False)
+    input = to_tensor(input, "any")
+    return _Logical.apply(input, reduction_axes(input, axis, dim, "any"), reduce_keepdims_arg(keepdims, keepdim), False)
 
 
 class _CountNonzero(Function):
@@ -837,6 +797,7 @@ class _CountNonzero(Function):
         return reductions.sum(a != 0, axis=axes).astype(mx.int64)
 
 
+@register(method=True)
 def count_nonzero(input: Tensor, dim=None, *, axis=None) -> Tensor:
     """Number (int64) of nonzero elements over ``dim`` (an int or tuple; all when omitted).
 
@@ -849,12 +810,8 @@ def count_nonzero(input: Tensor, dim=None, *, axis=None) -> Tensor:
         >>> lucid.count_nonzero(lucid.tensor([[0, 1], [2, 3]]), dim=0).tolist()
         [1, 2]
     """
-    input = _tensor(input, "count_nonzero")
-    return _CountNonzero.apply(input, _axes(input, axis, dim, "count_nonzero"))
+    input = to_tensor(input, "count_nonzero")
+    return _CountNonzero.apply(input, reduction_axes(input, axis, dim, "count_nonzero"))
 
 
-TENSOR_METHODS = {
-    "sum": sum, "mean": mean, "var": var, "std": std, "prod": prod, "max": max, "min": min, "amax": amax,
-    "amin": amin, "argmax": argmax, "argmin": argmin, "median": median, "logsumexp": logsumexp,
-    "cumsum": cumsum, "cumprod": cumprod, "all": all, "any": any, "count_nonzero": count_nonzero,
-}
+__all__ = export(__name__)

@@ -4,7 +4,7 @@ Primitives (one ``Function`` each): ``Reshape``, ``Permute``, ``BroadcastTo``,
 ``Concatenate``, ``Stack``, ``Split``, ``Unbind``, ``Clone``; ``flatten``,
 ``squeeze``, ``expand``, ``hstack`` ... are compositions. The rearranging ops
 (``tile``, ``roll``, ``flip``, ``pad``, ``tril``, ``diag``, ``meshgrid`` ...) live
-in ``lucid.ops.rearrange`` and are re-exported here.
+in ``lucid.ops.rearrange``, which builds on this module.
 
 # NOTE: Lucid has no views: ``view``/``reshape``/``transpose`` return new
 # tensors that never alias their input's storage, so an in-place change of one
@@ -20,84 +20,34 @@ import numpy as np
 
 from lucid._tensor import Tensor
 from lucid.autograd.function import Function
-from lucid.ops._util import operand, reduce_axis_arg, unbroadcast
-
-__all__ = ["reshape", "view", "flatten", "ravel", "unflatten", "squeeze", "unsqueeze", "expand", "expand_as",
-           "broadcast_to", "broadcast_tensors", "transpose", "t", "permute", "swapaxes", "swapdims", "moveaxis",
-           "movedim", "concatenate", "cat", "stack", "hstack", "vstack", "dstack", "split", "chunk", "unbind",
-           "contiguous", "clone"]
+from lucid.ops._registry import export, register, register_method
+from lucid.ops._util import (
+    check_sizes,
+    normalize_dim,
+    normalize_dims,
+    numel,
+    operand,
+    reduce_axis_arg,
+    to_tensor,
+    unbroadcast,
+)
 
 
 # -- argument helpers ----------------------------------------------------------
-def _sizes(args, op: str, allow_neg: bool = False) -> tuple:
-    """Accept ``f(2, 3)``, ``f((2, 3))`` or ``f([2, 3])``; every size an int (``-1`` only where allowed)."""
-    if len(args) == 1 and isinstance(args[0], (tuple, list)):
-        args = tuple(args[0])
-    lo = -1 if allow_neg else 0
-    for s in args:
-        if type(s) is not int:  # rare: NumPy ints, bools, floats
-            return _sizes_checked(args, op, lo)
-        if s < lo:
-            raise ValueError(f"{op}: invalid size {s} in {tuple(args)}")
-    return args
-
-
-def _sizes_checked(args, op: str, lo: int) -> tuple:
-    out = []
-    for s in args:
-        if isinstance(s, bool) or not isinstance(s, numbers.Integral):
-            raise TypeError(f"{op}: sizes must be ints, got {s!r} ({type(s).__name__})")
-        if s < lo:
-            raise ValueError(f"{op}: invalid size {s} in {tuple(args)}")
-        out.append(int(s))
-    return tuple(out)
-
-
-def _dim(d, ndim: int, op: str) -> int:
-    """One (possibly negative) dim, checked against ``ndim``; 0-d tensors accept 0 and -1."""
-    if isinstance(d, bool) or not isinstance(d, numbers.Integral):
-        raise TypeError(f"{op}: dim must be an int, got {d!r} ({type(d).__name__})")
-    n = max(ndim, 1)
-    if not -n <= d < n:
-        raise ValueError(f"{op}: dim {d} is out of range for a tensor with {ndim} dimensions "
-                         f"(expected {-n} <= dim < {n})")
-    return int(d) % n
-
-
-def _dims(dims, ndim: int, op: str) -> tuple:
-    dims = (dims,) if isinstance(dims, numbers.Integral) else tuple(dims)
-    out = tuple(_dim(d, ndim, op) for d in dims)
-    if len(set(out)) != len(out):
-        raise ValueError(f"{op}: repeated dim in {dims}")
-    return out
-
-
-def _prod(shape) -> int:
-    n = 1
-    for s in shape:
-        n *= s
-    return n
-
-
-def _infer_shape(shape: tuple, numel: int, in_shape: tuple, op: str) -> tuple:
+def _infer_shape(shape: tuple, count: int, in_shape: tuple, op: str) -> tuple:
     """Fill a single ``-1`` and check the element count."""
     if shape.count(-1) > 1:
         raise ValueError(f"{op}: only one dimension can be -1, got shape {shape}")
     if -1 in shape:
-        rest = _prod(s for s in shape if s != -1)
-        if rest == 0 or numel % rest:
-            raise ValueError(f"{op}: cannot reshape a tensor of shape {in_shape} ({numel} elements) "
+        rest = numel(tuple(s for s in shape if s != -1))
+        if rest == 0 or count % rest:
+            raise ValueError(f"{op}: cannot reshape a tensor of shape {in_shape} ({count} elements) "
                              f"into shape {shape}")
-        shape = tuple(numel // rest if s == -1 else s for s in shape)
-    if _prod(shape) != numel:
-        raise ValueError(f"{op}: cannot reshape a tensor of shape {in_shape} ({numel} elements) into shape "
-                         f"{shape} ({_prod(shape)} elements)")
+        shape = tuple(count // rest if s == -1 else s for s in shape)
+    if numel(shape) != count:
+        raise ValueError(f"{op}: cannot reshape a tensor of shape {in_shape} ({count} elements) into shape "
+                         f"{shape} ({numel(shape)} elements)")
     return shape
-
-
-def _as_tensor(x) -> Tensor:
-    x = operand(x)
-    return x if isinstance(x, Tensor) else Tensor(x)
 
 
 # -- primitives ----------------------------------------------------------------
@@ -204,6 +154,7 @@ class Clone(Function):
 
 
 # -- reshaping -----------------------------------------------------------------
+@register(method=True)
 def reshape(input: Tensor, *shape) -> Tensor:
     """Return the values of ``input`` with a new shape (one size may be ``-1``).
 
@@ -223,9 +174,11 @@ def reshape(input: Tensor, *shape) -> Tensor:
         [[0, 1, 2], [3, 4, 5]]
     """
     in_shape = tuple(input._data.shape)
-    return Reshape.apply(input, _infer_shape(_sizes(shape, "reshape", True), input._data.size, in_shape, "reshape"))
+    shape = _infer_shape(check_sizes(shape, "reshape", True), input._data.size, in_shape, "reshape")
+    return Reshape.apply(input, shape)
 
 
+@register(method=True)
 def view(input: Tensor, *shape) -> Tensor:
     """Same as :func:`reshape`: Lucid tensors never share storage, so there is no separate view type.
 
@@ -237,6 +190,7 @@ def view(input: Tensor, *shape) -> Tensor:
     return reshape(input, *shape)
 
 
+@register(method=True)
 def flatten(input: Tensor, start_dim: int = 0, end_dim: int = -1) -> Tensor:
     """Merge dims ``start_dim`` .. ``end_dim`` (inclusive) into one; a 0-d tensor becomes shape ``(1,)``.
 
@@ -248,12 +202,13 @@ def flatten(input: Tensor, start_dim: int = 0, end_dim: int = -1) -> Tensor:
     shape = tuple(input._data.shape)
     if not shape:
         return Reshape.apply(input, (1,))
-    s, e = _dim(start_dim, len(shape), "flatten"), _dim(end_dim, len(shape), "flatten")
+    s, e = normalize_dim(start_dim, len(shape), "flatten"), normalize_dim(end_dim, len(shape), "flatten")
     if s > e:
         raise ValueError(f"flatten: start_dim ({start_dim}) must not come after end_dim ({end_dim})")
-    return Reshape.apply(input, shape[:s] + (_prod(shape[s:e + 1]),) + shape[e + 1:])
+    return Reshape.apply(input, shape[:s] + (numel(shape[s:e + 1]),) + shape[e + 1:])
 
 
+@register(method=True)
 def ravel(input: Tensor) -> Tensor:
     """Flatten to 1-D.
 
@@ -265,6 +220,7 @@ def ravel(input: Tensor) -> Tensor:
     return Reshape.apply(input, (input._data.size,))
 
 
+@register(method=True)
 def unflatten(input: Tensor, dim: int | None = None, sizes=None, *, axis: int | None = None) -> Tensor:
     """Split dim ``dim`` into ``sizes`` (one entry may be ``-1``); the inverse of :func:`flatten`.
 
@@ -279,12 +235,13 @@ def unflatten(input: Tensor, dim: int | None = None, sizes=None, *, axis: int | 
     if sizes is None:
         raise TypeError("unflatten: missing the required argument sizes")
     shape = tuple(input._data.shape)
-    d = _dim(dim, len(shape), "unflatten")
-    sizes = _infer_shape(_sizes((sizes,), "unflatten", True), shape[d] if shape else 1, (shape[d],) if shape else (),
-                         "unflatten")
+    d = normalize_dim(dim, len(shape), "unflatten")
+    sizes = _infer_shape(check_sizes((sizes,), "unflatten", True), shape[d] if shape else 1,
+                         (shape[d],) if shape else (), "unflatten")
     return Reshape.apply(input, shape[:d] + sizes + shape[d + 1:])
 
 
+@register(method=True)
 def squeeze(input: Tensor, dim=None, *, axis=None) -> Tensor:
     """Remove size-1 dims: all of them, or only those in ``dim`` (an int or tuple; NumPy's ``axis``).
 
@@ -300,11 +257,12 @@ def squeeze(input: Tensor, dim=None, *, axis=None) -> Tensor:
     if dim is None:
         dims = range(len(shape))
     else:
-        dims = _dims(dim, len(shape), "squeeze")
+        dims = normalize_dims(dim, len(shape), "squeeze")
     drop = {d for d in dims if shape and shape[d] == 1}
     return Reshape.apply(input, tuple(s for i, s in enumerate(shape) if i not in drop))
 
 
+@register(method=True)
 def unsqueeze(input: Tensor, dim: int | None = None, *, axis: int | None = None) -> Tensor:
     """Insert a size-1 dim at position ``dim`` (``-1`` appends); ``axis`` is the NumPy spelling.
 
@@ -315,11 +273,12 @@ def unsqueeze(input: Tensor, dim: int | None = None, *, axis: int | None = None)
     """
     dim = reduce_axis_arg(axis, dim, "unsqueeze", required=True)
     shape = tuple(input._data.shape)
-    d = _dim(dim, len(shape) + 1, "unsqueeze")
+    d = normalize_dim(dim, len(shape) + 1, "unsqueeze")
     return Reshape.apply(input, shape[:d] + (1,) + shape[d:])
 
 
 # -- broadcasting ----------------------------------------------------------------
+@register(method=True)
 def expand(input: Tensor, *sizes) -> Tensor:
     """Broadcast size-1 dims to larger sizes (``-1`` keeps a dim; new dims may be added in front).
 
@@ -335,7 +294,7 @@ def expand(input: Tensor, *sizes) -> Tensor:
         >>> lucid.tensor([[1], [2]]).expand(-1, 3).tolist()
         [[1, 1, 1], [2, 2, 2]]
     """
-    sizes = _sizes(sizes, "expand", True)
+    sizes = check_sizes(sizes, "expand", True)
     shape = tuple(input._data.shape)
     lead = len(sizes) - len(shape)
     if lead < 0:
@@ -354,6 +313,7 @@ def expand(input: Tensor, *sizes) -> Tensor:
     return BroadcastTo.apply(input, tuple(target))
 
 
+@register(method=True)
 def expand_as(input: Tensor, other: Tensor) -> Tensor:
     """``input.expand(other.shape)``.
 
@@ -365,6 +325,7 @@ def expand_as(input: Tensor, other: Tensor) -> Tensor:
     return expand(input, tuple(other.shape))
 
 
+@register(method=True)
 def broadcast_to(input: Tensor, shape) -> Tensor:
     """Broadcast ``input`` to ``shape`` by NumPy's rules (``-1`` keeps a dim); differentiable.
 
@@ -373,9 +334,10 @@ def broadcast_to(input: Tensor, shape) -> Tensor:
         >>> lucid.broadcast_to(lucid.tensor([1, 2]), (2, 2)).tolist()
         [[1, 2], [1, 2]]
     """
-    return expand(_as_tensor(input), *_sizes((shape,), "broadcast_to", True))
+    return expand(to_tensor(input), *check_sizes((shape,), "broadcast_to", True))
 
 
+@register()
 def broadcast_tensors(*tensors) -> tuple:
     """Broadcast all tensors to their common shape.
 
@@ -393,6 +355,7 @@ def broadcast_tensors(*tensors) -> tuple:
 
 
 # -- permuting -------------------------------------------------------------------
+@register(method=True)
 def permute(input: Tensor, *dims) -> Tensor:
     """Reorder dims: output dim ``i`` is input dim ``dims[i]``.
 
@@ -404,12 +367,13 @@ def permute(input: Tensor, *dims) -> Tensor:
     if len(dims) == 1 and isinstance(dims[0], (tuple, list)):
         dims = tuple(dims[0])
     nd = input._data.ndim
-    axes = _dims(dims, nd, "permute")
+    axes = normalize_dims(dims, nd, "permute")
     if len(axes) != nd:
         raise ValueError(f"permute: expected {nd} dims for a tensor of shape {input.shape}, got {tuple(dims)}")
     return Permute.apply(input, axes)
 
 
+@register(aliases=("swapaxes", "swapdims"), method=True)
 def transpose(input: Tensor, dim0=None, dim1=None) -> Tensor:
     """Swap dims ``dim0`` and ``dim1`` (PyTorch's ``transpose``).
 
@@ -429,16 +393,14 @@ def transpose(input: Tensor, dim0=None, dim1=None) -> Tensor:
         return permute(input, dim0)
     if dim0 is None or dim1 is None:
         raise TypeError(f"transpose: pass two dims (dim0, dim1), got dim0={dim0!r}, dim1={dim1!r}")
-    a, b = _dim(dim0, nd, "transpose"), _dim(dim1, nd, "transpose")
+    a, b = normalize_dim(dim0, nd, "transpose"), normalize_dim(dim1, nd, "transpose")
     axes = list(range(nd))
     if nd:
         axes[a], axes[b] = axes[b], axes[a]
     return Permute.apply(input, tuple(axes))
 
 
-swapaxes = swapdims = transpose
-
-
+@register(method=True)
 def t(input: Tensor) -> Tensor:
     """Transpose a tensor of at most 2 dims (PyTorch's ``t()``).
 
@@ -453,6 +415,7 @@ def t(input: Tensor) -> Tensor:
     return transpose(input)
 
 
+@register(aliases=("movedim",), method=True)
 def moveaxis(input: Tensor, source, destination) -> Tensor:
     """Move dims ``source`` to positions ``destination`` (ints or tuples); the others keep their order.
 
@@ -462,16 +425,13 @@ def moveaxis(input: Tensor, source, destination) -> Tensor:
         (3, 4, 2)
     """
     nd = input._data.ndim
-    src, dst = _dims(source, nd, "moveaxis"), _dims(destination, nd, "moveaxis")
+    src, dst = normalize_dims(source, nd, "moveaxis"), normalize_dims(destination, nd, "moveaxis")
     if len(src) != len(dst):
         raise ValueError(f"moveaxis: source {source} and destination {destination} differ in length")
     order = [d for d in range(nd) if d not in src]
     for d, s in sorted(zip(dst, src)):
         order.insert(d, s)
     return Permute.apply(input, tuple(order))
-
-
-movedim = moveaxis
 
 
 def _t_prop(self: Tensor) -> Tensor:
@@ -500,6 +460,7 @@ def _tensors(tensors, op: str) -> list:
     return out
 
 
+@register(aliases=("cat",))
 def concatenate(tensors, axis=None, *, dim=None) -> Tensor:
     """Join tensors along an existing dim (``axis``/``dim``, default 0).
 
@@ -521,16 +482,14 @@ def concatenate(tensors, axis=None, *, dim=None) -> Tensor:
     nd = len(shapes[0])
     if nd == 0:
         raise ValueError("cat: zero-dimensional tensors cannot be concatenated; use stack")
-    ax = _dim(d, nd, "cat")
+    ax = normalize_dim(d, nd, "cat")
     for s in shapes:
         if len(s) != nd or s[:ax] + s[ax + 1:] != shapes[0][:ax] + shapes[0][ax + 1:]:
             raise ValueError(f"cat: all shapes must match except in dim {d}, got {shapes}")
     return Concatenate.apply(*ts, axis=ax)
 
 
-cat = concatenate
-
-
+@register()
 def stack(tensors, axis=None, *, dim=None) -> Tensor:
     """Join equally shaped tensors along a new dim (``axis``/``dim``, default 0).
 
@@ -544,7 +503,7 @@ def stack(tensors, axis=None, *, dim=None) -> Tensor:
     shapes = [tuple(x._data.shape) for x in ts]
     if any(s != shapes[0] for s in shapes):
         raise ValueError(f"stack expects tensors of equal shape, got {shapes}")
-    return Stack.apply(*ts, axis=_dim(0 if d is None else d, len(shapes[0]) + 1, "stack"))
+    return Stack.apply(*ts, axis=normalize_dim(0 if d is None else d, len(shapes[0]) + 1, "stack"))
 
 
 def _atleast(x: Tensor, n: int) -> Tensor:
@@ -558,6 +517,7 @@ def _atleast(x: Tensor, n: int) -> Tensor:
     return Reshape.apply(x, (1,) * (n - len(shape)) + shape)
 
 
+@register()
 def hstack(tensors) -> Tensor:
     """Concatenate along dim 1 (dim 0 for 1-D tensors).
 
@@ -570,6 +530,7 @@ def hstack(tensors) -> Tensor:
     return concatenate(ts, 0 if ts[0].ndim == 1 else 1)
 
 
+@register()
 def vstack(tensors) -> Tensor:
     """Stack rows: 1-D tensors become rows, then concatenate along dim 0.
 
@@ -581,6 +542,7 @@ def vstack(tensors) -> Tensor:
     return concatenate([_atleast(x, 2) for x in _tensors(tensors, "vstack")], 0)
 
 
+@register()
 def dstack(tensors) -> Tensor:
     """Concatenate along dim 2 (depth), after making each tensor at least 3-D.
 
@@ -592,6 +554,7 @@ def dstack(tensors) -> Tensor:
     return concatenate([_atleast(x, 3) for x in _tensors(tensors, "dstack")], 2)
 
 
+@register(method=True)
 def split(tensor: Tensor, split_size_or_sections, dim: int | None = None, *, axis: int | None = None) -> tuple:
     """Split into pieces along ``dim`` (PyTorch's ``split``).
 
@@ -614,7 +577,7 @@ def split(tensor: Tensor, split_size_or_sections, dim: int | None = None, *, axi
     """
     dim = reduce_axis_arg(axis, dim, "split", 0)
     shape = tuple(tensor._data.shape)
-    ax = _dim(dim, len(shape), "split")
+    ax = normalize_dim(dim, len(shape), "split")
     if not shape:
         raise ValueError("split: cannot split a 0-d tensor")
     n = shape[ax]
@@ -624,7 +587,7 @@ def split(tensor: Tensor, split_size_or_sections, dim: int | None = None, *, axi
             raise ValueError(f"split: split_size must be positive, got {size}")
         sizes = [size] * (n // size) + ([n % size] if n % size else []) if n else [0]
     else:
-        sizes = list(_sizes((split_size_or_sections,), "split"))
+        sizes = list(check_sizes((split_size_or_sections,), "split"))
         if sum(sizes) != n:
             raise ValueError(f"split: sizes {sizes} sum to {sum(sizes)}, but dim {dim} has size {n}")
     cuts, pos = [], 0
@@ -635,6 +598,7 @@ def split(tensor: Tensor, split_size_or_sections, dim: int | None = None, *, axi
     return out if isinstance(out, tuple) else (out,)
 
 
+@register(method=True)
 def chunk(input: Tensor, chunks: int, dim: int | None = None, *, axis: int | None = None) -> tuple:
     """Split into ``chunks`` pieces of size ``ceil(n / chunks)`` (fewer if they run out), like PyTorch.
 
@@ -649,10 +613,11 @@ def chunk(input: Tensor, chunks: int, dim: int | None = None, *, axis: int | Non
         raise ValueError(f"chunk: chunks must be a positive int, got {chunks!r}")
     dim = reduce_axis_arg(axis, dim, "chunk", 0)
     shape = tuple(input._data.shape)
-    n = shape[_dim(dim, len(shape), "chunk")] if shape else 0
+    n = shape[normalize_dim(dim, len(shape), "chunk")] if shape else 0
     return split(input, max(-(-n // int(chunks)), 1), dim)
 
 
+@register(method=True)
 def unbind(input: Tensor, dim: int | None = None, *, axis: int | None = None) -> tuple:
     """Remove dim ``dim`` (default 0; NumPy's ``axis``), returning the slices along it.
 
@@ -665,7 +630,7 @@ def unbind(input: Tensor, dim: int | None = None, *, axis: int | None = None) ->
     shape = tuple(input._data.shape)
     if not shape:
         raise ValueError("unbind: cannot unbind a 0-d tensor")
-    ax = _dim(dim, len(shape), "unbind")
+    ax = normalize_dim(dim, len(shape), "unbind")
     if shape[ax] == 0:
         return ()
     out = Unbind.apply(input, ax)
@@ -673,6 +638,7 @@ def unbind(input: Tensor, dim: int | None = None, *, axis: int | None = None) ->
 
 
 # -- misc ------------------------------------------------------------------------
+@register(method=True)
 def contiguous(input: Tensor) -> Tensor:
     """Return ``input`` itself (MLX arrays need no layout change before use).
 
@@ -685,6 +651,7 @@ def contiguous(input: Tensor) -> Tensor:
     return input
 
 
+@register(method=True)
 def clone(input: Tensor) -> Tensor:
     """A differentiable copy of ``input`` (gradients flow back to it).
 
@@ -697,19 +664,14 @@ def clone(input: Tensor) -> Tensor:
     return Clone.apply(input)
 
 
-TENSOR_METHODS = {
-    "reshape": reshape, "view": view, "view_as": lambda self, other: reshape(self, tuple(other.shape)),
-    "reshape_as": lambda self, other: reshape(self, tuple(other.shape)), "flatten": flatten, "ravel": ravel,
-    "unflatten": unflatten, "squeeze": squeeze, "unsqueeze": unsqueeze, "expand": expand, "expand_as": expand_as,
-    "broadcast_to": broadcast_to, "transpose": transpose, "t": t, "permute": permute, "swapaxes": swapaxes,
-    "swapdims": swapdims, "moveaxis": moveaxis, "movedim": movedim, "split": split, "chunk": chunk,
-    "unbind": unbind, "contiguous": contiguous, "clone": clone, "T": property(_t_prop), "mT": property(_mt_prop),
-}
+def _view_as(self: Tensor, other: Tensor) -> Tensor:
+    """``self.reshape(other.shape)``."""
+    return reshape(self, tuple(other.shape))
 
-# The rearranging ops were split off for size; this family re-exports them.
-from lucid.ops import rearrange as _rearrange  # noqa: E402  (imports this module's helpers)
-from lucid.ops.rearrange import *  # noqa: E402, F403
 
-__all__ += _rearrange.__all__
-TENSOR_METHODS.update(_rearrange.TENSOR_METHODS)
+register_method("view_as", _view_as)
+register_method("reshape_as", _view_as)
+register_method("T", property(_t_prop), __name__)
+register_method("mT", property(_mt_prop), __name__)
 
+__all__ = export(__name__)

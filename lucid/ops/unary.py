@@ -15,30 +15,16 @@ import numbers
 
 import mlx.core as mx
 
-from lucid._backend.device import _default
-from lucid._tensor import Tensor, as_array
+from lucid._backend.dtypes import REAL_FLOATING_MX
+from lucid._tensor import Tensor
 from lucid.autograd.function import Function
-from lucid.ops._util import operand, unbroadcast
-
-__all__ = [
-    "abs", "absolute", "sign", "exp", "exp2", "expm1", "log", "log2", "log10", "log1p", "sqrt", "rsqrt",
-    "square", "cube", "reciprocal", "sin", "cos", "tan", "arcsin", "arccos", "arctan", "arctan2",
-    "sinh", "cosh", "tanh", "arcsinh", "arccosh", "arctanh", "asin", "acos", "atan", "atan2", "asinh",
-    "acosh", "atanh", "sigmoid", "erf", "erfinv", "floor", "ceil", "round", "trunc", "fix", "clip", "clamp",
-    "where", "nan_to_num",
-]
+from lucid.ops._registry import export, register, register_method
+from lucid.ops._util import check_int, operand, to_tensor, unbroadcast
 
 _LN2 = math.log(2.0)
 _LN10 = math.log(10.0)
 _HALF_SQRT_PI = math.sqrt(math.pi) / 2.0
 _TWO_OVER_SQRT_PI = 2.0 / math.sqrt(math.pi)
-
-
-def _as_tensor(x) -> Tensor:
-    """Pass a Tensor through; convert a number, list or array (TypeError for anything else)."""
-    if isinstance(x, Tensor):
-        return x
-    return Tensor._make(as_array(x), _default[0])
 
 
 def _rule(name: str, forward, grad, saves_output: bool = False) -> type:
@@ -199,16 +185,13 @@ class Where(Function):
         return None, gx, gy
 
 
-_FLOATS = (mx.float16, mx.bfloat16, mx.float32, mx.float64)
-
-
 class NanToNum(Function):
     """Replace NaN, +inf and -inf by finite values; the gradient passes only where ``x`` is finite."""
 
     @staticmethod
     def forward(ctx, x, nan, posinf, neginf):
         ctx.save_for_backward(x)
-        if x.dtype not in _FLOATS:
+        if x.dtype not in REAL_FLOATING_MX:
             return x
         info = mx.finfo(x.dtype)
         posinf = info.max if posinf is None else posinf
@@ -226,6 +209,7 @@ class NanToNum(Function):
 
 # -- public functions ---------------------------------------------------------
 
+@register(aliases=("absolute",), method=True, operators=("__abs__",))
 def abs(input: Tensor) -> Tensor:
     """Elementwise absolute value ``|x|``; the gradient is ``sign(x)`` (0 at 0).
 
@@ -234,9 +218,10 @@ def abs(input: Tensor) -> Tensor:
         >>> lucid.abs(lucid.tensor([-1.5, 0.0, 2.0])).tolist()
         [1.5, 0.0, 2.0]
     """
-    return Abs.apply(input if isinstance(input, Tensor) else _as_tensor(input))
+    return Abs.apply(input if isinstance(input, Tensor) else to_tensor(input))
 
 
+@register(method=True)
 def sign(input: Tensor) -> Tensor:
     """Elementwise sign: -1, 0 or 1 (zero gradient).
 
@@ -245,9 +230,10 @@ def sign(input: Tensor) -> Tensor:
         >>> lucid.sign(lucid.tensor([-2.0, 0.0, 3.0])).tolist()
         [-1.0, 0.0, 1.0]
     """
-    return Sign.apply(input if isinstance(input, Tensor) else _as_tensor(input))
+    return Sign.apply(input if isinstance(input, Tensor) else to_tensor(input))
 
 
+@register(method=True)
 def exp(input: Tensor) -> Tensor:
     """Elementwise exponential :math:`e^x`.
 
@@ -258,9 +244,10 @@ def exp(input: Tensor) -> Tensor:
         >>> print(f"{lucid.exp(lucid.tensor(1.0)).item():.4f}")
         2.7183
     """
-    return Exp.apply(input if isinstance(input, Tensor) else _as_tensor(input))
+    return Exp.apply(input if isinstance(input, Tensor) else to_tensor(input))
 
 
+@register(method=True)
 def exp2(input: Tensor) -> Tensor:
     """Elementwise base-2 exponential :math:`2^x`.
 
@@ -269,9 +256,10 @@ def exp2(input: Tensor) -> Tensor:
         >>> lucid.exp2(lucid.tensor([0.0, 3.0])).tolist()
         [1.0, 8.0]
     """
-    return Exp2.apply(input if isinstance(input, Tensor) else _as_tensor(input))
+    return Exp2.apply(input if isinstance(input, Tensor) else to_tensor(input))
 
 
+@register(method=True)
 def expm1(input: Tensor) -> Tensor:
     """Elementwise :math:`e^x - 1`, accurate for small ``x``.
 
@@ -280,9 +268,10 @@ def expm1(input: Tensor) -> Tensor:
         >>> lucid.expm1(lucid.tensor([0.0])).tolist()
         [0.0]
     """
-    return Expm1.apply(input if isinstance(input, Tensor) else _as_tensor(input))
+    return Expm1.apply(input if isinstance(input, Tensor) else to_tensor(input))
 
 
+@register(method=True)
 def log(input: Tensor) -> Tensor:
     """Elementwise natural logarithm :math:`\\ln x` (``-inf`` at 0, NaN below).
 
@@ -291,9 +280,10 @@ def log(input: Tensor) -> Tensor:
         >>> lucid.log(lucid.tensor([1.0])).tolist()
         [0.0]
     """
-    return Log.apply(input if isinstance(input, Tensor) else _as_tensor(input))
+    return Log.apply(input if isinstance(input, Tensor) else to_tensor(input))
 
 
+@register(method=True)
 def log2(input: Tensor) -> Tensor:
     """Elementwise base-2 logarithm :math:`\\log_2 x`.
 
@@ -302,9 +292,10 @@ def log2(input: Tensor) -> Tensor:
         >>> lucid.log2(lucid.tensor([1.0, 8.0])).tolist()
         [0.0, 3.0]
     """
-    return Log2.apply(input if isinstance(input, Tensor) else _as_tensor(input))
+    return Log2.apply(input if isinstance(input, Tensor) else to_tensor(input))
 
 
+@register(method=True)
 def log10(input: Tensor) -> Tensor:
     """Elementwise base-10 logarithm :math:`\\log_{10} x`.
 
@@ -313,9 +304,10 @@ def log10(input: Tensor) -> Tensor:
         >>> lucid.log10(lucid.tensor([1.0, 100.0])).tolist()
         [0.0, 2.0]
     """
-    return Log10.apply(input if isinstance(input, Tensor) else _as_tensor(input))
+    return Log10.apply(input if isinstance(input, Tensor) else to_tensor(input))
 
 
+@register(method=True)
 def log1p(input: Tensor) -> Tensor:
     """Elementwise :math:`\\ln(1 + x)`, accurate for small ``x``.
 
@@ -324,9 +316,10 @@ def log1p(input: Tensor) -> Tensor:
         >>> lucid.log1p(lucid.tensor([0.0])).tolist()
         [0.0]
     """
-    return Log1p.apply(input if isinstance(input, Tensor) else _as_tensor(input))
+    return Log1p.apply(input if isinstance(input, Tensor) else to_tensor(input))
 
 
+@register(method=True)
 def sqrt(input: Tensor) -> Tensor:
     """Elementwise square root :math:`\\sqrt{x}` (its gradient is ``inf`` at 0).
 
@@ -335,9 +328,10 @@ def sqrt(input: Tensor) -> Tensor:
         >>> lucid.sqrt(lucid.tensor([4.0, 9.0])).tolist()
         [2.0, 3.0]
     """
-    return Sqrt.apply(input if isinstance(input, Tensor) else _as_tensor(input))
+    return Sqrt.apply(input if isinstance(input, Tensor) else to_tensor(input))
 
 
+@register(method=True)
 def rsqrt(input: Tensor) -> Tensor:
     """Elementwise reciprocal square root :math:`1 / \\sqrt{x}`.
 
@@ -346,9 +340,10 @@ def rsqrt(input: Tensor) -> Tensor:
         >>> lucid.rsqrt(lucid.tensor([4.0])).tolist()
         [0.5]
     """
-    return Rsqrt.apply(input if isinstance(input, Tensor) else _as_tensor(input))
+    return Rsqrt.apply(input if isinstance(input, Tensor) else to_tensor(input))
 
 
+@register(method=True)
 def square(input: Tensor) -> Tensor:
     """Elementwise :math:`x^2` (integers stay integers).
 
@@ -357,9 +352,10 @@ def square(input: Tensor) -> Tensor:
         >>> lucid.square(lucid.tensor([-3.0, 0.5])).tolist()
         [9.0, 0.25]
     """
-    return Square.apply(input if isinstance(input, Tensor) else _as_tensor(input))
+    return Square.apply(input if isinstance(input, Tensor) else to_tensor(input))
 
 
+@register(method=True)
 def cube(input: Tensor) -> Tensor:
     """Elementwise :math:`x^3` (integers stay integers).
 
@@ -368,9 +364,10 @@ def cube(input: Tensor) -> Tensor:
         >>> lucid.cube(lucid.tensor([2.0, -1.0])).tolist()
         [8.0, -1.0]
     """
-    return Cube.apply(input if isinstance(input, Tensor) else _as_tensor(input))
+    return Cube.apply(input if isinstance(input, Tensor) else to_tensor(input))
 
 
+@register(method=True)
 def reciprocal(input: Tensor) -> Tensor:
     """Elementwise :math:`1 / x` (integers give float32).
 
@@ -379,9 +376,10 @@ def reciprocal(input: Tensor) -> Tensor:
         >>> lucid.reciprocal(lucid.tensor([4.0, -0.5])).tolist()
         [0.25, -2.0]
     """
-    return Reciprocal.apply(input if isinstance(input, Tensor) else _as_tensor(input))
+    return Reciprocal.apply(input if isinstance(input, Tensor) else to_tensor(input))
 
 
+@register(method=True)
 def sin(input: Tensor) -> Tensor:
     """Elementwise sine (radians).
 
@@ -390,9 +388,10 @@ def sin(input: Tensor) -> Tensor:
         >>> lucid.sin(lucid.tensor([0.0])).tolist()
         [0.0]
     """
-    return Sin.apply(input if isinstance(input, Tensor) else _as_tensor(input))
+    return Sin.apply(input if isinstance(input, Tensor) else to_tensor(input))
 
 
+@register(method=True)
 def cos(input: Tensor) -> Tensor:
     """Elementwise cosine (radians).
 
@@ -401,9 +400,10 @@ def cos(input: Tensor) -> Tensor:
         >>> lucid.cos(lucid.tensor([0.0])).tolist()
         [1.0]
     """
-    return Cos.apply(input if isinstance(input, Tensor) else _as_tensor(input))
+    return Cos.apply(input if isinstance(input, Tensor) else to_tensor(input))
 
 
+@register(method=True)
 def tan(input: Tensor) -> Tensor:
     """Elementwise tangent (radians); the gradient is :math:`1 + \\tan^2 x`.
 
@@ -412,9 +412,10 @@ def tan(input: Tensor) -> Tensor:
         >>> lucid.tan(lucid.tensor([0.0])).tolist()
         [0.0]
     """
-    return Tan.apply(input if isinstance(input, Tensor) else _as_tensor(input))
+    return Tan.apply(input if isinstance(input, Tensor) else to_tensor(input))
 
 
+@register(aliases=("asin",), method=True)
 def arcsin(input: Tensor) -> Tensor:
     """Elementwise inverse sine, in :math:`[-\\pi/2, \\pi/2]`; NaN outside ``[-1, 1]``.
 
@@ -425,9 +426,10 @@ def arcsin(input: Tensor) -> Tensor:
         >>> print(f"{lucid.arcsin(lucid.tensor(1.0)).item():.4f}")
         1.5708
     """
-    return Arcsin.apply(input if isinstance(input, Tensor) else _as_tensor(input))
+    return Arcsin.apply(input if isinstance(input, Tensor) else to_tensor(input))
 
 
+@register(aliases=("acos",), method=True)
 def arccos(input: Tensor) -> Tensor:
     """Elementwise inverse cosine, in :math:`[0, \\pi]`; NaN outside ``[-1, 1]``.
 
@@ -436,9 +438,10 @@ def arccos(input: Tensor) -> Tensor:
         >>> lucid.arccos(lucid.tensor([1.0])).tolist()
         [0.0]
     """
-    return Arccos.apply(input if isinstance(input, Tensor) else _as_tensor(input))
+    return Arccos.apply(input if isinstance(input, Tensor) else to_tensor(input))
 
 
+@register(aliases=("atan",), method=True)
 def arctan(input: Tensor) -> Tensor:
     """Elementwise inverse tangent, in :math:`(-\\pi/2, \\pi/2)`.
 
@@ -447,9 +450,10 @@ def arctan(input: Tensor) -> Tensor:
         >>> print(f"{lucid.arctan(lucid.tensor(1.0)).item():.4f}")
         0.7854
     """
-    return Arctan.apply(input if isinstance(input, Tensor) else _as_tensor(input))
+    return Arctan.apply(input if isinstance(input, Tensor) else to_tensor(input))
 
 
+@register(aliases=("atan2",), method=True)
 def arctan2(input: Tensor, other: Tensor) -> Tensor:
     """Elementwise :math:`\\operatorname{atan2}(y, x)` with ``y = input``, ``x = other``, broadcasting.
 
@@ -468,6 +472,7 @@ def arctan2(input: Tensor, other: Tensor) -> Tensor:
     return Arctan2.apply(operand(input), operand(other))
 
 
+@register(method=True)
 def sinh(input: Tensor) -> Tensor:
     """Elementwise hyperbolic sine.
 
@@ -476,9 +481,10 @@ def sinh(input: Tensor) -> Tensor:
         >>> lucid.sinh(lucid.tensor([0.0])).tolist()
         [0.0]
     """
-    return Sinh.apply(input if isinstance(input, Tensor) else _as_tensor(input))
+    return Sinh.apply(input if isinstance(input, Tensor) else to_tensor(input))
 
 
+@register(method=True)
 def cosh(input: Tensor) -> Tensor:
     """Elementwise hyperbolic cosine.
 
@@ -487,9 +493,10 @@ def cosh(input: Tensor) -> Tensor:
         >>> lucid.cosh(lucid.tensor([0.0])).tolist()
         [1.0]
     """
-    return Cosh.apply(input if isinstance(input, Tensor) else _as_tensor(input))
+    return Cosh.apply(input if isinstance(input, Tensor) else to_tensor(input))
 
 
+@register(method=True)
 def tanh(input: Tensor) -> Tensor:
     """Elementwise hyperbolic tangent; the gradient is :math:`1 - \\tanh^2 x`.
 
@@ -498,9 +505,10 @@ def tanh(input: Tensor) -> Tensor:
         >>> lucid.tanh(lucid.tensor([0.0])).tolist()
         [0.0]
     """
-    return Tanh.apply(input if isinstance(input, Tensor) else _as_tensor(input))
+    return Tanh.apply(input if isinstance(input, Tensor) else to_tensor(input))
 
 
+@register(aliases=("asinh",), method=True)
 def arcsinh(input: Tensor) -> Tensor:
     """Elementwise inverse hyperbolic sine :math:`\\ln(x + \\sqrt{x^2 + 1})`.
 
@@ -509,9 +517,10 @@ def arcsinh(input: Tensor) -> Tensor:
         >>> lucid.arcsinh(lucid.tensor([0.0])).tolist()
         [0.0]
     """
-    return Arcsinh.apply(input if isinstance(input, Tensor) else _as_tensor(input))
+    return Arcsinh.apply(input if isinstance(input, Tensor) else to_tensor(input))
 
 
+@register(aliases=("acosh",), method=True)
 def arccosh(input: Tensor) -> Tensor:
     """Elementwise inverse hyperbolic cosine :math:`\\ln(x + \\sqrt{x^2 - 1})`; NaN below 1.
 
@@ -520,9 +529,10 @@ def arccosh(input: Tensor) -> Tensor:
         >>> lucid.arccosh(lucid.tensor([1.0])).tolist()
         [0.0]
     """
-    return Arccosh.apply(input if isinstance(input, Tensor) else _as_tensor(input))
+    return Arccosh.apply(input if isinstance(input, Tensor) else to_tensor(input))
 
 
+@register(aliases=("atanh",), method=True)
 def arctanh(input: Tensor) -> Tensor:
     """Elementwise inverse hyperbolic tangent :math:`\\tfrac12 \\ln\\frac{1 + x}{1 - x}`; ``±inf`` at ``±1``.
 
@@ -531,9 +541,10 @@ def arctanh(input: Tensor) -> Tensor:
         >>> lucid.arctanh(lucid.tensor([0.0])).tolist()
         [0.0]
     """
-    return Arctanh.apply(input if isinstance(input, Tensor) else _as_tensor(input))
+    return Arctanh.apply(input if isinstance(input, Tensor) else to_tensor(input))
 
 
+@register(method=True)
 def sigmoid(input: Tensor) -> Tensor:
     """Elementwise logistic function :math:`1 / (1 + e^{-x})`; the gradient is :math:`y (1 - y)`.
 
@@ -542,9 +553,10 @@ def sigmoid(input: Tensor) -> Tensor:
         >>> lucid.sigmoid(lucid.tensor([0.0])).tolist()
         [0.5]
     """
-    return Sigmoid.apply(input if isinstance(input, Tensor) else _as_tensor(input))
+    return Sigmoid.apply(input if isinstance(input, Tensor) else to_tensor(input))
 
 
+@register(method=True)
 def erf(input: Tensor) -> Tensor:
     """Elementwise error function :math:`\\frac{2}{\\sqrt\\pi}\\int_0^x e^{-t^2} dt`.
 
@@ -553,9 +565,10 @@ def erf(input: Tensor) -> Tensor:
         >>> print(f"{lucid.erf(lucid.tensor(0.5)).item():.4f}")
         0.5205
     """
-    return Erf.apply(input if isinstance(input, Tensor) else _as_tensor(input))
+    return Erf.apply(input if isinstance(input, Tensor) else to_tensor(input))
 
 
+@register(method=True)
 def erfinv(input: Tensor) -> Tensor:
     """Elementwise inverse error function on ``(-1, 1)`` (``±inf`` at ``±1``).
 
@@ -566,9 +579,10 @@ def erfinv(input: Tensor) -> Tensor:
         >>> lucid.erfinv(lucid.tensor([0.0])).tolist()
         [0.0]
     """
-    return Erfinv.apply(input if isinstance(input, Tensor) else _as_tensor(input))
+    return Erfinv.apply(input if isinstance(input, Tensor) else to_tensor(input))
 
 
+@register(method=True)
 def floor(input: Tensor) -> Tensor:
     """Elementwise largest integer ``<= x`` (zero gradient; integers pass through).
 
@@ -577,9 +591,10 @@ def floor(input: Tensor) -> Tensor:
         >>> lucid.floor(lucid.tensor([-1.5, 1.5])).tolist()
         [-2.0, 1.0]
     """
-    return Floor.apply(input if isinstance(input, Tensor) else _as_tensor(input))
+    return Floor.apply(input if isinstance(input, Tensor) else to_tensor(input))
 
 
+@register(method=True)
 def ceil(input: Tensor) -> Tensor:
     """Elementwise smallest integer ``>= x`` (zero gradient).
 
@@ -588,9 +603,10 @@ def ceil(input: Tensor) -> Tensor:
         >>> lucid.ceil(lucid.tensor([-1.5, 1.5])).tolist()
         [-1.0, 2.0]
     """
-    return Ceil.apply(input if isinstance(input, Tensor) else _as_tensor(input))
+    return Ceil.apply(input if isinstance(input, Tensor) else to_tensor(input))
 
 
+@register(aliases=("fix",), method=True)
 def trunc(input: Tensor) -> Tensor:
     """Elementwise rounding toward zero (zero gradient).
 
@@ -599,9 +615,10 @@ def trunc(input: Tensor) -> Tensor:
         >>> lucid.trunc(lucid.tensor([-1.7, 1.7])).tolist()
         [-1.0, 1.0]
     """
-    return Trunc.apply(input if isinstance(input, Tensor) else _as_tensor(input))
+    return Trunc.apply(input if isinstance(input, Tensor) else to_tensor(input))
 
 
+@register(method=True)
 def round(input: Tensor, decimals: int = 0) -> Tensor:
     """Elementwise rounding to ``decimals`` decimal places (zero gradient).
 
@@ -621,10 +638,9 @@ def round(input: Tensor, decimals: int = 0) -> Tensor:
         >>> lucid.round(lucid.tensor([14.0, 26.0]), decimals=-1).tolist()
         [10.0, 30.0]
     """
-    if isinstance(decimals, bool) or not isinstance(decimals, numbers.Integral):
-        raise TypeError(f"round: decimals must be an int, got {type(decimals).__name__}")
+    decimals = check_int(decimals, "decimals", "round")
     # NOTE: ties go to even (MLX's rounding, the same as PyTorch's and NumPy's).
-    return Round.apply(input if isinstance(input, Tensor) else _as_tensor(input), int(decimals))
+    return Round.apply(input if isinstance(input, Tensor) else to_tensor(input), decimals)
 
 
 def _bound(value, name: str):
@@ -636,6 +652,7 @@ def _bound(value, name: str):
     return operand(value)
 
 
+@register(aliases=("clamp",), method=True)
 def clip(input: Tensor, min=None, max=None) -> Tensor:
     """Clamp every element into ``[min, max]``: :math:`\\min(\\max(x, \\text{min}), \\text{max})`.
 
@@ -670,9 +687,10 @@ def clip(input: Tensor, min=None, max=None) -> Tensor:
         min = _bound(min, "min")
     if not (max is None or type(max) is float or type(max) is int or isinstance(max, Tensor)):
         max = _bound(max, "max")
-    return Clip.apply(input if isinstance(input, Tensor) else _as_tensor(input), min, max)
+    return Clip.apply(input if isinstance(input, Tensor) else to_tensor(input), min, max)
 
 
+@register()
 def where(condition: Tensor, input, other) -> Tensor:
     """Pick ``input`` where ``condition`` is true and ``other`` elsewhere, with broadcasting.
 
@@ -694,15 +712,16 @@ def where(condition: Tensor, input, other) -> Tensor:
         >>> lucid.where(x > 0, x, 0.0).tolist()
         [0.0, 2.0, 0.0]
     """
-    condition = condition if isinstance(condition, Tensor) else _as_tensor(condition)
+    condition = condition if isinstance(condition, Tensor) else to_tensor(condition)
     if not isinstance(input, Tensor) and not isinstance(other, Tensor):
         # Two plain values: make them arrays now so ints become int64 and floats float32.
-        input, other = _as_tensor(input), _as_tensor(other)
+        input, other = to_tensor(input), to_tensor(other)
     else:
         input, other = operand(input), operand(other)
     return Where.apply(condition, input, other)
 
 
+@register(method=True)
 def nan_to_num(input: Tensor, nan: float = 0.0, posinf: float | None = None,
                neginf: float | None = None) -> Tensor:
     """Replace NaN by ``nan``, +inf by ``posinf`` and -inf by ``neginf``.
@@ -724,13 +743,7 @@ def nan_to_num(input: Tensor, nan: float = 0.0, posinf: float | None = None,
     for name, value in (("nan", nan), ("posinf", posinf), ("neginf", neginf)):
         if value is not None and (isinstance(value, bool) or not isinstance(value, numbers.Real)):
             raise TypeError(f"nan_to_num: {name} must be a real number, got {type(value).__name__}")
-    return NanToNum.apply(input if isinstance(input, Tensor) else _as_tensor(input), nan, posinf, neginf)
-
-
-# PyTorch / NumPy aliases.
-absolute, fix, clamp = abs, trunc, clip
-asin, acos, atan, atan2 = arcsin, arccos, arctan, arctan2
-asinh, acosh, atanh = arcsinh, arccosh, arctanh
+    return NanToNum.apply(input if isinstance(input, Tensor) else to_tensor(input), nan, posinf, neginf)
 
 
 def _where_method(self: Tensor, condition, other) -> Tensor:
@@ -738,14 +751,7 @@ def _where_method(self: Tensor, condition, other) -> Tensor:
     return where(condition, self, other)
 
 
-TENSOR_METHODS = {
-    "abs": abs, "absolute": abs, "sign": sign, "exp": exp, "exp2": exp2, "expm1": expm1, "log": log,
-    "log2": log2, "log10": log10, "log1p": log1p, "sqrt": sqrt, "rsqrt": rsqrt, "square": square,
-    "cube": cube, "reciprocal": reciprocal, "sin": sin, "cos": cos, "tan": tan, "arcsin": arcsin,
-    "arccos": arccos, "arctan": arctan, "arctan2": arctan2, "asin": arcsin, "acos": arccos, "atan": arctan,
-    "atan2": arctan2, "sinh": sinh, "cosh": cosh, "tanh": tanh, "arcsinh": arcsinh, "arccosh": arccosh,
-    "arctanh": arctanh, "asinh": arcsinh, "acosh": arccosh, "atanh": arctanh, "sigmoid": sigmoid,
-    "erf": erf, "erfinv": erfinv, "floor": floor, "ceil": ceil, "round": round, "trunc": trunc,
-    "fix": trunc, "clip": clip, "clamp": clip, "where": _where_method, "nan_to_num": nan_to_num,
-    "__abs__": abs,
-}
+register_method("where", _where_method)
+
+
+__all__ = export(__name__)

@@ -11,7 +11,7 @@ from __future__ import annotations
 import mlx.core as mx
 
 from lucid._tensor import Tensor
-from lucid.optim.optimizer import Optimizer, ParamsT, _check_betas, _check_bool, _check_nonneg
+from lucid.optim.optimizer import Optimizer, ParamsT
 
 __all__ = ["Adam", "AdamW", "Adamax", "NAdam", "RAdam"]
 
@@ -26,17 +26,6 @@ def _moments(state: dict, g: mx.array, betas) -> tuple:
     m_t._data = m
     v_t._data = v
     return m, v
-
-
-def _decay(theta: mx.array, g: mx.array, group: dict, decoupled: bool) -> tuple:
-    """Apply weight decay: decoupled (shrink the parameter) or L2 (added to the gradient)."""
-    wd = group["weight_decay"]
-    if wd != 0:
-        if decoupled:
-            theta = theta * (1.0 - group["lr"] * wd)
-        else:
-            g = g + wd * theta
-    return theta, g
 
 
 def _zeros2(p: mx.array) -> dict:
@@ -74,30 +63,24 @@ class Adam(Optimizer):
         ValueError: negative ``lr``, ``eps`` or ``weight_decay``; a beta outside [0, 1).
 
     Examples:
+        With ``amsgrad`` the state also keeps the running maximum of :math:`v_t`:
+
         >>> import lucid
         >>> w = lucid.tensor([1.0, -2.0], requires_grad=True)
-        >>> opt = lucid.optim.Adam([w], lr=0.1)
+        >>> opt = lucid.optim.Adam([w], lr=0.1, amsgrad=True)
         >>> (w * w).sum().backward(); opt.step()
-        >>> [round(v, 4) for v in w.tolist()]
-        [0.9, -1.9]
+        >>> [round(v, 4) for v in w.tolist()], sorted(opt.state[w])
+        ([0.9, -1.9], ['exp_avg', 'exp_avg_sq', 'max_exp_avg_sq', 'step'])
     """
 
-    _scalar_keys = ("step",)
+    _nonnegative = ("lr", "eps", "weight_decay")
+    _flags = ("amsgrad", "maximize")
     _decoupled = False
 
     def __init__(self, params: ParamsT, lr: float = 1e-3, betas: tuple = (0.9, 0.999), eps: float = 1e-8,
                  weight_decay: float = 0.0, amsgrad: bool = False, *, maximize: bool = False):
-        defaults = dict(lr=lr, betas=betas, eps=eps, weight_decay=weight_decay, amsgrad=amsgrad,
-                        maximize=maximize)
-        super().__init__(params, defaults)
-
-    def _validate(self, group: dict) -> None:
-        _check_nonneg(group, "lr", "learning rate")
-        _check_nonneg(group, "eps", "epsilon value")
-        _check_betas(group)
-        _check_nonneg(group, "weight_decay", "weight_decay value")
-        _check_bool(group, "amsgrad")
-        _check_bool(group, "maximize")
+        super().__init__(params, dict(lr=lr, betas=betas, eps=eps, weight_decay=weight_decay, amsgrad=amsgrad,
+                                      maximize=maximize))
 
     def _init_state(self, p: mx.array, group: dict) -> dict:
         st = _zeros2(p)
@@ -114,12 +97,10 @@ class Adam(Optimizer):
 
     def _update(self, p: Tensor, g: mx.array, state: dict, group: dict, factors) -> mx.array:
         step_size, bc2_sqrt = factors
-        theta, g = _decay(p._data, g, group, self._decoupled)
+        theta, g = self._weight_decay(p._data, g, group, self._decoupled)
         m, v = _moments(state, g, group["betas"])
         if group["amsgrad"]:
-            vmax_t = state.get("max_exp_avg_sq")
-            if vmax_t is None:  # amsgrad switched on after the first step
-                vmax_t = state["max_exp_avg_sq"] = Tensor._make(mx.zeros_like(v), p._device)
+            vmax_t = self._state_entry(state, "max_exp_avg_sq", v, p)
             v = mx.maximum(vmax_t._data, v)
             vmax_t._data = v
         denom = mx.sqrt(v) / bc2_sqrt + group["eps"]
@@ -155,6 +136,8 @@ class AdamW(Adam):
         ValueError: negative ``lr``, ``eps`` or ``weight_decay``; a beta outside [0, 1).
 
     Examples:
+        The parameter shrinks by :math:`\gamma\lambda` = 5% before Adam's step of 0.1:
+
         >>> import lucid
         >>> w = lucid.tensor([1.0, -2.0], requires_grad=True)
         >>> opt = lucid.optim.AdamW([w], lr=0.1, weight_decay=0.5)
@@ -195,27 +178,22 @@ class Adamax(Optimizer):
         ValueError: negative ``lr``, ``eps`` or ``weight_decay``; a beta outside [0, 1).
 
     Examples:
+        ``exp_inf`` is a running maximum of :math:`|g|` that decays by :math:`\beta_2` a step:
+
         >>> import lucid
         >>> w = lucid.tensor([1.0, -2.0], requires_grad=True)
         >>> opt = lucid.optim.Adamax([w], lr=0.1)
-        >>> (w * w).sum().backward(); opt.step()
-        >>> [round(v, 4) for v in w.tolist()]
-        [0.9, -1.9]
+        >>> for _ in range(2):
+        ...     opt.zero_grad(); (w * w).sum().backward(); opt.step()
+        >>> [round(v, 4) for v in opt.state[w]["exp_inf"].tolist()]
+        [1.998, 3.996]
     """
 
-    _scalar_keys = ("step",)
+    _nonnegative = ("lr", "eps", "weight_decay")
 
     def __init__(self, params: ParamsT, lr: float = 2e-3, betas: tuple = (0.9, 0.999), eps: float = 1e-8,
                  weight_decay: float = 0.0, *, maximize: bool = False):
-        defaults = dict(lr=lr, betas=betas, eps=eps, weight_decay=weight_decay, maximize=maximize)
-        super().__init__(params, defaults)
-
-    def _validate(self, group: dict) -> None:
-        _check_nonneg(group, "lr", "learning rate")
-        _check_nonneg(group, "eps", "epsilon value")
-        _check_betas(group)
-        _check_nonneg(group, "weight_decay", "weight_decay value")
-        _check_bool(group, "maximize")
+        super().__init__(params, dict(lr=lr, betas=betas, eps=eps, weight_decay=weight_decay, maximize=maximize))
 
     def _init_state(self, p: mx.array, group: dict) -> dict:
         return {"exp_avg": mx.zeros_like(p), "exp_inf": mx.zeros_like(p)}
@@ -226,7 +204,7 @@ class Adamax(Optimizer):
         return {"step": step}, clr
 
     def _update(self, p: Tensor, g: mx.array, state: dict, group: dict, clr) -> mx.array:
-        theta, g = _decay(p._data, g, group, False)
+        theta, g = self._weight_decay(p._data, g, group)
         b1, b2 = group["betas"]
         m_t, u_t = state["exp_avg"], state["exp_inf"]
         m = b1 * m_t._data + (1.0 - b1) * g
@@ -272,31 +250,26 @@ class NAdam(Optimizer):
             a beta outside [0, 1).
 
     Examples:
+        The product of the momentum coefficients is a 0-d counter in the state:
+
         >>> import lucid
         >>> w = lucid.tensor([1.0, -2.0], requires_grad=True)
         >>> opt = lucid.optim.NAdam([w], lr=0.1)
         >>> (w * w).sum().backward(); opt.step()
-        >>> [round(v, 4) for v in w.tolist()]
-        [0.8944, -1.8944]
+        >>> round(opt.state[w]["mu_product"].item(), 4), [round(v, 4) for v in w.tolist()]
+        (0.4501, [0.8944, -1.8944])
     """
 
     _scalar_keys = ("step", "mu_product")
+    _nonnegative = ("lr", "eps", "weight_decay", "momentum_decay")
+    _flags = ("decoupled_weight_decay", "maximize")
 
     def __init__(self, params: ParamsT, lr: float = 2e-3, betas: tuple = (0.9, 0.999), eps: float = 1e-8,
                  weight_decay: float = 0.0, momentum_decay: float = 4e-3, *,
                  decoupled_weight_decay: bool = False, maximize: bool = False):
-        defaults = dict(lr=lr, betas=betas, eps=eps, weight_decay=weight_decay, momentum_decay=momentum_decay,
-                        decoupled_weight_decay=decoupled_weight_decay, maximize=maximize)
-        super().__init__(params, defaults)
-
-    def _validate(self, group: dict) -> None:
-        _check_nonneg(group, "lr", "learning rate")
-        _check_nonneg(group, "eps", "epsilon value")
-        _check_betas(group)
-        _check_nonneg(group, "weight_decay", "weight_decay value")
-        _check_nonneg(group, "momentum_decay", "momentum_decay value")
-        _check_bool(group, "decoupled_weight_decay")
-        _check_bool(group, "maximize")
+        super().__init__(params, dict(lr=lr, betas=betas, eps=eps, weight_decay=weight_decay,
+                                      momentum_decay=momentum_decay, decoupled_weight_decay=decoupled_weight_decay,
+                                      maximize=maximize))
 
     def _init_scalars(self, group: dict) -> dict:
         return {"step": mx.array(0.0, dtype=mx.float32), "mu_product": mx.array(1.0, dtype=mx.float32)}
@@ -319,7 +292,7 @@ class NAdam(Optimizer):
 
     def _update(self, p: Tensor, g: mx.array, state: dict, group: dict, factors) -> mx.array:
         coef_grad, coef_avg, bc2_sqrt = factors
-        theta, g = _decay(p._data, g, group, group["decoupled_weight_decay"])
+        theta, g = self._weight_decay(p._data, g, group, group["decoupled_weight_decay"])
         m, v = _moments(state, g, group["betas"])
         denom = mx.sqrt(v) / bc2_sqrt + group["eps"]
         return theta - (coef_grad * g + coef_avg * m) / denom
@@ -361,6 +334,9 @@ class RAdam(Optimizer):
         ValueError: negative ``lr``, ``eps`` or ``weight_decay``; a beta outside [0, 1).
 
     Examples:
+        The first steps (:math:`\rho_t \le 5`) are not rectified: the parameter
+        moves by :math:`\gamma \hat m_t`, here 0.1 times the gradient:
+
         >>> import lucid
         >>> w = lucid.tensor([1.0, -2.0], requires_grad=True)
         >>> opt = lucid.optim.RAdam([w], lr=0.1)
@@ -369,21 +345,13 @@ class RAdam(Optimizer):
         [0.8, -1.6]
     """
 
-    _scalar_keys = ("step",)
+    _nonnegative = ("lr", "eps", "weight_decay")
+    _flags = ("decoupled_weight_decay", "maximize")
 
     def __init__(self, params: ParamsT, lr: float = 1e-3, betas: tuple = (0.9, 0.999), eps: float = 1e-8,
                  weight_decay: float = 0.0, *, decoupled_weight_decay: bool = False, maximize: bool = False):
-        defaults = dict(lr=lr, betas=betas, eps=eps, weight_decay=weight_decay,
-                        decoupled_weight_decay=decoupled_weight_decay, maximize=maximize)
-        super().__init__(params, defaults)
-
-    def _validate(self, group: dict) -> None:
-        _check_nonneg(group, "lr", "learning rate")
-        _check_nonneg(group, "eps", "epsilon value")
-        _check_betas(group)
-        _check_nonneg(group, "weight_decay", "weight_decay value")
-        _check_bool(group, "decoupled_weight_decay")
-        _check_bool(group, "maximize")
+        super().__init__(params, dict(lr=lr, betas=betas, eps=eps, weight_decay=weight_decay,
+                                      decoupled_weight_decay=decoupled_weight_decay, maximize=maximize))
 
     def _init_state(self, p: mx.array, group: dict) -> dict:
         return _zeros2(p)
@@ -404,7 +372,7 @@ class RAdam(Optimizer):
 
     def _update(self, p: Tensor, g: mx.array, state: dict, group: dict, factors) -> mx.array:
         step_size, rectify, rect_scale = factors
-        theta, g = _decay(p._data, g, group, group["decoupled_weight_decay"])
+        theta, g = self._weight_decay(p._data, g, group, group["decoupled_weight_decay"])
         m, v = _moments(state, g, group["betas"])
         scale = mx.where(rectify, rect_scale / (mx.sqrt(v) + group["eps"]), 1.0)
         return theta - step_size * (m * scale)

@@ -5,7 +5,8 @@ from __future__ import annotations
 import mlx.core as mx
 
 from lucid._tensor import Tensor
-from lucid.optim.optimizer import Optimizer, ParamsT, _check_bool, _check_nonneg, _real
+from lucid.optim._checks import check_real
+from lucid.optim.optimizer import Optimizer, ParamsT
 
 __all__ = ["ASGD"]
 
@@ -41,27 +42,30 @@ class ASGD(Optimizer):
         ValueError: a negative ``lr`` or ``weight_decay``.
 
     Examples:
+        Once averaging has started (after step ``t0``), ``ax`` is the mean of the
+        iterates since; here of the last two, 0.64 and 0.512:
+
         >>> import lucid
         >>> w = lucid.tensor([1.0, -2.0], requires_grad=True)
-        >>> opt = lucid.optim.ASGD([w], lr=0.1, lambd=0.0)
-        >>> (w * w).sum().backward(); opt.step()
-        >>> [round(v, 4) for v in w.tolist()]
-        [0.8, -1.6]
+        >>> opt = lucid.optim.ASGD([w], lr=0.1, lambd=0.0, t0=0)
+        >>> for _ in range(3):
+        ...     opt.zero_grad(); (w * w).sum().backward(); opt.step()
+        >>> [round(v, 4) for v in w.tolist()], [round(v, 4) for v in opt.state[w]["ax"].tolist()]
+        ([0.512, -1.024], [0.576, -1.152])
     """
 
     _scalar_keys = ("step", "eta", "mu")
+    _nonnegative = ("lr", "weight_decay")
 
     def __init__(self, params: ParamsT, lr: float = 1e-2, lambd: float = 1e-4, alpha: float = 0.75, t0: float = 1e6,
                  weight_decay: float = 0.0, *, maximize: bool = False):
-        defaults = dict(lr=lr, lambd=lambd, alpha=alpha, t0=t0, weight_decay=weight_decay, maximize=maximize)
-        super().__init__(params, defaults)
+        super().__init__(params, dict(lr=lr, lambd=lambd, alpha=alpha, t0=t0, weight_decay=weight_decay,
+                                      maximize=maximize))
 
     def _validate(self, group: dict) -> None:
-        _check_nonneg(group, "lr", "learning rate")
-        _check_nonneg(group, "weight_decay", "weight_decay value")
+        super()._validate(group)
         for key in ("lambd", "alpha", "t0"):
-            _real(group[key], key)
-        _check_bool(group, "maximize")
+            check_real(group[key], key)
 
     def _init_scalars(self, group: dict) -> dict:
         return {"step": mx.array(0.0, dtype=mx.float32), "eta": mx.array(group["lr"], dtype=mx.float32),
@@ -80,10 +84,7 @@ class ASGD(Optimizer):
 
     def _update(self, p: Tensor, g: mx.array, state: dict, group: dict, factors) -> mx.array:
         eta, mu = factors
-        theta = p._data
-        wd = group["weight_decay"]
-        if wd != 0:
-            g = g + wd * theta
+        theta, g = self._weight_decay(p._data, g, group)
         theta = theta * (1.0 - group["lambd"] * eta) - eta * g
         ax_t = state["ax"]
         ax = ax_t._data

@@ -32,6 +32,7 @@ import numpy as np
 from lucid._backend import evaluation as _evaluation
 from lucid._tensor import Tensor, as_array
 from lucid.autograd.grad_mode import enable_grad
+from lucid.optim._checks import check_bool, check_pair, check_real
 
 __all__ = ["Optimizer", "ParamsT"]
 
@@ -39,42 +40,9 @@ __all__ = ["Optimizer", "ParamsT"]
 ParamsT = Iterable[Tensor] | Iterable[dict]
 
 
-# -- hyperparameter checks (shared by the subclasses) --------------------------
-
-def _real(value, name: str):
-    if isinstance(value, bool) or not isinstance(value, numbers.Real):
-        raise TypeError(f"{name} must be a real number (a Python float), got {value!r} ({type(value).__name__})")
-    return value
-
-
-def _check_nonneg(group: dict, key: str, label: str) -> None:
-    """``label`` follows PyTorch's messages: "Invalid learning rate: -1.0"."""
-    value = _real(group[key], key)
-    if not value >= 0.0:  # also rejects NaN
-        raise ValueError(f"Invalid {label}: {value} ({key} must be >= 0)")
-
-
-def _check_range(group: dict, key: str, label: str, low: float, high: float, high_inclusive: bool) -> None:
-    value = _real(group[key], key)
-    ok = low <= value <= high if high_inclusive else low <= value < high
-    if not ok:
-        bracket = "]" if high_inclusive else ")"
-        raise ValueError(f"Invalid {label}: {value} ({key} must be in [{low}, {high}{bracket})")
-
-
-def _check_betas(group: dict) -> None:
-    betas = group["betas"]
-    if not isinstance(betas, (tuple, list)) or len(betas) != 2:
-        raise TypeError(f"betas must be a pair of floats (beta1, beta2), got {betas!r}")
-    for i, b in enumerate(betas):
-        _real(b, f"betas[{i}]")
-        if not 0.0 <= b < 1.0:
-            raise ValueError(f"Invalid beta parameter at index {i}: {b} (betas must be in [0, 1))")
-
-
-def _check_bool(group: dict, key: str) -> None:
-    if not isinstance(group[key], bool):
-        raise TypeError(f"{key} must be a bool, got {group[key]!r} ({type(group[key]).__name__})")
+# PyTorch's names of hyperparameters in its messages ("Invalid learning rate: -1.0");
+# any other key ``k`` is called "k value".
+_LABELS = {"lr": "learning rate", "eps": "epsilon value"}
 
 
 _SET_MESSAGE = ("optimizer parameters need to be organized in ordered collections, but the ordering of "
@@ -104,9 +72,12 @@ class Optimizer:
         ValueError: ``params`` is empty, a parameter appears twice, a parameter
             is not a leaf, or a hyperparameter is out of range.
 
-    Subclasses set ``_scalar_keys`` (the 0-d counters they keep per parameter,
-    ``"step"`` first) and implement ``_validate(group)``, ``_init_scalars``,
-    ``_init_state``, ``_advance`` and ``_update`` (see their docstrings).
+    A subclass declares its hyperparameter checks (``_nonnegative``,
+    ``_flags``; ``betas`` are checked wherever they are a hyperparameter; other
+    checks in an override of ``_validate`` that calls this one) and the 0-d
+    counters it keeps per parameter (``_scalar_keys``, ``"step"`` first), and
+    implements ``_update`` and, where it needs them, ``_init_scalars``,
+    ``_init_state`` and ``_advance`` (see their docstrings).
 
     Examples:
         >>> import lucid
@@ -119,7 +90,11 @@ class Optimizer:
     """
 
     #: names of the 0-d counters kept per parameter, ``"step"`` first.
-    _scalar_keys: tuple = ()
+    _scalar_keys: tuple = ("step",)
+    #: hyperparameters that must be real numbers >= 0.
+    _nonnegative: tuple = ("lr",)
+    #: hyperparameters that must be bools.
+    _flags: tuple = ("maximize",)
     #: whether complex parameters are supported.
     _supports_complex = False
 
@@ -225,6 +200,16 @@ class Optimizer:
 
     def _validate(self, group: dict) -> None:
         """Check the hyperparameters of ``group`` (or of the defaults); raise TypeError/ValueError."""
+        for key in self._nonnegative:
+            value = check_real(group[key], key)
+            if not value >= 0.0:  # also rejects NaN
+                raise ValueError(f"Invalid {_LABELS.get(key, key + ' value')}: {value} ({key} must be >= 0)")
+        if "betas" in self.defaults:
+            for i, b in enumerate(check_pair(group["betas"], "betas")):
+                if not 0.0 <= b < 1.0:
+                    raise ValueError(f"Invalid beta parameter at index {i}: {b} (betas must be in [0, 1))")
+        for key in self._flags:
+            check_bool(group[key], key)
 
     # -- gradients ---------------------------------------------------------------
     def zero_grad(self, set_to_none: bool = True) -> None:
@@ -354,6 +339,30 @@ class Optimizer:
                     out.append(t._data)
 
     # -- the subclass interface -------------------------------------------------------
+    @staticmethod
+    def _weight_decay(theta: mx.array, g: mx.array, group: dict, decoupled: bool = False) -> tuple:
+        """Apply ``group["weight_decay"]`` and return ``(theta, g)``.
+
+        As an L2 term added to the gradient, or ``decoupled`` (AdamW's rule:
+        the parameter shrinks by ``1 - lr * weight_decay``).
+        """
+        wd = group["weight_decay"]
+        if wd != 0:
+            if decoupled:
+                theta = theta * (1.0 - group["lr"] * wd)
+            else:
+                g = g + wd * theta
+        return theta, g
+
+    @staticmethod
+    def _state_entry(state: dict, name: str, like: mx.array, p: Tensor) -> Tensor:
+        """The state entry ``name``, created as zeros when an option (``amsgrad``, ``centered``,
+        ``momentum``) was switched on after the parameter's first update."""
+        t = state.get(name)
+        if t is None:
+            t = state[name] = Tensor._make(mx.zeros_like(like), p._device)
+        return t
+
     def _init_scalars(self, group: dict) -> dict:
         """Initial 0-d arrays of the counters named in ``_scalar_keys`` (``step`` is 0)."""
         return {"step": mx.array(0.0, dtype=mx.float32)}

@@ -5,7 +5,7 @@ from __future__ import annotations
 import mlx.core as mx
 
 from lucid._tensor import Tensor
-from lucid.optim.optimizer import Optimizer, ParamsT, _check_bool, _check_nonneg
+from lucid.optim.optimizer import Optimizer, ParamsT
 
 __all__ = ["RMSprop"]
 
@@ -45,31 +45,24 @@ class RMSprop(Optimizer):
         ValueError: a negative ``lr``, ``alpha``, ``eps``, ``momentum`` or ``weight_decay``.
 
     Examples:
+        Each option adds its own state entry:
+
         >>> import lucid
         >>> w = lucid.tensor([1.0, -2.0], requires_grad=True)
-        >>> opt = lucid.optim.RMSprop([w], lr=0.01)
+        >>> opt = lucid.optim.RMSprop([w], lr=0.01, momentum=0.9, centered=True)
         >>> (w * w).sum().backward(); opt.step()
-        >>> [round(v, 4) for v in w.tolist()]
-        [0.9, -1.9]
+        >>> sorted(opt.state[w])
+        ['grad_avg', 'momentum_buffer', 'square_avg', 'step']
     """
 
-    _scalar_keys = ("step",)
+    _nonnegative = ("lr", "eps", "momentum", "weight_decay", "alpha")
+    _flags = ("centered", "maximize")
 
     def __init__(self, params: ParamsT, lr: float = 1e-2, alpha: float = 0.99, eps: float = 1e-8,
                  weight_decay: float = 0.0, momentum: float = 0.0, centered: bool = False, *,
                  maximize: bool = False):
-        defaults = dict(lr=lr, alpha=alpha, eps=eps, weight_decay=weight_decay, momentum=momentum,
-                        centered=centered, maximize=maximize)
-        super().__init__(params, defaults)
-
-    def _validate(self, group: dict) -> None:
-        _check_nonneg(group, "lr", "learning rate")
-        _check_nonneg(group, "eps", "epsilon value")
-        _check_nonneg(group, "momentum", "momentum value")
-        _check_nonneg(group, "weight_decay", "weight_decay value")
-        _check_nonneg(group, "alpha", "alpha value")
-        _check_bool(group, "centered")
-        _check_bool(group, "maximize")
+        super().__init__(params, dict(lr=lr, alpha=alpha, eps=eps, weight_decay=weight_decay, momentum=momentum,
+                                      centered=centered, maximize=maximize))
 
     def _init_state(self, p: mx.array, group: dict) -> dict:
         st = {"square_avg": mx.zeros_like(p)}
@@ -80,16 +73,13 @@ class RMSprop(Optimizer):
         return st
 
     def _update(self, p: Tensor, g: mx.array, state: dict, group: dict, factors) -> mx.array:
-        theta = p._data
-        wd = group["weight_decay"]
-        if wd != 0:
-            g = g + wd * theta
+        theta, g = self._weight_decay(p._data, g, group)
         alpha = group["alpha"]
         sq_t = state["square_avg"]
         sq = alpha * sq_t._data + (1.0 - alpha) * mx.square(g)
         sq_t._data = sq
         if group["centered"]:
-            ga_t = _entry(state, "grad_avg", g, p)
+            ga_t = self._state_entry(state, "grad_avg", g, p)
             ga = alpha * ga_t._data + (1.0 - alpha) * g
             ga_t._data = ga
             avg = mx.sqrt(sq - mx.square(ga)) + group["eps"]
@@ -97,16 +87,8 @@ class RMSprop(Optimizer):
             avg = mx.sqrt(sq) + group["eps"]
         momentum = group["momentum"]
         if momentum > 0:
-            buf_t = _entry(state, "momentum_buffer", g, p)
+            buf_t = self._state_entry(state, "momentum_buffer", g, p)
             buf = momentum * buf_t._data + g / avg
             buf_t._data = buf
             return theta - group["lr"] * buf
         return theta - group["lr"] * (g / avg)
-
-
-def _entry(state: dict, name: str, like: mx.array, p: Tensor) -> Tensor:
-    """The state entry ``name``, created as zeros if an option was switched on after the first step."""
-    t = state.get(name)
-    if t is None:
-        t = state[name] = Tensor._make(mx.zeros_like(like), p._device)
-    return t

@@ -5,7 +5,8 @@ from __future__ import annotations
 import mlx.core as mx
 
 from lucid._tensor import Tensor
-from lucid.optim.optimizer import Optimizer, ParamsT, _check_bool, _check_nonneg, _real
+from lucid.optim._checks import check_pair
+from lucid.optim.optimizer import Optimizer, ParamsT
 
 __all__ = ["Rprop"]
 
@@ -41,36 +42,31 @@ class Rprop(Optimizer):
         ValueError: a negative ``lr``, or ``etas`` not satisfying ``0 < etaminus < 1 < etaplus``.
 
     Examples:
+        While the gradient keeps its sign, the step size grows by :math:`\eta^+` = 1.2:
+
         >>> import lucid
         >>> w = lucid.tensor([1.0, -2.0], requires_grad=True)
         >>> opt = lucid.optim.Rprop([w], lr=0.1)
-        >>> (w * w).sum().backward(); opt.step()
-        >>> [round(v, 4) for v in w.tolist()]
-        [0.9, -1.9]
+        >>> sizes = []
+        >>> for _ in range(3):
+        ...     opt.zero_grad(); (w * w).sum().backward(); opt.step()
+        ...     sizes.append(round(opt.state[w]["step_size"].tolist()[0], 4))
+        >>> sizes
+        [0.1, 0.12, 0.144]
     """
-
-    _scalar_keys = ("step",)
 
     def __init__(self, params: ParamsT, lr: float = 1e-2, etas: tuple = (0.5, 1.2), step_sizes: tuple = (1e-6, 50.0), *,
                  maximize: bool = False):
-        defaults = dict(lr=lr, etas=etas, step_sizes=step_sizes, maximize=maximize)
-        super().__init__(params, defaults)
+        super().__init__(params, dict(lr=lr, etas=etas, step_sizes=step_sizes, maximize=maximize))
 
     def _validate(self, group: dict) -> None:
-        _check_nonneg(group, "lr", "learning rate")
-        for key in ("etas", "step_sizes"):
-            pair = group[key]
-            if not isinstance(pair, (tuple, list)) or len(pair) != 2:
-                raise TypeError(f"{key} must be a pair of floats, got {pair!r}")
-            _real(pair[0], f"{key}[0]")
-            _real(pair[1], f"{key}[1]")
-        etaminus, etaplus = group["etas"]
+        super()._validate(group)
+        etaminus, etaplus = check_pair(group["etas"], "etas")
+        lo, hi = check_pair(group["step_sizes"], "step_sizes")
         if not 0.0 < etaminus < 1.0 < etaplus:
             raise ValueError(f"Invalid eta values: {etaminus}, {etaplus} (expected 0 < etaminus < 1 < etaplus)")
-        lo, hi = group["step_sizes"]
         if not 0.0 <= lo <= hi:
             raise ValueError(f"Invalid step_sizes: {lo}, {hi} (expected 0 <= min <= max)")
-        _check_bool(group, "maximize")
 
     def _init_state(self, p: mx.array, group: dict) -> dict:
         return {"prev": mx.zeros_like(p), "step_size": mx.full(p.shape, group["lr"], dtype=p.dtype)}

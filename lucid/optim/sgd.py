@@ -5,7 +5,8 @@ from __future__ import annotations
 import mlx.core as mx
 
 from lucid._tensor import Tensor
-from lucid.optim.optimizer import Optimizer, ParamsT, _check_bool, _check_nonneg, _real
+from lucid.optim._checks import check_real
+from lucid.optim.optimizer import Optimizer, ParamsT
 
 __all__ = ["SGD"]
 
@@ -58,29 +59,24 @@ class SGD(Optimizer):
     """
 
     _supports_complex = True
+    _scalar_keys = ()  # PyTorch's SGD keeps no step count
+    _nonnegative = ("lr", "momentum", "weight_decay")
+    _flags = ("nesterov", "maximize")
 
     def __init__(self, params: ParamsT, lr: float = 1e-3, momentum: float = 0.0, dampening: float = 0.0,
                  weight_decay: float = 0.0, nesterov: bool = False, *, maximize: bool = False):
-        defaults = dict(lr=lr, momentum=momentum, dampening=dampening, weight_decay=weight_decay,
-                        nesterov=nesterov, maximize=maximize)
-        super().__init__(params, defaults)
+        super().__init__(params, dict(lr=lr, momentum=momentum, dampening=dampening, weight_decay=weight_decay,
+                                      nesterov=nesterov, maximize=maximize))
 
     def _validate(self, group: dict) -> None:
-        _check_nonneg(group, "lr", "learning rate")
-        _check_nonneg(group, "momentum", "momentum value")
-        _check_nonneg(group, "weight_decay", "weight_decay value")
-        _real(group["dampening"], "dampening")
-        _check_bool(group, "nesterov")
-        _check_bool(group, "maximize")
+        super()._validate(group)
+        check_real(group["dampening"], "dampening")
         if group["nesterov"] and (group["momentum"] <= 0 or group["dampening"] != 0):
             raise ValueError("Nesterov momentum requires a momentum and zero dampening, got "
                              f"momentum={group['momentum']}, dampening={group['dampening']}")
 
     def _update(self, p: Tensor, g: mx.array, state: dict, group: dict, factors) -> mx.array:
-        theta = p._data
-        wd = group["weight_decay"]
-        if wd != 0:
-            g = g + wd * theta
+        theta, g = self._weight_decay(p._data, g, group)
         momentum = group["momentum"]
         if momentum != 0:
             buf = state.get("momentum_buffer")

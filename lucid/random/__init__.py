@@ -25,20 +25,16 @@ import mlx.core as mx
 import numpy as np
 
 from lucid._backend.device import _default, normalize_device, run_on
-from lucid._backend.dtypes import to_mx_dtype
+from lucid._backend.dtypes import INTEGER_MX, REAL_FLOATING_MX, to_mx_dtype
 from lucid._tensor import Tensor
+from lucid.ops._util import check_int, check_sizes, new_tensor
 
 __all__ = ["Generator", "default_generator", "state", "seed", "manual_seed", "initial_seed", "get_state",
            "set_state", "rand", "randn", "randint", "uniform", "normal", "bernoulli", "permutation", "randperm",
            "rand_like", "randn_like", "randint_like"]
 
-_FLOATS = (mx.float16, mx.bfloat16, mx.float32, mx.float64)
-_INTS = (mx.int8, mx.int16, mx.int32, mx.int64, mx.uint8, mx.uint16, mx.uint32, mx.uint64)
-
-
 def _check_seed(value) -> int:
-    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
-        raise TypeError(f"seed must be an int, got {value!r} ({type(value).__name__})")
+    value = check_int(value, "seed", "manual_seed")
     if not -(2 ** 63) <= value < 2 ** 64:
         raise ValueError(f"seed must fit in 64 bits, got {value}")
     return int(value) % 2 ** 64  # negative seeds wrap, as in PyTorch
@@ -99,7 +95,7 @@ class Generator:
             arr = mx.array(np.asarray(new_state, dtype=np.uint32))
         else:
             raise TypeError(f"set_state expects a Tensor from get_state(), got {type(new_state).__name__}")
-        if tuple(arr.shape) != (2,) or arr.dtype not in _INTS:
+        if tuple(arr.shape) != (2,) or arr.dtype not in INTEGER_MX:
             raise ValueError(f"set_state expects an integer key of shape (2,), got {arr.dtype} of shape "
                              f"{tuple(arr.shape)}")
         self.state[0] = arr.astype(mx.uint32)
@@ -190,19 +186,12 @@ def _shape(args, size, op: str) -> tuple:
         if args:
             raise TypeError(f"{op}: pass the shape either positionally or as size=, not both")
         args = (size,)
-    if len(args) == 1 and isinstance(args[0], (tuple, list)):
-        args = tuple(args[0])
-    for s in args:
-        if isinstance(s, bool) or not isinstance(s, numbers.Integral):
-            raise TypeError(f"{op}: sizes must be ints, got {s!r} ({type(s).__name__})")
-        if s < 0:
-            raise ValueError(f"{op}: sizes must be non-negative, got {tuple(args)}")
-    return tuple(int(s) for s in args)
+    return check_sizes(args, op)
 
 
 def _float_dtype(dtype, op: str) -> mx.Dtype:
     dt = mx.float32 if dtype is None else to_mx_dtype(dtype)
-    if dt not in _FLOATS:
+    if dt not in REAL_FLOATING_MX:
         raise TypeError(f"{op}: dtype must be a floating-point type, got {dtype}")
     return dt
 
@@ -223,12 +212,7 @@ def _sample(fn, device, requires_grad: bool) -> Tensor:
     else:
         with run_on(dev):
             arr = fn()
-    if dev == "gpu" and arr.dtype == mx.float64:
-        raise TypeError("float64 is supported on the CPU only; use device='cpu' or a 32-bit dtype")
-    t = Tensor._make(arr, dev)
-    if requires_grad:
-        t.requires_grad = True
-    return t
+    return new_tensor(arr, dev, requires_grad)
 
 
 def _uniform(low, high, shape, dt, key) -> mx.array:
@@ -287,17 +271,15 @@ def randint(low, high=None, size=None, *, dtype=None, device=None, requires_grad
     """
     if high is None:
         low, high = 0, low
-    for v in (low, high):
-        if isinstance(v, bool) or not isinstance(v, numbers.Integral):
-            raise TypeError(f"randint: low and high must be ints, got {v!r}")
+    low, high = check_int(low, "low", "randint"), check_int(high, "high", "randint")
     if low >= high:
         raise ValueError(f"randint: low must be smaller than high, got low={low}, high={high}")
     if size is None:
         raise TypeError("randint: size is required, e.g. randint(0, 10, size=(3,))")
-    shape = _shape((), size if not isinstance(size, numbers.Integral) else (size,), "randint")
+    shape = _shape((), size, "randint")
     dt = mx.int64 if dtype is None else to_mx_dtype(dtype)
     key = _key(generator)
-    if dt in _FLOATS:
+    if dt in REAL_FLOATING_MX:
         fn = lambda: mx.random.randint(int(low), int(high), shape, dtype=mx.int64, key=key).astype(dt)  # noqa: E731
     else:
         fn = lambda: mx.random.randint(int(low), int(high), shape, dtype=dt, key=key)  # noqa: E731
@@ -319,8 +301,7 @@ def uniform(low=0.0, high=1.0, size=None, *, dtype=None, device=None, requires_g
             raise TypeError(f"uniform: low and high must be numbers, got {v!r}")
     if low > high:
         raise ValueError(f"uniform: low must not exceed high, got low={low}, high={high}")
-    shape = _shape((), () if size is None else (size if not isinstance(size, numbers.Integral) else (size,)),
-                   "uniform")
+    shape = _shape((), size, "uniform")
     dt = _float_dtype(dtype, "uniform")
     key = _key(generator)
     return _sample(lambda: _uniform(float(low), float(high), shape, dt, key), device, requires_grad)
@@ -339,13 +320,12 @@ def normal(mean=0.0, std=1.0, size=None, *, dtype=None, device=None, requires_gr
         >>> lucid.random.normal(1.0, 0.5, size=(4, 2)).shape
         (4, 2)
     """
-    shape = _shape((), () if size is None else (size if not isinstance(size, numbers.Integral) else (size,)),
-                   "normal")
+    shape = _shape((), size, "normal")
     if isinstance(mean, Tensor) or isinstance(std, Tensor):
         shapes = [tuple(v.shape) for v in (mean, std) if isinstance(v, Tensor)] + [shape]
         out_shape = tuple(np.broadcast_shapes(*shapes))
         ref = mean if isinstance(mean, Tensor) else std
-        dt = ref._data.dtype if dtype is None and ref._data.dtype in _FLOATS else _float_dtype(dtype, "normal")
+        dt = ref._data.dtype if dtype is None and ref._data.dtype in REAL_FLOATING_MX else _float_dtype(dtype, "normal")
         noise = randn(out_shape, dtype=dt, device=ref.device if device is None else device, generator=generator)
         out = noise * std + mean
         if requires_grad and out.is_leaf:
@@ -373,12 +353,11 @@ def bernoulli(p=0.5, size=None, *, dtype=None, device=None, generator=None) -> T
         >>> lucid.random.bernoulli(lucid.tensor([0.0, 1.0])).tolist()
         [0.0, 1.0]
     """
-    shape = _shape((), () if size is None else (size if not isinstance(size, numbers.Integral) else (size,)),
-                   "bernoulli")
+    shape = _shape((), size, "bernoulli")
     if isinstance(p, Tensor):
         parr = p._data
         shape = tuple(np.broadcast_shapes(tuple(parr.shape), shape))
-        dt = parr.dtype if dtype is None and parr.dtype in _FLOATS else _float_dtype(dtype, "bernoulli")
+        dt = parr.dtype if dtype is None and parr.dtype in REAL_FLOATING_MX else _float_dtype(dtype, "bernoulli")
         dev = p.device if device is None else device
         prob = parr.astype(mx.float32) if parr.dtype != mx.float32 else parr
     else:
@@ -439,7 +418,7 @@ def rand_like(input: Tensor, *, dtype=None, device=None, requires_grad: bool = F
         (2, 2)
     """
     shape, dev = _like(input, "rand_like")
-    dt = dtype if dtype is not None else (input.dtype if input._data.dtype in _FLOATS else None)
+    dt = dtype if dtype is not None else (input.dtype if input._data.dtype in REAL_FLOATING_MX else None)
     return rand(shape, dtype=dt, device=dev if device is None else device, requires_grad=requires_grad,
                 generator=generator)
 
@@ -453,7 +432,7 @@ def randn_like(input: Tensor, *, dtype=None, device=None, requires_grad: bool = 
         lucid.float16
     """
     shape, dev = _like(input, "randn_like")
-    dt = dtype if dtype is not None else (input.dtype if input._data.dtype in _FLOATS else None)
+    dt = dtype if dtype is not None else (input.dtype if input._data.dtype in REAL_FLOATING_MX else None)
     return randn(shape, dtype=dt, device=dev if device is None else device, requires_grad=requires_grad,
                  generator=generator)
 

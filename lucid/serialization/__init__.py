@@ -6,7 +6,10 @@ A checkpoint is one safetensors file. Its tensors are stored under the keys
 ``__metadata__`` under ``"lucid"``, with each tensor replaced by a reference to
 its key. Loading parses JSON and raw bytes only, so a checkpoint can never run
 code. Writes go to a temporary file that is renamed over the target at the
-end, so a crash mid-save leaves the previous file intact.
+end, so a crash mid-save leaves the previous file intact. The file's name does
+not matter (``.pt``, ``.pth``, ``.ckpt``, ``.lucid``, none): ``load`` reads the
+content, and names a file of another format (a PyTorch pickle, an ``.npz``)
+with what to do about it.
 """
 
 from __future__ import annotations
@@ -14,7 +17,8 @@ from __future__ import annotations
 import json
 import math
 import os
-import tempfile
+import secrets
+import stat
 import threading
 
 import mlx.core as mx
@@ -112,6 +116,31 @@ def _replace(tmp: str, path: str) -> None:
         threading.Thread(target=os.close, args=(old,), daemon=True).start()
 
 
+def _open_temporary(path: str, folder: str) -> tuple[int, str]:
+    """Create a new temporary file beside ``path`` with the permissions an ordinary new file would get.
+
+    ``tempfile.mkstemp`` creates files readable by their owner only (``0600``),
+    which would then replace ``path``. Creating the file with mode ``0666`` lets
+    the umask decide, as for any file a program writes; overwriting an existing
+    checkpoint keeps that file's permissions, as writing into it would.
+    """
+    try:
+        mode = stat.S_IMODE(os.stat(path).st_mode)
+    except OSError:
+        mode = None
+    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0)
+    for _ in range(100):
+        tmp = os.path.join(folder, f"{os.path.basename(path)}.{secrets.token_hex(4)}.tmp")
+        try:
+            fd = os.open(tmp, flags, 0o666)
+        except FileExistsError:
+            continue
+        if mode is not None:
+            os.chmod(tmp, mode)
+        return fd, tmp
+    raise FileExistsError(f"cannot create a temporary file beside {path}: every name tried exists")
+
+
 def save(obj, path, fsync: bool = True) -> None:
     """Save Tensors, state dicts and nested dicts/lists/tuples of Tensors and plain values to ``path``.
 
@@ -124,7 +153,9 @@ def save(obj, path, fsync: bool = True) -> None:
         obj: a Tensor, or dicts/lists/tuples of Tensors, ``mx.array``s, NumPy
             arrays, numbers, strings, bools and ``None`` (e.g.
             ``{"model": model.state_dict(), "optim": opt.state_dict(), "epoch": 3}``).
-        path: the file to write (any name; ``.safetensors`` or ``.lucid`` are conventional).
+        path: the file to write, any name (``.pt``, ``.pth``, ``.ckpt``, ``.safetensors``, ...): ``load``
+            recognises the content, not the extension. A new file gets the permissions the umask gives; an
+            existing one keeps its own.
         fsync: flush the file to disk before renaming it into place.
 
     Raises:
@@ -146,7 +177,7 @@ def save(obj, path, fsync: bool = True) -> None:
     folder = os.path.dirname(os.path.abspath(path))
     if not os.path.isdir(folder):
         raise FileNotFoundError(f"cannot save to {path}: folder {folder} does not exist")
-    fd, tmp = tempfile.mkstemp(prefix=os.path.basename(path) + ".", suffix=".tmp", dir=folder)
+    fd, tmp = _open_temporary(path, folder)
     try:
         with os.fdopen(fd, "wb") as f:
             write_safetensors(f, arrays, metadata)
@@ -161,10 +192,15 @@ def save(obj, path, fsync: bool = True) -> None:
 
 
 def load(path, device=None):
-    """Load what ``lucid.save`` wrote; a plain safetensors file loads as a dict of Tensors.
+    """Load what ``lucid.save`` wrote, whatever the file's name; a plain safetensors file loads as a dict of Tensors.
+
+    The format is recognised from the file's content, never its extension.
+    Nothing is unpickled, so loading a file cannot run code: a PyTorch
+    checkpoint, a pickle, an ``.npz``/``.npy``, HDF5 or GGUF file is reported
+    with what it is and how to convert it.
 
     Args:
-        path: the file.
+        path: the file (any name).
         device: where Tensors go (default: ``lucid.get_default_device()``;
             float64 always loads on the CPU).
 
@@ -173,12 +209,12 @@ def load(path, device=None):
 
     Raises:
         FileNotFoundError: no such file.
-        CheckpointError: (a ``ValueError``) the file is truncated, corrupt or not
-            safetensors.
+        CheckpointError: (a ``ValueError``) the file is empty, truncated or
+            corrupt, or of another format (the message says which and what to do).
 
     Examples:
         >>> import lucid, tempfile, os
-        >>> path = os.path.join(tempfile.mkdtemp(), "t.safetensors")
+        >>> path = os.path.join(tempfile.mkdtemp(), "model.pt")
         >>> lucid.save(lucid.tensor([1.5], dtype=lucid.float64), path)
         >>> lucid.load(path).dtype
         lucid.float64

@@ -4,7 +4,7 @@ The layout: an 8-byte little-endian header length, a JSON header mapping each
 tensor name to ``{"dtype", "shape", "data_offsets": [begin, end]}`` (plus an
 optional ``"__metadata__"`` dict of strings), then the raw little-endian bytes.
 MLX's own writer has no float64, so Lucid writes the format itself and reads
-with ``mx.load`` after checking the header against the file's size (a
+with ``mx.load`` (whatever the file's name) after checking the header against the file's size (a
 truncated file is reported, never loaded).
 """
 
@@ -15,6 +15,8 @@ import os
 import struct
 
 import mlx.core as mx
+
+from lucid.serialization.formats import foreign_file_message
 
 __all__ = ["write_safetensors", "read_header", "read_safetensors", "CheckpointError"]
 
@@ -76,19 +78,17 @@ def read_header(path: str) -> tuple[dict, dict]:
     with open(path, "rb") as f:
         head = f.read(8)
         if len(head) < 8:
-            raise CheckpointError(f"{path}: file is empty or truncated ({size} bytes), not a checkpoint")
+            raise CheckpointError(foreign_file_message(path, f"{size} bytes, no room for a header"))
         (n,) = struct.unpack("<Q", head)
         if n > min(_MAX_HEADER, size - 8):
-            raise CheckpointError(
-                f"{path}: not a safetensors file (header length {n} does not fit in a {size}-byte file); "
-                "it may be truncated or of another format"
-            )
+            raise CheckpointError(foreign_file_message(
+                path, f"header length {n} does not fit in a {size}-byte file"))
         try:
             header = json.loads(f.read(n).decode("utf-8"))
         except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-            raise CheckpointError(f"{path}: not a safetensors file (unreadable header: {exc})") from None
+            raise CheckpointError(foreign_file_message(path, f"unreadable header: {exc}")) from None
     if not isinstance(header, dict):
-        raise CheckpointError(f"{path}: not a safetensors file (header is not a JSON object)")
+        raise CheckpointError(foreign_file_message(path, "its header is not a JSON object"))
     metadata = header.pop("__metadata__", None) or {}
     data_size = size - 8 - n
     for name, entry in header.items():
@@ -141,4 +141,5 @@ def read_safetensors(path: str) -> tuple[dict, dict]:
     if any(entry["dtype"] == "F64" for entry in header.values()):
         # MLX's reader has no float64: read this file through NumPy instead.
         return _read_with_numpy(path, header), metadata
-    return mx.load(path), metadata
+    # The format is named: MLX would otherwise pick its reader from the file's extension.
+    return mx.load(path, format="safetensors"), metadata

@@ -303,7 +303,26 @@ class RandomCrop:
         return f"RandomCrop(size={self.size}, padding={self.padding})"
 
 
-class RandomHorizontalFlip:
+class _WithProbability:
+    """A transform applied with probability ``p`` (one draw from ``get_generator()`` per call).
+
+    Subclasses implement ``_transform(img)``.
+    """
+
+    def __init__(self, p: float = 0.5):
+        self.p = _probability(p, type(self).__name__)
+
+    def __call__(self, img):
+        return self._transform(img) if get_generator().random() < self.p else img
+
+    def _transform(self, img):
+        raise NotImplementedError
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}(p={self.p})"
+
+
+class RandomHorizontalFlip(_WithProbability):
     """Mirror left-right with probability ``p`` (default 0.5).
 
     Examples:
@@ -312,17 +331,11 @@ class RandomHorizontalFlip:
         [[2, 1]]
     """
 
-    def __init__(self, p: float = 0.5):
-        self.p = _probability(p, "RandomHorizontalFlip")
-
-    def __call__(self, img):
-        return F.hflip(img) if get_generator().random() < self.p else img
-
-    def __repr__(self) -> str:
-        return f"RandomHorizontalFlip(p={self.p})"
+    def _transform(self, img):
+        return F.hflip(img)
 
 
-class RandomVerticalFlip:
+class RandomVerticalFlip(_WithProbability):
     """Mirror top-bottom with probability ``p`` (default 0.5).
 
     Examples:
@@ -331,14 +344,8 @@ class RandomVerticalFlip:
         [[2], [1]]
     """
 
-    def __init__(self, p: float = 0.5):
-        self.p = _probability(p, "RandomVerticalFlip")
-
-    def __call__(self, img):
-        return F.vflip(img) if get_generator().random() < self.p else img
-
-    def __repr__(self) -> str:
-        return f"RandomVerticalFlip(p={self.p})"
+    def _transform(self, img):
+        return F.vflip(img)
 
 
 def _range(value, who: str, name: str, centre: float = 0.0, lower: float | None = None,
@@ -414,7 +421,7 @@ class Grayscale:
         return f"Grayscale(num_output_channels={self.num_output_channels})"
 
 
-class RandomGrayscale:
+class RandomGrayscale(_WithProbability):
     """With probability ``p`` (default 0.1), make an RGB image grey, keeping its 3 channels.
 
     One-channel images are returned unchanged.
@@ -427,17 +434,12 @@ class RandomGrayscale:
     """
 
     def __init__(self, p: float = 0.1):
-        self.p = _probability(p, "RandomGrayscale")
+        super().__init__(p)
 
-    def __call__(self, img):
-        if get_generator().random() >= self.p:
-            return img
+    def _transform(self, img):
         if F.get_image_num_channels(img) in (1, 2):
             return img
         return F.rgb_to_grayscale(img, num_output_channels=3)
-
-    def __repr__(self) -> str:
-        return f"RandomGrayscale(p={self.p})"
 
 
 class ColorJitter:

@@ -121,6 +121,55 @@ def test_generator_function_runs_each_step_in_the_mode():
     assert lucid.is_grad_enabled()
 
 
+
+def test_generator_function_handles_throw_close_and_return_in_the_mode():
+    seen = []
+
+    @lucid.no_grad()
+    def gen():
+        try:
+            yield 1
+        except ValueError:
+            seen.append(("caught", lucid.is_grad_enabled()))
+            yield 2
+        try:
+            yield 3
+        finally:
+            seen.append(("closing", lucid.is_grad_enabled()))
+        return "unreached"
+
+    it = gen()
+    assert next(it) == 1
+    assert it.throw(ValueError("x")) == 2
+    assert lucid.is_grad_enabled()
+    assert next(it) == 3
+    it.close()
+    assert seen == [("caught", False), ("closing", True)]  # close() runs in the caller's mode, as before
+    assert lucid.is_grad_enabled()
+
+    @lucid.no_grad()
+    def returns():
+        yield lucid.is_grad_enabled()
+        return "done"
+
+    it = returns()
+    assert next(it) is False
+    with pytest.raises(StopIteration) as stop:
+        next(it)
+    assert stop.value.value == "done"
+
+    @lucid.no_grad()
+    def raises():
+        yield 0
+        raise KeyError("boom")
+
+    it = raises()
+    next(it)
+    with pytest.raises(KeyError):
+        next(it)
+    assert lucid.is_grad_enabled()
+
+
 def test_grad_mode_is_thread_local():
     seen = {}
     started = threading.Event()

@@ -1,3 +1,4 @@
+import collections.abc
 from collections import OrderedDict, namedtuple
 
 import numpy as np
@@ -98,3 +99,26 @@ def test_default_convert():
     assert isinstance(out[0], lucid.Tensor) and out[0].tolist() == [0, 1, 2]
     assert out[1] == 5 and out[2] == "s"
     assert isinstance(out[3][0], lucid.Tensor)
+
+
+class _FrozenMap(collections.abc.Mapping):
+    """A mapping that cannot be rebuilt from a dict: collation falls back to a plain dict."""
+
+    def __init__(self, *, a):
+        self._d = {"a": a}
+
+    def __getitem__(self, k):
+        return self._d[k]
+
+    def __iter__(self):
+        return iter(self._d)
+
+    def __len__(self):
+        return len(self._d)
+
+
+@pytest.mark.parametrize("fn", [default_collate, lambda batch: default_convert(batch[0])])
+def test_mappings_keep_their_type_or_become_dicts(fn):
+    assert isinstance(fn([OrderedDict(a=np.zeros(1))] * 2), OrderedDict)
+    out = fn([_FrozenMap(a=np.zeros(1))] * 2)
+    assert type(out) is dict and isinstance(out["a"], lucid.Tensor)

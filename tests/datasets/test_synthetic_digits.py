@@ -80,3 +80,9 @@ def test_errors():
     with pytest.raises(ValueError):
         SyntheticDigits(seed=-3, size=3)
     assert len(SyntheticDigits(size=0)) == 0
+
+
+def test_class_to_idx_and_repr_like_the_downloaded_datasets():
+    ds = SyntheticDigits(train=False, size=4, seed=3)
+    assert ds.class_to_idx == {str(d): d for d in range(10)}
+    assert repr(ds).splitlines()[-2:] == ["    Split: Test", "    Seed: 3"]

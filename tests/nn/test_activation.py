@@ -6,7 +6,7 @@ import pytest
 import lucid
 import lucid.nn as nn
 import lucid.nn.functional as F
-from tests.helpers import OpCase, check_dtype_preserved, check_grad, rand, run_case, to_tensor
+from tests.helpers import OpCase, channels_last_view, check_dtype_preserved, check_grad, rand, run_case, to_tensor
 
 _erf = np.vectorize(math.erf)
 SELU_A, SELU_S = 1.6732632423543772848170429916717, 1.0507009873554804934193349852946
@@ -299,28 +299,14 @@ def test_gelu_module_rejects_bad_approximate():
 
 
 # -- float32 (fused kernels) against float64, contiguous and channels-last memory ------------------
-@pytest.fixture
-def fuse_all(monkeypatch):
-    """Run ``fused`` kernels compiled whatever the array size (normally only large arrays are)."""
-    import importlib
-    monkeypatch.setattr(importlib.import_module("lucid.nn.functional.conv"), "_FUSE_MIN_SIZE", 0)
-
-
-def _channels_last_view(a: np.ndarray, dtype) -> lucid.Tensor:
-    """A channels-first Tensor whose memory is channels-last, as convolution outputs are."""
-    import mlx.core as mx
-    arr = mx.array(np.ascontiguousarray(np.moveaxis(a, 1, -1))).astype(dtype)
-    return lucid.Tensor(mx.moveaxis(arr, -1, 1))
-
-
 def _run(fn, x, up, dtype, cl, extra=()):
     import mlx.core as mx
     mdt = {"float32": mx.float32, "float64": mx.float64}[dtype]
-    t = _channels_last_view(x, mdt) if cl else lucid.tensor(x, dtype=getattr(lucid, dtype))
+    t = channels_last_view(x, mdt) if cl else lucid.tensor(x, dtype=getattr(lucid, dtype))
     t.requires_grad_()
     args = [lucid.tensor(e, dtype=getattr(lucid, dtype), requires_grad=True) for e in extra]
     y = fn(t, *args)
-    g = _channels_last_view(up, mdt) if cl else lucid.tensor(up, dtype=getattr(lucid, dtype))
+    g = channels_last_view(up, mdt) if cl else lucid.tensor(up, dtype=getattr(lucid, dtype))
     y.backward(g)
     return [y.numpy(), t.grad.numpy()] + [a.grad.numpy() for a in args]
 

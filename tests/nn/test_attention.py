@@ -129,6 +129,17 @@ def test_sdpa_dropout_path_keeps_the_expectation():
     np.testing.assert_allclose(runs.mean(0), plain, atol=0.08)
 
 
+def test_sdpa_float_mask_that_requires_grad_gets_its_gradient():
+    q, k, v = (rand(1, 2, 3, 4, seed=s) for s in range(3))
+    bias = rand(2, 3, 3, seed=7)
+    upstream = np.random.default_rng(8).uniform(-1, 1, (1, 2, 3, 4))
+    mask = lucid.tensor(bias, device="cpu", requires_grad=True)
+    out = F.scaled_dot_product_attention(*(lucid.tensor(a, device="cpu") for a in (q, k, v)), attn_mask=mask)
+    (out * lucid.tensor(upstream, device="cpu")).sum().backward()
+    numeric = _numeric_grads(lambda m: ref_sdpa(q, k, v, attn_mask=m), [bias], upstream)[0]
+    np.testing.assert_allclose(mask.grad.numpy(), numeric, atol=1e-7)
+
+
 def test_sdpa_dropout_path_with_a_fully_masked_row_has_finite_gradients():
     q, k, v = (lucid.tensor(rand(1, 2, 3, seed=s), requires_grad=True) for s in range(3))
     mask = lucid.tensor([[True, False], [False, False]])

@@ -9,7 +9,7 @@ import pytest
 import lucid
 import lucid.nn as nn
 import lucid.nn.functional as F
-from tests.helpers import check_grad, rand
+from tests.helpers import T, channels_last_view, check_grad, rand
 
 
 # -- NumPy references (direct loops; tiny sizes only) ------------------------------------------
@@ -65,10 +65,6 @@ def ref_conv_transpose(x, w, b=None, stride=1, padding=0, output_padding=0, grou
     if b is not None:
         y = y + b.reshape((-1,) + (1,) * nd)
     return y
-
-
-def T(a, grad=False):
-    return lucid.tensor(a, requires_grad=grad)
 
 
 # -- forward against the references -------------------------------------------------------------
@@ -361,13 +357,6 @@ def test_module_backward_reaches_parameters():
 
 
 # -- channels-last memory: inputs and upstream gradients as channels-first views ------------------
-def _channels_last_view(a: np.ndarray) -> lucid.Tensor:
-    """A float32 channels-first Tensor whose memory is channels-last, as convolution outputs are."""
-    import mlx.core as mx
-    arr = mx.array(np.ascontiguousarray(np.moveaxis(a, 1, -1).astype(np.float32)))
-    return lucid.Tensor(mx.moveaxis(arr, -1, 1))
-
-
 @pytest.mark.parametrize("name,fn,xs,ws,kw", CONV_CASES + TCONV_CASES,
                          ids=[c[0] for c in CONV_CASES] + ["t" + c[0] for c in TCONV_CASES])
 @pytest.mark.parametrize("x_cl,g_cl", [(False, False), (True, True), (True, False), (False, True)])
@@ -379,11 +368,11 @@ def test_conv_float32_any_memory_layout_matches_float64(name, fn, xs, ws, kw, x_
     y64 = fn(*ts64, **kw)
     up = rand(*y64.shape, seed=4)
     y64.backward(T(up))
-    xt = _channels_last_view(x) if x_cl else T(x.astype(np.float32))
+    xt = channels_last_view(x) if x_cl else T(x.astype(np.float32))
     ts32 = [xt.requires_grad_(), T(w.astype(np.float32), grad=True), T(b.astype(np.float32), grad=True)]
     y32 = fn(*ts32, **kw)
     np.testing.assert_allclose(y32.numpy(), y64.numpy(), rtol=1e-4, atol=1e-5)
-    y32.backward(_channels_last_view(up) if g_cl else T(up.astype(np.float32)))
+    y32.backward(channels_last_view(up) if g_cl else T(up.astype(np.float32)))
     for t32, t64 in zip(ts32, ts64):
         np.testing.assert_allclose(t32.grad.numpy(), t64.grad.numpy(), rtol=1e-4, atol=1e-5)
 

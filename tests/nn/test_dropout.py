@@ -167,13 +167,6 @@ def test_modules_train_eval_and_repr():
 
 
 # -- float32 (one fused pass each way) -------------------------------------------------------------
-@pytest.fixture
-def fuse_all(monkeypatch):
-    """Run ``fused`` kernels compiled whatever the array size (normally only large arrays are)."""
-    import importlib
-    monkeypatch.setattr(importlib.import_module("lucid.nn.functional.conv"), "_FUSE_MIN_SIZE", 0)
-
-
 @pytest.mark.parametrize("fn,shape", [(F.dropout, (40, 30)), (F.dropout2d, (4, 6, 5, 5)),
                                       (lambda x, p: F.drop_path(x, p, training=True), (16, 3, 4))])
 def test_float32_gradient_is_scaled_mask(fuse_all, fn, shape):

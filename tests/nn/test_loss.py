@@ -383,13 +383,6 @@ def test_documented_example():
 
 
 # -- float32 (the fused softmax-minus-onehot backward) against float64 ----------------------------
-@pytest.fixture
-def fuse_all(monkeypatch):
-    """Run ``fused`` kernels compiled whatever the array size (normally only large arrays are)."""
-    import importlib
-    monkeypatch.setattr(importlib.import_module("lucid.nn.functional.conv"), "_FUSE_MIN_SIZE", 0)
-
-
 @pytest.mark.parametrize("kw", [dict(), dict(reduction="sum"), dict(reduction="none"), dict(ignore_index=2),
                                 dict(weight=np.array([0.5, 2.0, 1.0, 1.5])), dict(label_smoothing=0.1)],
                          ids=["mean", "sum", "none", "ignore", "weight", "smoothing"])
@@ -410,3 +403,18 @@ def test_cross_entropy_float32_matches_float64(fuse_all, kw, shape):
         grads.append((loss.numpy(), xt.grad.numpy()))
     for a, b in zip(*grads):
         np.testing.assert_allclose(a, b, rtol=1e-5, atol=1e-6)
+
+
+@pytest.mark.parametrize(("make", "expected"), [
+    (lambda: nn.MSELoss(reduction="sum"), "MSELoss(reduction='sum')"),
+    (lambda: nn.HuberLoss("sum", 2.0), "HuberLoss(reduction='sum', delta=2.0)"),
+    (lambda: nn.SmoothL1Loss(beta=0.0), "SmoothL1Loss(beta=0.0)"),
+    (lambda: nn.CrossEntropyLoss(reduction="sum", label_smoothing=0.1),
+     "CrossEntropyLoss(reduction='sum', label_smoothing=0.1)"),
+    (lambda: nn.CrossEntropyLoss(ignore_index=0, label_smoothing=0), "CrossEntropyLoss(ignore_index=0)"),
+    (lambda: nn.NLLLoss(ignore_index=3, reduction="none"), "NLLLoss(reduction='none', ignore_index=3)"),
+    (lambda: nn.KLDivLoss("batchmean", True), "KLDivLoss(reduction='batchmean', log_target=True)"),
+    (lambda: nn.KLDivLoss(), "KLDivLoss()"),
+])
+def test_loss_layer_reprs_show_non_default_settings(make, expected):
+    assert repr(make()) == expected

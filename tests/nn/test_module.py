@@ -171,6 +171,25 @@ def test_containers():
         seq[5]
 
 
+@pytest.mark.parametrize("kind", ["modules", "parameters"])
+def test_dict_containers_behave_as_dicts(kind):
+    make = (lambda: nn.Linear(1, 1)) if kind == "modules" else (lambda: nn.Parameter(lucid.zeros(1)))
+    d = nn.ModuleDict() if kind == "modules" else nn.ParameterDict()
+    d.update([("a", make()), ("b", make())])
+    d.update({"c": make()})
+    assert list(d) == ["a", "b", "c"] and len(d) == 3 and "b" in d and "z" not in d
+    assert list(d.keys()) == ["a", "b", "c"] and [k for k, _ in d.items()] == list(d.keys())
+    assert d["a"] is next(iter(d.values()))
+    b = d["b"]
+    assert d.pop("b") is b and "b" not in d
+    del d["a"]
+    assert list(d) == ["c"]
+    with pytest.raises(KeyError):
+        d["a"]
+    names = [n for n, _ in (d.named_modules() if kind == "modules" else d.named_parameters())]
+    assert "c" in names and "a" not in names
+
+
 def test_parameter_and_buffer():
     p = nn.Parameter(lucid.zeros(2))
     assert p.requires_grad and p.is_leaf and isinstance(p, lucid.Tensor)

@@ -6,11 +6,7 @@ import pytest
 import lucid
 import lucid.nn as nn
 import lucid.nn.functional as F
-from tests.helpers import check_grad, rand
-
-
-def T(a, grad=False):
-    return lucid.tensor(a, requires_grad=grad)
+from tests.helpers import T, channels_last_view, check_grad, rand
 
 
 def ref_norm(x, axes, eps, w=None, b=None):
@@ -341,25 +337,11 @@ def test_normalize_eps_clamps_small_vectors():
 
 
 # -- float32 (fused kernels) on contiguous and channels-last memory, against float64 -------------
-@pytest.fixture
-def fuse_all(monkeypatch):
-    """Run ``fused`` kernels compiled whatever the array size (normally only large arrays are)."""
-    import importlib
-    monkeypatch.setattr(importlib.import_module("lucid.nn.functional.conv"), "_FUSE_MIN_SIZE", 0)
-
-
-def _channels_last_view(a: np.ndarray) -> lucid.Tensor:
-    """A float32 channels-first Tensor whose memory is channels-last, as convolution outputs are."""
-    import mlx.core as mx
-    arr = mx.array(np.ascontiguousarray(np.moveaxis(a, 1, -1).astype(np.float32)))
-    return lucid.Tensor(mx.moveaxis(arr, -1, 1))
-
-
 def _grads(fn, x, params, up, as32, cl):
     if as32:
-        t = _channels_last_view(x) if cl and x.ndim > 2 else lucid.tensor(x.astype(np.float32))
+        t = channels_last_view(x) if cl and x.ndim > 2 else lucid.tensor(x.astype(np.float32))
         ps = [lucid.tensor(p.astype(np.float32), requires_grad=True) for p in params]
-        g = _channels_last_view(up) if cl and up.ndim > 2 else lucid.tensor(up.astype(np.float32))
+        g = channels_last_view(up) if cl and up.ndim > 2 else lucid.tensor(up.astype(np.float32))
     else:
         t, ps, g = T(x), [T(p, grad=True) for p in params], T(up)
     t.requires_grad_()
@@ -405,7 +387,7 @@ def test_batch_norm_stable_for_large_offsets(fuse_all):
     # std 0.005 around 1e4 in float32: the statistics are taken on data shifted by a sample.
     x = (rand(16, 2, 4, 4, seed=39) * 0.01 + 1e4).astype(np.float32)
     ref = ref_norm(x.astype(np.float64), (0, 2, 3), 1e-5)
-    for t in (lucid.tensor(x), _channels_last_view(x)):
+    for t in (lucid.tensor(x), channels_last_view(x)):
         np.testing.assert_allclose(F.batch_norm(t, None, None, training=True).numpy(), ref, atol=2e-3)
     rm, rv = lucid.zeros(2), lucid.ones(2)
     F.batch_norm(lucid.tensor(x), rm, rv, training=True, momentum=1.0)
@@ -415,7 +397,7 @@ def test_batch_norm_stable_for_large_offsets(fuse_all):
 
 def test_batch_norm_output_is_channels_first():
     x = rand(2, 3, 4, 5, seed=40)
-    y = F.batch_norm(_channels_last_view(x), None, None, training=True)
+    y = F.batch_norm(channels_last_view(x), None, None, training=True)
     assert y.shape == (2, 3, 4, 5)
     np.testing.assert_allclose(y.reshape(2, -1).numpy(),
                                ref_norm(x, (0, 2, 3), 1e-5).reshape(2, -1), rtol=1e-4, atol=1e-5)

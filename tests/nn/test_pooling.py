@@ -9,7 +9,7 @@ import pytest
 import lucid
 import lucid.nn as nn
 import lucid.nn.functional as F
-from tests.helpers import check_grad, rand
+from tests.helpers import T, channels_last_view, check_grad, rand
 
 
 def _tup(v, nd):
@@ -79,10 +79,6 @@ def ref_adaptive(x, out, reduce):
             sl = tuple(slice((pos[i] * sp[i]) // out[i], math.ceil((pos[i] + 1) * sp[i] / out[i])) for i in range(nd))
             y[nc + pos] = reduce(x[nc + sl])
     return y
-
-
-def T(a, grad=False):
-    return lucid.tensor(a, requires_grad=grad)
 
 
 MAX_CASES = [
@@ -280,20 +276,6 @@ def test_module_shape_error_message():
 
 
 # -- non-overlapping windows (the reshape fast path) and channels-last memory --------------------
-@pytest.fixture
-def fuse_all(monkeypatch):
-    """Run ``fused`` kernels compiled whatever the array size (normally only large arrays are)."""
-    import importlib
-    monkeypatch.setattr(importlib.import_module("lucid.nn.functional.conv"), "_FUSE_MIN_SIZE", 0)
-
-
-def _channels_last_view(a: np.ndarray) -> lucid.Tensor:
-    """A float32 channels-first Tensor whose memory is channels-last, as convolution outputs are."""
-    import mlx.core as mx
-    arr = mx.array(np.ascontiguousarray(np.moveaxis(a, 1, -1).astype(np.float32)))
-    return lucid.Tensor(mx.moveaxis(arr, -1, 1))
-
-
 BLOCK_CASES = [
     ("1d", F.max_pool1d, (2, 3, 8), dict(kernel_size=2)),
     ("1d_crop", F.max_pool1d, (2, 3, 9), dict(kernel_size=4)),
@@ -317,7 +299,7 @@ def test_max_pool_blocks(fuse_all, name, fn, shape, kw):
     t64 = T(x, grad=True)
     fn(t64, **kw).backward(T(up))
     for t32 in (lucid.tensor(x.astype(np.float32), requires_grad=True),
-                _channels_last_view(x).requires_grad_()):
+                channels_last_view(x).requires_grad_()):
         y32 = fn(t32, **kw)
         np.testing.assert_array_equal(y32.numpy(), rv.astype(np.float32))
         y32.backward(lucid.tensor(up.astype(np.float32)))
@@ -358,7 +340,7 @@ def test_avg_pool_blocks(name, fn, shape, kw):
     ref = ref_avg_pool(x, **kw)
     np.testing.assert_allclose(fn(T(x), **kw).numpy(), ref, rtol=1e-12, atol=1e-12)
     check_grad(lambda a: fn(a, **kw), [x])
-    y = fn(_channels_last_view(x), **kw)
+    y = fn(channels_last_view(x), **kw)
     np.testing.assert_allclose(y.numpy(), ref, rtol=1e-6, atol=1e-6)
 
 
@@ -372,7 +354,7 @@ def test_general_pools_on_channels_last_memory(fuse_all, fn, kw):
     t64 = T(x, grad=True)
     y64 = fn(t64, **kw)
     y64.backward(T(up))
-    t32 = _channels_last_view(x).requires_grad_()
+    t32 = channels_last_view(x).requires_grad_()
     y32 = fn(t32, **kw)
     np.testing.assert_allclose(y32.numpy(), y64.numpy(), rtol=1e-6, atol=1e-6)
     y32.backward(lucid.tensor(up.astype(np.float32)))
@@ -390,7 +372,7 @@ def test_strided_pools_float32_match_float64(fuse_all, name, fn, shape, kw):
     t64 = T(x, grad=True)
     y64 = fn(t64, **kw)
     y64.backward(T(up))
-    for t32 in (lucid.tensor(x.astype(np.float32), requires_grad=True), _channels_last_view(x).requires_grad_()):
+    for t32 in (lucid.tensor(x.astype(np.float32), requires_grad=True), channels_last_view(x).requires_grad_()):
         y32 = fn(t32, **kw)
         np.testing.assert_allclose(y32.numpy(), y64.numpy(), rtol=1e-6, atol=1e-6)
         y32.backward(lucid.tensor(up.astype(np.float32)))

@@ -9,11 +9,7 @@ import pytest
 import lucid
 import lucid.nn as nn
 import lucid.nn.functional as F
-from tests.helpers import check_grad, rand
-
-
-def T(a, grad=False):
-    return lucid.tensor(a, requires_grad=grad)
+from tests.helpers import T, check_grad, rand
 
 
 # -- references (loops over output pixels, PyTorch's published index rules) ---------------------------

@@ -374,6 +374,52 @@ def test_lambda_state_dict_saves_callable_objects_only():
     assert obj.rate == 0.5
 
 
+@pytest.mark.parametrize("fn", [abs, float])
+def test_lambda_state_dict_skips_builtins_and_classes(fn):
+    # a builtin has no __dict__, a class's __dict__ is its methods: neither is the function's state
+    opt = _opt(1.0)
+    sched = ls.LambdaLR(opt, fn)
+    state = sched.state_dict()
+    assert state["lr_lambdas"] == [None]
+    json.dumps(state)
+    sched.load_state_dict(state)
+
+
+def test_cyclic_lr_state_dict_keeps_scale_fn_object_state():
+    class Halving:
+        def __init__(self):
+            self.base = 0.5
+
+        def __call__(self, x):
+            return self.base ** x
+
+    fn = Halving()
+    opt = _opt(0.1, momentum=0.9)
+    sched = ls.CyclicLR(opt, base_lr=0.0, max_lr=1.0, step_size_up=2, scale_fn=fn)
+    state = sched.state_dict()
+    assert state["_scale_fn_custom"] == {"base": 0.5}
+    fn.base = 0.25
+    sched.load_state_dict(json.loads(json.dumps(state)))
+    assert sched._scale_fn_custom is fn and fn.base == 0.5
+
+
+@pytest.mark.parametrize("make, exc, match", [
+    (lambda o: ls.CosineAnnealingWarmRestarts(o, T_0=2.0), TypeError, "T_0 must be an int"),
+    (lambda o: ls.CosineAnnealingWarmRestarts(o, T_0=True), TypeError, "T_0 must be an int"),
+    (lambda o: ls.OneCycleLR(o, max_lr=1.0, total_steps=0), ValueError, "positive integer total_steps"),
+    (lambda o: ls.OneCycleLR(o, max_lr=1.0, epochs=2, steps_per_epoch=0), ValueError, "steps_per_epoch must be >= 1"),
+    (lambda o: ls.OneCycleLR(o, max_lr=1.0, total_steps=5, pct_start="0.3"), TypeError, "pct_start must be a real"),
+    (lambda o: ls.MultiStepLR(o, milestones=[2, 3.0]), TypeError, "milestones must be an int"),
+    (lambda o: ls.ExponentialLR(o, gamma=None), TypeError, "gamma must be a real number"),
+    (lambda o: ls.NoamScheduler(o, model_size=8, warmup_steps=2, factor="1"), TypeError, "factor must be a real"),
+    (lambda o: ls.ReduceLROnPlateau(o, patience=-1), ValueError, "non-negative integer patience"),
+    (lambda o: ls.StepLR(o, step_size=2, last_epoch=-2), ValueError, "last_epoch must be >= -1"),
+])
+def test_scheduler_argument_errors(make, exc, match):
+    with pytest.raises(exc, match=match):
+        make(_opt(momentum=0.9))
+
+
 def test_resume_needs_initial_lr_and_optimizer_type():
     opt = _opt(1.0)
     with pytest.raises(KeyError, match="initial_lr"):

@@ -74,6 +74,25 @@ def test_hyperparameter_errors(cls, kwargs, exc, match):
         cls(_params(), **kwargs)
 
 
+@pytest.mark.parametrize("cls", ALL)
+def test_every_declared_hyperparameter_is_checked(cls):
+    """Each optimizer checks what it declares, at construction and in add_param_group."""
+    opt = cls(_params(), **RICH[cls])
+    assert "maximize" in cls._flags
+    for key in cls._nonnegative:
+        with pytest.raises(ValueError, match=rf"Invalid .*: -1.0 \({key} must be >= 0\)"):
+            cls(_params(), **{key: -1.0})
+        with pytest.raises(TypeError, match=rf"{key} must be a real number"):
+            opt.add_param_group({"params": _params(), key: "1"})
+    for key in cls._flags:
+        with pytest.raises(TypeError, match=rf"{key} must be a bool, got 1 \(int\)"):
+            cls(_params(), **{key: 1})
+    if "betas" in opt.defaults:
+        with pytest.raises(ValueError, match="Invalid beta parameter at index 1"):
+            opt.add_param_group({"params": _params(), "betas": (0.9, 1.0)})
+    assert len(opt.param_groups) == 1  # nothing half-added
+
+
 def test_params_errors():
     w = lucid.zeros(2, requires_grad=True)
     with pytest.raises(TypeError, match="iterable of Tensors or dicts, but got a single Tensor"):

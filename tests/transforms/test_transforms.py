@@ -253,6 +253,21 @@ def test_flip_probability():
         T.RandomHorizontalFlip(1.5)
 
 
+@pytest.mark.parametrize("cls, default_p", [(T.RandomHorizontalFlip, 0.5), (T.RandomVerticalFlip, 0.5),
+                                             (T.RandomGrayscale, 0.1)])
+def test_random_transforms_with_probability(cls, default_p):
+    img = rand_u8(4, 4, 3)
+    assert repr(cls()) == f"{cls.__name__}(p={default_p})"
+    assert cls(0.0)(img) is img
+    assert cls(1.0)(img) is not img
+    T.seed(3)
+    draws = [cls(0.5)(img) is img for _ in range(50)]
+    T.seed(3)
+    assert [cls(0.5)(img) is img for _ in range(50)] == draws and 10 < sum(draws) < 40
+    with pytest.raises(ValueError, match=f"{cls.__name__}: p must be a probability"):
+        cls(-0.1)
+
+
 def test_rotation_multiples_of_90():
     img = rand_u8(5, 5, 3)
     np.testing.assert_array_equal(F.rotate(img, 90), np.rot90(img))

@@ -3,7 +3,7 @@
 Every activation is a single ``Function`` on raw ``mlx.core`` arrays with a
 hand-written backward, so a forward records one node and the backward does
 no Python-level composition. Each rule's elementwise chain is ``fused`` into
-one kernel for float32 (see ``conv.fused``), backward rules select with 0/1
+one kernel for float32 (see ``_kernels.fused``), backward rules select with 0/1
 masks rather than ``mx.where``, and transcendental parts the forward computed
 (GELU's ``Phi``, SiLU's sigmoid, Mish's ``tanh``) are reused, not recomputed.
 Python-number constants never widen the input's dtype: float16/bfloat16 in
@@ -23,7 +23,8 @@ import mlx.core as mx
 from lucid._backend import reductions
 from lucid._tensor import Tensor
 from lucid.autograd.function import Function
-from lucid.nn.functional.conv import fused, to_first, to_last
+from lucid.nn.functional import _kernels as K
+from lucid.nn.functional._kernels import fused, on_channels_last
 from lucid.ops._util import normalize_axes, unbroadcast
 
 __all__ = [
@@ -37,52 +38,6 @@ _SELU_SCALE = 1.0507009873554804934193349852946
 _SQRT_2 = math.sqrt(2.0)
 _SQRT_2_OVER_PI = math.sqrt(2.0 / math.pi)
 _INV_SQRT_2PI = 1.0 / math.sqrt(2.0 * math.pi)
-
-
-# -- float64-accurate primitives ------------------------------------------------
-# MLX's CPU kernels for exp, sigmoid, logaddexp, logsumexp and softmax compute
-# float64 inputs only to float32 accuracy (exp(1.0) = 2.7182817...), which
-# would make float64 finite-difference checks meaningless. power, log, log1p,
-# expm1 and tanh are exact, so the float64 paths below use those; other dtypes
-# take MLX's fused kernels unchanged.
-
-def _exp(x: mx.array) -> mx.array:
-    return mx.power(math.e, x) if x.dtype == mx.float64 else mx.exp(x)
-
-
-def _sigmoid(x: mx.array) -> mx.array:
-    if x.dtype != mx.float64:
-        return mx.sigmoid(x)
-    e = _exp(-mx.abs(x))
-    return mx.where(x >= 0, 1.0 / (1.0 + e), e / (1.0 + e))
-
-
-def _softplus(x: mx.array) -> mx.array:
-    """``log(1 + exp(x))`` without overflow."""
-    if x.dtype != mx.float64:
-        return mx.logaddexp(x, 0.0)
-    return mx.maximum(x, 0.0) + mx.log1p(_exp(-mx.abs(x)))
-
-
-def _logsumexp(x: mx.array, axis: int) -> mx.array:
-    """Max-subtracted ``log(sum(exp(x)))`` over ``axis``, keeping the axis."""
-    if x.dtype != mx.float64 or x.size == 0:
-        return reductions.logsumexp(x, axis=axis, keepdims=True)
-    m = mx.stop_gradient(mx.max(x, axis=axis, keepdims=True))
-    # NOTE: a slice of all -inf gives -inf (not NaN), as in PyTorch.
-    m = mx.where(mx.isinf(m), 0.0, m)
-    return m + mx.log(reductions.sum(_exp(x - m), axis=axis, keepdims=True))
-
-
-def _softmax(x: mx.array, axis: int) -> mx.array:
-    if x.dtype != mx.float64:
-        return mx.softmax(x, axis=axis, precise=True)
-    e = _exp(x - mx.max(x, axis=axis, keepdims=True))
-    return e / reductions.sum(e, axis=axis, keepdims=True)
-
-
-def _log_softmax(x: mx.array, axis: int) -> mx.array:
-    return x - _logsumexp(x, axis)
 
 
 # -- helpers -------------------------------------------------------------------
@@ -114,27 +69,13 @@ def _number(value, name: str, op: str) -> float:
 
 # -- fused kernels ---------------------------------------------------------------
 # Each rule's elementwise chain is one ``fused`` function: a single pass over memory for float32
-# (see ``conv.fused``), the same ops one by one for other dtypes. Selections happen inside the
+# (see ``_kernels.fused``), the same ops one by one for other dtypes. Selections happen inside the
 # fused kernels or as a multiply by a 0/1 mask, never as a stand-alone ``mx.where`` (MLX's select
 # kernel is several times slower than a multiply on the CPU). Parameters that vary between calls
 # (slopes, bounds, alpha) are passed as 0-d arrays so each rule compiles once.
 
 def _const(value: float, like: mx.array) -> mx.array:
     return mx.array(value, dtype=like.dtype)
-
-
-def _cl_call(kernel, *arrays):
-    """``kernel(*arrays)`` computed on channels-last views of 4-D and 5-D arrays.
-
-    Image-shaped activations live in channels-last memory (convolution, batch
-    norm and pooling outputs are channels-first views of it), and a kernel
-    with two or more array inputs runs at full speed only on row-contiguous
-    inputs: the views ``(N, *S, C)`` are exactly that. 0-d arrays pass unchanged.
-    """
-    if arrays[0].ndim < 4:
-        return kernel(*arrays)
-    out = kernel(*[a if a.ndim == 0 else to_last(a) for a in arrays])
-    return tuple(to_first(o) for o in out) if type(out) is tuple else to_first(out)
 
 
 # ``m + (1 - m) * c`` with a 0/1 mask ``m`` is exactly 1 or ``c``: a select written as arithmetic.
@@ -154,7 +95,7 @@ _elu = fused(lambda x, alpha, scale: mx.where(x > 0, x, alpha * mx.expm1(mx.mini
 # NOTE: at exactly 0 the left branch is used: gradient scale * alpha.
 # For x <= 0: d/dx = scale * alpha * exp(x) = out + scale * alpha.
 _elu_grad_from_out = fused(lambda g, out, alpha, scale: mx.where(out > 0, g * scale, g * (out + scale * alpha)))
-_elu_grad_from_in = fused(lambda g, x, alpha, scale: mx.where(x > 0, g * scale, g * (scale * alpha) * _exp(x)))
+_elu_grad_from_in = fused(lambda g, x, alpha, scale: mx.where(x > 0, g * scale, g * (scale * alpha) * K.exp(x)))
 _celu = fused(lambda x, alpha: mx.where(x > 0, x, alpha * mx.expm1(mx.minimum(x, 0) / alpha)))
 # NOTE: for x <= 0 (including 0), d/dx = exp(x / alpha) = out / alpha + 1.
 _celu_grad = fused(lambda g, out, alpha: mx.where(out > 0, g, g * (out / alpha + 1.0)))
@@ -174,32 +115,32 @@ def _gelu_tanh_fn(x):
 
 
 def _silu_fn(x):
-    s = _sigmoid(x)
+    s = K.sigmoid(x)
     return x * s, s
 
 
 def _mish_fn(x):
-    t = mx.tanh(_softplus(x))
+    t = mx.tanh(K.softplus(x))
     return x * t, t
 
 
 _gelu_erf, _gelu_erf_saving = fused(lambda x: _gelu_erf_fn(x)[0]), fused(_gelu_erf_fn)
-_gelu_erf_grad = fused(lambda g, x, cdf: g * (cdf + x * _INV_SQRT_2PI * _exp(-0.5 * x * x)))
+_gelu_erf_grad = fused(lambda g, x, cdf: g * (cdf + x * _INV_SQRT_2PI * K.exp(-0.5 * x * x)))
 _gelu_tanh, _gelu_tanh_saving = fused(lambda x: _gelu_tanh_fn(x)[0]), fused(_gelu_tanh_fn)
 _gelu_tanh_grad = fused(lambda g, x, t: g * (0.5 * (1.0 + t) + 0.5 * x * (1.0 - t * t) * _SQRT_2_OVER_PI
                                              * (1.0 + 3 * 0.044715 * x * x)))
 _silu, _silu_saving = fused(lambda x: _silu_fn(x)[0]), fused(_silu_fn)
 _silu_grad = fused(lambda g, x, s: g * (s * (1.0 + x * (1.0 - s))))
 _mish, _mish_saving = fused(lambda x: _mish_fn(x)[0]), fused(_mish_fn)
-_mish_grad = fused(lambda g, x, t: g * (t + x * _sigmoid(x) * (1.0 - t * t)))
+_mish_grad = fused(lambda g, x, t: g * (t + x * K.sigmoid(x) * (1.0 - t * t)))
 
 _sigmoid_grad = fused(lambda g, out: g * out * (1.0 - out))
 _tanh_grad = fused(lambda g, out: g * (1.0 - out * out))
-_logsigmoid = fused(lambda x: -_softplus(-x))
-_logsigmoid_grad = fused(lambda g, x: g * _sigmoid(-x))
+_logsigmoid = fused(lambda x: -K.softplus(-x))
+_logsigmoid_grad = fused(lambda g, x: g * K.sigmoid(-x))
 # NOTE: linear above the threshold (beta * x > threshold), like PyTorch.
-_softplus_fwd = fused(lambda x, beta, thr: mx.where(x * beta > thr, x, _softplus(x * beta) / beta))
-_softplus_grad = fused(lambda g, x, beta, thr: mx.where(x * beta > thr, g, g * _sigmoid(x * beta)))
+_softplus_fwd = fused(lambda x, beta, thr: mx.where(x * beta > thr, x, K.softplus(x * beta) / beta))
+_softplus_grad = fused(lambda g, x, beta, thr: mx.where(x * beta > thr, g, g * K.sigmoid(x * beta)))
 _softsign = fused(lambda x: x / (1.0 + mx.abs(x)))
 _softsign_grad = fused(lambda g, x: g / ((1.0 + mx.abs(x)) * (1.0 + mx.abs(x))))
 _hardsigmoid = fused(lambda x: mx.clip(x + 3.0, 0.0, 6.0) / 6.0)
@@ -210,7 +151,7 @@ _hardswish = fused(lambda x: x * mx.clip(x + 3.0, 0.0, 6.0) / 6.0)
 # piece, gradient -1/2), x / 3 + 1/2 on [-3, 3], 1 above 3.
 _hardswish_grad = fused(lambda g, x: mx.where(x < -3.0, 0, mx.where(x <= 3.0, g * (x / 3.0 + 0.5), g)))
 _softmax_grad = fused(lambda gs, s, total: gs - s * total)
-_log_softmax_grad = fused(lambda g, out, total: g - _exp(out) * total)
+_log_softmax_grad = fused(lambda g, out, total: g - K.exp(out) * total)
 
 
 # -- piecewise-linear ----------------------------------------------------------
@@ -227,7 +168,7 @@ class ReLUFunction(Function):
         (out,) = ctx.saved_tensors
         # NOTE: the gradient at exactly 0 is 0 (PyTorch's convention). A masked-out NaN or inf
         # upstream gradient gives NaN (0 * inf), as MLX's own VJPs do.
-        return _cl_call(_relu_grad, g, out)
+        return on_channels_last(_relu_grad, g, out)
 
 
 class HardtanhFunction(Function):
@@ -244,7 +185,7 @@ class HardtanhFunction(Function):
         lo, hi = ctx.bounds
         # NOTE: zero gradient at and beyond the bounds (PyTorch's convention);
         # out lies strictly inside (lo, hi) exactly when the input does.
-        return _cl_call(_hardtanh_grad, g, out, _const(lo, out), _const(hi, out)), None, None
+        return on_channels_last(_hardtanh_grad, g, out, _const(lo, out), _const(hi, out)), None, None
 
 
 class LeakyReLUFunction(Function):
@@ -261,7 +202,7 @@ class LeakyReLUFunction(Function):
     def backward(ctx, g):
         (s,) = ctx.saved_tensors
         # NOTE: at exactly 0 the gradient is negative_slope (PyTorch's convention).
-        return _cl_call(_leaky_grad, g, s, _const(ctx.slope, g)), None
+        return on_channels_last(_leaky_grad, g, s, _const(ctx.slope, g)), None
 
 
 class PReLUFunction(Function):
@@ -271,7 +212,7 @@ class PReLUFunction(Function):
         wb = mx.reshape(w if w.dtype == x.dtype else w.astype(x.dtype), wshape)
         ctx.save_for_backward(x, w)
         ctx.wshape = wshape
-        return _cl_call(_prelu, x, wb)
+        return on_channels_last(_prelu, x, wb)
 
     @staticmethod
     def backward(ctx, g):
@@ -279,9 +220,9 @@ class PReLUFunction(Function):
         nx, nw = ctx.needs_input_grad[:2]
         gx = gw = None
         if nx:
-            gx = _cl_call(_prelu_grad_x, g, x, mx.reshape(w, ctx.wshape).astype(g.dtype))
+            gx = on_channels_last(_prelu_grad_x, g, x, mx.reshape(w, ctx.wshape).astype(g.dtype))
         if nw:
-            gw = unbroadcast(_cl_call(_prelu_grad_w, g, x), ctx.wshape)
+            gw = unbroadcast(on_channels_last(_prelu_grad_w, g, x), ctx.wshape)
             gw = mx.reshape(gw, w.shape).astype(w.dtype)
         return gx, gw, None
 
@@ -303,7 +244,7 @@ class ELUFunction(Function):
         (s,) = ctx.saved_tensors
         alpha, scale = ctx.consts
         kernel = _elu_grad_from_out if ctx.from_out else _elu_grad_from_in
-        return _cl_call(kernel, g, s, _const(alpha, g), _const(scale, g)), None, None
+        return on_channels_last(kernel, g, s, _const(alpha, g), _const(scale, g)), None, None
 
 
 class CELUFunction(Function):
@@ -317,7 +258,7 @@ class CELUFunction(Function):
     @staticmethod
     def backward(ctx, g):
         (out,) = ctx.saved_tensors
-        return _cl_call(_celu_grad, g, out, _const(ctx.alpha, g)), None
+        return on_channels_last(_celu_grad, g, out, _const(ctx.alpha, g)), None
 
 
 class GELUFunction(Function):
@@ -334,37 +275,7 @@ class GELUFunction(Function):
     @staticmethod
     def backward(ctx, g):
         (x,) = ctx.saved_tensors
-        return _cl_call(_gelu_tanh_grad if ctx.tanh_approx else _gelu_erf_grad, g, x, ctx.part), None
-
-
-class SiLUFunction(Function):
-    @staticmethod
-    def forward(ctx, x):
-        if not ctx.needs_input_grad[0]:
-            return _silu(x)
-        out, ctx.sig = _silu_saving(x)
-        ctx.save_for_backward(x)
-        return out
-
-    @staticmethod
-    def backward(ctx, g):
-        (x,) = ctx.saved_tensors
-        return _cl_call(_silu_grad, g, x, ctx.sig)
-
-
-class MishFunction(Function):
-    @staticmethod
-    def forward(ctx, x):
-        if not ctx.needs_input_grad[0]:
-            return _mish(x)
-        out, ctx.t = _mish_saving(x)
-        ctx.save_for_backward(x)
-        return out
-
-    @staticmethod
-    def backward(ctx, g):
-        (x,) = ctx.saved_tensors
-        return _cl_call(_mish_grad, g, x, ctx.t)
+        return on_channels_last(_gelu_tanh_grad if ctx.tanh_approx else _gelu_erf_grad, g, x, ctx.part), None
 
 
 class SoftplusFunction(Function):
@@ -378,7 +289,7 @@ class SoftplusFunction(Function):
     def backward(ctx, g):
         (x,) = ctx.saved_tensors
         beta, threshold = ctx.consts
-        return _cl_call(_softplus_grad, g, x, _const(beta, g), _const(threshold, g)), None, None
+        return on_channels_last(_softplus_grad, g, x, _const(beta, g), _const(threshold, g)), None, None
 
 
 def _elementwise(name: str, forward, grad, save_output: bool):
@@ -390,17 +301,39 @@ def _elementwise(name: str, forward, grad, save_output: bool):
         return out
 
     def bwd(ctx, g):
-        return _cl_call(grad, g, ctx.saved_tensors[0])
+        return on_channels_last(grad, g, ctx.saved_tensors[0])
 
     return type(name, (Function,), {"forward": staticmethod(fwd), "backward": staticmethod(bwd)})
 
 
-SigmoidFunction = _elementwise("SigmoidFunction", _sigmoid, _sigmoid_grad, True)
+def _elementwise_saving(name: str, forward, forward_saving, grad):
+    """A ``Function`` for ``y = forward(x)`` that computes its transcendental part once.
+
+    When differentiated, ``forward_saving(x)`` gives ``(y, part)`` (SiLU's
+    sigmoid, Mish's ``tanh``) and the backward is ``grad(g, x, part)``.
+    """
+
+    def fwd(ctx, x):
+        if not ctx.needs_input_grad[0]:
+            return forward(x)
+        out, ctx.part = forward_saving(x)
+        ctx.save_for_backward(x)
+        return out
+
+    def bwd(ctx, g):
+        return on_channels_last(grad, g, ctx.saved_tensors[0], ctx.part)
+
+    return type(name, (Function,), {"forward": staticmethod(fwd), "backward": staticmethod(bwd)})
+
+
+SigmoidFunction = _elementwise("SigmoidFunction", K.sigmoid, _sigmoid_grad, True)
 TanhFunction = _elementwise("TanhFunction", mx.tanh, _tanh_grad, True)
 LogSigmoidFunction = _elementwise("LogSigmoidFunction", _logsigmoid, _logsigmoid_grad, False)
 SoftsignFunction = _elementwise("SoftsignFunction", _softsign, _softsign_grad, False)
 HardsigmoidFunction = _elementwise("HardsigmoidFunction", _hardsigmoid, _hardsigmoid_grad, False)
 HardswishFunction = _elementwise("HardswishFunction", _hardswish, _hardswish_grad, False)
+SiLUFunction = _elementwise_saving("SiLUFunction", _silu, _silu_saving, _silu_grad)
+MishFunction = _elementwise_saving("MishFunction", _mish, _mish_saving, _mish_grad)
 
 
 # -- softmax family ------------------------------------------------------------
@@ -415,7 +348,7 @@ def _along(fn, x: mx.array, axis):
 class SoftmaxFunction(Function):
     @staticmethod
     def forward(ctx, x, axis):
-        out = _along(_softmax, x, axis)
+        out = _along(K.softmax, x, axis)
         ctx.axis = axis
         ctx.save_for_backward(out)
         return out
@@ -430,7 +363,7 @@ class SoftmaxFunction(Function):
 class LogSoftmaxFunction(Function):
     @staticmethod
     def forward(ctx, x, axis):
-        out = _along(_log_softmax, x, axis)
+        out = _along(K.log_softmax, x, axis)
         ctx.axis = axis
         ctx.save_for_backward(out)
         return out

@@ -7,6 +7,7 @@ import numbers
 
 import mlx.core as mx
 
+from lucid._backend import reductions
 from lucid._backend.dtypes import bool_
 from lucid._tensor import Tensor
 from lucid.autograd.function import Function
@@ -111,7 +112,8 @@ def scaled_dot_product_attention(query: Tensor, key: Tensor, value: Tensor, attn
     each shared by a group of query heads.
 
     Without dropout the work runs in MLX's fused attention kernel (forward and
-    backward); with dropout it is composed from matmul, softmax and dropout.
+    backward); with dropout, or a float mask that requires grad (a learned
+    position bias), it is composed from matmul, softmax and dropout.
 
     Args:
         query: ``(..., L, E)``. key: ``(..., S, E)``. value: ``(..., S, Ev)``.
@@ -130,7 +132,9 @@ def scaled_dot_product_attention(query: Tensor, key: Tensor, value: Tensor, attn
     _check(query, key, value, attn_mask, dropout_p, is_causal, scale, enable_gqa)
     L, S, E = query.shape[-2], key.shape[-2], query.shape[-1]
     scale = 1.0 / math.sqrt(E) if scale is None else float(scale)
-    if dropout_p > 0:
+    if dropout_p > 0 or (attn_mask is not None and attn_mask.requires_grad):
+        # The fused kernel takes the mask as a constant: a learned additive mask (a position bias)
+        # needs the composed form to receive its gradient.
         return _composed(query, key, value, attn_mask, dropout_p, is_causal, scale)
 
     lead = query.shape[:-2]
@@ -146,7 +150,7 @@ def scaled_dot_product_attention(query: Tensor, key: Tensor, value: Tensor, attn
             mask = "causal"  # MLX's causal mask; its bottom-right alignment equals PyTorch's when L == S
         else:
             mask = mx.tril(mx.ones((L, S), dtype=mx.bool_))
-            keep = mx.any(mask, axis=-1, keepdims=True)
+            keep = reductions.any(mask, axis=-1, keepdims=True)
     elif attn_mask is not None:
         try:
             m = mx.broadcast_to(attn_mask._data, (*lead, L, S))
@@ -157,11 +161,11 @@ def scaled_dot_product_attention(query: Tensor, key: Tensor, value: Tensor, attn
         # A row with no visible key is unmasked for the kernel (so no -inf row makes NaN in its
         # backward) and its output zeroed afterwards.
         if m.dtype == mx.bool_:
-            keep = mx.any(m, axis=-1, keepdims=True)
+            keep = reductions.any(m, axis=-1, keepdims=True)
             m = mx.logical_or(m, mx.logical_not(keep))
         else:
             m = m.astype(q._data.dtype)
-            keep = mx.any(m > -mx.inf, axis=-1, keepdims=True)
+            keep = reductions.any(m > -mx.inf, axis=-1, keepdims=True)
             m = mx.where(keep, m, mx.zeros((), dtype=m.dtype))
         mask = m
     out = _FusedAttention.apply(q, k, v, scale=scale, mask=mask, keep_rows=keep)

@@ -16,144 +16,28 @@ channels-first view of MLX's channels-last result (no transposes copied).
 Batch norm and pooling compute on the same views, so a conv-BN-ReLU-pool
 stack runs entirely on channels-last memory, as MLX's own layers do.
 
-This file also holds helpers shared with pooling, normalisation and vision:
-tuple normalisation, sliding windows, channels-last views, ``fused`` and
-``LinearMap``.
+The helpers shared with pooling, normalisation and vision (tuple
+normalisation, sliding windows, channels-last views, ``fused``,
+``LinearMap``) live in ``_kernels.py``.
 """
 
 from __future__ import annotations
 
 import math
-import numbers
 
 import mlx.core as mx
 
 from lucid._backend import reductions
 from lucid._tensor import Tensor
 from lucid.autograd.function import Function
+from lucid.nn.functional._kernels import SPATIAL, check_tensor, is_int, ntuple, to_first, to_last, windows
 
 __all__ = ["conv1d", "conv2d", "conv3d", "conv_transpose1d", "conv_transpose2d", "conv_transpose3d"]
 
-_SPATIAL = {1: "L", 2: "H, W", 3: "D, H, W"}
-
-
-# -- helpers shared by the conv, pooling and vision families ------------------------------
-def _is_int(v) -> bool:
-    return isinstance(v, numbers.Integral) and not isinstance(v, bool)
-
-
-def ntuple(value, n: int, name: str, op: str, minimum: int | None = None) -> tuple:
-    """Turn an int or a sequence of ``n`` (or 1) ints into an ``n``-tuple, checking the type and ``minimum``."""
-    if _is_int(value):
-        out = (int(value),) * n
-    elif isinstance(value, (tuple, list)) and all(_is_int(v) for v in value):
-        if len(value) == n:
-            out = tuple(int(v) for v in value)
-        elif len(value) == 1:
-            out = (int(value[0]),) * n
-        else:
-            raise ValueError(f"{op}: {name} must be an int or a tuple of {n} ints, got {tuple(value)}")
-    else:
-        raise TypeError(f"{op}: {name} must be an int or a tuple of {n} ints, got {value!r}")
-    if minimum is not None and any(v < minimum for v in out):
-        raise ValueError(f"{op}: {name} must be >= {minimum}, got {value!r}")
-    return out
-
-
-def check_tensor(x, name: str, op: str) -> None:
-    if not isinstance(x, Tensor):
-        raise TypeError(f"{op}: {name} must be a lucid Tensor, got {type(x).__name__}")
-
-
-def windows(xp: mx.array, kernel: tuple, stride: tuple, dilation: tuple, out: tuple) -> mx.array:
-    """Sliding windows over the last ``len(kernel)`` dims of ``xp``, shaped ``(*lead, *out, *kernel)``.
-
-    Window ``o`` along a dimension starts at ``o * stride`` and takes every
-    ``dilation``-th element. They are read through one ``mx.as_strided`` view,
-    whose VJP is a scatter-add, so the windows are differentiable.
-    """
-    # NOTE: the view is copied at once: MLX 0.32's reductions read an overlapping as_strided view
-    # wrongly (and can corrupt memory), so nothing may consume it directly.
-    shape = xp.shape
-    nd = len(kernel)
-    elem = [1] * len(shape)
-    for i in range(len(shape) - 2, -1, -1):
-        elem[i] = elem[i + 1] * shape[i + 1]
-    sp = elem[-nd:]
-    strides = elem[:-nd] + [s * e for s, e in zip(stride, sp)] + [d * e for d, e in zip(dilation, sp)]
-    return mx.contiguous(mx.as_strided(xp, tuple(shape[:-nd]) + tuple(out) + tuple(kernel), strides))
-
-
-#: ``fused`` functions whose first argument has fewer elements run op by op: on small arrays
-#: the per-op cost is dispatch, not memory traffic, and each distinct fused kernel costs a
-#: one-off JIT compilation (about a second on the CPU backend).
-_FUSE_MIN_SIZE = 1 << 14
-
-
-def fused(fn):
-    """``fn`` (a pure function of arrays) fused by ``mx.compile`` into one kernel for large float32 inputs.
-
-    Chains of elementwise MLX ops each read and write whole arrays; compiled, a
-    chain is one pass (on the CPU backend a JIT-compiled C++ loop, cached on
-    disk after its first use, in MLX's temporary directory). The first argument
-    decides: float32 with at least ``_FUSE_MIN_SIZE`` elements runs the
-    compiled function; anything else (float64, whose CPU results must stay
-    exact, 16-bit floats, small arrays) runs ``fn`` op by op, with the same
-    results up to rounding. Compiled calls are as lazy as plain ones; each new
-    input shape is traced once. Numbers that vary between calls (``eps``,
-    slopes) must be passed as 0-d arrays: a Python constant is compiled into the
-    kernel, so each new value would compile anew. Without a C++ compiler MLX
-    runs compiled functions unfused.
-    """
-    compiled = mx.compile(fn)
-
-    def call(*arrays):
-        a = arrays[0]
-        if a.dtype == mx.float32 and a.size >= _FUSE_MIN_SIZE:
-            return compiled(*arrays)
-        return fn(*arrays)
-
-    call.__wrapped__ = fn
-    call.__name__ = fn.__name__
-    return call
-
-
-class LinearMap(Function):
-    """``fn(x)`` for a function ``fn`` of one ``mx.array`` that is linear in it.
-
-    The backward is ``mx.vjp(fn)`` at the saved input; for a linear map it does
-    not depend on the input's values. Used by pooling, interpolation, unfold,
-    fold and pixel shuffle, which are all linear.
-    """
-
-    @staticmethod
-    def forward(ctx, x, fn):
-        ctx.map = fn
-        ctx.save_for_backward(x)
-        return fn(x)
-
-    @staticmethod
-    def backward(ctx, g):
-        (x,) = ctx.saved_tensors
-        return mx.vjp(ctx.map, [x], [g])[1][0], None
-
 
 # -- the convolution itself on raw arrays --------------------------------------------------
-# MLX convolves channels-last arrays: (N, *S, C) inputs and (O, *K, C / groups) weights. A
-# channels-first array is handed over as a channels-last *view* (``mx.moveaxis``) and the result
-# comes back as a channels-first view of MLX's channels-last output, so no transpose is ever
-# copied here: the memory stays channels-last and the next layer (batch norm, pooling, the next
-# convolution) reads it through the inverse view at no cost (PyTorch's "channels_last" format).
-def to_last(x: mx.array) -> mx.array:
-    """``(N, C, *S)`` as a channels-last view ``(N, *S, C)`` (no copy)."""
-    return mx.moveaxis(x, 1, -1)
-
-
-def to_first(x: mx.array) -> mx.array:
-    """``(N, *S, C)`` as a channels-first view ``(N, C, *S)`` (no copy)."""
-    return mx.moveaxis(x, -1, 1)
-
-
+# MLX convolves channels-last arrays: (N, *S, C) inputs and (O, *K, C / groups) weights; a
+# channels-first array is handed over as a channels-last view (see ``_kernels.to_last``).
 def _conv_cl(x, w, stride, lo, hi, dilation, groups):
     """Cross-correlation of channels-last ``x`` ``(N, *S, C)`` with ``w`` ``(O, *K, C / groups)``."""
     if groups > 1 and x.ndim > 4:
@@ -167,6 +51,12 @@ def _conv_cl(x, w, stride, lo, hi, dilation, groups):
 
 def _conv(x, w, stride, lo, hi, dilation, groups):
     """Cross-correlation of ``x`` ``(N, C, *S)`` with ``w`` ``(O, C / groups, *K)``; padding ``lo``/``hi`` per side."""
+    if w.shape[1] == 0:
+        # No input channels: every output is an empty sum. Answered directly, because MLX's
+        # convolution kernel dies with a floating-point exception on it (MLX 0.32).
+        out = tuple((s + a + b - d * (k - 1) - 1) // st + 1
+                    for s, k, d, st, a, b in zip(x.shape[2:], w.shape[2:], dilation, stride, lo, hi))
+        return mx.zeros((x.shape[0], w.shape[0], *out), dtype=x.dtype)
     if x.dtype == mx.float64:
         return _conv_f64(x, w, stride, lo, hi, dilation, groups)
     return to_first(_conv_cl(to_last(x), to_last(w), stride, lo, hi, dilation, groups))
@@ -192,6 +82,8 @@ def _conv_f64(x, w, stride, lo, hi, dilation, groups):
 
 def _conv_transpose(x, w, out_shape, stride, padding, dilation, groups):
     """The adjoint of ``_conv`` in its input: a transposed convolution with output ``out_shape``."""
+    if w.shape[0] == 0 or w.shape[1] == 0:  # no input (or output) channels: nothing to sum
+        return mx.zeros(out_shape, dtype=x.dtype)
     primal = mx.zeros(out_shape, dtype=x.dtype)
     return mx.vjp(lambda y: _conv(y, w, stride, padding, padding, dilation, groups), [primal], [x])[1][0]
 
@@ -213,13 +105,19 @@ def _bias_grad(g):
 
 
 def _empty_batch_grads(ctx, x, w, out_channels, g):
-    """The gradients of a convolution over an empty batch: all zero.
+    """The gradients of a convolution over an empty batch or with no input channels.
 
+    Input and weight gradients are zero (empty sums); the bias gradient is the sum of ``g``.
     Answered directly, because MLX's convolution VJP cannot reshape the empty arrays.
     """
     nx, nw, nb = ctx.needs_input_grad[:3]
+    gb = None
+    if nb:
+        gb = _bias_grad(g) if g.size else mx.zeros((out_channels,), g.dtype)
+        if ctx.args[-1]:  # unbatched: g has no batch axis
+            gb = reductions.sum(g, axis=tuple(range(1, g.ndim))) if g.size else gb
     return (mx.zeros(x.shape, x.dtype) if nx else None, mx.zeros(w.shape, w.dtype) if nw else None,
-            mx.zeros((out_channels,), g.dtype) if nb else None) + (None,) * 6
+            gb) + (None,) * 6
 
 
 class ConvNd(Function):
@@ -237,7 +135,7 @@ class ConvNd(Function):
     @staticmethod
     def backward(ctx, g):
         x, w = ctx.saved_tensors
-        if g.size == 0:
+        if g.size == 0 or w.shape[1] == 0:
             return _empty_batch_grads(ctx, x, w, w.shape[0], g)
         stride, lo, hi, dilation, groups, unbatched = ctx.args
         nx, nw, nb = ctx.needs_input_grad[:3]
@@ -289,7 +187,7 @@ class ConvTransposeNd(Function):
     def backward(ctx, g):
         x, w = ctx.saved_tensors
         stride, padding, dilation, groups, unbatched = ctx.args
-        if g.size == 0:
+        if g.size == 0 or w.shape[0] == 0 or w.shape[1] == 0:
             return _empty_batch_grads(ctx, x, w, w.shape[1] * groups, g)
         nx, nw, nb = ctx.needs_input_grad[:3]
         if unbatched:
@@ -314,9 +212,9 @@ def _check_common(op, nd, input, weight, bias, groups, transposed):
         layout = "(in, out / groups" if transposed else "(out, in / groups"
         raise ValueError(f"{op}: weight must be {nd + 2}-D {layout}, *kernel), got shape {weight.shape}")
     if input.ndim not in (nd + 1, nd + 2):
-        raise ValueError(f"{op}: expected input of shape (N, C, {_SPATIAL[nd]}) or unbatched (C, {_SPATIAL[nd]}), "
+        raise ValueError(f"{op}: expected input of shape (N, C, {SPATIAL[nd]}) or unbatched (C, {SPATIAL[nd]}), "
                          f"got {input.shape}")
-    if not _is_int(groups) or groups < 1:
+    if not is_int(groups) or groups < 1:
         raise ValueError(f"{op}: groups must be a positive int, got {groups!r}")
     if input._data.dtype != weight._data.dtype:
         raise TypeError(f"{op}: input dtype {input.dtype} does not match weight dtype {weight.dtype}; "

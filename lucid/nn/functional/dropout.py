@@ -15,8 +15,7 @@ import mlx.core as mx
 import lucid.random as _random
 from lucid._tensor import Tensor
 from lucid.autograd.function import Function
-from lucid.nn.functional.activation import _cl_call
-from lucid.nn.functional.conv import fused
+from lucid.nn.functional._kernels import check_p, fused, on_channels_last
 
 __all__ = ["dropout", "dropout1d", "dropout2d", "dropout3d", "alpha_dropout", "feature_alpha_dropout",
            "drop_path"]
@@ -45,21 +44,13 @@ class MaskedScaleFunction(Function):
     def forward(ctx, x, keep, scale, alpha):
         ctx.mask = (keep, scale)
         if alpha is None:
-            return _cl_call(_masked_scale, x, keep, scale)
-        return _cl_call(_alpha_mix, x, keep, scale, *alpha)
+            return on_channels_last(_masked_scale, x, keep, scale)
+        return on_channels_last(_alpha_mix, x, keep, scale, *alpha)
 
     @staticmethod
     def backward(ctx, g):
         keep, scale = ctx.mask
-        return _cl_call(_masked_scale, g, keep, scale), None, None, None
-
-
-def _check_p(p, op: str, name: str = "p") -> float:
-    if isinstance(p, bool) or not isinstance(p, (int, float)):
-        raise TypeError(f"{op}: {name} must be a number in [0, 1], got {type(p).__name__}")
-    if not 0.0 <= p <= 1.0:
-        raise ValueError(f"{op}: dropout probability has to be between 0 and 1, but got {name}={p}")
-    return float(p)
+        return on_channels_last(_masked_scale, g, keep, scale), None, None, None
 
 
 def _check_input(input, op: str) -> None:
@@ -119,7 +110,7 @@ def dropout(input: Tensor, p: float = 0.5, training: bool = True, inplace: bool 
         True
     """
     _check_input(input, "dropout")
-    return _dropout(input, _check_p(p, "dropout"), training, inplace, input.shape)
+    return _dropout(input, check_p(p, "dropout"), training, inplace, input.shape)
 
 
 def _feature_shape(input: Tensor, spatial: int, op: str) -> tuple:
@@ -134,7 +125,7 @@ def _feature_shape(input: Tensor, spatial: int, op: str) -> tuple:
 
 def _channel_dropout(input, p, training, inplace, spatial, op):
     _check_input(input, op)
-    p = _check_p(p, op)
+    p = check_p(p, op)
     return _dropout(input, p, training, inplace, _feature_shape(input, spatial, op))
 
 
@@ -208,7 +199,7 @@ def alpha_dropout(input: Tensor, p: float = 0.5, training: bool = False, inplace
         True
     """
     _check_input(input, "alpha_dropout")
-    return _alpha(input, _check_p(p, "alpha_dropout"), training, inplace, input.shape)
+    return _alpha(input, check_p(p, "alpha_dropout"), training, inplace, input.shape)
 
 
 def feature_alpha_dropout(input: Tensor, p: float = 0.5, training: bool = False, inplace: bool = False) -> Tensor:
@@ -220,7 +211,7 @@ def feature_alpha_dropout(input: Tensor, p: float = 0.5, training: bool = False,
         (2, 3, 4)
     """
     _check_input(input, "feature_alpha_dropout")
-    p = _check_p(p, "feature_alpha_dropout")
+    p = check_p(p, "feature_alpha_dropout")
     if input.ndim < 2:
         raise ValueError(f"feature_alpha_dropout: expected an input (N, C, *) with at least 2 dims, "
                          f"got shape {input.shape}")
@@ -246,7 +237,7 @@ def drop_path(input: Tensor, drop_prob: float = 0.0, training: bool = False, sca
         True
     """
     _check_input(input, "drop_path")
-    p = _check_p(drop_prob, "drop_path", "drop_prob")
+    p = check_p(drop_prob, "drop_path", "drop_prob")
     if not training or p == 0.0:
         return input
     if input.ndim == 0:

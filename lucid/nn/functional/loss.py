@@ -7,9 +7,10 @@ reduction and, in backward, writes the gradient of every differentiable input
 directly (no tape of intermediate ops). All take ``reduction='mean' | 'sum' |
 'none'`` (``kl_div`` also ``'batchmean'``).
 
-Class indices are never checked against the number of classes: that needs
-the values on the host (a sync point, see DESIGN.md section 2). An index
-outside ``[0, C)`` that is not ``ignore_index`` gives an unspecified value.
+Class indices are checked lazily (DESIGN.md section 2): a target outside
+``[0, C)`` that is not ``ignore_index`` (negative ones included) is clamped
+before it reaches MLX and raises ``IndexError`` at the next sync point (see
+:mod:`lucid.ops._index_guard`).
 """
 
 from __future__ import annotations
@@ -22,8 +23,13 @@ from lucid._backend import reductions
 from lucid._tensor import Tensor
 from lucid.autograd.function import Function
 from lucid.autograd.grad_mode import is_grad_enabled
-from lucid.nn.functional.activation import _exp, _logsumexp, _sigmoid, _softplus
-from lucid.nn.functional.conv import fused
+from lucid.nn.functional._kernels import check_reduction as _check_reduction
+from lucid.nn.functional._kernels import exp as _exp
+from lucid.nn.functional._kernels import fused
+from lucid.nn.functional._kernels import logsumexp as _logsumexp
+from lucid.nn.functional._kernels import sigmoid as _sigmoid
+from lucid.nn.functional._kernels import softplus as _softplus
+from lucid.ops._index_guard import safe_index
 from lucid.ops._util import unbroadcast
 
 __all__ = ["mse_loss", "l1_loss", "huber_loss", "smooth_l1_loss", "binary_cross_entropy",
@@ -68,13 +74,6 @@ def _grad(g, meta, ok: bool):
 
 def _meta(*arrays) -> tuple:
     return tuple(None if a is None else (a.shape, a.dtype) for a in arrays)
-
-
-def _check_reduction(reduction, op: str, extra: tuple = ()) -> str:
-    if reduction not in ("mean", "sum", "none") + extra:
-        allowed = ", ".join(repr(r) for r in ("mean", "sum", "none") + extra)
-        raise ValueError(f"{op}: reduction must be one of {allowed}, got {reduction!r}")
-    return reduction
 
 
 def _check_tensor(t, what: str, op: str) -> None:
@@ -259,12 +258,15 @@ def _onehot(ts: mx.array, n: int, cax: int, ndim: int) -> mx.array:
     return mx.reshape(mx.arange(n), shape) == mx.expand_dims(ts, cax)
 
 
-def _target_weights(t, w, ignore_index, dtype):
-    """Per-target weights (0 for ignored targets), the validity mask and safe indices."""
+def _target_weights(t, w, ignore_index, dtype, n: int, cax: int, op: str):
+    """Per-target weights (0 for ignored targets), the validity mask and safe indices.
+
+    Ignored targets become class 0 before the range check, so only the others are checked.
+    """
     if t.dtype != mx.int64 and t.dtype != mx.int32:
         t = t.astype(mx.int32)  # so ignore_index (e.g. -100) is comparable with uint8 targets
     valid = t != ignore_index
-    ts = mx.where(valid, t, 0)
+    ts = safe_index(mx.where(valid, t, 0), n, op, dim=cax, noun="target")
     if w is None:
         wt = valid.astype(dtype)
     else:
@@ -288,7 +290,7 @@ class CrossEntropyFunction(Function):
         if w is not None and w.dtype != x.dtype:
             w = w.astype(x.dtype)
         lse = _logsumexp(x, cax)
-        valid, ts, wt = _target_weights(t, w, ignore_index, x.dtype)
+        valid, ts, wt = _target_weights(t, w, ignore_index, x.dtype, n, cax, "cross_entropy")
         # log_softmax at the targets only: x_t - lse (no pass over every logit)
         picked = mx.squeeze(mx.take_along_axis(x, mx.expand_dims(ts, cax), axis=cax) - lse, cax)
         loss = -wt * picked
@@ -342,7 +344,7 @@ class NLLLossFunction(Function):
         cax = _class_axis(x.ndim)
         if w is not None and w.dtype != x.dtype:
             w = w.astype(x.dtype)
-        _, ts, wt = _target_weights(t, w, ignore_index, x.dtype)
+        _, ts, wt = _target_weights(t, w, ignore_index, x.dtype, x.shape[cax], cax, "nll_loss")
         picked = mx.squeeze(mx.take_along_axis(x, mx.expand_dims(ts, cax), axis=cax), cax)
         loss = -wt * picked
         ctx.parts = (ts, wt, cax, x.shape[cax], x.ndim, x.dtype)
@@ -649,8 +651,9 @@ def cross_entropy(input: Tensor, target: Tensor, weight: Tensor | None = None, *
         TypeError: for non-integer index targets or a non-float input.
         NotImplementedError: if ``weight`` requires grad (as in PyTorch).
         ValueError: for a target or weight shape that does not fit the input, a bad
-            ``reduction`` or ``label_smoothing``. Index values are not checked
-            against ``C`` (that would need a sync).
+            ``reduction`` or ``label_smoothing``.
+        IndexError: at the next sync point, for an index target outside ``[0, C)``
+            that is not ``ignore_index``.
 
     Examples:
         >>> import lucid

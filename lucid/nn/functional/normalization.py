@@ -5,7 +5,7 @@ computed in two passes (mean, then the mean of squared deviations) on data
 shifted by one of its own samples (so values far from zero keep their
 precision), and in float32 for float16/bfloat16 inputs; outputs keep the
 input's dtype. Batch and instance norm compute on the channels-last view of
-their input (free for convolution outputs, see ``conv.py``), so per-channel
+their input (free for convolution outputs, see ``_kernels.py``), so per-channel
 vectors broadcast along contiguous memory; elementwise chains are ``fused``
 into one pass each (float32) and the backward reuses the forward's statistics.
 Running statistics are updated lazily: the buffers get new (unevaluated)
@@ -22,7 +22,7 @@ import mlx.core as mx
 from lucid._backend import reductions
 from lucid._tensor import Tensor
 from lucid.autograd.function import Function
-from lucid.nn.functional.conv import check_tensor, fused, to_first, to_last
+from lucid.nn.functional._kernels import check_normalized_shape, check_tensor, fused, to_first, to_last
 from lucid.ops._util import reduce_axis_arg, unbroadcast
 
 __all__ = ["batch_norm", "instance_norm", "layer_norm", "group_norm", "rms_norm", "normalize"]
@@ -45,7 +45,7 @@ def _first(x, axes):
     return mx.stop_gradient(x[tuple(slice(0, 1) if i in axes else slice(None) for i in range(x.ndim))])
 
 
-# -- fused elementwise kernels (see ``conv.fused``); ``d`` is the input minus a shift ``s``,
+# -- fused elementwise kernels (see ``_kernels.fused``); ``d`` is the input minus a shift ``s``,
 # ``md`` the mean of ``d``, so ``d - md`` is the centred input, exact even far from zero.
 @fused
 def _sq_dev(d, md):
@@ -71,7 +71,7 @@ def _bn_input_grad(g, x, s, md, a, k1, k2):
 def _channels_last(x: mx.array) -> mx.array:
     """``x`` ``(N, C, *S)`` as a row-contiguous ``(N, *S, C)`` array: free when its memory is channels-last.
 
-    A convolution's output already is (see ``conv.py``); a channels-first
+    A convolution's output already is (see ``_kernels.py``); a channels-first
     array is transposed once here, so every kernel below reads contiguous memory.
     """
     return x if x.ndim == 2 else mx.contiguous(to_last(x))
@@ -512,19 +512,20 @@ def instance_norm(input: Tensor, running_mean: Tensor | None = None, running_var
     return y
 
 
-def _norm_shape(normalized_shape, op) -> tuple:
-    if isinstance(normalized_shape, numbers.Integral) and not isinstance(normalized_shape, bool):
-        return (int(normalized_shape),)
-    if isinstance(normalized_shape, (tuple, list)) and all(
-            isinstance(s, numbers.Integral) and not isinstance(s, bool) for s in normalized_shape):
-        return tuple(int(s) for s in normalized_shape)
-    raise TypeError(f"{op}: normalized_shape must be an int or a tuple of ints, got {normalized_shape!r}")
+def _trailing(input, normalized_shape, op: str, **params) -> tuple:
+    """Check a layer/RMS norm's arguments; the normalised shape and the trailing axes it covers.
 
-
-def _check_trailing(input, shape, op):
+    Each of ``params`` (``weight=...``, ``bias=...``) is ``None`` or a Tensor of the normalised shape.
+    """
+    check_tensor(input, "input", op)
+    shape = check_normalized_shape(normalized_shape, op)
     k = len(shape)
     if k == 0 or input.ndim < k or input.shape[-k:] != shape:
         raise ValueError(f"{op}: expected input of shape (*, {', '.join(map(str, shape))}), got {input.shape}")
+    for name, t in params.items():
+        if _opt(t, name, op) is not None and t.shape != shape:
+            raise ValueError(f"{op}: {name} must have shape {shape}, got {t.shape}")
+    return shape, tuple(range(input.ndim - k, input.ndim))
 
 
 def layer_norm(input: Tensor, normalized_shape, weight: Tensor | None = None, bias: Tensor | None = None,
@@ -553,14 +554,7 @@ def layer_norm(input: Tensor, normalized_shape, weight: Tensor | None = None, bi
         >>> [round(v, 3) for v in F.layer_norm(lucid.tensor([1.0, 2.0, 3.0]), 3).tolist()]
         [-1.225, 0.0, 1.225]
     """
-    op = "layer_norm"
-    check_tensor(input, "input", op)
-    shape = _norm_shape(normalized_shape, op)
-    _check_trailing(input, shape, op)
-    for t, name in ((weight, "weight"), (bias, "bias")):
-        if _opt(t, name, op) is not None and t.shape != shape:
-            raise ValueError(f"{op}: {name} must have shape {shape}, got {t.shape}")
-    axes = tuple(range(input.ndim - len(shape), input.ndim))
+    shape, axes = _trailing(input, normalized_shape, "layer_norm", weight=weight, bias=bias)
     return Normalize.apply(input, weight, bias, axes, None, shape, eps, False)
 
 
@@ -621,15 +615,9 @@ def rms_norm(input: Tensor, normalized_shape, weight: Tensor | None = None, eps:
         >>> [round(v, 4) for v in F.rms_norm(lucid.tensor([3.0, 4.0]), 2).tolist()]
         [0.8485, 1.1314]
     """
-    op = "rms_norm"
-    check_tensor(input, "input", op)
-    shape = _norm_shape(normalized_shape, op)
-    _check_trailing(input, shape, op)
-    if _opt(weight, "weight", op) is not None and weight.shape != shape:
-        raise ValueError(f"{op}: weight must have shape {shape}, got {weight.shape}")
+    _, axes = _trailing(input, normalized_shape, "rms_norm", weight=weight)
     if eps is None:
         eps = float(mx.finfo(input._data.dtype).eps)
-    axes = tuple(range(input.ndim - len(shape), input.ndim))
     return RMSNormFn.apply(input, weight, axes, eps)
 
 

@@ -23,7 +23,7 @@ import numpy as np
 from lucid._backend import reductions
 from lucid._tensor import Tensor
 from lucid.autograd.function import Function
-from lucid.nn.functional.conv import LinearMap, check_tensor, fused, ntuple, to_first, to_last, windows
+from lucid.nn.functional._kernels import SPATIAL, LinearMap, check_tensor, fused, ntuple, to_first, to_last, windows
 
 __all__ = [
     "max_pool1d", "max_pool2d", "max_pool3d", "avg_pool1d", "avg_pool2d", "avg_pool3d",
@@ -31,7 +31,6 @@ __all__ = [
     "adaptive_max_pool1d", "adaptive_max_pool2d", "adaptive_max_pool3d",
 ]
 
-_SPATIAL = {1: "L", 2: "H, W", 3: "D, H, W"}
 _HALF = (mx.float16, mx.bfloat16)
 _FLOATS = (mx.float16, mx.bfloat16, mx.float32, mx.float64)
 
@@ -39,7 +38,7 @@ _FLOATS = (mx.float16, mx.bfloat16, mx.float32, mx.float64)
 def _check_input(x, nd: int, op: str) -> None:
     check_tensor(x, "input", op)
     if x.ndim not in (nd + 1, nd + 2):
-        raise ValueError(f"{op}: expected input of shape (N, C, {_SPATIAL[nd]}) or (C, {_SPATIAL[nd]}), "
+        raise ValueError(f"{op}: expected input of shape (N, C, {SPATIAL[nd]}) or (C, {SPATIAL[nd]}), "
                          f"got {x.shape}")
 
 

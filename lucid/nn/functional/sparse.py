@@ -1,4 +1,10 @@
-"""Lookups by integer index: ``embedding`` and ``one_hot``."""
+"""Lookups by integer index: ``embedding`` and ``one_hot``.
+
+Index tensors are checked lazily (see :mod:`lucid.ops._index_guard`): the
+lookup itself is clamped into the table, and an index outside
+``[0, num_embeddings)`` (or ``[0, num_classes)``) raises ``IndexError`` at the
+next sync point. As in PyTorch, negative indices are out of range here.
+"""
 
 from __future__ import annotations
 
@@ -6,9 +12,10 @@ import numbers
 
 import mlx.core as mx
 
-from lucid._backend import reductions
+from lucid._backend import checks, reductions
 from lucid._tensor import Tensor
 from lucid.autograd.function import Function
+from lucid.ops._index_guard import check_index, out_of_range, safe_index
 
 __all__ = ["embedding", "one_hot"]
 
@@ -64,8 +71,8 @@ def embedding(input: Tensor, weight: Tensor, padding_idx: int | None = None, max
     """Look up rows of ``weight`` by the integer indices in ``input``.
 
     Args:
-        input: integer indices of any shape, values in ``[0, num_embeddings)``
-            (not checked: that would be a sync point).
+        input: integer indices of any shape, values in ``[0, num_embeddings)``;
+            others raise ``IndexError`` at the next sync point (negative ones too).
         weight: ``(num_embeddings, embedding_dim)``.
         padding_idx: this row receives no gradient (negative counts from the end).
         max_norm: if given, the looked-up rows of ``weight`` whose ``norm_type``-norm
@@ -103,9 +110,10 @@ def embedding(input: Tensor, weight: Tensor, padding_idx: int | None = None, max
     n = weight.shape[0]
     if padding_idx is not None:
         padding_idx = _check_padding_idx(padding_idx, n, "embedding")
+    idx = safe_index(input._data, n, "embedding", dim=0)
     if max_norm is not None:
-        _renorm_(weight, input._data, float(max_norm), float(norm_type))
-    return EmbeddingFunction.apply(weight, input, padding_idx, bool(scale_grad_by_freq))
+        _renorm_(weight, idx, float(max_norm), float(norm_type))
+    return EmbeddingFunction.apply(weight, idx, padding_idx, bool(scale_grad_by_freq))
 
 
 def _check_padding_idx(padding_idx, n: int, op: str) -> int:
@@ -120,10 +128,13 @@ def one_hot(tensor: Tensor, num_classes: int = -1) -> Tensor:
     """One-hot encode integer class indices: ``out[..., c] = (tensor[...] == c)``, as int64.
 
     Args:
-        tensor: integer indices of any shape, values in ``[0, num_classes)``.
+        tensor: integer indices of any shape, values in ``[0, num_classes)``;
+            others (negative ones too) raise an ``IndexError`` that is also a
+            ``RuntimeError`` (PyTorch's type here) at the next sync point.
         num_classes: the size of the new last dim. ``-1`` (default) uses
             ``tensor.max() + 1``, which reads a value back: a sync point
-            (it evaluates ``tensor``); pass it explicitly in hot code.
+            (it evaluates ``tensor``, and a negative value raises at once);
+            pass it explicitly in hot code.
 
     Returns:
         Tensor: int64 of shape ``tensor.shape + (num_classes,)``; it carries no gradient.
@@ -147,6 +158,14 @@ def one_hot(tensor: Tensor, num_classes: int = -1) -> Tensor:
     if num_classes == -1:
         if arr.size == 0:
             raise ValueError("one_hot: cannot infer the number of classes from an empty tensor; pass num_classes")
-        num_classes = int(mx.max(arr).item()) + 1  # sync point, documented above
+        lo, hi = mx.min(arr), mx.max(arr)
+        checks.sync([lo, hi])  # sync point, documented above
+        lo, hi = lo.item(), hi.item()
+        num_classes = hi + 1
+        if lo < 0:
+            raise out_of_range("one_hot", lo, hi, num_classes, False, None, "class value")
+    else:
+        # NOTE: values outside [0, num_classes) would give an all-zero row; they raise at the next sync instead.
+        check_index(arr, num_classes, "one_hot", noun="class value")
     out = (mx.expand_dims(arr, -1) == mx.arange(num_classes, dtype=arr.dtype)).astype(mx.int64)
     return Tensor._make(out, tensor._device)

@@ -16,7 +16,7 @@ import mlx.core as mx
 import numpy as np
 
 from lucid._tensor import Tensor
-from lucid.nn.functional.conv import LinearMap, check_tensor, ntuple, windows
+from lucid.nn.functional._kernels import LinearMap, check_tensor, ntuple, windows
 from lucid.ops.rearrange import pad
 
 __all__ = ["interpolate", "upsample", "upsample_nearest", "upsample_bilinear", "unfold", "fold",

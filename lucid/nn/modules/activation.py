@@ -22,7 +22,62 @@ def _inplace_repr(inplace: bool, lead: str = "") -> str:
     return ", inplace=True" if lead else "inplace=True"
 
 
-class ReLU(Module):
+class _Activation(Module):
+    """A layer whose ``forward`` is its functional form ``fn``: ``class Tanh(_Activation, fn=F.tanh)``."""
+
+    def __init_subclass__(cls, fn=None, **kwargs) -> None:
+        super().__init_subclass__(**kwargs)
+        if fn is not None:
+            cls._fn = staticmethod(fn)
+
+    def forward(self, input: Tensor) -> Tensor:
+        return self._fn(input)
+
+
+class _InplaceActivation(_Activation):
+    """An activation whose only setting is ``inplace``: ``forward`` is ``fn(input, inplace)``."""
+
+    def __init__(self, inplace: bool = False) -> None:
+        super().__init__()
+        self.inplace = inplace
+
+    def forward(self, input: Tensor) -> Tensor:
+        return self._fn(input, self.inplace)
+
+    def extra_repr(self) -> str:
+        return _inplace_repr(self.inplace)
+
+
+class _AlphaActivation(_Activation):
+    """ELU and CELU: ``forward`` is ``fn(input, alpha, inplace)``."""
+
+    def __init__(self, alpha: float = 1.0, inplace: bool = False) -> None:
+        super().__init__()
+        self.alpha = alpha
+        self.inplace = inplace
+
+    def forward(self, input: Tensor) -> Tensor:
+        return self._fn(input, self.alpha, self.inplace)
+
+    def extra_repr(self) -> str:
+        return f"alpha={self.alpha}" + _inplace_repr(self.inplace, "x")
+
+
+class _SoftmaxFamily(_Activation):
+    """Softmax, LogSoftmax and Softmin: ``forward`` is ``fn(input, dim)``."""
+
+    def __init__(self, dim: int | None = None) -> None:
+        super().__init__()
+        self.dim = dim
+
+    def forward(self, input: Tensor) -> Tensor:
+        return self._fn(input, self.dim)
+
+    def extra_repr(self) -> str:
+        return f"dim={self.dim}"
+
+
+class ReLU(_InplaceActivation, fn=F.relu):
     """``max(x, 0)`` elementwise (gradient 0 at 0).
 
     Args:
@@ -33,16 +88,6 @@ class ReLU(Module):
         >>> lucid.nn.ReLU()(lucid.tensor([-1.0, 2.0])).tolist()
         [0.0, 2.0]
     """
-
-    def __init__(self, inplace: bool = False) -> None:
-        super().__init__()
-        self.inplace = inplace
-
-    def forward(self, input: Tensor) -> Tensor:
-        return F.relu(input, self.inplace)
-
-    def extra_repr(self) -> str:
-        return _inplace_repr(self.inplace)
 
 
 class Hardtanh(Module):
@@ -144,7 +189,7 @@ class PReLU(Module):
         return f"num_parameters={self.num_parameters}"
 
 
-class ELU(Module):
+class ELU(_AlphaActivation, fn=F.elu):
     """``x if x > 0 else alpha * (exp(x) - 1)``.
 
     Examples:
@@ -153,19 +198,8 @@ class ELU(Module):
         ELU(alpha=0.5)
     """
 
-    def __init__(self, alpha: float = 1.0, inplace: bool = False) -> None:
-        super().__init__()
-        self.alpha = alpha
-        self.inplace = inplace
 
-    def forward(self, input: Tensor) -> Tensor:
-        return F.elu(input, self.alpha, self.inplace)
-
-    def extra_repr(self) -> str:
-        return f"alpha={self.alpha}" + _inplace_repr(self.inplace, "x")
-
-
-class CELU(Module):
+class CELU(_AlphaActivation, fn=F.celu):
     """``max(0, x) + min(0, alpha * (exp(x / alpha) - 1))``.
 
     Examples:
@@ -174,19 +208,8 @@ class CELU(Module):
         CELU(alpha=1.0)
     """
 
-    def __init__(self, alpha: float = 1.0, inplace: bool = False) -> None:
-        super().__init__()
-        self.alpha = alpha
-        self.inplace = inplace
 
-    def forward(self, input: Tensor) -> Tensor:
-        return F.celu(input, self.alpha, self.inplace)
-
-    def extra_repr(self) -> str:
-        return f"alpha={self.alpha}" + _inplace_repr(self.inplace, "x")
-
-
-class SELU(Module):
+class SELU(_InplaceActivation, fn=F.selu):
     """Self-normalising ``scale * elu(x, alpha)`` (``alpha ~ 1.6733``, ``scale ~ 1.0507``).
 
     Examples:
@@ -194,16 +217,6 @@ class SELU(Module):
         >>> round(lucid.nn.SELU()(lucid.tensor([1.0])).item(), 4)
         1.0507
     """
-
-    def __init__(self, inplace: bool = False) -> None:
-        super().__init__()
-        self.inplace = inplace
-
-    def forward(self, input: Tensor) -> Tensor:
-        return F.selu(input, self.inplace)
-
-    def extra_repr(self) -> str:
-        return _inplace_repr(self.inplace)
 
 
 class GELU(Module):
@@ -228,7 +241,7 @@ class GELU(Module):
         return f"approximate={self.approximate!r}"
 
 
-class SiLU(Module):
+class SiLU(_InplaceActivation, fn=F.silu):
     """``x * sigmoid(x)`` (also known as swish; ``lucid.nn.Swish`` is the same class).
 
     Examples:
@@ -237,21 +250,11 @@ class SiLU(Module):
         0.7311
     """
 
-    def __init__(self, inplace: bool = False) -> None:
-        super().__init__()
-        self.inplace = inplace
-
-    def forward(self, input: Tensor) -> Tensor:
-        return F.silu(input, self.inplace)
-
-    def extra_repr(self) -> str:
-        return _inplace_repr(self.inplace)
-
 
 Swish = SiLU
 
 
-class Mish(Module):
+class Mish(_InplaceActivation, fn=F.mish):
     """``x * tanh(softplus(x))``.
 
     Examples:
@@ -260,18 +263,8 @@ class Mish(Module):
         0.8651
     """
 
-    def __init__(self, inplace: bool = False) -> None:
-        super().__init__()
-        self.inplace = inplace
 
-    def forward(self, input: Tensor) -> Tensor:
-        return F.mish(input, self.inplace)
-
-    def extra_repr(self) -> str:
-        return _inplace_repr(self.inplace)
-
-
-class Sigmoid(Module):
+class Sigmoid(_Activation, fn=F.sigmoid):
     """``1 / (1 + exp(-x))``.
 
     Examples:
@@ -280,11 +273,8 @@ class Sigmoid(Module):
         [0.5]
     """
 
-    def forward(self, input: Tensor) -> Tensor:
-        return F.sigmoid(input)
 
-
-class Tanh(Module):
+class Tanh(_Activation, fn=F.tanh):
     """Hyperbolic tangent.
 
     Examples:
@@ -293,11 +283,8 @@ class Tanh(Module):
         [0.0]
     """
 
-    def forward(self, input: Tensor) -> Tensor:
-        return F.tanh(input)
 
-
-class LogSigmoid(Module):
+class LogSigmoid(_Activation, fn=F.logsigmoid):
     """``log(sigmoid(x))``, computed stably.
 
     Examples:
@@ -305,9 +292,6 @@ class LogSigmoid(Module):
         >>> round(lucid.nn.LogSigmoid()(lucid.tensor([0.0])).item(), 4)
         -0.6931
     """
-
-    def forward(self, input: Tensor) -> Tensor:
-        return F.logsigmoid(input)
 
 
 class Softplus(Module):
@@ -331,7 +315,7 @@ class Softplus(Module):
         return f"beta={self.beta}, threshold={self.threshold}"
 
 
-class Softsign(Module):
+class Softsign(_Activation, fn=F.softsign):
     """``x / (1 + |x|)``.
 
     Examples:
@@ -340,11 +324,8 @@ class Softsign(Module):
         [0.5]
     """
 
-    def forward(self, input: Tensor) -> Tensor:
-        return F.softsign(input)
 
-
-class Hardsigmoid(Module):
+class Hardsigmoid(_InplaceActivation, fn=F.hardsigmoid):
     """``relu6(x + 3) / 6``.
 
     Examples:
@@ -353,18 +334,8 @@ class Hardsigmoid(Module):
         [0.5]
     """
 
-    def __init__(self, inplace: bool = False) -> None:
-        super().__init__()
-        self.inplace = inplace
 
-    def forward(self, input: Tensor) -> Tensor:
-        return F.hardsigmoid(input, self.inplace)
-
-    def extra_repr(self) -> str:
-        return _inplace_repr(self.inplace)
-
-
-class Hardswish(Module):
+class Hardswish(_InplaceActivation, fn=F.hardswish):
     """``x * relu6(x + 3) / 6``.
 
     Examples:
@@ -373,18 +344,8 @@ class Hardswish(Module):
         [3.0]
     """
 
-    def __init__(self, inplace: bool = False) -> None:
-        super().__init__()
-        self.inplace = inplace
 
-    def forward(self, input: Tensor) -> Tensor:
-        return F.hardswish(input, self.inplace)
-
-    def extra_repr(self) -> str:
-        return _inplace_repr(self.inplace)
-
-
-class Softmax(Module):
+class Softmax(_SoftmaxFamily, fn=F.softmax):
     """Softmax along ``dim`` (default: the last dim; PyTorch asks for it explicitly, so pass it).
 
     Examples:
@@ -396,18 +357,8 @@ class Softmax(Module):
         [[0.25, 0.25, 0.25, 0.25]]
     """
 
-    def __init__(self, dim: int | None = None) -> None:
-        super().__init__()
-        self.dim = dim
 
-    def forward(self, input: Tensor) -> Tensor:
-        return F.softmax(input, self.dim)
-
-    def extra_repr(self) -> str:
-        return f"dim={self.dim}"
-
-
-class LogSoftmax(Module):
+class LogSoftmax(_SoftmaxFamily, fn=F.log_softmax):
     """Log-softmax along ``dim`` (default: the last dim).
 
     Examples:
@@ -416,18 +367,8 @@ class LogSoftmax(Module):
         [-0.6931, -0.6931]
     """
 
-    def __init__(self, dim: int | None = None) -> None:
-        super().__init__()
-        self.dim = dim
 
-    def forward(self, input: Tensor) -> Tensor:
-        return F.log_softmax(input, self.dim)
-
-    def extra_repr(self) -> str:
-        return f"dim={self.dim}"
-
-
-class Softmin(Module):
+class Softmin(_SoftmaxFamily, fn=F.softmin):
     """``softmax(-x)`` along ``dim`` (default: the last dim).
 
     Examples:
@@ -435,13 +376,3 @@ class Softmin(Module):
         >>> lucid.nn.Softmin(dim=0)(lucid.zeros(2)).tolist()
         [0.5, 0.5]
     """
-
-    def __init__(self, dim: int | None = None) -> None:
-        super().__init__()
-        self.dim = dim
-
-    def forward(self, input: Tensor) -> Tensor:
-        return F.softmin(input, self.dim)
-
-    def extra_repr(self) -> str:
-        return f"dim={self.dim}"

@@ -7,20 +7,15 @@ state dicts and seeded results carry over.
 
 from __future__ import annotations
 
-import math
-
-from lucid import ops
 from lucid._tensor import Tensor
-from lucid.nn import init
 from lucid.nn.functional import conv as Fc
-from lucid.nn.functional.conv import ntuple
+from lucid.nn.functional._kernels import SPATIAL, check_layer_input, ntuple
 from lucid.nn.functional.vision import pad as _pad
 from lucid.nn.module import Module
-from lucid.nn.parameter import Parameter
+from lucid.nn.modules.linear import add_weight_and_bias, reset_kaiming_uniform
 
 __all__ = ["Conv1d", "Conv2d", "Conv3d", "ConvTranspose1d", "ConvTranspose2d", "ConvTranspose3d"]
 
-_SPATIAL = {1: "L", 2: "H, W", 3: "D, H, W"}
 _PADDING_MODES = ("zeros", "reflect", "replicate", "circular")
 _FUNCS = {1: Fc.conv1d, 2: Fc.conv2d, 3: Fc.conv3d}
 _TFUNCS = {1: Fc.conv_transpose1d, 2: Fc.conv_transpose2d, 3: Fc.conv_transpose3d}
@@ -68,30 +63,20 @@ class _ConvNd(Module):
             shape = (in_channels, out_channels // groups) + self.kernel_size
         else:
             shape = (out_channels, in_channels // groups) + self.kernel_size
-        self.weight = Parameter(ops.creation.empty(*shape, dtype=dtype, device=device))
-        if bias:
-            self.bias = Parameter(ops.creation.empty(out_channels, dtype=dtype, device=device))
-        else:
-            self.register_parameter("bias", None)
+        add_weight_and_bias(self, shape, out_channels if bias else None, device, dtype)
         self.reset_parameters()
 
     def reset_parameters(self) -> None:
         """PyTorch's default: ``kaiming_uniform_(weight, a=sqrt(5))``, bias uniform in ``±1/sqrt(fan_in)``."""
-        init.kaiming_uniform_(self.weight, a=math.sqrt(5))
-        if self.bias is not None:
-            fan_in, _ = init._calculate_fan_in_and_fan_out(self.weight)
-            if fan_in:
-                bound = 1 / math.sqrt(fan_in)
-                init.uniform_(self.bias, -bound, bound)
+        reset_kaiming_uniform(self.weight, self.bias)
 
     def _check_input(self, input) -> None:
-        if not isinstance(input, Tensor):
-            raise TypeError(f"{type(self).__name__} expects a lucid Tensor, got {type(input).__name__}")
+        check_layer_input(self, input)
         nd = self._nd
         shape = input.shape
         if input.ndim not in (nd + 1, nd + 2) or shape[-nd - 1] != self.in_channels:
             raise ValueError(f"{type(self).__name__} expected input of shape (N, {self.in_channels}, "
-                             f"{_SPATIAL[nd]}), got {shape}")
+                             f"{SPATIAL[nd]}), got {shape}")
 
     def extra_repr(self) -> str:
         nd = self._nd

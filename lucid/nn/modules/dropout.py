@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from lucid._tensor import Tensor
 from lucid.nn import functional as F
-from lucid.nn.functional.dropout import _check_p
+from lucid.nn.functional._kernels import check_p
 from lucid.nn.module import Module
 
 __all__ = ["Dropout", "Dropout1d", "Dropout2d", "Dropout3d", "AlphaDropout", "FeatureAlphaDropout", "DropPath"]
@@ -15,7 +15,7 @@ class _DropoutNd(Module):
 
     def __init__(self, p: float = 0.5, inplace: bool = False) -> None:
         super().__init__()
-        self.p = _check_p(p, type(self).__name__)
+        self.p = check_p(p, type(self).__name__)
         self.inplace = inplace
 
     def forward(self, input: Tensor) -> Tensor:
@@ -125,7 +125,7 @@ class DropPath(Module):
 
     def __init__(self, drop_prob: float = 0.0, scale_by_keep: bool = True) -> None:
         super().__init__()
-        self.drop_prob = _check_p(drop_prob, "DropPath", "drop_prob")
+        self.drop_prob = check_p(drop_prob, "DropPath", "drop_prob")
         self.scale_by_keep = scale_by_keep
 
     def forward(self, input: Tensor) -> Tensor:

@@ -24,6 +24,31 @@ def _check_features(value, name: str, layer: str) -> int:
     return int(value)
 
 
+# -- shared with the convolution layers (package-internal) ---------------------------------------
+def add_weight_and_bias(layer: Module, weight_shape: tuple, bias_size: int | None, device, dtype) -> None:
+    """Register ``layer.weight`` of ``weight_shape`` and ``layer.bias`` of ``(bias_size,)`` (``None``: no bias).
+
+    Both are created uninitialised; the layer's ``reset_parameters`` fills them.
+    """
+    layer.register_parameter("weight", Parameter(empty(*weight_shape, dtype=dtype, device=device)))
+    layer.register_parameter(
+        "bias", None if bias_size is None else Parameter(empty(bias_size, dtype=dtype, device=device)))
+
+
+def reset_kaiming_uniform(weight: Parameter, bias: Parameter | None) -> None:
+    """PyTorch's default initialisation of linear and convolution layers.
+
+    ``kaiming_uniform_(weight, a=sqrt(5))`` (that is ``U(-1/sqrt(fan_in), 1/sqrt(fan_in))``) and the bias
+    from the same uniform distribution, where ``fan_in`` is the product of the weight's dims after the
+    first (``in_features``; ``in_channels / groups * prod(kernel)``).
+    """
+    init.kaiming_uniform_(weight, a=math.sqrt(5))
+    if bias is not None:
+        fan_in = math.prod(weight.shape[1:])
+        bound = 1.0 / math.sqrt(fan_in) if fan_in > 0 else 0.0
+        init.uniform_(bias, -bound, bound)
+
+
 class Identity(Module):
     """Returns its input unchanged; any constructor arguments are ignored (a placeholder layer).
 
@@ -73,20 +98,13 @@ class Linear(Module):
         super().__init__()
         self.in_features = _check_features(in_features, "in_features", "Linear")
         self.out_features = _check_features(out_features, "out_features", "Linear")
-        self.weight = Parameter(empty(self.out_features, self.in_features, dtype=dtype, device=device))
-        if bias:
-            self.bias = Parameter(empty(self.out_features, dtype=dtype, device=device))
-        else:
-            self.register_parameter("bias", None)
+        add_weight_and_bias(self, (self.out_features, self.in_features), self.out_features if bias else None,
+                            device, dtype)
         self.reset_parameters()
 
     def reset_parameters(self) -> None:
         """Re-draw the parameters from PyTorch's default distributions."""
-        init.kaiming_uniform_(self.weight, a=math.sqrt(5))
-        if self.bias is not None:
-            fan_in = self.in_features
-            bound = 1.0 / math.sqrt(fan_in) if fan_in > 0 else 0.0
-            init.uniform_(self.bias, -bound, bound)
+        reset_kaiming_uniform(self.weight, self.bias)
 
     def forward(self, input: Tensor) -> Tensor:
         if not isinstance(input, Tensor):
@@ -132,12 +150,8 @@ class Bilinear(Module):
         self.in1_features = _check_features(in1_features, "in1_features", "Bilinear")
         self.in2_features = _check_features(in2_features, "in2_features", "Bilinear")
         self.out_features = _check_features(out_features, "out_features", "Bilinear")
-        self.weight = Parameter(empty(self.out_features, self.in1_features, self.in2_features, dtype=dtype,
-                                      device=device))
-        if bias:
-            self.bias = Parameter(empty(self.out_features, dtype=dtype, device=device))
-        else:
-            self.register_parameter("bias", None)
+        add_weight_and_bias(self, (self.out_features, self.in1_features, self.in2_features),
+                            self.out_features if bias else None, device, dtype)
         self.reset_parameters()
 
     def reset_parameters(self) -> None:

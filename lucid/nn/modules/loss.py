@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from lucid._tensor import Tensor
 from lucid.nn import functional as F
-from lucid.nn.functional.loss import _check_reduction
+from lucid.nn.functional._kernels import check_reduction
 from lucid.nn.module import Module
 
 __all__ = ["MSELoss", "L1Loss", "HuberLoss", "SmoothL1Loss", "BCELoss", "BCEWithLogitsLoss", "CrossEntropyLoss",
@@ -16,15 +16,24 @@ __all__ = ["MSELoss", "L1Loss", "HuberLoss", "SmoothL1Loss", "BCELoss", "BCEWith
 
 
 class _Loss(Module):
+    """A loss layer: checks ``reduction``; ``extra_repr`` lists the settings that differ from their defaults."""
+
     _reductions: tuple = ()
+    #: further settings shown by ``extra_repr`` when they differ from these defaults, in this order
+    _defaults: dict = {}
 
     def __init__(self, reduction: str = "mean") -> None:
         super().__init__()
-        self.reduction = _check_reduction(reduction, type(self).__name__, self._reductions)
+        self.reduction = check_reduction(reduction, type(self).__name__, self._reductions)
 
     def extra_repr(self) -> str:
         # Like PyTorch, a loss with default settings prints as ``MSELoss()``.
-        return "" if self.reduction == "mean" else f"reduction={self.reduction!r}"
+        parts = [] if self.reduction == "mean" else [f"reduction={self.reduction!r}"]
+        for name, default in self._defaults.items():
+            value = getattr(self, name)
+            if value != default:
+                parts.append(f"{name}={value}")
+        return ", ".join(parts)
 
 
 class _WeightedLoss(_Loss):
@@ -71,6 +80,8 @@ class HuberLoss(_Loss):
         HuberLoss(delta=2.0)
     """
 
+    _defaults = {"delta": 1.0}
+
     def __init__(self, reduction: str = "mean", delta: float = 1.0) -> None:
         super().__init__(reduction)
         if not delta > 0:
@@ -79,10 +90,6 @@ class HuberLoss(_Loss):
 
     def forward(self, input: Tensor, target: Tensor) -> Tensor:
         return F.huber_loss(input, target, reduction=self.reduction, delta=self.delta)
-
-    def extra_repr(self) -> str:
-        base = super().extra_repr()
-        return base if self.delta == 1.0 else (base + ", " if base else "") + f"delta={self.delta}"
 
 
 class SmoothL1Loss(_Loss):
@@ -94,6 +101,8 @@ class SmoothL1Loss(_Loss):
         0.125
     """
 
+    _defaults = {"beta": 1.0}
+
     def __init__(self, reduction: str = "mean", beta: float = 1.0) -> None:
         super().__init__(reduction)
         if not beta >= 0:
@@ -102,10 +111,6 @@ class SmoothL1Loss(_Loss):
 
     def forward(self, input: Tensor, target: Tensor) -> Tensor:
         return F.smooth_l1_loss(input, target, reduction=self.reduction, beta=self.beta)
-
-    def extra_repr(self) -> str:
-        base = super().extra_repr()
-        return base if self.beta == 1.0 else (base + ", " if base else "") + f"beta={self.beta}"
 
 
 class BCELoss(_WeightedLoss):
@@ -181,6 +186,8 @@ class CrossEntropyLoss(_WeightedLoss):
         ((), (16, 8))
     """
 
+    _defaults = {"ignore_index": -100, "label_smoothing": 0.0}
+
     def __init__(self, weight: Tensor | None = None, ignore_index: int = -100, reduction: str = "mean",
                  label_smoothing: float = 0.0) -> None:
         super().__init__(weight, reduction)
@@ -193,14 +200,6 @@ class CrossEntropyLoss(_WeightedLoss):
         return F.cross_entropy(input, target, self.weight, ignore_index=self.ignore_index,
                                reduction=self.reduction, label_smoothing=self.label_smoothing)
 
-    def extra_repr(self) -> str:
-        parts = [super().extra_repr()] if self.reduction != "mean" else []
-        if self.ignore_index != -100:
-            parts.append(f"ignore_index={self.ignore_index}")
-        if self.label_smoothing:
-            parts.append(f"label_smoothing={self.label_smoothing}")
-        return ", ".join(parts)
-
 
 class NLLLoss(_WeightedLoss):
     """Negative log-likelihood of class indices given log-probabilities.
@@ -212,18 +211,14 @@ class NLLLoss(_WeightedLoss):
         1.5
     """
 
+    _defaults = {"ignore_index": -100}
+
     def __init__(self, weight: Tensor | None = None, ignore_index: int = -100, reduction: str = "mean") -> None:
         super().__init__(weight, reduction)
         self.ignore_index = ignore_index
 
     def forward(self, input: Tensor, target: Tensor) -> Tensor:
         return F.nll_loss(input, target, self.weight, ignore_index=self.ignore_index, reduction=self.reduction)
-
-    def extra_repr(self) -> str:
-        parts = [super().extra_repr()] if self.reduction != "mean" else []
-        if self.ignore_index != -100:
-            parts.append(f"ignore_index={self.ignore_index}")
-        return ", ".join(parts)
 
 
 class KLDivLoss(_Loss):
@@ -242,6 +237,7 @@ class KLDivLoss(_Loss):
     """
 
     _reductions = ("batchmean",)
+    _defaults = {"log_target": False}
 
     def __init__(self, reduction: str = "mean", log_target: bool = False) -> None:
         super().__init__(reduction)
@@ -249,7 +245,3 @@ class KLDivLoss(_Loss):
 
     def forward(self, input: Tensor, target: Tensor) -> Tensor:
         return F.kl_div(input, target, reduction=self.reduction, log_target=self.log_target)
-
-    def extra_repr(self) -> str:
-        base = super().extra_repr()
-        return base if not self.log_target else (base + ", " if base else "") + "log_target=True"

@@ -18,6 +18,7 @@ from lucid._backend.evaluation import defer_eval
 from lucid._tensor import Tensor
 from lucid.nn import init
 from lucid.nn.functional import normalization as Fn
+from lucid.nn.functional._kernels import check_layer_input, check_normalized_shape
 from lucid.nn.module import Module
 from lucid.nn.parameter import Buffer, Parameter
 from lucid.ops import creation
@@ -26,12 +27,26 @@ __all__ = ["BatchNorm1d", "BatchNorm2d", "BatchNorm3d", "InstanceNorm1d", "Insta
            "LayerNorm", "GroupNorm", "RMSNorm"]
 
 
-def _check_tensor(module, input) -> None:
-    if not isinstance(input, Tensor):
-        raise TypeError(f"{type(module).__name__} expects a lucid Tensor, got {type(input).__name__}")
+class _AffineNorm(Module):
+    """A normalisation layer with an optional learnt ``weight`` (ones) and ``bias`` (zeros), as in PyTorch."""
+
+    def _affine(self, shape: tuple, weight: bool, bias: bool | None, device, dtype) -> None:
+        """Register ``weight`` and ``bias`` of ``shape``, ``None`` where not learnt (``bias=None``: no bias at all)."""
+        self.register_parameter(
+            "weight", Parameter(creation.ones(*shape, dtype=dtype, device=device)) if weight else None)
+        if bias is not None:
+            self.register_parameter(
+                "bias", Parameter(creation.zeros(*shape, dtype=dtype, device=device)) if bias else None)
+
+    def reset_parameters(self) -> None:
+        """Set the weight (if learnt) to ones and the bias (if learnt) to zeros."""
+        if self.weight is not None:
+            init.ones_(self.weight)
+        if getattr(self, "bias", None) is not None:
+            init.zeros_(self.bias)
 
 
-class _NormBase(Module):
+class _NormBase(_AffineNorm):
     """Shared state of batch and instance norm: affine parameters and running statistics."""
 
     def __init__(self, num_features: int, eps: float, momentum, affine: bool, track_running_stats: bool,
@@ -47,12 +62,7 @@ class _NormBase(Module):
         self.momentum = momentum
         self.affine = affine
         self.track_running_stats = track_running_stats
-        if affine:
-            self.weight = Parameter(creation.ones(num_features, dtype=dtype, device=device))
-            self.bias = Parameter(creation.zeros(num_features, dtype=dtype, device=device))
-        else:
-            self.register_parameter("weight", None)
-            self.register_parameter("bias", None)
+        self._affine((num_features,), affine, affine, device, dtype)
         if track_running_stats:
             self.running_mean = Buffer(creation.zeros(num_features, dtype=dtype, device=device))
             self.running_var = Buffer(creation.ones(num_features, dtype=dtype, device=device))
@@ -74,9 +84,7 @@ class _NormBase(Module):
     def reset_parameters(self) -> None:
         """Reset the running statistics, the weight to ones and the bias to zeros."""
         self.reset_running_stats()
-        if self.affine:
-            init.ones_(self.weight)
-            init.zeros_(self.bias)
+        super().reset_parameters()
 
     def _factor(self):
         """The running-average factor for this step; counts the batch (lazily) when tracking."""
@@ -104,7 +112,7 @@ class _BatchNorm(_NormBase):
         super().__init__(num_features, eps, momentum, affine, track_running_stats, device, dtype)
 
     def forward(self, input: Tensor) -> Tensor:
-        _check_tensor(self, input)
+        check_layer_input(self, input)
         if input.ndim not in self._dims or input.shape[1] != self.num_features:
             raise ValueError(f"{type(self).__name__} expected input of shape {self._layout.format(self.num_features)}, "
                              f"got {input.shape}")
@@ -198,7 +206,7 @@ class _InstanceNorm(_NormBase):
         super().__init__(num_features, eps, momentum, affine, track_running_stats, device, dtype)
 
     def forward(self, input: Tensor) -> Tensor:
-        _check_tensor(self, input)
+        check_layer_input(self, input)
         nd, name = self._nd, type(self).__name__
         if input.ndim not in (nd + 1, nd + 2):
             raise ValueError(f"{name} expected input of shape (N, {self.num_features}, {self._spatial}) or "
@@ -275,24 +283,15 @@ class InstanceNorm3d(_InstanceNorm):
     _spatial = "D, H, W"
 
 
-def _shape_arg(normalized_shape, name) -> tuple:
-    if isinstance(normalized_shape, numbers.Integral) and not isinstance(normalized_shape, bool):
-        return (int(normalized_shape),)
-    if isinstance(normalized_shape, (tuple, list)) and all(
-            isinstance(s, numbers.Integral) and not isinstance(s, bool) for s in normalized_shape):
-        return tuple(int(s) for s in normalized_shape)
-    raise TypeError(f"{name}: normalized_shape must be an int or a tuple of ints, got {normalized_shape!r}")
-
-
 def _check_trailing(module, input, shape) -> None:
-    _check_tensor(module, input)
+    check_layer_input(module, input)
     k = len(shape)
     if input.ndim < k or input.shape[-k:] != shape:
         raise ValueError(f"{type(module).__name__} expected input of shape (*, {', '.join(map(str, shape))}), "
                          f"got {input.shape}")
 
 
-class LayerNorm(Module):
+class LayerNorm(_AffineNorm):
     r"""Layer normalisation over the trailing ``normalized_shape`` dims (see :func:`lucid.nn.functional.layer_norm`).
 
     .. math:: y = \frac{x - \mathrm{E}[x]}{\sqrt{\mathrm{Var}[x] + \epsilon}} \gamma + \beta
@@ -317,25 +316,10 @@ class LayerNorm(Module):
     def __init__(self, normalized_shape, eps: float = 1e-5, elementwise_affine: bool = True, bias: bool = True,
                  device=None, dtype=None):
         super().__init__()
-        self.normalized_shape = _shape_arg(normalized_shape, "LayerNorm")
+        self.normalized_shape = check_normalized_shape(normalized_shape, "LayerNorm")
         self.eps = eps
         self.elementwise_affine = elementwise_affine
-        if elementwise_affine:
-            self.weight = Parameter(creation.ones(*self.normalized_shape, dtype=dtype, device=device))
-            if bias:
-                self.bias = Parameter(creation.zeros(*self.normalized_shape, dtype=dtype, device=device))
-            else:
-                self.register_parameter("bias", None)
-        else:
-            self.register_parameter("weight", None)
-            self.register_parameter("bias", None)
-
-    def reset_parameters(self) -> None:
-        """Weight to ones, bias to zeros."""
-        if self.weight is not None:
-            init.ones_(self.weight)
-        if self.bias is not None:
-            init.zeros_(self.bias)
+        self._affine(self.normalized_shape, elementwise_affine, elementwise_affine and bias, device, dtype)
 
     def forward(self, input: Tensor) -> Tensor:
         _check_trailing(self, input, self.normalized_shape)
@@ -345,7 +329,7 @@ class LayerNorm(Module):
         return f"{self.normalized_shape}, eps={self.eps}, elementwise_affine={self.elementwise_affine}"
 
 
-class GroupNorm(Module):
+class GroupNorm(_AffineNorm):
     """Group normalisation (see :func:`lucid.nn.functional.group_norm`).
 
     Args:
@@ -374,21 +358,10 @@ class GroupNorm(Module):
         if num_channels % num_groups:
             raise ValueError(f"GroupNorm: num_channels ({num_channels}) must be divisible by num_groups ({num_groups})")
         self.num_groups, self.num_channels, self.eps, self.affine = num_groups, num_channels, eps, affine
-        if affine:
-            self.weight = Parameter(creation.ones(num_channels, dtype=dtype, device=device))
-            self.bias = Parameter(creation.zeros(num_channels, dtype=dtype, device=device))
-        else:
-            self.register_parameter("weight", None)
-            self.register_parameter("bias", None)
-
-    def reset_parameters(self) -> None:
-        """Weight to ones, bias to zeros."""
-        if self.affine:
-            init.ones_(self.weight)
-            init.zeros_(self.bias)
+        self._affine((num_channels,), affine, affine, device, dtype)
 
     def forward(self, input: Tensor) -> Tensor:
-        _check_tensor(self, input)
+        check_layer_input(self, input)
         if input.ndim < 2 or input.shape[1] != self.num_channels:
             raise ValueError(f"GroupNorm expected input of shape (N, {self.num_channels}, *), got {input.shape}")
         return Fn.group_norm(input, self.num_groups, self.weight, self.bias, self.eps)
@@ -397,7 +370,7 @@ class GroupNorm(Module):
         return f"{self.num_groups}, {self.num_channels}, eps={self.eps}, affine={self.affine}"
 
 
-class RMSNorm(Module):
+class RMSNorm(_AffineNorm):
     r"""Root-mean-square normalisation (see :func:`lucid.nn.functional.rms_norm`).
 
     .. math:: y = \frac{x}{\sqrt{\mathrm{mean}(x^2) + \epsilon}} \gamma
@@ -420,18 +393,10 @@ class RMSNorm(Module):
     def __init__(self, normalized_shape, eps: float | None = None, elementwise_affine: bool = True, device=None,
                  dtype=None):
         super().__init__()
-        self.normalized_shape = _shape_arg(normalized_shape, "RMSNorm")
+        self.normalized_shape = check_normalized_shape(normalized_shape, "RMSNorm")
         self.eps = eps
         self.elementwise_affine = elementwise_affine
-        if elementwise_affine:
-            self.weight = Parameter(creation.ones(*self.normalized_shape, dtype=dtype, device=device))
-        else:
-            self.register_parameter("weight", None)
-
-    def reset_parameters(self) -> None:
-        """Weight to ones."""
-        if self.weight is not None:
-            init.ones_(self.weight)
+        self._affine(self.normalized_shape, elementwise_affine, None, device, dtype)
 
     def forward(self, input: Tensor) -> Tensor:
         _check_trailing(self, input, self.normalized_shape)

@@ -8,45 +8,61 @@ from __future__ import annotations
 
 from lucid._tensor import Tensor
 from lucid.nn.functional import pooling as Fp
+from lucid.nn.functional._kernels import SPATIAL, check_layer_input
 from lucid.nn.module import Module
 
 __all__ = ["MaxPool1d", "MaxPool2d", "MaxPool3d", "AvgPool1d", "AvgPool2d", "AvgPool3d",
            "AdaptiveAvgPool1d", "AdaptiveAvgPool2d", "AdaptiveAvgPool3d",
            "AdaptiveMaxPool1d", "AdaptiveMaxPool2d", "AdaptiveMaxPool3d"]
 
-_SPATIAL = {1: "L", 2: "H, W", 3: "D, H, W"}
-
 
 def _check(module, input, nd: int) -> None:
-    if not isinstance(input, Tensor):
-        raise TypeError(f"{type(module).__name__} expects a lucid Tensor, got {type(input).__name__}")
+    check_layer_input(module, input)
     if input.ndim not in (nd + 1, nd + 2):
-        raise ValueError(f"{type(module).__name__} expected input of shape (N, C, {_SPATIAL[nd]}) or "
-                         f"(C, {_SPATIAL[nd]}), got {input.shape}")
+        raise ValueError(f"{type(module).__name__} expected input of shape (N, C, {SPATIAL[nd]}) or "
+                         f"(C, {SPATIAL[nd]}), got {input.shape}")
 
 
-class _MaxPoolNd(Module):
+class _PoolNd(Module):
+    """A pooling layer over ``_nd`` spatial dimensions: checks its input and calls ``_fns[_nd]``."""
+
     _nd = 0
+    _fns: dict = {}
 
-    def __init__(self, kernel_size, stride=None, padding=0, dilation=1, return_indices: bool = False,
-                 ceil_mode: bool = False):
+    def _pool(self, input: Tensor, *args):
+        _check(self, input, self._nd)
+        return self._fns[self._nd](input, *args)
+
+
+class _WindowPoolNd(_PoolNd):
+    """Max and average pooling: windows of ``kernel_size`` moved by ``stride`` (default: the kernel size)."""
+
+    def __init__(self, kernel_size, stride, padding) -> None:
         super().__init__()
         self.kernel_size = kernel_size
         self.stride = stride if stride is not None else kernel_size
         self.padding = padding
+
+    def extra_repr(self) -> str:
+        return f"kernel_size={self.kernel_size}, stride={self.stride}, padding={self.padding}"
+
+
+class _MaxPoolNd(_WindowPoolNd):
+    _fns = {1: Fp.max_pool1d, 2: Fp.max_pool2d, 3: Fp.max_pool3d}
+
+    def __init__(self, kernel_size, stride=None, padding=0, dilation=1, return_indices: bool = False,
+                 ceil_mode: bool = False):
+        super().__init__(kernel_size, stride, padding)
         self.dilation = dilation
         self.return_indices = return_indices
         self.ceil_mode = ceil_mode
 
     def forward(self, input: Tensor):
-        _check(self, input, self._nd)
-        fn = (Fp.max_pool1d, Fp.max_pool2d, Fp.max_pool3d)[self._nd - 1]
-        return fn(input, self.kernel_size, self.stride, self.padding, self.dilation, ceil_mode=self.ceil_mode,
-                  return_indices=self.return_indices)
+        return self._pool(input, self.kernel_size, self.stride, self.padding, self.dilation, self.ceil_mode,
+                          self.return_indices)
 
     def extra_repr(self) -> str:
-        return (f"kernel_size={self.kernel_size}, stride={self.stride}, padding={self.padding}, "
-                f"dilation={self.dilation}, ceil_mode={self.ceil_mode}")
+        return f"{super().extra_repr()}, dilation={self.dilation}, ceil_mode={self.ceil_mode}"
 
 
 class MaxPool1d(_MaxPoolNd):
@@ -98,7 +114,7 @@ class MaxPool3d(_MaxPoolNd):
     _nd = 3
 
 
-class AvgPool1d(Module):
+class AvgPool1d(_WindowPoolNd):
     """1-D average pooling (see :func:`lucid.nn.functional.avg_pool1d`).
 
     Args:
@@ -117,45 +133,32 @@ class AvgPool1d(Module):
         [[[2.0, 1.0]]]
     """
 
+    _nd = 1
+    _fns = {1: Fp.avg_pool1d}
+
     def __init__(self, kernel_size, stride=None, padding=0, ceil_mode: bool = False, count_include_pad: bool = True):
-        super().__init__()
         one = lambda v: tuple(v) if isinstance(v, (tuple, list)) else (v,)  # noqa: E731  (PyTorch stores 1-tuples)
-        self.kernel_size = one(kernel_size)
-        self.stride = one(stride if stride is not None else kernel_size)
-        self.padding = one(padding)
+        super().__init__(one(kernel_size), one(stride if stride is not None else kernel_size), one(padding))
         self.ceil_mode = ceil_mode
         self.count_include_pad = count_include_pad
 
     def forward(self, input: Tensor) -> Tensor:
-        _check(self, input, 1)
-        return Fp.avg_pool1d(input, self.kernel_size, self.stride, self.padding, self.ceil_mode,
-                             self.count_include_pad)
-
-    def extra_repr(self) -> str:
-        return f"kernel_size={self.kernel_size}, stride={self.stride}, padding={self.padding}"
+        return self._pool(input, self.kernel_size, self.stride, self.padding, self.ceil_mode, self.count_include_pad)
 
 
-class _AvgPoolNd(Module):
-    _nd = 0
+class _AvgPoolNd(_WindowPoolNd):
+    _fns = {2: Fp.avg_pool2d, 3: Fp.avg_pool3d}
 
     def __init__(self, kernel_size, stride=None, padding=0, ceil_mode: bool = False, count_include_pad: bool = True,
                  divisor_override: int | None = None):
-        super().__init__()
-        self.kernel_size = kernel_size
-        self.stride = stride if stride is not None else kernel_size
-        self.padding = padding
+        super().__init__(kernel_size, stride, padding)
         self.ceil_mode = ceil_mode
         self.count_include_pad = count_include_pad
         self.divisor_override = divisor_override
 
     def forward(self, input: Tensor) -> Tensor:
-        _check(self, input, self._nd)
-        fn = Fp.avg_pool2d if self._nd == 2 else Fp.avg_pool3d
-        return fn(input, self.kernel_size, self.stride, self.padding, self.ceil_mode, self.count_include_pad,
-                  self.divisor_override)
-
-    def extra_repr(self) -> str:
-        return f"kernel_size={self.kernel_size}, stride={self.stride}, padding={self.padding}"
+        return self._pool(input, self.kernel_size, self.stride, self.padding, self.ceil_mode, self.count_include_pad,
+                          self.divisor_override)
 
 
 class AvgPool2d(_AvgPoolNd):
@@ -186,35 +189,31 @@ class AvgPool3d(_AvgPoolNd):
     _nd = 3
 
 
-class _AdaptiveNd(Module):
-    _nd = 0
-    _fns: tuple = ()
-
+class _AdaptivePoolNd(_PoolNd):
     def __init__(self, output_size):
         super().__init__()
         self.output_size = output_size
 
     def forward(self, input: Tensor) -> Tensor:
-        _check(self, input, self._nd)
-        return self._fns[self._nd - 1](input, self.output_size)
+        return self._pool(input, self.output_size)
 
     def extra_repr(self) -> str:
         return f"output_size={self.output_size}"
 
 
-class _AdaptiveAvg(_AdaptiveNd):
-    _fns = (Fp.adaptive_avg_pool1d, Fp.adaptive_avg_pool2d, Fp.adaptive_avg_pool3d)
+class _AdaptiveAvg(_AdaptivePoolNd):
+    _fns = {1: Fp.adaptive_avg_pool1d, 2: Fp.adaptive_avg_pool2d, 3: Fp.adaptive_avg_pool3d}
 
 
-class _AdaptiveMax(_AdaptiveNd):
+class _AdaptiveMax(_AdaptivePoolNd):
+    _fns = {1: Fp.adaptive_max_pool1d, 2: Fp.adaptive_max_pool2d, 3: Fp.adaptive_max_pool3d}
+
     def __init__(self, output_size, return_indices: bool = False):
         super().__init__(output_size)
         self.return_indices = return_indices
 
     def forward(self, input: Tensor):
-        _check(self, input, self._nd)
-        fn = (Fp.adaptive_max_pool1d, Fp.adaptive_max_pool2d, Fp.adaptive_max_pool3d)[self._nd - 1]
-        return fn(input, self.output_size, self.return_indices)
+        return self._pool(input, self.output_size, self.return_indices)
 
 
 class AdaptiveAvgPool1d(_AdaptiveAvg):

@@ -4,15 +4,11 @@ from __future__ import annotations
 
 from lucid._tensor import Tensor
 from lucid.nn.functional import vision as Fv
+from lucid.nn.functional._kernels import check_layer_input
 from lucid.nn.module import Module
 
 __all__ = ["Upsample", "UpsamplingNearest2d", "UpsamplingBilinear2d", "Unfold", "Fold", "PixelShuffle",
            "PixelUnshuffle"]
-
-
-def _check_tensor(module, input) -> None:
-    if not isinstance(input, Tensor):
-        raise TypeError(f"{type(module).__name__} expects a lucid Tensor, got {type(input).__name__}")
 
 
 class Upsample(Module):
@@ -49,7 +45,7 @@ class Upsample(Module):
         self.recompute_scale_factor = recompute_scale_factor
 
     def forward(self, input: Tensor) -> Tensor:
-        _check_tensor(self, input)
+        check_layer_input(self, input)
         return Fv.interpolate(input, self.size, self.scale_factor, self.mode, self.align_corners,
                               recompute_scale_factor=self.recompute_scale_factor)
 
@@ -110,7 +106,7 @@ class Unfold(Module):
         self.kernel_size, self.dilation, self.padding, self.stride = kernel_size, dilation, padding, stride
 
     def forward(self, input: Tensor) -> Tensor:
-        _check_tensor(self, input)
+        check_layer_input(self, input)
         if input.ndim not in (3, 4):
             raise ValueError(f"Unfold expected input of shape (N, C, H, W) or (C, H, W), got {input.shape}")
         return Fv.unfold(input, self.kernel_size, self.dilation, self.padding, self.stride)
@@ -140,7 +136,7 @@ class Fold(Module):
         self.dilation, self.padding, self.stride = dilation, padding, stride
 
     def forward(self, input: Tensor) -> Tensor:
-        _check_tensor(self, input)
+        check_layer_input(self, input)
         if input.ndim not in (2, 3):
             raise ValueError(f"Fold expected input of shape (N, C * kH * kW, L) or (C * kH * kW, L), got {input.shape}")
         return Fv.fold(input, self.output_size, self.kernel_size, self.dilation, self.padding, self.stride)
@@ -168,7 +164,7 @@ class PixelShuffle(Module):
         self.upscale_factor = upscale_factor
 
     def forward(self, input: Tensor) -> Tensor:
-        _check_tensor(self, input)
+        check_layer_input(self, input)
         return Fv.pixel_shuffle(input, self.upscale_factor)
 
     def extra_repr(self) -> str:
@@ -193,7 +189,7 @@ class PixelUnshuffle(Module):
         self.downscale_factor = downscale_factor
 
     def forward(self, input: Tensor) -> Tensor:
-        _check_tensor(self, input)
+        check_layer_input(self, input)
         return Fv.pixel_unshuffle(input, self.downscale_factor)
 
     def extra_repr(self) -> str:

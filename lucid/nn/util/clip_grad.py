@@ -26,7 +26,7 @@ __all__ = [
 _HALF = (mx.float16, mx.bfloat16)
 
 
-def _tensor_list(parameters, what: str = "parameters") -> list:
+def tensor_list(parameters, what: str = "parameters") -> list:
     """Materialise ``parameters`` (a Tensor or any iterable of Tensors, consumed once)."""
     if isinstance(parameters, Tensor):
         return [parameters]
@@ -104,7 +104,7 @@ def clip_grad_value(parameters: Iterable[Tensor] | Tensor, clip_value) -> None:
         >>> [round(v, 4) for v in w.grad.tolist()]
         [0.05, -0.1, 0.1]
     """
-    params = _tensor_list(parameters)
+    params = tensor_list(parameters)
     v = _scalar(clip_value, "clip_value")
     if math.isinf(v):
         return None
@@ -200,7 +200,7 @@ def get_total_norm(tensors: Iterable[Tensor] | Tensor, norm_type=2.0, error_if_n
         >>> lucid.nn.util.get_total_norm([lucid.tensor([3.0]), lucid.tensor([4.0])]).item()
         5.0
     """
-    items = _tensor_list(tensors, "tensors")
+    items = tensor_list(tensors, "tensors")
     p = _norm_type(norm_type)
     total = _combine(_norm_terms([t._data for t in items], p), p)
     if error_if_nonfinite:
@@ -223,7 +223,7 @@ def clip_grads_with_norm_(parameters: Iterable[Tensor] | Tensor, max_norm, total
         >>> [round(v, 3) for v in w.grad.tolist()]
         [0.6, 0.8]
     """
-    params = _tensor_list(parameters)
+    params = tensor_list(parameters)
     max_norm = _scalar(max_norm, "max_norm")
     total = total_norm._data if isinstance(total_norm, Tensor) else mx.array(total_norm, dtype=mx.float32)
     coef = mx.minimum(max_norm / (total + 1e-6), 1.0)
@@ -275,7 +275,7 @@ def clip_grad_norm(parameters: Iterable[Tensor] | Tensor, max_norm, norm_type=2.
         >>> [round(v, 3) for v in w.grad.tolist()]
         [0.6, 0.8]
     """
-    params = _tensor_list(parameters)
+    params = tensor_list(parameters)
     max_norm = _scalar(max_norm, "max_norm")
     p = _norm_type(norm_type)
     grads = [q.grad for q in params if q.grad is not None]
@@ -305,5 +305,5 @@ def grad_norm(parameters: Iterable[Tensor] | Tensor, norm_type=2.0) -> Tensor:
         >>> lucid.nn.util.grad_norm([w]).item()
         5.0
     """
-    params = _tensor_list(parameters)
+    params = tensor_list(parameters)
     return get_total_norm([q.grad for q in params if q.grad is not None], norm_type)

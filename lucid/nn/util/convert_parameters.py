@@ -8,7 +8,7 @@ import mlx.core as mx
 
 from lucid._tensor import Tensor
 from lucid.autograd.function import Function
-from lucid.nn.util.clip_grad import _tensor_list
+from lucid.nn.util.clip_grad import tensor_list
 
 __all__ = ["parameters_to_vector", "vector_to_parameters"]
 
@@ -40,7 +40,7 @@ def parameters_to_vector(parameters: Iterable[Tensor] | Tensor) -> Tensor:
         >>> lucid.nn.util.parameters_to_vector(ps).shape
         (7,)
     """
-    params = _tensor_list(parameters)
+    params = tensor_list(parameters)
     if not params:
         raise ValueError("parameters_to_vector needs at least one tensor")
     return _FlattenCat.apply(*params)
@@ -64,7 +64,7 @@ def vector_to_parameters(vec: Tensor, parameters: Iterable[Tensor] | Tensor) -> 
         raise TypeError(f"vec must be a Tensor, got {type(vec).__name__}")
     if vec.ndim != 1:
         raise ValueError(f"vec must be 1-D, got shape {vec.shape}")
-    params = _tensor_list(parameters)
+    params = tensor_list(parameters)
     total = sum(p.numel() for p in params)
     if total != vec.numel():
         raise ValueError(f"vec has {vec.numel()} elements but the parameters hold {total}")

@@ -7,10 +7,17 @@ forms), so they are not chainable.
 from __future__ import annotations
 
 import math
-import numbers
-import types
 
-from lucid.optim.lr_scheduler.scheduler import LRScheduler, _check_int, _check_optimizer, _per_group
+from lucid.optim._checks import check_int, check_real
+from lucid.optim.lr_scheduler._util import (
+    check_optimizer,
+    init_momentum_cycle,
+    object_state,
+    per_group,
+    restore_object,
+    set_momentum,
+)
+from lucid.optim.lr_scheduler.scheduler import LRScheduler
 from lucid.optim.optimizer import Optimizer
 
 __all__ = ["CosineAnnealingWarmRestarts", "CyclicLR", "OneCycleLR", "NoamScheduler"]
@@ -49,12 +56,9 @@ class CosineAnnealingWarmRestarts(LRScheduler):
     """
 
     def __init__(self, optimizer: Optimizer, T_0: int, T_mult: int = 1, eta_min: float = 0.0, last_epoch: int = -1):
-        if isinstance(T_0, bool) or not isinstance(T_0, numbers.Integral) or T_0 <= 0:
-            raise ValueError(f"Expected positive integer T_0, but got {T_0!r}")
-        if isinstance(T_mult, bool) or not isinstance(T_mult, numbers.Integral) or T_mult < 1:
-            raise ValueError(f"Expected integer T_mult >= 1, but got {T_mult!r}")
-        if isinstance(eta_min, bool) or not isinstance(eta_min, numbers.Real):
-            raise TypeError(f"Expected float or int eta_min, but got {eta_min!r} ({type(eta_min).__name__})")
+        check_int(T_0, "T_0", 1)
+        check_int(T_mult, "T_mult", 1)
+        check_real(eta_min, "eta_min")
         self.T_0 = T_0
         self.T_i = T_0
         self.T_mult = T_mult
@@ -91,16 +95,8 @@ class CosineAnnealingWarmRestarts(LRScheduler):
             else:
                 self.T_i = self.T_0
                 self.T_cur = epoch
-        self.last_epoch = math.floor(epoch)
         self._step_count += 1
-        self._in_step = True
-        try:
-            values = self.get_lr()
-        finally:
-            self._in_step = False
-        for group, lr in zip(self.optimizer.param_groups, values):
-            group["lr"] = lr
-        self._last_lr = [group["lr"] for group in self.optimizer.param_groups]
+        self._update_lr(math.floor(epoch))
 
 
 class CyclicLR(LRScheduler):
@@ -136,6 +132,9 @@ class CyclicLR(LRScheduler):
         max_momentum: upper momentum (float or per group). Default: 0.9.
         last_epoch: the last iteration when resuming. Default: -1.
 
+    A custom ``scale_fn`` is code, not state: ``state_dict()`` keeps only the
+    attributes of a callable object, and loading keeps this scheduler's function.
+
     Raises:
         ValueError: an unknown ``mode`` without ``scale_fn``; ``cycle_momentum``
             with an optimizer that has neither ``momentum`` nor ``betas``.
@@ -151,25 +150,27 @@ class CyclicLR(LRScheduler):
         [0.0, 0.5, 1.0, 0.5, 0.0]
     """
 
+    _saved_by_hook = ("_scale_fn_custom",)
+
     def __init__(self, optimizer: Optimizer, base_lr, max_lr, step_size_up: int = 2000,
                  step_size_down: int | None = None, mode: str = "triangular", gamma: float = 1.0,
                  scale_fn=None, scale_mode: str = "cycle", cycle_momentum: bool = True,
                  base_momentum=0.8, max_momentum=0.9, last_epoch: int = -1):
-        _check_optimizer(optimizer)
-        _check_int(step_size_up, "step_size_up", 1)
+        check_optimizer(optimizer)
+        check_int(step_size_up, "step_size_up", 1)
         if step_size_down is not None:
-            _check_int(step_size_down, "step_size_down", 1)
+            check_int(step_size_down, "step_size_down", 1)
         if mode not in ("triangular", "triangular2", "exp_range") and scale_fn is None:
             raise ValueError(f"mode must be 'triangular', 'triangular2' or 'exp_range' when scale_fn is None, "
                              f"got {mode!r}")
         if scale_mode not in ("cycle", "iterations"):
             raise ValueError(f"scale_mode must be 'cycle' or 'iterations', got {scale_mode!r}")
         self.optimizer = optimizer
-        base_lrs = _per_group("base_lr", optimizer, base_lr)
+        base_lrs = per_group("base_lr", optimizer, base_lr)
         if last_epoch == -1:
             for lr, group in zip(base_lrs, optimizer.param_groups):
                 group["lr"] = lr
-        self.max_lrs = _per_group("max_lr", optimizer, max_lr)
+        self.max_lrs = per_group("max_lr", optimizer, max_lr)
         up = float(step_size_up)
         down = float(step_size_down) if step_size_down is not None else up
         self.total_size = up + down
@@ -182,17 +183,8 @@ class CyclicLR(LRScheduler):
             self.scale_mode = "iterations" if mode == "exp_range" else "cycle"
         self.cycle_momentum = cycle_momentum
         if cycle_momentum:
-            if "momentum" not in optimizer.defaults and "betas" not in optimizer.defaults:
-                raise ValueError("optimizer must support momentum or beta1 with `cycle_momentum` option enabled; "
-                                 "pass cycle_momentum=False")
-            self.use_beta1 = "betas" in optimizer.defaults
-            self.base_momentums = _per_group("base_momentum", optimizer, base_momentum)
-            self.max_momentums = _per_group("max_momentum", optimizer, max_momentum)
-            if last_epoch == -1:
-                for m_max, m_base, group in zip(self.max_momentums, self.base_momentums, optimizer.param_groups):
-                    _set_momentum(group, m_max, self.use_beta1)
-                    group["max_momentum"] = m_max
-                    group["base_momentum"] = m_base
+            self.use_beta1, self.base_momentums, self.max_momentums = init_momentum_cycle(
+                optimizer, base_momentum, max_momentum, last_epoch)
         super().__init__(optimizer, last_epoch)
         self.base_lrs = base_lrs
 
@@ -219,34 +211,14 @@ class CyclicLR(LRScheduler):
         lrs = [base + (top - base) * height * scale for base, top in zip(self.base_lrs, self.max_lrs)]
         if self.cycle_momentum:
             for group, m_base, m_max in zip(self.optimizer.param_groups, self.base_momentums, self.max_momentums):
-                _set_momentum(group, m_max - (m_max - m_base) * height * scale, self.use_beta1)
+                set_momentum(group, m_max - (m_max - m_base) * height * scale, self.use_beta1)
         return lrs
 
-    def state_dict(self) -> dict:
-        """The state; a custom ``scale_fn`` is saved only if it is a callable object (its ``__dict__``)."""
-        state = super().state_dict()
-        fn = state.pop("_scale_fn_custom", None)
-        state["_scale_fn_custom"] = None
-        if fn is not None and not isinstance(fn, (types.FunctionType, types.MethodType)) and hasattr(fn, "__dict__"):
-            state["_scale_fn_custom"] = dict(fn.__dict__)
-        return state
+    def _save_attr(self, name: str):
+        return object_state(self._scale_fn_custom)
 
-    def load_state_dict(self, state_dict: dict) -> None:
-        """Restore the state, keeping this scheduler's own ``scale_fn``."""
-        state = dict(state_dict)
-        saved = state.pop("_scale_fn_custom", None)
-        fn = self._scale_fn_custom
-        super().load_state_dict(state)
-        self._scale_fn_custom = fn
-        if fn is not None and saved is not None:
-            fn.__dict__.update(saved)
-
-
-def _set_momentum(group: dict, value: float, use_beta1: bool) -> None:
-    if use_beta1:
-        group["betas"] = (value, *group["betas"][1:])
-    else:
-        group["momentum"] = value
+    def _load_attr(self, name: str, saved) -> None:
+        restore_object(self._scale_fn_custom, saved)
 
 
 class OneCycleLR(LRScheduler):
@@ -299,20 +271,15 @@ class OneCycleLR(LRScheduler):
                  steps_per_epoch: int | None = None, pct_start: float = 0.3, anneal_strategy: str = "cos",
                  cycle_momentum: bool = True, base_momentum=0.85, max_momentum=0.95, div_factor: float = 25.0,
                  final_div_factor: float = 1e4, three_phase: bool = False, last_epoch: int = -1):
-        _check_optimizer(optimizer)
+        check_optimizer(optimizer)
         self.optimizer = optimizer
         if total_steps is not None:
-            if isinstance(total_steps, bool) or not isinstance(total_steps, numbers.Integral) or total_steps <= 0:
-                raise ValueError(f"Expected positive integer total_steps, but got {total_steps!r}")
-            self.total_steps = int(total_steps)
+            self.total_steps = int(check_int(total_steps, "total_steps", 1))
         elif epochs is not None and steps_per_epoch is not None:
-            for name, v in (("epochs", epochs), ("steps_per_epoch", steps_per_epoch)):
-                if isinstance(v, bool) or not isinstance(v, numbers.Integral) or v <= 0:
-                    raise ValueError(f"Expected positive integer {name}, but got {v!r}")
-            self.total_steps = int(epochs) * int(steps_per_epoch)
+            self.total_steps = check_int(epochs, "epochs", 1) * check_int(steps_per_epoch, "steps_per_epoch", 1)
         else:
             raise ValueError("You must define either total_steps OR (epochs AND steps_per_epoch)")
-        if isinstance(pct_start, bool) or not isinstance(pct_start, numbers.Real) or not 0 <= pct_start <= 1:
+        if not 0 <= check_real(pct_start, "pct_start") <= 1:
             raise ValueError(f"Expected float between 0 and 1 pct_start, but got {pct_start!r}")
         if anneal_strategy not in ("cos", "linear"):
             raise ValueError(f"anneal_strategy must be one of 'cos' or 'linear', instead got {anneal_strategy!r}")
@@ -329,7 +296,7 @@ class OneCycleLR(LRScheduler):
                 (float(pct_start * n) - 1, "initial_lr", "max_lr", "max_momentum", "base_momentum"),
                 (n - 1, "max_lr", "min_lr", "base_momentum", "max_momentum"),
             ]
-        max_lrs = _per_group("max_lr", optimizer, max_lr)
+        max_lrs = per_group("max_lr", optimizer, max_lr)
         if last_epoch == -1:
             for top, group in zip(max_lrs, optimizer.param_groups):
                 group["initial_lr"] = top / div_factor
@@ -337,17 +304,7 @@ class OneCycleLR(LRScheduler):
                 group["min_lr"] = group["initial_lr"] / final_div_factor
         self.cycle_momentum = cycle_momentum
         if cycle_momentum:
-            if "momentum" not in optimizer.defaults and "betas" not in optimizer.defaults:
-                raise ValueError("optimizer must support momentum or beta1 with `cycle_momentum` option enabled; "
-                                 "pass cycle_momentum=False")
-            self.use_beta1 = "betas" in optimizer.defaults
-            m_maxs = _per_group("max_momentum", optimizer, max_momentum)
-            m_bases = _per_group("base_momentum", optimizer, base_momentum)
-            if last_epoch == -1:
-                for m_max, m_base, group in zip(m_maxs, m_bases, optimizer.param_groups):
-                    _set_momentum(group, m_max, self.use_beta1)
-                    group["max_momentum"] = m_max
-                    group["base_momentum"] = m_base
+            self.use_beta1, _, _ = init_momentum_cycle(optimizer, base_momentum, max_momentum, last_epoch)
         super().__init__(optimizer, last_epoch)
 
     def _interp(self, start: float, end: float, pct: float) -> float:
@@ -369,7 +326,7 @@ class OneCycleLR(LRScheduler):
                     pct = (t - start) / (end - start)
                     lrs.append(self._interp(group[lr_from], group[lr_to], pct))
                     if self.cycle_momentum:
-                        _set_momentum(group, self._interp(group[m_from], group[m_to], pct), self.use_beta1)
+                        set_momentum(group, self._interp(group[m_from], group[m_to], pct), self.use_beta1)
                     break
                 start = end
         return lrs
@@ -411,11 +368,9 @@ class NoamScheduler(LRScheduler):
 
     def __init__(self, optimizer: Optimizer, model_size: int, warmup_steps: int, factor: float = 1.0,
                  last_epoch: int = -1):
-        _check_int(model_size, "model_size", 1)
-        _check_int(warmup_steps, "warmup_steps", 1)
-        if isinstance(factor, bool) or not isinstance(factor, numbers.Real):
-            raise TypeError(f"factor must be a real number, got {factor!r} ({type(factor).__name__})")
-        if not factor > 0:
+        check_int(model_size, "model_size", 1)
+        check_int(warmup_steps, "warmup_steps", 1)
+        if not check_real(factor, "factor") > 0:
             raise ValueError(f"factor must be positive, got {factor}")
         self.model_size = model_size
         self.warmup_steps = warmup_steps

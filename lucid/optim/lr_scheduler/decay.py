@@ -1,28 +1,36 @@
 """Decaying schedules: step, multi-step, constant, linear, exponential, polynomial and cosine annealing.
 
 Each computes the new rate from the current one (PyTorch's chainable form) and
-has a closed form used by ``step(epoch)``; the two agree up to rounding.
+has a closed form used by ``step(epoch)``; the two agree up to rounding. All
+but the cosine schedule multiply the current rate by a factor (``_factor``).
 """
 
 from __future__ import annotations
 
 import math
-import numbers
 from bisect import bisect_right
 from collections import Counter
 
-from lucid.optim.lr_scheduler.scheduler import LRScheduler, _check_int
+from lucid.optim._checks import check_int, check_real
+from lucid.optim.lr_scheduler.scheduler import LRScheduler
 from lucid.optim.optimizer import Optimizer
 
 __all__ = ["StepLR", "MultiStepLR", "ConstantLR", "LinearLR", "ExponentialLR", "PolynomialLR", "CosineAnnealingLR"]
 
 
-def _check_real(value, name: str) -> None:
-    if isinstance(value, bool) or not isinstance(value, numbers.Real):
-        raise TypeError(f"{name} must be a real number, got {value!r} ({type(value).__name__})")
+class _Multiplicative(LRScheduler):
+    """A chainable schedule: each step multiplies every group's current rate by ``_factor()``."""
+
+    def get_lr(self) -> list:
+        self._warn_outside_step()
+        return self._group_lrs(self._factor())
+
+    def _factor(self):
+        """The factor of this step (``last_epoch``), or None where the rate stays as it is."""
+        raise NotImplementedError
 
 
-class StepLR(LRScheduler):
+class StepLR(_Multiplicative):
     r"""Multiply the rate by ``gamma`` every ``step_size`` epochs.
 
     .. math::
@@ -51,24 +59,22 @@ class StepLR(LRScheduler):
     """
 
     def __init__(self, optimizer: Optimizer, step_size: int, gamma: float = 0.1, last_epoch: int = -1):
-        _check_int(step_size, "step_size", 1)
-        _check_real(gamma, "gamma")
+        check_int(step_size, "step_size", 1)
+        check_real(gamma, "gamma")
         self.step_size = step_size
         self.gamma = gamma
         super().__init__(optimizer, last_epoch)
 
-    def get_lr(self) -> list:
-        self._warn_outside_step()
-        groups = self.optimizer.param_groups
+    def _factor(self):
         if self.last_epoch == 0 or self.last_epoch % self.step_size != 0:
-            return [group["lr"] for group in groups]
-        return [group["lr"] * self.gamma for group in groups]
+            return None
+        return self.gamma
 
     def _closed_form_lr(self) -> list:
         return [base * self.gamma ** (self.last_epoch // self.step_size) for base in self.base_lrs]
 
 
-class MultiStepLR(LRScheduler):
+class MultiStepLR(_Multiplicative):
     r"""Multiply the rate by ``gamma`` at each milestone epoch.
 
     .. math::
@@ -98,20 +104,16 @@ class MultiStepLR(LRScheduler):
     def __init__(self, optimizer: Optimizer, milestones, gamma: float = 0.1, last_epoch: int = -1):
         milestones = list(milestones)
         for m in milestones:
-            if isinstance(m, bool) or not isinstance(m, numbers.Integral):
-                raise TypeError(f"milestones must be ints, got {m!r} ({type(m).__name__})")
-        _check_real(gamma, "gamma")
+            check_int(m, "milestones")
+        check_real(gamma, "gamma")
         self.milestones = Counter(milestones)
         self.gamma = gamma
         super().__init__(optimizer, last_epoch)
 
-    def get_lr(self) -> list:
-        self._warn_outside_step()
-        groups = self.optimizer.param_groups
+    def _factor(self):
         if self.last_epoch not in self.milestones:
-            return [group["lr"] for group in groups]
-        factor = self.gamma ** self.milestones[self.last_epoch]
-        return [group["lr"] * factor for group in groups]
+            return None
+        return self.gamma ** self.milestones[self.last_epoch]
 
     def load_state_dict(self, state_dict: dict) -> None:
         """Restore the state returned by ``state_dict()`` (also after a JSON round trip)."""
@@ -124,7 +126,7 @@ class MultiStepLR(LRScheduler):
         return [base * self.gamma ** bisect_right(ms, self.last_epoch) for base in self.base_lrs]
 
 
-class ConstantLR(LRScheduler):
+class ConstantLR(_Multiplicative):
     r"""Scale the rate by a constant ``factor`` for the first ``total_iters`` epochs.
 
     .. math::
@@ -153,29 +155,27 @@ class ConstantLR(LRScheduler):
     """
 
     def __init__(self, optimizer: Optimizer, factor: float = 1.0 / 3, total_iters: int = 5, last_epoch: int = -1):
-        _check_real(factor, "factor")
+        check_real(factor, "factor")
         if not 0.0 <= factor <= 1.0:
             raise ValueError(f"Constant multiplicative factor expected to be between 0 and 1, got {factor}")
-        _check_int(total_iters, "total_iters", 0)
+        check_int(total_iters, "total_iters", 0)
         self.factor = factor
         self.total_iters = total_iters
         super().__init__(optimizer, last_epoch)
 
-    def get_lr(self) -> list:
-        self._warn_outside_step()
-        groups = self.optimizer.param_groups
+    def _factor(self):
         if self.last_epoch == 0:
-            return [group["lr"] * self.factor for group in groups]
+            return self.factor
         if self.last_epoch != self.total_iters:
-            return [group["lr"] for group in groups]
-        return [group["lr"] * (1.0 / self.factor) for group in groups]
+            return None
+        return 1.0 / self.factor
 
     def _closed_form_lr(self) -> list:
         scale = self.factor + (self.last_epoch >= self.total_iters) * (1.0 - self.factor)
         return [base * scale for base in self.base_lrs]
 
 
-class LinearLR(LRScheduler):
+class LinearLR(_Multiplicative):
     r"""Scale the rate by a factor that moves linearly from ``start_factor`` to ``end_factor``.
 
     .. math::
@@ -206,36 +206,33 @@ class LinearLR(LRScheduler):
 
     def __init__(self, optimizer: Optimizer, start_factor: float = 1.0 / 3, end_factor: float = 1.0,
                  total_iters: int = 5, last_epoch: int = -1):
-        _check_real(start_factor, "start_factor")
-        _check_real(end_factor, "end_factor")
+        check_real(start_factor, "start_factor")
+        check_real(end_factor, "end_factor")
         if not 0.0 < start_factor <= 1.0:
             raise ValueError(f"Starting multiplicative factor expected to be greater than 0 and less or equal to 1, "
                              f"got {start_factor}")
         if not 0.0 <= end_factor <= 1.0:
             raise ValueError(f"Ending multiplicative factor expected to be between 0 and 1, got {end_factor}")
-        _check_int(total_iters, "total_iters", 1)
+        check_int(total_iters, "total_iters", 1)
         self.start_factor = start_factor
         self.end_factor = end_factor
         self.total_iters = total_iters
         super().__init__(optimizer, last_epoch)
 
-    def get_lr(self) -> list:
-        self._warn_outside_step()
-        groups = self.optimizer.param_groups
+    def _factor(self):
         if self.last_epoch == 0:
-            return [group["lr"] * self.start_factor for group in groups]
+            return self.start_factor
         if self._is_initial or self.last_epoch > self.total_iters:
-            return [group["lr"] for group in groups]
+            return None
         diff = self.end_factor - self.start_factor
-        ratio = 1.0 + diff / (self.total_iters * self.start_factor + (self.last_epoch - 1) * diff)
-        return [group["lr"] * ratio for group in groups]
+        return 1.0 + diff / (self.total_iters * self.start_factor + (self.last_epoch - 1) * diff)
 
     def _closed_form_lr(self) -> list:
         frac = min(self.total_iters, self.last_epoch) / self.total_iters
         return [base * (self.start_factor + (self.end_factor - self.start_factor) * frac) for base in self.base_lrs]
 
 
-class ExponentialLR(LRScheduler):
+class ExponentialLR(_Multiplicative):
     r"""Multiply the rate by ``gamma`` every epoch.
 
     .. math::
@@ -256,22 +253,18 @@ class ExponentialLR(LRScheduler):
     """
 
     def __init__(self, optimizer: Optimizer, gamma: float, last_epoch: int = -1):
-        _check_real(gamma, "gamma")
+        check_real(gamma, "gamma")
         self.gamma = gamma
         super().__init__(optimizer, last_epoch)
 
-    def get_lr(self) -> list:
-        self._warn_outside_step()
-        groups = self.optimizer.param_groups
-        if self._is_initial:
-            return [group["lr"] for group in groups]
-        return [group["lr"] * self.gamma for group in groups]
+    def _factor(self):
+        return None if self._is_initial else self.gamma
 
     def _closed_form_lr(self) -> list:
         return [base * self.gamma ** self.last_epoch for base in self.base_lrs]
 
 
-class PolynomialLR(LRScheduler):
+class PolynomialLR(_Multiplicative):
     r"""Decay the rate polynomially to zero over ``total_iters`` epochs.
 
     .. math::
@@ -296,20 +289,17 @@ class PolynomialLR(LRScheduler):
     """
 
     def __init__(self, optimizer: Optimizer, total_iters: int = 5, power: float = 1.0, last_epoch: int = -1):
-        _check_int(total_iters, "total_iters", 1)
-        _check_real(power, "power")
+        check_int(total_iters, "total_iters", 1)
+        check_real(power, "power")
         self.total_iters = total_iters
         self.power = power
         super().__init__(optimizer, last_epoch)
 
-    def get_lr(self) -> list:
-        self._warn_outside_step()
-        groups = self.optimizer.param_groups
+    def _factor(self):
         if self._is_initial or self.last_epoch > self.total_iters:
-            return [group["lr"] for group in groups]
+            return None
         t, n = self.last_epoch, self.total_iters
-        factor = ((1.0 - t / n) / (1.0 - (t - 1) / n)) ** self.power
-        return [group["lr"] * factor for group in groups]
+        return ((1.0 - t / n) / (1.0 - (t - 1) / n)) ** self.power
 
     def _closed_form_lr(self) -> list:
         frac = min(self.total_iters, self.last_epoch) / self.total_iters
@@ -351,18 +341,18 @@ class CosineAnnealingLR(LRScheduler):
     """
 
     def __init__(self, optimizer: Optimizer, T_max: int, eta_min: float = 0.0, last_epoch: int = -1):
-        _check_int(T_max, "T_max", 1)
-        _check_real(eta_min, "eta_min")
+        check_int(T_max, "T_max", 1)
+        check_real(eta_min, "eta_min")
         self.T_max = T_max
         self.eta_min = eta_min
         super().__init__(optimizer, last_epoch)
 
     def get_lr(self) -> list:
         self._warn_outside_step()
-        groups = self.optimizer.param_groups
         t, T, lo = self.last_epoch, self.T_max, self.eta_min
         if self._is_initial:
-            return [group["lr"] for group in groups]
+            return self._group_lrs()
+        groups = self.optimizer.param_groups
         if self._step_count == 1 and t > 0:
             return [lo + (base - lo) * (1 + math.cos(t * math.pi / T)) / 2 for base in self.base_lrs]
         if (t - 1 - T) % (2 * T) == 0:

@@ -10,7 +10,9 @@ import mlx.core as mx
 import numpy as np
 
 from lucid._tensor import Tensor
-from lucid.optim.lr_scheduler.scheduler import _EPOCH_WARNING, LRScheduler, _check_int, _check_optimizer
+from lucid.optim._checks import check_int, check_real
+from lucid.optim.lr_scheduler._util import EPOCH_WARNING, check_optimizer
+from lucid.optim.lr_scheduler.scheduler import LRScheduler
 from lucid.optim.optimizer import Optimizer
 
 __all__ = ["ReduceLROnPlateau"]
@@ -71,13 +73,11 @@ class ReduceLROnPlateau(LRScheduler):
     def __init__(self, optimizer: Optimizer, mode: str = "min", factor: float = 0.1, patience: int = 10,
                  threshold: float = 1e-4, threshold_mode: str = "rel", cooldown: int = 0, min_lr=0.0,
                  eps: float = 1e-8):
-        _check_optimizer(optimizer)
-        if isinstance(factor, bool) or not isinstance(factor, numbers.Real):
-            raise TypeError(f"factor must be a real number, got {factor!r}")
-        if factor >= 1.0:
+        check_optimizer(optimizer)
+        if check_real(factor, "factor") >= 1.0:
             raise ValueError(f"Factor should be < 1.0, got {factor}")
-        _check_int(patience, "patience", 0)
-        _check_int(cooldown, "cooldown", 0)
+        check_int(patience, "patience", 0)
+        check_int(cooldown, "cooldown", 0)
         self.factor = factor
         self.optimizer = optimizer
         n = len(optimizer.param_groups)
@@ -93,7 +93,7 @@ class ReduceLROnPlateau(LRScheduler):
         self.cooldown = cooldown
         self.eps = eps
         self.last_epoch = 0
-        self._last_lr = [group["lr"] for group in optimizer.param_groups]
+        self._last_lr = self._group_lrs()
         self._init_is_better(mode, threshold, threshold_mode)
         self._reset()
 
@@ -128,7 +128,7 @@ class ReduceLROnPlateau(LRScheduler):
         if epoch is None:
             epoch = self.last_epoch + 1
         else:
-            warnings.warn(_EPOCH_WARNING, UserWarning, stacklevel=2)
+            warnings.warn(EPOCH_WARNING, UserWarning, stacklevel=2)
         self.last_epoch = epoch
         # NOTE: NaN never improves on the best, so NaN epochs count as bad ones.
         if self.is_better(current, self.best):
@@ -143,7 +143,7 @@ class ReduceLROnPlateau(LRScheduler):
             self._reduce_lr()
             self.cooldown_counter = self.cooldown
             self.num_bad_epochs = 0
-        self._last_lr = [group["lr"] for group in self.optimizer.param_groups]
+        self._last_lr = self._group_lrs()
 
     def _reduce_lr(self) -> None:
         groups = self.optimizer.param_groups
@@ -159,7 +159,7 @@ class ReduceLROnPlateau(LRScheduler):
                 group["lr"] = new
 
     def get_lr(self) -> list:
-        return [group["lr"] for group in self.optimizer.param_groups]
+        return self._group_lrs()
 
     def load_state_dict(self, state_dict: dict) -> None:
         """Restore the state returned by ``state_dict()``."""

@@ -12,44 +12,23 @@ As in PyTorch, most schedulers compute the new rate from the current one
 
 from __future__ import annotations
 
-import numbers
-import types
 import warnings
 from bisect import bisect_right
 
+from lucid.optim._checks import check_int
+from lucid.optim.lr_scheduler._util import (
+    EPOCH_WARNING,
+    check_optimizer,
+    object_state,
+    per_group,
+    restore_object,
+)
 from lucid.optim.optimizer import Optimizer
 
 __all__ = ["LRScheduler", "LambdaLR", "MultiplicativeLR", "SequentialLR", "ChainedScheduler"]
 
-_EPOCH_WARNING = (
-    "passing an epoch to scheduler.step() is deprecated (as in PyTorch): call step() without arguments; "
-    "with an epoch the closed form of the schedule is used where there is one"
-)
 # Attributes that describe a call in progress, not the scheduler's state.
 _TRANSIENT = ("optimizer", "_is_initial", "_in_step")
-
-
-def _check_optimizer(optimizer) -> None:
-    if not isinstance(optimizer, Optimizer):
-        raise TypeError(f"{type(optimizer).__name__} is not an Optimizer; pass a lucid.optim optimizer")
-
-
-def _check_int(value, name: str, minimum: int) -> None:
-    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
-        raise TypeError(f"{name} must be an int, got {value!r} ({type(value).__name__})")
-    if value < minimum:
-        raise ValueError(f"{name} must be >= {minimum}, got {value}")
-
-
-def _per_group(name: str, optimizer: Optimizer, value) -> list:
-    """One value per parameter group: ``value`` repeated, or a list of the right length."""
-    n = len(optimizer.param_groups)
-    if isinstance(value, (list, tuple)):
-        if len(value) != n:
-            raise ValueError(f"{name} must have one value per parameter group: got {len(value)} values "
-                             f"for {n} groups")
-        return list(value)
-    return [value] * n
 
 
 class LRScheduler:
@@ -61,7 +40,9 @@ class LRScheduler:
     one and writes the new rates into ``optimizer.param_groups``.
 
     Subclasses implement ``get_lr()``, returning one rate per group for the
-    current ``last_epoch`` (and optionally ``_closed_form_lr()``).
+    current ``last_epoch`` (and optionally ``_closed_form_lr()``). Attributes
+    named in ``_saved_by_hook`` are saved and restored by ``_save_attr`` and
+    ``_load_attr`` instead of by value (user functions, child schedulers).
 
     Args:
         optimizer: the optimizer whose learning rates are scheduled.
@@ -86,10 +67,11 @@ class LRScheduler:
 
     _is_initial = False
     _in_step = False
+    _saved_by_hook: tuple = ()
 
     def __init__(self, optimizer: Optimizer, last_epoch: int = -1):
-        _check_optimizer(optimizer)
-        _check_int(last_epoch, "last_epoch", -1)
+        check_optimizer(optimizer)
+        check_int(last_epoch, "last_epoch", -1)
         self.optimizer = optimizer
         groups = optimizer.param_groups
         if last_epoch == -1:
@@ -126,6 +108,13 @@ class LRScheduler:
         """The learning rates the last ``step()`` set, one per parameter group."""
         return list(self._last_lr)
 
+    def _group_lrs(self, factor=None) -> list:
+        """Each parameter group's current rate, times ``factor`` when one is given."""
+        groups = self.optimizer.param_groups
+        if factor is None:
+            return [group["lr"] for group in groups]
+        return [group["lr"] * factor for group in groups]
+
     def step(self, epoch: int | None = None) -> None:
         """Advance the schedule by one epoch (or jump to ``epoch``, deprecated) and update the optimizer."""
         if self._step_count == 1 and getattr(self.optimizer, "_step_calls", 1) == 0:
@@ -136,7 +125,7 @@ class LRScheduler:
             )
         self._step_count += 1
         if epoch is not None:
-            warnings.warn(_EPOCH_WARNING, UserWarning, stacklevel=2)
+            warnings.warn(EPOCH_WARNING, UserWarning, stacklevel=2)
         self._update_lr(epoch)
 
     def _update_lr(self, epoch: int | None = None) -> None:
@@ -153,7 +142,7 @@ class LRScheduler:
             self._in_step = False
         for group, lr in zip(self.optimizer.param_groups, values):
             group["lr"] = lr
-        self._last_lr = [group["lr"] for group in self.optimizer.param_groups]
+        self._last_lr = self._group_lrs()
 
     def state_dict(self) -> dict:
         """The scheduler's state: every attribute except the optimizer (plain numbers and lists).
@@ -165,42 +154,50 @@ class LRScheduler:
             >>> sched.state_dict()["last_epoch"]
             0
         """
-        return {k: v for k, v in self.__dict__.items() if k not in _TRANSIENT}
+        state = {k: v for k, v in self.__dict__.items() if k not in _TRANSIENT}
+        for name in self._saved_by_hook:
+            state[name] = self._save_attr(name)
+        return state
 
     def load_state_dict(self, state_dict: dict) -> None:
         """Restore the state returned by ``state_dict()`` (load the optimizer's state too)."""
         if not isinstance(state_dict, dict):
             raise TypeError(f"load_state_dict expects a dict, got {type(state_dict).__name__}")
-        self.__dict__.update({k: v for k, v in state_dict.items() if k not in _TRANSIENT})
+        hooked = self._saved_by_hook
+        self.__dict__.update({k: v for k, v in state_dict.items() if k not in _TRANSIENT and k not in hooked})
+        for name in hooked:
+            if name in state_dict:
+                self._load_attr(name, state_dict[name])
+
+    def _save_attr(self, name: str):
+        """The saved form of the attribute ``name`` (one of ``_saved_by_hook``)."""
+        raise NotImplementedError(f"{type(self).__name__} must implement _save_attr for {name!r}")
+
+    def _load_attr(self, name: str, saved) -> None:
+        """Restore the attribute ``name`` from what ``_save_attr`` returned."""
+        raise NotImplementedError(f"{type(self).__name__} must implement _load_attr for {name!r}")
 
 
 class _LambdaBase(LRScheduler):
     """Shared by LambdaLR and MultiplicativeLR: one function per group, saved only if it is an object."""
 
+    _saved_by_hook = ("lr_lambdas",)
+
     def __init__(self, optimizer: Optimizer, lr_lambda, last_epoch: int = -1):
-        _check_optimizer(optimizer)
-        fns = _per_group("lr_lambda", optimizer, lr_lambda)
+        check_optimizer(optimizer)
+        fns = per_group("lr_lambda", optimizer, lr_lambda)
         for fn in fns:
             if not callable(fn):
                 raise TypeError(f"lr_lambda must be a function of the epoch, got {type(fn).__name__}")
         self.lr_lambdas = fns
         super().__init__(optimizer, last_epoch)
 
-    def state_dict(self) -> dict:
-        """The state; a lambda itself is saved only when it is a callable object (its ``__dict__``)."""
-        state = {k: v for k, v in self.__dict__.items() if k not in _TRANSIENT and k != "lr_lambdas"}
-        state["lr_lambdas"] = [None if isinstance(fn, types.FunctionType) else dict(fn.__dict__)
-                               for fn in self.lr_lambdas]
-        return state
+    def _save_attr(self, name: str) -> list:
+        return [object_state(fn) for fn in self.lr_lambdas]
 
-    def load_state_dict(self, state_dict: dict) -> None:
-        """Restore the state; saved attributes of callable objects are written back into them."""
-        state = dict(state_dict)
-        saved = state.pop("lr_lambdas", None) or []
-        super().load_state_dict(state)
-        for fn, attrs in zip(self.lr_lambdas, saved):
-            if attrs is not None:
-                fn.__dict__.update(attrs)
+    def _load_attr(self, name: str, saved) -> None:
+        for fn, attrs in zip(self.lr_lambdas, saved or []):
+            restore_object(fn, attrs)
 
 
 class LambdaLR(_LambdaBase):
@@ -266,9 +263,9 @@ class MultiplicativeLR(_LambdaBase):
 
     def get_lr(self) -> list:
         self._warn_outside_step()
-        groups = self.optimizer.param_groups
         if self._is_initial:
-            return [group["lr"] for group in groups]
+            return self._group_lrs()
+        groups = self.optimizer.param_groups
         return [group["lr"] * fn(self.last_epoch) for fn, group in zip(self.lr_lambdas, groups)]
 
 
@@ -289,20 +286,15 @@ def _check_children(owner: str, schedulers, optimizer) -> None:
 
 
 class _Composite(LRScheduler):
-    """A scheduler made of child schedulers; saves their states with its own."""
+    """A scheduler made of child schedulers; saves their states with its own, under ``"_schedulers"``."""
 
-    def state_dict(self) -> dict:
-        """The state, with each child scheduler's state under ``"_schedulers"``."""
-        state = {k: v for k, v in self.__dict__.items() if k not in _TRANSIENT and k != "_schedulers"}
-        state["_schedulers"] = [s.state_dict() for s in self._schedulers]
-        return state
+    _saved_by_hook = ("_schedulers",)
 
-    def load_state_dict(self, state_dict: dict) -> None:
-        """Restore the state and the children's states."""
-        state = dict(state_dict)
-        children = state.pop("_schedulers", [])
-        super().load_state_dict(state)
-        for s, sd in zip(self._schedulers, children):
+    def _save_attr(self, name: str) -> list:
+        return [s.state_dict() for s in self._schedulers]
+
+    def _load_attr(self, name: str, saved) -> None:
+        for s, sd in zip(self._schedulers, saved):
             s.load_state_dict(sd)
 
 
@@ -337,7 +329,7 @@ class SequentialLR(_Composite):
     """
 
     def __init__(self, optimizer: Optimizer, schedulers, milestones, last_epoch: int = -1):
-        _check_optimizer(optimizer)
+        check_optimizer(optimizer)
         schedulers = list(schedulers)
         _check_children(type(self).__name__, schedulers, optimizer)
         milestones = list(milestones)
@@ -406,14 +398,14 @@ class ChainedScheduler(_Composite):
         if len(schedulers) < 1:
             raise ValueError("ChainedScheduler expects at least one scheduler, got none")
         optimizer = optimizer if optimizer is not None else schedulers[0].optimizer
-        _check_optimizer(optimizer)
+        check_optimizer(optimizer)
         _check_children(type(self).__name__, schedulers, optimizer)
         self._schedulers = schedulers
         self.optimizer = optimizer
         self.base_lrs = [group.get("initial_lr", group["lr"]) for group in optimizer.param_groups]
-        self._last_lr = [group["lr"] for group in optimizer.param_groups]
+        self._last_lr = self._group_lrs()
 
     def step(self) -> None:
         for s in self._schedulers:
             s.step()
-        self._last_lr = [group["lr"] for group in self.optimizer.param_groups]
+        self._last_lr = self._group_lrs()

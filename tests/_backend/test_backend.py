@@ -12,7 +12,7 @@ import lucid
 from lucid._backend import blas, dtypes, evaluation
 from lucid._backend.device import mx_device, normalize_device, run_on
 
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
 
 def test_blas_info_describes_the_state():

@@ -1,0 +1,310 @@
+"""Private numerics for the distributions: log-gamma, digamma, samplers MLX lacks, shape helpers.
+
+``lgamma`` and ``digamma`` are differentiable (their derivatives are
+``digamma`` and ``trigamma``). They are private here until ``lucid.special``
+offers them; then these can be replaced by the public ones.
+
+The gamma and Poisson samplers are rejection samplers written without a
+host sync: each draws a fixed number of proposals at once and keeps the first
+accepted one (with a fallback whose probability of being used is below
+1e-12), so nothing branches on array values.
+"""
+
+from __future__ import annotations
+
+import math
+import numbers
+
+import mlx.core as mx
+import numpy as np
+
+import lucid
+from lucid._backend import reductions
+from lucid._tensor import Tensor
+from lucid.autograd.function import Function
+
+_LANCZOS_G = 7.0
+_LANCZOS = (0.99999999999980993, 676.5203681218851, -1259.1392167224028, 771.32342877765313,
+            -176.61502916214059, 12.507343278686905, -0.13857109526572012, 9.9843695780195716e-6,
+            1.5056327351493116e-7)
+_HALF_LOG_2PI = 0.5 * math.log(2.0 * math.pi)
+EULER_GAMMA = 0.57721566490153286061
+
+
+def _lgamma_pos(x: mx.array) -> mx.array:
+    """Lanczos approximation of log Gamma(x) for x >= 0.5."""
+    z = x - 1.0
+    a = mx.full(x.shape, _LANCZOS[0], dtype=x.dtype)
+    for i, c in enumerate(_LANCZOS[1:], 1):
+        a = a + c / (z + i)
+    t = z + _LANCZOS_G + 0.5
+    return _HALF_LOG_2PI + (z + 0.5) * mx.log(t) - t + mx.log(a)
+
+
+def lgamma_array(x: mx.array) -> mx.array:
+    """log|Gamma(x)| on raw arrays (reflection below 0.5); +inf at 0 and the negative integers."""
+    small = x < 0.5
+    xp = mx.where(small, 1.0 - x, x)
+    pos = _lgamma_pos(xp)
+    # log(pi / |sin(pi x)|) - lgamma(1 - x)
+    refl = math.log(math.pi) - mx.log(mx.abs(mx.sin(math.pi * x))) - pos
+    return mx.where(small, refl, pos)
+
+
+def _digamma_pos(x: mx.array) -> mx.array:
+    # psi(x) = psi(x + 6) - sum_{k<6} 1/(x + k); asymptotic series at x + 6 >= 6.
+    shift = mx.zeros_like(x)
+    for k in range(6):
+        shift = shift + 1.0 / (x + k)
+    y = x + 6.0
+    r = 1.0 / (y * y)
+    series = r * (1.0 / 12 - r * (1.0 / 120 - r * (1.0 / 252 - r * (1.0 / 240 - r * (1.0 / 132)))))
+    return mx.log(y) - 0.5 / y - series - shift
+
+
+def digamma_array(x: mx.array) -> mx.array:
+    """psi(x) on raw arrays (reflection for x < 0.5)."""
+    small = x < 0.5
+    xp = mx.where(small, 1.0 - x, x)
+    pos = _digamma_pos(xp)
+    # psi(x) = psi(1 - x) - pi / tan(pi x)
+    return mx.where(small, pos - math.pi / mx.tan(math.pi * x), pos)
+
+
+def trigamma_array(x: mx.array) -> mx.array:
+    """psi'(x) on raw arrays (reflection for x < 0.5)."""
+    small = x < 0.5
+    xp = mx.where(small, 1.0 - x, x)
+    shift = mx.zeros_like(xp)
+    for k in range(6):
+        shift = shift + 1.0 / ((xp + k) * (xp + k))
+    y = xp + 6.0
+    r = 1.0 / (y * y)
+    series = 1.0 / y + 0.5 * r + (r / y) * (1.0 / 6 - r * (1.0 / 30 - r * (1.0 / 42 - r * (1.0 / 30))))
+    pos = series + shift
+    # psi'(x) = -psi'(1 - x) + pi^2 / sin^2(pi x)
+    s = mx.sin(math.pi * x)
+    return mx.where(small, (math.pi * math.pi) / (s * s) - pos, pos)
+
+
+class _Lgamma(Function):
+    @staticmethod
+    def forward(ctx, x):
+        ctx.save_for_backward(x)
+        return lgamma_array(x)
+
+    @staticmethod
+    def backward(ctx, g):
+        (x,) = ctx.saved_tensors
+        return g * digamma_array(x)
+
+
+class _Digamma(Function):
+    @staticmethod
+    def forward(ctx, x):
+        ctx.save_for_backward(x)
+        return digamma_array(x)
+
+    @staticmethod
+    def backward(ctx, g):
+        (x,) = ctx.saved_tensors
+        return g * trigamma_array(x)
+
+
+def _float(x) -> Tensor:
+    x = x if isinstance(x, Tensor) else lucid.tensor(x)
+    return x if x.is_floating_point() else x.float()
+
+
+def lgamma(x) -> Tensor:
+    """Differentiable log|Gamma(x)|."""
+    return _Lgamma.apply(_float(x))
+
+
+def digamma(x) -> Tensor:
+    """Differentiable psi(x) = d/dx log Gamma(x)."""
+    return _Digamma.apply(_float(x))
+
+
+def lbeta(a: Tensor, b: Tensor) -> Tensor:
+    """log B(a, b) = lgamma(a) + lgamma(b) - lgamma(a + b)."""
+    return lgamma(a) + lgamma(b) - lgamma(a + b)
+
+
+def xlogy(x: Tensor, y: Tensor) -> Tensor:
+    """``x * log(y)``, 0 where ``x == 0`` (also when ``y == 0``)."""
+    zero = x == 0
+    safe_y = lucid.where(zero, lucid.ones_like(y), y)
+    return lucid.where(zero, lucid.zeros_like(x * safe_y), x * lucid.log(safe_y))
+
+
+def softplus(x: Tensor) -> Tensor:
+    """``log(1 + exp(x))`` computed without overflow: ``max(x, 0) + log1p(exp(-|x|))``."""
+    return lucid.clamp(x, min=0.0) + lucid.log1p(lucid.exp(-lucid.abs(x)))
+
+
+def finfo(dtype):
+    """NumPy's finfo for a lucid floating dtype."""
+    return np.finfo({lucid.float16: np.float16, lucid.float64: np.float64}.get(dtype, np.float32))
+
+
+def clamp_probs(p: Tensor) -> Tensor:
+    """Clamp probabilities into ``[eps, 1 - eps]`` (for logs and sampling)."""
+    eps = float(finfo(p.dtype).eps)
+    return lucid.clamp(p, min=eps, max=1.0 - eps)
+
+
+def probs_to_logits(probs: Tensor, is_binary: bool = False) -> Tensor:
+    p = clamp_probs(probs)
+    return lucid.log(p) - lucid.log1p(-p) if is_binary else lucid.log(p)
+
+
+def logits_to_probs(logits: Tensor, is_binary: bool = False) -> Tensor:
+    return lucid.sigmoid(logits) if is_binary else lucid.nn.functional.softmax(logits, dim=-1)
+
+
+def sum_rightmost(x: Tensor, n: int) -> Tensor:
+    """Sum the ``n`` rightmost dimensions (no-op for ``n <= 0``)."""
+    if n <= 0:
+        return x
+    return x.sum(dim=tuple(range(-n, 0)))
+
+
+def broadcast_shape(*shapes) -> tuple:
+    try:
+        return tuple(np.broadcast_shapes(*[tuple(s) for s in shapes]))
+    except ValueError:
+        raise ValueError(f"shapes {', '.join(str(tuple(s)) for s in shapes)} cannot be broadcast together") from None
+
+
+def is_number_like(x) -> bool:
+    return not isinstance(x, Tensor)
+
+
+def broadcast_all(*values) -> tuple:
+    """Tensors of one floating dtype and one broadcast shape from numbers, lists, arrays and Tensors.
+
+    The dtype is float64 if a Tensor argument is float64, else the first
+    floating Tensor argument's dtype, else float32; broadcasting keeps gradients.
+    """
+    for v in values:
+        if not isinstance(v, (Tensor, numbers.Real, list, tuple, np.ndarray)) or isinstance(v, bool):
+            raise TypeError(f"distribution parameters must be Tensors or real numbers, got {type(v).__name__}")
+    dtypes = [v.dtype for v in values if isinstance(v, Tensor) and v.is_floating_point()]
+    dtype = lucid.float64 if lucid.float64 in dtypes else (dtypes[0] if dtypes else lucid.float32)
+    tensors = [v.to(dtype) if isinstance(v, Tensor) and v.dtype != dtype else
+               (v if isinstance(v, Tensor) else lucid.tensor(v, dtype=dtype)) for v in values]
+    shape = broadcast_shape(*[t.shape for t in tensors])
+    return tuple(t if t.shape == shape else t.expand(*shape) for t in tensors)
+
+
+# -- sampling --------------------------------------------------------------------
+def _key() -> mx.array:
+    return lucid.random.default_generator._next_key()
+
+
+def uniform_array(shape: tuple, dtype: mx.Dtype, low: float = 0.0, high: float = 1.0) -> mx.array:
+    sdt = mx.float32 if dtype == mx.float64 else dtype
+    return mx.random.uniform(low, high, shape, dtype=sdt, key=_key()).astype(dtype)
+
+
+def normal_array(shape: tuple, dtype: mx.Dtype) -> mx.array:
+    sdt = mx.float32 if dtype == mx.float64 else dtype
+    return mx.random.normal(shape, dtype=sdt, key=_key()).astype(dtype)
+
+
+def open_uniform(shape: tuple, like: Tensor) -> Tensor:
+    """Uniform draws in the open interval (tiny, 1 - eps) as a Tensor of ``like``'s dtype (no grad)."""
+    fi = finfo(like.dtype)
+    u = uniform_array(tuple(shape), like._data.dtype)
+    return Tensor._make(mx.clip(u, float(fi.tiny), 1.0 - float(fi.eps)), like.device)
+
+
+def standard_normal(shape: tuple, like: Tensor) -> Tensor:
+    return Tensor._make(normal_array(tuple(shape), like._data.dtype), like.device)
+
+
+_GAMMA_PROPOSALS = 16
+
+
+def standard_gamma_array(alpha: mx.array) -> mx.array:
+    """Gamma(alpha, 1) draws of ``alpha``'s shape (Marsaglia-Tsang, vectorised, no host sync).
+
+    For ``alpha < 1`` it draws Gamma(alpha + 1) and multiplies by ``U**(1/alpha)``.
+    Each element gets ``_GAMMA_PROPOSALS`` proposals (acceptance >= 0.95 each);
+    the first accepted one is kept, the last proposal (clamped to be positive)
+    is the fallback.
+    """
+    dtype = alpha.dtype
+    work = mx.float32 if dtype != mx.float64 else mx.float64
+    a = alpha.astype(work)
+    boost = a < 1.0
+    a1 = mx.where(boost, a + 1.0, a)
+    d = a1 - 1.0 / 3.0
+    c = 1.0 / mx.sqrt(9.0 * d)
+    k = _GAMMA_PROPOSALS
+    shape = (k,) + a.shape
+    x = normal_array(shape, work)
+    u = uniform_array(shape, work)
+    v = 1.0 + c * x
+    v3 = v * v * v
+    ok = (v > 0) & (mx.log(mx.maximum(u, 1e-38)) < 0.5 * x * x + d - d * v3 + d * mx.log(mx.maximum(v3, 1e-38)))
+    first = mx.argmax(ok.astype(mx.int32), axis=0)  # index of the first accepted proposal (0 if none)
+    any_ok = reductions.any(ok, axis=0)
+    first = mx.where(any_ok, first, k - 1)
+    v3_pick = mx.take_along_axis(v3, first[None], axis=0)[0]
+    g = d * mx.maximum(v3_pick, 1e-30)
+    ub = uniform_array(a.shape, work)
+    g = mx.where(boost, g * mx.power(mx.maximum(ub, 1e-38), 1.0 / a), g)
+    tiny = float(np.finfo(np.float32 if dtype != mx.float64 else np.float64).tiny)
+    return mx.maximum(g, tiny).astype(dtype)
+
+
+_POISSON_INVERSION_STEPS = 64
+_POISSON_PROPOSALS = 16
+
+
+def poisson_array(rate: mx.array) -> mx.array:
+    """Poisson(rate) draws (float, of ``rate``'s shape) without a host sync.
+
+    Rates below 10 use inversion over a fixed table of 64 counts (the mass
+    beyond 63 is below 1e-20 for rate < 10); larger rates use Hoermann's
+    transformed rejection (PTRS) with a fixed number of proposals.
+    """
+    dtype = rate.dtype
+    work = mx.float32 if dtype != mx.float64 else mx.float64
+    lam = rate.astype(work)
+    # inversion
+    small_lam = mx.minimum(lam, 10.0)
+    ks = mx.arange(_POISSON_INVERSION_STEPS, dtype=work)
+    log_lam = mx.log(mx.maximum(small_lam, 1e-30))[..., None]
+    logpmf = ks * log_lam - small_lam[..., None] - lgamma_array(ks + 1.0)
+    cdf = mx.cumsum(mx.exp(logpmf), axis=-1)
+    u = uniform_array(lam.shape, work)[..., None]
+    inv = reductions.sum((cdf < u).astype(work), axis=-1)
+    inv = mx.minimum(inv, _POISSON_INVERSION_STEPS - 1)
+    # PTRS for rate >= 10
+    big_lam = mx.maximum(lam, 10.0)
+    slam = mx.sqrt(big_lam)
+    loglam = mx.log(big_lam)
+    b = 0.931 + 2.53 * slam
+    a = -0.059 + 0.02483 * b
+    inv_alpha = 1.1239 + 1.1328 / (b - 3.4)
+    vr = 0.9277 - 3.6224 / (b - 2)
+    k = _POISSON_PROPOSALS
+    shape = (k,) + lam.shape
+    uu = uniform_array(shape, work) - 0.5
+    vv = uniform_array(shape, work)
+    us = 0.5 - mx.abs(uu)
+    kk = mx.floor((2 * a / us + b) * uu + big_lam + 0.43)
+    quick = (us >= 0.07) & (vv <= vr)
+    lhs = mx.log(mx.maximum(vv, 1e-38)) + mx.log(inv_alpha) - mx.log(a / (us * us) + b)
+    rhs = -big_lam + kk * loglam - lgamma_array(mx.maximum(kk, 0.0) + 1.0)
+    ok = quick | ((kk >= 0) & ((us >= 0.013) | (vv <= us)) & (lhs <= rhs))
+    first = mx.argmax(ok.astype(mx.int32), axis=0)
+    any_ok = reductions.any(ok, axis=0)
+    pick = mx.maximum(mx.take_along_axis(kk, first[None], axis=0)[0], 0.0)
+    fallback = mx.maximum(mx.round(big_lam + slam * normal_array(lam.shape, work)), 0.0)
+    ptrs = mx.where(any_ok, pick, fallback)
+    out = mx.where(lam < 10.0, inv, ptrs)
+    return mx.where(lam == 0, 0.0, out).astype(dtype)

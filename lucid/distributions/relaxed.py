@@ -1,0 +1,220 @@
+"""Continuous relaxations of discrete draws (Concrete / Gumbel-softmax): RelaxedBernoulli, RelaxedOneHotCategorical."""
+
+from __future__ import annotations
+
+import math
+
+import lucid
+from lucid._tensor import Tensor
+from lucid.distributions import constraints
+from lucid.distributions._math import (
+    broadcast_all,
+    clamp_probs,
+    logits_to_probs,
+    open_uniform,
+    probs_to_logits,
+    softplus,
+)
+from lucid.distributions.distribution import Distribution, _as_shape
+from lucid.distributions.transforms import ExpTransform, SigmoidTransform
+from lucid.distributions.wrappers import TransformedDistribution
+
+__all__ = ["LogitRelaxedBernoulli", "RelaxedBernoulli", "ExpRelaxedCategorical", "RelaxedOneHotCategorical"]
+
+
+def _numbers(*args) -> bool:
+    return not any(isinstance(a, Tensor) for a in args)
+
+
+class LogitRelaxedBernoulli(Distribution):
+    """The logit of a ``RelaxedBernoulli`` draw: ``(logits + log u - log(1 - u)) / temperature``.
+
+    Examples:
+        >>> import lucid
+        >>> from lucid.distributions import LogitRelaxedBernoulli
+        >>> LogitRelaxedBernoulli(0.5, probs=lucid.tensor([0.3, 0.7])).rsample().shape
+        (2,)
+    """
+
+    arg_constraints = {"probs": constraints.unit_interval, "logits": constraints.real}
+    support = constraints.real
+    has_rsample = True
+
+    def __init__(self, temperature, probs=None, logits=None, validate_args: bool | None = None):
+        if (probs is None) == (logits is None):
+            raise ValueError("Either `probs` or `logits` must be specified, but not both.")
+        raw = probs if probs is not None else logits
+        self._eager_check = _numbers(temperature, raw)
+        self.temperature, param = broadcast_all(temperature, raw)
+        self.__dict__["probs" if probs is not None else "logits"] = param
+        super().__init__(param.shape, validate_args=validate_args)
+
+    def expand(self, batch_shape, _instance=None):
+        new = self._get_checked_instance(LogitRelaxedBernoulli, _instance)
+        self._expand_params(new, batch_shape, ("temperature", "probs", "logits"))
+        return new
+
+    @property
+    def logits(self):
+        if "logits" not in self.__dict__:
+            self.__dict__["logits"] = probs_to_logits(self.__dict__["probs"], is_binary=True)
+        return self.__dict__["logits"]
+
+    @property
+    def probs(self):
+        if "probs" not in self.__dict__:
+            self.__dict__["probs"] = logits_to_probs(self.__dict__["logits"], is_binary=True)
+        return self.__dict__["probs"]
+
+    def rsample(self, sample_shape=()):
+        probs = clamp_probs(self.probs)
+        u = open_uniform(self._extended_shape(sample_shape), probs)
+        return (lucid.log(probs) - lucid.log1p(-probs) + lucid.log(u) - lucid.log1p(-u)) / self.temperature
+
+    def log_prob(self, value):
+        value = self._value(value)
+        diff = self.logits - value * self.temperature
+        return lucid.log(self.temperature) + diff - 2 * softplus(diff)
+
+
+class RelaxedBernoulli(TransformedDistribution):
+    """A relaxed Bernoulli on (0, 1): ``sigmoid`` of a ``LogitRelaxedBernoulli`` draw; differentiable samples.
+
+    Args:
+        temperature: the relaxation temperature (> 0); small values approach a Bernoulli.
+        probs, logits: the Bernoulli parameter (give one).
+
+    Examples:
+        >>> import lucid
+        >>> from lucid.distributions import RelaxedBernoulli
+        >>> d = RelaxedBernoulli(lucid.tensor(0.5), probs=lucid.tensor([0.3]))
+        >>> x = d.rsample(); bool((x > 0).all() and (x < 1).all())
+        True
+    """
+
+    arg_constraints = {"probs": constraints.unit_interval, "logits": constraints.real}
+    support = constraints.unit_interval
+    has_rsample = True
+
+    def __init__(self, temperature, probs=None, logits=None, validate_args: bool | None = None):
+        base = LogitRelaxedBernoulli(temperature, probs, logits, validate_args=validate_args)
+        super().__init__(base, SigmoidTransform(), validate_args=validate_args)
+
+    def expand(self, batch_shape, _instance=None):
+        new = self._get_checked_instance(RelaxedBernoulli, _instance)
+        return super().expand(batch_shape, _instance=new)
+
+    @property
+    def temperature(self):
+        return self.base_dist.temperature
+
+    @property
+    def logits(self):
+        return self.base_dist.logits
+
+    @property
+    def probs(self):
+        return self.base_dist.probs
+
+
+class ExpRelaxedCategorical(Distribution):
+    """The log of a ``RelaxedOneHotCategorical`` draw (log-softmax of Gumbel-perturbed logits / temperature).
+
+    Examples:
+        >>> import lucid
+        >>> from lucid.distributions import ExpRelaxedCategorical
+        >>> ExpRelaxedCategorical(1.0, probs=lucid.tensor([0.5, 0.5])).rsample().shape
+        (2,)
+    """
+
+    arg_constraints = {"probs": constraints.simplex, "logits": constraints.real_vector}
+    support = constraints.real_vector
+    has_rsample = True
+
+    def __init__(self, temperature, probs=None, logits=None, validate_args: bool | None = None):
+        from lucid.distributions.discrete import Categorical
+        self._categorical = Categorical(probs, logits, validate_args=validate_args)
+        self._eager_check = _numbers(temperature)
+        (self.temperature,) = broadcast_all(temperature)
+        if self.temperature.dtype != self._categorical.logits.dtype:
+            self.temperature = self.temperature.to(self._categorical.logits.dtype)
+        param_shape = self._categorical.param_shape
+        super().__init__(param_shape[:-1], param_shape[-1:], validate_args=validate_args)
+
+    def expand(self, batch_shape, _instance=None):
+        new = self._get_checked_instance(ExpRelaxedCategorical, _instance)
+        batch_shape = _as_shape(batch_shape, "batch_shape")
+        new.temperature = self.temperature
+        new._categorical = self._categorical.expand(batch_shape)
+        Distribution.__init__(new, batch_shape, self.event_shape, validate_args=False)
+        new._validate_args = self._validate_args
+        return new
+
+    @property
+    def logits(self):
+        return self._categorical.logits
+
+    @property
+    def probs(self):
+        return self._categorical.probs
+
+    @property
+    def param_shape(self):
+        return self._categorical.param_shape
+
+    def rsample(self, sample_shape=()):
+        shape = self._extended_shape(sample_shape)
+        u = open_uniform(shape, self.logits)
+        gumbels = -lucid.log(-lucid.log(u))
+        scores = (self.logits + gumbels) / self.temperature
+        return scores - lucid.logsumexp(scores, dim=-1, keepdim=True)
+
+    def log_prob(self, value):
+        value = self._value(value)
+        k = self._event_shape[0]
+        log_scale = math.lgamma(k) + (k - 1) * lucid.log(self.temperature)
+        score = self.logits - value * self.temperature.unsqueeze(-1) if self.temperature.ndim else \
+            self.logits - value * self.temperature
+        score = (score - lucid.logsumexp(score, dim=-1, keepdim=True)).sum(dim=-1)
+        return score + log_scale
+
+
+class RelaxedOneHotCategorical(TransformedDistribution):
+    """A relaxed one-hot categorical on the simplex (the Gumbel-softmax / Concrete distribution).
+
+    Args:
+        temperature: the relaxation temperature (> 0).
+        probs, logits: the category parameters (give one).
+
+    Examples:
+        >>> import lucid
+        >>> from lucid.distributions import RelaxedOneHotCategorical
+        >>> d = RelaxedOneHotCategorical(lucid.tensor(0.5), probs=lucid.tensor([0.2, 0.8]))
+        >>> round(d.rsample().sum().item(), 4)
+        1.0
+    """
+
+    arg_constraints = {"probs": constraints.simplex, "logits": constraints.real_vector}
+    support = constraints.simplex
+    has_rsample = True
+
+    def __init__(self, temperature, probs=None, logits=None, validate_args: bool | None = None):
+        base = ExpRelaxedCategorical(temperature, probs, logits, validate_args=validate_args)
+        super().__init__(base, ExpTransform(), validate_args=validate_args)
+
+    def expand(self, batch_shape, _instance=None):
+        new = self._get_checked_instance(RelaxedOneHotCategorical, _instance)
+        return super().expand(batch_shape, _instance=new)
+
+    @property
+    def temperature(self):
+        return self.base_dist.temperature
+
+    @property
+    def logits(self):
+        return self.base_dist.logits
+
+    @property
+    def probs(self):
+        return self.base_dist.probs
+
