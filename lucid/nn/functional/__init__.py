@@ -8,5 +8,6 @@ from lucid.nn.functional.linear import *
 from lucid.nn.functional.loss import *
 from lucid.nn.functional.normalization import *
 from lucid.nn.functional.pooling import *
+from lucid.nn.functional.rope import *
 from lucid.nn.functional.sparse import *
 from lucid.nn.functional.vision import *

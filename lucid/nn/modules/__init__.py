@@ -4,11 +4,13 @@ from lucid.nn.modules.activation import *
 from lucid.nn.modules.attention import *
 from lucid.nn.modules.conv import *
 from lucid.nn.modules.dropout import *
+from lucid.nn.modules.kv_cache import *
 from lucid.nn.modules.linear import *
 from lucid.nn.modules.loss import *
 from lucid.nn.modules.normalization import *
 from lucid.nn.modules.pooling import *
 from lucid.nn.modules.rnn import *
+from lucid.nn.modules.rope import *
 from lucid.nn.modules.sparse import *
 from lucid.nn.modules.transformer import *
 from lucid.nn.modules.vision import *
