@@ -98,6 +98,8 @@ def is_tensor(obj) -> bool:
 
 
 from lucid import nn, optim, data, datasets, transforms
+from lucid import amp
+from lucid.amp import autocast, get_autocast_dtype, is_autocast_enabled
 from lucid.serialization import load, save
 
 
