@@ -25,6 +25,7 @@ from lucid._tensor import Tensor
 from lucid.autograd.function import Function
 from lucid.nn.functional import _kernels as K
 from lucid.nn.functional._kernels import fused, on_channels_last
+from lucid.ops._autocast import autocast_inputs
 from lucid.ops._util import normalize_axes, unbroadcast
 
 __all__ = [
@@ -649,6 +650,7 @@ def _softmax_args(input, dim, axis, dtype, op):
         dim = -1
     if dtype is not None:
         input = input.astype(dtype)
+    input = autocast_inputs(input)
     (ax,) = normalize_axes(dim, input.ndim, op)
     return input, (ax if input.ndim else None)
 

@@ -29,6 +29,7 @@ from lucid.nn.functional._kernels import fused
 from lucid.nn.functional._kernels import logsumexp as _logsumexp
 from lucid.nn.functional._kernels import sigmoid as _sigmoid
 from lucid.nn.functional._kernels import softplus as _softplus
+from lucid.ops._autocast import autocast_inputs
 from lucid.ops._index_guard import safe_index
 from lucid.ops._util import unbroadcast
 
@@ -464,6 +465,7 @@ def mse_loss(input: Tensor, target: Tensor, *, reduction: str = "mean") -> Tenso
         2.5
     """
     _pair(input, target, "mse_loss", False)
+    input, target = autocast_inputs(input, target)
     return MSELossFunction.apply(input, target, _check_reduction(reduction, "mse_loss"))
 
 
@@ -476,6 +478,7 @@ def l1_loss(input: Tensor, target: Tensor, *, reduction: str = "mean") -> Tensor
         2.0
     """
     _pair(input, target, "l1_loss", False)
+    input, target = autocast_inputs(input, target)
     return L1LossFunction.apply(input, target, _check_reduction(reduction, "l1_loss"))
 
 
@@ -495,6 +498,7 @@ def huber_loss(input: Tensor, target: Tensor, *, reduction: str = "mean", delta:
         [0.125, 2.5]
     """
     _pair(input, target, "huber_loss", False)
+    input, target = autocast_inputs(input, target)
     if not delta > 0:
         raise ValueError(f"huber_loss: delta must be positive, got {delta}")
     return HuberLossFunction.apply(input, target, _check_reduction(reduction, "huber_loss"), float(delta), False)
@@ -515,6 +519,7 @@ def smooth_l1_loss(input: Tensor, target: Tensor, *, reduction: str = "mean", be
         [0.125, 2.5]
     """
     _pair(input, target, "smooth_l1_loss", False)
+    input, target = autocast_inputs(input, target)
     reduction = _check_reduction(reduction, "smooth_l1_loss")
     if not beta >= 0:
         raise ValueError(f"smooth_l1_loss: beta must be non-negative, got {beta}")
@@ -548,6 +553,7 @@ def binary_cross_entropy(input: Tensor, target: Tensor, weight: Tensor | None = 
         0.6931
     """
     _pair(input, target, "binary_cross_entropy", True)
+    input, target, weight = autocast_inputs(input, target, weight)
     _check_weight(weight, input, "binary_cross_entropy")
     return BCEFunction.apply(input, target, weight, _check_reduction(reduction, "binary_cross_entropy"))
 
@@ -576,6 +582,7 @@ def binary_cross_entropy_with_logits(input: Tensor, target: Tensor, weight: Tens
     """
     op = "binary_cross_entropy_with_logits"
     _pair(input, target, op, True)
+    input, target, weight, pos_weight = autocast_inputs(input, target, weight, pos_weight)
     _check_weight(weight, input, op)
     _check_weight(pos_weight, input, op, "pos_weight")
     return BCEWithLogitsFunction.apply(input, target, weight, pos_weight, _check_reduction(reduction, op))
@@ -667,6 +674,7 @@ def cross_entropy(input: Tensor, target: Tensor, weight: Tensor | None = None, *
         [0.1667, 0.1667, -0.3333]
     """
     index = _class_args(input, target, weight, "cross_entropy")
+    input, target, weight = autocast_inputs(input, target, weight)
     reduction = _check_reduction(reduction, "cross_entropy")
     if isinstance(label_smoothing, bool) or not isinstance(label_smoothing, (int, float)) \
             or not 0.0 <= label_smoothing <= 1.0:
@@ -697,6 +705,7 @@ def nll_loss(input: Tensor, target: Tensor, weight: Tensor | None = None, *, ign
         0.6
     """
     _class_args(input, target, weight, "nll_loss")
+    input, weight = autocast_inputs(input, weight)
     return NLLLossFunction.apply(input, target, weight, int(ignore_index), _check_reduction(reduction, "nll_loss"))
 
 
@@ -722,6 +731,7 @@ def kl_div(input: Tensor, target: Tensor, *, reduction: str = "mean", log_target
         0.0
     """
     _pair(input, target, "kl_div", False)
+    input, target = autocast_inputs(input, target)
     reduction = _check_reduction(reduction, "kl_div", ("batchmean",))
     if reduction == "mean":
         warnings.warn("kl_div: reduction='mean' divides the total loss by both the batch size and the support "

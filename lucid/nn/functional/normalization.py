@@ -23,6 +23,7 @@ from lucid._backend import reductions
 from lucid._tensor import Tensor
 from lucid.autograd.function import Function
 from lucid.nn.functional._kernels import check_normalized_shape, check_tensor, fused, to_first, to_last
+from lucid.ops._autocast import autocast_inputs
 from lucid.ops._util import reduce_axis_arg, unbroadcast
 
 __all__ = ["batch_norm", "instance_norm", "layer_norm", "group_norm", "rms_norm", "normalize"]
@@ -555,6 +556,7 @@ def layer_norm(input: Tensor, normalized_shape, weight: Tensor | None = None, bi
         [-1.225, 0.0, 1.225]
     """
     shape, axes = _trailing(input, normalized_shape, "layer_norm", weight=weight, bias=bias)
+    input, weight, bias = autocast_inputs(input, weight, bias)
     return Normalize.apply(input, weight, bias, axes, None, shape, eps, False)
 
 
@@ -592,6 +594,7 @@ def group_norm(input: Tensor, num_groups: int, weight: Tensor | None = None, bia
         _channel_param(_opt(t, name, op), c, name, op)
     view = (n, int(num_groups), (c // num_groups) * math.prod(input.shape[2:]))
     aff = (c,) + (1,) * (input.ndim - 2)
+    input, weight, bias = autocast_inputs(input, weight, bias)
     return Normalize.apply(input, weight, bias, (2,), view, aff, eps, False)
 
 
