@@ -15,11 +15,12 @@ before it reaches MLX and raises ``IndexError`` at the next sync point (see
 
 from __future__ import annotations
 
+import math
 import warnings
 
 import mlx.core as mx
 
-from lucid._backend import reductions
+from lucid._backend import checks, reductions
 from lucid._tensor import Tensor
 from lucid.autograd.function import Function
 from lucid.autograd.grad_mode import is_grad_enabled
@@ -29,11 +30,19 @@ from lucid.nn.functional._kernels import fused
 from lucid.nn.functional._kernels import logsumexp as _logsumexp
 from lucid.nn.functional._kernels import sigmoid as _sigmoid
 from lucid.nn.functional._kernels import softplus as _softplus
+from lucid.nn.functional.activation import logsigmoid, softplus
+from lucid.nn.functional.distance import pairwise_distance
 from lucid.ops._index_guard import safe_index
 from lucid.ops._util import unbroadcast
+from lucid.ops.arithmetic import minimum
+from lucid.ops.creation import arange
+from lucid.ops.unary import where as lucid_where
 
 __all__ = ["mse_loss", "l1_loss", "huber_loss", "smooth_l1_loss", "binary_cross_entropy",
-           "binary_cross_entropy_with_logits", "cross_entropy", "nll_loss", "kl_div"]
+           "binary_cross_entropy_with_logits", "cross_entropy", "nll_loss", "kl_div",
+           "margin_ranking_loss", "hinge_embedding_loss", "soft_margin_loss", "multilabel_soft_margin_loss",
+           "cosine_embedding_loss", "poisson_nll_loss", "gaussian_nll_loss", "triplet_margin_loss",
+           "triplet_margin_with_distance_loss", "multi_margin_loss", "multilabel_margin_loss"]
 
 _INTEGER = (mx.int8, mx.int16, mx.int32, mx.int64, mx.uint8, mx.uint16, mx.uint32, mx.uint64)
 _FLOAT = (mx.float16, mx.bfloat16, mx.float32, mx.float64)
@@ -728,3 +737,379 @@ def kl_div(input: Tensor, target: Tensor, *, reduction: str = "mean", log_target
                       "size; 'batchmean' divides by the batch size only and matches the KL divergence",
                       UserWarning, stacklevel=2)
     return KLDivFunction.apply(input, target, reduction, bool(log_target))
+
+
+# -- composed losses ---------------------------------------------------------------
+# The losses below are composed from differentiable Lucid ops (autograd gives their
+# gradients); targets that index classes go through ``safe_index`` first.
+
+def _reduced(loss: Tensor, reduction: str, op: str) -> Tensor:
+    reduction = _check_reduction(reduction, op)
+    if reduction == "mean":
+        return loss.mean()
+    if reduction == "sum":
+        return loss.sum()
+    return loss
+
+
+def _targets(target: Tensor, n: int, op: str) -> Tensor:
+    """Class-index targets clamped into ``[0, n - 1]`` with a lazy range check (issue 15)."""
+    if target.dtype.is_floating_point or target.dtype == mx.bool_:
+        raise TypeError(f"{op}: target must hold integer class indices, got {target.dtype}")
+    return Tensor._make(safe_index(target._data, n, op, noun="target"), target._device)
+
+
+def margin_ranking_loss(input1: Tensor, input2: Tensor, target: Tensor, margin: float = 0.0, *,
+                        reduction: str = "mean") -> Tensor:
+    """Ranking loss ``max(0, -y (x1 - x2) + margin)`` for targets ``y`` in ``{1, -1}``.
+
+    Args:
+        input1: any shape.
+        input2: same shape as ``input1``.
+        target: ``1`` where ``input1`` should rank higher, ``-1`` where ``input2`` should.
+        margin: the required gap.
+        reduction: ``'mean'`` (default), ``'sum'`` or ``'none'``.
+
+    Examples:
+        >>> import lucid
+        >>> F = lucid.nn.functional
+        >>> F.margin_ranking_loss(lucid.tensor([1.0, 0.0]), lucid.tensor([0.0, 1.0]), lucid.tensor([1.0, 1.0])).item()
+        0.5
+    """
+    op = "margin_ranking_loss"
+    for name, t in (("input1", input1), ("input2", input2), ("target", target)):
+        _check_tensor(t, name, op)
+    if not (input1.shape == input2.shape == target.shape):
+        raise ValueError(f"{op}: input1 {input1.shape}, input2 {input2.shape} and target {target.shape} must "
+                         "have the same shape")
+    loss = (-target * (input1 - input2) + margin).clamp(min=0)
+    return _reduced(loss, reduction, op)
+
+
+def hinge_embedding_loss(input: Tensor, target: Tensor, margin: float = 1.0, *, reduction: str = "mean") -> Tensor:
+    """Hinge embedding loss: ``x`` where ``y = 1``, ``max(0, margin - x)`` where ``y = -1``.
+
+    Args:
+        input: distances, any shape.
+        target: ``1`` or ``-1``, same shape.
+        margin: the margin for dissimilar pairs.
+        reduction: ``'mean'`` (default), ``'sum'`` or ``'none'``.
+
+    Examples:
+        >>> import lucid
+        >>> F = lucid.nn.functional
+        >>> F.hinge_embedding_loss(lucid.tensor([0.3, 0.2]), lucid.tensor([1.0, -1.0]), reduction="none").tolist()
+        [0.30000001192092896, 0.800000011920929]
+    """
+    op = "hinge_embedding_loss"
+    _pair(input, target, op, True)
+    # As in PyTorch, a target that is neither 1 nor -1 gets both terms.
+    zero = input.detach() * 0
+    loss = lucid_where(target != 1, (margin - input).clamp(min=0), zero) + lucid_where(target != -1, input, zero)
+    return _reduced(loss, reduction, op)
+
+
+def soft_margin_loss(input: Tensor, target: Tensor, *, reduction: str = "mean") -> Tensor:
+    """Two-class logistic loss ``log(1 + exp(-y x))`` for targets ``y`` in ``{1, -1}``.
+
+    Examples:
+        >>> import lucid
+        >>> round(lucid.nn.functional.soft_margin_loss(lucid.tensor([0.0]), lucid.tensor([1.0])).item(), 4)
+        0.6931
+    """
+    op = "soft_margin_loss"
+    _pair(input, target, op, True)
+    return _reduced(softplus(-target * input), reduction, op)
+
+
+def multilabel_soft_margin_loss(input: Tensor, target: Tensor, weight: Tensor | None = None, *,
+                                reduction: str = "mean") -> Tensor:
+    """Multi-label one-versus-all logistic loss, averaged over the ``C`` classes of each sample.
+
+    .. math:: \\ell_n = -\\frac{1}{C}\\sum_c w_c \\big(y_c \\log\\sigma(x_c) + (1 - y_c)\\log\\sigma(-x_c)\\big)
+
+    Args:
+        input: ``(N, C)`` or ``(C,)`` logits.
+        target: same shape, 0/1 labels.
+        weight: per-class weights broadcastable to ``input``.
+        reduction: ``'mean'`` (default), ``'sum'`` or ``'none'`` (``(N,)``).
+
+    Examples:
+        >>> import lucid
+        >>> x = lucid.tensor([[0.0, 0.0]])
+        >>> round(lucid.nn.functional.multilabel_soft_margin_loss(x, lucid.tensor([[1.0, 0.0]])).item(), 4)
+        0.6931
+    """
+    op = "multilabel_soft_margin_loss"
+    _pair(input, target, op, True)
+    _check_weight(weight, input, op)
+    if input.ndim not in (1, 2):
+        raise ValueError(f"{op}: input must be (N, C) or (C,), got shape {input.shape}")
+    loss = -(target * logsigmoid(input) + (1 - target) * logsigmoid(-input))
+    if weight is not None:
+        loss = loss * weight
+    return _reduced(loss.sum(dim=-1) / input.shape[-1], reduction, op)
+
+
+def cosine_embedding_loss(input1: Tensor, input2: Tensor, target: Tensor, margin: float = 0.0, *,
+                          reduction: str = "mean") -> Tensor:
+    """``1 - cos(x1, x2)`` where ``y = 1``, ``max(0, cos(x1, x2) - margin)`` where ``y = -1``.
+
+    Args:
+        input1: ``(N, D)`` or ``(D,)``.
+        input2: same shape.
+        target: ``(N,)`` or ``()``, values ``1`` or ``-1``.
+        margin: in ``[-1, 1]``; ``0`` to ``0.5`` is typical.
+        reduction: ``'mean'`` (default), ``'sum'`` or ``'none'``.
+
+    Examples:
+        >>> import lucid
+        >>> a = lucid.tensor([[1.0, 0.0], [1.0, 0.0]])
+        >>> b = lucid.tensor([[0.0, 1.0], [1.0, 0.0]])
+        >>> lucid.nn.functional.cosine_embedding_loss(a, b, lucid.tensor([1.0, -1.0]), reduction="none").tolist()
+        [1.0, 1.0]
+    """
+    op = "cosine_embedding_loss"
+    for name, t in (("input1", input1), ("input2", input2), ("target", target)):
+        _check_tensor(t, name, op)
+    if input1.shape != input2.shape or input1.ndim not in (1, 2) or target.ndim != input1.ndim - 1 or (
+            input1.ndim == 2 and target.shape[0] != input1.shape[0]):
+        raise ValueError(f"{op}: expected input1 and input2 of shape (N, D) or (D,) and target (N,) or (); got "
+                         f"{input1.shape}, {input2.shape} and {target.shape}")
+    d = input1.ndim - 1
+    eps = 1e-12  # keeps zero vectors finite, as in PyTorch
+    cos = (input1 * input2).sum(dim=d) / ((input1 * input1).sum(dim=d) + eps).sqrt() / (
+        (input2 * input2).sum(dim=d) + eps).sqrt()
+    zero = cos.detach() * 0
+    loss = lucid_where(target == 1, 1 - cos, zero) + lucid_where(target == -1, (cos - margin).clamp(min=0), zero)
+    return _reduced(loss, reduction, op)
+
+
+def poisson_nll_loss(input: Tensor, target: Tensor, log_input: bool = True, full: bool = False, eps: float = 1e-8,
+                     *, reduction: str = "mean") -> Tensor:
+    """Negative log likelihood of a Poisson target.
+
+    ``exp(x) - y x`` when ``log_input`` (the input is the log rate), else ``x - y log(x + eps)``;
+    ``full`` adds Stirling's approximation ``y log y - y + 0.5 log(2 pi y)`` of ``log(y!)``
+    where ``y > 1``.
+
+    Examples:
+        >>> import lucid
+        >>> lucid.nn.functional.poisson_nll_loss(lucid.tensor([0.0]), lucid.tensor([2.0])).item()
+        1.0
+    """
+    op = "poisson_nll_loss"
+    _pair(input, target, op, False)
+    if log_input:
+        loss = input.exp() - target * input
+    else:
+        loss = input - target * (input + eps).log()
+    if full:
+        t = target.detach()
+        safe = lucid_where(t > 1, t, t * 0 + 1)
+        stirling = safe * safe.log() - safe + 0.5 * (2 * math.pi * safe).log()
+        loss = loss + lucid_where(t > 1, stirling, stirling * 0)
+    return _reduced(loss, reduction, op)
+
+
+def gaussian_nll_loss(input: Tensor, target: Tensor, var: Tensor, full: bool = False, eps: float = 1e-6, *,
+                      reduction: str = "mean") -> Tensor:
+    """Negative log likelihood of a Gaussian target, ``0.5 (log var + (x - y)^2 / var)``.
+
+    ``var`` is clamped below at ``eps`` for the value (its gradient is taken as if unclamped,
+    as in PyTorch); ``full`` adds ``0.5 log(2 pi)``.
+
+    Args:
+        input: the means, ``(N, *)``.
+        target: same shape as ``input``.
+        var: the variances: the input's shape, or it with the last dim 1 or dropped
+            (one variance shared by the last dim).
+        full: include the constant term.
+        eps: the lower clamp of ``var``.
+        reduction: ``'mean'`` (default), ``'sum'`` or ``'none'``.
+
+    Raises:
+        ValueError: on a ``var`` of the wrong shape; a negative ``var`` raises ``ValueError`` at the next sync point.
+
+    Examples:
+        >>> import lucid
+        >>> lucid.nn.functional.gaussian_nll_loss(lucid.tensor([1.0]), lucid.tensor([3.0]), lucid.tensor([1.0])).item()
+        2.0
+    """
+    op = "gaussian_nll_loss"
+    _pair(input, target, op, False)
+    _check_tensor(var, "var", op)
+    if var.shape != input.shape:
+        if input.shape[:-1] == var.shape:
+            var = var.unsqueeze(-1)
+        elif not (input.ndim and var.shape == input.shape[:-1] + (1,)):
+            raise ValueError(f"{op}: var of shape {var.shape} must have the input's shape {input.shape}, or it "
+                             "with the last dim 1 or dropped")
+    if not eps >= 0:
+        raise ValueError(f"{op}: eps must be non-negative, got {eps}")
+    checks.defer(reductions.any(var._data < 0), lambda: ValueError(f"{op}: var has negative entries"))
+    v = var + (var.clamp(min=eps) - var).detach()
+    loss = 0.5 * (v.log() + (input - target) ** 2 / v)
+    if full:
+        loss = loss + 0.5 * math.log(2 * math.pi)
+    return _reduced(loss, reduction, op)
+
+
+def triplet_margin_with_distance_loss(anchor: Tensor, positive: Tensor, negative: Tensor, *,
+                                      distance_function=None, margin: float = 1.0, swap: bool = False,
+                                      reduction: str = "mean") -> Tensor:
+    """Triplet loss ``max(d(a, p) - d(a, n) + margin, 0)`` with any distance ``d``.
+
+    Args:
+        anchor: ``(N, D)`` or ``(D,)``.
+        positive: same shape.
+        negative: same shape.
+        distance_function: ``d(x1, x2)`` returning one value per row; default
+            :func:`~lucid.nn.functional.pairwise_distance`.
+        margin: non-negative gap.
+        swap: use ``min(d(a, n), d(p, n))`` as the negative distance.
+        reduction: ``'mean'`` (default), ``'sum'`` or ``'none'``.
+
+    Examples:
+        >>> import lucid
+        >>> F = lucid.nn.functional
+        >>> a, p, n = lucid.tensor([[0.0]]), lucid.tensor([[1.0]]), lucid.tensor([[1.5]])
+        >>> F.triplet_margin_with_distance_loss(a, p, n, distance_function=lambda x, y: (x - y).abs().sum(-1)).item()
+        0.5
+    """
+    op = "triplet_margin_with_distance_loss"
+    for name, t in (("anchor", anchor), ("positive", positive), ("negative", negative)):
+        _check_tensor(t, name, op)
+    if not margin >= 0:
+        raise ValueError(f"{op}: margin must be non-negative, got {margin}")
+    if not (anchor.ndim == positive.ndim == negative.ndim):
+        raise ValueError(f"{op}: anchor {anchor.shape}, positive {positive.shape} and negative {negative.shape} "
+                         "must have the same number of dims")
+    if distance_function is None:
+        distance_function = pairwise_distance
+    d_pos = distance_function(anchor, positive)
+    d_neg = distance_function(anchor, negative)
+    if swap:
+        d_neg = minimum(d_neg, distance_function(positive, negative))
+    return _reduced((margin + d_pos - d_neg).clamp(min=0), reduction, op)
+
+
+def triplet_margin_loss(anchor: Tensor, positive: Tensor, negative: Tensor, margin: float = 1.0, p: float = 2.0,
+                        eps: float = 1e-6, swap: bool = False, *, reduction: str = "mean") -> Tensor:
+    """Triplet loss with the ``p``-norm distance ``||x1 - x2 + eps||_p``.
+
+    .. math:: \\ell = \\max(\\|a - p\\|_p - \\|a - n\\|_p + \\text{margin}, 0)
+
+    Examples:
+        >>> import lucid
+        >>> F = lucid.nn.functional
+        >>> a, p, n = lucid.tensor([[0.0, 0.0]]), lucid.tensor([[3.0, 4.0]]), lucid.tensor([[0.0, 5.5]])
+        >>> round(F.triplet_margin_loss(a, p, n, eps=0.0).item(), 4)
+        0.5
+    """
+    return triplet_margin_with_distance_loss(anchor, positive, negative,
+                                             distance_function=lambda x, y: pairwise_distance(x, y, p, eps),
+                                             margin=margin, swap=swap, reduction=reduction)
+
+
+def _class_rows(input, target, op: str):
+    """``input`` as ``(N, C)`` and the class targets as ``(N,)``, checked."""
+    _check_tensor(input, "input", op)
+    _check_tensor(target, "target", op)
+    if input.ndim not in (1, 2) or target.ndim != input.ndim - 1 or (
+            input.ndim == 2 and target.shape[0] != input.shape[0]):
+        raise ValueError(f"{op}: expected input (N, C) or (C,) and target (N,) or (); got {input.shape} and "
+                         f"{target.shape}")
+    return (input, target) if input.ndim == 2 else (input.unsqueeze(0), target.reshape(1))
+
+
+def multi_margin_loss(input: Tensor, target: Tensor, p: int = 1, margin: float = 1.0,
+                      weight: Tensor | None = None, *, reduction: str = "mean") -> Tensor:
+    """Multi-class hinge loss.
+
+    .. math:: \\ell_n = \\frac{1}{C}\\sum_{i \\ne y_n} w_{y_n} \\max(0, \\text{margin} - x_{n, y_n} + x_{n, i})^p
+
+    Args:
+        input: ``(N, C)`` or ``(C,)`` scores.
+        target: ``(N,)`` or ``()`` class indices in ``[0, C - 1]``.
+        p: 1 or 2.
+        margin: the margin.
+        weight: ``(C,)`` class weights.
+        reduction: ``'mean'`` (default), ``'sum'`` or ``'none'`` (``(N,)``).
+
+    Raises:
+        ValueError: on ``p`` other than 1 or 2 or bad shapes; an out-of-range target raises
+            ``IndexError`` at the next sync point.
+
+    Examples:
+        >>> import lucid
+        >>> x = lucid.tensor([[0.1, 0.2, 0.4, 0.8]])
+        >>> round(lucid.nn.functional.multi_margin_loss(x, lucid.tensor([3])).item(), 4)
+        0.325
+    """
+    op = "multi_margin_loss"
+    if p not in (1, 2) or isinstance(p, bool):
+        raise ValueError(f"{op}: only p = 1 and p = 2 are supported, got {p!r}")
+    x, t = _class_rows(input, target, op)
+    c = x.shape[1]
+    if weight is not None:
+        _check_tensor(weight, "weight", op)
+        if weight.shape != (c,):
+            raise ValueError(f"{op}: weight must have shape ({c},), got {weight.shape}")
+    t = _targets(t, c, op).unsqueeze(1)
+    xy = x.gather(1, t)
+    z = (margin - xy + x).clamp(min=0)
+    if p == 2:
+        z = z * z
+    # The target class itself is left out of the sum.
+    others = (arange(c, device=x.device).unsqueeze(0) != t).astype(x.dtype)
+    z = z * others
+    if weight is not None:
+        z = z * weight[t.squeeze(1)].unsqueeze(1)
+    loss = z.sum(dim=1) / c
+    return _reduced(loss if input.ndim == 2 else loss.squeeze(0), reduction, op)
+
+
+def multilabel_margin_loss(input: Tensor, target: Tensor, *, reduction: str = "mean") -> Tensor:
+    """Multi-label hinge loss over the target classes of each sample.
+
+    ``target`` lists each sample's classes, ended by the first ``-1`` (the rest is ignored):
+
+    .. math:: \\ell_n = \\frac{1}{C}\\sum_{j}\\sum_{i \\notin Y_n} \\max(0, 1 - (x_{n, y_{nj}} - x_{n, i}))
+
+    Args:
+        input: ``(N, C)`` or ``(C,)``.
+        target: integer tensor of the same shape.
+        reduction: ``'mean'`` (default), ``'sum'`` or ``'none'`` (``(N,)``).
+
+    Raises:
+        ValueError: on bad shapes; a target outside ``[-1, C - 1]`` raises ``IndexError`` at the next sync point.
+
+    Examples:
+        >>> import lucid
+        >>> x = lucid.tensor([[0.1, 0.2, 0.4, 0.8]])
+        >>> y = lucid.tensor([[3, 0, -1, 1]])
+        >>> round(lucid.nn.functional.multilabel_margin_loss(x, y).item(), 4)
+        0.85
+    """
+    op = "multilabel_margin_loss"
+    _check_tensor(input, "input", op)
+    _check_tensor(target, "target", op)
+    if input.ndim not in (1, 2) or target.shape != input.shape:
+        raise ValueError(f"{op}: expected input (N, C) or (C,) and a target of the same shape; got {input.shape} "
+                         f"and {target.shape}")
+    x = input if input.ndim == 2 else input.unsqueeze(0)
+    t = target if target.ndim == 2 else target.unsqueeze(0)
+    c = x.shape[1]
+    if c == 0:
+        return _reduced(x.sum(dim=1), reduction, op)
+    valid = (t != -1).astype(mx.int32).cumprod(dim=1) > 0  # targets before the first -1
+    ts = _targets(lucid_where(valid, t, t * 0), c, op)  # (N, J)
+    classes = arange(c, device=x.device)
+    # is_target[n, i]: class i is one of sample n's targets.
+    is_target = ((ts.unsqueeze(2) == classes) & valid.unsqueeze(2)).any(dim=1)
+    xy = x.gather(1, ts)  # (N, J)
+    z = (1 - xy.unsqueeze(2) + x.unsqueeze(1)).clamp(min=0)  # (N, J, C)
+    keep = (valid.unsqueeze(2) & ~is_target.unsqueeze(1)).astype(x.dtype)
+    loss = (z * keep).sum(dim=(1, 2)) / c
+    return _reduced(loss if input.ndim == 2 else loss.squeeze(0), reduction, op)
