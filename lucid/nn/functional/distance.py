@@ -11,7 +11,7 @@ import numpy as np
 from lucid._tensor import Tensor
 from lucid.linalg import vector_norm
 from lucid.nn.functional._kernels import check_tensor
-from lucid.ops._util import normalize_dim, reduce_axis_arg
+from lucid.ops._util import normalize_dim, reduce_axis_arg, reduce_keepdims_arg
 
 __all__ = ["cosine_similarity", "pairwise_distance", "pdist"]
 
@@ -64,7 +64,8 @@ def cosine_similarity(x1: Tensor, x2: Tensor, dim: int | None = None, eps: float
     return (x1 * x2).sum(dim=d) / (n1 * n2)
 
 
-def pairwise_distance(x1: Tensor, x2: Tensor, p: float = 2.0, eps: float = 1e-6, keepdim: bool = False) -> Tensor:
+def pairwise_distance(x1: Tensor, x2: Tensor, p: float = 2.0, eps: float = 1e-6, keepdim: bool = False, *,
+                      keepdims: bool = False) -> Tensor:
     """The ``p``-norm distance ``||x1 - x2 + eps||_p`` along the last dim (rows broadcast).
 
     Args:
@@ -72,7 +73,7 @@ def pairwise_distance(x1: Tensor, x2: Tensor, p: float = 2.0, eps: float = 1e-6,
         x2: broadcastable with ``x1``.
         p: the norm degree (``>= 0``; ``float('inf')`` for the max norm).
         eps: added to the difference, so the gradient at equal points is finite.
-        keepdim: keep the last dim with size 1.
+        keepdim: keep the last dim with size 1 (``keepdims=`` is the NumPy spelling).
 
     Returns:
         Tensor: ``(N,)`` (or ``()`` for two vectors).
@@ -98,7 +99,7 @@ def pairwise_distance(x1: Tensor, x2: Tensor, p: float = 2.0, eps: float = 1e-6,
     diff = x1 - x2 + eps
     if diff.ndim == 0:
         diff = diff.reshape(1)
-    return vector_norm(diff, p, -1, keepdim)
+    return vector_norm(diff, p, -1, reduce_keepdims_arg(keepdims, keepdim))
 
 
 def pdist(input: Tensor, p: float = 2.0) -> Tensor:

@@ -905,10 +905,10 @@ def poisson_nll_loss(input: Tensor, target: Tensor, log_input: bool = True, full
     else:
         loss = input - target * (input + eps).log()
     if full:
-        t = target.detach()
-        safe = lucid_where(t > 1, t, t * 0 + 1)
+        big = target > 1
+        safe = lucid_where(big, target, target.detach() * 0 + 1)  # no log of targets <= 1, not even masked
         stirling = safe * safe.log() - safe + 0.5 * (2 * math.pi * safe).log()
-        loss = loss + lucid_where(t > 1, stirling, stirling * 0)
+        loss = loss + lucid_where(big, stirling, stirling.detach() * 0)
     return _reduced(loss, reduction, op)
 
 
