@@ -20,7 +20,7 @@ from lucid.nn.functional._kernels import LinearMap, check_tensor, ntuple, window
 from lucid.ops.rearrange import pad
 
 __all__ = ["interpolate", "upsample", "upsample_nearest", "upsample_bilinear", "unfold", "fold",
-           "pixel_shuffle", "pixel_unshuffle", "pad"]
+           "pixel_shuffle", "pixel_unshuffle", "pad", "channel_shuffle"]
 
 _HALF = (mx.float16, mx.bfloat16)
 _MODES = {"nearest": None, "nearest-exact": None, "area": None, "linear": 1, "bilinear": 2, "bicubic": 2,
@@ -370,5 +370,40 @@ def pixel_unshuffle(input: Tensor, downscale_factor: int) -> Tensor:
         y = x.reshape(lead + (c, h // r, r, w // r, r))
         y = y.transpose(tuple(range(nl)) + tuple(nl + i for i in (0, 2, 4, 1, 3)))
         return y.reshape(lead + (c * r * r, h // r, w // r))
+
+    return LinearMap.apply(input, fn)
+
+
+def channel_shuffle(input: Tensor, groups: int) -> Tensor:
+    """Interleave the channels of ``groups`` groups (ShuffleNet): ``(N, g, C/g, *)`` transposed to ``(N, C/g, g, *)``.
+
+    Args:
+        input: ``(N, C, *)`` with ``C`` divisible by ``groups``.
+        groups: the number of groups (positive).
+
+    Raises:
+        ValueError: if ``groups`` does not divide ``C`` or is not positive.
+
+    Examples:
+        >>> import lucid
+        >>> x = lucid.arange(4.0).reshape(1, 4, 1)
+        >>> lucid.nn.functional.channel_shuffle(x, 2).flatten().tolist()
+        [0.0, 2.0, 1.0, 3.0]
+    """
+    op = "channel_shuffle"
+    check_tensor(input, "input", op)
+    if isinstance(groups, bool) or not isinstance(groups, numbers.Integral):
+        raise TypeError(f"{op}: groups must be an int, got {type(groups).__name__}")
+    g = int(groups)
+    if input.ndim < 3:
+        raise ValueError(f"{op}: expected input of shape (N, C, *), got {input.shape}")
+    c = input.shape[1]
+    if g <= 0 or c % g:
+        raise ValueError(f"{op}: groups ({g}) must be positive and divide the {c} channels")
+    n, rest = input.shape[0], input.shape[2:]
+
+    def fn(x):
+        y = x.reshape((n, g, c // g) + rest)
+        return mx.swapaxes(y, 1, 2).reshape((n, c) + rest)
 
     return LinearMap.apply(input, fn)
