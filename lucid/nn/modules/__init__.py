@@ -5,6 +5,7 @@ from lucid.nn.modules.attention import *
 from lucid.nn.modules.conv import *
 from lucid.nn.modules.distance import *
 from lucid.nn.modules.dropout import *
+from lucid.nn.modules.lazy import *
 from lucid.nn.modules.linear import *
 from lucid.nn.modules.loss import *
 from lucid.nn.modules.normalization import *
