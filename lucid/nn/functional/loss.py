@@ -42,7 +42,7 @@ __all__ = ["mse_loss", "l1_loss", "huber_loss", "smooth_l1_loss", "binary_cross_
            "binary_cross_entropy_with_logits", "cross_entropy", "nll_loss", "kl_div",
            "margin_ranking_loss", "hinge_embedding_loss", "soft_margin_loss", "multilabel_soft_margin_loss",
            "cosine_embedding_loss", "poisson_nll_loss", "gaussian_nll_loss", "triplet_margin_loss",
-           "triplet_margin_with_distance_loss", "multi_margin_loss", "multilabel_margin_loss"]
+           "triplet_margin_with_distance_loss", "multi_margin_loss", "multilabel_margin_loss", "ctc_loss"]
 
 _INTEGER = (mx.int8, mx.int16, mx.int32, mx.int64, mx.uint8, mx.uint16, mx.uint32, mx.uint64)
 _FLOAT = (mx.float16, mx.bfloat16, mx.float32, mx.float64)
@@ -1113,3 +1113,150 @@ def multilabel_margin_loss(input: Tensor, target: Tensor, *, reduction: str = "m
     keep = (valid.unsqueeze(2) & ~is_target.unsqueeze(1)).astype(x.dtype)
     loss = (z * keep).sum(dim=(1, 2)) / c
     return _reduced(loss if input.ndim == 2 else loss.squeeze(0), reduction, op)
+
+
+# -- connectionist temporal classification ----------------------------------------------------
+
+# Log-probability of an impossible path: finite (so gradients never meet inf - inf), yet so
+# small that exp() of it is 0 in float32. Losses above _IMPOSSIBLE / 2 are reported as inf.
+_IMPOSSIBLE = -1e30
+
+
+def _lengths(value, n: int, name: str, op: str, device) -> tuple:
+    """Lengths as an int ``(N,)`` Tensor, plus their host values when they are known on the host."""
+    if isinstance(value, Tensor):
+        if value.dtype.is_floating_point or value._data.dtype == mx.bool_:
+            raise TypeError(f"{op}: {name} must hold integers, got {value.dtype}")
+        if value.shape not in ((n,), () if n == 1 else (n,)):
+            raise ValueError(f"{op}: {name} must have shape ({n},), got {value.shape}")
+        return value.reshape(n), None
+    if isinstance(value, int) and not isinstance(value, bool):
+        value = [value]
+    if not (isinstance(value, (tuple, list)) and all(isinstance(v, int) and not isinstance(v, bool) for v in value)):
+        raise TypeError(f"{op}: {name} must be a Tensor or a sequence of ints, got {type(value).__name__}")
+    if len(value) != n:
+        raise ValueError(f"{op}: {name} must give {n} lengths, got {len(value)}")
+    if any(v < 0 for v in value):
+        raise ValueError(f"{op}: {name} must be non-negative, got {list(value)}")
+    return Tensor(mx.array(list(value), dtype=mx.int32), device=device), tuple(value)
+
+
+def ctc_loss(log_probs: Tensor, targets: Tensor, input_lengths, target_lengths, blank: int = 0, *,
+             reduction: str = "mean", zero_infinity: bool = False) -> Tensor:
+    """Connectionist temporal classification loss (Graves et al., 2006).
+
+    The negative log probability of each target sequence, summed over every
+    alignment of it (with blanks and repeats) to the input frames, computed by
+    the forward (alpha) recursion in log space. It is composed from Lucid ops,
+    so autograd gives the gradient.
+
+    Args:
+        log_probs: ``(T, N, C)`` (or ``(T, C)`` unbatched) log-probabilities, e.g. ``log_softmax(x, 2)``.
+        targets: ``(N, S)`` padded class indices, or all targets concatenated into one
+            1-D tensor of ``sum(target_lengths)`` indices; they must not contain ``blank``.
+        input_lengths: ``(N,)`` frames used of each input (``<= T``): a Tensor or ints.
+        target_lengths: ``(N,)`` length of each target: a Tensor or ints.
+        blank: the blank class.
+        reduction: ``'mean'`` (default: each loss divided by its target length, then
+            averaged over the batch), ``'sum'`` or ``'none'`` (``(N,)``).
+        zero_infinity: replace the infinite loss of an impossible alignment (a target
+            too long for its input) and its gradient by 0.
+
+    Returns:
+        Tensor: the loss.
+
+    Raises:
+        ValueError: on inconsistent shapes or lengths known on the host; a target
+            outside ``[0, C - 1]`` raises ``IndexError`` at the next sync point.
+
+    Examples:
+        >>> import lucid
+        >>> import lucid.nn.functional as F
+        >>> lp = F.log_softmax(lucid.zeros(2, 1, 2), 2)  # T=2, N=1, C=2: every frame 50/50
+        >>> round(F.ctc_loss(lp, lucid.tensor([[1]]), [2], [1], reduction="sum").item(), 4)  # 3 of 4 paths
+        0.2877
+    """
+    from lucid.ops.indexing import take_along_dim
+    from lucid.ops.reduction import logsumexp
+    from lucid.ops.shape import cat, stack
+
+    op = "ctc_loss"
+    _check_tensor(log_probs, "log_probs", op)
+    _check_tensor(targets, "targets", op)
+    reduction = _check_reduction(reduction, op)
+    if log_probs.ndim not in (2, 3):
+        raise ValueError(f"{op}: log_probs must be (T, N, C) or (T, C), got shape {log_probs.shape}")
+    unbatched = log_probs.ndim == 2
+    lp = log_probs.unsqueeze(1) if unbatched else log_probs
+    t_max, n, c = lp.shape
+    if not 0 <= blank < c:
+        raise ValueError(f"{op}: blank must be in [0, {c - 1}], got {blank}")
+    if targets.dtype.is_floating_point or targets._data.dtype == mx.bool_:
+        raise TypeError(f"{op}: targets must hold integer class indices, got {targets.dtype}")
+    in_len, in_host = _lengths(input_lengths, n, "input_lengths", op, lp.device)
+    tg_len, tg_host = _lengths(target_lengths, n, "target_lengths", op, lp.device)
+    if in_host is not None and max(in_host, default=0) > t_max:
+        raise ValueError(f"{op}: input_lengths {list(in_host)} exceed the {t_max} frames of log_probs")
+    # Targets as an (N, S) padded batch.
+    if unbatched and targets.ndim == 1:
+        targets = targets.unsqueeze(0)
+    if targets.ndim == 2:
+        if targets.shape[0] != n:
+            raise ValueError(f"{op}: targets of shape {targets.shape} must have {n} rows")
+        padded = targets
+    elif targets.ndim == 1:
+        total = targets.shape[0]
+        if tg_host is not None and sum(tg_host) != total:
+            raise ValueError(f"{op}: concatenated targets hold {total} indices but target_lengths sum to "
+                             f"{sum(tg_host)}")
+        s_max = max(tg_host, default=0) if tg_host is not None else total
+        if s_max == 0:
+            padded = Tensor._make(mx.zeros((n, 0), dtype=targets._data.dtype), lp._device)
+        else:
+            offsets = tg_len.cumsum(0) - tg_len
+            pos = (offsets.unsqueeze(1) + arange(s_max, device=lp.device).unsqueeze(0)).clamp(0, total - 1)
+            padded = targets[pos]
+    else:
+        raise ValueError(f"{op}: targets must be (N, S) or 1-D concatenated, got shape {targets.shape}")
+    s = padded.shape[1]
+    if tg_host is not None and max(tg_host, default=0) > s:
+        raise ValueError(f"{op}: target_lengths {list(tg_host)} exceed the {s} target columns")
+    # Extended labels: blank, y1, blank, y2, ..., blank (length 2 S + 1). Padding past each
+    # target's length is never reached by its recursion's end points, so it may hold anything.
+    cols = arange(s, device=lp.device).unsqueeze(0)
+    real = cols < tg_len.unsqueeze(1)
+    labels = _targets(lucid_where(real, padded, padded.detach() * 0 + blank), c, op)
+    ext = stack([labels * 0 + blank, labels], dim=2).reshape(n, 2 * s)
+    ext = cat([ext, Tensor._make(mx.full((n, 1), blank, dtype=ext._data.dtype), lp._device)], dim=1)
+    width = 2 * s + 1
+    half = lp._data.dtype in (mx.float16, mx.bfloat16)
+    lpf = lp.astype(mx.float32) if half else lp
+    emit = take_along_dim(lpf, ext.unsqueeze(0).broadcast_to((t_max, n, width)), 2)  # (T, N, 2S+1)
+    # The skip from s - 2 to s is allowed for a label that differs from the label two back.
+    if width > 2:
+        skip = cat([Tensor._make(mx.zeros((n, 2), dtype=mx.bool_), lp._device),
+                    (ext[:, 2:] != blank) & (ext[:, 2:] != ext[:, :-2])], dim=1)
+    neg = emit.detach()[0] * 0 + _IMPOSSIBLE  # (N, 2S+1)
+    first = arange(width, device=lp.device).unsqueeze(0) < 2
+    alpha = lucid_where(first, emit[0], neg)
+    for t in range(1, t_max):
+        prev1 = cat([neg[:, :1], alpha[:, :-1]], dim=1)
+        prev2 = lucid_where(skip, cat([neg[:, :2], alpha[:, :-2]], dim=1), neg) if width > 2 else neg
+        step = logsumexp(stack([alpha, prev1, prev2], dim=0), dim=0) + emit[t]
+        alpha = lucid_where((in_len > t).unsqueeze(1), step, alpha)
+    # A path ends on the last label or the blank after it; with no frames nothing is reached.
+    end = (2 * tg_len).unsqueeze(1)
+    last = take_along_dim(alpha, end, 1)
+    before = lucid_where(end > 0, take_along_dim(alpha, (end - 1).clamp(min=0), 1), neg[:, :1])
+    loss = -logsumexp(cat([last, before], dim=1), dim=1)
+    loss = lucid_where(in_len > 0, loss, neg[:, 0] * -1)
+    impossible = loss.detach() > -_IMPOSSIBLE / 2
+    fill = 0.0 if zero_infinity else math.inf
+    loss = lucid_where(impossible, loss.detach() * 0 + fill, loss)
+    if half:
+        loss = loss.astype(lp.dtype)
+    if reduction == "mean":
+        return (loss / tg_len.clamp(min=1).astype(loss.dtype)).mean()
+    if unbatched and reduction == "none":
+        return loss.squeeze(0)
+    return _reduced(loss, reduction, op)

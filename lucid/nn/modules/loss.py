@@ -14,7 +14,7 @@ from lucid.nn.module import Module
 __all__ = ["MSELoss", "L1Loss", "HuberLoss", "SmoothL1Loss", "BCELoss", "BCEWithLogitsLoss", "CrossEntropyLoss",
            "NLLLoss", "KLDivLoss", "MarginRankingLoss", "HingeEmbeddingLoss", "SoftMarginLoss",
            "MultiLabelSoftMarginLoss", "CosineEmbeddingLoss", "PoissonNLLLoss", "GaussianNLLLoss", "TripletMarginLoss",
-           "TripletMarginWithDistanceLoss", "MultiMarginLoss", "MultiLabelMarginLoss"]
+           "TripletMarginWithDistanceLoss", "MultiMarginLoss", "MultiLabelMarginLoss", "CTCLoss"]
 
 
 class _Loss(Module):
@@ -469,3 +469,31 @@ class MultiLabelMarginLoss(_Loss):
 
     def forward(self, input: Tensor, target: Tensor) -> Tensor:
         return F.multilabel_margin_loss(input, target, reduction=self.reduction)
+
+
+class CTCLoss(_Loss):
+    """Connectionist temporal classification loss (see :func:`lucid.nn.functional.ctc_loss`).
+
+    Args:
+        blank: the blank class. Default 0.
+        reduction: ``'mean'`` (default; per-target-length mean), ``'sum'`` or ``'none'``.
+        zero_infinity: replace infinite losses (impossible alignments) and their gradients by 0.
+
+    Examples:
+        >>> import lucid
+        >>> ctc = lucid.nn.CTCLoss()
+        >>> lp = lucid.nn.functional.log_softmax(lucid.zeros(2, 1, 2), 2)
+        >>> round(ctc(lp, lucid.tensor([[1]]), [2], [1]).item(), 4)
+        0.2877
+    """
+
+    _defaults = {"blank": 0, "zero_infinity": False}
+
+    def __init__(self, blank: int = 0, reduction: str = "mean", zero_infinity: bool = False) -> None:
+        super().__init__(reduction)
+        self.blank = blank
+        self.zero_infinity = zero_infinity
+
+    def forward(self, log_probs: Tensor, targets: Tensor, input_lengths, target_lengths) -> Tensor:
+        return F.ctc_loss(log_probs, targets, input_lengths, target_lengths, self.blank, reduction=self.reduction,
+                          zero_infinity=self.zero_infinity)
