@@ -142,3 +142,8 @@ def test_dtypes_kept():
         for out in (F.glu(x), F.threshold(x, 0.0, 1.0), F.hardshrink(x), F.softshrink(x), F.tanhshrink(x),
                     F.rrelu(x), F.rrelu(x, training=True), F.gumbel_softmax(x), F.gumbel_softmax(x, hard=True)):
             assert out.dtype == dt
+
+
+def test_threshold_of_infinite_inputs():
+    out = F.threshold(lucid.tensor([-np.inf, np.inf, 0.5]), 1.0, 5.0).numpy()
+    np.testing.assert_array_equal(out, [5.0, np.inf, 5.0])

@@ -274,3 +274,11 @@ def test_gaussian_var_gradient_passes_the_clamp():
                         eps=1e-6, reduction="sum").backward()
     # As in PyTorch, the gradient is that of the clamped value with the clamp taken as identity.
     np.testing.assert_allclose(var.grad.numpy(), [0.5 / 1e-6 - 0.5 / 1e-12, 0.0], rtol=1e-6)
+
+
+def test_infinite_inputs_do_not_become_nan():
+    x = lucid.tensor([np.inf, -np.inf, 2.0])
+    y = lucid.tensor([-1.0, 1.0, 1.0])
+    np.testing.assert_array_equal(F.hinge_embedding_loss(x, y, reduction="none").numpy(), [0.0, -np.inf, 2.0])
+    np.testing.assert_array_equal(F.poisson_nll_loss(lucid.zeros(2), lucid.tensor([0.0, np.inf]), full=True,
+                                                     reduction="none").numpy()[0], 1.0)

@@ -768,7 +768,7 @@ def threshold(input: Tensor, threshold: float, value: float, inplace: bool = Fal
     t = _number(threshold, "threshold", "threshold")
     v = _number(value, "value", "threshold")
     x = _inplace_source(input, inplace)
-    return _bind(input, where(x > t, x, x.detach() * 0 + v), inplace)
+    return _bind(input, where(x > t, x, v), inplace)
 
 
 def hardshrink(input: Tensor, lambd: float = 0.5) -> Tensor:

@@ -804,8 +804,7 @@ def hinge_embedding_loss(input: Tensor, target: Tensor, margin: float = 1.0, *, 
     op = "hinge_embedding_loss"
     _pair(input, target, op, True)
     # As in PyTorch, a target that is neither 1 nor -1 gets both terms.
-    zero = input.detach() * 0
-    loss = lucid_where(target != 1, (margin - input).clamp(min=0), zero) + lucid_where(target != -1, input, zero)
+    loss = lucid_where(target != 1, (margin - input).clamp(min=0), 0.0) + lucid_where(target != -1, input, 0.0)
     return _reduced(loss, reduction, op)
 
 
@@ -880,8 +879,7 @@ def cosine_embedding_loss(input1: Tensor, input2: Tensor, target: Tensor, margin
     eps = 1e-12  # keeps zero vectors finite, as in PyTorch
     cos = (input1 * input2).sum(dim=d) / ((input1 * input1).sum(dim=d) + eps).sqrt() / (
         (input2 * input2).sum(dim=d) + eps).sqrt()
-    zero = cos.detach() * 0
-    loss = lucid_where(target == 1, 1 - cos, zero) + lucid_where(target == -1, (cos - margin).clamp(min=0), zero)
+    loss = lucid_where(target == 1, 1 - cos, 0.0) + lucid_where(target == -1, (cos - margin).clamp(min=0), 0.0)
     return _reduced(loss, reduction, op)
 
 
@@ -906,9 +904,9 @@ def poisson_nll_loss(input: Tensor, target: Tensor, log_input: bool = True, full
         loss = input - target * (input + eps).log()
     if full:
         big = target > 1
-        safe = lucid_where(big, target, target.detach() * 0 + 1)  # no log of targets <= 1, not even masked
+        safe = lucid_where(big, target, 1.0)  # no log of targets <= 1, not even masked
         stirling = safe * safe.log() - safe + 0.5 * (2 * math.pi * safe).log()
-        loss = loss + lucid_where(big, stirling, stirling.detach() * 0)
+        loss = loss + lucid_where(big, stirling, 0.0)
     return _reduced(loss, reduction, op)
 
 
@@ -1103,7 +1101,7 @@ def multilabel_margin_loss(input: Tensor, target: Tensor, *, reduction: str = "m
     c = x.shape[1]
     if c == 0:
         return _reduced(x.sum(dim=1), reduction, op)
-    valid = (t != -1).astype(mx.int32).cumprod(dim=1) > 0  # targets before the first -1
+    valid = (t != -1).astype(t.dtype).cumprod(dim=1) > 0  # targets before the first -1
     ts = _targets(lucid_where(valid, t, t * 0), c, op)  # (N, J)
     classes = arange(c, device=x.device)
     # is_target[n, i]: class i is one of sample n's targets.
@@ -1127,7 +1125,7 @@ def _lengths(value, n: int, name: str, op: str, device) -> tuple:
     if isinstance(value, Tensor):
         if value.dtype.is_floating_point or value._data.dtype == mx.bool_:
             raise TypeError(f"{op}: {name} must hold integers, got {value.dtype}")
-        if value.shape not in ((n,), () if n == 1 else (n,)):
+        if value.shape != (n,) and not (n == 1 and value.ndim == 0):
             raise ValueError(f"{op}: {name} must have shape ({n},), got {value.shape}")
         return value.reshape(n), None
     if isinstance(value, int) and not isinstance(value, bool):
@@ -1236,7 +1234,7 @@ def ctc_loss(log_probs: Tensor, targets: Tensor, input_lengths, target_lengths, 
     if width > 2:
         skip = cat([Tensor._make(mx.zeros((n, 2), dtype=mx.bool_), lp._device),
                     (ext[:, 2:] != blank) & (ext[:, 2:] != ext[:, :-2])], dim=1)
-    neg = emit.detach()[0] * 0 + _IMPOSSIBLE  # (N, 2S+1)
+    neg = Tensor._make(mx.full((n, width), _IMPOSSIBLE, dtype=emit._data.dtype), lp._device)
     first = arange(width, device=lp.device).unsqueeze(0) < 2
     alpha = lucid_where(first, emit[0], neg)
     for t in range(1, t_max):
@@ -1252,7 +1250,7 @@ def ctc_loss(log_probs: Tensor, targets: Tensor, input_lengths, target_lengths, 
     loss = lucid_where(in_len > 0, loss, neg[:, 0] * -1)
     impossible = loss.detach() > -_IMPOSSIBLE / 2
     fill = 0.0 if zero_infinity else math.inf
-    loss = lucid_where(impossible, loss.detach() * 0 + fill, loss)
+    loss = lucid_where(impossible, fill, loss)
     if half:
         loss = loss.astype(lp.dtype)
     if reduction == "mean":
