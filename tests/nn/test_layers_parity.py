@@ -117,6 +117,19 @@ def test_max_unpool_inverts_max_pool():
     np.testing.assert_array_equal(u1, ref1)
 
 
+def test_max_unpool3d_and_lp_pool3d():
+    x = rand(2, 4, 4, 6, seed=10)
+    y, idx = F.max_pool3d(lucid.tensor(x), 2, return_indices=True)
+    out = nn.MaxUnpool3d(2)(y, idx).numpy()
+    ref = np.zeros((2, 4 * 4 * 6))
+    np.put_along_axis(ref, idx.numpy().reshape(2, -1), y.numpy().reshape(2, -1), axis=1)
+    np.testing.assert_array_equal(out, ref.reshape(x.shape))
+    pos = np.abs(x) + 0.1
+    got = F.lp_pool3d(lucid.tensor(pos), 2, 2).numpy()
+    want = np.sqrt((pos ** 2).reshape(2, 2, 2, 2, 2, 3, 2).sum((2, 4, 6)))
+    np.testing.assert_allclose(got, want, rtol=1e-6)
+
+
 def test_max_unpool_gradient():
     idx = np.array([[[0, 3, 5]], [[1, 2, 4]]], dtype=np.int64)
     run_case(OpCase("max_unpool1d", lambda v, i: F.max_unpool1d(v, i, 2), lambda v, i: _unpool_ref(v, i, 6),

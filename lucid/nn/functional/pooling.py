@@ -30,7 +30,7 @@ __all__ = [
     "max_pool1d", "max_pool2d", "max_pool3d", "avg_pool1d", "avg_pool2d", "avg_pool3d",
     "adaptive_avg_pool1d", "adaptive_avg_pool2d", "adaptive_avg_pool3d",
     "adaptive_max_pool1d", "adaptive_max_pool2d", "adaptive_max_pool3d",
-    "lp_pool1d", "lp_pool2d", "max_unpool1d", "max_unpool2d",
+    "lp_pool1d", "lp_pool2d", "lp_pool3d", "max_unpool1d", "max_unpool2d", "max_unpool3d",
 ]
 
 _HALF = (mx.float16, mx.bfloat16)
@@ -755,7 +755,7 @@ def _lp_pool(nd, op, input, norm_type, kernel_size, stride, ceil_mode):
         raise ValueError(f"{op}: norm_type must be a positive number, got {norm_type!r}")
     kernel = ntuple(kernel_size, nd, "kernel_size", op)
     p = float(norm_type)
-    avg = (avg_pool1d, avg_pool2d)[nd - 1]
+    avg = (avg_pool1d, avg_pool2d, avg_pool3d)[nd - 1]
     out = avg(input ** p, kernel, stride, 0, ceil_mode)
     # NOTE: like PyTorch, the window mean is clamped at 0 (through relu) before the root, and the
     # gradient of the root is infinite where a whole window is 0.
@@ -794,6 +794,17 @@ def lp_pool2d(input: Tensor, norm_type: float, kernel_size, stride=None, ceil_mo
         [[[4.0]]]
     """
     return _lp_pool(2, "lp_pool2d", input, norm_type, kernel_size, stride, ceil_mode)
+
+
+def lp_pool3d(input: Tensor, norm_type: float, kernel_size, stride=None, ceil_mode: bool = False) -> Tensor:
+    """3-D power-average pooling over ``(N, C, D, H, W)`` or ``(C, D, H, W)`` (see :func:`lp_pool1d`).
+
+    Examples:
+        >>> import lucid
+        >>> lucid.nn.functional.lp_pool3d(lucid.ones(1, 2, 2, 2), 1, 2).tolist()
+        [[[[8.0]]]]
+    """
+    return _lp_pool(3, "lp_pool3d", input, norm_type, kernel_size, stride, ceil_mode)
 
 
 # -- max unpooling -------------------------------------------------------------------------------
@@ -884,3 +895,18 @@ def max_unpool2d(input: Tensor, indices: Tensor, kernel_size, stride=None, paddi
         [[[0.0, 0.0], [0.0, 3.0]]]
     """
     return _max_unpool(2, "max_unpool2d", input, indices, kernel_size, stride, padding, output_size)
+
+
+def max_unpool3d(input: Tensor, indices: Tensor, kernel_size, stride=None, padding=0, output_size=None) -> Tensor:
+    """Partial inverse of :func:`max_pool3d`: each value goes back to its flat ``(d * H + h) * W + w`` index.
+
+    Same arguments as :func:`max_unpool1d` with ints or 3-tuples.
+
+    Examples:
+        >>> import lucid
+        >>> import lucid.nn.functional as F
+        >>> y, i = F.max_pool3d(lucid.arange(8.0).reshape(1, 2, 2, 2), 2, return_indices=True)
+        >>> F.max_unpool3d(y, i, 2).flatten().tolist()
+        [0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 7.0]
+    """
+    return _max_unpool(3, "max_unpool3d", input, indices, kernel_size, stride, padding, output_size)

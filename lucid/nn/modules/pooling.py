@@ -13,8 +13,8 @@ from lucid.nn.module import Module
 
 __all__ = ["MaxPool1d", "MaxPool2d", "MaxPool3d", "AvgPool1d", "AvgPool2d", "AvgPool3d",
            "AdaptiveAvgPool1d", "AdaptiveAvgPool2d", "AdaptiveAvgPool3d",
-           "AdaptiveMaxPool1d", "AdaptiveMaxPool2d", "AdaptiveMaxPool3d", "LPPool1d", "LPPool2d", "MaxUnpool1d",
-           "MaxUnpool2d"]
+           "AdaptiveMaxPool1d", "AdaptiveMaxPool2d", "AdaptiveMaxPool3d", "LPPool1d", "LPPool2d", "LPPool3d",
+           "MaxUnpool1d", "MaxUnpool2d", "MaxUnpool3d"]
 
 
 def _check(module, input, nd: int) -> None:
@@ -308,7 +308,7 @@ class AdaptiveMaxPool3d(_AdaptiveMax):
 
 
 class _LPPoolNd(_PoolNd):
-    _fns = {1: Fp.lp_pool1d, 2: Fp.lp_pool2d}
+    _fns = {1: Fp.lp_pool1d, 2: Fp.lp_pool2d, 3: Fp.lp_pool3d}
 
     def __init__(self, norm_type: float, kernel_size, stride=None, ceil_mode: bool = False) -> None:
         super().__init__()
@@ -349,8 +349,20 @@ class LPPool2d(_LPPoolNd):
     _nd = 2
 
 
+class LPPool3d(_LPPoolNd):
+    """3-D power-average pooling (see :func:`lucid.nn.functional.lp_pool3d`).
+
+    Examples:
+        >>> import lucid
+        >>> lucid.nn.LPPool3d(2, 2)(lucid.ones(1, 1, 2, 2, 2)).shape
+        (1, 1, 1, 1, 1)
+    """
+
+    _nd = 3
+
+
 class _MaxUnpoolNd(_PoolNd):
-    _fns = {1: Fp.max_unpool1d, 2: Fp.max_unpool2d}
+    _fns = {1: Fp.max_unpool1d, 2: Fp.max_unpool2d, 3: Fp.max_unpool3d}
 
     def __init__(self, kernel_size, stride=None, padding=0) -> None:
         super().__init__()
@@ -391,3 +403,17 @@ class MaxUnpool2d(_MaxUnpoolNd):
     """
 
     _nd = 2
+
+
+class MaxUnpool3d(_MaxUnpoolNd):
+    """Partial inverse of :class:`MaxPool3d` (see :func:`lucid.nn.functional.max_unpool3d`).
+
+    Examples:
+        >>> import lucid
+        >>> pool, unpool = lucid.nn.MaxPool3d(2, return_indices=True), lucid.nn.MaxUnpool3d(2)
+        >>> y, i = pool(lucid.randn(1, 2, 4, 4, 4))
+        >>> unpool(y, i).shape
+        (1, 2, 4, 4, 4)
+    """
+
+    _nd = 3
