@@ -141,3 +141,9 @@ def test_bad_inputs():
     out = F.ctc_loss(lp, lucid.tensor(np.array([[1, 2, 9], [3, 1, 0], [2, 0, 0]])), IN_LENS, TG_LENS)
     with pytest.raises(IndexError, match="ctc_loss"):
         out.item()
+
+
+def test_zero_frames():
+    lp = lucid.tensor(LP[:, :2])
+    out = F.ctc_loss(lp, lucid.tensor(np.array([[1], [1]])), [0, 0], [0, 1], reduction="none").numpy()
+    np.testing.assert_array_equal(out, [0.0, np.inf])

@@ -1247,7 +1247,8 @@ def ctc_loss(log_probs: Tensor, targets: Tensor, input_lengths, target_lengths, 
     last = take_along_dim(alpha, end, 1)
     before = lucid_where(end > 0, take_along_dim(alpha, (end - 1).clamp(min=0), 1), neg[:, :1])
     loss = -logsumexp(cat([last, before], dim=1), dim=1)
-    loss = lucid_where(in_len > 0, loss, neg[:, 0] * -1)
+    # With no frames only the empty target is reachable (probability 1).
+    loss = lucid_where(in_len > 0, loss, lucid_where(tg_len == 0, 0.0, -neg[:, 0]))
     impossible = loss.detach() > -_IMPOSSIBLE / 2
     fill = 0.0 if zero_infinity else math.inf
     loss = lucid_where(impossible, fill, loss)
