@@ -17,9 +17,6 @@ from __future__ import annotations
 import json
 import math
 import os
-import secrets
-import stat
-import threading
 
 import mlx.core as mx
 import numpy as np
@@ -27,6 +24,7 @@ import numpy as np
 from lucid._backend.device import normalize_device
 from lucid._backend.evaluation import eval_arrays
 from lucid._tensor import Tensor
+from lucid.serialization._files import write_atomic
 from lucid.serialization.safetensors_io import CheckpointError, read_safetensors, write_safetensors
 
 __all__ = ["save", "load", "CheckpointError"]
@@ -99,48 +97,6 @@ def _freeze(key):
     return tuple(_freeze(k) for k in key) if isinstance(key, list) else key
 
 
-def _replace(tmp: str, path: str) -> None:
-    """Atomically rename ``tmp`` over ``path``, releasing the old file's blocks off the caller's thread.
-
-    Freeing a large replaced file's blocks can take as long as writing it
-    (measured: ~60 ms for 100 MB). Holding the old file open across the rename
-    keeps that work out of the rename; the last close, which does it, runs on a
-    background thread.
-    """
-    try:
-        old = os.open(path, os.O_RDONLY)
-    except OSError:
-        old = None
-    os.replace(tmp, path)
-    if old is not None:
-        threading.Thread(target=os.close, args=(old,), daemon=True).start()
-
-
-def _open_temporary(path: str, folder: str) -> tuple[int, str]:
-    """Create a new temporary file beside ``path`` with the permissions an ordinary new file would get.
-
-    ``tempfile.mkstemp`` creates files readable by their owner only (``0600``),
-    which would then replace ``path``. Creating the file with mode ``0666`` lets
-    the umask decide, as for any file a program writes; overwriting an existing
-    checkpoint keeps that file's permissions, as writing into it would.
-    """
-    try:
-        mode = stat.S_IMODE(os.stat(path).st_mode)
-    except OSError:
-        mode = None
-    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0)
-    for _ in range(100):
-        tmp = os.path.join(folder, f"{os.path.basename(path)}.{secrets.token_hex(4)}.tmp")
-        try:
-            fd = os.open(tmp, flags, 0o666)
-        except FileExistsError:
-            continue
-        if mode is not None:
-            os.chmod(tmp, mode)
-        return fd, tmp
-    raise FileExistsError(f"cannot create a temporary file beside {path}: every name tried exists")
-
-
 def save(obj, path, fsync: bool = True) -> None:
     """Save Tensors, state dicts and nested dicts/lists/tuples of Tensors and plain values to ``path``.
 
@@ -174,21 +130,7 @@ def save(obj, path, fsync: bool = True) -> None:
     structure = _encode(obj, arrays, "obj")
     eval_arrays(arrays.values())
     metadata = {"lucid": json.dumps({"version": _FORMAT_VERSION, "structure": structure})}
-    folder = os.path.dirname(os.path.abspath(path))
-    if not os.path.isdir(folder):
-        raise FileNotFoundError(f"cannot save to {path}: folder {folder} does not exist")
-    fd, tmp = _open_temporary(path, folder)
-    try:
-        with os.fdopen(fd, "wb") as f:
-            write_safetensors(f, arrays, metadata)
-            f.flush()
-            if fsync:
-                os.fsync(f.fileno())
-        _replace(tmp, path)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise
+    write_atomic(path, lambda f: write_safetensors(f, arrays, metadata), fsync)
 
 
 def load(path, device=None):
