@@ -99,7 +99,7 @@ def is_tensor(obj) -> bool:
 
 from lucid import nn, optim, data, datasets, transforms
 from lucid import fft, special
-from lucid.serialization import load, save
+from lucid.serialization import load, load_safetensors, load_sharded, save, save_safetensors, save_sharded
 
 
 def __getattr__(name: str):

@@ -17,6 +17,7 @@ from __future__ import annotations
 import json
 import math
 import os
+import tempfile
 
 import mlx.core as mx
 import numpy as np
@@ -26,8 +27,16 @@ from lucid._backend.evaluation import eval_arrays
 from lucid._tensor import Tensor
 from lucid.serialization._files import write_atomic
 from lucid.serialization.safetensors_io import CheckpointError, read_safetensors, write_safetensors
+from lucid.serialization.state_files import (
+    load_safetensors,
+    load_sharded,
+    safetensors_metadata,
+    save_safetensors,
+    save_sharded,
+)
 
-__all__ = ["save", "load", "CheckpointError"]
+__all__ = ["save", "load", "CheckpointError", "save_safetensors", "load_safetensors", "safetensors_metadata",
+           "save_sharded", "load_sharded"]
 
 _FORMAT_VERSION = 1
 
@@ -142,7 +151,8 @@ def load(path, device=None):
     with what it is and how to convert it.
 
     Args:
-        path: the file (any name).
+        path: the file (any name), or an open binary file object (``open(p, "rb")``, ``io.BytesIO``),
+            read from its current position to the end.
         device: where Tensors go (default: ``lucid.get_default_device()``;
             float64 always loads on the CPU).
 
@@ -160,7 +170,13 @@ def load(path, device=None):
         >>> lucid.save(lucid.tensor([1.5], dtype=lucid.float64), path)
         >>> lucid.load(path).dtype
         lucid.float64
+        >>> import io
+        >>> with open(path, "rb") as f:
+        ...     lucid.load(f).tolist()
+        [1.5]
     """
+    if hasattr(path, "read"):
+        return _load_fileobj(path, device)
     path = os.fspath(path)
     if not os.path.exists(path):
         raise FileNotFoundError(f"no checkpoint at {path}")
@@ -180,3 +196,35 @@ def load(path, device=None):
         return _decode(structure, arrays, device)
     except KeyError as exc:
         raise CheckpointError(f"{path}: the structure refers to a missing tensor {exc}") from None
+
+
+def _load_fileobj(fileobj, device):
+    """``load`` of an open binary file object: its bytes go through a temporary file (MLX reads files)."""
+    data = fileobj.read()
+    if not isinstance(data, (bytes, bytearray, memoryview)):
+        raise TypeError(f"load: the file object must be opened in binary mode ('rb'), got {type(data).__name__} "
+                        "from its read()")
+    label = f"<file object {getattr(fileobj, 'name', type(fileobj).__name__)}>"
+    with tempfile.TemporaryDirectory() as folder:
+        tmp = os.path.join(folder, "checkpoint")
+        with open(tmp, "wb") as f:
+            f.write(data)
+        try:
+            obj = load(tmp, device)
+        except CheckpointError as exc:
+            raise CheckpointError(str(exc).replace(tmp, label)) from None
+        # Loading is lazy (mx.load maps the file): materialise before the file goes.
+        eval_arrays(_arrays_in(obj))
+    return obj
+
+
+def _arrays_in(obj) -> list:
+    if isinstance(obj, Tensor):
+        return [obj._data]
+    if isinstance(obj, mx.array):
+        return [obj]
+    if isinstance(obj, dict):
+        return [a for v in obj.values() for a in _arrays_in(v)]
+    if isinstance(obj, (list, tuple)):
+        return [a for v in obj for a in _arrays_in(v)]
+    return []
