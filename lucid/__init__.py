@@ -108,7 +108,7 @@ from lucid import nn, optim, data, datasets, transforms
 from lucid import fft, special
 from lucid import amp, func, profiler
 from lucid.amp import autocast, get_autocast_dtype, is_autocast_enabled
-from lucid.serialization import load, save
+from lucid.serialization import load, load_safetensors, load_sharded, save, save_safetensors, save_sharded
 from lucid._compile import compile
 
 

@@ -30,8 +30,8 @@ from lucid._tensor import Tensor
 from lucid.data.collate import StackedSamples
 from lucid.data.dataset import Dataset
 
-__all__ = ["VisionDataset", "ArrayImageDataset", "CorruptFileError", "DownloadError", "md5sum", "download_url",
-           "extract_tar"]
+__all__ = ["VisionDataset", "ArrayImageDataset", "CorruptFileError", "DownloadError", "md5sum", "sha256sum",
+           "download_url", "extract_tar"]
 
 _USER_AGENT = "lucid-datasets/0.1 (+urllib)"
 # HTTP codes worth retrying on the same mirror; any other 4xx moves on to the next mirror.
@@ -212,7 +212,24 @@ def md5sum(path, chunk_size: int = 1 << 20) -> str:
         ...     lucid.datasets.utils.md5sum(p)
         '900150983cd24fb0d6963f7d28e17f72'
     """
-    digest = hashlib.md5(usedforsecurity=False)
+    return _digest(path, hashlib.md5(usedforsecurity=False), chunk_size)
+
+
+def sha256sum(path, chunk_size: int = 1 << 20) -> str:
+    """The hex SHA-256 digest of a file (what pretrained weight tables publish).
+
+    Examples:
+        >>> import lucid, tempfile, os
+        >>> with tempfile.TemporaryDirectory() as d:
+        ...     p = os.path.join(d, "f")
+        ...     _ = open(p, "wb").write(b"abc")
+        ...     lucid.datasets.utils.sha256sum(p)[:16]
+        'ba7816bf8f01cfea'
+    """
+    return _digest(path, hashlib.sha256(), chunk_size)
+
+
+def _digest(path, digest, chunk_size: int) -> str:
     with open(path, "rb") as f:
         for block in iter(lambda: f.read(chunk_size), b""):
             digest.update(block)
@@ -269,7 +286,8 @@ def _fetch_once(url: str, part: str, timeout: float, progress, chunk_size: int, 
 
 
 def download_url(urls: str | Sequence[str], root, filename: str | None = None, md5: str | None = None, *,
-                 retries: int = 3, timeout: float = 30.0, progress: bool | None = None, backoff: float = 1.0,
+                 sha256: str | None = None, retries: int = 3, timeout: float = 30.0, progress: bool | None = None,
+                 backoff: float = 1.0,
                  chunk_size: int = 1 << 16) -> str:
     """Download a file into ``root``, verified and atomically, with retries and resume.
 
@@ -277,13 +295,14 @@ def download_url(urls: str | Sequence[str], root, filename: str | None = None, m
     ``backoff``, ``2 * backoff``, ``4 * backoff``, ... seconds between
     attempts (a partial file is resumed, not restarted); a mirror that refuses
     the connection or whose host does not resolve is skipped at once. An
-    existing file whose MD5 matches is not downloaded again.
+    existing file whose checksums match is not downloaded again.
 
     Args:
         urls: one URL or several mirrors of the same file (``http``, ``https`` or ``file``).
         root: the directory to put it in (created if needed).
         filename: the local name (default: the last part of the first URL).
         md5: the published MD5 hex digest; ``None`` skips the check.
+        sha256: the published SHA-256 hex digest; ``None`` skips the check.
         retries: attempts per mirror.
         timeout: seconds to wait on a stalled connection.
         progress: show a tqdm progress bar; ``None`` shows it only on a terminal.
@@ -295,7 +314,7 @@ def download_url(urls: str | Sequence[str], root, filename: str | None = None, m
 
     Raises:
         CorruptFileError: no attempt succeeded and at least one delivered a
-            file whose MD5 did not match (nothing is left under the final name).
+            file whose MD5 or SHA-256 did not match (nothing is left under the final name).
         DownloadError: no mirror delivered the file.
         TypeError: ``retries`` is not an int.
         ValueError: no URLs or ``retries < 1``.
@@ -319,7 +338,9 @@ def download_url(urls: str | Sequence[str], root, filename: str | None = None, m
     root = os.path.expanduser(os.fspath(root))
     filename = filename or os.path.basename(urls[0].rstrip("/").split("?")[0])
     dest = os.path.join(root, filename)
-    if os.path.isfile(dest) and (md5 is None or md5sum(dest) == md5):
+    checks = [(name, fn, value.lower()) for name, fn, value in (("MD5", md5sum, md5), ("SHA-256", sha256sum, sha256))
+              if value is not None]
+    if os.path.isfile(dest) and all(fn(dest) == value for _, fn, value in checks):
         return dest
     os.makedirs(root, exist_ok=True)
     part = dest + ".part"
@@ -342,20 +363,29 @@ def download_url(urls: str | Sequence[str], root, filename: str | None = None, m
                 if isinstance(reason, (ConnectionRefusedError, socket.gaierror)):
                     break  # nothing listens there (or no such host): try the next mirror at once
                 continue
-            if md5 is not None:
-                got = md5sum(part)
-                if got != md5:
-                    os.remove(part)  # a bad partial must not be resumed
-                    bad_checksum = True
-                    failures.append(f"{url}: MD5 {got} does not match the published {md5}")
-                    continue
+            mismatch = _mismatch(part, checks)
+            if mismatch:
+                os.remove(part)  # a bad partial must not be resumed
+                bad_checksum = True
+                failures.append(f"{url}: {mismatch}")
+                continue
             os.replace(part, dest)
             return dest
     detail = "; ".join(failures[-6:])
     if bad_checksum:
-        raise CorruptFileError(f"{filename}: the downloaded file failed its MD5 check ({detail}). "
+        kinds = " and ".join(name for name, _, _ in checks)
+        raise CorruptFileError(f"{filename}: the downloaded file failed its {kinds} check ({detail}). "
                                "The mirror may be serving a damaged file; try again later.")
     raise DownloadError(f"could not download {filename} into {root} ({detail})")
+
+
+def _mismatch(path: str, checks: list) -> str:
+    """The first failed ``(name, digest function, expected)`` check of ``path``, described; ``""`` when all pass."""
+    for name, fn, expected in checks:
+        got = fn(path)
+        if got != expected:
+            return f"{name} {got} does not match the published {expected}"
+    return ""
 
 
 def extract_tar(archive, root, members: Sequence[str] | None = None) -> list[str]:

@@ -10,6 +10,7 @@ Also sequence models: ``LSTMLanguageModel``.
 
 from lucid.models import (
            _registry,
+           _weights,
            cnn,
            convnext,
            densenet,
@@ -25,6 +26,7 @@ from lucid.models import (
 )
 from lucid.models import alexnet as _alexnet
 from lucid.models._registry import *
+from lucid.models._weights import *
 from lucid.models.alexnet import *
 from lucid.models.cnn import *
 from lucid.models.convnext import *
@@ -41,7 +43,8 @@ from lucid.models.text_classifier import TransformerClassifier
 from lucid.models.vgg import *
 from lucid.models.vision_transformer import *
 
-__all__ = [*_registry.__all__, *mlp.__all__, *cnn.__all__, *_alexnet.__all__, *vgg.__all__, *resnet.__all__,
+__all__ = [*_registry.__all__, *_weights.__all__, *mlp.__all__,
+           *cnn.__all__, *_alexnet.__all__, *vgg.__all__, *resnet.__all__,
            *mobilenetv2.__all__, *mobilenetv3.__all__, *efficientnet.__all__, *convnext.__all__, *densenet.__all__,
            *vision_transformer.__all__, *swin_transformer.__all__, *lstm_lm.__all__, "GPT", "GPTConfig", "gpt2",
            "TransformerClassifier"]

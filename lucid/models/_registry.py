@@ -5,7 +5,9 @@ building anything: its parameter count (checked by a test that rebuilds every
 model), its input size and its source paper. Each entry carries a table of
 pretrained weights (URL and SHA-256 per weight set), empty until weights are
 published for it; asking for ``pretrained=True`` where the table is empty is a
-clear error.
+clear error. Where there are weights, ``pretrained=True`` downloads the file
+into the cache (see :mod:`lucid.models._weights`) and loads it with
+``model.load_state_dict(lucid.load_safetensors(path))``.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ from __future__ import annotations
 import difflib
 import fnmatch
 import functools
+import inspect
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
@@ -73,8 +76,11 @@ def register_model(name: str, *, num_params: int, paper: str, input_size: tuple 
                    weights: Mapping[str, Weights] | None = None) -> Callable[[Callable], Callable]:
     """Register a model factory under ``name`` (a decorator).
 
-    The decorated factory also accepts ``pretrained=False``: ``pretrained=True``
+    The decorated factory also accepts ``pretrained=False``. ``pretrained=True``
+    (the first weight set) or ``pretrained="TAG"`` downloads the weights into
+    the cache, checks their SHA-256 and loads them into the built model; it
     raises an error naming the model when no weights are registered for it.
+    The factory's ``num_classes`` defaults to the weights' and must match them.
 
     Args:
         name: the name ``create_model`` takes; must be unused.
@@ -105,10 +111,24 @@ def register_model(name: str, *, num_params: int, paper: str, input_size: tuple 
             raise ValueError(f"register_model: a model named {name!r} is already registered")
 
         @functools.wraps(factory)
-        def build(*args, pretrained: bool = False, **kwargs):
-            if pretrained:
-                _pretrained_weights(_REGISTRY[name])
-            return factory(*args, **kwargs)
+        def build(*args, pretrained: bool | str = False, **kwargs):
+            if not pretrained:
+                return factory(*args, **kwargs)
+            from lucid.models._weights import download_weights
+            from lucid.serialization import load_safetensors
+
+            weights = _pretrained_weights(_REGISTRY[name], pretrained)
+            if "num_classes" in kwargs:
+                if kwargs["num_classes"] != weights.num_classes:
+                    raise ValueError(f"{name}: the pretrained weights are for num_classes={weights.num_classes}, "
+                                     f"got num_classes={kwargs['num_classes']}; build with pretrained=False and "
+                                     "load the weights with strict=False to replace the classifier")
+            elif "num_classes" in inspect.signature(factory).parameters:
+                kwargs["num_classes"] = weights.num_classes
+            path = download_weights(weights, name)
+            model = factory(*args, **kwargs)
+            model.load_state_dict(load_safetensors(path))
+            return model
 
         _REGISTRY[name] = ModelInfo(name, build, int(num_params), tuple(input_size), paper,
                                     MappingProxyType(dict(weights or {})))
@@ -117,15 +137,19 @@ def register_model(name: str, *, num_params: int, paper: str, input_size: tuple 
     return decorate
 
 
-def _pretrained_weights(info: ModelInfo) -> Weights:
+def _pretrained_weights(info: ModelInfo, pretrained) -> Weights:
+    if not isinstance(pretrained, (bool, str)):
+        raise TypeError(f"{info.name}: pretrained must be a bool or a weight tag, got {pretrained!r}")
     if not info.weights:
         with_weights = [n for n, i in _REGISTRY.items() if i.weights]
         hint = f"models with weights: {with_weights}" if with_weights else "no model has weights yet"
         raise ValueError(f"no pretrained weights are available for {info.name!r} ({hint}); "
                          "build it with pretrained=False and load a state_dict yourself")
-    # NOTE: the weight tables are empty for now; downloading and checking
-    # the SHA-256 comes with the first published weights.
-    raise NotImplementedError(f"downloading pretrained weights for {info.name!r} is not implemented yet")
+    if pretrained is True:
+        return next(iter(info.weights.values()))
+    if pretrained not in info.weights:
+        raise ValueError(f"{info.name}: no weights tagged {pretrained!r}; available: {list(info.weights)}")
+    return info.weights[pretrained]
 
 
 def _entry(name: str, fn: str) -> ModelInfo:
@@ -146,7 +170,8 @@ def create_model(name: str, pretrained: bool = False, **kwargs):
 
     Args:
         name: a registered name (see :func:`list_models`).
-        pretrained: load pretrained weights (an error while no weights are registered for ``name``).
+        pretrained: ``True`` (the first weight set) or a weight tag: download, check and load
+            pretrained weights (an error while no weights are registered for ``name``).
         **kwargs: passed to the factory, e.g. ``num_classes``.
 
     Raises:

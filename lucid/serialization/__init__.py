@@ -17,9 +17,7 @@ from __future__ import annotations
 import json
 import math
 import os
-import secrets
-import stat
-import threading
+import tempfile
 
 import mlx.core as mx
 import numpy as np
@@ -27,9 +25,18 @@ import numpy as np
 from lucid._backend.device import normalize_device
 from lucid._backend.evaluation import eval_arrays
 from lucid._tensor import Tensor
+from lucid.serialization._files import write_atomic
 from lucid.serialization.safetensors_io import CheckpointError, read_safetensors, write_safetensors
+from lucid.serialization.state_files import (
+    load_safetensors,
+    load_sharded,
+    safetensors_metadata,
+    save_safetensors,
+    save_sharded,
+)
 
-__all__ = ["save", "load", "CheckpointError"]
+__all__ = ["save", "load", "CheckpointError", "save_safetensors", "load_safetensors", "safetensors_metadata",
+           "save_sharded", "load_sharded"]
 
 _FORMAT_VERSION = 1
 
@@ -99,48 +106,6 @@ def _freeze(key):
     return tuple(_freeze(k) for k in key) if isinstance(key, list) else key
 
 
-def _replace(tmp: str, path: str) -> None:
-    """Atomically rename ``tmp`` over ``path``, releasing the old file's blocks off the caller's thread.
-
-    Freeing a large replaced file's blocks can take as long as writing it
-    (measured: ~60 ms for 100 MB). Holding the old file open across the rename
-    keeps that work out of the rename; the last close, which does it, runs on a
-    background thread.
-    """
-    try:
-        old = os.open(path, os.O_RDONLY)
-    except OSError:
-        old = None
-    os.replace(tmp, path)
-    if old is not None:
-        threading.Thread(target=os.close, args=(old,), daemon=True).start()
-
-
-def _open_temporary(path: str, folder: str) -> tuple[int, str]:
-    """Create a new temporary file beside ``path`` with the permissions an ordinary new file would get.
-
-    ``tempfile.mkstemp`` creates files readable by their owner only (``0600``),
-    which would then replace ``path``. Creating the file with mode ``0666`` lets
-    the umask decide, as for any file a program writes; overwriting an existing
-    checkpoint keeps that file's permissions, as writing into it would.
-    """
-    try:
-        mode = stat.S_IMODE(os.stat(path).st_mode)
-    except OSError:
-        mode = None
-    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0)
-    for _ in range(100):
-        tmp = os.path.join(folder, f"{os.path.basename(path)}.{secrets.token_hex(4)}.tmp")
-        try:
-            fd = os.open(tmp, flags, 0o666)
-        except FileExistsError:
-            continue
-        if mode is not None:
-            os.chmod(tmp, mode)
-        return fd, tmp
-    raise FileExistsError(f"cannot create a temporary file beside {path}: every name tried exists")
-
-
 def save(obj, path, fsync: bool = True) -> None:
     """Save Tensors, state dicts and nested dicts/lists/tuples of Tensors and plain values to ``path``.
 
@@ -174,21 +139,7 @@ def save(obj, path, fsync: bool = True) -> None:
     structure = _encode(obj, arrays, "obj")
     eval_arrays(arrays.values())
     metadata = {"lucid": json.dumps({"version": _FORMAT_VERSION, "structure": structure})}
-    folder = os.path.dirname(os.path.abspath(path))
-    if not os.path.isdir(folder):
-        raise FileNotFoundError(f"cannot save to {path}: folder {folder} does not exist")
-    fd, tmp = _open_temporary(path, folder)
-    try:
-        with os.fdopen(fd, "wb") as f:
-            write_safetensors(f, arrays, metadata)
-            f.flush()
-            if fsync:
-                os.fsync(f.fileno())
-        _replace(tmp, path)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise
+    write_atomic(path, lambda f: write_safetensors(f, arrays, metadata), fsync)
 
 
 def load(path, device=None):
@@ -200,7 +151,8 @@ def load(path, device=None):
     with what it is and how to convert it.
 
     Args:
-        path: the file (any name).
+        path: the file (any name), or an open binary file object (``open(p, "rb")``, ``io.BytesIO``),
+            read from its current position to the end.
         device: where Tensors go (default: ``lucid.get_default_device()``;
             float64 always loads on the CPU).
 
@@ -218,7 +170,13 @@ def load(path, device=None):
         >>> lucid.save(lucid.tensor([1.5], dtype=lucid.float64), path)
         >>> lucid.load(path).dtype
         lucid.float64
+        >>> import io
+        >>> with open(path, "rb") as f:
+        ...     lucid.load(f).tolist()
+        [1.5]
     """
+    if hasattr(path, "read"):
+        return _load_fileobj(path, device)
     path = os.fspath(path)
     if not os.path.exists(path):
         raise FileNotFoundError(f"no checkpoint at {path}")
@@ -238,3 +196,35 @@ def load(path, device=None):
         return _decode(structure, arrays, device)
     except KeyError as exc:
         raise CheckpointError(f"{path}: the structure refers to a missing tensor {exc}") from None
+
+
+def _load_fileobj(fileobj, device):
+    """``load`` of an open binary file object: its bytes go through a temporary file (MLX reads files)."""
+    data = fileobj.read()
+    if not isinstance(data, (bytes, bytearray, memoryview)):
+        raise TypeError(f"load: the file object must be opened in binary mode ('rb'), got {type(data).__name__} "
+                        "from its read()")
+    label = f"<file object {getattr(fileobj, 'name', type(fileobj).__name__)}>"
+    with tempfile.TemporaryDirectory() as folder:
+        tmp = os.path.join(folder, "checkpoint")
+        with open(tmp, "wb") as f:
+            f.write(data)
+        try:
+            obj = load(tmp, device)
+        except CheckpointError as exc:
+            raise CheckpointError(str(exc).replace(tmp, label)) from None
+        # Loading is lazy (mx.load maps the file): materialise before the file goes.
+        eval_arrays(_arrays_in(obj))
+    return obj
+
+
+def _arrays_in(obj) -> list:
+    if isinstance(obj, Tensor):
+        return [obj._data]
+    if isinstance(obj, mx.array):
+        return [obj]
+    if isinstance(obj, dict):
+        return [a for v in obj.values() for a in _arrays_in(v)]
+    if isinstance(obj, (list, tuple)):
+        return [a for v in obj for a in _arrays_in(v)]
+    return []

@@ -87,6 +87,22 @@ def test_checksum_mismatch_is_retried_then_reported(tmp_path):
     assert not (out / "file.bin").exists() and not (out / "file.bin.part").exists()
 
 
+def test_sha256_is_checked_like_md5(tmp_path):
+    sha = hashlib.sha256(PAYLOAD).hexdigest()
+    with FileServer({"/file.bin": PAYLOAD}) as server:
+        assert Path(_fetch(server, tmp_path, md5=None, sha256=sha.upper())).read_bytes() == PAYLOAD
+        _fetch(server, tmp_path, md5=None, sha256=sha)
+        assert len(server.requests) == 1  # intact file: nothing fetched
+        os.remove(tmp_path / "out" / "file.bin")
+        server.faults = ["corrupt"] * 3
+        with pytest.raises(CorruptFileError, match="SHA-256 check"):
+            _fetch(server, tmp_path, md5=None, sha256=sha)
+        assert os.listdir(tmp_path / "out") == []
+        # A file in place whose SHA-256 is wrong is downloaded again.
+        (tmp_path / "out" / "file.bin").write_bytes(b"stale")
+        assert Path(_fetch(server, tmp_path, sha256=sha)).read_bytes() == PAYLOAD
+
+
 def test_missing_on_first_mirror_uses_second(tmp_path):
     with FileServer({"/file.bin": PAYLOAD}) as good, FileServer({}) as empty:
         path = download_url([empty.url + "/file.bin", good.url + "/file.bin"], tmp_path, md5=MD5, backoff=0.0)
