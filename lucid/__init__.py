@@ -131,6 +131,11 @@ def is_complex(input: Tensor) -> bool:
 from lucid import nn, optim, data, datasets, transforms
 from lucid.serialization import load, save
 
+# einops (an optional extra) finds Lucid's backend by its class, so define it now
+# if einops is installed; ``import einops`` then works on Lucid Tensors at once.
+if __import__("importlib.util").util.find_spec("einops") is not None:
+    from lucid import einops
+
 
 def __getattr__(name: str):
     # lucid.distributions is imported on first use: it is built on the public ops above
