@@ -130,6 +130,7 @@ def is_complex(input: Tensor) -> bool:
 
 from lucid import nn, optim, data, datasets, transforms
 from lucid.serialization import load, save
+from lucid import utils
 
 # einops (an optional extra) finds Lucid's backend by its class, so define it now
 # if einops is installed; ``import einops`` then works on Lucid Tensors at once.

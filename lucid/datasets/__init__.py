@@ -14,9 +14,11 @@ Examples:
 
 from lucid.datasets import utils
 from lucid.datasets.cifar import CIFAR10, CIFAR100
+from lucid.datasets.folder import DatasetFolder, ImageFolder
 from lucid.datasets.mnist import MNIST, FashionMNIST, read_idx
 from lucid.datasets.synthetic import SyntheticDigits
 from lucid.datasets.utils import ArrayImageDataset, CorruptFileError, DownloadError, VisionDataset, download_url
 
-__all__ = ["MNIST", "FashionMNIST", "CIFAR10", "CIFAR100", "SyntheticDigits", "VisionDataset", "ArrayImageDataset",
+__all__ = ["MNIST", "FashionMNIST", "CIFAR10", "CIFAR100", "SyntheticDigits", "ImageFolder", "DatasetFolder",
+           "VisionDataset", "ArrayImageDataset",
            "CorruptFileError", "DownloadError", "download_url", "read_idx", "utils"]
