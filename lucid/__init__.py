@@ -67,9 +67,12 @@ def eval(*tensors) -> None:
     """
     import mlx.core as mx
 
+    from lucid._backend import trace
     from lucid._backend.checks import pending, raise_pending
     from lucid._backend.evaluation import take_deferred
 
+    if trace.active():
+        return  # inside lucid.compile: the compiled function's outputs are evaluated by its caller
     arrays = take_deferred() + pending()
     # Depth-first in the order given (a reversed stack), so arrays reach
     # mx.eval in the order the caller listed them.
@@ -129,7 +132,9 @@ def is_complex(input: Tensor) -> bool:
 
 
 from lucid import nn, optim, data, datasets, transforms
+from lucid import fft, special
 from lucid.serialization import load, save
+from lucid._compile import compile
 from lucid import utils
 
 # einops (an optional extra) finds Lucid's backend by its class, so define it now

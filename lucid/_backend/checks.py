@@ -34,6 +34,8 @@ from collections.abc import Callable, Iterable
 
 import mlx.core as mx
 
+from lucid._backend import trace as _trace
+
 __all__ = ["defer", "has_pending", "pending", "raise_pending", "sync", "set_index_checks", "index_checks_enabled",
            "IndexOutOfRange"]
 
@@ -71,6 +73,12 @@ def defer(bad: mx.array, make_error: Callable[..., BaseException], *details: mx.
             index seen, for a message that names the offending range.
         *details: arrays evaluated together with ``bad`` (keep them small).
     """
+    rec = _trace.recording()
+    if rec is not None:
+        # Inside a lucid.compile trace: the flag is an output of the compiled
+        # function, re-deferred after each call (never a placeholder left pending).
+        rec.checks.append((bad, make_error, details))
+        return
     checks = _state.checks
     checks.append((bad, make_error, details))
     if len(checks) > _MAX_PENDING:
@@ -97,7 +105,7 @@ def pending() -> list:
 def raise_pending() -> None:
     """Evaluate this thread's pending checks (if not yet evaluated), clear them, and raise the first failure."""
     checks = _state.checks
-    if not checks:
+    if not checks or _trace.active():
         return
     _state.checks = []
     mx.eval([a for bad, _, details in checks for a in (bad, *details)])
@@ -113,6 +121,8 @@ def sync(arrays: Iterable[mx.array] | mx.array) -> None:
     The arrays are evaluated even when a check fails, so the values a caller
     reads afterwards are never stale; the error is raised after that.
     """
+    if _trace.active():
+        return  # a sync point inside a lucid.compile trace: the caller evaluates the outputs
     if isinstance(arrays, mx.array):
         arrays = [arrays]
     checks = _state.checks
