@@ -27,6 +27,7 @@ from lucid._backend.memory import (
     empty_cache, get_memory_limit, max_memory_allocated, memory_allocated, memory_reserved, reset_peak_memory_stats,
     set_memory_limit,
 )
+from lucid._backend.device import device
 from lucid._backend.dtypes import (
     bfloat16, bool_, complex64, dtype, float16, float32, float64, int8, int16, int32, int64,
     uint8, uint16, uint32, uint64,
@@ -54,6 +55,10 @@ get_rng_state, set_rng_state = random.get_state, random.set_state
 Bool, UInt8, Int8, Int16, Int32, Int64 = bool_, uint8, int8, int16, int32, int64
 Float16, BFloat16, Float32, Float64, Complex64 = float16, bfloat16, float32, float64, complex64
 Half, Float, Double, Long, Int = float16, float32, float64, int64, int32
+# PyTorch's short dtype names (lucid.float and lucid.int come from __getattr__ below, so that
+# they do not shadow the builtins inside this module).
+half, double, long, short, cfloat = float16, float64, int64, int16, complex64
+_DTYPE_SPELLINGS = {"float": float32, "int": int32}
 
 
 def eval(*tensors) -> None:
@@ -104,17 +109,54 @@ def is_tensor(obj) -> bool:
     return isinstance(obj, Tensor)
 
 
+def is_floating_point(input: Tensor) -> bool:
+    """True if ``input`` has a real floating-point dtype (float16, bfloat16, float32, float64).
+
+    Examples:
+        >>> import lucid
+        >>> lucid.is_floating_point(lucid.ones(1)), lucid.is_floating_point(lucid.tensor([1]))
+        (True, False)
+    """
+    if not isinstance(input, Tensor):
+        raise TypeError(f"is_floating_point expects a Tensor, got {type(input).__name__}")
+    return input.is_floating_point()
+
+
+def is_complex(input: Tensor) -> bool:
+    """True if ``input`` has a complex dtype.
+
+    Examples:
+        >>> import lucid
+        >>> lucid.is_complex(lucid.ones(1, dtype=lucid.complex64))
+        True
+    """
+    if not isinstance(input, Tensor):
+        raise TypeError(f"is_complex expects a Tensor, got {type(input).__name__}")
+    return input.is_complex()
+
+
 from lucid import nn, optim, data, datasets, transforms
 from lucid import fft, special
 from lucid import amp, func, profiler
 from lucid.amp import autocast, get_autocast_dtype, is_autocast_enabled
 from lucid.serialization import load, load_safetensors, load_sharded, save, save_safetensors, save_sharded
 from lucid._compile import compile
+from lucid import utils
+
+# einops (an optional extra) finds Lucid's backend by its class, so define it now
+# if einops is installed; ``import einops`` then works on Lucid Tensors at once.
+if __import__("importlib.util").util.find_spec("einops") is not None:
+    from lucid import einops
 
 
 def __getattr__(name: str):
     # lucid.distributions is imported on first use: it is built on the public ops above
     # (it imports lucid itself), so importing it here eagerly would make an import cycle.
+    if name in _DTYPE_SPELLINGS:
+        return _DTYPE_SPELLINGS[name]
+    if name == "complex128":
+        raise AttributeError("lucid.complex128 does not exist: MLX has no 128-bit complex dtype (complex64 is "
+                             "the only complex one)")
     if name == "distributions":
         import importlib
         return importlib.import_module("lucid.distributions")

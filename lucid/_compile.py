@@ -27,7 +27,7 @@ How a call works:
 Examples:
     >>> import lucid
     >>> import lucid.nn as nn
-    >>> lucid.manual_seed(0)
+    >>> _ = lucid.manual_seed(0)
     >>> model = nn.Linear(3, 1)
     >>> opt = lucid.optim.SGD(model.parameters(), lr=0.1)
     >>> @lucid.compile(state=[model, opt])

@@ -17,7 +17,7 @@ import numpy as np
 from lucid._backend import checks as _checks
 from lucid._backend import trace as _trace
 from lucid._backend.device import _default, normalize_device
-from lucid._backend.dtypes import FLOATING_MX, from_mx_dtype, to_mx_dtype
+from lucid._backend.dtypes import FLOATING_MX, TENSOR_TYPE_NAMES, from_mx_dtype, from_type_name, to_mx_dtype
 
 __all__ = ["Tensor", "as_array"]
 
@@ -524,13 +524,47 @@ class Tensor:
     def bool(self) -> Tensor:
         return self.astype(mx.bool_)
 
-    def type(self, dtype=None):
+    def type(self, dtype=None, non_blocking: bool = False) -> str | Tensor:
+        """The legacy type name (``"lucid.FloatTensor"``), or a copy converted to ``dtype``.
+
+        ``dtype`` may be a dtype or a type string in PyTorch's spellings
+        (``"lucid.IntTensor"``, ``"torch.LongTensor"``, ``"float64"``); a
+        tensor already of that dtype is returned as is.
+
+        Examples:
+            >>> import lucid
+            >>> x = lucid.ones(2)
+            >>> x.type()
+            'lucid.FloatTensor'
+            >>> x.type("lucid.IntTensor").dtype, x.type(lucid.float16).dtype
+            (lucid.int32, lucid.float16)
+        """
         if dtype is None:
-            return f"lucid.{self.dtype.name}"
-        return self.astype(dtype)
+            return "lucid." + TENSOR_TYPE_NAMES[from_mx_dtype(self._data.dtype)]
+        target = from_type_name(dtype).mx if isinstance(dtype, str) else to_mx_dtype(dtype)
+        if target == self._data.dtype:
+            return self
+        return self.astype(target)
 
     def is_floating_point(self) -> bool:
+        """True for float16, bfloat16, float32 and float64 tensors (not complex ones).
+
+        Examples:
+            >>> import lucid
+            >>> lucid.ones(1).is_floating_point(), lucid.ones(1, dtype=lucid.int64).is_floating_point()
+            (True, False)
+        """
         return self._data.dtype in (mx.float16, mx.bfloat16, mx.float32, mx.float64)
+
+    def is_complex(self) -> bool:
+        """True for complex tensors.
+
+        Examples:
+            >>> import lucid
+            >>> lucid.ones(1, dtype=lucid.complex64).is_complex()
+            True
+        """
+        return self._data.dtype == mx.complex64
 
     def element_size(self) -> int:
         return self._data.itemsize

@@ -389,7 +389,10 @@ class Tensor:
     def inner(self, other: Tensor) -> Tensor:
         """Inner product over the last dimension (a product when either input is 0-d)."""
     def int(self) -> Tensor: ...
-    def is_floating_point(self) -> builtins.bool: ...
+    def is_complex(self) -> builtins.bool:
+        """True for complex tensors."""
+    def is_floating_point(self) -> builtins.bool:
+        """True for float16, bfloat16, float32 and float64 tensors (not complex ones)."""
     @property
     def is_leaf(self) -> builtins.bool: ...
     def isclose(
@@ -815,11 +818,14 @@ class Tensor:
         """Elementwise rounding toward zero (zero gradient)."""
     def trunc_(self) -> Tensor:
         """In-place form of ``trunc``: updates ``self``, bumps its version, returns ``self``."""
-    def type(self, dtype=None): ...
+    def type(self, dtype=None, non_blocking: builtins.bool = False) -> str | Tensor:
+        """The legacy type name (``"lucid.FloatTensor"``), or a copy converted to ``dtype``."""
     def unbind(self, dim: builtins.int | None = None, *, axis: builtins.int | None = None) -> tuple:
         """Remove dim ``dim`` (default 0; NumPy's ``axis``), returning the slices along it."""
     def unflatten(self, dim: builtins.int | None = None, sizes=None, *, axis: builtins.int | None = None) -> Tensor:
         """Split dim ``dim`` into ``sizes`` (one entry may be ``-1``); the inverse of :func:`flatten`."""
+    def unfold(self, dimension: builtins.int, size: builtins.int, step: builtins.int) -> Tensor:
+        """Every window of ``size`` elements along ``dimension``, ``step`` apart, as a new last dim."""
     def unique(
         self,
         sorted: builtins.bool = True,

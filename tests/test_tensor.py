@@ -153,7 +153,7 @@ def test_dtype_device_and_mx():
     assert t.dtype is lucid.float32 and t.device == "cpu"
     assert isinstance(t.mx, mx.array) and t.mx is t._data
     assert t.is_floating_point() and not lucid.tensor([1]).is_floating_point()
-    assert t.type() == "lucid.float32" and t.type(lucid.float16).dtype == lucid.float16
+    assert t.type() == "lucid.FloatTensor" and t.type(lucid.float16).dtype == lucid.float16
 
 
 def test_is_leaf_grad_fn_and_detach():

@@ -98,3 +98,66 @@ def run_on(name: str):
 
 # MLX picks the GPU by default where it has one; keep MLX and Lucid in step.
 mx.set_default_device(mx.gpu if _GPU else mx.cpu)
+
+
+class device(str):
+    """A device, as ``torch.device`` spells it: ``lucid.device("cpu")``, ``lucid.device("cuda", 0)``.
+
+    It is the device's Lucid name (``"cpu"`` or ``"gpu"``; ``"cuda"``,
+    ``"mps"`` and ``"metal"`` mean the GPU), so it works wherever a device
+    string does and compares equal to one; ``.type`` and ``.index`` are
+    PyTorch's fields. MLX has one device of each kind, so the index is
+    ``None`` or ``0``.
+
+    Raises:
+        ValueError: an unknown device name, or an index other than 0.
+        TypeError: something that is not a device name.
+
+    Examples:
+        >>> import lucid
+        >>> d = lucid.device("cpu")
+        >>> d, d.type, d == "cpu", lucid.ones(1, device=d).device
+        (device(type='cpu'), 'cpu', True, 'cpu')
+        >>> lucid.device("cuda:0").index
+        0
+    """
+
+    def __new__(cls, type, index: int | None = None):
+        if isinstance(type, device) and index is None:
+            return type
+        if isinstance(type, (mx.Device, mx.DeviceType)):
+            type = "gpu" if (type.type if isinstance(type, mx.Device) else type) == mx.gpu else "cpu"
+        if not isinstance(type, str):
+            raise TypeError(f"lucid.device expects a device name such as 'cpu' or 'gpu', got {type!r}")
+        name, _, idx = type.partition(":")
+        name = name.strip().lower()
+        if idx:
+            if index is not None:
+                raise ValueError(f"lucid.device: the index is given twice, in {type!r} and as {index}")
+            try:
+                index = int(idx)
+            except ValueError:
+                raise ValueError(f"lucid.device: bad device index in {type!r}") from None
+        if index is not None and index != 0:
+            raise ValueError(f"lucid.device: MLX has one device of each kind, so the index must be 0, got {index}")
+        if name in ("gpu", "cuda", "mps", "metal"):
+            name = "gpu"
+        elif name != "cpu":
+            raise ValueError(f"unknown device {type!r}; expected 'cpu' or 'gpu' ('cuda' and 'mps' mean the GPU)")
+        obj = str.__new__(cls, name)
+        obj.index = index
+        return obj
+
+    @property
+    def type(self) -> str:
+        return str.__str__(self)
+
+    def __repr__(self) -> str:
+        extra = "" if self.index is None else f", index={self.index}"
+        return f"device(type='{self.type}'{extra})"
+
+    def __str__(self) -> str:
+        return self.type if self.index is None else f"{self.type}:{self.index}"
+
+    __hash__ = str.__hash__
+

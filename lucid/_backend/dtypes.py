@@ -5,7 +5,8 @@ from __future__ import annotations
 import mlx.core as mx
 import numpy as np
 
-__all__ = ["dtype", "to_mx_dtype", "from_mx_dtype", "is_floating", "ALL_DTYPES", "FLOATING_MX", "REAL_FLOATING_MX",
+__all__ = ["dtype", "to_mx_dtype", "from_mx_dtype", "from_type_name", "is_floating", "TENSOR_TYPE_NAMES",
+           "ALL_DTYPES", "FLOATING_MX", "REAL_FLOATING_MX",
            "HALF_MX", "INTEGER_MX", "BOOL_OR_INTEGER_MX"]
 
 
@@ -66,8 +67,38 @@ ALL_DTYPES = (bool_, uint8, uint16, uint32, uint64, int8, int16, int32, int64,
 
 _FROM_MX = {d.mx: d for d in ALL_DTYPES}
 _BY_NAME = {d.name: d for d in ALL_DTYPES}
-_BY_NAME.update({"float": float32, "double": float64, "half": float16, "long": int64, "int": int32})
+_BY_NAME.update({"float": float32, "double": float64, "half": float16, "long": int64, "int": int32,
+                 "short": int16, "cfloat": complex64, "bool_": bool_})
 _FROM_NUMPY = {d.numpy: d for d in ALL_DTYPES if d.numpy is not None}
+
+#: PyTorch's legacy tensor type names (``x.type()`` returns ``"lucid.FloatTensor"``).
+TENSOR_TYPE_NAMES = {
+    bool_: "BoolTensor", uint8: "ByteTensor", uint16: "UInt16Tensor", uint32: "UInt32Tensor",
+    uint64: "UInt64Tensor", int8: "CharTensor", int16: "ShortTensor", int32: "IntTensor", int64: "LongTensor",
+    float16: "HalfTensor", bfloat16: "BFloat16Tensor", float32: "FloatTensor", float64: "DoubleTensor",
+    complex64: "ComplexFloatTensor",
+}
+_BY_TENSOR_TYPE = {v: k for k, v in TENSOR_TYPE_NAMES.items()}
+
+
+def from_type_name(name: str) -> dtype:
+    """The dtype of a type string: ``"lucid.IntTensor"``, ``"torch.LongTensor"``, ``"float32"``, ``"lucid.half"``.
+
+    Raises:
+        TypeError: an unknown name.
+
+    Examples:
+        >>> from lucid._backend.dtypes import from_type_name
+        >>> from_type_name("lucid.IntTensor"), from_type_name("torch.cuda.FloatTensor"), from_type_name("double")
+        (lucid.int32, lucid.float32, lucid.float64)
+    """
+    short = name.rsplit(".", 1)[-1] if name.startswith(("lucid.", "torch.")) else name
+    if short in _BY_TENSOR_TYPE:
+        return _BY_TENSOR_TYPE[short]
+    if short in _BY_NAME:
+        return _BY_NAME[short]
+    raise TypeError(f"unknown tensor type {name!r}; expected a dtype name such as 'float32' or a legacy type "
+                    f"name such as 'lucid.IntTensor' (one of {sorted(_BY_TENSOR_TYPE)})")
 
 # The MLX dtype sets every layer tests against (one home: derived from the table above).
 #: Dtypes that can carry gradients: the real floating-point ones and complex64.

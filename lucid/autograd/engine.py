@@ -168,11 +168,15 @@ def _capture_points(inputs) -> dict | None:
 
 
 def _finish_output_grads(node, glist: list) -> None:
-    """Sum the outputs' collected contributions; give unused outputs of a multi-output node zeros."""
+    """Sum the outputs' collected contributions; give unused outputs of a multi-output node zeros.
+
+    Unused outputs keep ``None`` when the node's ``materialize_grads`` is off
+    (``ctx.set_materialize_grads(False)``).
+    """
     for i, g in enumerate(glist):
         if type(g) is list:
             glist[i] = _sum_grads(g)
-    if node.n_out != 1:
+    if node.n_out != 1 and node.materialize_grads:
         for i, g in enumerate(glist):
             if g is None:
                 shape, dtype = node.out_meta[i]

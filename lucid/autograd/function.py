@@ -1,10 +1,21 @@
 """``Function`` and its context: how every differentiable operation is defined.
 
-A ``Function`` subclass implements ``forward(ctx, *arrays, **attrs)`` on raw
-``mlx.core`` arrays and ``backward(ctx, *grads)`` returning one gradient per
-positional input (``None`` where there is none). ``Function.apply`` unwraps
-Tensors, runs ``forward``, wraps the result and, when grad mode is on and an
-input requires grad, records a :class:`Node` (which is also the ``ctx``).
+Two contracts share one class:
+
+* **User-defined Functions** (any subclass defined outside the ``lucid``
+  package) follow PyTorch's: ``forward`` receives Tensors (detached, run with
+  grad mode off) and returns Tensors; ``backward`` receives and returns
+  Tensors (``None`` where there is no gradient); ``ctx.save_for_backward`` of
+  Tensors, ``ctx.saved_tensors``, ``ctx.needs_input_grad``,
+  ``ctx.mark_non_differentiable``, ``ctx.set_materialize_grads``, the
+  ``once_differentiable`` decorator and the PyTorch 2 style
+  ``forward(*args)`` plus ``setup_context(ctx, inputs, output)``.
+* **Lucid's own primitives** (classes defined in ``lucid.*``, or any class
+  that sets ``raw_arrays = True``) implement ``forward(ctx, *arrays, **attrs)``
+  on raw ``mlx.core`` arrays and ``backward(ctx, *grads)`` on raw arrays: the
+  fast path, with no wrapping at all. ``Function.apply`` unwraps Tensors, runs
+  ``forward``, wraps the result and, when grad mode is on and an input
+  requires grad, records a :class:`Node` (which is also the ``ctx``).
 
 ``apply`` is the hot path of every eager operation, so it is written for
 speed: one pass over the arguments, no per-call dicts, and nothing at all
@@ -24,15 +35,19 @@ the very hottest paths have a small public fast path as well:
 
 from __future__ import annotations
 
+import functools
 import itertools
 import weakref
 
+import mlx.core as mx
+
+from lucid._backend import reductions
 from lucid._backend.device import _default, run_on
 from lucid._backend.dtypes import FLOATING_MX
 from lucid._tensor import Tensor
 from lucid.autograd.grad_mode import _state
 
-__all__ = ["Function", "Node", "FunctionCtx"]
+__all__ = ["Function", "Node", "FunctionCtx", "once_differentiable"]
 
 # Every recorded node gets the next number. A node's inputs were recorded
 # before it, so walking nodes from the highest number down is a valid reverse
@@ -101,6 +116,9 @@ class Node:
     out_meta = None
     tensor_hooks = None
     retained = None
+    #: ``False`` after ``ctx.set_materialize_grads(False)``: unused outputs of a
+    #: multi-output node then get ``None`` as their gradient instead of zeros.
+    materialize_grads = True
 
     def __init__(self, fn):
         self.fn = fn
@@ -142,6 +160,10 @@ class Node:
     def mark_non_differentiable(self, *arrays) -> None:
         """Mark outputs (e.g. indices) that never carry a gradient."""
         self._non_diff = [a._data if isinstance(a, Tensor) else a for a in arrays]
+
+    def set_materialize_grads(self, value: bool) -> None:
+        """Whether ``backward`` gets zeros (``True``, the default) or ``None`` for unused outputs' gradients."""
+        self.materialize_grads = bool(value)
 
     def name(self) -> str:
         """The node's name as shown in ``grad_fn`` reprs, e.g. ``"MulBackward"``."""
@@ -199,20 +221,33 @@ def _forward_on(device: str, cls, ctx, arrays, kwargs):
 
 
 class Function:
-    """Base class of differentiable operations.
+    """Base class of differentiable operations, with PyTorch's contract for user subclasses.
 
-    Subclasses implement two static methods on raw ``mlx.core`` arrays:
+    A subclass implements two static methods:
 
-    * ``forward(ctx, *args, **kwargs)`` returns an array or a tuple of arrays;
-    * ``backward(ctx, *grads)`` gets one gradient array per output and returns
-      one gradient per positional input of ``forward`` (``None`` for inputs
-      that are not Tensors or need no gradient).
+    * ``forward(ctx, *args, **kwargs)`` returns a Tensor or a tuple of
+      Tensors. Tensor arguments arrive detached, and ``forward`` runs with
+      grad mode off (as in PyTorch), so any Lucid operation or Tensor method
+      works inside it. Keep what ``backward`` needs with
+      ``ctx.save_for_backward(*tensors)`` or as plain attributes
+      (``ctx.dim = dim``).
+    * ``backward(ctx, *grads)`` gets one gradient Tensor per output and
+      returns one gradient per positional input of ``forward`` (``None`` for
+      inputs that are not Tensors or need no gradient; extra trailing
+      ``None``s are allowed). A gradient whose shape broadcasts to its input's
+      is summed down to it.
 
-    Call it with ``MyFunction.apply(*args, **kwargs)``; Tensor arguments are
-    unwrapped to arrays and outputs are wrapped back into Tensors.
+    PyTorch 2's style also works: define ``forward(*args)`` without ``ctx``
+    and a static ``setup_context(ctx, inputs, output)`` that saves what
+    ``backward`` needs. Call either with ``MyFunction.apply(*args, **kwargs)``.
+
+    Lucid's own primitives (classes defined in ``lucid.*``) use the raw-array
+    contract instead: ``forward`` and ``backward`` receive and return
+    ``mlx.core`` arrays, with no wrapping. Another subclass may opt into that
+    fast path by setting the class attribute ``raw_arrays = True``.
 
     Examples:
-        >>> import lucid, mlx.core as mx
+        >>> import lucid
         >>> class Cube(lucid.autograd.Function):
         ...     @staticmethod
         ...     def forward(ctx, x):
@@ -227,6 +262,32 @@ class Function:
         >>> x.grad.tolist()
         [12.0]
     """
+
+    #: ``True``: ``forward``/``backward`` take and return raw ``mlx.core``
+    #: arrays (Lucid's primitives); ``False``: Tensors, as in PyTorch. Unless a
+    #: class sets it, it is ``True`` for classes defined in the ``lucid``
+    #: package and ``False`` elsewhere.
+    raw_arrays = True
+
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        if "raw_arrays" not in cls.__dict__:
+            module = cls.__module__ or ""
+            cls.raw_arrays = module == "lucid" or module.startswith("lucid.")
+        if "apply" not in cls.__dict__:
+            cls.apply = Function.__dict__["apply"] if cls.raw_arrays else _tensor_apply
+        if "apply2" not in cls.__dict__:
+            cls.apply2 = Function.__dict__["apply2"] if cls.raw_arrays else _tensor_apply2
+
+    @staticmethod
+    def setup_context(ctx, inputs: tuple, output):
+        """PyTorch 2 style: save what ``backward`` needs, given the inputs and the output of ``forward(*args)``.
+
+        Define it (as a static method) together with a ``forward`` that takes
+        no ``ctx``; ``apply`` then calls ``forward(*args)`` followed by
+        ``setup_context(ctx, args, output)``.
+        """
+        raise NotImplementedError("setup_context is optional: define it together with a forward(*args) without ctx")
 
     #: ``False`` for operations whose outputs never carry gradients
     #: (comparisons, argmax, ...): ``apply`` then records nothing.
@@ -467,6 +528,240 @@ def _version_checks(saved, args, outs) -> list | None:
                     checks.append((_weakref(o), o._version))
                     break
     return checks or None
+
+
+# -- user-defined Functions: PyTorch's Tensor contract -----------------------------
+class _TensorCtx(Node):
+    """The ``ctx`` of a user-defined Function: saves Tensors and hands them back as Tensors."""
+
+    __slots__ = ("in_shapes",)
+
+    def save_for_backward(self, *tensors) -> None:
+        """Keep Tensors (or ``None``) for ``backward``; read them back as ``ctx.saved_tensors``.
+
+        Saving an input or an output also records its version, so modifying it
+        in place before ``backward`` raises an error naming this Function.
+        """
+        arrays = []
+        for i, t in enumerate(tensors):
+            if t is None:
+                arrays.append(None)
+            elif isinstance(t, Tensor):
+                arrays.append(t._data)
+            else:
+                raise TypeError(f"save_for_backward takes Tensors or None, got a {type(t).__name__} at position "
+                                f"{i}; keep other values as ctx attributes (ctx.value = ...)")
+        self.saved_arrays = tuple(arrays)
+
+    @property
+    def saved_tensors(self) -> tuple:
+        """The Tensors given to ``save_for_backward``, in order (``None`` stays ``None``)."""
+        saved = self.saved_arrays
+        if saved is None:
+            raise _freed_error(self.name())
+        device = self.device
+        return tuple(None if a is None else _make(a, device) for a in saved)
+
+    def mark_non_differentiable(self, *tensors) -> None:
+        """Mark output Tensors (e.g. indices) that never carry a gradient."""
+        self._non_diff = [t._data if isinstance(t, Tensor) else t for t in tensors]
+
+    def name(self) -> str:
+        return self.fn.__name__ + "Backward"
+
+
+def once_differentiable(backward):
+    """Mark a ``backward`` as differentiable once only: it runs with grad mode off.
+
+    Lucid runs every backward without recording (higher-order gradients are not
+    supported), so this only documents the intent, as in PyTorch.
+
+    Examples:
+        >>> import lucid
+        >>> from lucid.autograd.function import once_differentiable
+        >>> class Double(lucid.autograd.Function):
+        ...     @staticmethod
+        ...     def forward(ctx, x):
+        ...         return x * 2
+        ...     @staticmethod
+        ...     @once_differentiable
+        ...     def backward(ctx, grad):
+        ...         return grad * 2
+        >>> x = lucid.ones(2, requires_grad=True)
+        >>> Double.apply(x).sum().backward()
+        >>> x.grad.tolist()
+        [2.0, 2.0]
+    """
+    @functools.wraps(backward)
+    def wrapper(ctx, *grads):
+        prev = _state.enabled
+        _state.enabled = False
+        try:
+            return backward(ctx, *grads)
+        finally:
+            _state.enabled = prev
+
+    return wrapper
+
+
+def _engine_fn(cls):
+    """The class the engine calls for ``cls``'s nodes: ``cls`` with a ``backward`` that speaks arrays."""
+    adapter = cls.__dict__.get("_engine_adapter")
+    if adapter is None:
+        adapter = type(cls.__name__, (cls,), {
+            "raw_arrays": True,
+            "apply": Function.__dict__["apply"],
+            "apply2": Function.__dict__["apply2"],
+            "backward": staticmethod(functools.partial(_tensor_backward, cls)),
+            "user_function": cls,
+            "__module__": cls.__module__,
+            "__qualname__": cls.__qualname__,
+        })
+        type.__setattr__(cls, "_engine_adapter", adapter)
+    return adapter
+
+
+def _uses_setup_context(cls) -> bool:
+    return getattr(cls.setup_context, "__func__", cls.setup_context) is not Function.__dict__["setup_context"].__func__
+
+
+def _tensor_apply2(cls, a, b):
+    return _tensor_apply.__func__(cls, a, b)
+
+
+def _tensor_apply_impl(cls, *args, **kwargs):
+    """``apply`` of a user-defined Function: Tensors in, Tensors out (PyTorch's contract)."""
+    inputs = []
+    edges = []
+    needs = []
+    shapes = []
+    device = None
+    for a in args:
+        if isinstance(a, Tensor):
+            if device is None:
+                device = a._device
+            inputs.append(_make(a._data, a._device))
+            shapes.append(a._data.shape)
+            if a._requires_grad:
+                node = a._node
+                edges.append(a if node is None else (node, a._out_idx))
+                needs.append(True)
+                continue
+        else:
+            inputs.append(a)
+            shapes.append(None)
+        edges.append(None)
+        needs.append(False)
+    if device is None:
+        device = _default[0]
+    record = cls.differentiable and _state.enabled and any(needs)
+
+    ctx = _new(_TensorCtx)
+    ctx.fn = _engine_fn(cls)
+    ctx.next = tuple(edges)
+    ctx.needs_input_grad = tuple(needs) if record else (False,) * len(args)
+    ctx.saved_arrays = ()
+    ctx.n_out = 1
+    ctx.device = device
+    ctx.seq = next(_sequence)
+    ctx.in_shapes = shapes
+    if not record:
+        ctx.records = False
+    prev = _state.enabled
+    _state.enabled = False  # forward records nothing, as in PyTorch
+    try:
+        if _uses_setup_context(cls):
+            out = cls.forward(*inputs, **kwargs)
+            cls.setup_context(ctx, tuple(inputs), out)
+        else:
+            out = cls.forward(ctx, *inputs, **kwargs)
+    finally:
+        _state.enabled = prev
+
+    multi = type(out) is tuple or type(out) is list
+    outs = list(out) if multi else [out]
+    arrays = []
+    devices = []
+    for i, o in enumerate(outs):
+        if isinstance(o, Tensor):
+            arrays.append(o._data)
+            devices.append(o._device)
+        elif isinstance(o, mx.array):
+            arrays.append(o)
+            devices.append(device)
+        else:
+            raise TypeError(f"{cls.__name__}.forward must return a Tensor or a tuple of Tensors, got a "
+                            f"{type(o).__name__}" + (f" at position {i}" if multi else ""))
+    if not record:
+        res = tuple(_make(a, d) for a, d in zip(arrays, devices))
+        return res if multi else res[0]
+    non_diff = ctx._non_diff
+    ctx.n_out = len(arrays)
+    ctx.out_meta = [(a.shape, a.dtype) for a in arrays]
+    res = tuple(
+        _make(a, d)
+        if a.dtype not in FLOATING_MX or (non_diff is not None and any(a is n for n in non_diff))
+        else _make(a, d, ctx, i)
+        for i, (a, d) in enumerate(zip(arrays, devices))
+    )
+    saved = ctx.saved_arrays
+    if saved:
+        ctx._checks = _version_checks(saved, args, res)
+    return res if multi else res[0]
+
+
+_tensor_apply = classmethod(_tensor_apply_impl)
+_tensor_apply2 = classmethod(_tensor_apply2)
+
+
+def _reduce_to(g: mx.array, shape: tuple, name: str, i: int) -> mx.array:
+    """Sum a gradient that broadcasts to ``shape`` down to it (PyTorch does the same); else raise."""
+    try:
+        if tuple(mx.broadcast_shapes(tuple(shape), g.shape)) != tuple(g.shape):
+            raise ValueError
+    except ValueError:
+        raise RuntimeError(f"{name}.backward returned a gradient of shape {tuple(g.shape)} for input {i}, "
+                           f"expected its input's shape {tuple(shape)} (or one it broadcasts to)") from None
+    lead = g.ndim - len(shape)
+    axes = list(range(lead)) + [lead + d for d, n in enumerate(shape) if n == 1 and g.shape[lead + d] != 1]
+    if axes:
+        g = reductions.sum(g, axis=axes, keepdims=True)
+    return mx.reshape(g, shape) if lead else g
+
+
+def _tensor_backward(cls, ctx, *grads):
+    """Run a user Function's ``backward`` on Tensors and hand the engine arrays."""
+    device = ctx.device
+    wrapped = tuple(None if g is None else _make(g, device) for g in grads)
+    prev = _state.enabled
+    _state.enabled = False  # backward records nothing (no higher-order gradients)
+    try:
+        result = cls.backward(ctx, *wrapped)
+    finally:
+        _state.enabled = prev
+    if type(result) is not tuple:
+        result = tuple(result) if type(result) is list else (result,)
+    n_in = len(ctx.next)
+    if len(result) != n_in:
+        if len(result) > n_in and all(r is None for r in result[n_in:]):
+            result = result[:n_in]
+        else:
+            raise RuntimeError(f"{cls.__name__}.backward returned {len(result)} gradients, expected {n_in} "
+                               "(one per positional input of forward)")
+    out = []
+    for i, (r, edge) in enumerate(zip(result, ctx.next)):
+        if r is None or edge is None:
+            out.append(None)
+            continue
+        if not isinstance(r, Tensor):
+            raise TypeError(f"{cls.__name__}.backward returned a {type(r).__name__} as the gradient of input "
+                            f"{i}; expected a Tensor (or None)")
+        g = r._data
+        shape = ctx.in_shapes[i]
+        if g.shape != shape:
+            g = _reduce_to(g, shape, cls.__name__, i)
+        out.append(g)
+    return tuple(out)
 
 
 class ToDevice(Function):

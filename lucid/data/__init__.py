@@ -15,6 +15,7 @@ from lucid.data.dataset import (
     ConcatDataset,
     Dataset,
     IterableDataset,
+    StackDataset,
     Subset,
     TensorDataset,
     random_split,
@@ -27,9 +28,11 @@ from lucid.data.sampler import (
     SubsetRandomSampler,
     WeightedRandomSampler,
 )
+from lucid.data.worker_info import WorkerInfo, get_worker_info
 
 __all__ = [
-    "Dataset", "IterableDataset", "TensorDataset", "ConcatDataset", "ChainDataset", "Subset", "random_split",
+    "Dataset", "IterableDataset", "TensorDataset", "ConcatDataset", "ChainDataset", "Subset", "StackDataset",
+    "random_split",
     "Sampler", "SequentialSampler", "RandomSampler", "WeightedRandomSampler", "SubsetRandomSampler", "BatchSampler",
-    "default_collate", "default_convert", "StackedSamples", "DataLoader",
+    "default_collate", "default_convert", "StackedSamples", "DataLoader", "get_worker_info", "WorkerInfo",
 ]

@@ -14,6 +14,7 @@ import collections
 import functools
 import itertools
 import numbers
+import os
 import queue
 import threading
 from concurrent.futures import Future, wait
@@ -25,6 +26,8 @@ from lucid.data import _workers
 from lucid.data.collate import default_collate, default_convert
 from lucid.data.dataset import Dataset, IterableDataset
 from lucid.data.sampler import BatchSampler, RandomSampler, Sampler, SequentialSampler, _resolve_generator
+from lucid.data.worker_info import WorkerInfo
+from lucid.data.worker_info import _set as _set_worker_info
 
 __all__ = ["DataLoader"]
 
@@ -351,7 +354,8 @@ class _ThreadedMapIter:
         # NOTE: the jobs must not reference this iterator, or an abandoned iterator
         # would never be collected and its threads never told to stop.
         job = functools.partial(_serve_batches, self._tasks, self._stop, loader.dataset, loader.collate_fn,
-                                loader._auto_collation, loader.worker_init_fn, itertools.count())
+                                loader._auto_collation, loader.worker_init_fn, itertools.count(),
+                                loader.num_workers, _base_seed())
         for _ in range(loader.num_workers):
             _workers.start_job(job)
         self._fill()
@@ -406,9 +410,21 @@ class _ThreadedMapIter:
         self.close()
 
 
+def _base_seed() -> int:
+    """A fresh seed for ``WorkerInfo.seed`` (drawn from the OS, so no user RNG stream is consumed)."""
+    return int.from_bytes(os.urandom(7), "little")
+
+
 def _serve_batches(tasks: queue.SimpleQueue, stop: threading.Event, dataset, collate, auto: bool, init,
-                   worker_ids) -> None:
+                   worker_ids, num_workers: int = 1, base_seed: int = 0) -> None:
     """One loader thread's share of a map-style epoch: load batches until told to stop."""
+    try:
+        _serve_batches_loop(tasks, stop, dataset, collate, auto, init, worker_ids, num_workers, base_seed)
+    finally:
+        _set_worker_info(None)  # the thread is reused by later loaders
+
+
+def _serve_batches_loop(tasks, stop, dataset, collate, auto, init, worker_ids, num_workers, base_seed) -> None:
     started, init_error = False, None
     while True:
         task = tasks.get()
@@ -419,9 +435,10 @@ def _serve_batches(tasks: queue.SimpleQueue, stop: threading.Event, dataset, col
             continue
         if not started:  # like a thread pool's initializer: before this thread's first batch
             started = True
+            # NOTE: next() on itertools.count is atomic under the GIL: ids are 0..n-1
+            worker_id = next(worker_ids)
+            _set_worker_info(WorkerInfo(worker_id, num_workers, base_seed + worker_id, dataset))
             if init is not None:
-                # NOTE: next() on itertools.count is atomic under the GIL: ids are 0..n-1
-                worker_id = next(worker_ids)
                 try:
                     init(worker_id)
                 except BaseException as exc:  # handed to the main thread with every batch it asks for
@@ -476,11 +493,12 @@ def _put(q: queue.Queue, item, stop: threading.Event) -> bool:
 
 
 def _produce(source, batch_size, drop_last, collate, q: queue.Queue, stop: threading.Event, init,
-             finished: threading.Event) -> None:
+             finished: threading.Event, dataset=None) -> None:
     # NOTE: this function must not reference the iterator object, or an abandoned
     # iterator would never be collected and its thread would never be told to stop.
     count = 0
     try:
+        _set_worker_info(WorkerInfo(0, 1, _base_seed(), dataset))
         if init is not None:
             init(0)
         for samples in _take_batches(source, batch_size, drop_last):
@@ -494,6 +512,7 @@ def _produce(source, batch_size, drop_last, collate, q: queue.Queue, stop: threa
     except BaseException as exc:  # handed to the main thread, which re-raises it
         _put(q, (_ERR, _add_context(exc, f"batch {count} of the IterableDataset")), stop)
     finally:
+        _set_worker_info(None)
         finished.set()
 
 
@@ -512,7 +531,7 @@ class _ThreadedIterableIter:
         _workers.register_stop(self._stop)
         _workers.start_job(functools.partial(
             _produce, source, loader.batch_size, loader.drop_last, loader.collate_fn, self._queue, self._stop,
-            loader.worker_init_fn, self._finished))
+            loader.worker_init_fn, self._finished, loader.dataset))
 
     def __iter__(self):
         return self

@@ -275,6 +275,47 @@ class Subset(Dataset):
         return lambda idx: inner(mapping[np.asarray(idx, dtype=np.int64)])
 
 
+class StackDataset(Dataset):
+    """Several datasets of one length side by side: item ``i`` is a tuple (or dict) of their items ``i``.
+
+    Give the datasets positionally (items are tuples) or by keyword (items
+    are dicts), not both, as PyTorch's ``StackDataset``.
+
+    Raises:
+        ValueError: no datasets, both kinds of argument, or datasets of different lengths.
+
+    Examples:
+        >>> import lucid, numpy as np
+        >>> images, labels = lucid.data.TensorDataset(np.zeros((3, 2))), [7, 8, 9]
+        >>> ds = lucid.data.StackDataset(image=images, label=labels)
+        >>> len(ds), ds[2]["label"]
+        (3, 9)
+        >>> lucid.data.StackDataset([1, 2], "ab")[1]
+        (2, 'b')
+    """
+
+    def __init__(self, *args, **kwargs):
+        if args and kwargs:
+            raise ValueError("StackDataset takes datasets either positionally (tuple items) or by keyword "
+                             "(dict items), not both")
+        if not args and not kwargs:
+            raise ValueError("StackDataset needs at least one dataset")
+        parts = list(args) if args else list(kwargs.values())
+        lengths = [len(d) for d in parts]
+        if len(set(lengths)) != 1:
+            raise ValueError(f"StackDataset: the datasets must have one length, got lengths {lengths}")
+        self.datasets = tuple(args) if args else dict(kwargs)
+        self._length = lengths[0]
+
+    def __len__(self) -> int:
+        return self._length
+
+    def __getitem__(self, index):
+        if isinstance(self.datasets, dict):
+            return {k: d[index] for k, d in self.datasets.items()}
+        return tuple(d[index] for d in self.datasets)
+
+
 def random_split(dataset: Dataset, lengths: Sequence, generator=None) -> list[Subset]:
     """Split a dataset into non-overlapping random subsets.
 

@@ -15,11 +15,12 @@ Examples:
 
 from lucid.datasets import utils
 from lucid.datasets.cifar import CIFAR10, CIFAR100
+from lucid.datasets.folder import DatasetFolder, ImageFolder
 from lucid.datasets.mnist import MNIST, FashionMNIST, read_idx
 from lucid.datasets.synthetic import SyntheticDigits
 from lucid.datasets.text import TokenBlocks, python_stdlib_corpus, python_stdlib_files, tiny_shakespeare
 from lucid.datasets.utils import ArrayImageDataset, CorruptFileError, DownloadError, VisionDataset, download_url
 
-__all__ = ["MNIST", "FashionMNIST", "CIFAR10", "CIFAR100", "SyntheticDigits", "VisionDataset", "ArrayImageDataset",
-           "CorruptFileError", "DownloadError", "download_url", "read_idx", "utils", "TokenBlocks",
-           "python_stdlib_corpus", "python_stdlib_files", "tiny_shakespeare"]
+__all__ = ["MNIST", "FashionMNIST", "CIFAR10", "CIFAR100", "SyntheticDigits", "ImageFolder", "DatasetFolder",
+           "VisionDataset", "ArrayImageDataset", "CorruptFileError", "DownloadError", "download_url", "read_idx",
+           "utils", "TokenBlocks", "python_stdlib_corpus", "python_stdlib_files", "tiny_shakespeare"]

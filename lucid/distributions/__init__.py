@@ -14,7 +14,7 @@ Argument validation is on by default: invalid Tensor arguments raise
 Examples:
     >>> import lucid
     >>> from lucid.distributions import Normal, kl_divergence
-    >>> lucid.manual_seed(0)
+    >>> _ = lucid.manual_seed(0)
     >>> loc = lucid.tensor([0.0, 1.0], requires_grad=True)
     >>> q = Normal(loc, 1.0)
     >>> z = q.rsample()

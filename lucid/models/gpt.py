@@ -268,7 +268,7 @@ class GPT(nn.Module):
     Examples:
         >>> import lucid
         >>> from lucid.models import GPT, GPTConfig
-        >>> lucid.manual_seed(0)
+        >>> _ = lucid.manual_seed(0)
         >>> model = GPT(GPTConfig(vocab_size=50, n_positions=16, n_embd=32, n_layer=2, n_head=4))
         >>> model(lucid.tensor([[1, 2, 3]])).shape
         (1, 3, 50)

@@ -13,3 +13,12 @@ from lucid.nn.parameter import Buffer, Parameter
 utils = util
 _sys.modules[__name__ + ".utils"] = util
 _sys.modules[__name__ + ".utils.rnn"] = util.rnn
+
+
+def __getattr__(name: str):
+    # einops' layers, when the optional einops package is installed (lucid.einops says how to get it).
+    if name in ("Rearrange", "Reduce"):
+        from lucid import einops
+
+        return getattr(einops, name)
+    raise AttributeError(f"module 'lucid.nn' has no attribute {name!r}")

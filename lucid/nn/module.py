@@ -414,12 +414,17 @@ class Module:
                     out[f"{mod_prefix}.{name}" if mod_prefix else name] = b if keep_vars else b.detach()
         return out
 
-    def load_state_dict(self, state_dict, strict: bool = True):
+    def load_state_dict(self, state_dict, strict: bool = True, assign: bool = False):
         """Copy values from ``state_dict`` into this module's parameters and buffers, in place.
 
         Args:
             state_dict: a mapping from dotted names to Tensors, NumPy arrays or ``mx.array``s.
             strict: require exactly the same keys as ``self.state_dict()``.
+            assign: as in PyTorch: instead of copying into the existing
+                Parameters (cast to their dtype), replace them with new
+                Parameters holding the given values in the values' own dtype
+                (each keeps its old ``requires_grad``); buffers are replaced
+                likewise. An optimizer built earlier still holds the old ones.
 
         Returns:
             A named tuple ``(missing_keys, unexpected_keys)``.
@@ -450,7 +455,9 @@ class Module:
                     f"the module has shape {target.shape}"
                 )
                 continue
-            new_values[key] = arr.astype(target._data.dtype) if arr.dtype != target._data.dtype else arr
+            if not assign and arr.dtype != target._data.dtype:
+                arr = arr.astype(target._data.dtype)
+            new_values[key] = arr
         if strict:
             if missing:
                 problems.insert(0, "missing keys: " + ", ".join(repr(k) for k in missing))
@@ -462,9 +469,24 @@ class Module:
             )
         for key, arr in new_values.items():
             target = own[key]
+            if assign:
+                self._assign_state(key, target, arr)
+                continue
             target._data = arr
             target._version += 1
         return _IncompatibleKeys(missing, unexpected)
+
+    def _assign_state(self, key: str, old: Tensor, arr: mx.array) -> None:
+        """``load_state_dict(assign=True)`` for one entry: a new Parameter or buffer in ``old``'s place."""
+        owner, _, name = key.rpartition(".")
+        mod = self.get_submodule(owner) if owner else self
+        if name in mod._parameters:
+            mod._parameters[name] = Parameter(Tensor._make(arr, old._device), requires_grad=old.requires_grad)
+        else:
+            new = Tensor._make(arr, old._device)
+            if isinstance(old, Buffer):
+                new = Buffer(new, persistent=old.persistent)
+            mod._buffers[name] = new
 
     # -- hooks --------------------------------------------------------------------
     def register_forward_pre_hook(self, hook) -> _RemovableHandle:

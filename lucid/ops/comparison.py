@@ -80,8 +80,48 @@ LogicalNot = _unary("LogicalNot", mx.logical_not)
 BitwiseAnd = _bitwise("BitwiseAnd", "bitwise_and", mx.bitwise_and)
 BitwiseOr = _bitwise("BitwiseOr", "bitwise_or", mx.bitwise_or)
 BitwiseXor = _bitwise("BitwiseXor", "bitwise_xor", mx.bitwise_xor)
-LeftShift = _bitwise("LeftShift", "bitwise_left_shift", mx.left_shift)
-RightShift = _bitwise("RightShift", "bitwise_right_shift", mx.right_shift)
+def _check_shift(op: str, a, b) -> None:
+    for v in (a, b):
+        if isinstance(v, bool) or (isinstance(v, mx.array) and v.dtype == mx.bool_):
+            raise TypeError(f"{op}: expected integer operands, got a bool one (as in PyTorch, shifts are not "
+                            "defined for bool); convert with .long() first")
+
+
+def _shift(fn, left: bool):
+    """``fn`` with PyTorch's result for shift amounts outside ``[0, bits)``.
+
+    MLX (like the hardware) takes the amount modulo the bit width, so
+    ``int32(1) << 36`` is 16. PyTorch gives 0 for a left shift and the sign
+    fill (0 or -1) for a right shift; so does Lucid.
+    """
+    def shift(a, b):
+        out = fn(a, b)
+        amount = b if isinstance(b, mx.array) else mx.array(b)
+        outside = (amount < 0) | (amount >= out.dtype.size * 8)
+        if left:
+            fill = mx.zeros_like(out)
+        else:
+            value = a if isinstance(a, mx.array) else mx.array(a, dtype=out.dtype)
+            fill = mx.where(value < 0, -1, 0).astype(out.dtype)
+        return mx.where(outside, fill, out)
+
+    return shift
+
+
+def _shift_class(name: str, op: str, fn, left: bool) -> type:
+    bitwise = _bitwise(name, op, _shift(fn, left))
+    inner = bitwise.forward
+
+    def forward(ctx, a, b):
+        _check_shift(op, a, b)
+        return inner(ctx, a, b)
+
+    bitwise.forward = staticmethod(forward)
+    return bitwise
+
+
+LeftShift = _shift_class("LeftShift", "bitwise_left_shift", mx.left_shift, True)
+RightShift = _shift_class("RightShift", "bitwise_right_shift", mx.right_shift, False)
 IsNan = _unary("IsNan", mx.isnan)
 IsInf = _unary("IsInf", mx.isinf)
 IsFinite = _unary("IsFinite", mx.isfinite)
@@ -266,8 +306,11 @@ bitwise_xor = _public(BitwiseXor, "bitwise_xor", """Elementwise bitwise XOR of b
     """, operator="__xor__", reflected="__rxor__")
 bitwise_left_shift = _public(LeftShift, "bitwise_left_shift", """Elementwise ``input << other`` on integers.
 
+    Shifting by the bit width or more (or by a negative amount) gives 0, as in
+    PyTorch.
+
     Raises:
-        TypeError: if either operand is floating-point.
+        TypeError: if either operand is floating-point or bool.
 
     Examples:
         >>> import lucid
@@ -276,8 +319,11 @@ bitwise_left_shift = _public(LeftShift, "bitwise_left_shift", """Elementwise ``i
     """, operator="__lshift__", reflected="__rlshift__")
 bitwise_right_shift = _public(RightShift, "bitwise_right_shift", """Elementwise ``input >> other`` on integers.
 
+    Shifting by the bit width or more (or by a negative amount) gives the sign
+    fill (0, or -1 for negative values), as in PyTorch.
+
     Raises:
-        TypeError: if either operand is floating-point.
+        TypeError: if either operand is floating-point or bool.
 
     Examples:
         >>> import lucid

@@ -67,7 +67,9 @@ def _normalize_key(key, shape: tuple) -> tuple:
 
     Ints and host arrays are checked against ``shape`` (``IndexError``);
     boolean masks become the integer arrays of their True positions (a sync
-    point for masks held on the device).
+    point for masks held on the device). Returns ``(key, move)``: ``move`` is
+    ``None`` or the permutation that turns the result of ``a[key]`` into
+    PyTorch's layout (see ``_block_move``).
     """
     if type(key) is not tuple:
         key = (key,)
@@ -81,7 +83,7 @@ def _normalize_key(key, shape: tuple) -> tuple:
             elif tk is not slice or k.step == 0 or not _plain(k):
                 break
         else:
-            return key
+            return key, None
     items = []
     used = 0
     for k in key:
@@ -158,11 +160,55 @@ def _normalize_key(key, shape: tuple) -> tuple:
                                  f"{tuple(shape[dim:dim + k.ndim])} of the tensor's shape {tuple(shape)}")
             out.extend(mx.array(p.astype(np.int64)) for p in np.nonzero(k))
             dim += k.ndim
+    move = None
     if any(isinstance(k, mx.array) for k in out):
+        if any(type(k) is int for k in out):
+            move = _block_move(out, ndim, used)
         # NumPy counts ints next to arrays as advanced indices; MLX's getitem does too but
         # its scatter (.at[]) does not, so make them 0-d arrays for both to agree.
         out = [mx.array(k) if type(k) is int else k for k in out]
-    return tuple(out)
+    return tuple(out), move
+
+
+def _block_move(out: list, ndim: int, used: int) -> tuple | None:
+    """Where PyTorch puts the advanced-index dims when ints and index arrays are mixed.
+
+    NumPy (and MLX) count an int next to index arrays as one more advanced
+    index: ``x[0, :, idx, 1]`` has non-adjacent advanced indices, so their dims
+    go first. PyTorch applies ints first, as basic indices, and only then looks
+    at the arrays (``x[0, :, idx, 1]`` on ``(2, 3, 4, 5)`` gives ``(3, 2)``, not
+    ``(2, 3)``). The key is indexed the NumPy way and the block of advanced
+    dims then moved: returns the permutation from NumPy's layout to PyTorch's,
+    or ``None`` when both agree.
+    """
+    kinds = []
+    width = 0
+    for k in out:
+        if k is Ellipsis:
+            kinds.extend("b" * (ndim - used))
+        elif k is None or type(k) is slice:
+            kinds.append("b")
+        elif type(k) is int:
+            kinds.append("i")
+        else:
+            kinds.append("a")
+            width = max(width, k.ndim)
+
+    def start(seq: list, adv: str) -> int:
+        pos = [i for i, c in enumerate(seq) if c in adv]
+        if pos[-1] - pos[0] + 1 != len(pos):
+            return 0  # not adjacent: the advanced dims go first
+        return sum(c == "b" for c in seq[:pos[0]])
+
+    src = start(kinds, "ai")
+    dst = start([c for c in kinds if c != "i"], "a")
+    if src == dst:
+        return None
+    trailing = 0 if Ellipsis in out else ndim - used  # dims the key leaves out, kept at the end
+    n_out = sum(c == "b" for c in kinds) + width + trailing
+    block = list(range(src, src + width))
+    rest = [d for d in range(n_out) if d not in block]
+    return tuple(rest[:dst] + block + rest[dst:])
 
 
 def _plain(s: slice) -> bool:
@@ -370,15 +416,22 @@ def _getitem(self: Tensor, key) -> Tensor:
     Ints, slices (any step, negative included), ``None`` and ``...`` select a
     view-like block; integer lists/arrays/Tensors pick elements (repeated
     indices accumulate their gradients); a boolean mask selects its True
-    positions (a sync point: the output size depends on the mask).
+    positions (a sync point: the output size depends on the mask). As in
+    PyTorch (not NumPy), ints are basic indices even next to index arrays:
+    they are applied first, so ``x[0, :, idx, 1]`` on a ``(2, 3, 4, 5)``
+    tensor has shape ``(3, len(idx))``.
 
     Examples:
         >>> import lucid
+        >>> lucid.zeros(2, 3, 4, 5)[0, :, [0, 2], 1].shape
+        (3, 2)
         >>> x = lucid.tensor([[1, 2, 3], [4, 5, 6]])
         >>> x[1, ::-1].tolist(), x[:, [0, 0]].tolist(), x[lucid.tensor([False, True])].tolist()
         ([6, 5, 4], [[1, 1], [4, 4]], [[4, 5, 6]])
     """
-    return GetItem.apply(self, _normalize_key(key, self._data.shape))
+    key, move = _normalize_key(key, self._data.shape)
+    out = GetItem.apply(self, key)
+    return out if move is None else out.permute(*move)
 
 
 def _setitem(self: Tensor, key, value) -> None:
@@ -393,18 +446,37 @@ def _setitem(self: Tensor, key, value) -> None:
         [0.0, 1.0, 2.0]
     """
     self._check_inplace()
-    key = _normalize_key(key, self._data.shape)
+    key, move = _normalize_key(key, self._data.shape)
     if isinstance(value, Tensor):
         if value._data.dtype != self._data.dtype:
             value = value.astype(self._data.dtype)
     else:
         value = as_array(value, self._data.dtype)
+    if move is not None:
+        value = _to_numpy_layout(value, self._data[key].shape, move)
     try:
         out = SetItem.apply(self, value, key)
     except ValueError as exc:
         raise ValueError(f"cannot assign a value of shape {tuple(value.shape)} to the indexed part of a "
                          f"tensor of shape {self.shape}: {exc}") from None
     self._bump(out)
+
+
+def _to_numpy_layout(value, target: tuple, move: tuple):
+    """``value`` broadcast to PyTorch's layout of the indexed part, then permuted to NumPy's (``target``)."""
+    torch_shape = tuple(target[p] for p in move)
+    extra = value.ndim - len(torch_shape)
+    if extra > 0:
+        if any(n != 1 for n in value.shape[:extra]):
+            raise ValueError(f"cannot assign a value of shape {tuple(value.shape)} to the indexed part of "
+                             f"shape {torch_shape}")
+        value = value.reshape(tuple(value.shape[extra:]))
+    inverse = [0] * len(move)
+    for i, p in enumerate(move):
+        inverse[p] = i
+    if isinstance(value, Tensor):
+        return value.broadcast_to(torch_shape).permute(*inverse)
+    return mx.transpose(mx.broadcast_to(value, torch_shape), inverse)
 
 
 # -- gather / scatter ------------------------------------------------------------

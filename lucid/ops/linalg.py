@@ -528,6 +528,7 @@ def trace(input: Tensor) -> Tensor:
     """Sum of the main diagonal of a 2-D tensor (rectangular allowed); integers give int64.
 
     Raises:
+        TypeError: a bool tensor (as in PyTorch).
         ValueError: the input is not 2-D.
 
     Examples:
@@ -536,6 +537,8 @@ def trace(input: Tensor) -> Tensor:
         5.0
     """
     input = to_tensor(input, "trace")
+    if input._data.dtype == mx.bool_:
+        raise TypeError("trace: not defined for bool tensors (as in PyTorch); convert with .long() first")
     if input.ndim != 2:
         raise ValueError(f"trace: expected a 2-D tensor, got shape {input.shape}; for batches use "
                          "lucid.diagonal(x, dim1=-2, dim2=-1).sum(-1)")

@@ -551,6 +551,8 @@ def amin(input: Tensor, axis=None, keepdims: bool = False, *, dim=None, keepdim:
 def _arg(input, dim, keepdim, axis, keepdims, is_max):
     op = "argmax" if is_max else "argmin"
     input = to_tensor(input, op)
+    if input._data.dtype == mx.bool_:
+        raise TypeError(f"{op}: not defined for bool tensors (as in PyTorch); convert with .long() or .float() first")
     a = reduce_axis_arg(axis, dim, op)
     if a is not None and input.ndim == 0:
         _one_axis(input, a, None, op)  # only checks: a 0-d tensor accepts dim 0 and -1
@@ -571,6 +573,7 @@ def argmax(input: Tensor, dim=None, keepdim: bool = False, *, axis=None, keepdim
         keepdim: keep the reduced dimension as size 1 (all dimensions when ``dim`` is omitted).
 
     Raises:
+        TypeError: a bool tensor (as in PyTorch).
         ValueError: an empty reduction, or ``dim`` out of range.
 
     Examples:

@@ -22,6 +22,7 @@ from lucid._tensor import Tensor
 from lucid.autograd.function import Function
 from lucid.ops._registry import export, register, register_method
 from lucid.ops._util import (
+    check_int,
     check_sizes,
     normalize_dim,
     normalize_dims,
@@ -669,6 +670,41 @@ def _view_as(self: Tensor, other: Tensor) -> Tensor:
     return reshape(self, tuple(other.shape))
 
 
+def _unfold(self: Tensor, dimension: int, size: int, step: int) -> Tensor:
+    """Every window of ``size`` elements along ``dimension``, ``step`` apart, as a new last dim.
+
+    As ``torch.Tensor.unfold``: dim ``dimension`` becomes the number of
+    windows, ``(n - size) // step + 1``, and a last dim of length ``size`` is
+    appended. Differentiable (overlapping windows add their gradients).
+
+    Raises:
+        ValueError: ``size`` larger than the dim, ``step`` < 1, or ``size`` < 0.
+
+    Examples:
+        >>> import lucid
+        >>> lucid.arange(5).unfold(0, 2, 2).tolist()
+        [[0, 1], [2, 3]]
+    """
+    op = "unfold"
+    nd = self._data.ndim
+    dim = normalize_dim(dimension, nd, op, name="dimension")
+    size = check_int(size, "size", op)
+    step = check_int(step, "step", op)
+    n = self._data.shape[dim] if nd else 1
+    if step < 1:
+        raise ValueError(f"unfold: step must be at least 1, got {step}")
+    if not 0 <= size <= n:
+        raise ValueError(f"unfold: size {size} must be between 0 and the size of dim {dimension}, {n}")
+    windows = (n - size) // step + 1
+    idx = mx.arange(windows)[:, None] * step + mx.arange(size)[None, :]
+    if nd == 0:
+        return self.reshape(1)[idx.reshape(-1)].reshape(windows, size)[0]
+    moved = self.movedim(dim, -1)
+    out = moved[(Ellipsis, Tensor._make(idx, self._device))]  # (..., windows, size)
+    return out.movedim(-2, dim)
+
+
+register_method("unfold", _unfold)
 register_method("view_as", _view_as)
 register_method("reshape_as", _view_as)
 register_method("T", property(_t_prop), __name__)

@@ -9,9 +9,9 @@ outputs=lucid.random.state)`` can capture it.
 
 Examples:
     >>> import lucid
-    >>> lucid.random.seed(0)
+    >>> _ = lucid.random.seed(0)
     >>> a = lucid.random.randn(2, 3)
-    >>> lucid.random.seed(0)
+    >>> _ = lucid.random.seed(0)
     >>> a.tolist() == lucid.random.randn(2, 3).tolist()
     True
 """
@@ -122,26 +122,35 @@ def _reseed(value) -> None:
     mx.random.seed(default_generator.initial_seed())
 
 
-def seed(seed: int | None = None) -> None:
-    """Seed the global generator (and MLX's own global generator); ``None`` picks a fresh seed.
+def seed(seed: int | None = None) -> int:
+    """Seed the global generator (and MLX's own global generator) and return the seed.
+
+    ``lucid.seed()`` with no argument picks a fresh seed from the operating
+    system and returns it, as ``torch.seed()`` does.
 
     Examples:
         >>> import lucid
         >>> lucid.random.seed(42)
+        42
         >>> lucid.random.initial_seed()
         42
+        >>> isinstance(lucid.seed(), int)
+        True
     """
     _reseed(seed)
+    return default_generator.initial_seed()
 
 
-def manual_seed(seed: int) -> None:
-    """Alias of :func:`seed` (PyTorch's name).
+def manual_seed(seed: int) -> Generator:
+    """Seed the global generator with ``seed`` and return it (PyTorch's name and return value).
 
     Examples:
         >>> import lucid
-        >>> lucid.random.manual_seed(0)
+        >>> lucid.random.manual_seed(0) is lucid.random.default_generator
+        True
     """
     _reseed(seed)
+    return default_generator
 
 
 def initial_seed() -> int:
@@ -149,7 +158,7 @@ def initial_seed() -> int:
 
     Examples:
         >>> import lucid
-        >>> lucid.random.seed(3); lucid.random.initial_seed()
+        >>> _ = lucid.random.seed(3); lucid.random.initial_seed()
         3
     """
     return default_generator.initial_seed()

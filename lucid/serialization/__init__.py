@@ -17,7 +17,11 @@ from __future__ import annotations
 import json
 import math
 import os
+import secrets
+import stat
 import tempfile
+import threading
+import warnings
 
 import mlx.core as mx
 import numpy as np
@@ -142,7 +146,26 @@ def save(obj, path, fsync: bool = True) -> None:
     write_atomic(path, lambda f: write_safetensors(f, arrays, metadata), fsync)
 
 
-def load(path, device=None):
+def _load_device(device, map_location):
+    """The device of ``load``'s ``device`` and PyTorch's ``map_location`` (None: the default device)."""
+    if map_location is None:
+        return device
+    loc = map_location
+    if isinstance(loc, dict):
+        targets = {normalize_device(v) for v in loc.values()}
+        if len(targets) != 1:
+            raise TypeError(f"map_location: Lucid places a whole checkpoint on one device, got the mapping {loc!r}")
+        loc = targets.pop()
+    elif callable(loc) and not isinstance(loc, str):
+        raise TypeError("map_location: a function is not supported (Lucid has no storages to remap); pass a "
+                        "device such as 'cpu'")
+    loc = normalize_device(loc)
+    if device is not None and normalize_device(device) != loc:
+        raise ValueError(f"load: device={device!r} and map_location={map_location!r} disagree; pass one of them")
+    return loc
+
+
+def load(path, device=None, *, map_location=None, weights_only: bool = True, mmap=None):
     """Load what ``lucid.save`` wrote, whatever the file's name; a plain safetensors file loads as a dict of Tensors.
 
     The format is recognised from the file's content, never its extension.
@@ -155,6 +178,14 @@ def load(path, device=None):
             read from its current position to the end.
         device: where Tensors go (default: ``lucid.get_default_device()``;
             float64 always loads on the CPU).
+        map_location: PyTorch's name for ``device``: a device name,
+            ``lucid.device``, ``mx.Device``, or a dict whose values all name
+            one device (``{"cuda:0": "cpu"}``).
+        weights_only: Lucid only ever loads tensors and plain containers
+            (it never unpickles), which is PyTorch's ``weights_only=True``;
+            ``False`` loads the same and warns that it means nothing more here.
+        mmap: accepted for PyTorch compatibility and ignored (MLX reads the
+            file in one pass).
 
     Returns:
         The saved object, with Tensors as ``lucid.Tensor`` (not requiring grad).
@@ -163,6 +194,8 @@ def load(path, device=None):
         FileNotFoundError: no such file.
         CheckpointError: (a ``ValueError``) the file is empty, truncated or
             corrupt, or of another format (the message says which and what to do).
+        TypeError: a ``map_location`` that is not a device (a function, say).
+        ValueError: ``device`` and ``map_location`` that disagree.
 
     Examples:
         >>> import lucid, tempfile, os
@@ -175,6 +208,12 @@ def load(path, device=None):
         ...     lucid.load(f).tolist()
         [1.5]
     """
+    device = _load_device(device, map_location)
+    if weights_only is not True:
+        warnings.warn("lucid.load never unpickles objects: weights_only=False loads tensors and plain containers "
+                      "exactly as weights_only=True does (save a model's state_dict(), not the model)",
+                      UserWarning, stacklevel=2)
+    del mmap
     if hasattr(path, "read"):
         return _load_fileobj(path, device)
     path = os.fspath(path)

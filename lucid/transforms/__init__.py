@@ -23,6 +23,17 @@ Examples:
 """
 
 from lucid.transforms import functional
+from lucid.transforms.augment import (
+    AutoAugment,
+    AutoAugmentPolicy,
+    GaussianBlur,
+    RandAugment,
+    RandomAffine,
+    RandomErasing,
+    RandomPerspective,
+    RandomResizedCrop,
+    TrivialAugmentWide,
+)
 from lucid.transforms.transforms import (
     CenterCrop,
     ColorJitter,
@@ -44,4 +55,8 @@ from lucid.transforms.transforms import (
 
 __all__ = ["functional", "seed", "get_generator", "Compose", "ToTensor", "Normalize", "Resize", "CenterCrop",
            "RandomCrop", "Pad", "RandomHorizontalFlip", "RandomVerticalFlip", "RandomRotation", "Grayscale",
-           "RandomGrayscale", "ColorJitter", "Lambda"]
+           "RandomGrayscale", "ColorJitter", "Lambda", "RandomResizedCrop", "RandomErasing", "GaussianBlur",
+           "RandomAffine", "RandomPerspective", "AutoAugment", "AutoAugmentPolicy", "RandAugment",
+           "TrivialAugmentWide", "v2"]
+
+from lucid.transforms import v2

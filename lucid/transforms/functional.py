@@ -682,3 +682,356 @@ def adjust_hue(img, hue_factor: float):
         return _hsv_to_rgb((h + hue_factor) % 1.0, s, v) * bound
 
     return _colour_op(img, fn, "adjust_hue")
+
+
+# -- geometry: crops, warps, blur, erasing --------------------------------------
+
+def resized_crop(img, top: int, left: int, height: int, width: int, size, interpolation: str = "bilinear",
+                 antialias: bool = True):
+    """:func:`crop` then :func:`resize` to ``size`` (the step of ``RandomResizedCrop``).
+
+    Examples:
+        >>> import numpy as np
+        >>> from lucid.transforms import functional as F
+        >>> F.resized_crop(np.arange(16.0).reshape(4, 4), 0, 0, 2, 2, (1, 1), antialias=True).tolist()
+        [[2.5]]
+    """
+    if interpolation not in ("bilinear", "nearest"):
+        raise ValueError(f"resized_crop: interpolation must be 'bilinear' or 'nearest', got {interpolation!r}")
+    target = _size_pair(size, "resized_crop")
+    return _apply(img, lambda a: _resize_np(_crop_np(a, top, left, height, width), target, interpolation,
+                                            antialias), "resized_crop")
+
+
+def _sample(arr: np.ndarray, sx: np.ndarray, sy: np.ndarray, mode: str, fill, who: str) -> np.ndarray:
+    """Read ``arr`` (..., H, W, C) at source coordinates ``(sx, sy)`` (pixel indices); outside reads ``fill``."""
+    h, w, c = arr.shape[-3], arr.shape[-2], arr.shape[-1]
+    fill_v = _cast(_fill_vector(0 if fill is None else fill, c, who), arr.dtype)
+    padded = _pad_np(arr, 1, 1, 1, 1, fill_v, "constant")  # taps outside the image read the fill
+    if mode == "nearest":
+        xi = np.clip(np.floor(sx + 0.5), -1, w).astype(np.int64) + 1
+        yi = np.clip(np.floor(sy + 0.5), -1, h).astype(np.int64) + 1
+        out = padded[..., yi, xi, :]
+        outside = (sx < -0.5) | (sx >= w - 0.5) | (sy < -0.5) | (sy >= h - 0.5)
+        out[..., outside, :] = fill_v
+        return out
+    x0 = np.floor(sx)
+    y0 = np.floor(sy)
+    fx, fy = (sx - x0)[..., None], (sy - y0)[..., None]
+    x0 = np.clip(x0, -1, w).astype(np.int64) + 1
+    y0 = np.clip(y0, -1, h).astype(np.int64) + 1
+    x1, y1 = np.clip(x0 + 1, 0, w + 1), np.clip(y0 + 1, 0, h + 1)
+    p = padded.astype(np.float64, copy=False)
+    out = (p[..., y0, x0, :] * (1 - fx) * (1 - fy) + p[..., y0, x1, :] * fx * (1 - fy)
+           + p[..., y1, x0, :] * (1 - fx) * fy + p[..., y1, x1, :] * fx * fy)
+    outside = (sx <= -1) | (sx >= w) | (sy <= -1) | (sy >= h)
+    out[..., outside, :] = fill_v
+    return _cast(out, arr.dtype)
+
+
+def _warp(img, coeffs, interpolation: str, fill, who: str):
+    """Projective warp: output pixel ``(x, y)`` reads the input at ``((a x + b y + c) / q, (d x + e y + f) / q)``,
+    ``q = g x + h y + 1``, for ``coeffs = (a, b, c, d, e, f, g, h)``."""
+    if interpolation not in ("nearest", "bilinear"):
+        raise ValueError(f"{who}: interpolation must be 'nearest' or 'bilinear', got {interpolation!r}")
+    a, b, c, d, e, f, g, h_ = (float(v) for v in coeffs)
+
+    def fn(arr):
+        hh, ww = arr.shape[-3], arr.shape[-2]
+        yy, xx = np.meshgrid(np.arange(hh, dtype=np.float64), np.arange(ww, dtype=np.float64), indexing="ij")
+        q = g * xx + h_ * yy + 1.0
+        return _sample(arr, (a * xx + b * yy + c) / q, (d * xx + e * yy + f) / q, interpolation, fill, who)
+
+    return _apply(img, fn, who)
+
+
+def _inverse_affine(center, angle: float, translate, scale: float, shear) -> list:
+    """The matrix (6 numbers) taking output pixels to input pixels for ``affine``'s parameters.
+
+    The forward map is ``T * C * R S Sh * C^-1`` (translate, centre, rotation
+    clockwise on screen with scale and shear); this is its inverse.
+    """
+    rot = math.radians(angle)
+    sx, sy = (math.radians(s) for s in shear)
+    cx, cy = center
+    tx, ty = translate
+    a = math.cos(rot - sy) / math.cos(sy)
+    b = -math.cos(rot - sy) * math.tan(sx) / math.cos(sy) - math.sin(rot)
+    c = math.sin(rot - sy) / math.cos(sy)
+    d = -math.sin(rot - sy) * math.tan(sx) / math.cos(sy) + math.cos(rot)
+    m = [d / scale, -b / scale, 0.0, -c / scale, a / scale, 0.0]
+    m[2] += m[0] * (-cx - tx) + m[1] * (-cy - ty) + cx
+    m[5] += m[3] * (-cx - tx) + m[4] * (-cy - ty) + cy
+    return m
+
+
+def _shear_pair(shear, who: str) -> tuple[float, float]:
+    if isinstance(shear, numbers.Real) and not isinstance(shear, bool):
+        return float(shear), 0.0
+    if isinstance(shear, Sequence) and len(shear) in (1, 2):
+        return float(shear[0]), float(shear[1]) if len(shear) == 2 else 0.0
+    raise TypeError(f"{who}: shear must be a number or an (x, y) pair of degrees, got {shear!r}")
+
+
+def affine(img, angle: float, translate, scale: float, shear, interpolation: str = "nearest", fill=0,
+           center=None):
+    """Rotate (clockwise, in degrees), scale, shear and translate about the centre, as torchvision's ``affine``.
+
+    Args:
+        img: a NumPy array, lucid Tensor or PIL image.
+        angle: degrees, clockwise on screen (so ``affine(img, a, ...)`` turns as ``rotate(img, -a)``).
+        translate: ``(dx, dy)`` pixels, after the rest.
+        scale: a positive zoom factor.
+        shear: degrees, one number (along x) or ``(x, y)``.
+        interpolation: ``"nearest"`` or ``"bilinear"``.
+        fill: value of the uncovered area (one number or one per channel).
+        center: ``(x, y)`` pixel coordinates of the centre (default: the image centre).
+
+    Examples:
+        >>> import numpy as np
+        >>> from lucid.transforms import functional as F
+        >>> F.affine(np.array([[1, 2], [3, 4]]), -90, (0, 0), 1.0, 0).tolist()
+        [[2, 4], [1, 3]]
+        >>> F.affine(np.array([[1, 2, 3]]), 0, (1, 0), 1.0, 0).tolist()
+        [[0, 1, 2]]
+    """
+    if not isinstance(scale, numbers.Real) or scale <= 0:
+        raise ValueError(f"affine: scale must be positive, got {scale!r}")
+    if not isinstance(translate, Sequence) or len(translate) != 2:
+        raise TypeError(f"affine: translate must be a (dx, dy) pair, got {translate!r}")
+    sh = _shear_pair(shear, "affine")
+    h, w = get_image_size(img)
+    ctr = ((w - 1) / 2.0, (h - 1) / 2.0) if center is None else (float(center[0]), float(center[1]))
+    m = _inverse_affine(ctr, float(angle), (float(translate[0]), float(translate[1])), float(scale), sh)
+    return _warp(img, (*m, 0.0, 0.0), interpolation, fill, "affine")
+
+
+def _perspective_coeffs(startpoints, endpoints) -> np.ndarray:
+    """The 8 coefficients mapping each end point to its start point (output pixel -> input pixel)."""
+    s = np.asarray(startpoints, dtype=np.float64).reshape(4, 2)
+    e = np.asarray(endpoints, dtype=np.float64).reshape(4, 2)
+    a = np.zeros((8, 8))
+    for i, ((x, y), (u, v)) in enumerate(zip(e, s)):
+        a[2 * i] = [x, y, 1, 0, 0, 0, -u * x, -u * y]
+        a[2 * i + 1] = [0, 0, 0, x, y, 1, -v * x, -v * y]
+    return np.linalg.lstsq(a, s.reshape(-1), rcond=None)[0]
+
+
+def perspective(img, startpoints, endpoints, interpolation: str = "bilinear", fill=0):
+    """Warp so that the four ``startpoints`` (``[x, y]`` corners) land on ``endpoints``.
+
+    Examples:
+        >>> import numpy as np
+        >>> from lucid.transforms import functional as F
+        >>> corners = [[0, 0], [2, 0], [2, 1], [0, 1]]
+        >>> F.perspective(np.array([[1, 2, 3], [4, 5, 6]]), corners, corners).tolist()
+        [[1, 2, 3], [4, 5, 6]]
+    """
+    return _warp(img, _perspective_coeffs(startpoints, endpoints), interpolation, fill, "perspective")
+
+
+def _gaussian_kernel(size: int, sigma: float) -> np.ndarray:
+    x = np.arange(size, dtype=np.float64) - (size - 1) / 2.0
+    k = np.exp(-0.5 * (x / sigma) ** 2)
+    return k / k.sum()
+
+
+def gaussian_blur(img, kernel_size, sigma=None):
+    """Blur with a separable Gaussian kernel of odd ``kernel_size`` (int or ``(kx, ky)``); edges reflect.
+
+    ``sigma`` defaults to ``0.3 * ((k - 1) * 0.5 - 1) + 0.8`` per axis, as torchvision's.
+
+    Examples:
+        >>> import numpy as np
+        >>> from lucid.transforms import functional as F
+        >>> F.gaussian_blur(np.full((5, 5), 0.5), 3, 1.0).round(6).max()
+        np.float64(0.5)
+    """
+    ks = (kernel_size, kernel_size) if isinstance(kernel_size, numbers.Integral) else tuple(kernel_size)
+    if len(ks) != 2 or any(isinstance(k, bool) or int(k) != k or k <= 0 or k % 2 == 0 for k in ks):
+        raise ValueError(f"gaussian_blur: kernel_size must be odd and positive, got {kernel_size!r}")
+    if sigma is None:
+        sig = tuple(0.3 * ((k - 1) * 0.5 - 1) + 0.8 for k in ks)
+    elif isinstance(sigma, numbers.Real):
+        sig = (float(sigma), float(sigma))
+    else:
+        sig = tuple(float(s) for s in sigma)
+    if len(sig) != 2 or min(sig) <= 0:
+        raise ValueError(f"gaussian_blur: sigma must be positive, got {sigma!r}")
+    kx, ky = _gaussian_kernel(int(ks[0]), sig[0]), _gaussian_kernel(int(ks[1]), sig[1])
+
+    def fn(arr):
+        rx, ry = len(kx) // 2, len(ky) // 2
+        p = _pad_np(arr.astype(np.float64), rx, ry, rx, ry, 0, "reflect" if min(arr.shape[-3:-1]) > max(rx, ry)
+                    else "edge")
+        h, w = arr.shape[-3], arr.shape[-2]
+        rows = sum(ky[i] * p[..., i:i + h, :, :] for i in range(len(ky)))
+        out = sum(kx[j] * rows[..., :, j:j + w, :] for j in range(len(kx)))
+        return _cast(out, arr.dtype)
+
+    return _apply(img, fn, "gaussian_blur")
+
+
+def erase(img, top: int, left: int, height: int, width: int, value=0, inplace: bool = False):
+    """Overwrite the box at ``(top, left)`` of size ``(height, width)`` with ``value`` (a number, one per
+    channel, or an array broadcastable to the box as ``(C, h, w)`` for Tensors / ``(h, w, C)`` for arrays).
+
+    Examples:
+        >>> import numpy as np
+        >>> from lucid.transforms import functional as F
+        >>> F.erase(np.ones((2, 3)), 0, 1, 2, 1, value=0).tolist()
+        [[1.0, 0.0, 1.0], [1.0, 0.0, 1.0]]
+    """
+    def fn(arr):
+        out = arr.copy()
+        v = np.asarray(value)
+        if v.ndim == 3 and isinstance(img, Tensor):
+            v = _to_hwc(v)
+        elif v.ndim == 1:
+            v = _fill_vector(v, arr.shape[-1], "erase")
+        out[..., top:top + height, left:left + width, :] = _cast(np.asarray(v, dtype=np.float64), arr.dtype)
+        return out
+
+    return _apply(img, fn, "erase")
+
+
+# -- colour operations of the auto-augment policies ---------------------------
+
+def _uint8_or_float(img, fn: Callable, who: str):
+    """Run ``fn`` on 0..255 values: uint8 as is; float images (0..1) scaled there and back."""
+
+    def run(arr):
+        colour, alpha = _split_alpha(arr, who)
+        if arr.dtype == np.uint8:
+            out = fn(colour)
+        elif arr.dtype.kind == "f":
+            out = fn(np.clip(np.rint(colour * 255.0), 0, 255).astype(np.uint8)).astype(arr.dtype) / 255.0
+        else:
+            raise TypeError(f"{who}: needs a uint8 (0..255) or float (0..1) image, got {arr.dtype}")
+        out = out.astype(arr.dtype)
+        return out if alpha is None else np.concatenate([out, alpha], axis=-1)
+
+    return _apply(img, run, who)
+
+
+def invert(img):
+    """``bound - img`` (255 for uint8, 1 for float images).
+
+    Examples:
+        >>> import numpy as np
+        >>> from lucid.transforms import functional as F
+        >>> F.invert(np.array([[0, 55]], np.uint8)).tolist()
+        [[255, 200]]
+    """
+    return _colour_op(img, lambda x, bound: bound - x, "invert")
+
+
+def posterize(img, bits: int):
+    """Keep the top ``bits`` (0..8) bits of each 8-bit value.
+
+    Examples:
+        >>> import numpy as np
+        >>> from lucid.transforms import functional as F
+        >>> F.posterize(np.array([[255, 100]], np.uint8), 2).tolist()
+        [[192, 64]]
+    """
+    if isinstance(bits, bool) or not isinstance(bits, numbers.Integral) or not 0 <= bits <= 8:
+        raise ValueError(f"posterize: bits must be an int in [0, 8], got {bits!r}")
+    mask = np.uint8((0xFF << (8 - int(bits))) & 0xFF)
+    return _uint8_or_float(img, lambda a: a & mask, "posterize")
+
+
+def solarize(img, threshold: float):
+    """Invert the values at or above ``threshold`` (in the image's own scale: 0..255 or 0..1).
+
+    Examples:
+        >>> import numpy as np
+        >>> from lucid.transforms import functional as F
+        >>> F.solarize(np.array([[10, 200]], np.uint8), 128).tolist()
+        [[10, 55]]
+    """
+    return _colour_op(img, lambda x, bound: np.where(x >= threshold, bound - x, x), "solarize")
+
+
+def autocontrast(img):
+    """Stretch each channel linearly so its minimum becomes 0 and its maximum the top of the range.
+
+    Examples:
+        >>> import numpy as np
+        >>> from lucid.transforms import functional as F
+        >>> F.autocontrast(np.array([[50, 100, 150]], np.uint8)).tolist()
+        [[0, 127, 255]]
+    """
+    def fn(x, bound):
+        lo = x.min(axis=(-3, -2), keepdims=True)
+        hi = x.max(axis=(-3, -2), keepdims=True)
+        span = hi - lo
+        scale = np.where(span > 0, bound / np.where(span > 0, span, 1), 1.0)
+        out = (x - lo) * scale
+        if bound == 255.0:
+            out = np.floor(out + 1e-9)  # NOTE: truncates, as PIL's ImageOps.autocontrast does
+        return np.where(span > 0, out, x)
+
+    return _colour_op(img, fn, "autocontrast")
+
+
+def _equalize_channel(ch: np.ndarray) -> np.ndarray:
+    hist = np.bincount(ch.reshape(-1), minlength=256)
+    nonzero = hist[hist > 0]
+    step = (hist.sum() - nonzero[-1]) // 255 if nonzero.size else 0
+    if step == 0:
+        return ch
+    lut = (np.cumsum(hist) + step // 2) // step
+    lut = np.clip(np.concatenate([[0], lut[:-1]]), 0, 255).astype(np.uint8)
+    return lut[ch]
+
+
+def equalize(img):
+    """Equalise each channel's histogram (per image), as PIL's ``ImageOps.equalize``.
+
+    Examples:
+        >>> import numpy as np
+        >>> from lucid.transforms import functional as F
+        >>> img = np.repeat(np.array([[0, 100, 200]], np.uint8), 300, axis=1)  # three equal bins
+        >>> F.equalize(img)[0, ::300].tolist()
+        [0, 150, 255]
+    """
+    def fn(a):
+        out = np.empty_like(a)
+        lead = a.shape[:-3]
+        for idx in np.ndindex(*lead, a.shape[-1]):
+            *batch, c = idx
+            out[(*batch, Ellipsis, c)] = _equalize_channel(a[(*batch, Ellipsis, c)])
+        return out
+
+    return _uint8_or_float(img, fn, "equalize")
+
+
+def adjust_sharpness(img, sharpness_factor: float):
+    """Blend with a smoothed copy (3x3 kernel, borders kept): 0 blurs, 1 is the original, 2 sharpens.
+
+    Examples:
+        >>> import numpy as np
+        >>> from lucid.transforms import functional as F
+        >>> F.adjust_sharpness(np.full((3, 3), 0.5), 2.0).round(6).tolist()[1]
+        [0.5, 0.5, 0.5]
+    """
+    f = _check_factor(sharpness_factor, "adjust_sharpness")
+    kernel = np.array([[1, 1, 1], [1, 5, 1], [1, 1, 1]], dtype=np.float64) / 13.0
+
+    def fn(x, bound):
+        h, w = x.shape[-3], x.shape[-2]
+        if h < 3 or w < 3:
+            return x
+        smooth = x.copy()
+        inner = sum(kernel[i, j] * x[..., i:i + h - 2, j:j + w - 2, :] for i in range(3) for j in range(3))
+        if x.dtype.kind == "f" and bound == 255.0:
+            inner = np.rint(inner)
+        smooth[..., 1:-1, 1:-1, :] = inner
+        return _blend(x, smooth, f, bound)
+
+    return _colour_op(img, fn, "adjust_sharpness")
+
+
+__all__ += ["resized_crop", "affine", "perspective", "gaussian_blur", "erase", "invert", "posterize", "solarize",
+            "autocontrast", "equalize", "adjust_sharpness"]

@@ -1,6 +1,5 @@
 """``gradcheck`` itself: it must pass correct rules and catch wrong ones."""
 
-import mlx.core as mx
 import numpy as np
 import pytest
 
@@ -33,7 +32,7 @@ class ForgetsBroadcast(Function):
 
     @staticmethod
     def backward(ctx, g):
-        return g, mx.sum(g, keepdims=True) * 0.5  # wrong value, right shape
+        return g, g.sum(keepdim=True) * 0.5  # wrong value, right shape
 
 
 def test_passes_a_correct_rule():
@@ -62,7 +61,7 @@ def test_uses_a_random_upstream_gradient():
 
         @staticmethod
         def backward(ctx, g):
-            return mx.flip(g, axis=0) * 2.0 if hasattr(mx, "flip") else g[::-1] * 2.0
+            return g.flip(0) * 2.0
 
     with pytest.raises(RuntimeError):
         lucid.autograd.gradcheck(SwapsGradients.apply, [_leaf([1.0, 2.0, 3.0])])
@@ -123,12 +122,12 @@ def _scaled_sin(scale: float, sign: float = 1.0):
         @staticmethod
         def forward(ctx, x):
             ctx.save_for_backward(x)
-            return mx.sin(x)
+            return x.sin()
 
         @staticmethod
         def backward(ctx, g):
             (x,) = ctx.saved_tensors
-            return sign * scale * g * mx.cos(x)
+            return sign * scale * g * x.cos()
 
     return ScaledSin
 
@@ -150,14 +149,14 @@ def test_a_missing_broadcast_reduction_still_fails(dtype):
 
         @staticmethod
         def forward(ctx, x, b):
-            return mx.exp(x) + b
+            return x.exp() + b
 
         @staticmethod
         def backward(ctx, g):
-            return g * mx.exp(ctx_x[0]), g[0]
+            return g * ctx_x[0].exp(), g[0]
 
     x, b = _inputs(dtype), _inputs(dtype, seed=1, shape=(4,))
-    ctx_x = [x._data]
+    ctx_x = [x.detach()]
     with pytest.raises(RuntimeError, match="input 1"):
         lucid.autograd.gradcheck(ExpAddBias.apply, [x, b], **_TOLERANCES[dtype])
 
