@@ -10,6 +10,7 @@ Examples:
 
 from lucid.data.collate import StackedSamples, default_collate, default_convert
 from lucid.data.dataloader import DataLoader
+from lucid.data.distributed import DistributedSampler
 from lucid.data.dataset import (
     ChainDataset,
     ConcatDataset,
@@ -31,5 +32,6 @@ from lucid.data.sampler import (
 __all__ = [
     "Dataset", "IterableDataset", "TensorDataset", "ConcatDataset", "ChainDataset", "Subset", "random_split",
     "Sampler", "SequentialSampler", "RandomSampler", "WeightedRandomSampler", "SubsetRandomSampler", "BatchSampler",
+    "DistributedSampler",
     "default_collate", "default_convert", "StackedSamples", "DataLoader",
 ]
