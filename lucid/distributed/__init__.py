@@ -315,8 +315,8 @@ def all_gather(tensor_list: list, tensor: Tensor) -> None:
     _check_tensor(tensor, "all_gather")
     g = _group("all_gather")
     if not isinstance(tensor_list, list) or len(tensor_list) != g.size():
-        raise ValueError(f"all_gather: tensor_list must be a list of {g.size()} Tensors (one per rank), "
-                         f"got {type(tensor_list).__name__} of length {len(tensor_list) if hasattr(tensor_list, '__len__') else '?'}")
+        got = f"a list of {len(tensor_list)}" if isinstance(tensor_list, list) else type(tensor_list).__name__
+        raise ValueError(f"all_gather: tensor_list must be a list of {g.size()} Tensors (one per rank), got {got}")
     for i, t in enumerate(tensor_list):
         _check_tensor(t, "all_gather", f"tensor_list[{i}]")
     x = tensor._data

@@ -19,6 +19,7 @@ launcher reads back through ``mlx.launch``'s output (which also works over ssh).
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import random
@@ -183,10 +184,8 @@ def main(argv: list | None = None) -> int:
         t.start()
 
     def kill_job(*_):
-        try:
+        with contextlib.suppress(ProcessLookupError):
             os.killpg(proc.pid, signal.SIGTERM)
-        except ProcessLookupError:
-            pass
 
     old = {s: signal.signal(s, lambda signum, frame: (kill_job(), sys.exit(128 + signum)))
            for s in (signal.SIGTERM, signal.SIGHUP)}

@@ -20,7 +20,7 @@ __all__ = ["DistributedDataParallel"]
 class _Bucket:
     """Tensors of one dtype whose values travel together in one flat buffer."""
 
-    __slots__ = ("tensors", "sizes", "offsets", "nbytes")
+    __slots__ = ("nbytes", "offsets", "sizes", "tensors")
 
     def __init__(self) -> None:
         self.tensors: list = []
