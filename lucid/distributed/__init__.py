@@ -6,12 +6,15 @@ started by MLX's launcher through ``python -m lucid.distributed.run``. A script
 run on its own, without a launcher, is a world of size 1, so the same script
 works alone and on several processes.
 
-The collectives take Lucid Tensors and work in place like PyTorch's. They are
-lazy, as everything in Lucid: the communication happens when the result is
-evaluated (a sync point, ``barrier()``, or ``Optimizer.step``'s batched
-evaluation). Before each collective, the ranks exchange a tiny signature
-(shape and dtype) so that a mismatch raises a clear ``ValueError`` on every
-rank instead of hanging or returning garbage.
+The collectives take Lucid Tensors and work in place like PyTorch's, and,
+like PyTorch's (without ``async_op``), they are done when they return: each
+is a sync point. Before each one, the ranks exchange a tiny signature (shape
+and dtype) so that a mismatch raises a clear ``ValueError`` on every rank
+instead of hanging or returning garbage. ``DistributedDataParallel``'s
+gradient averaging is the lazy exception: its collectives run in the
+optimizer's batched evaluation. All collectives of a process are chained in
+the order they were issued, so ranks that evaluate at different moments still
+run them in the same order.
 
 Examples:
     >>> import lucid
@@ -187,6 +190,24 @@ def get_backend() -> str:
     return _State.backend
 
 
+# Every collective this process issues, lazy (DDP's buckets) or eager, depends on the one
+# issued before it. MLX runs a collective when its output is evaluated, and the ranks
+# evaluate at different moments (rank 0 may read a value the others never read); the chain
+# makes every evaluation run all earlier collectives first, in the order they were issued,
+# which is the same order on every rank. Without it two ranks can sit in different
+# collectives and deadlock.
+_last: list = [None]
+
+
+def issue(op, x: mx.array, *args, **kwargs) -> mx.array:
+    """``op(x, *args, **kwargs)`` for an ``mx.distributed`` collective, ordered after all earlier ones."""
+    if _last[0] is not None:
+        x = mx.depends(x, _last[0])
+    out = op(x, *args, **kwargs)
+    _last[0] = out
+    return out
+
+
 def barrier() -> None:
     """Wait until every rank reaches this point (and evaluate what is pending).
 
@@ -195,7 +216,7 @@ def barrier() -> None:
         >>> dist.init_process_group(); dist.barrier()
     """
     g = _group("barrier")
-    eval_arrays([mx.distributed.all_sum(mx.zeros((1,), mx.int32), group=g)])
+    eval_arrays([issue(mx.distributed.all_sum, mx.zeros((1,), mx.int32), group=g)])
 
 
 # -- signatures: a cheap check that every rank passes the same shape and dtype --------------
@@ -228,10 +249,10 @@ def check_same(what: str, shapes_dtypes: list, group=None) -> None:
         return
     mine = _signature(shapes_dtypes)
     # The lengths first, so that ranks with different numbers of tensors do not mismatch the gather itself.
-    lengths = np.asarray(mx.distributed.all_gather(mx.array([mine.size], mx.int64), group=g))
+    lengths = np.asarray(issue(mx.distributed.all_gather, mx.array([mine.size], mx.int64), group=g))
     if (lengths != lengths[0]).any():
         raise ValueError(f"{what}: the ranks passed different numbers of tensors ({lengths.tolist()} signature values)")
-    every = np.asarray(mx.distributed.all_gather(mx.array(mine), group=g)).reshape(g.size(), -1)
+    every = np.asarray(issue(mx.distributed.all_gather, mx.array(mine), group=g)).reshape(g.size(), -1)
     bad = [r for r in range(g.size()) if not np.array_equal(every[r], every[0])]
     if bad:
         lines = [f"rank {r}: {', '.join(_describe(every[r]))}" for r in range(g.size())]
@@ -283,19 +304,21 @@ def all_reduce(tensor: Tensor, op: str = "sum") -> None:
     g = _group("all_reduce")
     check_same("all_reduce", [(x.shape, x.dtype)], g)
     if op in ("sum", "mean"):
-        out = mx.distributed.all_sum(x, group=g)
+        out = issue(mx.distributed.all_sum, x, group=g)
         if op == "mean":
             out = out / mx.array(g.size(), x.dtype)
     elif op == "max":
-        out = mx.distributed.all_max(x, group=g)
+        out = issue(mx.distributed.all_max, x, group=g)
     else:
-        out = mx.distributed.all_min(x, group=g)
+        out = issue(mx.distributed.all_min, x, group=g)
+    eval_arrays([out])
     _assign(tensor, out)
 
 
 def _gathered(x: mx.array, g) -> mx.array:
     """All ranks' ``x`` stacked on a new leading axis: shape ``(world, *x.shape)``."""
-    flat = mx.distributed.all_gather(x.reshape(1, -1), group=g)
+    flat = issue(mx.distributed.all_gather, x.reshape(1, -1), group=g)
+    eval_arrays([flat])
     return flat.reshape(g.size(), *x.shape)
 
 
@@ -343,7 +366,9 @@ def all_gather_into_tensor(output: Tensor, input: Tensor) -> None:
     if tuple(output.shape) != expected:
         raise ValueError(f"all_gather_into_tensor: output has shape {tuple(output.shape)}, expected {expected}")
     check_same("all_gather_into_tensor", [(x.shape, x.dtype)], g)
-    _assign(output, mx.distributed.all_gather(x, group=g).astype(output._data.dtype))
+    out = issue(mx.distributed.all_gather, x, group=g).astype(output._data.dtype)
+    eval_arrays([out])
+    _assign(output, out)
 
 
 def _broadcast_array(x: mx.array, src: int, g) -> mx.array:
@@ -353,7 +378,7 @@ def _broadcast_array(x: mx.array, src: int, g) -> mx.array:
     if x.dtype == mx.bool_:
         return _broadcast_array(x.astype(mx.uint8), src, g).astype(mx.bool_)
     mine = x if g.rank() == src else mx.zeros_like(x)
-    return mx.distributed.all_sum(mine, group=g)
+    return issue(mx.distributed.all_sum, mine, group=g)
 
 
 def _check_src(src, g, what: str) -> int:
@@ -378,7 +403,9 @@ def broadcast(tensor: Tensor, src: int = 0) -> None:
     _check_src(src, g, "broadcast")
     x = tensor._data
     check_same("broadcast", [(x.shape, x.dtype)], g)
-    _assign(tensor, _broadcast_array(x, src, g))
+    out = _broadcast_array(x, src, g)
+    eval_arrays([out])
+    _assign(tensor, out)
 
 
 def reduce_scatter(output: Tensor, input: Tensor, op: str = "sum") -> None:
@@ -409,13 +436,15 @@ def reduce_scatter(output: Tensor, input: Tensor, op: str = "sum") -> None:
         raise ValueError(f"reduce_scatter: output has shape {tuple(output.shape)}, expected {expected}")
     check_same("reduce_scatter", [(x.shape, x.dtype)], g)
     if _State.backend == "nccl":
-        out = mx.distributed.sum_scatter(x, group=g)
+        out = issue(mx.distributed.sum_scatter, x, group=g)
     else:
         k = expected[0]
-        out = mx.distributed.all_sum(x, group=g)[g.rank() * k:(g.rank() + 1) * k]
+        out = issue(mx.distributed.all_sum, x, group=g)[g.rank() * k:(g.rank() + 1) * k]
     if op == "mean":
         out = out / mx.array(n, out.dtype)
-    _assign(output, out.astype(output._data.dtype))
+    out = out.astype(output._data.dtype)
+    eval_arrays([out])
+    _assign(output, out)
 
 
 def send(tensor: Tensor, dst: int) -> None:
@@ -430,11 +459,11 @@ def send(tensor: Tensor, dst: int) -> None:
     if dst == g.rank():
         raise ValueError(f"send: rank {dst} cannot send to itself")
     x = tensor._data
-    mx.eval(mx.distributed.send(mx.array(_signature([(x.shape, x.dtype)])), dst, group=g))
-    ok = mx.distributed.recv((1,), mx.int64, dst, group=g)
+    mx.eval(issue(mx.distributed.send, mx.array(_signature([(x.shape, x.dtype)])), dst, group=g))
+    ok = issue(mx.distributed.recv_like, mx.zeros((1,), mx.int64), dst, group=g)
     if int(ok.item()) != 1:
         raise ValueError(f"send: rank {dst} expects a different shape or dtype than {tuple(x.shape)} {x.dtype}")
-    mx.eval(mx.distributed.send(x, dst, group=g))
+    mx.eval(issue(mx.distributed.send, x, dst, group=g))
 
 
 def recv(tensor: Tensor, src: int) -> None:
@@ -453,13 +482,15 @@ def recv(tensor: Tensor, src: int) -> None:
         raise ValueError(f"recv: rank {src} cannot receive from itself")
     x = tensor._data
     mine = _signature([(x.shape, x.dtype)])
-    theirs = np.asarray(mx.distributed.recv((mine.size,), mx.int64, src, group=g))
+    theirs = np.asarray(issue(mx.distributed.recv_like, mx.zeros((mine.size,), mx.int64), src, group=g))
     same = np.array_equal(theirs, mine)
-    mx.eval(mx.distributed.send(mx.array([1 if same else 0], mx.int64), src, group=g))
+    mx.eval(issue(mx.distributed.send, mx.array([1 if same else 0], mx.int64), src, group=g))
     if not same:
         raise ValueError(f"recv: rank {src} sends {', '.join(_describe(theirs))}, but the buffer here has "
                          f"{', '.join(_describe(mine))}")
-    _assign(tensor, mx.distributed.recv(x.shape, x.dtype, src, group=g))
+    out = issue(mx.distributed.recv_like, mx.zeros(x.shape, x.dtype), src, group=g)
+    eval_arrays([out])
+    _assign(tensor, out)
 
 
 # -- checkpoints ------------------------------------------------------------------------------

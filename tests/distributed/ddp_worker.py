@@ -123,6 +123,19 @@ def check_mlp(rank, world):
         close(p.grad.numpy(), q.grad.numpy(), "no_sync accumulated gradient")
     print("OK no_sync", flush=True)
 
+    # Ranks that evaluate at different moments: rank 0 reads one gradient (running
+    # only its bucket's collective) before an eager all_reduce; rank 1 does not.
+    opt.zero_grad()
+    loss = F.mse_loss(model(lucid.tensor(X[half])), lucid.tensor(Y[half]))
+    loss.backward()
+    if rank == 0:
+        model.module[2].bias.grad.item()
+    dist.all_reduce(loss, op="mean")
+    opt.step()
+    w = gather(model.module[0].weight)
+    close(w[0], w[1], "parameters after uneven evaluation")
+    print("OK ordering", flush=True)
+
 
 def check_cnn(rank, world):
     rng = np.random.default_rng(1)

@@ -42,7 +42,7 @@ def test_two_ranks_match_one_process(tmp_path):
     r = launch(["-n", "2", "--timeout", "100", str(WORKER), str(tmp_path)])
     assert r.returncode == 0, r.stdout + r.stderr
     for rank in (0, 1):
-        for check in ("collectives", "mlp", "no_sync", "cnn", "unused", "checkpoint", "sampler"):
+        for check in ("collectives", "mlp", "no_sync", "ordering", "cnn", "unused", "checkpoint", "sampler"):
             assert f"[rank {rank}] OK {check}" in r.stdout, r.stdout + r.stderr
         assert f"[rank {rank}] ALL OK" in r.stdout
 
@@ -94,3 +94,13 @@ def test_arguments_reach_the_script_and_success_is_zero(tmp_path):
     r = launch(["-n", "2", "--timeout", "60", str(script), "--lr", "0.1", "-n", "3"])
     assert r.returncode == 0, r.stdout + r.stderr
     assert "[rank 1] args 1 ['--lr', '0.1', '-n', '3']" in r.stdout
+
+
+def test_the_tutorial_script_on_two_ranks(tmp_path):
+    page = (REPO / "docs" / "tutorials" / "distributed.md").read_text(encoding="utf-8")
+    script = tmp_path / "train_ddp.py"
+    script.write_text(page.split("```python\n", 1)[1].split("```", 1)[0])
+    r = launch(["-n", "2", "--timeout", "100", "--cwd", str(tmp_path), str(script)])
+    assert r.returncode == 0, r.stdout + r.stderr
+    assert "[rank 0] epoch 1: loss" in r.stdout and "[rank 1] epoch" not in r.stdout
+    assert (tmp_path / "checkpoint.lucid").exists()

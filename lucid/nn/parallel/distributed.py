@@ -211,7 +211,7 @@ class DistributedDataParallel(Module):
         for b in self._buckets:
             grads = [p._grad._data if p._grad is not None else mx.zeros(p._data.shape, p._data.dtype)
                      for p in b.tensors]
-            flat = mx.distributed.all_sum(_flatten(grads), group=g) * mx.array(1.0 / n, grads[0].dtype)
+            flat = dist.issue(mx.distributed.all_sum, _flatten(grads), group=g) * mx.array(1.0 / n, grads[0].dtype)
             for p, piece in zip(b.tensors, _unflatten(flat, b)):
                 if p._grad is None:
                     p._grad = Tensor._make(piece, p._device)
