@@ -10,7 +10,6 @@ Examples:
 
 from lucid.data.collate import StackedSamples, default_collate, default_convert
 from lucid.data.dataloader import DataLoader
-from lucid.data.distributed import DistributedSampler
 from lucid.data.dataset import (
     ChainDataset,
     ConcatDataset,
@@ -20,6 +19,7 @@ from lucid.data.dataset import (
     TensorDataset,
     random_split,
 )
+from lucid.data.distributed import DistributedSampler
 from lucid.data.sampler import (
     BatchSampler,
     RandomSampler,
