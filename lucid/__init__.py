@@ -98,6 +98,7 @@ def is_tensor(obj) -> bool:
 
 
 from lucid import nn, optim, data, datasets, transforms
+from lucid import fft, special
 from lucid import distributed
 from lucid.serialization import load, save
 

@@ -235,10 +235,16 @@ class Tensor:
         """Clamp into ``[min, max]`` in place."""
     def clone(self) -> Tensor:
         """A differentiable copy of ``input`` (gradients flow back to it)."""
+    def conj(self) -> Tensor:
+        """The complex conjugate :math:`x - iy`; a real tensor is returned as it is."""
+    def conj_physical(self) -> Tensor:
+        """The complex conjugate :math:`x - iy`; a real tensor is returned as it is."""
     def contiguous(self) -> Tensor:
         """Return ``input`` itself (MLX arrays need no layout change before use)."""
     def copy_(self, src, non_blocking: builtins.bool = False) -> Tensor:
         """Copy ``src`` (broadcast to this shape, cast to this dtype) into ``self``; differentiable in ``src``."""
+    def copysign(self, other) -> Tensor:
+        """Elementwise ``|input|`` with the sign of ``other`` (its sign bit: ``-0.0`` counts as negative)."""
     def cos(self) -> Tensor:
         """Elementwise cosine (radians)."""
     def cos_(self) -> Tensor:
@@ -271,6 +277,8 @@ class Tensor:
         """A 1-D tensor becomes a square matrix with it on diagonal ``diagonal``; a 2-D tensor gives that diagonal."""
     def diagonal(self, offset: builtins.int = 0, dim1: builtins.int = 0, dim2: builtins.int = 1) -> Tensor:
         """The diagonal of the planes ``(dim1, dim2)``, moved to the last dimension (a copy, not a view)."""
+    def digamma(self) -> Tensor:
+        r"""Elementwise :math:`\psi(x) = \frac{d}{dx}\ln\Gamma(x)`. Gradient: ``polygamma(1, x)``."""
     def dim(self) -> builtins.int: ...
     def div(self, other):
         """Elementwise true division ``input / other`` (integers give float32)."""
@@ -294,6 +302,8 @@ class Tensor:
         r"""Elementwise error function :math:`\frac{2}{\sqrt\pi}\int_0^x e^{-t^2} dt`."""
     def erf_(self) -> Tensor:
         """In-place form of ``erf``: updates ``self``, bumps its version, returns ``self``."""
+    def erfc(self) -> Tensor:
+        r"""Elementwise complementary error function :math:`1 - \operatorname{erf}(x)`, accurate in the upper tail."""
     def erfinv(self) -> Tensor:
         """Elementwise inverse error function on ``(-1, 1)`` (``±inf`` at ``±1``)."""
     def erfinv_(self) -> Tensor:
@@ -324,16 +334,28 @@ class Tensor:
         """Merge dims ``start_dim`` .. ``end_dim`` (inclusive) into one; a 0-d tensor becomes shape ``(1,)``."""
     def flip(self, *args, dims=None) -> Tensor: ...
     def float(self) -> Tensor: ...
+    def float_power(self, exponent) -> Tensor:
+        """Elementwise ``input ** exponent`` computed in float64 (on the CPU, where MLX has float64)."""
     def floor(self) -> Tensor:
         """Elementwise largest integer ``<= x`` (zero gradient; integers pass through)."""
     def floor_(self) -> Tensor:
         """In-place form of ``floor``: updates ``self``, bumps its version, returns ``self``."""
     def floor_divide(self, other):
         """Elementwise ``floor(input / other)``; not differentiable."""
+    def fmax(self, other) -> Tensor:
+        """Elementwise maximum that ignores NaN: a NaN loses to a number (NaN only if both are NaN)."""
+    def fmin(self, other) -> Tensor:
+        """Elementwise minimum that ignores NaN (see :func:`fmax`)."""
     def fmod(self, other):
         """Elementwise C-style remainder with the sign of ``input``."""
+    def frac(self) -> Tensor:
+        """Elementwise fractional part ``x - trunc(x)`` (sign of ``x``); its gradient is 1."""
+    def frexp(self) -> tuple:
+        """Split each element into ``mantissa * 2 ** exponent`` with ``0.5 <= |mantissa| < 1``."""
     def gather(self, dim: builtins.int | None = None, index=None, *, axis: builtins.int | None = None) -> Tensor:
         """Pick values along ``dim``: ``out[i][j] = input[index[i][j]][j]`` for ``dim=0`` (PyTorch's ``gather``)."""
+    def gcd(self, other) -> Tensor:
+        """Elementwise greatest common divisor of integer tensors (non-negative; ``gcd(0, 0) = 0``)."""
     def ge(self, other) -> Tensor:
         """Elementwise ``input >= other`` as a bool tensor (``greater_equal``)."""
     def ger(self, vec2: Tensor) -> Tensor:
@@ -353,6 +375,15 @@ class Tensor:
     def gt(self, other) -> Tensor:
         """Elementwise ``input > other`` as a bool tensor (``greater``)."""
     def half(self) -> Tensor: ...
+    def heaviside(self, values) -> Tensor:
+        """The Heaviside step: 0 where ``input < 0``, ``values`` where ``input == 0``, 1 where ``input > 0``."""
+    def hypot(self, other) -> Tensor:
+        r"""Elementwise :math:`\sqrt{x^2 + y^2}`, computed without overflow; broadcasting."""
+    def i0(self) -> Tensor:
+        """Elementwise modified Bessel function of the first kind of order 0, :math:`I_0(x)`. Gradient: :math:`I_1`."""
+    @property
+    def imag(self) -> Tensor:
+        """The imaginary part of a complex tensor (the property ``Tensor.imag``)."""
     def index_select(self, dim: builtins.int | None = None, index=None, *, axis: builtins.int | None = None) -> Tensor:
         """Pick the entries ``index`` (1-D integers) along ``dim``."""
     def inner(self, other: Tensor) -> Tensor:
@@ -381,12 +412,18 @@ class Tensor:
         """Elementwise ``x == +inf`` as a bool tensor."""
     def item(self):
         """The value of a one-element tensor as a Python number (evaluates)."""
+    def lcm(self, other) -> Tensor:
+        """Elementwise least common multiple of integer tensors (non-negative; 0 if either is 0)."""
+    def ldexp(self, other) -> Tensor:
+        r"""Elementwise :math:`x \cdot 2^{\text{other}}` (integers promote to float32); differentiable in both."""
     def le(self, other) -> Tensor:
         """Elementwise ``input <= other`` as a bool tensor (``less_equal``)."""
     def less(self, other) -> Tensor:
         """Elementwise ``input < other`` as a bool tensor (``less``)."""
     def less_equal(self, other) -> Tensor:
         """Elementwise ``input <= other`` as a bool tensor (``less_equal``)."""
+    def lgamma(self) -> Tensor:
+        r"""Elementwise :math:`\ln|\Gamma(x)|`; ``inf`` at 0 and the negative integers. Gradient: ``digamma``."""
     def log(self) -> Tensor:
         r"""Elementwise natural logarithm :math:`\ln x` (``-inf`` at 0, NaN below)."""
     def log10(self) -> Tensor:
@@ -403,6 +440,10 @@ class Tensor:
         """In-place form of ``log2``: updates ``self``, bumps its version, returns ``self``."""
     def log_(self) -> Tensor:
         """In-place form of ``log``: updates ``self``, bumps its version, returns ``self``."""
+    def logaddexp(self, other) -> Tensor:
+        r"""Elementwise :math:`\log(e^x + e^y)`, without overflow; broadcasting."""
+    def logaddexp2(self, other) -> Tensor:
+        r"""Elementwise :math:`\log_2(2^x + 2^y)`, without overflow; broadcasting."""
     def logical_and(self, other) -> Tensor:
         """Elementwise logical AND; nonzero counts as true."""
     def logical_not(self) -> Tensor:
@@ -411,6 +452,8 @@ class Tensor:
         """Elementwise logical OR; nonzero counts as true."""
     def logical_xor(self, other) -> Tensor:
         """Elementwise logical XOR; nonzero counts as true."""
+    def logit(self, eps: builtins.float | None = None) -> Tensor:
+        r"""Elementwise log-odds :math:`\log\frac{x}{1 - x}`, the inverse of ``sigmoid``."""
     def logsumexp(
         self,
         dim=None,
@@ -509,6 +552,8 @@ class Tensor:
         """Elementwise ``-input``."""
     def negative_(self) -> Tensor:
         """In-place form of ``neg``: updates ``self``, bumps its version, returns ``self``."""
+    def nextafter(self, other) -> Tensor:
+        """The next floating-point value after ``input`` in the direction of ``other``, elementwise."""
     def nonzero(self, *, as_tuple: builtins.bool = False):
         """Indices of the non-zero elements: an ``(n, ndim)`` int64 tensor, or one 1-D tensor per dim."""
     def norm(
@@ -531,6 +576,10 @@ class Tensor:
         """Outer product of two 1-D tensors: ``out[i, j] = input[i] * vec2[j]`` (``ger`` is an alias)."""
     def permute(self, *dims) -> Tensor:
         """Reorder dims: output dim ``i`` is input dim ``dims[i]``."""
+    def polygamma(self, n: builtins.int) -> Tensor:
+        """``x.polygamma(n)`` is ``lucid.polygamma(n, x)`` (PyTorch's method form)."""
+    def positive(self) -> Tensor:
+        """``+input``: the tensor itself."""
     def pow(self, other):
         """Elementwise ``input ** exponent``."""
     def pow_(self, other):
@@ -549,6 +598,9 @@ class Tensor:
         """Product over ``axis`` (``dim``); all elements when omitted."""
     def ravel(self) -> Tensor:
         """Flatten to 1-D."""
+    @property
+    def real(self) -> Tensor:
+        """The real part of a complex tensor; a real tensor is returned as it is (PyTorch's rule)."""
     def reciprocal(self) -> Tensor:
         """Elementwise :math:`1 / x` (integers give float32)."""
     def reciprocal_(self) -> Tensor:
@@ -635,10 +687,14 @@ class Tensor:
         """Elementwise sign: -1, 0 or 1 (zero gradient)."""
     def sign_(self) -> Tensor:
         """In-place form of ``sign``: updates ``self``, bumps its version, returns ``self``."""
+    def signbit(self) -> Tensor:
+        """Elementwise: is the sign bit set? True for negative values and ``-0.0``; a bool tensor."""
     def sin(self) -> Tensor:
         """Elementwise sine (radians)."""
     def sin_(self) -> Tensor:
         """In-place form of ``sin``: updates ``self``, bumps its version, returns ``self``."""
+    def sinc(self) -> Tensor:
+        r"""Elementwise normalised sinc :math:`\sin(\pi x) / (\pi x)`, 1 at 0 (gradient 0 there)."""
     def sinh(self) -> Tensor:
         """Elementwise hyperbolic sine."""
     def sinh_(self) -> Tensor:
@@ -794,8 +850,12 @@ class Tensor:
         """Same as :func:`reshape`: Lucid tensors never share storage, so there is no separate view type."""
     def view_as(self, other: Tensor) -> Tensor:
         """``self.reshape(other.shape)``."""
+    def view_as_real(self) -> Tensor:
+        """A complex tensor of shape ``S`` as a real one of shape ``(*S, 2)`` (real, imaginary); MLX copies."""
     def where(self, condition, other) -> Tensor:
         """``x.where(condition, other)`` is ``lucid.where(condition, x, other)`` (PyTorch's method form)."""
+    def xlogy(self, other) -> Tensor:
+        r"""Elementwise :math:`x \log y`, with 0 where ``x == 0`` (even if ``y`` is 0), broadcasting."""
     def zero_(self) -> Tensor:
         """Fill with zeros in place."""
     def _bump(self, new: Tensor) -> Tensor:

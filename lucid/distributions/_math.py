@@ -1,8 +1,8 @@
-"""Private numerics for the distributions: log-gamma, digamma, samplers MLX lacks, shape helpers.
+"""Private numerics for the distributions: ``lbeta``, ``xlogy``, samplers MLX lacks, shape helpers.
 
-``lgamma`` and ``digamma`` are differentiable (their derivatives are
-``digamma`` and ``trigamma``). They are private here until ``lucid.special``
-offers them; then these can be replaced by the public ones.
+``lgamma`` and ``digamma`` are the public differentiable ones
+(:mod:`lucid.ops.special`); the samplers use their array kernels
+(:mod:`lucid.ops._specfun`).
 
 The gamma and Poisson samplers are rejection samplers written without a
 host sync: each draws a fixed number of proposals at once and keeps the first
@@ -12,7 +12,6 @@ accepted one (with a fallback whose probability of being used is below
 
 from __future__ import annotations
 
-import math
 import numbers
 
 import mlx.core as mx
@@ -21,109 +20,10 @@ import numpy as np
 import lucid
 from lucid._backend import reductions
 from lucid._tensor import Tensor
-from lucid.autograd.function import Function
+from lucid.ops import _specfun
+from lucid.ops.special import digamma, lgamma  # noqa: F401 (digamma: re-exported, the tests import it here)
 
-_LANCZOS_G = 7.0
-_LANCZOS = (0.99999999999980993, 676.5203681218851, -1259.1392167224028, 771.32342877765313,
-            -176.61502916214059, 12.507343278686905, -0.13857109526572012, 9.9843695780195716e-6,
-            1.5056327351493116e-7)
-_HALF_LOG_2PI = 0.5 * math.log(2.0 * math.pi)
 EULER_GAMMA = 0.57721566490153286061
-
-
-def _lgamma_pos(x: mx.array) -> mx.array:
-    """Lanczos approximation of log Gamma(x) for x >= 0.5."""
-    z = x - 1.0
-    a = mx.full(x.shape, _LANCZOS[0], dtype=x.dtype)
-    for i, c in enumerate(_LANCZOS[1:], 1):
-        a = a + c / (z + i)
-    t = z + _LANCZOS_G + 0.5
-    return _HALF_LOG_2PI + (z + 0.5) * mx.log(t) - t + mx.log(a)
-
-
-def lgamma_array(x: mx.array) -> mx.array:
-    """log|Gamma(x)| on raw arrays (reflection below 0.5); +inf at 0 and the negative integers."""
-    small = x < 0.5
-    xp = mx.where(small, 1.0 - x, x)
-    pos = _lgamma_pos(xp)
-    # log(pi / |sin(pi x)|) - lgamma(1 - x)
-    refl = math.log(math.pi) - mx.log(mx.abs(mx.sin(math.pi * x))) - pos
-    return mx.where(small, refl, pos)
-
-
-def _digamma_pos(x: mx.array) -> mx.array:
-    # psi(x) = psi(x + 6) - sum_{k<6} 1/(x + k); asymptotic series at x + 6 >= 6.
-    shift = mx.zeros_like(x)
-    for k in range(6):
-        shift = shift + 1.0 / (x + k)
-    y = x + 6.0
-    r = 1.0 / (y * y)
-    series = r * (1.0 / 12 - r * (1.0 / 120 - r * (1.0 / 252 - r * (1.0 / 240 - r * (1.0 / 132)))))
-    return mx.log(y) - 0.5 / y - series - shift
-
-
-def digamma_array(x: mx.array) -> mx.array:
-    """psi(x) on raw arrays (reflection for x < 0.5)."""
-    small = x < 0.5
-    xp = mx.where(small, 1.0 - x, x)
-    pos = _digamma_pos(xp)
-    # psi(x) = psi(1 - x) - pi / tan(pi x)
-    return mx.where(small, pos - math.pi / mx.tan(math.pi * x), pos)
-
-
-def trigamma_array(x: mx.array) -> mx.array:
-    """psi'(x) on raw arrays (reflection for x < 0.5)."""
-    small = x < 0.5
-    xp = mx.where(small, 1.0 - x, x)
-    shift = mx.zeros_like(xp)
-    for k in range(6):
-        shift = shift + 1.0 / ((xp + k) * (xp + k))
-    y = xp + 6.0
-    r = 1.0 / (y * y)
-    series = 1.0 / y + 0.5 * r + (r / y) * (1.0 / 6 - r * (1.0 / 30 - r * (1.0 / 42 - r * (1.0 / 30))))
-    pos = series + shift
-    # psi'(x) = -psi'(1 - x) + pi^2 / sin^2(pi x)
-    s = mx.sin(math.pi * x)
-    return mx.where(small, (math.pi * math.pi) / (s * s) - pos, pos)
-
-
-class _Lgamma(Function):
-    @staticmethod
-    def forward(ctx, x):
-        ctx.save_for_backward(x)
-        return lgamma_array(x)
-
-    @staticmethod
-    def backward(ctx, g):
-        (x,) = ctx.saved_tensors
-        return g * digamma_array(x)
-
-
-class _Digamma(Function):
-    @staticmethod
-    def forward(ctx, x):
-        ctx.save_for_backward(x)
-        return digamma_array(x)
-
-    @staticmethod
-    def backward(ctx, g):
-        (x,) = ctx.saved_tensors
-        return g * trigamma_array(x)
-
-
-def _float(x) -> Tensor:
-    x = x if isinstance(x, Tensor) else lucid.tensor(x)
-    return x if x.is_floating_point() else x.float()
-
-
-def lgamma(x) -> Tensor:
-    """Differentiable log|Gamma(x)|."""
-    return _Lgamma.apply(_float(x))
-
-
-def digamma(x) -> Tensor:
-    """Differentiable psi(x) = d/dx log Gamma(x)."""
-    return _Digamma.apply(_float(x))
 
 
 def lbeta(a: Tensor, b: Tensor) -> Tensor:
@@ -278,7 +178,7 @@ def poisson_array(rate: mx.array) -> mx.array:
     small_lam = mx.minimum(lam, 10.0)
     ks = mx.arange(_POISSON_INVERSION_STEPS, dtype=work)
     log_lam = mx.log(mx.maximum(small_lam, 1e-30))[..., None]
-    logpmf = ks * log_lam - small_lam[..., None] - lgamma_array(ks + 1.0)
+    logpmf = ks * log_lam - small_lam[..., None] - _specfun.lgamma(ks + 1.0)
     cdf = mx.cumsum(mx.exp(logpmf), axis=-1)
     u = uniform_array(lam.shape, work)[..., None]
     inv = reductions.sum((cdf < u).astype(work), axis=-1)
@@ -299,7 +199,7 @@ def poisson_array(rate: mx.array) -> mx.array:
     kk = mx.floor((2 * a / us + b) * uu + big_lam + 0.43)
     quick = (us >= 0.07) & (vv <= vr)
     lhs = mx.log(mx.maximum(vv, 1e-38)) + mx.log(inv_alpha) - mx.log(a / (us * us) + b)
-    rhs = -big_lam + kk * loglam - lgamma_array(mx.maximum(kk, 0.0) + 1.0)
+    rhs = -big_lam + kk * loglam - _specfun.lgamma(mx.maximum(kk, 0.0) + 1.0)
     ok = quick | ((kk >= 0) & ((us >= 0.013) | (vv <= us)) & (lhs <= rhs))
     first = mx.argmax(ok.astype(mx.int32), axis=0)
     any_ok = reductions.any(ok, axis=0)

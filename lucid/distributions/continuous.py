@@ -9,16 +9,15 @@ from lucid.distributions import constraints
 from lucid.distributions._math import (
     EULER_GAMMA,
     broadcast_all,
-    digamma,
     finfo,
     lbeta,
-    lgamma,
     open_uniform,
     standard_normal,
 )
-from lucid.distributions.distribution import Distribution
+from lucid.distributions.distribution import Distribution, _PeakAtLoc
 from lucid.distributions.transforms import ExpTransform
 from lucid.distributions.wrappers import TransformedDistribution
+from lucid.ops.special import digamma, lgamma
 
 __all__ = ["Normal", "LogNormal", "Uniform", "Exponential", "Laplace", "Cauchy", "Gumbel", "StudentT"]
 
@@ -50,7 +49,7 @@ class _LocScale(Distribution):
         return self._extended_shape(sample_shape)
 
 
-class Normal(_LocScale):
+class Normal(_PeakAtLoc, _LocScale):
     """The normal (Gaussian) distribution with mean ``loc`` and standard deviation ``scale``.
 
     .. math:: p(x) = \\frac{1}{\\sigma\\sqrt{2\\pi}} e^{-(x-\\mu)^2 / 2\\sigma^2}
@@ -69,14 +68,6 @@ class Normal(_LocScale):
         >>> round(d.log_prob(lucid.tensor(0.0)).item(), 4), round(d.cdf(lucid.tensor(0.0)).item(), 4)
         (-0.9189, 0.5)
     """
-
-    @property
-    def mean(self):
-        return self.loc
-
-    @property
-    def mode(self):
-        return self.loc
 
     @property
     def stddev(self):
@@ -295,7 +286,7 @@ class Exponential(Distribution):
         return 1.0 - lucid.log(self.rate)
 
 
-class Laplace(_LocScale):
+class Laplace(_PeakAtLoc, _LocScale):
     """The Laplace distribution: density ``exp(-|x - loc| / scale) / (2 scale)``.
 
     Examples:
@@ -305,14 +296,6 @@ class Laplace(_LocScale):
         >>> d.variance.item(), round(d.log_prob(lucid.tensor(0.0)).item(), 4)
         (2.0, -0.6931)
     """
-
-    @property
-    def mean(self):
-        return self.loc
-
-    @property
-    def mode(self):
-        return self.loc
 
     @property
     def variance(self):

@@ -13,7 +13,6 @@ from lucid.distributions._math import (
     broadcast_all,
     broadcast_shape,
     finfo,
-    lgamma,
     logits_to_probs,
     open_uniform,
     poisson_array,
@@ -22,6 +21,7 @@ from lucid.distributions._math import (
     xlogy,
 )
 from lucid.distributions.distribution import Distribution, _as_shape
+from lucid.ops.special import lgamma
 
 __all__ = ["Bernoulli", "Categorical", "OneHotCategorical", "Binomial", "Poisson"]
 
@@ -204,7 +204,31 @@ class Categorical(_ProbsLogits):
         return values.expand(self._num_events, *self.batch_shape) if expand else values
 
 
-class OneHotCategorical(Distribution):
+class _OverCategorical(Distribution):
+    """A distribution built on a ``Categorical`` (``self._categorical``), whose parameters it shares."""
+
+    @property
+    def probs(self):
+        return self._categorical.probs
+
+    @property
+    def logits(self):
+        return self._categorical.logits
+
+    @property
+    def param_shape(self):
+        return self._categorical.param_shape
+
+    def _expand_categorical(self, new, batch_shape):
+        """Fill ``new`` (from ``expand``) with this categorical expanded to ``batch_shape``; returns ``new``."""
+        batch_shape = _as_shape(batch_shape, "batch_shape")
+        new._categorical = self._categorical.expand(batch_shape)
+        Distribution.__init__(new, batch_shape, self.event_shape, validate_args=False)
+        new._validate_args = self._validate_args
+        return new
+
+
+class OneHotCategorical(_OverCategorical):
     """``Categorical`` with one-hot vectors of length ``K`` as values (event shape ``(K,)``).
 
     Examples:
@@ -228,22 +252,7 @@ class OneHotCategorical(Distribution):
 
     def expand(self, batch_shape, _instance=None):
         new = self._get_checked_instance(OneHotCategorical, _instance)
-        new._categorical = self._categorical.expand(batch_shape)
-        Distribution.__init__(new, _as_shape(batch_shape, "batch_shape"), self.event_shape, validate_args=False)
-        new._validate_args = self._validate_args
-        return new
-
-    @property
-    def probs(self):
-        return self._categorical.probs
-
-    @property
-    def logits(self):
-        return self._categorical.logits
-
-    @property
-    def param_shape(self):
-        return self._categorical.param_shape
+        return self._expand_categorical(new, batch_shape)
 
     @property
     def mean(self):

@@ -27,6 +27,18 @@ from lucid.distributions._math import broadcast_shape
 __all__ = ["Distribution"]
 
 
+class _PeakAtLoc:
+    """For the families symmetric about ``loc`` with their peak there: ``mean`` and ``mode`` are ``loc``."""
+
+    @property
+    def mean(self):
+        return self.loc
+
+    @property
+    def mode(self):
+        return self.loc
+
+
 def _as_shape(shape, what: str = "sample_shape") -> tuple:
     if isinstance(shape, int) and not isinstance(shape, bool):
         shape = (shape,)

@@ -14,8 +14,9 @@ import mlx.core as mx
 import lucid
 from lucid._tensor import Tensor
 from lucid.distributions import constraints
-from lucid.distributions._math import broadcast_all, digamma, finfo, lgamma, standard_gamma_array, xlogy
+from lucid.distributions._math import broadcast_all, finfo, standard_gamma_array, xlogy
 from lucid.distributions.distribution import Distribution, _as_shape
+from lucid.ops.special import digamma, lgamma
 
 __all__ = ["Gamma", "Chi2", "Beta", "Dirichlet"]
 

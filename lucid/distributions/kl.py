@@ -13,13 +13,14 @@ import math
 import warnings
 
 import lucid
-from lucid.distributions._math import EULER_GAMMA, digamma, lgamma, sum_rightmost
+from lucid.distributions._math import EULER_GAMMA, sum_rightmost
 from lucid.distributions.continuous import Cauchy, Exponential, Gumbel, Laplace, LogNormal, Normal, Uniform
 from lucid.distributions.discrete import Bernoulli, Binomial, Categorical, OneHotCategorical, Poisson
 from lucid.distributions.distribution import Distribution
 from lucid.distributions.gamma import Beta, Dirichlet, Gamma
 from lucid.distributions.multivariate import LowRankMultivariateNormal, MultivariateNormal, _tri_solve
 from lucid.distributions.wrappers import Independent, TransformedDistribution
+from lucid.ops.special import digamma, lgamma
 
 __all__ = ["kl_divergence", "register_kl"]
 

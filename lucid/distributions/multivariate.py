@@ -8,7 +8,7 @@ import lucid
 from lucid._tensor import Tensor
 from lucid.distributions import constraints
 from lucid.distributions._math import broadcast_all, broadcast_shape, standard_normal
-from lucid.distributions.distribution import Distribution, _as_shape
+from lucid.distributions.distribution import Distribution, _as_shape, _PeakAtLoc
 
 __all__ = ["MultivariateNormal", "LowRankMultivariateNormal"]
 
@@ -34,7 +34,7 @@ def _matvec(M: Tensor, v: Tensor) -> Tensor:
     return (M @ v.unsqueeze(-1)).squeeze(-1)
 
 
-class MultivariateNormal(Distribution):
+class MultivariateNormal(_PeakAtLoc, Distribution):
     """A multivariate normal with mean ``loc`` and one of ``covariance_matrix``, ``precision_matrix``, ``scale_tril``.
 
     ``rsample`` is ``loc + L @ eps`` with ``L = scale_tril`` (the Cholesky
@@ -120,14 +120,6 @@ class MultivariateNormal(Distribution):
         raise AttributeError(f"'{type(self).__name__}' object has no attribute '{name}'")
 
     @property
-    def mean(self):
-        return self.loc
-
-    @property
-    def mode(self):
-        return self.loc
-
-    @property
     def variance(self):
         L = self._unbroadcasted_scale_tril
         return _expand_to((L ** 2).sum(dim=-1), self._batch_shape + self._event_shape)
@@ -154,7 +146,7 @@ class MultivariateNormal(Distribution):
         return _expand_to(h, self._batch_shape)
 
 
-class LowRankMultivariateNormal(Distribution):
+class LowRankMultivariateNormal(_PeakAtLoc, Distribution):
     """A multivariate normal with covariance ``cov_factor @ cov_factor.T + diag(cov_diag)``.
 
     ``log_prob`` and ``entropy`` use the Woodbury identity and the matrix
@@ -211,14 +203,6 @@ class LowRankMultivariateNormal(Distribution):
         r = W.shape[-1]
         K = Wt_Dinv @ W + lucid.eye(r, dtype=W.dtype)
         return lucid.linalg.cholesky(K)
-
-    @property
-    def mean(self):
-        return self.loc
-
-    @property
-    def mode(self):
-        return self.loc
 
     @property
     def variance(self):

@@ -15,7 +15,8 @@ from lucid.distributions._math import (
     probs_to_logits,
     softplus,
 )
-from lucid.distributions.distribution import Distribution, _as_shape
+from lucid.distributions.discrete import Categorical, _OverCategorical
+from lucid.distributions.distribution import Distribution
 from lucid.distributions.transforms import ExpTransform, SigmoidTransform
 from lucid.distributions.wrappers import TransformedDistribution
 
@@ -77,7 +78,23 @@ class LogitRelaxedBernoulli(Distribution):
         return lucid.log(self.temperature) + diff - 2 * softplus(diff)
 
 
-class RelaxedBernoulli(TransformedDistribution):
+class _Relaxed(TransformedDistribution):
+    """The parameters of a relaxed distribution: those of its ``base_dist``."""
+
+    @property
+    def temperature(self):
+        return self.base_dist.temperature
+
+    @property
+    def logits(self):
+        return self.base_dist.logits
+
+    @property
+    def probs(self):
+        return self.base_dist.probs
+
+
+class RelaxedBernoulli(_Relaxed):
     """A relaxed Bernoulli on (0, 1): ``sigmoid`` of a ``LogitRelaxedBernoulli`` draw; differentiable samples.
 
     Args:
@@ -104,20 +121,8 @@ class RelaxedBernoulli(TransformedDistribution):
         new = self._get_checked_instance(RelaxedBernoulli, _instance)
         return super().expand(batch_shape, _instance=new)
 
-    @property
-    def temperature(self):
-        return self.base_dist.temperature
 
-    @property
-    def logits(self):
-        return self.base_dist.logits
-
-    @property
-    def probs(self):
-        return self.base_dist.probs
-
-
-class ExpRelaxedCategorical(Distribution):
+class ExpRelaxedCategorical(_OverCategorical):
     """The log of a ``RelaxedOneHotCategorical`` draw (log-softmax of Gumbel-perturbed logits / temperature).
 
     Examples:
@@ -132,7 +137,6 @@ class ExpRelaxedCategorical(Distribution):
     has_rsample = True
 
     def __init__(self, temperature, probs=None, logits=None, validate_args: bool | None = None):
-        from lucid.distributions.discrete import Categorical
         self._categorical = Categorical(probs, logits, validate_args=validate_args)
         self._eager_check = _numbers(temperature)
         (self.temperature,) = broadcast_all(temperature)
@@ -143,24 +147,8 @@ class ExpRelaxedCategorical(Distribution):
 
     def expand(self, batch_shape, _instance=None):
         new = self._get_checked_instance(ExpRelaxedCategorical, _instance)
-        batch_shape = _as_shape(batch_shape, "batch_shape")
         new.temperature = self.temperature
-        new._categorical = self._categorical.expand(batch_shape)
-        Distribution.__init__(new, batch_shape, self.event_shape, validate_args=False)
-        new._validate_args = self._validate_args
-        return new
-
-    @property
-    def logits(self):
-        return self._categorical.logits
-
-    @property
-    def probs(self):
-        return self._categorical.probs
-
-    @property
-    def param_shape(self):
-        return self._categorical.param_shape
+        return self._expand_categorical(new, batch_shape)
 
     def rsample(self, sample_shape=()):
         shape = self._extended_shape(sample_shape)
@@ -179,7 +167,7 @@ class ExpRelaxedCategorical(Distribution):
         return score + log_scale
 
 
-class RelaxedOneHotCategorical(TransformedDistribution):
+class RelaxedOneHotCategorical(_Relaxed):
     """A relaxed one-hot categorical on the simplex (the Gumbel-softmax / Concrete distribution).
 
     Args:
@@ -205,16 +193,4 @@ class RelaxedOneHotCategorical(TransformedDistribution):
     def expand(self, batch_shape, _instance=None):
         new = self._get_checked_instance(RelaxedOneHotCategorical, _instance)
         return super().expand(batch_shape, _instance=new)
-
-    @property
-    def temperature(self):
-        return self.base_dist.temperature
-
-    @property
-    def logits(self):
-        return self.base_dist.logits
-
-    @property
-    def probs(self):
-        return self.base_dist.probs
 

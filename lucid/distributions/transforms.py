@@ -252,7 +252,21 @@ class ComposeTransform(Transform):
 identity_transform = ComposeTransform([])
 
 
-class ExpTransform(Transform):
+class _ParameterFree(Transform):
+    """A transform without parameters: it equals every instance of its family (the class just below this one)."""
+
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        if _ParameterFree in cls.__bases__:
+            cls._family = cls
+
+    def __eq__(self, other):
+        return isinstance(other, self._family)
+
+    __hash__ = object.__hash__
+
+
+class ExpTransform(_ParameterFree):
     """``y = exp(x)``.
 
     Examples:
@@ -266,11 +280,6 @@ class ExpTransform(Transform):
     codomain = constraints.positive
     bijective = True
     sign = 1
-
-    def __eq__(self, other):
-        return isinstance(other, ExpTransform)
-
-    __hash__ = object.__hash__
 
     def _call(self, x):
         return lucid.exp(x)
@@ -394,7 +403,7 @@ class AffineTransform(Transform):
     inverse_shape = forward_shape
 
 
-class SigmoidTransform(Transform):
+class SigmoidTransform(_ParameterFree):
     """``y = sigmoid(x)`` onto the unit interval.
 
     Examples:
@@ -409,11 +418,6 @@ class SigmoidTransform(Transform):
     bijective = True
     sign = 1
 
-    def __eq__(self, other):
-        return isinstance(other, SigmoidTransform)
-
-    __hash__ = object.__hash__
-
     def _call(self, x):
         fi = finfo(x.dtype)
         return lucid.clamp(lucid.sigmoid(x), min=float(fi.tiny), max=1.0 - float(fi.eps))
@@ -427,7 +431,7 @@ class SigmoidTransform(Transform):
         return -softplus(-x) - softplus(x)
 
 
-class TanhTransform(Transform):
+class TanhTransform(_ParameterFree):
     """``y = tanh(x)`` onto (-1, 1).
 
     Examples:
@@ -442,11 +446,6 @@ class TanhTransform(Transform):
     bijective = True
     sign = 1
 
-    def __eq__(self, other):
-        return isinstance(other, TanhTransform)
-
-    __hash__ = object.__hash__
-
     def _call(self, x):
         return lucid.tanh(x)
 
@@ -458,7 +457,7 @@ class TanhTransform(Transform):
         return 2.0 * (math.log(2.0) - x - softplus(-2.0 * x))
 
 
-class AbsTransform(Transform):
+class AbsTransform(_ParameterFree):
     """``y = |x|`` (not invertible; ``inv`` returns ``|y|``).
 
     Examples:
@@ -471,11 +470,6 @@ class AbsTransform(Transform):
     domain = constraints.real
     codomain = constraints.positive
 
-    def __eq__(self, other):
-        return isinstance(other, AbsTransform)
-
-    __hash__ = object.__hash__
-
     def _call(self, x):
         return lucid.abs(x)
 
@@ -483,7 +477,7 @@ class AbsTransform(Transform):
         return y
 
 
-class SoftmaxTransform(Transform):
+class SoftmaxTransform(_ParameterFree):
     """``y = softmax(x)`` over the last dimension (not bijective; ``inv`` gives ``log y``).
 
     Examples:
@@ -496,11 +490,6 @@ class SoftmaxTransform(Transform):
     domain = constraints.real_vector
     codomain = constraints.simplex
 
-    def __eq__(self, other):
-        return isinstance(other, SoftmaxTransform)
-
-    __hash__ = object.__hash__
-
     def _call(self, x):
         return lucid.nn.functional.softmax(x, dim=-1)
 
@@ -508,7 +497,7 @@ class SoftmaxTransform(Transform):
         return lucid.log(y)
 
 
-class StickBreakingTransform(Transform):
+class StickBreakingTransform(_ParameterFree):
     """Map ``R^(K-1)`` onto the K-simplex by stick breaking (bijective).
 
     Examples:
@@ -522,11 +511,6 @@ class StickBreakingTransform(Transform):
     domain = constraints.real_vector
     codomain = constraints.simplex
     bijective = True
-
-    def __eq__(self, other):
-        return isinstance(other, StickBreakingTransform)
-
-    __hash__ = object.__hash__
 
     def _offset(self, n: int, like: Tensor) -> Tensor:
         return lucid.arange(n, 0, -1, dtype=like.dtype)  # K-1, ..., 1

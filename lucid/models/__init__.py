@@ -5,6 +5,7 @@ lists names and ``get_model_info(name)`` tells its parameter count, input size a
 paper without building it. Every factory is also a plain function
 (``lucid.models.resnet18()``). Module paths and ``state_dict`` keys are
 torchvision's, so a torchvision checkpoint converted to safetensors loads by name.
+Also sequence models: ``LSTMLanguageModel``.
 """
 
 from lucid.models import (
@@ -13,6 +14,7 @@ from lucid.models import (
            convnext,
            densenet,
            efficientnet,
+           lstm_lm,
            mlp,
            mobilenetv2,
            mobilenetv3,
@@ -28,6 +30,7 @@ from lucid.models.cnn import *
 from lucid.models.convnext import *
 from lucid.models.densenet import *
 from lucid.models.efficientnet import *
+from lucid.models.lstm_lm import *
 from lucid.models.mlp import *
 from lucid.models.mobilenetv2 import *
 from lucid.models.mobilenetv3 import *
@@ -38,4 +41,4 @@ from lucid.models.vision_transformer import *
 
 __all__ = [*_registry.__all__, *mlp.__all__, *cnn.__all__, *_alexnet.__all__, *vgg.__all__, *resnet.__all__,
            *mobilenetv2.__all__, *mobilenetv3.__all__, *efficientnet.__all__, *convnext.__all__, *densenet.__all__,
-           *vision_transformer.__all__, *swin_transformer.__all__]
+           *vision_transformer.__all__, *swin_transformer.__all__, *lstm_lm.__all__]

@@ -74,101 +74,29 @@ class VGG(nn.Module):
         return self.classifier(lucid.flatten(self.avgpool(self.features(x)), 1))
 
 
-def _vgg(depth: int, batch_norm: bool, kwargs: dict) -> VGG:
-    return VGG(make_layers(_CONFIGS[depth], batch_norm), **kwargs)
+def _vgg(name: str, depth: int, batch_norm: bool, num_params: int, summary: str, n_features: int):
+    """Define and register the factory ``name``: VGG-``depth`` with or without batch norm."""
 
+    def factory(**kwargs) -> VGG:
+        return VGG(make_layers(_CONFIGS[depth], batch_norm), **kwargs)
 
-@register_model("vgg11", num_params=132_863_336, paper=_PAPER)
-def vgg11(**kwargs) -> VGG:
-    """VGG-11 (configuration A).
-
-    Examples:
-        >>> import lucid.models as models
-        >>> len(models.vgg11().features)
-        21
-    """
-    return _vgg(11, False, kwargs)
-
-
-@register_model("vgg11_bn", num_params=132_868_840, paper=_PAPER)
-def vgg11_bn(**kwargs) -> VGG:
-    """VGG-11 with batch normalisation after each convolution.
+    factory.__name__ = factory.__qualname__ = name
+    factory.__doc__ = f"""{summary}
 
     Examples:
         >>> import lucid.models as models
-        >>> len(models.vgg11_bn().features)
-        29
+        >>> len(models.{name}().features)
+        {n_features}
     """
-    return _vgg(11, True, kwargs)
+    return register_model(name, num_params=num_params, paper=_PAPER)(factory)
 
 
-@register_model("vgg13", num_params=133_047_848, paper=_PAPER)
-def vgg13(**kwargs) -> VGG:
-    """VGG-13 (configuration B).
-
-    Examples:
-        >>> import lucid.models as models
-        >>> len(models.vgg13().features)
-        25
-    """
-    return _vgg(13, False, kwargs)
-
-
-@register_model("vgg13_bn", num_params=133_053_736, paper=_PAPER)
-def vgg13_bn(**kwargs) -> VGG:
-    """VGG-13 with batch normalisation.
-
-    Examples:
-        >>> import lucid.models as models
-        >>> len(models.vgg13_bn().features)
-        35
-    """
-    return _vgg(13, True, kwargs)
-
-
-@register_model("vgg16", num_params=138_357_544, paper=_PAPER)
-def vgg16(**kwargs) -> VGG:
-    """VGG-16 (configuration D).
-
-    Examples:
-        >>> import lucid.models as models
-        >>> len(models.vgg16().features)
-        31
-    """
-    return _vgg(16, False, kwargs)
-
-
-@register_model("vgg16_bn", num_params=138_365_992, paper=_PAPER)
-def vgg16_bn(**kwargs) -> VGG:
-    """VGG-16 with batch normalisation.
-
-    Examples:
-        >>> import lucid.models as models
-        >>> len(models.vgg16_bn().features)
-        44
-    """
-    return _vgg(16, True, kwargs)
-
-
-@register_model("vgg19", num_params=143_667_240, paper=_PAPER)
-def vgg19(**kwargs) -> VGG:
-    """VGG-19 (configuration E).
-
-    Examples:
-        >>> import lucid.models as models
-        >>> len(models.vgg19().features)
-        37
-    """
-    return _vgg(19, False, kwargs)
-
-
-@register_model("vgg19_bn", num_params=143_678_248, paper=_PAPER)
-def vgg19_bn(**kwargs) -> VGG:
-    """VGG-19 with batch normalisation.
-
-    Examples:
-        >>> import lucid.models as models
-        >>> len(models.vgg19_bn().features)
-        53
-    """
-    return _vgg(19, True, kwargs)
+# name, depth, batch norm, parameters, summary, layers in ``features`` (checked by the doctest)
+vgg11 = _vgg("vgg11", 11, False, 132_863_336, "VGG-11 (configuration A).", 21)
+vgg11_bn = _vgg("vgg11_bn", 11, True, 132_868_840, "VGG-11 with batch normalisation after each convolution.", 29)
+vgg13 = _vgg("vgg13", 13, False, 133_047_848, "VGG-13 (configuration B).", 25)
+vgg13_bn = _vgg("vgg13_bn", 13, True, 133_053_736, "VGG-13 with batch normalisation.", 35)
+vgg16 = _vgg("vgg16", 16, False, 138_357_544, "VGG-16 (configuration D).", 31)
+vgg16_bn = _vgg("vgg16_bn", 16, True, 138_365_992, "VGG-16 with batch normalisation.", 44)
+vgg19 = _vgg("vgg19", 19, False, 143_667_240, "VGG-19 (configuration E).", 37)
+vgg19_bn = _vgg("vgg19_bn", 19, True, 143_678_248, "VGG-19 with batch normalisation.", 53)

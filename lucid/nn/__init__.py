@@ -12,3 +12,4 @@ from lucid.nn.parameter import Buffer, Parameter
 # spellings of the user's documentation work, including ``from lucid.nn.utils import ...``).
 utils = util
 _sys.modules[__name__ + ".utils"] = util
+_sys.modules[__name__ + ".utils.rnn"] = util.rnn

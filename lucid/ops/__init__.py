@@ -7,8 +7,23 @@ that declaration gives its public name, its aliases and its Tensor methods
 twice fails at import time.
 """
 
-from lucid.ops import arithmetic, comparison, creation, indexing, inplace, linalg, rearrange, reduction, shape, unary
+from lucid.ops import (
+    arithmetic,
+    comparison,
+    complex,
+    creation,
+    indexing,
+    inplace,
+    linalg,
+    pointwise,
+    rearrange,
+    reduction,
+    shape,
+    special,
+    unary,
+)
 
-FAMILIES = (arithmetic, creation, unary, comparison, reduction, shape, rearrange, indexing, linalg, inplace)
+FAMILIES = (arithmetic, creation, unary, comparison, reduction, shape, rearrange, indexing, linalg, inplace,
+            complex, special, pointwise)
 
 __all__ = [name for family in FAMILIES for name in family.__all__]

@@ -58,6 +58,15 @@ class Sub(Function):
                 unbroadcast(-g, *ctx.b_meta) if nb else None)
 
 
+def _conj(v):
+    """The conjugate of an array or a Python number.
+
+    For complex tensors the gradient follows PyTorch's convention (``dL/dRe + i dL/dIm``), under which
+    the backward of ``a * b`` is ``g * conj(b)``, not ``g * b``.
+    """
+    return mx.conj(v) if isinstance(v, mx.array) else v.conjugate()
+
+
 class Mul(Function):
     _ctx_is_metadata = True
 
@@ -71,6 +80,8 @@ class Mul(Function):
         a, b = ctx.saved_arrays  # the engine has checked they were not freed
         na, nb = ctx.needs_input_grad
         ga = gb = None
+        if g.dtype == mx.complex64:
+            a, b = _conj(a), _conj(b)
         if na:
             ga = g * b
             if ga.shape != a.shape or ga.dtype != a.dtype:
@@ -92,6 +103,8 @@ class Div(Function):
     def backward(ctx, g):
         a, b = ctx.saved_tensors
         na, nb = ctx.needs_input_grad
+        if g.dtype == mx.complex64:
+            a, b = _conj(a), _conj(b)
         ga = unbroadcast(g / b, a.shape, a.dtype) if na else None
         gb = unbroadcast(-g * a / (b * b), b.shape, b.dtype) if nb else None
         return ga, gb

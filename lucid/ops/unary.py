@@ -18,6 +18,7 @@ import mlx.core as mx
 from lucid._backend.dtypes import REAL_FLOATING_MX
 from lucid._tensor import Tensor
 from lucid.autograd.function import Function
+from lucid.ops import _specfun
 from lucid.ops._registry import export, register, register_method
 from lucid.ops._util import check_int, operand, to_tensor, unbroadcast
 
@@ -99,7 +100,7 @@ Arcsinh = _rule("Arcsinh", mx.arcsinh, lambda g, x: g * mx.rsqrt(x * x + 1.0))
 Arccosh = _rule("Arccosh", mx.arccosh, lambda g, x: g * mx.rsqrt((x - 1.0) * (x + 1.0)))
 Arctanh = _rule("Arctanh", mx.arctanh, lambda g, x: g / ((1.0 - x) * (1.0 + x)))
 Sigmoid = _rule("Sigmoid", mx.sigmoid, lambda g, y: g * y * (1.0 - y), saves_output=True)
-Erf = _rule("Erf", mx.erf, lambda g, x: g * _TWO_OVER_SQRT_PI * mx.exp(-(x * x)))
+Erf = _rule("Erf", _specfun.erf, lambda g, x: g * _TWO_OVER_SQRT_PI * mx.exp(-(x * x)))
 Erfinv = _rule("Erfinv", mx.erfinv, lambda g, y: g * _HALF_SQRT_PI * mx.exp(y * y), saves_output=True)
 
 Sign = _zero_grad_rule("Sign", mx.sign)

@@ -66,3 +66,26 @@ def test_log_softmax_and_logsumexp_of_an_empty_batch(dtype):
 def test_batch_norm_training_on_an_empty_batch_names_the_problem():
     with pytest.raises(ValueError, match="more than 1 value per channel"):
         nn.BatchNorm1d(3)(lucid.zeros(0, 3))
+
+
+@pytest.mark.parametrize(("fn", "x_shape", "w_shape", "out_shape", "channel_axis"), [
+    (F.conv1d, (2, 0, 5), (3, 0, 2), (2, 3, 4), 1),
+    (F.conv2d, (1, 0, 4, 4), (2, 0, 3, 3), (1, 2, 2, 2), 1),
+    (F.conv2d, (0, 4, 4), (2, 0, 3, 3), (2, 2, 2), 0),
+    (F.conv_transpose2d, (1, 0, 4, 4), (0, 3, 3, 3), (1, 3, 6, 6), 1),
+])
+@pytest.mark.parametrize("dtype", [lucid.float32, lucid.float64])
+def test_conv_with_no_input_channels_is_bias_only(fn, x_shape, w_shape, out_shape, channel_axis, dtype):
+    # MLX's kernel dies with SIGFPE here; PyTorch returns the bias broadcast over the output.
+    x = lucid.zeros(*x_shape, dtype=dtype, requires_grad=True)
+    w = lucid.zeros(*w_shape, dtype=dtype, requires_grad=True)
+    channels = out_shape[channel_axis]
+    b = lucid.tensor(np.arange(channels) - 0.5, dtype=dtype, requires_grad=True)
+    y = fn(x, w, b)
+    assert y.shape == out_shape
+    view = [1] * len(out_shape)
+    view[channel_axis] = channels
+    np.testing.assert_array_equal(y.numpy(), np.broadcast_to(b.numpy().reshape(view), out_shape))
+    (y * 2).sum().backward()
+    assert x.grad.shape == x.shape and w.grad.shape == w.shape
+    np.testing.assert_allclose(b.grad.numpy(), np.full(channels, 2 * np.prod(out_shape) / channels))

@@ -51,6 +51,12 @@ def _conv_cl(x, w, stride, lo, hi, dilation, groups):
 
 def _conv(x, w, stride, lo, hi, dilation, groups):
     """Cross-correlation of ``x`` ``(N, C, *S)`` with ``w`` ``(O, C / groups, *K)``; padding ``lo``/``hi`` per side."""
+    if w.shape[1] == 0:
+        # No input channels: every output is an empty sum. Answered directly, because MLX's
+        # convolution kernel dies with a floating-point exception on it (MLX 0.32).
+        out = tuple((s + a + b - d * (k - 1) - 1) // st + 1
+                    for s, k, d, st, a, b in zip(x.shape[2:], w.shape[2:], dilation, stride, lo, hi))
+        return mx.zeros((x.shape[0], w.shape[0], *out), dtype=x.dtype)
     if x.dtype == mx.float64:
         return _conv_f64(x, w, stride, lo, hi, dilation, groups)
     return to_first(_conv_cl(to_last(x), to_last(w), stride, lo, hi, dilation, groups))
@@ -76,6 +82,8 @@ def _conv_f64(x, w, stride, lo, hi, dilation, groups):
 
 def _conv_transpose(x, w, out_shape, stride, padding, dilation, groups):
     """The adjoint of ``_conv`` in its input: a transposed convolution with output ``out_shape``."""
+    if w.shape[0] == 0 or w.shape[1] == 0:  # no input (or output) channels: nothing to sum
+        return mx.zeros(out_shape, dtype=x.dtype)
     primal = mx.zeros(out_shape, dtype=x.dtype)
     return mx.vjp(lambda y: _conv(y, w, stride, padding, padding, dilation, groups), [primal], [x])[1][0]
 
@@ -97,13 +105,19 @@ def _bias_grad(g):
 
 
 def _empty_batch_grads(ctx, x, w, out_channels, g):
-    """The gradients of a convolution over an empty batch: all zero.
+    """The gradients of a convolution over an empty batch or with no input channels.
 
+    Input and weight gradients are zero (empty sums); the bias gradient is the sum of ``g``.
     Answered directly, because MLX's convolution VJP cannot reshape the empty arrays.
     """
     nx, nw, nb = ctx.needs_input_grad[:3]
+    gb = None
+    if nb:
+        gb = _bias_grad(g) if g.size else mx.zeros((out_channels,), g.dtype)
+        if ctx.args[-1]:  # unbatched: g has no batch axis
+            gb = reductions.sum(g, axis=tuple(range(1, g.ndim))) if g.size else gb
     return (mx.zeros(x.shape, x.dtype) if nx else None, mx.zeros(w.shape, w.dtype) if nw else None,
-            mx.zeros((out_channels,), g.dtype) if nb else None) + (None,) * 6
+            gb) + (None,) * 6
 
 
 class ConvNd(Function):
@@ -121,7 +135,7 @@ class ConvNd(Function):
     @staticmethod
     def backward(ctx, g):
         x, w = ctx.saved_tensors
-        if g.size == 0:
+        if g.size == 0 or w.shape[1] == 0:
             return _empty_batch_grads(ctx, x, w, w.shape[0], g)
         stride, lo, hi, dilation, groups, unbatched = ctx.args
         nx, nw, nb = ctx.needs_input_grad[:3]
@@ -173,7 +187,7 @@ class ConvTransposeNd(Function):
     def backward(ctx, g):
         x, w = ctx.saved_tensors
         stride, padding, dilation, groups, unbatched = ctx.args
-        if g.size == 0:
+        if g.size == 0 or w.shape[0] == 0 or w.shape[1] == 0:
             return _empty_batch_grads(ctx, x, w, w.shape[1] * groups, g)
         nx, nw, nb = ctx.needs_input_grad[:3]
         if unbatched:

@@ -8,6 +8,7 @@ from lucid.nn.modules.linear import *
 from lucid.nn.modules.loss import *
 from lucid.nn.modules.normalization import *
 from lucid.nn.modules.pooling import *
+from lucid.nn.modules.rnn import *
 from lucid.nn.modules.sparse import *
 from lucid.nn.modules.transformer import *
 from lucid.nn.modules.vision import *

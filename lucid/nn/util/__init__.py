@@ -1,5 +1,6 @@
 """Gradient clipping and parameter utilities: ``lucid.nn.util`` (the same module as ``lucid.nn.utils``)."""
 
+from lucid.nn.util import rnn
 from lucid.nn.util.clip_grad import (
     clip_grad_norm,
     clip_grad_norm_,
