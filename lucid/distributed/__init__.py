@@ -109,8 +109,13 @@ def init_process_group(backend: str | None = None) -> None:
     if _State.group is not None:
         return
     if not _launched():
-        # A single process: MLX's singleton group (no transport is opened).
-        _State.group = mx.distributed.init(strict=False, backend="ring" if backend is None else backend)
+        # A single process: MLX's singleton group (no transport is opened). A one-process
+        # launch leaves an empty hostfile in MLX_HOSTFILE, which MLX's ring would fail to parse.
+        saved = {k: os.environ.pop(k) for k in ("MLX_HOSTFILE", "MLX_RANK") if k in os.environ}
+        try:
+            _State.group = mx.distributed.init(strict=False, backend="ring" if backend is None else backend)
+        finally:
+            os.environ.update(saved)
         _State.backend = backend or "ring"
         return
     if backend is None:
@@ -201,11 +206,23 @@ _last: list = [None]
 
 def issue(op, x: mx.array, *args, **kwargs) -> mx.array:
     """``op(x, *args, **kwargs)`` for an ``mx.distributed`` collective, ordered after all earlier ones."""
+    if _tracing():
+        # Inside lucid.compile the arrays are placeholders: the compiled graph orders its own
+        # collectives (the same graph on every rank), and no placeholder may leak into the chain.
+        return op(x, *args, **kwargs)
     if _last[0] is not None:
         x = mx.depends(x, _last[0])
     out = op(x, *args, **kwargs)
     _last[0] = out
     return out
+
+
+def _tracing() -> bool:
+    try:
+        from lucid._backend import trace
+    except ImportError:  # a Lucid without lucid.compile
+        return False
+    return trace.active()
 
 
 def barrier() -> None:

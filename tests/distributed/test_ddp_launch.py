@@ -104,3 +104,12 @@ def test_the_tutorial_script_on_two_ranks(tmp_path):
     assert r.returncode == 0, r.stdout + r.stderr
     assert "[rank 0] epoch 1: loss" in r.stdout and "[rank 1] epoch" not in r.stdout
     assert (tmp_path / "checkpoint.lucid").exists()
+
+
+def test_one_process_through_the_launcher(tmp_path):
+    script = tmp_path / "one.py"
+    script.write_text("import lucid.distributed as dist\ndist.init_process_group()\n"
+                      "print('world', dist.get_world_size(), dist.get_rank())\n")
+    r = launch(["-n", "1", "--timeout", "60", str(script)])
+    assert r.returncode == 0, r.stdout + r.stderr
+    assert "[rank 0] world 1 0" in r.stdout
