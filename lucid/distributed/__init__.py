@@ -204,7 +204,7 @@ def get_backend() -> str:
 _last: list = [None]
 
 
-def issue(op, x: mx.array, *args, **kwargs) -> mx.array:
+def _issue(op, x: mx.array, *args, **kwargs) -> mx.array:
     """``op(x, *args, **kwargs)`` for an ``mx.distributed`` collective, ordered after all earlier ones."""
     if _tracing():
         # Inside lucid.compile the arrays are placeholders: the compiled graph orders its own
@@ -233,7 +233,7 @@ def barrier() -> None:
         >>> dist.init_process_group(); dist.barrier()
     """
     g = _group("barrier")
-    eval_arrays([issue(mx.distributed.all_sum, mx.zeros((1,), mx.int32), group=g)])
+    eval_arrays([_issue(mx.distributed.all_sum, mx.zeros((1,), mx.int32), group=g)])
 
 
 # -- signatures: a cheap check that every rank passes the same shape and dtype --------------
@@ -259,17 +259,17 @@ def _describe(sig: np.ndarray) -> list:
     return out
 
 
-def check_same(what: str, shapes_dtypes: list, group=None) -> None:
+def _check_same(what: str, shapes_dtypes: list, group=None) -> None:
     """Raise ``ValueError`` on every rank unless all ranks pass equal shapes and dtypes (one tiny all-gather)."""
     g = group if group is not None else _group(what)
     if g.size() == 1:
         return
     mine = _signature(shapes_dtypes)
     # The lengths first, so that ranks with different numbers of tensors do not mismatch the gather itself.
-    lengths = np.asarray(issue(mx.distributed.all_gather, mx.array([mine.size], mx.int64), group=g))
+    lengths = np.asarray(_issue(mx.distributed.all_gather, mx.array([mine.size], mx.int64), group=g))
     if (lengths != lengths[0]).any():
         raise ValueError(f"{what}: the ranks passed different numbers of tensors ({lengths.tolist()} signature values)")
-    every = np.asarray(issue(mx.distributed.all_gather, mx.array(mine), group=g)).reshape(g.size(), -1)
+    every = np.asarray(_issue(mx.distributed.all_gather, mx.array(mine), group=g)).reshape(g.size(), -1)
     bad = [r for r in range(g.size()) if not np.array_equal(every[r], every[0])]
     if bad:
         lines = [f"rank {r}: {', '.join(_describe(every[r]))}" for r in range(g.size())]
@@ -319,22 +319,22 @@ def all_reduce(tensor: Tensor, op: str = "sum") -> None:
     if op == "mean" and not mx.issubdtype(x.dtype, mx.inexact):
         raise TypeError(f"all_reduce: op='mean' needs a floating tensor, got {x.dtype}")
     g = _group("all_reduce")
-    check_same("all_reduce", [(x.shape, x.dtype)], g)
+    _check_same("all_reduce", [(x.shape, x.dtype)], g)
     if op in ("sum", "mean"):
-        out = issue(mx.distributed.all_sum, x, group=g)
+        out = _issue(mx.distributed.all_sum, x, group=g)
         if op == "mean":
             out = out / mx.array(g.size(), x.dtype)
     elif op == "max":
-        out = issue(mx.distributed.all_max, x, group=g)
+        out = _issue(mx.distributed.all_max, x, group=g)
     else:
-        out = issue(mx.distributed.all_min, x, group=g)
+        out = _issue(mx.distributed.all_min, x, group=g)
     eval_arrays([out])
     _assign(tensor, out)
 
 
 def _gathered(x: mx.array, g) -> mx.array:
     """All ranks' ``x`` stacked on a new leading axis: shape ``(world, *x.shape)``."""
-    flat = issue(mx.distributed.all_gather, x.reshape(1, -1), group=g)
+    flat = _issue(mx.distributed.all_gather, x.reshape(1, -1), group=g)
     eval_arrays([flat])
     return flat.reshape(g.size(), *x.shape)
 
@@ -360,7 +360,7 @@ def all_gather(tensor_list: list, tensor: Tensor) -> None:
     for i, t in enumerate(tensor_list):
         _check_tensor(t, "all_gather", f"tensor_list[{i}]")
     x = tensor._data
-    check_same("all_gather", [(x.shape, x.dtype)], g)
+    _check_same("all_gather", [(x.shape, x.dtype)], g)
     every = _gathered(x, g)
     for r, t in enumerate(tensor_list):
         _assign(t, every[r])
@@ -382,8 +382,8 @@ def all_gather_into_tensor(output: Tensor, input: Tensor) -> None:
     expected = (x.shape[0] * g.size(), *x.shape[1:])
     if tuple(output.shape) != expected:
         raise ValueError(f"all_gather_into_tensor: output has shape {tuple(output.shape)}, expected {expected}")
-    check_same("all_gather_into_tensor", [(x.shape, x.dtype)], g)
-    out = issue(mx.distributed.all_gather, x, group=g).astype(output._data.dtype)
+    _check_same("all_gather_into_tensor", [(x.shape, x.dtype)], g)
+    out = _issue(mx.distributed.all_gather, x, group=g).astype(output._data.dtype)
     eval_arrays([out])
     _assign(output, out)
 
@@ -395,7 +395,7 @@ def _broadcast_array(x: mx.array, src: int, g) -> mx.array:
     if x.dtype == mx.bool_:
         return _broadcast_array(x.astype(mx.uint8), src, g).astype(mx.bool_)
     mine = x if g.rank() == src else mx.zeros_like(x)
-    return issue(mx.distributed.all_sum, mine, group=g)
+    return _issue(mx.distributed.all_sum, mine, group=g)
 
 
 def _check_src(src, g, what: str) -> int:
@@ -419,7 +419,7 @@ def broadcast(tensor: Tensor, src: int = 0) -> None:
     g = _group("broadcast")
     _check_src(src, g, "broadcast")
     x = tensor._data
-    check_same("broadcast", [(x.shape, x.dtype)], g)
+    _check_same("broadcast", [(x.shape, x.dtype)], g)
     out = _broadcast_array(x, src, g)
     eval_arrays([out])
     _assign(tensor, out)
@@ -451,12 +451,12 @@ def reduce_scatter(output: Tensor, input: Tensor, op: str = "sum") -> None:
     expected = (x.shape[0] // n, *x.shape[1:])
     if tuple(output.shape) != expected:
         raise ValueError(f"reduce_scatter: output has shape {tuple(output.shape)}, expected {expected}")
-    check_same("reduce_scatter", [(x.shape, x.dtype)], g)
+    _check_same("reduce_scatter", [(x.shape, x.dtype)], g)
     if _State.backend == "nccl":
-        out = issue(mx.distributed.sum_scatter, x, group=g)
+        out = _issue(mx.distributed.sum_scatter, x, group=g)
     else:
         k = expected[0]
-        out = issue(mx.distributed.all_sum, x, group=g)[g.rank() * k:(g.rank() + 1) * k]
+        out = _issue(mx.distributed.all_sum, x, group=g)[g.rank() * k:(g.rank() + 1) * k]
     if op == "mean":
         out = out / mx.array(n, out.dtype)
     out = out.astype(output._data.dtype)
@@ -469,6 +469,14 @@ def send(tensor: Tensor, dst: int) -> None:
 
     The receiver first checks that its buffer has the same shape and dtype and
     answers, so a mismatch raises ``ValueError`` on both sides.
+
+    Examples:
+        >>> import lucid, lucid.distributed as dist
+        >>> dist.init_process_group()
+        >>> dist.send(lucid.ones(2), dst=0)
+        Traceback (most recent call last):
+            ...
+        ValueError: send: rank 0 cannot send to itself
     """
     _check_tensor(tensor, "send")
     g = _group("send")
@@ -476,21 +484,23 @@ def send(tensor: Tensor, dst: int) -> None:
     if dst == g.rank():
         raise ValueError(f"send: rank {dst} cannot send to itself")
     x = tensor._data
-    mx.eval(issue(mx.distributed.send, mx.array(_signature([(x.shape, x.dtype)])), dst, group=g))
-    ok = issue(mx.distributed.recv_like, mx.zeros((1,), mx.int64), dst, group=g)
+    mx.eval(_issue(mx.distributed.send, mx.array(_signature([(x.shape, x.dtype)])), dst, group=g))
+    ok = _issue(mx.distributed.recv_like, mx.zeros((1,), mx.int64), dst, group=g)
     if int(ok.item()) != 1:
         raise ValueError(f"send: rank {dst} expects a different shape or dtype than {tuple(x.shape)} {x.dtype}")
-    mx.eval(issue(mx.distributed.send, x, dst, group=g))
+    mx.eval(_issue(mx.distributed.send, x, dst, group=g))
 
 
 def recv(tensor: Tensor, src: int) -> None:
     """Receive into ``tensor``, in place, what rank ``src`` sends with ``send``.
 
     Examples:
-        >>> import lucid.distributed as dist
+        >>> import lucid, lucid.distributed as dist
         >>> dist.init_process_group()
-        >>> dist.recv.__name__
-        'recv'
+        >>> dist.recv(lucid.zeros(2), src=0)
+        Traceback (most recent call last):
+            ...
+        ValueError: recv: rank 0 cannot receive from itself
     """
     _check_tensor(tensor, "recv")
     g = _group("recv")
@@ -499,13 +509,13 @@ def recv(tensor: Tensor, src: int) -> None:
         raise ValueError(f"recv: rank {src} cannot receive from itself")
     x = tensor._data
     mine = _signature([(x.shape, x.dtype)])
-    theirs = np.asarray(issue(mx.distributed.recv_like, mx.zeros((mine.size,), mx.int64), src, group=g))
+    theirs = np.asarray(_issue(mx.distributed.recv_like, mx.zeros((mine.size,), mx.int64), src, group=g))
     same = np.array_equal(theirs, mine)
-    mx.eval(issue(mx.distributed.send, mx.array([1 if same else 0], mx.int64), src, group=g))
+    mx.eval(_issue(mx.distributed.send, mx.array([1 if same else 0], mx.int64), src, group=g))
     if not same:
         raise ValueError(f"recv: rank {src} sends {', '.join(_describe(theirs))}, but the buffer here has "
                          f"{', '.join(_describe(mine))}")
-    out = issue(mx.distributed.recv_like, mx.zeros(x.shape, x.dtype), src, group=g)
+    out = _issue(mx.distributed.recv_like, mx.zeros(x.shape, x.dtype), src, group=g)
     eval_arrays([out])
     _assign(tensor, out)
 

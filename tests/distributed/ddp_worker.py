@@ -77,8 +77,10 @@ def check_collectives(rank, world):
            "disagree on shapes or dtypes")
     expect(ValueError, lambda: DDP(nn.Linear(2, 2 + rank)), "disagree on shapes or dtypes")
     # MLX runs collectives inside mx.compile: one traced graph holding the all_sum.
-    step = mx.compile(lambda a: mx.distributed.all_sum(a * 2))
-    close(np.asarray(step(mx.array([float(rank)]))), [2.0], "all_sum inside mx.compile")
+    step = mx.compile(lambda a: (mx.distributed.all_sum(a * 2), mx.distributed.all_gather(a),
+                                 mx.distributed.all_max(a), mx.distributed.all_min(a)))
+    got = [np.asarray(v) for v in step(mx.array([float(rank)]))]
+    close(np.concatenate(got), [2.0, 0.0, 1.0, 1.0, 0.0], "collectives inside mx.compile")
     dist.barrier()
     print("OK collectives", flush=True)
 

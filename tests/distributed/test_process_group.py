@@ -132,3 +132,13 @@ def test_ddp_buckets_split_by_dtype(world1):
     model = nn.Sequential(nn.Linear(2, 2), nn.Linear(2, 2).to(dtype=lucid.float16))
     ddp = DDP(model)
     assert sorted(str(b.tensors[0].dtype) for b in ddp._buckets) == ["lucid.float16", "lucid.float32"]
+
+
+def test_large_gradients_travel_alone_small_ones_are_packed():
+    from lucid.nn.parallel.distributed import _buckets
+
+    big = [lucid.zeros(1024, 512) for _ in range(2)]  # 2 MiB each, above 25 MB / 16
+    small = [lucid.zeros(1000) for _ in range(30)]  # 4 kB each
+    buckets = _buckets(small[:15] + big + small[15:], 25 * 2**20)
+    assert sorted(len(b.tensors) for b in buckets) == [1, 1, 30]
+    assert [len(b.tensors) for b in _buckets(small, 3 * 4000)] == [3] * 10

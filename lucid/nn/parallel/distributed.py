@@ -34,10 +34,21 @@ class _Bucket:
         self.nbytes += t._data.nbytes
 
 
-def _buckets(tensors: list, cap_bytes: int) -> list:
-    """Split ``tensors`` into buckets of one dtype and at most ``cap_bytes`` (a bigger tensor is a bucket alone)."""
+def _buckets(tensors: list, cap_bytes: int, alone_bytes: int | None = None) -> list:
+    """Split ``tensors`` into buckets of one dtype and at most ``cap_bytes``.
+
+    A tensor of ``alone_bytes`` or more (default: a sixteenth of the cap, at
+    least 1 MiB) is a bucket of its own: sending it needs no copy into a flat
+    buffer, and copying a large tensor costs more than one more collective's latency.
+    """
+    alone = max(2**20, cap_bytes // 16) if alone_bytes is None else alone_bytes
     done, open_ = [], {}
     for t in tensors:
+        if t._data.nbytes >= alone:
+            single = _Bucket()
+            single.add(t)
+            done.append(single)
+            continue
         b = open_.get(t._data.dtype)
         if b is not None and b.tensors and b.nbytes + t._data.nbytes > cap_bytes:
             done.append(b)
@@ -74,7 +85,10 @@ class DistributedDataParallel(Module):
     follows a forward through this wrapper, the gradients are averaged over
     the ranks: they are packed into flat buckets of at most ``bucket_cap_mb``
     megabytes (one dtype per bucket, in reverse order of registration as in
-    PyTorch), with one ``all_sum`` per bucket, never one per parameter. The
+    PyTorch), with one ``all_sum`` per bucket, never one per parameter. A
+    gradient of at least a sixteenth of the cap (and 1 MiB) travels as a
+    bucket of its own: packing it would copy it, which costs more than one
+    more collective. The
     averaging is lazy: the optimizer's batched evaluation in
     ``Optimizer.step()`` (or a clip function) runs the communication.
 
@@ -126,7 +140,7 @@ class DistributedDataParallel(Module):
         d["_pending"] = False
         params = [p for p in module.parameters() if p.requires_grad]
         buffers = list(module.buffers())
-        dist.check_same(
+        dist._check_same(
             "DistributedDataParallel (the model on each rank)",
             [(t._data.shape, t._data.dtype) for t in list(module.parameters()) + buffers], group,
         )
@@ -211,7 +225,7 @@ class DistributedDataParallel(Module):
         for b in self._buckets:
             grads = [p._grad._data if p._grad is not None else mx.zeros(p._data.shape, p._data.dtype)
                      for p in b.tensors]
-            flat = dist.issue(mx.distributed.all_sum, _flatten(grads), group=g) * mx.array(1.0 / n, grads[0].dtype)
+            flat = dist._issue(mx.distributed.all_sum, _flatten(grads), group=g) * mx.array(1.0 / n, grads[0].dtype)
             for p, piece in zip(b.tensors, _unflatten(flat, b)):
                 if p._grad is None:
                     p._grad = Tensor._make(piece, p._device)
