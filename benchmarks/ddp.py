@@ -21,6 +21,8 @@ import os
 import subprocess
 import sys
 
+import lucid  # before mlx.core anywhere in this process: it may load an optimized BLAS
+
 _REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 
@@ -29,7 +31,6 @@ def _worker() -> None:
 
     import mlx.core as mx
 
-    import lucid
     import lucid.distributed as dist
     import lucid.nn as nn
     import lucid.nn.functional as F
