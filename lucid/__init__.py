@@ -147,6 +147,7 @@ from lucid import utils
 # if einops is installed; ``import einops`` then works on Lucid Tensors at once.
 if __import__("importlib.util").util.find_spec("einops") is not None:
     from lucid import einops
+from lucid import distributed
 
 
 def __getattr__(name: str):

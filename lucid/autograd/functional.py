@@ -7,7 +7,49 @@ import mlx.core as mx
 from lucid._tensor import Tensor, as_array
 from lucid.autograd.engine import _accumulate_leaf, run_backward
 
-__all__ = ["backward", "grad"]
+__all__ = ["backward", "grad", "register_post_backward_hook"]
+
+# Called with no arguments after every ``backward()`` that accumulated into
+# ``.grad`` (DistributedDataParallel averages gradients here). A dict keyed by
+# handle id, so a hook can be removed while others run.
+_post_backward_hooks: dict = {}
+_next_hook_id = [0]
+
+
+class _PostBackwardHandle:
+    """Returned by ``register_post_backward_hook``; ``remove()`` unregisters the hook."""
+
+    def __init__(self, key: int) -> None:
+        self.key = key
+
+    def remove(self) -> None:
+        _post_backward_hooks.pop(self.key, None)
+
+
+def register_post_backward_hook(hook) -> _PostBackwardHandle:
+    """Call ``hook()`` at the end of every ``backward()`` that fills ``.grad`` (not ``autograd.grad``).
+
+    Returns a handle whose ``remove()`` unregisters it. The hook must not evaluate
+    arrays (it runs inside the backward call, before any sync point).
+
+    Examples:
+        >>> import lucid
+        >>> seen = []
+        >>> h = lucid.autograd.register_post_backward_hook(lambda: seen.append("done"))
+        >>> x = lucid.tensor([1.0], requires_grad=True)
+        >>> (x * 2).sum().backward(); h.remove(); seen
+        ['done']
+    """
+    if not callable(hook):
+        raise TypeError(f"a post-backward hook must be callable, got {type(hook).__name__}")
+    _next_hook_id[0] += 1
+    _post_backward_hooks[_next_hook_id[0]] = hook
+    return _PostBackwardHandle(_next_hook_id[0])
+
+
+def _run_post_backward_hooks() -> None:
+    for hook in tuple(_post_backward_hooks.values()):
+        hook()
 
 _CREATE_GRAPH = ("create_graph=True is not supported: Lucid's tape does not record its own backward pass. "
                  "For higher-order derivatives use lucid.func (grad(grad(f)), hessian, jvp(grad(f), ...) for "
@@ -83,6 +125,8 @@ def backward(tensors, grad_tensors=None, retain_graph: bool = False, inputs=None
     roots = _root_grads(outputs, grad_tensors)
     if inputs is None:
         run_backward(outputs, roots, retain_graph)
+        if _post_backward_hooks:
+            _run_post_backward_hooks()
         return
     targets = _as_list(inputs, "inputs")
     # run_backward has already applied the leaves' hooks to what it returns.
@@ -90,6 +134,8 @@ def backward(tensors, grad_tensors=None, retain_graph: bool = False, inputs=None
     for t, g in zip(targets, grads):
         if g is not None:
             _accumulate_leaf(t, g, hooks=False)
+    if _post_backward_hooks:
+        _run_post_backward_hooks()
 
 
 def grad(outputs, inputs, grad_outputs=None, retain_graph: bool | None = None,

@@ -20,6 +20,7 @@ from lucid.data.dataset import (
     TensorDataset,
     random_split,
 )
+from lucid.data.distributed import DistributedSampler
 from lucid.data.sampler import (
     BatchSampler,
     RandomSampler,
@@ -34,5 +35,6 @@ __all__ = [
     "Dataset", "IterableDataset", "TensorDataset", "ConcatDataset", "ChainDataset", "Subset", "StackDataset",
     "random_split",
     "Sampler", "SequentialSampler", "RandomSampler", "WeightedRandomSampler", "SubsetRandomSampler", "BatchSampler",
+    "DistributedSampler",
     "default_collate", "default_convert", "StackedSamples", "DataLoader", "get_worker_info", "WorkerInfo",
 ]

@@ -2,7 +2,7 @@
 
 import sys as _sys
 
-from lucid.nn import functional, init, util
+from lucid.nn import functional, init, parallel, util
 from lucid.nn.containers import ModuleDict, ModuleList, ParameterDict, ParameterList, Sequential
 from lucid.nn.module import Module
 from lucid.nn.modules import *
