@@ -106,6 +106,18 @@ class Tensor:
         """Elementwise ``input + other`` with broadcasting."""
     def add_(self, other, *, alpha=None) -> Tensor:
         """In place ``self += alpha * other`` (``alpha`` defaults to 1, as in PyTorch)."""
+    def addbmm(self, batch1: Tensor, batch2: Tensor, *, beta=1, alpha=1) -> Tensor:
+        """``beta * input + alpha * sum_b(batch1[b] @ batch2[b])``: the batch products summed into one matrix."""
+    def addcdiv(self, tensor1, tensor2, *, value=1) -> Tensor:
+        """``input + value * tensor1 / tensor2`` (all three broadcast)."""
+    def addcmul(self, tensor1, tensor2, *, value=1) -> Tensor:
+        """``input + value * tensor1 * tensor2`` (all three broadcast)."""
+    def addmm(self, mat1: Tensor, mat2: Tensor, *, beta=1, alpha=1) -> Tensor:
+        """``beta * input + alpha * (mat1 @ mat2)`` for 2-D ``mat1``, ``mat2``; ``input`` broadcasts."""
+    def addmv(self, mat: Tensor, vec: Tensor, *, beta=1, alpha=1) -> Tensor:
+        """``beta * input + alpha * (mat @ vec)`` for a 2-D ``mat`` and 1-D ``vec``."""
+    def addr(self, vec1: Tensor, vec2: Tensor, *, beta=1, alpha=1) -> Tensor:
+        """``beta * input + alpha * outer(vec1, vec2)`` for 1-D ``vec1``, ``vec2``."""
     def all(self, dim=None, keepdim: builtins.bool = False, *, axis=None, keepdims: builtins.bool = False) -> Tensor:
         """True where every element over ``dim`` (an int or tuple; all when omitted) is nonzero; bool result."""
     def allclose(
@@ -191,6 +203,8 @@ class Tensor:
         inputs=None,
     ) -> None:
         """Accumulate d(self)/d(leaf) into every leaf's ``.grad``."""
+    def baddbmm(self, batch1: Tensor, batch2: Tensor, *, beta=1, alpha=1) -> Tensor:
+        """``beta * input + alpha * bmm(batch1, batch2)`` for 3-D batches."""
     def bfloat16(self) -> Tensor: ...
     def bitwise_and(self, other) -> Tensor:
         """Elementwise bitwise AND of bool or integer tensors (``&``)."""
@@ -245,6 +259,8 @@ class Tensor:
         """Copy ``src`` (broadcast to this shape, cast to this dtype) into ``self``; differentiable in ``src``."""
     def copysign(self, other) -> Tensor:
         """Elementwise ``|input|`` with the sign of ``other`` (its sign bit: ``-0.0`` counts as negative)."""
+    def corrcoef(self) -> Tensor:
+        """Pearson correlation matrix of the variables in the rows of ``input``; values clipped to ``[-1, 1]``."""
     def cos(self) -> Tensor:
         """Elementwise cosine (radians)."""
     def cos_(self) -> Tensor:
@@ -255,6 +271,8 @@ class Tensor:
         """In-place form of ``cosh``: updates ``self``, bumps its version, returns ``self``."""
     def count_nonzero(self, dim=None, *, axis=None) -> Tensor:
         """Number (int64) of nonzero elements over ``dim`` (an int or tuple; all when omitted)."""
+    def cov(self, *, correction: builtins.int = 1, fweights=None, aweights=None) -> Tensor:
+        """Covariance matrix of the variables in the rows of ``input`` (observations in columns)."""
     def cpu(self) -> Tensor: ...
     def cube(self) -> Tensor:
         """Elementwise :math:`x^3` (integers stay integers)."""
@@ -412,12 +430,16 @@ class Tensor:
         """Elementwise ``x == +inf`` as a bool tensor."""
     def item(self):
         """The value of a one-element tensor as a Python number (evaluates)."""
+    def kron(self, other: Tensor) -> Tensor:
+        """Kronecker product; the result has ``max(a.ndim, b.ndim)`` dims, each of size ``a_i * b_i``."""
     def lcm(self, other) -> Tensor:
         """Elementwise least common multiple of integer tensors (non-negative; 0 if either is 0)."""
     def ldexp(self, other) -> Tensor:
         r"""Elementwise :math:`x \cdot 2^{\text{other}}` (integers promote to float32); differentiable in both."""
     def le(self, other) -> Tensor:
         """Elementwise ``input <= other`` as a bool tensor (``less_equal``)."""
+    def lerp(self, end, weight) -> Tensor:
+        """Linear interpolation ``input + weight * (end - input)``; ``weight`` is a number or a tensor (broadcasts)."""
     def less(self, other) -> Tensor:
         """Elementwise ``input < other`` as a bool tensor (``less``)."""
     def less_equal(self, other) -> Tensor:

@@ -8,6 +8,7 @@ twice fails at import time.
 """
 
 from lucid.ops import (
+    blas,
     arithmetic,
     comparison,
     complex,
@@ -24,6 +25,6 @@ from lucid.ops import (
 )
 
 FAMILIES = (arithmetic, creation, unary, comparison, reduction, shape, rearrange, indexing, linalg, inplace,
-            complex, special, pointwise)
+            complex, special, pointwise, blas)
 
 __all__ = [name for family in FAMILIES for name in family.__all__]
