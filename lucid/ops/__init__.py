@@ -8,8 +8,8 @@ twice fails at import time.
 """
 
 from lucid.ops import (
-    blas,
     arithmetic,
+    blas,
     comparison,
     complex,
     creation,

@@ -1,4 +1,4 @@
-"""Scaled matrix products and related compositions: ``addmm``, ``baddbmm``, ``addcmul``, ``lerp``, ``kron``, ``cdist``, ``cov``.
+"""Scaled matrix products and their relatives: addmm & co., addcmul, lerp, kron, block_diag, cdist, cov.
 
 Every op here is a composition of existing Lucid ops, so autograd comes for
 free. ``beta == 0`` drops ``input`` entirely (its NaNs and infinities do not
@@ -227,7 +227,7 @@ def block_diag(*tensors) -> Tensor:
     cols = sum(m.shape[1] for m in mats)
     rows, left = [], 0
     for m in mats:
-        r, c = m.shape
+        c = m.shape[1]
         rows.append(_re.pad(m, (left, cols - left - c)) if cols else m)
         left += c
     return _sh.concatenate(rows, 0)
