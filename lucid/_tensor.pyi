@@ -293,6 +293,8 @@ class Tensor:
     def device(self) -> str: ...
     def diag(self, diagonal: builtins.int = 0) -> Tensor:
         """A 1-D tensor becomes a square matrix with it on diagonal ``diagonal``; a 2-D tensor gives that diagonal."""
+    def diag_embed(self, offset: builtins.int = 0, dim1: builtins.int = -2, dim2: builtins.int = -1) -> Tensor:
+        """Put the last dim of ``input`` on the ``offset`` diagonal of new ``(dim1, dim2)`` planes."""
     def diagonal(self, offset: builtins.int = 0, dim1: builtins.int = 0, dim2: builtins.int = 1) -> Tensor:
         """The diagonal of the planes ``(dim1, dim2)``, moved to the last dimension (a copy, not a view)."""
     def digamma(self) -> Tensor:
@@ -309,6 +311,8 @@ class Tensor:
     def dot(self, other: Tensor) -> Tensor:
         """Dot product of two 1-D tensors of the same length (a 0-d tensor)."""
     def double(self) -> Tensor: ...
+    def dsplit(self, indices_or_sections) -> tuple:
+        """Split along depth (dim 2) of a tensor with at least 3 dims; an int must divide it exactly."""
     @property
     def dtype(self): ...
     def element_size(self) -> builtins.int: ...
@@ -351,6 +355,10 @@ class Tensor:
     def flatten(self, start_dim: builtins.int = 0, end_dim: builtins.int = -1) -> Tensor:
         """Merge dims ``start_dim`` .. ``end_dim`` (inclusive) into one; a 0-d tensor becomes shape ``(1,)``."""
     def flip(self, *args, dims=None) -> Tensor: ...
+    def fliplr(self) -> Tensor:
+        """Reverse dim 1 (left/right) of a tensor with at least 2 dims."""
+    def flipud(self) -> Tensor:
+        """Reverse dim 0 (up/down) of a tensor with at least 1 dim."""
     def float(self) -> Tensor: ...
     def float_power(self, exponent) -> Tensor:
         """Elementwise ``input ** exponent`` computed in float64 (on the CPU, where MLX has float64)."""
@@ -395,6 +403,8 @@ class Tensor:
     def half(self) -> Tensor: ...
     def heaviside(self, values) -> Tensor:
         """The Heaviside step: 0 where ``input < 0``, ``values`` where ``input == 0``, 1 where ``input > 0``."""
+    def hsplit(self, indices_or_sections) -> tuple:
+        """Split horizontally: along dim 1 (dim 0 for a 1-D tensor); an int must divide that dim exactly."""
     def hypot(self, other) -> Tensor:
         r"""Elementwise :math:`\sqrt{x^2 + y^2}`, computed without overflow; broadcasting."""
     def i0(self) -> Tensor:
@@ -651,6 +661,8 @@ class Tensor:
     def retains_grad(self) -> builtins.bool: ...
     def roll(self, shifts, dims=None) -> Tensor:
         """Shift elements cyclically by ``shifts`` along ``dims`` (the flattened tensor when ``dims`` is None)."""
+    def rot90(self, k: builtins.int = 1, dims=(0, 1)) -> Tensor:
+        """Rotate by ``k`` quarter turns in the plane of ``dims``, from the first dim towards the second."""
     def round(self, decimals: builtins.int = 0) -> Tensor:
         """Elementwise rounding to ``decimals`` decimal places (zero gradient)."""
     def round_(self, decimals: builtins.int = 0) -> Tensor:
@@ -798,6 +810,8 @@ class Tensor:
         r"""Elementwise hyperbolic tangent; the gradient is :math:`1 - \tanh^2 x`."""
     def tanh_(self) -> Tensor:
         """In-place form of ``tanh``: updates ``self``, bumps its version, returns ``self``."""
+    def tensor_split(self, indices_or_sections, dim=None, *, axis=None) -> tuple:
+        """Split along ``dim`` into ``k`` nearly equal pieces (an int) or at the given indices (a sequence)."""
     def tile(self, dims) -> Tensor:
         """Repeat the whole tensor ``dims[i]`` times along each dim (``dims`` shorter than ndim is left-padded with
         1s)."""
@@ -874,6 +888,8 @@ class Tensor:
         """``self.reshape(other.shape)``."""
     def view_as_real(self) -> Tensor:
         """A complex tensor of shape ``S`` as a real one of shape ``(*S, 2)`` (real, imaginary); MLX copies."""
+    def vsplit(self, indices_or_sections) -> tuple:
+        """Split vertically: along dim 0 of a tensor with at least 2 dims; an int must divide it exactly."""
     def where(self, condition, other) -> Tensor:
         """``x.where(condition, other)`` is ``lucid.where(condition, x, other)`` (PyTorch's method form)."""
     def xlogy(self, other) -> Tensor:

@@ -15,6 +15,7 @@ from lucid.ops import (
     creation,
     indexing,
     inplace,
+    joining,
     linalg,
     pointwise,
     rearrange,
@@ -25,6 +26,6 @@ from lucid.ops import (
 )
 
 FAMILIES = (arithmetic, creation, unary, comparison, reduction, shape, rearrange, indexing, linalg, inplace,
-            complex, special, pointwise, blas)
+            complex, special, pointwise, blas, joining)
 
 __all__ = [name for family in FAMILIES for name in family.__all__]
