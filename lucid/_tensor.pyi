@@ -584,6 +584,16 @@ class Tensor:
         """Elementwise ``-input``."""
     def negative_(self) -> Tensor:
         """In-place form of ``neg``: updates ``self``, bumps its version, returns ``self``."""
+    def new_empty(self, *size, dtype=None, device=None, requires_grad: builtins.bool = False) -> Tensor:
+        """An uninitialised (here: zero-filled) tensor of shape ``size`` with this tensor's dtype and device."""
+    def new_full(self, size, fill_value, *, dtype=None, device=None, requires_grad: builtins.bool = False) -> Tensor:
+        """``fill_value`` everywhere in shape ``size``, with this tensor's dtype and device (unless given)."""
+    def new_ones(self, *size, dtype=None, device=None, requires_grad: builtins.bool = False) -> Tensor:
+        """Ones of shape ``size`` with this tensor's dtype and device (unless given)."""
+    def new_tensor(self, data, *, dtype=None, device=None, requires_grad: builtins.bool = False) -> Tensor:
+        """A new leaf from ``data`` with this tensor's dtype and device (unless given); never shares data."""
+    def new_zeros(self, *size, dtype=None, device=None, requires_grad: builtins.bool = False) -> Tensor:
+        """Zeros of shape ``size`` with this tensor's dtype and device (unless given)."""
     def nextafter(self, other) -> Tensor:
         """The next floating-point value after ``input`` in the direction of ``other``, elementwise."""
     def nonzero(self, *, as_tuple: builtins.bool = False):
@@ -852,6 +862,8 @@ class Tensor:
     def trunc_(self) -> Tensor:
         """In-place form of ``trunc``: updates ``self``, bumps its version, returns ``self``."""
     def type(self, dtype=None): ...
+    def type_as(self, other: Tensor) -> Tensor:
+        """This tensor cast to ``other``'s dtype (itself when the dtypes already match); differentiable."""
     def unbind(self, dim: builtins.int | None = None, *, axis: builtins.int | None = None) -> tuple:
         """Remove dim ``dim`` (default 0; NumPy's ``axis``), returning the slices along it."""
     def unflatten(self, dim: builtins.int | None = None, sizes=None, *, axis: builtins.int | None = None) -> Tensor:

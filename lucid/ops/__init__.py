@@ -13,6 +13,8 @@ from lucid.ops import (
     comparison,
     complex,
     creation,
+    dtype_info,
+    factory,
     indexing,
     inplace,
     joining,
@@ -26,6 +28,6 @@ from lucid.ops import (
 )
 
 FAMILIES = (arithmetic, creation, unary, comparison, reduction, shape, rearrange, indexing, linalg, inplace,
-            complex, special, pointwise, blas, joining)
+            complex, special, pointwise, blas, joining, dtype_info, factory)
 
 __all__ = [name for family in FAMILIES for name in family.__all__]
