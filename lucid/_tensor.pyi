@@ -206,6 +206,8 @@ class Tensor:
     def baddbmm(self, batch1: Tensor, batch2: Tensor, *, beta=1, alpha=1) -> Tensor:
         """``beta * input + alpha * bmm(batch1, batch2)`` for 3-D batches."""
     def bfloat16(self) -> Tensor: ...
+    def bincount(self, weights=None, minlength: builtins.int = 0) -> Tensor:
+        """How often each value ``0, 1, ...`` occurs in a 1-D non-negative integer tensor (weighted if given)."""
     def bitwise_and(self, other) -> Tensor:
         """Elementwise bitwise AND of bool or integer tensors (``&``)."""
     def bitwise_left_shift(self, other) -> Tensor:
@@ -223,6 +225,14 @@ class Tensor:
     def bool(self) -> Tensor: ...
     def broadcast_to(self, shape) -> Tensor:
         """Broadcast ``input`` to ``shape`` by NumPy's rules (``-1`` keeps a dim); differentiable."""
+    def bucketize(
+        self,
+        boundaries: Tensor,
+        *,
+        out_int32: builtins.bool = False,
+        right: builtins.bool = False,
+    ) -> Tensor:
+        """The bucket of each value for sorted 1-D ``boundaries``: ``searchsorted(boundaries, input, right=right)``."""
     def ceil(self) -> Tensor:
         """Elementwise smallest integer ``>= x`` (zero gradient)."""
     def ceil_(self) -> Tensor:
@@ -277,6 +287,10 @@ class Tensor:
     def cube(self) -> Tensor:
         """Elementwise :math:`x^3` (integers stay integers)."""
     def cuda(self) -> Tensor: ...
+    def cummax(self, dim=None, *, axis=None):
+        """The running maximum along ``dim`` and where it was reached: ``(values, indices)``."""
+    def cummin(self, dim=None, *, axis=None):
+        """The running minimum along ``dim`` and where it was reached: ``(values, indices)`` (see :func:`cummax`)."""
     def cumprod(self, dim=None, *, dtype=None, axis=None) -> Tensor:
         """Cumulative product along ``dim`` (required; ``axis`` is the NumPy spelling)."""
     def cumsum(self, dim=None, *, dtype=None, axis=None) -> Tensor:
@@ -297,6 +311,8 @@ class Tensor:
         """Put the last dim of ``input`` on the ``offset`` diagonal of new ``(dim1, dim2)`` planes."""
     def diagonal(self, offset: builtins.int = 0, dim1: builtins.int = 0, dim2: builtins.int = 1) -> Tensor:
         """The diagonal of the planes ``(dim1, dim2)``, moved to the last dimension (a copy, not a view)."""
+    def diff(self, n: builtins.int = 1, dim=-1, prepend=None, append=None, *, axis=None) -> Tensor:
+        """The ``n``-th forward difference along ``dim``, after joining ``prepend``/``append`` along it."""
     def digamma(self) -> Tensor:
         r"""Elementwise :math:`\psi(x) = \frac{d}{dx}\ln\Gamma(x)`. Gradient: ``polygamma(1, x)``."""
     def dim(self) -> builtins.int: ...
@@ -403,6 +419,8 @@ class Tensor:
     def half(self) -> Tensor: ...
     def heaviside(self, values) -> Tensor:
         """The Heaviside step: 0 where ``input < 0``, ``values`` where ``input == 0``, 1 where ``input > 0``."""
+    def histc(self, bins: builtins.int = 100, min=0, max=0) -> Tensor:
+        """Counts of the elements in ``bins`` equal-width bins over ``[min, max]`` (the data's range when equal)."""
     def hsplit(self, indices_or_sections) -> tuple:
         """Split horizontally: along dim 1 (dim 0 for a 1-D tensor); an int must divide that dim exactly."""
     def hypot(self, other) -> Tensor:
@@ -442,6 +460,16 @@ class Tensor:
         """The value of a one-element tensor as a Python number (evaluates)."""
     def kron(self, other: Tensor) -> Tensor:
         """Kronecker product; the result has ``max(a.ndim, b.ndim)`` dims, each of size ``a_i * b_i``."""
+    def kthvalue(
+        self,
+        k: builtins.int,
+        dim=-1,
+        keepdim: builtins.bool = False,
+        *,
+        axis=None,
+        keepdims: builtins.bool = False,
+    ):
+        """The ``k``-th smallest element along ``dim`` (1-based) and its index: ``(values, indices)``."""
     def lcm(self, other) -> Tensor:
         """Elementwise least common multiple of integer tensors (non-negative; 0 if either is 0)."""
     def ldexp(self, other) -> Tensor:
@@ -561,6 +589,39 @@ class Tensor:
         neginf: builtins.float | None = None,
     ) -> Tensor:
         """In-place form of ``nan_to_num``: updates ``self``, bumps its version, returns ``self``."""
+    def nanmean(
+        self,
+        dim=None,
+        keepdim: builtins.bool = False,
+        *,
+        dtype=None,
+        axis=None,
+        keepdims: builtins.bool = False,
+    ) -> Tensor:
+        """The mean of the non-NaN elements (NaN where all are NaN)."""
+    def nanmedian(self, dim=None, keepdim: builtins.bool = False, *, axis=None, keepdims: builtins.bool = False):
+        """The median of the non-NaN elements (the lower middle one for an even count); NaN if all are NaN."""
+    def nanquantile(
+        self,
+        q,
+        dim=None,
+        keepdim: builtins.bool = False,
+        *,
+        interpolation: str = 'linear',
+        keepdims: builtins.bool = False,
+        axis=None,
+    ) -> Tensor:
+        """:func:`quantile` of the non-NaN elements of each slice (NaN where all are NaN)."""
+    def nansum(
+        self,
+        dim=None,
+        keepdim: builtins.bool = False,
+        *,
+        dtype=None,
+        axis=None,
+        keepdims: builtins.bool = False,
+    ) -> Tensor:
+        """The sum with NaNs counted as zero (their gradient is zero)."""
     def narrow(
         self,
         dim: builtins.int | None = None,
@@ -638,6 +699,17 @@ class Tensor:
         dtype=None,
     ) -> Tensor:
         """Product over ``axis`` (``dim``); all elements when omitted."""
+    def quantile(
+        self,
+        q,
+        dim=None,
+        keepdim: builtins.bool = False,
+        *,
+        interpolation: str = 'linear',
+        keepdims: builtins.bool = False,
+        axis=None,
+    ) -> Tensor:
+        """The ``q``-th quantiles along ``dim`` (all elements when omitted); NaN where a slice holds a NaN."""
     def ravel(self) -> Tensor:
         """Flatten to 1-D."""
     @property

@@ -24,10 +24,11 @@ from lucid.ops import (
     reduction,
     shape,
     special,
+    statistics,
     unary,
 )
 
 FAMILIES = (arithmetic, creation, unary, comparison, reduction, shape, rearrange, indexing, linalg, inplace,
-            complex, special, pointwise, blas, joining, dtype_info, factory)
+            complex, special, pointwise, blas, joining, dtype_info, factory, statistics)
 
 __all__ = [name for family in FAMILIES for name in family.__all__]
