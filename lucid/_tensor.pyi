@@ -430,6 +430,14 @@ class Tensor:
     @property
     def imag(self) -> Tensor:
         """The imaginary part of a complex tensor (the property ``Tensor.imag``)."""
+    def index_add(self, dim=None, index=None, source=None, *, alpha=1, axis=None) -> Tensor:
+        """A copy of ``input`` with ``alpha * source`` added at ``index`` along ``dim``; repeats accumulate."""
+    def index_copy(self, dim=None, index=None, source=None, *, axis=None) -> Tensor:
+        """A copy of ``input`` whose slices at ``index`` along ``dim`` are replaced by those of ``source``."""
+    def index_fill(self, dim=None, index=None, value=None, *, axis=None) -> Tensor:
+        """A copy of ``input`` with the slices at ``index`` along ``dim`` set to ``value`` (a number or 0-d tensor)."""
+    def index_put(self, indices, values, accumulate: builtins.bool = False) -> Tensor:
+        """A copy of ``input`` with ``input[indices] = values`` (or ``+=`` with ``accumulate``)."""
     def index_select(self, dim: builtins.int | None = None, index=None, *, axis: builtins.int | None = None) -> Tensor:
         """Pick the entries ``index`` (1-D integers) along ``dim``."""
     def inner(self, other: Tensor) -> Tensor:
@@ -532,6 +540,8 @@ class Tensor:
         """Replace elements where ``mask`` (broadcast to ``input``'s shape) is True with ``value``."""
     def masked_fill_(self, mask, value) -> Tensor:
         """In-place form of ``masked_fill``: updates ``self``, bumps its version, returns it."""
+    def masked_scatter(self, mask, source: Tensor) -> Tensor:
+        """A copy of ``input`` whose positions where ``mask`` is true take ``source``'s elements in order."""
     def masked_select(self, mask) -> Tensor:
         """The elements of ``input`` where ``mask`` is True, as a 1-D tensor (a sync point: data-dependent size)."""
     def matmul(self, other: Tensor) -> Tensor:
@@ -793,6 +803,18 @@ class Tensor:
         axis: builtins.int | None = None,
     ) -> Tensor:
         """In-place form of ``scatter_add``: updates ``self``, bumps its version, returns it."""
+    def scatter_reduce(
+        self,
+        dim=None,
+        index=None,
+        src=None,
+        reduce=None,
+        *,
+        include_self: builtins.bool = True,
+        axis=None,
+    ) -> Tensor:
+        """Reduce ``src`` into a copy of ``input`` at ``index`` along ``dim``, with ``"sum"``, ``"prod"``,
+        ``"mean"``, ``"amax"`` or ``"amin"``."""
     @property
     def shape(self) -> tuple: ...
     def sigmoid(self) -> Tensor:

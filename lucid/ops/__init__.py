@@ -22,6 +22,7 @@ from lucid.ops import (
     pointwise,
     rearrange,
     reduction,
+    scatter,
     shape,
     special,
     statistics,
@@ -29,6 +30,6 @@ from lucid.ops import (
 )
 
 FAMILIES = (arithmetic, creation, unary, comparison, reduction, shape, rearrange, indexing, linalg, inplace,
-            complex, special, pointwise, blas, joining, dtype_info, factory, statistics)
+            complex, special, pointwise, blas, joining, dtype_info, factory, statistics, scatter)
 
 __all__ = [name for family in FAMILIES for name in family.__all__]
