@@ -4,7 +4,8 @@ Every tensor of indices goes through :mod:`lucid.ops._index_guard`: indices
 are clamped into range before MLX sees them, the updates of out-of-range
 indices are dropped (:func:`~lucid.ops._index_guard.scatter_mask`), and the next
 sync point raises ``IndexError``. As in PyTorch, ``index_add``/``index_copy``/
-``index_fill`` take indices in ``[0, n)`` only, ``index_put`` also negative ones.
+``scatter_reduce`` take indices in ``[0, n)`` only; ``index_fill`` and ``index_put``
+also negative ones (counted from the end).
 Host indices (lists, NumPy arrays) are checked at once.
 """
 
@@ -171,6 +172,8 @@ def index_copy(input: Tensor, dim=None, index=None, source=None, *, axis=None) -
 def index_fill(input: Tensor, dim=None, index=None, value=None, *, axis=None) -> Tensor:
     """A copy of ``input`` with the slices at ``index`` along ``dim`` set to ``value`` (a number or 0-d tensor).
 
+    Negative indices count from the end (PyTorch's ``index_fill`` allows them; ``index_copy`` does not).
+
     Raises:
         ValueError: ``value`` is a tensor with dims.
         IndexError: an index out of range (tensor indices: at the next sync point).
@@ -182,7 +185,7 @@ def index_fill(input: Tensor, dim=None, index=None, value=None, *, axis=None) ->
     """
     if index is None or value is None:
         raise TypeError("index_fill: missing the required arguments index and value")
-    x, ax, zero_d, safe, valid = _index_1d(input, dim, axis, index, "index_fill")
+    x, ax, zero_d, safe, valid = _index_1d(input, dim, axis, index, "index_fill", negative=True)
     if isinstance(value, Tensor):
         if value.ndim != 0:
             raise ValueError(f"index_fill: value must be a number or a 0-d tensor, got shape {tuple(value.shape)}")

@@ -100,6 +100,7 @@ def test_amax_ties_share_the_gradient():
 def test_integer_inputs_and_zero_d():
     assert lucid.tensor([1, 2, 3]).index_add(0, I([0, 0]), I([5, 5])).tolist() == [11, 2, 3]
     assert lucid.tensor(1.0).index_fill(0, I([0]), 2.0).item() == 2.0
+    assert lucid.zeros(3).index_fill(0, I([-1]), 2.0).tolist() == [0.0, 0.0, 2.0]
     assert lucid.tensor([4, 9]).scatter_reduce(0, I([0, 0]), I([1, 2]), "mean").tolist() == [2, 9]
 
 
@@ -109,7 +110,8 @@ def test_bad_tensor_indices_raise_at_sync_and_do_not_write():
         lambda: x.index_add(0, I([0, 3]), lucid.ones(2)),
         lambda: x.index_add(0, I([-1]), lucid.ones(1)),  # negatives are refused, as in PyTorch
         lambda: x.index_copy(0, I([5]), lucid.ones(1)),
-        lambda: x.index_fill(0, I([-1]), 1.0),
+        lambda: x.index_fill(0, I([-4]), 1.0),
+        lambda: x.index_copy(0, I([-1]), lucid.ones(1)),
         lambda: x.index_put((I([7]),), lucid.ones(1)),
         lambda: x.scatter_reduce(0, I([0, 9]), lucid.ones(2), "sum"),
         lambda: x.masked_scatter(I([True, True, True]), lucid.ones(2)),
