@@ -4,12 +4,12 @@ PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
 
-.PHONY: venv train test lint fuzz stub bench docs serve clean
+.PHONY: venv train gpt test lint fuzz stub bench docs serve clean
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install -q --upgrade pip
-	$(PY) -m pip install -q -e ".[test,docs]"
+	$(PY) -m pip install -q -e ".[test,docs,text]"
 	touch $@
 
 venv: $(VENV)/.installed
@@ -17,6 +17,10 @@ venv: $(VENV)/.installed
 ## Lucid's main job: train a small model on data that needs no network.
 train: venv
 	$(PY) -m lucid.examples.train
+
+## Train a tiny GPT on the Python standard library's source (no network), then sample from it.
+gpt: venv
+	$(PY) -m lucid.examples.gpt
 
 ## The whole test suite, doctests included.
 test: venv

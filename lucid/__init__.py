@@ -23,6 +23,10 @@ from lucid._backend import (
     set_eval_budget,
 )
 from lucid._backend.checks import index_checks_enabled, set_index_checks
+from lucid._backend.memory import (
+    empty_cache, get_memory_limit, max_memory_allocated, memory_allocated, memory_reserved, reset_peak_memory_stats,
+    set_memory_limit,
+)
 from lucid._backend.dtypes import (
     bfloat16, bool_, complex64, dtype, float16, float32, float64, int8, int16, int32, int64,
     uint8, uint16, uint32, uint64,
@@ -63,9 +67,12 @@ def eval(*tensors) -> None:
     """
     import mlx.core as mx
 
+    from lucid._backend import trace
     from lucid._backend.checks import pending, raise_pending
     from lucid._backend.evaluation import take_deferred
 
+    if trace.active():
+        return  # inside lucid.compile: the compiled function's outputs are evaluated by its caller
     arrays = take_deferred() + pending()
     # Depth-first in the order given (a reversed stack), so arrays reach
     # mx.eval in the order the caller listed them.
@@ -100,7 +107,10 @@ def is_tensor(obj) -> bool:
 
 from lucid import nn, optim, data, datasets, transforms
 from lucid import fft, special
+from lucid import amp, func, profiler
+from lucid.amp import autocast, get_autocast_dtype, is_autocast_enabled
 from lucid.serialization import load, save
+from lucid._compile import compile
 
 
 def __getattr__(name: str):

@@ -15,6 +15,7 @@ import mlx.core as mx
 import numpy as np
 
 from lucid._backend import checks as _checks
+from lucid._backend import trace as _trace
 from lucid._backend.device import _default, normalize_device
 from lucid._backend.dtypes import FLOATING_MX, from_mx_dtype, to_mx_dtype
 
@@ -368,18 +369,24 @@ class Tensor:
         """The value of a one-element tensor as a Python number (evaluates)."""
         if self._data.size != 1:
             raise ValueError(f"item() needs a tensor with one element, got shape {self.shape}")
+        if _trace._stack:
+            raise _trace.host_read_error("Tensor.item()")
         if _checks.has_pending():
             _checks.sync(self._data)
         return self._data.item()
 
     def tolist(self):
         """The values as (nested) Python lists (evaluates)."""
+        if _trace._stack:
+            raise _trace.host_read_error("Tensor.tolist()")
         if _checks.has_pending():
             _checks.sync(self._data)
         return self._data.tolist()
 
     def numpy(self) -> np.ndarray:
         """The values as a NumPy array (evaluates; bfloat16 comes back as float32)."""
+        if _trace._stack:
+            raise _trace.host_read_error("Tensor.numpy()")
         arr = self._data
         if arr.dtype == mx.bfloat16:
             arr = arr.astype(mx.float32)
@@ -397,6 +404,8 @@ class Tensor:
                 f"the truth value of a tensor with {self._data.size} elements is ambiguous; "
                 "use .any() or .all()"
             )
+        if _trace._stack:
+            raise _trace.host_read_error("a Python `if` (or bool()) on a tensor")
         if _checks.has_pending():
             _checks.sync(self._data)
         return bool(self._data.item())
@@ -425,6 +434,8 @@ class Tensor:
     __hash__ = object.__hash__
 
     def __repr__(self) -> str:
+        if _trace._stack:  # inside lucid.compile: no values to show
+            return f"tensor(<traced>, shape={self.shape}, dtype={self.dtype})"
         body = _format_values(self._data)
         extras = []
         if self._data.dtype not in _DEFAULT_REPR_DTYPES:

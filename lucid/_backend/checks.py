@@ -29,13 +29,16 @@ Examples:
 
 from __future__ import annotations
 
+import contextlib
 import threading
 from collections.abc import Callable, Iterable
 
 import mlx.core as mx
 
+from lucid._backend import trace as _trace
+
 __all__ = ["defer", "has_pending", "pending", "raise_pending", "sync", "set_index_checks", "index_checks_enabled",
-           "IndexOutOfRange"]
+           "IndexOutOfRange", "no_host_reads"]
 
 # A loop that never reaches a sync point would otherwise keep every flag (and
 # the small arrays behind it) alive: past this many pending checks they are
@@ -46,6 +49,7 @@ _MAX_PENDING = 4096
 class _State(threading.local):
     def __init__(self):
         self.checks: list = []
+        self.no_reads: str | None = None  # set inside lucid.func transforms: the error of a sync point
 
 
 _state = _State()
@@ -71,6 +75,14 @@ def defer(bad: mx.array, make_error: Callable[..., BaseException], *details: mx.
             index seen, for a message that names the offending range.
         *details: arrays evaluated together with ``bad`` (keep them small).
     """
+    if _state.no_reads is not None:
+        return  # inside a lucid.func transform: the flag would be a traced array; indices are still clamped
+    rec = _trace.recording()
+    if rec is not None:
+        # Inside a lucid.compile trace: the flag is an output of the compiled
+        # function, re-deferred after each call (never a placeholder left pending).
+        rec.checks.append((bad, make_error, details))
+        return
     checks = _state.checks
     checks.append((bad, make_error, details))
     if len(checks) > _MAX_PENDING:
@@ -78,8 +90,39 @@ def defer(bad: mx.array, make_error: Callable[..., BaseException], *details: mx.
 
 
 def has_pending() -> bool:
-    """Whether this thread has checks waiting for a sync point (cheap: no evaluation)."""
+    """Whether this thread has checks waiting for a sync point (cheap: no evaluation).
+
+    Every sync point asks this first, so inside :func:`no_host_reads` it raises that block's error.
+    """
+    if _state.no_reads is not None:
+        raise RuntimeError(_state.no_reads)
     return bool(_state.checks)
+
+
+@contextlib.contextmanager
+def no_host_reads(message: str):
+    """Inside the block, sync points raise ``RuntimeError(message)`` and deferred checks are not recorded.
+
+    ``lucid.func`` runs the user's function under it: its arrays are traced
+    by MLX, so their values must not be read and flags made from them must
+    not outlive the transform.
+
+    Examples:
+        >>> import lucid
+        >>> from lucid._backend import checks
+        >>> with checks.no_host_reads("no values here"):
+        ...     try:
+        ...         lucid.ones(1).item()
+        ...     except RuntimeError as err:
+        ...         print(err)
+        no values here
+    """
+    prev = _state.no_reads
+    _state.no_reads = message
+    try:
+        yield
+    finally:
+        _state.no_reads = prev
 
 
 def pending() -> list:
@@ -97,7 +140,7 @@ def pending() -> list:
 def raise_pending() -> None:
     """Evaluate this thread's pending checks (if not yet evaluated), clear them, and raise the first failure."""
     checks = _state.checks
-    if not checks:
+    if not checks or _trace.active():
         return
     _state.checks = []
     mx.eval([a for bad, _, details in checks for a in (bad, *details)])
@@ -113,6 +156,8 @@ def sync(arrays: Iterable[mx.array] | mx.array) -> None:
     The arrays are evaluated even when a check fails, so the values a caller
     reads afterwards are never stale; the error is raised after that.
     """
+    if _trace.active():
+        return  # a sync point inside a lucid.compile trace: the caller evaluates the outputs
     if isinstance(arrays, mx.array):
         arrays = [arrays]
     checks = _state.checks

@@ -7,6 +7,7 @@ from collections.abc import Iterable
 import mlx.core as mx
 
 from lucid._backend import checks
+from lucid._backend import trace as _trace
 
 __all__ = ["eval_arrays", "get_eval_budget", "set_eval_budget", "defer_eval"]
 
@@ -58,6 +59,10 @@ def defer_eval(tensor) -> None:
     Layers that update state lazily in ``forward`` (BatchNorm's running
     statistics) register it here instead of evaluating it themselves.
     """
+    rec = _trace.recording()
+    if rec is not None:
+        rec.deferred[id(tensor)] = tensor  # lucid.compile checks it is part of the compiled state
+        return
     _deferred[id(tensor)] = tensor
 
 
@@ -71,7 +76,13 @@ def take_deferred() -> list:
 
 
 def eval_arrays(arrays: Iterable[mx.array], budget: int | None = None) -> None:
-    """Evaluate ``arrays`` with one ``mx.eval`` per batch of at most ``budget`` bytes."""
+    """Evaluate ``arrays`` with one ``mx.eval`` per batch of at most ``budget`` bytes.
+
+    Inside a ``lucid.compile`` trace this does nothing: the arrays are outputs
+    of the compiled function, evaluated by its caller.
+    """
+    if _trace.active():
+        return
     limit = _budget[0] if budget is None else budget
     if _deferred:
         arrays = list(arrays) + take_deferred()

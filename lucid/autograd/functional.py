@@ -9,6 +9,10 @@ from lucid.autograd.engine import _accumulate_leaf, run_backward
 
 __all__ = ["backward", "grad"]
 
+_CREATE_GRAPH = ("create_graph=True is not supported: Lucid's tape does not record its own backward pass. "
+                 "For higher-order derivatives use lucid.func (grad(grad(f)), hessian, jvp(grad(f), ...) for "
+                 "Hessian-vector products), which differentiates with MLX's transforms")
+
 
 def _as_list(x, what: str) -> list:
     if isinstance(x, Tensor):
@@ -61,7 +65,7 @@ def backward(tensors, grad_tensors=None, retain_graph: bool = False, inputs=None
             single-element tensors).
         retain_graph: keep saved values so the graph can be walked again.
         inputs: if given, accumulate only into these leaves.
-        create_graph: higher-order gradients are not supported yet.
+        create_graph: not supported (raises); use :mod:`lucid.func` for higher-order gradients.
 
     Raises:
         RuntimeError: an output does not require grad, or the graph was freed.
@@ -74,7 +78,7 @@ def backward(tensors, grad_tensors=None, retain_graph: bool = False, inputs=None
         [2.0, 4.0]
     """
     if create_graph:
-        raise NotImplementedError("create_graph=True (higher-order gradients) is not supported yet")
+        raise NotImplementedError(_CREATE_GRAPH)
     outputs = _as_list(tensors, "tensors")
     roots = _root_grads(outputs, grad_tensors)
     if inputs is None:
@@ -111,7 +115,7 @@ def grad(outputs, inputs, grad_outputs=None, retain_graph: bool | None = None,
         6.0
     """
     if create_graph:
-        raise NotImplementedError("create_graph=True (higher-order gradients) is not supported yet")
+        raise NotImplementedError(_CREATE_GRAPH)
     outs = _as_list(outputs, "outputs")
     ins = _as_list(inputs, "inputs")
     for t in ins:

@@ -1,4 +1,5 @@
-"""Datasets: MNIST, Fashion-MNIST, CIFAR-10/100 (downloaded and verified) and the offline ``SyntheticDigits``.
+"""Datasets: MNIST, Fashion-MNIST, CIFAR-10/100 (downloaded and verified), the offline ``SyntheticDigits``,
+text corpora (the Python standard library offline, Tiny Shakespeare) and ``TokenBlocks`` for language models.
 
 Every dataset is a map-style ``lucid.data.Dataset`` of ``(image, label)``
 pairs: images are uint8 NumPy arrays (``(H, W)`` grayscale or ``(H, W, 3)``
@@ -16,7 +17,9 @@ from lucid.datasets import utils
 from lucid.datasets.cifar import CIFAR10, CIFAR100
 from lucid.datasets.mnist import MNIST, FashionMNIST, read_idx
 from lucid.datasets.synthetic import SyntheticDigits
+from lucid.datasets.text import TokenBlocks, python_stdlib_corpus, python_stdlib_files, tiny_shakespeare
 from lucid.datasets.utils import ArrayImageDataset, CorruptFileError, DownloadError, VisionDataset, download_url
 
 __all__ = ["MNIST", "FashionMNIST", "CIFAR10", "CIFAR100", "SyntheticDigits", "VisionDataset", "ArrayImageDataset",
-           "CorruptFileError", "DownloadError", "download_url", "read_idx", "utils"]
+           "CorruptFileError", "DownloadError", "download_url", "read_idx", "utils", "TokenBlocks",
+           "python_stdlib_corpus", "python_stdlib_files", "tiny_shakespeare"]

@@ -30,15 +30,18 @@ from lucid.models.cnn import *
 from lucid.models.convnext import *
 from lucid.models.densenet import *
 from lucid.models.efficientnet import *
+from lucid.models.gpt import GPT, GPTConfig, gpt2
 from lucid.models.lstm_lm import *
 from lucid.models.mlp import *
 from lucid.models.mobilenetv2 import *
 from lucid.models.mobilenetv3 import *
 from lucid.models.resnet import *
 from lucid.models.swin_transformer import *
+from lucid.models.text_classifier import TransformerClassifier
 from lucid.models.vgg import *
 from lucid.models.vision_transformer import *
 
 __all__ = [*_registry.__all__, *mlp.__all__, *cnn.__all__, *_alexnet.__all__, *vgg.__all__, *resnet.__all__,
            *mobilenetv2.__all__, *mobilenetv3.__all__, *efficientnet.__all__, *convnext.__all__, *densenet.__all__,
-           *vision_transformer.__all__, *swin_transformer.__all__, *lstm_lm.__all__]
+           *vision_transformer.__all__, *swin_transformer.__all__, *lstm_lm.__all__, "GPT", "GPTConfig", "gpt2",
+           "TransformerClassifier"]

@@ -10,6 +10,7 @@ import mlx.core as mx
 from lucid._backend.device import normalize_device
 from lucid._backend.dtypes import to_mx_dtype
 from lucid._tensor import Tensor, as_array
+from lucid.autograd.grad_mode import is_grad_enabled
 from lucid.nn.parameter import Buffer, Parameter
 
 __all__ = ["Module"]
@@ -77,6 +78,12 @@ class Module:
         raise NotImplementedError(f"{type(self).__name__} must implement forward()")
 
     def __call__(self, *args, **kwargs):
+        compiled = self.__dict__.get("_compiled")
+        if compiled is not None and not _needs_tape(self, args):
+            return compiled(*args, **kwargs)
+        return self._call_eager(*args, **kwargs)
+
+    def _call_eager(self, *args, **kwargs):
         if self._forward_pre_hooks:
             for hook in list(self._forward_pre_hooks.values()):
                 result = hook(self, args)
@@ -296,6 +303,30 @@ class Module:
             p.requires_grad_(requires_grad)
         return self
 
+    def compile(self, *, shapeless: bool = False) -> None:
+        """Compile this module's forward with :func:`lucid.compile` (in place, like PyTorch's).
+
+        Calls that record no autograd graph (under ``lucid.no_grad()``, or when
+        no parameter requires grad) then run as one compiled MLX graph, with
+        the module's parameters and buffers as state. Calls that must be
+        differentiated run eagerly: to compile training, compile the whole
+        step (forward, ``backward``, optimizer) with ``lucid.compile``.
+
+        Args:
+            shapeless: passed to ``mx.compile`` (no recompiling for new input shapes).
+
+        Examples:
+            >>> import lucid
+            >>> m = lucid.nn.Linear(2, 1)
+            >>> m.compile()
+            >>> with lucid.no_grad():
+            ...     m(lucid.ones(3, 2)).shape
+            (3, 1)
+        """
+        from lucid._compile import compile as _compile
+
+        self.__dict__["_compiled"] = _compile(self._call_eager, state=[self], shapeless=shapeless)
+
     def zero_grad(self, set_to_none: bool = True) -> None:
         """Reset the gradients of every parameter (to ``None`` by default)."""
         for p in self.parameters():
@@ -472,3 +503,11 @@ class Module:
 
     def __setstate__(self, state):
         self.__dict__.update(state)
+
+
+def _needs_tape(module: Module, args: tuple) -> bool:
+    """Whether a call of ``module`` would record an autograd graph (grad mode on, an input requiring grad)."""
+    if not is_grad_enabled():
+        return False
+    return (any(isinstance(a, Tensor) and a._requires_grad for a in args)
+            or any(p._requires_grad for p in module.parameters()))

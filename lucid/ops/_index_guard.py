@@ -33,7 +33,7 @@ from __future__ import annotations
 
 import mlx.core as mx
 
-from lucid._backend import checks, reductions
+from lucid._backend import checks, reductions, trace
 
 __all__ = ["safe_index", "check_index", "scatter_mask", "out_of_range"]
 
@@ -128,6 +128,12 @@ def _refuse_empty_dim(idx, n, op, dim, noun) -> None:
 
 
 def _defer(bad: mx.array, idx: mx.array, n: int, op: str, negative: bool, dim, noun: str) -> None:
+    if trace.active():
+        # Inside lucid.compile the indices are placeholders that die with the trace: the range
+        # they span travels out as details (outputs of the compiled function) instead.
+        checks.defer(bad, lambda lo, hi: out_of_range(op, lo, hi, n, negative, dim, noun), mx.min(idx), mx.max(idx))
+        return
+
     def make_error():
         # Only on failure, at the sync point that raises: the range the indices span, for the message.
         lo, hi = mx.min(idx), mx.max(idx)

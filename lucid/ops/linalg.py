@@ -17,6 +17,7 @@ from lucid._backend import reductions
 from lucid._backend.dtypes import FLOATING_MX
 from lucid._tensor import Tensor
 from lucid.autograd.function import Function
+from lucid.ops._autocast import autocast_inputs
 from lucid.ops._registry import export, register, register_method
 from lucid.ops._util import operand, to_tensor, unbroadcast
 from lucid.ops.arithmetic import multiply
@@ -130,7 +131,7 @@ def matmul(input: Tensor, other: Tensor) -> Tensor:
     """
     a, b = to_tensor(input, "matmul"), to_tensor(other, "matmul")
     _check_matmul(a, b, "matmul")
-    return Matmul.apply(a, b)
+    return Matmul.apply(*autocast_inputs(a, b, low=True))
 
 
 def _ndims(a: Tensor, b: Tensor, na: int, nb: int, op: str) -> None:
@@ -145,7 +146,7 @@ def _ranked_matmul(input, other, na: int, nb: int, op: str) -> Tensor:
     if na == nb == 3 and a.shape[0] != b.shape[0]:
         raise ValueError(f"{op}: batch sizes differ: shapes {a.shape} and {b.shape}")
     _check_matmul(a, b, op)
-    return Matmul.apply(a, b)
+    return Matmul.apply(*autocast_inputs(a, b, low=True))
 
 
 @register(method=True)
@@ -401,7 +402,7 @@ def einsum(equation, *operands) -> Tensor:
         operands = tuple(operands[0])
     ops = [to_tensor(o, "einsum") for o in operands]
     spec = _parse_einsum(equation, tuple(o.shape for o in ops))
-    return Einsum.apply(*ops, spec=spec)
+    return Einsum.apply(*autocast_inputs(*ops, None, low=True)[:-1], spec=spec)
 
 
 def _letters(n: int, start: int = 0) -> str:

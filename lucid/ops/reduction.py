@@ -18,6 +18,7 @@ from lucid._backend import reductions
 from lucid._backend.dtypes import BOOL_OR_INTEGER_MX, FLOATING_MX
 from lucid._tensor import Tensor
 from lucid.autograd.function import Function
+from lucid.ops._autocast import autocast_inputs
 from lucid.ops._registry import export, register
 from lucid.ops._util import (
     check_nonempty,
@@ -132,6 +133,8 @@ def sum(input: Tensor, axis=None, keepdims: bool = False, *, dim=None, keepdim: 
         input = input.astype(dtype)
     elif input._data.dtype in _INTS_TO_INT64:
         input = Tensor._make(input._data.astype(mx.int64), input._device)
+    else:
+        input = autocast_inputs(input)
     return Sum.apply(input, axes, reduce_keepdims_arg(keepdims, keepdim))
 
 

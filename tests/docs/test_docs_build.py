@@ -61,6 +61,8 @@ def test_tutorial_index_links_every_tutorial():
 def _build(config: Path, site: Path) -> None:
     """``mkdocs build --strict``; fails the test with the warnings if the build fails."""
     env = dict(os.environ, NO_MKDOCS_2_WARNING="1", MPLBACKEND="Agg")
+    # Notebook kernels must import this checkout's Lucid, not whichever one is pip-installed.
+    env["PYTHONPATH"] = os.pathsep.join(p for p in (str(REPO), os.environ.get("PYTHONPATH")) if p)
     proc = subprocess.run(
         [sys.executable, "-m", "mkdocs", "build", "--strict", "--config-file", str(config),
          "--site-dir", str(site)],

@@ -26,3 +26,4 @@ def test_info_command(capsys):
     out = capsys.readouterr().out
     for field in ("Lucid:", "MLX:", "NumPy:", "Python:", "Default device:"):
         assert field in out
+

@@ -25,12 +25,15 @@ from lucid._tensor import Tensor
 from lucid.autograd.function import Function
 from lucid.nn.functional import _kernels as K
 from lucid.nn.functional._kernels import fused, on_channels_last
+from lucid.ops._autocast import autocast_inputs
 from lucid.ops._util import normalize_axes, unbroadcast
 
 __all__ = [
     "relu", "relu6", "leaky_relu", "prelu", "elu", "selu", "celu", "gelu", "silu", "swish", "mish",
     "sigmoid", "tanh", "logsigmoid", "softplus", "softsign", "hardsigmoid", "hardswish", "hardtanh",
     "softmax", "log_softmax", "softmin",
+    "glu", "threshold", "hardshrink", "softshrink", "tanhshrink", "rrelu", "gumbel_softmax",
+    "relu_", "elu_", "celu_", "selu_", "leaky_relu_", "hardtanh_", "threshold_", "rrelu_",
 ]
 
 _SELU_ALPHA = 1.6732632423543772848170429916717
@@ -649,6 +652,7 @@ def _softmax_args(input, dim, axis, dtype, op):
         dim = -1
     if dtype is not None:
         input = input.astype(dtype)
+    input = autocast_inputs(input)
     (ax,) = normalize_axes(dim, input.ndim, op)
     return input, (ax if input.ndim else None)
 
@@ -703,3 +707,276 @@ def softmin(input: Tensor, dim: int | None = None, dtype=None, *, axis: int | No
     """
     input, ax = _softmax_args(input, dim, axis, dtype, "softmin")
     return SoftmaxFunction.apply(-input, ax)
+
+
+# -- composed activations ------------------------------------------------------------
+# These are composed from differentiable Lucid ops, so autograd gives their gradients.
+
+def _bind(input: Tensor, out: Tensor, inplace: bool) -> Tensor:
+    """``out``, or with ``inplace`` ``out`` bound to ``input`` (see the module docstring)."""
+    if not inplace:
+        return out
+    input._check_inplace()
+    return input._bump(out)
+
+
+def _inplace_source(input: Tensor, inplace: bool) -> Tensor:
+    """What a composed activation reads: ``input``, or for ``inplace`` an alias at its graph position."""
+    _check(input, "activation")
+    if not inplace:
+        return input
+    alias = Tensor._make(input._data, input._device, input._node, input._out_idx)
+    alias._requires_grad = input._requires_grad
+    return alias
+
+
+def glu(input: Tensor, dim: int | None = None, *, axis: int | None = None) -> Tensor:
+    """Gated linear unit: split ``input`` in halves ``a, b`` along ``dim`` and return ``a * sigmoid(b)``.
+
+    Args:
+        input: any shape whose size along ``dim`` is even.
+        dim: the split dim (default -1; ``axis=`` is the NumPy spelling).
+
+    Raises:
+        ValueError: if that size is odd, or ``input`` is 0-d.
+
+    Examples:
+        >>> import lucid
+        >>> lucid.nn.functional.glu(lucid.tensor([2.0, 0.0])).tolist()
+        [1.0]
+    """
+    from lucid.ops._util import normalize_dim, reduce_axis_arg
+
+    _check(input, "glu")
+    if input.ndim == 0:
+        raise ValueError("glu: a 0-d input cannot be halved; give at least one dim")
+    d = normalize_dim(reduce_axis_arg(axis, dim, "glu", -1), input.ndim, "glu")
+    if input.shape[d] % 2:
+        raise ValueError(f"glu: the size of dim {d} must be even to halve it, got shape {input.shape}")
+    a, b = input.chunk(2, dim=d)
+    return a * sigmoid(b)
+
+
+def threshold(input: Tensor, threshold: float, value: float, inplace: bool = False) -> Tensor:
+    """``x`` where ``x > threshold``, else ``value``.
+
+    Examples:
+        >>> import lucid
+        >>> lucid.nn.functional.threshold(lucid.tensor([-1.0, 0.5, 2.0]), 1.0, 9.0).tolist()
+        [9.0, 9.0, 2.0]
+    """
+    from lucid.ops.unary import where
+
+    t = _number(threshold, "threshold", "threshold")
+    v = _number(value, "value", "threshold")
+    x = _inplace_source(input, inplace)
+    return _bind(input, where(x > t, x, v), inplace)
+
+
+def hardshrink(input: Tensor, lambd: float = 0.5) -> Tensor:
+    """``x`` where ``|x| > lambd``, else 0.
+
+    Examples:
+        >>> import lucid
+        >>> lucid.nn.functional.hardshrink(lucid.tensor([-1.0, 0.2, 0.7])).tolist()
+        [-1.0, 0.0, 0.699999988079071]
+    """
+    _check(input, "hardshrink")
+    lam = _number(lambd, "lambd", "hardshrink")
+    return input * (input.abs() > lam).astype(input.dtype)
+
+
+def softshrink(input: Tensor, lambd: float = 0.5) -> Tensor:
+    """``x - lambd`` above ``lambd``, ``x + lambd`` below ``-lambd``, else 0.
+
+    Raises:
+        ValueError: if ``lambd`` is negative.
+
+    Examples:
+        >>> import lucid
+        >>> lucid.nn.functional.softshrink(lucid.tensor([-1.0, 0.2, 1.5])).tolist()
+        [-0.5, 0.0, 1.0]
+    """
+    _check(input, "softshrink")
+    lam = _number(lambd, "lambd", "softshrink")
+    if lam < 0:
+        raise ValueError(f"softshrink: lambd must be non-negative, got {lam}")
+    return (input - lam).clamp(min=0) + (input + lam).clamp(max=0)
+
+
+def tanhshrink(input: Tensor) -> Tensor:
+    """``x - tanh(x)``.
+
+    Examples:
+        >>> import lucid
+        >>> lucid.nn.functional.tanhshrink(lucid.tensor([0.0])).tolist()
+        [0.0]
+    """
+    _check(input, "tanhshrink")
+    return input - tanh(input)
+
+
+def rrelu(input: Tensor, lower: float = 1.0 / 8, upper: float = 1.0 / 3, training: bool = False,
+          inplace: bool = False) -> Tensor:
+    """Randomized leaky ReLU: ``x`` for ``x >= 0``, else ``a x``.
+
+    In training ``a`` is drawn uniformly from ``[lower, upper)`` for each element
+    (``lucid.random``'s generator); in evaluation it is ``(lower + upper) / 2``.
+
+    Raises:
+        ValueError: if ``lower > upper``.
+
+    Examples:
+        >>> import lucid
+        >>> lucid.nn.functional.rrelu(lucid.tensor([-1.0, 2.0]), 0.2, 0.4).tolist()
+        [-0.30000001192092896, 2.0]
+    """
+    lo = _number(lower, "lower", "rrelu")
+    hi = _number(upper, "upper", "rrelu")
+    if lo > hi:
+        raise ValueError(f"rrelu: lower ({lo}) must be <= upper ({hi})")
+    x = _inplace_source(input, inplace)
+    if training:
+        import lucid.random as _random
+
+        slope = _random.uniform(lo, hi, size=x.shape, dtype=x.dtype, device=x.device)
+    else:
+        slope = (lo + hi) / 2
+    neg = (x < 0).astype(x.dtype)
+    return _bind(input, x * (1 + neg * (slope - 1)), inplace)
+
+
+# The smallest normal number of each float dtype (keeps the Gumbel noise finite).
+_TINY = {mx.float16: 6.1035e-05, mx.bfloat16: 1.1755e-38, mx.float32: 1.1755e-38, mx.float64: 2.2251e-308}
+
+
+def gumbel_softmax(logits: Tensor, tau: float = 1.0, hard: bool = False, eps: float = 1e-10,
+                   dim: int | None = None, *, axis: int | None = None) -> Tensor:
+    """Samples from the Gumbel-softmax distribution: ``softmax((logits + g) / tau)`` with Gumbel noise ``g``.
+
+    Args:
+        logits: unnormalised log-probabilities.
+        tau: the temperature (positive).
+        hard: return one-hot vectors in the forward whose gradient is that of the soft sample
+            (the straight-through estimator).
+        eps: unused; kept for PyTorch compatibility.
+        dim: the class dim (default -1; ``axis=`` is the NumPy spelling).
+
+    Examples:
+        >>> import lucid
+        >>> y = lucid.nn.functional.gumbel_softmax(lucid.zeros(2, 3), hard=True)
+        >>> y.sum(dim=-1).tolist()
+        [1.0, 1.0]
+    """
+    import lucid.random as _random
+    from lucid.ops._util import normalize_dim, reduce_axis_arg
+
+    _check(logits, "gumbel_softmax")
+    t = _number(tau, "tau", "gumbel_softmax")
+    if not t > 0:
+        raise ValueError(f"gumbel_softmax: tau must be positive, got {t}")
+    d = normalize_dim(reduce_axis_arg(axis, dim, "gumbel_softmax", -1), logits.ndim, "gumbel_softmax")
+    # -log(E) with E ~ Exp(1), as -log(-log(U)) for U uniform in (0, 1).
+    u = _random.uniform(0.0, 1.0, size=logits.shape, dtype=logits.dtype, device=logits.device)
+    tiny = _TINY.get(logits._data.dtype, 1e-30)
+    gumbel = -(-(u.clamp(min=tiny)).log()).clamp(min=tiny).log()
+    y = softmax((logits + gumbel) / t, d)
+    if not hard:
+        return y
+    index = y.detach().argmax(dim=d, keepdim=True)
+    from lucid.ops.creation import arange
+
+    shape = [1] * y.ndim
+    shape[d] = y.shape[d]
+    onehot = (arange(y.shape[d], device=y.device).reshape(shape) == index).astype(y.dtype)
+    return onehot - y.detach() + y
+
+
+def relu_(input: Tensor) -> Tensor:
+    """In-place :func:`relu` (the result is bound to ``input``).
+
+    Examples:
+        >>> import lucid
+        >>> x = lucid.tensor([-1.0, 2.0])
+        >>> _ = lucid.nn.functional.relu_(x)
+        >>> x.tolist()
+        [0.0, 2.0]
+    """
+    return relu(input, inplace=True)
+
+
+def elu_(input: Tensor, alpha: float = 1.0) -> Tensor:
+    """In-place :func:`elu`.
+
+    Examples:
+        >>> import lucid
+        >>> lucid.nn.functional.elu_(lucid.tensor([1.0])).tolist()
+        [1.0]
+    """
+    return elu(input, alpha, inplace=True)
+
+
+def celu_(input: Tensor, alpha: float = 1.0) -> Tensor:
+    """In-place :func:`celu`.
+
+    Examples:
+        >>> import lucid
+        >>> lucid.nn.functional.celu_(lucid.tensor([1.0])).tolist()
+        [1.0]
+    """
+    return celu(input, alpha, inplace=True)
+
+
+def selu_(input: Tensor) -> Tensor:
+    """In-place :func:`selu`.
+
+    Examples:
+        >>> import lucid
+        >>> lucid.nn.functional.selu_(lucid.tensor([0.0])).tolist()
+        [0.0]
+    """
+    return selu(input, inplace=True)
+
+
+def leaky_relu_(input: Tensor, negative_slope: float = 0.01) -> Tensor:
+    """In-place :func:`leaky_relu`.
+
+    Examples:
+        >>> import lucid
+        >>> lucid.nn.functional.leaky_relu_(lucid.tensor([-2.0]), 0.5).tolist()
+        [-1.0]
+    """
+    return leaky_relu(input, negative_slope, inplace=True)
+
+
+def hardtanh_(input: Tensor, min_val: float = -1.0, max_val: float = 1.0) -> Tensor:
+    """In-place :func:`hardtanh`.
+
+    Examples:
+        >>> import lucid
+        >>> lucid.nn.functional.hardtanh_(lucid.tensor([-2.0, 2.0])).tolist()
+        [-1.0, 1.0]
+    """
+    return hardtanh(input, min_val, max_val, inplace=True)
+
+
+def threshold_(input: Tensor, threshold_: float, value: float) -> Tensor:
+    """In-place :func:`threshold`.
+
+    Examples:
+        >>> import lucid
+        >>> lucid.nn.functional.threshold_(lucid.tensor([0.5, 2.0]), 1.0, 0.0).tolist()
+        [0.0, 2.0]
+    """
+    return threshold(input, threshold_, value, inplace=True)
+
+
+def rrelu_(input: Tensor, lower: float = 1.0 / 8, upper: float = 1.0 / 3, training: bool = False) -> Tensor:
+    """In-place :func:`rrelu`.
+
+    Examples:
+        >>> import lucid
+        >>> lucid.nn.functional.rrelu_(lucid.tensor([-1.0, 1.0]), 0.5, 0.5).tolist()
+        [-0.5, 1.0]
+    """
+    return rrelu(input, lower, upper, training, inplace=True)

@@ -13,6 +13,7 @@ from lucid._tensor import Tensor
 from lucid.autograd.function import Function
 from lucid.nn.functional.activation import softmax
 from lucid.nn.functional.dropout import dropout
+from lucid.ops._autocast import autocast_inputs
 from lucid.ops.linalg import matmul
 
 __all__ = ["scaled_dot_product_attention"]
@@ -130,6 +131,7 @@ def scaled_dot_product_attention(query: Tensor, key: Tensor, value: Tensor, attn
         (2, 4, 8, 16)
     """
     _check(query, key, value, attn_mask, dropout_p, is_causal, scale, enable_gqa)
+    query, key, value = autocast_inputs(query, key, value, low=True)
     L, S, E = query.shape[-2], key.shape[-2], query.shape[-1]
     scale = 1.0 / math.sqrt(E) if scale is None else float(scale)
     if dropout_p > 0 or (attn_mask is not None and attn_mask.requires_grad):

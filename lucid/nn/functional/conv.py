@@ -31,6 +31,7 @@ from lucid._backend import reductions
 from lucid._tensor import Tensor
 from lucid.autograd.function import Function
 from lucid.nn.functional._kernels import SPATIAL, check_tensor, is_int, ntuple, to_first, to_last, windows
+from lucid.ops._autocast import autocast_inputs
 
 __all__ = ["conv1d", "conv2d", "conv3d", "conv_transpose1d", "conv_transpose2d", "conv_transpose3d"]
 
@@ -268,6 +269,7 @@ def _conv_nd(nd, op, input, weight, bias, stride, padding, dilation, groups):
         if s + left + right < d * (k - 1) + 1:
             raise ValueError(f"{op}: input of shape {input.shape} with padding {padding!r} is smaller than the "
                              f"(dilated) kernel {tuple(kernel)} (dilation {dilation})")
+    input, weight, bias = autocast_inputs(input, weight, bias, low=True)
     return ConvNd.apply(input, weight, bias, stride, lo, hi, dilation, groups, unbatched)
 
 
@@ -289,6 +291,7 @@ def _conv_transpose_nd(nd, op, input, weight, bias, stride, padding, output_padd
                 for n, s, p, d, k, o in zip(input.shape[-nd:], stride, padding, dilation, kernel, output_padding))
     if any(o < 1 for o in out):
         raise ValueError(f"{op}: the output size {out} is not positive; input {input.shape}, padding {padding}")
+    input, weight, bias = autocast_inputs(input, weight, bias, low=True)
     return ConvTransposeNd.apply(input, weight, bias, out, stride, padding, dilation, groups, unbatched)
 
 

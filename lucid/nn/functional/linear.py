@@ -7,6 +7,7 @@ import mlx.core as mx
 from lucid._backend import reductions
 from lucid._tensor import Tensor
 from lucid.autograd.function import Function
+from lucid.ops._autocast import autocast_inputs
 
 __all__ = ["linear", "bilinear"]
 
@@ -126,7 +127,7 @@ def linear(input: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
         _check_tensor(bias, "bias", "linear")
         if bias._data.shape != (wshape[0],):
             raise ValueError(f"linear: bias must have shape ({wshape[0]},), got {bias.shape}")
-    return LinearFunction.apply(input, weight, bias)
+    return LinearFunction.apply(*autocast_inputs(input, weight, bias, low=True))
 
 
 def bilinear(input1: Tensor, input2: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:

@@ -15,11 +15,12 @@ before it reaches MLX and raises ``IndexError`` at the next sync point (see
 
 from __future__ import annotations
 
+import math
 import warnings
 
 import mlx.core as mx
 
-from lucid._backend import reductions
+from lucid._backend import checks, reductions
 from lucid._tensor import Tensor
 from lucid.autograd.function import Function
 from lucid.autograd.grad_mode import is_grad_enabled
@@ -29,11 +30,20 @@ from lucid.nn.functional._kernels import fused
 from lucid.nn.functional._kernels import logsumexp as _logsumexp
 from lucid.nn.functional._kernels import sigmoid as _sigmoid
 from lucid.nn.functional._kernels import softplus as _softplus
+from lucid.nn.functional.activation import logsigmoid, softplus
+from lucid.nn.functional.distance import pairwise_distance
+from lucid.ops._autocast import autocast_inputs
 from lucid.ops._index_guard import safe_index
 from lucid.ops._util import unbroadcast
+from lucid.ops.arithmetic import minimum
+from lucid.ops.creation import arange
+from lucid.ops.unary import where as lucid_where
 
 __all__ = ["mse_loss", "l1_loss", "huber_loss", "smooth_l1_loss", "binary_cross_entropy",
-           "binary_cross_entropy_with_logits", "cross_entropy", "nll_loss", "kl_div"]
+           "binary_cross_entropy_with_logits", "cross_entropy", "nll_loss", "kl_div",
+           "margin_ranking_loss", "hinge_embedding_loss", "soft_margin_loss", "multilabel_soft_margin_loss",
+           "cosine_embedding_loss", "poisson_nll_loss", "gaussian_nll_loss", "triplet_margin_loss",
+           "triplet_margin_with_distance_loss", "multi_margin_loss", "multilabel_margin_loss", "ctc_loss"]
 
 _INTEGER = (mx.int8, mx.int16, mx.int32, mx.int64, mx.uint8, mx.uint16, mx.uint32, mx.uint64)
 _FLOAT = (mx.float16, mx.bfloat16, mx.float32, mx.float64)
@@ -464,6 +474,7 @@ def mse_loss(input: Tensor, target: Tensor, *, reduction: str = "mean") -> Tenso
         2.5
     """
     _pair(input, target, "mse_loss", False)
+    input, target = autocast_inputs(input, target)
     return MSELossFunction.apply(input, target, _check_reduction(reduction, "mse_loss"))
 
 
@@ -476,6 +487,7 @@ def l1_loss(input: Tensor, target: Tensor, *, reduction: str = "mean") -> Tensor
         2.0
     """
     _pair(input, target, "l1_loss", False)
+    input, target = autocast_inputs(input, target)
     return L1LossFunction.apply(input, target, _check_reduction(reduction, "l1_loss"))
 
 
@@ -495,6 +507,7 @@ def huber_loss(input: Tensor, target: Tensor, *, reduction: str = "mean", delta:
         [0.125, 2.5]
     """
     _pair(input, target, "huber_loss", False)
+    input, target = autocast_inputs(input, target)
     if not delta > 0:
         raise ValueError(f"huber_loss: delta must be positive, got {delta}")
     return HuberLossFunction.apply(input, target, _check_reduction(reduction, "huber_loss"), float(delta), False)
@@ -515,6 +528,7 @@ def smooth_l1_loss(input: Tensor, target: Tensor, *, reduction: str = "mean", be
         [0.125, 2.5]
     """
     _pair(input, target, "smooth_l1_loss", False)
+    input, target = autocast_inputs(input, target)
     reduction = _check_reduction(reduction, "smooth_l1_loss")
     if not beta >= 0:
         raise ValueError(f"smooth_l1_loss: beta must be non-negative, got {beta}")
@@ -548,6 +562,7 @@ def binary_cross_entropy(input: Tensor, target: Tensor, weight: Tensor | None = 
         0.6931
     """
     _pair(input, target, "binary_cross_entropy", True)
+    input, target, weight = autocast_inputs(input, target, weight)
     _check_weight(weight, input, "binary_cross_entropy")
     return BCEFunction.apply(input, target, weight, _check_reduction(reduction, "binary_cross_entropy"))
 
@@ -576,6 +591,7 @@ def binary_cross_entropy_with_logits(input: Tensor, target: Tensor, weight: Tens
     """
     op = "binary_cross_entropy_with_logits"
     _pair(input, target, op, True)
+    input, target, weight, pos_weight = autocast_inputs(input, target, weight, pos_weight)
     _check_weight(weight, input, op)
     _check_weight(pos_weight, input, op, "pos_weight")
     return BCEWithLogitsFunction.apply(input, target, weight, pos_weight, _check_reduction(reduction, op))
@@ -667,6 +683,7 @@ def cross_entropy(input: Tensor, target: Tensor, weight: Tensor | None = None, *
         [0.1667, 0.1667, -0.3333]
     """
     index = _class_args(input, target, weight, "cross_entropy")
+    input, target, weight = autocast_inputs(input, target, weight)
     reduction = _check_reduction(reduction, "cross_entropy")
     if isinstance(label_smoothing, bool) or not isinstance(label_smoothing, (int, float)) \
             or not 0.0 <= label_smoothing <= 1.0:
@@ -697,6 +714,7 @@ def nll_loss(input: Tensor, target: Tensor, weight: Tensor | None = None, *, ign
         0.6
     """
     _class_args(input, target, weight, "nll_loss")
+    input, weight = autocast_inputs(input, weight)
     return NLLLossFunction.apply(input, target, weight, int(ignore_index), _check_reduction(reduction, "nll_loss"))
 
 
@@ -722,9 +740,532 @@ def kl_div(input: Tensor, target: Tensor, *, reduction: str = "mean", log_target
         0.0
     """
     _pair(input, target, "kl_div", False)
+    input, target = autocast_inputs(input, target)
     reduction = _check_reduction(reduction, "kl_div", ("batchmean",))
     if reduction == "mean":
         warnings.warn("kl_div: reduction='mean' divides the total loss by both the batch size and the support "
                       "size; 'batchmean' divides by the batch size only and matches the KL divergence",
                       UserWarning, stacklevel=2)
     return KLDivFunction.apply(input, target, reduction, bool(log_target))
+
+
+# -- composed losses ---------------------------------------------------------------
+# The losses below are composed from differentiable Lucid ops (autograd gives their
+# gradients); targets that index classes go through ``safe_index`` first.
+
+def _reduced(loss: Tensor, reduction: str, op: str) -> Tensor:
+    reduction = _check_reduction(reduction, op)
+    if reduction == "mean":
+        return loss.mean()
+    if reduction == "sum":
+        return loss.sum()
+    return loss
+
+
+def _targets(target: Tensor, n: int, op: str) -> Tensor:
+    """Class-index targets clamped into ``[0, n - 1]`` with a lazy range check (issue 15)."""
+    if target.dtype.is_floating_point or target.dtype == mx.bool_:
+        raise TypeError(f"{op}: target must hold integer class indices, got {target.dtype}")
+    return Tensor._make(safe_index(target._data, n, op, noun="target"), target._device)
+
+
+def margin_ranking_loss(input1: Tensor, input2: Tensor, target: Tensor, margin: float = 0.0, *,
+                        reduction: str = "mean") -> Tensor:
+    """Ranking loss ``max(0, -y (x1 - x2) + margin)`` for targets ``y`` in ``{1, -1}``.
+
+    Args:
+        input1: any shape.
+        input2: same shape as ``input1``.
+        target: ``1`` where ``input1`` should rank higher, ``-1`` where ``input2`` should.
+        margin: the required gap.
+        reduction: ``'mean'`` (default), ``'sum'`` or ``'none'``.
+
+    Examples:
+        >>> import lucid
+        >>> F = lucid.nn.functional
+        >>> F.margin_ranking_loss(lucid.tensor([1.0, 0.0]), lucid.tensor([0.0, 1.0]), lucid.tensor([1.0, 1.0])).item()
+        0.5
+    """
+    op = "margin_ranking_loss"
+    for name, t in (("input1", input1), ("input2", input2), ("target", target)):
+        _check_tensor(t, name, op)
+    if not (input1.shape == input2.shape == target.shape):
+        raise ValueError(f"{op}: input1 {input1.shape}, input2 {input2.shape} and target {target.shape} must "
+                         "have the same shape")
+    loss = (-target * (input1 - input2) + margin).clamp(min=0)
+    return _reduced(loss, reduction, op)
+
+
+def hinge_embedding_loss(input: Tensor, target: Tensor, margin: float = 1.0, *, reduction: str = "mean") -> Tensor:
+    """Hinge embedding loss: ``x`` where ``y = 1``, ``max(0, margin - x)`` where ``y = -1``.
+
+    Args:
+        input: distances, any shape.
+        target: ``1`` or ``-1``, same shape.
+        margin: the margin for dissimilar pairs.
+        reduction: ``'mean'`` (default), ``'sum'`` or ``'none'``.
+
+    Examples:
+        >>> import lucid
+        >>> F = lucid.nn.functional
+        >>> F.hinge_embedding_loss(lucid.tensor([0.3, 0.2]), lucid.tensor([1.0, -1.0]), reduction="none").tolist()
+        [0.30000001192092896, 0.800000011920929]
+    """
+    op = "hinge_embedding_loss"
+    _pair(input, target, op, True)
+    # As in PyTorch, a target that is neither 1 nor -1 gets both terms.
+    loss = lucid_where(target != 1, (margin - input).clamp(min=0), 0.0) + lucid_where(target != -1, input, 0.0)
+    return _reduced(loss, reduction, op)
+
+
+def soft_margin_loss(input: Tensor, target: Tensor, *, reduction: str = "mean") -> Tensor:
+    """Two-class logistic loss ``log(1 + exp(-y x))`` for targets ``y`` in ``{1, -1}``.
+
+    Examples:
+        >>> import lucid
+        >>> round(lucid.nn.functional.soft_margin_loss(lucid.tensor([0.0]), lucid.tensor([1.0])).item(), 4)
+        0.6931
+    """
+    op = "soft_margin_loss"
+    _pair(input, target, op, True)
+    return _reduced(softplus(-target * input), reduction, op)
+
+
+def multilabel_soft_margin_loss(input: Tensor, target: Tensor, weight: Tensor | None = None, *,
+                                reduction: str = "mean") -> Tensor:
+    """Multi-label one-versus-all logistic loss, averaged over the ``C`` classes of each sample.
+
+    .. math:: \\ell_n = -\\frac{1}{C}\\sum_c w_c \\big(y_c \\log\\sigma(x_c) + (1 - y_c)\\log\\sigma(-x_c)\\big)
+
+    Args:
+        input: ``(N, C)`` or ``(C,)`` logits.
+        target: same shape, 0/1 labels.
+        weight: per-class weights broadcastable to ``input``.
+        reduction: ``'mean'`` (default), ``'sum'`` or ``'none'`` (``(N,)``).
+
+    Examples:
+        >>> import lucid
+        >>> x = lucid.tensor([[0.0, 0.0]])
+        >>> round(lucid.nn.functional.multilabel_soft_margin_loss(x, lucid.tensor([[1.0, 0.0]])).item(), 4)
+        0.6931
+    """
+    op = "multilabel_soft_margin_loss"
+    _pair(input, target, op, True)
+    _check_weight(weight, input, op)
+    if input.ndim not in (1, 2):
+        raise ValueError(f"{op}: input must be (N, C) or (C,), got shape {input.shape}")
+    loss = -(target * logsigmoid(input) + (1 - target) * logsigmoid(-input))
+    if weight is not None:
+        loss = loss * weight
+    return _reduced(loss.sum(dim=-1) / input.shape[-1], reduction, op)
+
+
+def cosine_embedding_loss(input1: Tensor, input2: Tensor, target: Tensor, margin: float = 0.0, *,
+                          reduction: str = "mean") -> Tensor:
+    """``1 - cos(x1, x2)`` where ``y = 1``, ``max(0, cos(x1, x2) - margin)`` where ``y = -1``.
+
+    Args:
+        input1: ``(N, D)`` or ``(D,)``.
+        input2: same shape.
+        target: ``(N,)`` or ``()``, values ``1`` or ``-1``.
+        margin: in ``[-1, 1]``; ``0`` to ``0.5`` is typical.
+        reduction: ``'mean'`` (default), ``'sum'`` or ``'none'``.
+
+    Examples:
+        >>> import lucid
+        >>> a = lucid.tensor([[1.0, 0.0], [1.0, 0.0]])
+        >>> b = lucid.tensor([[0.0, 1.0], [1.0, 0.0]])
+        >>> lucid.nn.functional.cosine_embedding_loss(a, b, lucid.tensor([1.0, -1.0]), reduction="none").tolist()
+        [1.0, 1.0]
+    """
+    op = "cosine_embedding_loss"
+    for name, t in (("input1", input1), ("input2", input2), ("target", target)):
+        _check_tensor(t, name, op)
+    if input1.shape != input2.shape or input1.ndim not in (1, 2) or target.ndim != input1.ndim - 1 or (
+            input1.ndim == 2 and target.shape[0] != input1.shape[0]):
+        raise ValueError(f"{op}: expected input1 and input2 of shape (N, D) or (D,) and target (N,) or (); got "
+                         f"{input1.shape}, {input2.shape} and {target.shape}")
+    d = input1.ndim - 1
+    eps = 1e-12  # keeps zero vectors finite, as in PyTorch
+    cos = (input1 * input2).sum(dim=d) / ((input1 * input1).sum(dim=d) + eps).sqrt() / (
+        (input2 * input2).sum(dim=d) + eps).sqrt()
+    loss = lucid_where(target == 1, 1 - cos, 0.0) + lucid_where(target == -1, (cos - margin).clamp(min=0), 0.0)
+    return _reduced(loss, reduction, op)
+
+
+def poisson_nll_loss(input: Tensor, target: Tensor, log_input: bool = True, full: bool = False, eps: float = 1e-8,
+                     *, reduction: str = "mean") -> Tensor:
+    """Negative log likelihood of a Poisson target.
+
+    ``exp(x) - y x`` when ``log_input`` (the input is the log rate), else ``x - y log(x + eps)``;
+    ``full`` adds Stirling's approximation ``y log y - y + 0.5 log(2 pi y)`` of ``log(y!)``
+    where ``y > 1``.
+
+    Examples:
+        >>> import lucid
+        >>> lucid.nn.functional.poisson_nll_loss(lucid.tensor([0.0]), lucid.tensor([2.0])).item()
+        1.0
+    """
+    op = "poisson_nll_loss"
+    _pair(input, target, op, False)
+    if log_input:
+        loss = input.exp() - target * input
+    else:
+        loss = input - target * (input + eps).log()
+    if full:
+        big = target > 1
+        safe = lucid_where(big, target, 1.0)  # no log of targets <= 1, not even masked
+        stirling = safe * safe.log() - safe + 0.5 * (2 * math.pi * safe).log()
+        loss = loss + lucid_where(big, stirling, 0.0)
+    return _reduced(loss, reduction, op)
+
+
+def gaussian_nll_loss(input: Tensor, target: Tensor, var: Tensor, full: bool = False, eps: float = 1e-6, *,
+                      reduction: str = "mean") -> Tensor:
+    """Negative log likelihood of a Gaussian target, ``0.5 (log var + (x - y)^2 / var)``.
+
+    ``var`` is clamped below at ``eps`` for the value (its gradient is taken as if unclamped,
+    as in PyTorch); ``full`` adds ``0.5 log(2 pi)``.
+
+    Args:
+        input: the means, ``(N, *)``.
+        target: same shape as ``input``.
+        var: the variances: the input's shape, or it with the last dim 1 or dropped
+            (one variance shared by the last dim).
+        full: include the constant term.
+        eps: the lower clamp of ``var``.
+        reduction: ``'mean'`` (default), ``'sum'`` or ``'none'``.
+
+    Raises:
+        ValueError: on a ``var`` of the wrong shape; a negative ``var`` raises ``ValueError`` at the next sync point.
+
+    Examples:
+        >>> import lucid
+        >>> lucid.nn.functional.gaussian_nll_loss(lucid.tensor([1.0]), lucid.tensor([3.0]), lucid.tensor([1.0])).item()
+        2.0
+    """
+    op = "gaussian_nll_loss"
+    _pair(input, target, op, False)
+    _check_tensor(var, "var", op)
+    if var.shape != input.shape:
+        if input.shape[:-1] == var.shape:
+            var = var.unsqueeze(-1)
+        elif not (input.ndim and var.shape == input.shape[:-1] + (1,)):
+            raise ValueError(f"{op}: var of shape {var.shape} must have the input's shape {input.shape}, or it "
+                             "with the last dim 1 or dropped")
+    if not eps >= 0:
+        raise ValueError(f"{op}: eps must be non-negative, got {eps}")
+    checks.defer(reductions.any(var._data < 0), lambda: ValueError(f"{op}: var has negative entries"))
+    v = var + (var.clamp(min=eps) - var).detach()
+    loss = 0.5 * (v.log() + (input - target) ** 2 / v)
+    if full:
+        loss = loss + 0.5 * math.log(2 * math.pi)
+    return _reduced(loss, reduction, op)
+
+
+def triplet_margin_with_distance_loss(anchor: Tensor, positive: Tensor, negative: Tensor, *,
+                                      distance_function=None, margin: float = 1.0, swap: bool = False,
+                                      reduction: str = "mean") -> Tensor:
+    """Triplet loss ``max(d(a, p) - d(a, n) + margin, 0)`` with any distance ``d``.
+
+    Args:
+        anchor: ``(N, D)`` or ``(D,)``.
+        positive: same shape.
+        negative: same shape.
+        distance_function: ``d(x1, x2)`` returning one value per row; default
+            :func:`~lucid.nn.functional.pairwise_distance`.
+        margin: non-negative gap.
+        swap: use ``min(d(a, n), d(p, n))`` as the negative distance.
+        reduction: ``'mean'`` (default), ``'sum'`` or ``'none'``.
+
+    Examples:
+        >>> import lucid
+        >>> F = lucid.nn.functional
+        >>> a, p, n = lucid.tensor([[0.0]]), lucid.tensor([[1.0]]), lucid.tensor([[1.5]])
+        >>> F.triplet_margin_with_distance_loss(a, p, n, distance_function=lambda x, y: (x - y).abs().sum(-1)).item()
+        0.5
+    """
+    op = "triplet_margin_with_distance_loss"
+    for name, t in (("anchor", anchor), ("positive", positive), ("negative", negative)):
+        _check_tensor(t, name, op)
+    if not margin >= 0:
+        raise ValueError(f"{op}: margin must be non-negative, got {margin}")
+    if not (anchor.ndim == positive.ndim == negative.ndim):
+        raise ValueError(f"{op}: anchor {anchor.shape}, positive {positive.shape} and negative {negative.shape} "
+                         "must have the same number of dims")
+    if distance_function is None:
+        distance_function = pairwise_distance
+    d_pos = distance_function(anchor, positive)
+    d_neg = distance_function(anchor, negative)
+    if swap:
+        d_neg = minimum(d_neg, distance_function(positive, negative))
+    return _reduced((margin + d_pos - d_neg).clamp(min=0), reduction, op)
+
+
+def triplet_margin_loss(anchor: Tensor, positive: Tensor, negative: Tensor, margin: float = 1.0, p: float = 2.0,
+                        eps: float = 1e-6, swap: bool = False, *, reduction: str = "mean") -> Tensor:
+    """Triplet loss with the ``p``-norm distance ``||x1 - x2 + eps||_p``.
+
+    .. math:: \\ell = \\max(\\|a - p\\|_p - \\|a - n\\|_p + \\text{margin}, 0)
+
+    Examples:
+        >>> import lucid
+        >>> F = lucid.nn.functional
+        >>> a, p, n = lucid.tensor([[0.0, 0.0]]), lucid.tensor([[3.0, 4.0]]), lucid.tensor([[0.0, 5.5]])
+        >>> round(F.triplet_margin_loss(a, p, n, eps=0.0).item(), 4)
+        0.5
+    """
+    return triplet_margin_with_distance_loss(anchor, positive, negative,
+                                             distance_function=lambda x, y: pairwise_distance(x, y, p, eps),
+                                             margin=margin, swap=swap, reduction=reduction)
+
+
+def _class_rows(input, target, op: str):
+    """``input`` as ``(N, C)`` and the class targets as ``(N,)``, checked."""
+    _check_tensor(input, "input", op)
+    _check_tensor(target, "target", op)
+    if input.ndim not in (1, 2) or target.ndim != input.ndim - 1 or (
+            input.ndim == 2 and target.shape[0] != input.shape[0]):
+        raise ValueError(f"{op}: expected input (N, C) or (C,) and target (N,) or (); got {input.shape} and "
+                         f"{target.shape}")
+    return (input, target) if input.ndim == 2 else (input.unsqueeze(0), target.reshape(1))
+
+
+def multi_margin_loss(input: Tensor, target: Tensor, p: int = 1, margin: float = 1.0,
+                      weight: Tensor | None = None, *, reduction: str = "mean") -> Tensor:
+    """Multi-class hinge loss.
+
+    .. math:: \\ell_n = \\frac{1}{C}\\sum_{i \\ne y_n} w_{y_n} \\max(0, \\text{margin} - x_{n, y_n} + x_{n, i})^p
+
+    Args:
+        input: ``(N, C)`` or ``(C,)`` scores.
+        target: ``(N,)`` or ``()`` class indices in ``[0, C - 1]``.
+        p: 1 or 2.
+        margin: the margin.
+        weight: ``(C,)`` class weights.
+        reduction: ``'mean'`` (default), ``'sum'`` or ``'none'`` (``(N,)``).
+
+    Raises:
+        ValueError: on ``p`` other than 1 or 2 or bad shapes; an out-of-range target raises
+            ``IndexError`` at the next sync point.
+
+    Examples:
+        >>> import lucid
+        >>> x = lucid.tensor([[0.1, 0.2, 0.4, 0.8]])
+        >>> round(lucid.nn.functional.multi_margin_loss(x, lucid.tensor([3])).item(), 4)
+        0.325
+    """
+    op = "multi_margin_loss"
+    if p not in (1, 2) or isinstance(p, bool):
+        raise ValueError(f"{op}: only p = 1 and p = 2 are supported, got {p!r}")
+    x, t = _class_rows(input, target, op)
+    c = x.shape[1]
+    if weight is not None:
+        _check_tensor(weight, "weight", op)
+        if weight.shape != (c,):
+            raise ValueError(f"{op}: weight must have shape ({c},), got {weight.shape}")
+    t = _targets(t, c, op).unsqueeze(1)
+    xy = x.gather(1, t)
+    z = (margin - xy + x).clamp(min=0)
+    if p == 2:
+        z = z * z
+    # The target class itself is left out of the sum.
+    others = (arange(c, device=x.device).unsqueeze(0) != t).astype(x.dtype)
+    z = z * others
+    if weight is not None:
+        z = z * weight[t.squeeze(1)].unsqueeze(1)
+    loss = z.sum(dim=1) / c
+    return _reduced(loss if input.ndim == 2 else loss.squeeze(0), reduction, op)
+
+
+def multilabel_margin_loss(input: Tensor, target: Tensor, *, reduction: str = "mean") -> Tensor:
+    """Multi-label hinge loss over the target classes of each sample.
+
+    ``target`` lists each sample's classes, ended by the first ``-1`` (the rest is ignored):
+
+    .. math:: \\ell_n = \\frac{1}{C}\\sum_{j}\\sum_{i \\notin Y_n} \\max(0, 1 - (x_{n, y_{nj}} - x_{n, i}))
+
+    Args:
+        input: ``(N, C)`` or ``(C,)``.
+        target: integer tensor of the same shape.
+        reduction: ``'mean'`` (default), ``'sum'`` or ``'none'`` (``(N,)``).
+
+    Raises:
+        ValueError: on bad shapes; a target outside ``[-1, C - 1]`` raises ``IndexError`` at the next sync point.
+
+    Examples:
+        >>> import lucid
+        >>> x = lucid.tensor([[0.1, 0.2, 0.4, 0.8]])
+        >>> y = lucid.tensor([[3, 0, -1, 1]])
+        >>> round(lucid.nn.functional.multilabel_margin_loss(x, y).item(), 4)
+        0.85
+    """
+    op = "multilabel_margin_loss"
+    _check_tensor(input, "input", op)
+    _check_tensor(target, "target", op)
+    if input.ndim not in (1, 2) or target.shape != input.shape:
+        raise ValueError(f"{op}: expected input (N, C) or (C,) and a target of the same shape; got {input.shape} "
+                         f"and {target.shape}")
+    x = input if input.ndim == 2 else input.unsqueeze(0)
+    t = target if target.ndim == 2 else target.unsqueeze(0)
+    c = x.shape[1]
+    if c == 0:
+        return _reduced(x.sum(dim=1), reduction, op)
+    valid = (t != -1).astype(t.dtype).cumprod(dim=1) > 0  # targets before the first -1
+    ts = _targets(lucid_where(valid, t, t * 0), c, op)  # (N, J)
+    classes = arange(c, device=x.device)
+    # is_target[n, i]: class i is one of sample n's targets.
+    is_target = ((ts.unsqueeze(2) == classes) & valid.unsqueeze(2)).any(dim=1)
+    xy = x.gather(1, ts)  # (N, J)
+    z = (1 - xy.unsqueeze(2) + x.unsqueeze(1)).clamp(min=0)  # (N, J, C)
+    keep = (valid.unsqueeze(2) & ~is_target.unsqueeze(1)).astype(x.dtype)
+    loss = (z * keep).sum(dim=(1, 2)) / c
+    return _reduced(loss if input.ndim == 2 else loss.squeeze(0), reduction, op)
+
+
+# -- connectionist temporal classification ----------------------------------------------------
+
+# Log-probability of an impossible path: finite (so gradients never meet inf - inf), yet so
+# small that exp() of it is 0 in float32. Losses above _IMPOSSIBLE / 2 are reported as inf.
+_IMPOSSIBLE = -1e30
+
+
+def _lengths(value, n: int, name: str, op: str, device) -> tuple:
+    """Lengths as an int ``(N,)`` Tensor, plus their host values when they are known on the host."""
+    if isinstance(value, Tensor):
+        if value.dtype.is_floating_point or value._data.dtype == mx.bool_:
+            raise TypeError(f"{op}: {name} must hold integers, got {value.dtype}")
+        if value.shape != (n,) and not (n == 1 and value.ndim == 0):
+            raise ValueError(f"{op}: {name} must have shape ({n},), got {value.shape}")
+        return value.reshape(n), None
+    if isinstance(value, int) and not isinstance(value, bool):
+        value = [value]
+    if not (isinstance(value, (tuple, list)) and all(isinstance(v, int) and not isinstance(v, bool) for v in value)):
+        raise TypeError(f"{op}: {name} must be a Tensor or a sequence of ints, got {type(value).__name__}")
+    if len(value) != n:
+        raise ValueError(f"{op}: {name} must give {n} lengths, got {len(value)}")
+    if any(v < 0 for v in value):
+        raise ValueError(f"{op}: {name} must be non-negative, got {list(value)}")
+    return Tensor(mx.array(list(value), dtype=mx.int32), device=device), tuple(value)
+
+
+def ctc_loss(log_probs: Tensor, targets: Tensor, input_lengths, target_lengths, blank: int = 0, *,
+             reduction: str = "mean", zero_infinity: bool = False) -> Tensor:
+    """Connectionist temporal classification loss (Graves et al., 2006).
+
+    The negative log probability of each target sequence, summed over every
+    alignment of it (with blanks and repeats) to the input frames, computed by
+    the forward (alpha) recursion in log space. It is composed from Lucid ops,
+    so autograd gives the gradient.
+
+    Args:
+        log_probs: ``(T, N, C)`` (or ``(T, C)`` unbatched) log-probabilities, e.g. ``log_softmax(x, 2)``.
+        targets: ``(N, S)`` padded class indices, or all targets concatenated into one
+            1-D tensor of ``sum(target_lengths)`` indices; they must not contain ``blank``.
+        input_lengths: ``(N,)`` frames used of each input (``<= T``): a Tensor or ints.
+        target_lengths: ``(N,)`` length of each target: a Tensor or ints.
+        blank: the blank class.
+        reduction: ``'mean'`` (default: each loss divided by its target length, then
+            averaged over the batch), ``'sum'`` or ``'none'`` (``(N,)``).
+        zero_infinity: replace the infinite loss of an impossible alignment (a target
+            too long for its input) and its gradient by 0.
+
+    Returns:
+        Tensor: the loss.
+
+    Raises:
+        ValueError: on inconsistent shapes or lengths known on the host; a target
+            outside ``[0, C - 1]`` raises ``IndexError`` at the next sync point.
+
+    Examples:
+        >>> import lucid
+        >>> import lucid.nn.functional as F
+        >>> lp = F.log_softmax(lucid.zeros(2, 1, 2), 2)  # T=2, N=1, C=2: every frame 50/50
+        >>> round(F.ctc_loss(lp, lucid.tensor([[1]]), [2], [1], reduction="sum").item(), 4)  # 3 of 4 paths
+        0.2877
+    """
+    from lucid.ops.indexing import take_along_dim
+    from lucid.ops.reduction import logsumexp
+    from lucid.ops.shape import cat, stack
+
+    op = "ctc_loss"
+    _check_tensor(log_probs, "log_probs", op)
+    _check_tensor(targets, "targets", op)
+    reduction = _check_reduction(reduction, op)
+    if log_probs.ndim not in (2, 3):
+        raise ValueError(f"{op}: log_probs must be (T, N, C) or (T, C), got shape {log_probs.shape}")
+    unbatched = log_probs.ndim == 2
+    lp = log_probs.unsqueeze(1) if unbatched else log_probs
+    t_max, n, c = lp.shape
+    if not 0 <= blank < c:
+        raise ValueError(f"{op}: blank must be in [0, {c - 1}], got {blank}")
+    if targets.dtype.is_floating_point or targets._data.dtype == mx.bool_:
+        raise TypeError(f"{op}: targets must hold integer class indices, got {targets.dtype}")
+    in_len, in_host = _lengths(input_lengths, n, "input_lengths", op, lp.device)
+    tg_len, tg_host = _lengths(target_lengths, n, "target_lengths", op, lp.device)
+    if in_host is not None and max(in_host, default=0) > t_max:
+        raise ValueError(f"{op}: input_lengths {list(in_host)} exceed the {t_max} frames of log_probs")
+    # Targets as an (N, S) padded batch.
+    if unbatched and targets.ndim == 1:
+        targets = targets.unsqueeze(0)
+    if targets.ndim == 2:
+        if targets.shape[0] != n:
+            raise ValueError(f"{op}: targets of shape {targets.shape} must have {n} rows")
+        padded = targets
+    elif targets.ndim == 1:
+        total = targets.shape[0]
+        if tg_host is not None and sum(tg_host) != total:
+            raise ValueError(f"{op}: concatenated targets hold {total} indices but target_lengths sum to "
+                             f"{sum(tg_host)}")
+        s_max = max(tg_host, default=0) if tg_host is not None else total
+        if s_max == 0:
+            padded = Tensor._make(mx.zeros((n, 0), dtype=targets._data.dtype), lp._device)
+        else:
+            offsets = tg_len.cumsum(0) - tg_len
+            pos = (offsets.unsqueeze(1) + arange(s_max, device=lp.device).unsqueeze(0)).clamp(0, total - 1)
+            padded = targets[pos]
+    else:
+        raise ValueError(f"{op}: targets must be (N, S) or 1-D concatenated, got shape {targets.shape}")
+    s = padded.shape[1]
+    if tg_host is not None and max(tg_host, default=0) > s:
+        raise ValueError(f"{op}: target_lengths {list(tg_host)} exceed the {s} target columns")
+    # Extended labels: blank, y1, blank, y2, ..., blank (length 2 S + 1). Padding past each
+    # target's length is never reached by its recursion's end points, so it may hold anything.
+    cols = arange(s, device=lp.device).unsqueeze(0)
+    real = cols < tg_len.unsqueeze(1)
+    labels = _targets(lucid_where(real, padded, padded.detach() * 0 + blank), c, op)
+    ext = stack([labels * 0 + blank, labels], dim=2).reshape(n, 2 * s)
+    ext = cat([ext, Tensor._make(mx.full((n, 1), blank, dtype=ext._data.dtype), lp._device)], dim=1)
+    width = 2 * s + 1
+    half = lp._data.dtype in (mx.float16, mx.bfloat16)
+    lpf = lp.astype(mx.float32) if half else lp
+    emit = take_along_dim(lpf, ext.unsqueeze(0).broadcast_to((t_max, n, width)), 2)  # (T, N, 2S+1)
+    # The skip from s - 2 to s is allowed for a label that differs from the label two back.
+    if width > 2:
+        skip = cat([Tensor._make(mx.zeros((n, 2), dtype=mx.bool_), lp._device),
+                    (ext[:, 2:] != blank) & (ext[:, 2:] != ext[:, :-2])], dim=1)
+    neg = Tensor._make(mx.full((n, width), _IMPOSSIBLE, dtype=emit._data.dtype), lp._device)
+    first = arange(width, device=lp.device).unsqueeze(0) < 2
+    alpha = lucid_where(first, emit[0], neg)
+    for t in range(1, t_max):
+        prev1 = cat([neg[:, :1], alpha[:, :-1]], dim=1)
+        prev2 = lucid_where(skip, cat([neg[:, :2], alpha[:, :-2]], dim=1), neg) if width > 2 else neg
+        step = logsumexp(stack([alpha, prev1, prev2], dim=0), dim=0) + emit[t]
+        alpha = lucid_where((in_len > t).unsqueeze(1), step, alpha)
+    # A path ends on the last label or the blank after it; with no frames nothing is reached.
+    end = (2 * tg_len).unsqueeze(1)
+    last = take_along_dim(alpha, end, 1)
+    before = lucid_where(end > 0, take_along_dim(alpha, (end - 1).clamp(min=0), 1), neg[:, :1])
+    loss = -logsumexp(cat([last, before], dim=1), dim=1)
+    # With no frames only the empty target is reachable (probability 1).
+    loss = lucid_where(in_len > 0, loss, lucid_where(tg_len == 0, 0.0, -neg[:, 0]))
+    impossible = loss.detach() > -_IMPOSSIBLE / 2
+    fill = 0.0 if zero_infinity else math.inf
+    loss = lucid_where(impossible, fill, loss)
+    if half:
+        loss = loss.astype(lp.dtype)
+    if reduction == "mean":
+        return (loss / tg_len.clamp(min=1).astype(loss.dtype)).mean()
+    if unbatched and reduction == "none":
+        return loss.squeeze(0)
+    return _reduced(loss, reduction, op)

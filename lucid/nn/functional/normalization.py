@@ -23,9 +23,11 @@ from lucid._backend import reductions
 from lucid._tensor import Tensor
 from lucid.autograd.function import Function
 from lucid.nn.functional._kernels import check_normalized_shape, check_tensor, fused, to_first, to_last
+from lucid.ops._autocast import autocast_inputs
 from lucid.ops._util import reduce_axis_arg, unbroadcast
+from lucid.ops.rearrange import pad
 
-__all__ = ["batch_norm", "instance_norm", "layer_norm", "group_norm", "rms_norm", "normalize"]
+__all__ = ["batch_norm", "instance_norm", "layer_norm", "group_norm", "rms_norm", "normalize", "local_response_norm"]
 
 _HALF = (mx.float16, mx.bfloat16)
 
@@ -555,6 +557,7 @@ def layer_norm(input: Tensor, normalized_shape, weight: Tensor | None = None, bi
         [-1.225, 0.0, 1.225]
     """
     shape, axes = _trailing(input, normalized_shape, "layer_norm", weight=weight, bias=bias)
+    input, weight, bias = autocast_inputs(input, weight, bias)
     return Normalize.apply(input, weight, bias, axes, None, shape, eps, False)
 
 
@@ -592,6 +595,7 @@ def group_norm(input: Tensor, num_groups: int, weight: Tensor | None = None, bia
         _channel_param(_opt(t, name, op), c, name, op)
     view = (n, int(num_groups), (c // num_groups) * math.prod(input.shape[2:]))
     aff = (c,) + (1,) * (input.ndim - 2)
+    input, weight, bias = autocast_inputs(input, weight, bias)
     return Normalize.apply(input, weight, bias, (2,), view, aff, eps, False)
 
 
@@ -656,3 +660,43 @@ def normalize(input: Tensor, p: float = 2.0, dim: int | None = None, eps: float 
     if input.ndim == 0:
         raise ValueError(f"{op}: input must have at least one dimension, got a 0-d tensor")
     return LpNormalize.apply(input, float(p), int(dim) % input.ndim, eps)
+
+
+def local_response_norm(input: Tensor, size: int, alpha: float = 1e-4, beta: float = 0.75, k: float = 1.0) -> Tensor:
+    """Local response normalisation across channels (AlexNet).
+
+    .. math:: y_c = x_c \\Big(k + \\frac{\\alpha}{n}\\sum_{c'} x_{c'}^2\\Big)^{-\\beta}
+
+    where the sum runs over the ``n = size`` channels ``c - size // 2 .. c + (size - 1) // 2``
+    (missing channels count as 0; the divisor is always ``size``, as in PyTorch).
+
+    Args:
+        input: ``(N, C, *)``, at least 3-D.
+        size: the number of neighbouring channels (positive).
+        alpha: the scale.
+        beta: the exponent.
+        k: the additive constant.
+
+    Raises:
+        ValueError: on a non-positive ``size`` or fewer than 3 dims.
+
+    Examples:
+        >>> import lucid
+        >>> y = lucid.nn.functional.local_response_norm(lucid.ones(1, 2, 1), 2, alpha=1.0, beta=1.0)
+        >>> y.flatten().tolist()
+        [0.6666666865348816, 0.5]
+    """
+    op = "local_response_norm"
+    check_tensor(input, "input", op)
+    if isinstance(size, bool) or not isinstance(size, numbers.Integral) or size <= 0:
+        raise ValueError(f"{op}: size must be a positive int, got {size!r}")
+    if input.ndim < 3:
+        raise ValueError(f"{op}: expected input of shape (N, C, *) with at least 3 dims, got {input.shape}")
+    c = input.shape[1]
+    sq = (input * input).movedim(1, -1)
+    sq = pad(sq, (size // 2, (size - 1) // 2))
+    total = sq[..., 0:c]
+    for j in range(1, size):
+        total = total + sq[..., j:j + c]
+    div = (total.movedim(-1, 1) * (alpha / size) + k) ** beta
+    return input / div

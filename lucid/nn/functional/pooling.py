@@ -24,11 +24,13 @@ from lucid._backend import reductions
 from lucid._tensor import Tensor
 from lucid.autograd.function import Function
 from lucid.nn.functional._kernels import SPATIAL, LinearMap, check_tensor, fused, ntuple, to_first, to_last, windows
+from lucid.ops._index_guard import safe_index
 
 __all__ = [
     "max_pool1d", "max_pool2d", "max_pool3d", "avg_pool1d", "avg_pool2d", "avg_pool3d",
     "adaptive_avg_pool1d", "adaptive_avg_pool2d", "adaptive_avg_pool3d",
     "adaptive_max_pool1d", "adaptive_max_pool2d", "adaptive_max_pool3d",
+    "lp_pool1d", "lp_pool2d", "lp_pool3d", "max_unpool1d", "max_unpool2d", "max_unpool3d",
 ]
 
 _HALF = (mx.float16, mx.bfloat16)
@@ -743,3 +745,168 @@ def adaptive_max_pool3d(input: Tensor, output_size, return_indices: bool = False
         (1, 2, 1, 1, 1)
     """
     return _adaptive_max(3, "adaptive_max_pool3d", input, output_size, return_indices)
+
+
+# -- power-average pooling ----------------------------------------------------------------------
+
+def _lp_pool(nd, op, input, norm_type, kernel_size, stride, ceil_mode):
+    _check_input(input, nd, op)
+    if isinstance(norm_type, bool) or not isinstance(norm_type, (int, float)) or not norm_type > 0:
+        raise ValueError(f"{op}: norm_type must be a positive number, got {norm_type!r}")
+    kernel = ntuple(kernel_size, nd, "kernel_size", op)
+    p = float(norm_type)
+    avg = (avg_pool1d, avg_pool2d, avg_pool3d)[nd - 1]
+    out = avg(input ** p, kernel, stride, 0, ceil_mode)
+    # NOTE: like PyTorch, the window mean is clamped at 0 (through relu) before the root, and the
+    # gradient of the root is infinite where a whole window is 0.
+    return (out.clamp(min=0) * math.prod(kernel)) ** (1.0 / p)
+
+
+def lp_pool1d(input: Tensor, norm_type: float, kernel_size, stride=None, ceil_mode: bool = False) -> Tensor:
+    """1-D power-average pooling: ``(sum over the window of x^p)^(1/p)``.
+
+    ``p = 1`` is sum pooling; large ``p`` approaches max pooling (of non-negative inputs).
+
+    Args:
+        input: ``(N, C, L)`` or ``(C, L)``.
+        norm_type: the power ``p`` (positive).
+        kernel_size: window length.
+        stride: step between windows; default ``kernel_size``.
+        ceil_mode: round the output length up.
+
+    Raises:
+        ValueError: on a non-positive ``norm_type`` or bad shapes.
+
+    Examples:
+        >>> import lucid
+        >>> lucid.nn.functional.lp_pool1d(lucid.tensor([[3.0, 4.0, 1.0, 1.0]]), 2, 2).tolist()
+        [[5.0, 1.4142135381698608]]
+    """
+    return _lp_pool(1, "lp_pool1d", input, norm_type, kernel_size, stride, ceil_mode)
+
+
+def lp_pool2d(input: Tensor, norm_type: float, kernel_size, stride=None, ceil_mode: bool = False) -> Tensor:
+    """2-D power-average pooling over ``(N, C, H, W)`` or ``(C, H, W)`` (see :func:`lp_pool1d`).
+
+    Examples:
+        >>> import lucid
+        >>> lucid.nn.functional.lp_pool2d(lucid.ones(1, 2, 2), 1, 2).tolist()
+        [[[4.0]]]
+    """
+    return _lp_pool(2, "lp_pool2d", input, norm_type, kernel_size, stride, ceil_mode)
+
+
+def lp_pool3d(input: Tensor, norm_type: float, kernel_size, stride=None, ceil_mode: bool = False) -> Tensor:
+    """3-D power-average pooling over ``(N, C, D, H, W)`` or ``(C, D, H, W)`` (see :func:`lp_pool1d`).
+
+    Examples:
+        >>> import lucid
+        >>> lucid.nn.functional.lp_pool3d(lucid.ones(1, 2, 2, 2), 1, 2).tolist()
+        [[[[8.0]]]]
+    """
+    return _lp_pool(3, "lp_pool3d", input, norm_type, kernel_size, stride, ceil_mode)
+
+
+# -- max unpooling -------------------------------------------------------------------------------
+
+class MaxUnpool(Function):
+    """Place each value of ``(B, L_in)`` at its index in a zero ``(B, L_out)``; the backward gathers."""
+
+    @staticmethod
+    def forward(ctx, x, idx, size):
+        ctx.save_for_backward(idx)
+        out = mx.zeros((x.shape[0], size), dtype=x.dtype)
+        return mx.put_along_axis(out, idx, x, axis=1)
+
+    @staticmethod
+    def backward(ctx, g):
+        (idx,) = ctx.saved_tensors
+        return mx.take_along_axis(g, idx, axis=1), None, None
+
+
+def _max_unpool(nd, op, input, indices, kernel_size, stride, padding, output_size):
+    _check_input(input, nd, op)
+    check_tensor(indices, "indices", op)
+    if indices.shape != input.shape:
+        raise ValueError(f"{op}: indices of shape {indices.shape} must have the input's shape {input.shape}")
+    if indices.dtype.is_floating_point or indices._data.dtype == mx.bool_:
+        raise TypeError(f"{op}: indices must be integers, got {indices.dtype}")
+    kernel = ntuple(kernel_size, nd, "kernel_size", op)
+    stride = kernel if stride is None else ntuple(stride, nd, "stride", op)
+    padding = ntuple(padding, nd, "padding", op)
+    spatial = input.shape[-nd:]
+    default = tuple((i - 1) * s - 2 * p + k for i, s, p, k in zip(spatial, stride, padding, kernel))
+    if output_size is None:
+        size = default
+    else:
+        size = tuple(int(v) for v in output_size)[-nd:]
+        if len(size) != nd:
+            raise ValueError(f"{op}: output_size must give {nd} spatial sizes, got {output_size!r}")
+        for got, want, s in zip(size, default, stride):
+            if not want - s < got < want + s:
+                raise ValueError(f"{op}: output_size {size} is invalid; each size must lie strictly within one "
+                                 f"stride of the default {default}")
+    if any(v <= 0 for v in size):
+        raise ValueError(f"{op}: the output size {size} must be positive")
+    lead = input.shape[:-nd]
+    planes = math.prod(lead)
+    n_out = math.prod(size)
+    flat_in = input.reshape(planes, -1)
+    idx = safe_index(indices._data.reshape(planes, -1), n_out, op)
+    return MaxUnpool.apply(flat_in, idx, n_out).reshape(lead + size)
+
+
+def max_unpool1d(input: Tensor, indices: Tensor, kernel_size, stride=None, padding=0, output_size=None) -> Tensor:
+    """Partial inverse of :func:`max_pool1d`: each value goes back to its index; the rest is 0.
+
+    Args:
+        input: ``(N, C, L)`` or ``(C, L)``, a max pooling's output.
+        indices: the pooling's ``return_indices=True`` indices (same shape).
+        kernel_size: the pooling's window.
+        stride: the pooling's stride; default ``kernel_size``.
+        padding: the pooling's padding.
+        output_size: the output length (to undo a floor in the pooled size); default
+            ``(L - 1) stride - 2 padding + kernel_size``.
+
+    Raises:
+        ValueError: on bad shapes or an output size more than a stride off the default;
+            an index outside the output raises ``IndexError`` at the next sync point.
+
+    Examples:
+        >>> import lucid
+        >>> import lucid.nn.functional as F
+        >>> y, i = F.max_pool1d(lucid.tensor([[1.0, 3.0, 5.0, 2.0]]), 2, return_indices=True)
+        >>> F.max_unpool1d(y, i, 2).tolist()
+        [[0.0, 3.0, 5.0, 0.0]]
+    """
+    return _max_unpool(1, "max_unpool1d", input, indices, kernel_size, stride, padding, output_size)
+
+
+def max_unpool2d(input: Tensor, indices: Tensor, kernel_size, stride=None, padding=0, output_size=None) -> Tensor:
+    """Partial inverse of :func:`max_pool2d`: each value goes back to its flat ``h * W + w`` index.
+
+    Same arguments as :func:`max_unpool1d` with ints or 2-tuples.
+
+    Examples:
+        >>> import lucid
+        >>> import lucid.nn.functional as F
+        >>> y, i = F.max_pool2d(lucid.arange(4.0).reshape(1, 2, 2), 2, return_indices=True)
+        >>> F.max_unpool2d(y, i, 2).tolist()
+        [[[0.0, 0.0], [0.0, 3.0]]]
+    """
+    return _max_unpool(2, "max_unpool2d", input, indices, kernel_size, stride, padding, output_size)
+
+
+def max_unpool3d(input: Tensor, indices: Tensor, kernel_size, stride=None, padding=0, output_size=None) -> Tensor:
+    """Partial inverse of :func:`max_pool3d`: each value goes back to its flat ``(d * H + h) * W + w`` index.
+
+    Same arguments as :func:`max_unpool1d` with ints or 3-tuples.
+
+    Examples:
+        >>> import lucid
+        >>> import lucid.nn.functional as F
+        >>> y, i = F.max_pool3d(lucid.arange(8.0).reshape(1, 2, 2, 2), 2, return_indices=True)
+        >>> F.max_unpool3d(y, i, 2).flatten().tolist()
+        [0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 7.0]
+    """
+    return _max_unpool(3, "max_unpool3d", input, indices, kernel_size, stride, padding, output_size)

@@ -20,7 +20,8 @@ from lucid.nn.functional._kernels import LinearMap, check_tensor, ntuple, window
 from lucid.ops.rearrange import pad
 
 __all__ = ["interpolate", "upsample", "upsample_nearest", "upsample_bilinear", "unfold", "fold",
-           "pixel_shuffle", "pixel_unshuffle", "pad"]
+           "pixel_shuffle", "pixel_unshuffle", "pad", "channel_shuffle",
+           "affine_grid", "grid_sample"]
 
 _HALF = (mx.float16, mx.bfloat16)
 _MODES = {"nearest": None, "nearest-exact": None, "area": None, "linear": 1, "bilinear": 2, "bicubic": 2,
@@ -372,3 +373,198 @@ def pixel_unshuffle(input: Tensor, downscale_factor: int) -> Tensor:
         return y.reshape(lead + (c * r * r, h // r, w // r))
 
     return LinearMap.apply(input, fn)
+
+
+def channel_shuffle(input: Tensor, groups: int) -> Tensor:
+    """Interleave the channels of ``groups`` groups (ShuffleNet): ``(N, g, C/g, *)`` transposed to ``(N, C/g, g, *)``.
+
+    Args:
+        input: ``(N, C, *)`` with ``C`` divisible by ``groups``.
+        groups: the number of groups (positive).
+
+    Raises:
+        ValueError: if ``groups`` does not divide ``C`` or is not positive.
+
+    Examples:
+        >>> import lucid
+        >>> x = lucid.arange(4.0).reshape(1, 4, 1)
+        >>> lucid.nn.functional.channel_shuffle(x, 2).flatten().tolist()
+        [0.0, 2.0, 1.0, 3.0]
+    """
+    op = "channel_shuffle"
+    check_tensor(input, "input", op)
+    if isinstance(groups, bool) or not isinstance(groups, numbers.Integral):
+        raise TypeError(f"{op}: groups must be an int, got {type(groups).__name__}")
+    g = int(groups)
+    if input.ndim < 3:
+        raise ValueError(f"{op}: expected input of shape (N, C, *), got {input.shape}")
+    c = input.shape[1]
+    if g <= 0 or c % g:
+        raise ValueError(f"{op}: groups ({g}) must be positive and divide the {c} channels")
+    n, rest = input.shape[0], input.shape[2:]
+
+    def fn(x):
+        y = x.reshape((n, g, c // g) + rest)
+        return mx.swapaxes(y, 1, 2).reshape((n, c) + rest)
+
+    return LinearMap.apply(input, fn)
+
+
+# -- spatial transformers ------------------------------------------------------------------------
+
+def _base_coords(n: int, align_corners: bool) -> np.ndarray:
+    """The normalised ``[-1, 1]`` coordinates of ``n`` pixel centres (or corners with ``align_corners``)."""
+    if align_corners:
+        return np.linspace(-1.0, 1.0, n) if n > 1 else np.zeros(1)
+    return (np.arange(n) * 2.0 + 1.0) / n - 1.0
+
+
+def affine_grid(theta: Tensor, size, align_corners: bool = False) -> Tensor:
+    """Sampling grids for :func:`grid_sample` from batches of affine matrices (spatial transformer networks).
+
+    Args:
+        theta: ``(N, 2, 3)`` for 2-D or ``(N, 3, 4)`` for 3-D; maps output coordinates ``(x, y[, z], 1)``
+            to input coordinates, both normalised to ``[-1, 1]``.
+        size: the output size ``(N, C, H, W)`` or ``(N, C, D, H, W)``.
+        align_corners: ``-1`` and ``1`` are the centres of the corner pixels (True) or their outer
+            edges (False, the default).
+
+    Returns:
+        Tensor: ``(N, H, W, 2)`` or ``(N, D, H, W, 3)``, last dim ordered ``x, y[, z]``.
+
+    Raises:
+        ValueError: if ``theta`` and ``size`` do not match.
+
+    Examples:
+        >>> import lucid
+        >>> theta = lucid.tensor([[[1.0, 0.0, 0.0], [0.0, 1.0, 0.0]]])
+        >>> lucid.nn.functional.affine_grid(theta, (1, 1, 1, 2), align_corners=True).tolist()
+        [[[[-1.0, 0.0], [1.0, 0.0]]]]
+    """
+    op = "affine_grid"
+    check_tensor(theta, "theta", op)
+    size = tuple(int(s) for s in size)
+    nd = len(size) - 2
+    if nd not in (2, 3) or theta.shape != (size[0], nd, nd + 1):
+        raise ValueError(f"{op}: expected theta of shape (N, 2, 3) with size (N, C, H, W), or (N, 3, 4) with "
+                         f"(N, C, D, H, W); got theta {theta.shape} and size {size}")
+    if not theta.dtype.is_floating_point:
+        raise TypeError(f"{op}: theta must be a floating tensor, got {theta.dtype}")
+    spatial = size[2:]
+    # Coordinates are listed x first (the last spatial dim), as in PyTorch.
+    axes = [_base_coords(s, align_corners) for s in spatial]
+    mesh = list(np.meshgrid(*axes, indexing="ij"))[::-1]
+    base = np.stack(mesh + [np.ones(spatial)], axis=-1).reshape(1, -1, nd + 1)
+    base_t = Tensor(base, dtype=theta.dtype, device=theta.device)
+    grid = base_t @ theta.transpose(1, 2)
+    return grid.reshape((size[0],) + spatial + (nd,))
+
+
+def _unnormalize(coord: Tensor, n: int, align_corners: bool) -> Tensor:
+    if align_corners:
+        return (coord + 1) * ((n - 1) / 2)
+    return ((coord + 1) * n - 1) / 2
+
+
+def _reflect(x: Tensor, twice_low: int, twice_high: int) -> Tensor:
+    """Reflect ``x`` into ``[twice_low / 2, twice_high / 2]`` (PyTorch's ``reflect_coordinates``)."""
+    from lucid.ops.unary import where
+
+    if twice_low == twice_high:
+        return x * 0
+    lo = twice_low / 2
+    span = (twice_high - twice_low) / 2
+    d = (x - lo).abs()
+    extra = d.fmod(span)
+    flips = (d.detach() / span).floor()
+    even = flips.fmod(2) == 0
+    return where(even, extra + lo, span - extra + lo)
+
+
+def _source(coord: Tensor, n: int, padding_mode: str, align_corners: bool) -> Tensor:
+    x = _unnormalize(coord, n, align_corners)
+    if padding_mode == "border":
+        x = x.clamp(0, n - 1)
+    elif padding_mode == "reflection":
+        x = _reflect(x, 0, 2 * (n - 1)) if align_corners else _reflect(x, -1, 2 * n - 1)
+        x = x.clamp(0, n - 1)
+    return x
+
+
+def grid_sample(input: Tensor, grid: Tensor, mode: str = "bilinear", padding_mode: str = "zeros",
+                align_corners: bool = False) -> Tensor:
+    """Sample ``input`` at the normalised ``(x, y)`` positions of ``grid`` (spatial transformer networks).
+
+    Args:
+        input: ``(N, C, H, W)``.
+        grid: ``(N, H_out, W_out, 2)``, ``x`` (width) then ``y`` (height), ``[-1, 1]`` spanning the input
+            (see ``align_corners``).
+        mode: ``'bilinear'`` (default) or ``'nearest'`` (ties round to even, as PyTorch does).
+        padding_mode: outside the input: ``'zeros'`` (default), ``'border'`` (clamp to the edge) or
+            ``'reflection'`` (mirror at the edges).
+        align_corners: ``-1`` and ``1`` are the centres of the corner pixels (True) or their outer
+            edges (False, the default).
+
+    Returns:
+        Tensor: ``(N, C, H_out, W_out)``; differentiable in ``input`` and (bilinear) in ``grid``.
+
+    Raises:
+        NotImplementedError: for 5-D (volumetric) inputs or ``mode='bicubic'``.
+        ValueError: on bad shapes or modes.
+
+    Examples:
+        >>> import lucid
+        >>> x = lucid.tensor([[[[0.0, 1.0], [2.0, 3.0]]]])
+        >>> grid = lucid.tensor([[[[0.0, 0.0], [-1.0, -1.0]]]])
+        >>> lucid.nn.functional.grid_sample(x, grid, align_corners=True).tolist()
+        [[[[1.5, 0.0]]]]
+    """
+    from lucid.ops.indexing import take_along_dim
+
+    op = "grid_sample"
+    check_tensor(input, "input", op)
+    check_tensor(grid, "grid", op)
+    if mode not in ("bilinear", "nearest"):
+        if mode == "bicubic":
+            raise NotImplementedError(f"{op}: mode='bicubic' is not supported; use 'bilinear' or 'nearest'")
+        raise ValueError(f"{op}: mode must be 'bilinear' or 'nearest', got {mode!r}")
+    if padding_mode not in ("zeros", "border", "reflection"):
+        raise ValueError(f"{op}: padding_mode must be 'zeros', 'border' or 'reflection', got {padding_mode!r}")
+    if input.ndim == 5:
+        raise NotImplementedError(f"{op}: volumetric (5-D) inputs are not supported yet")
+    if input.ndim != 4 or grid.ndim != 4 or grid.shape[-1] != 2 or grid.shape[0] != input.shape[0]:
+        raise ValueError(f"{op}: expected input (N, C, H, W) and grid (N, H_out, W_out, 2); got {input.shape} and "
+                         f"{grid.shape}")
+    n, c, h, w = input.shape
+    ho, wo = grid.shape[1:3]
+    grid = grid.astype(input.dtype) if grid.dtype != input.dtype else grid
+    x = _source(grid[..., 0], w, padding_mode, align_corners)
+    y = _source(grid[..., 1], h, padding_mode, align_corners)
+    flat = input.reshape(n, c, h * w)
+
+    def tap(xi: mx.array, yi: mx.array) -> tuple:
+        """Input values at integer positions (clamped for the gather) and whether each lies inside."""
+        inside = (xi >= 0) & (xi <= w - 1) & (yi >= 0) & (yi <= h - 1)
+        # NaN or huge coordinates become some in-range index; their weight is zeroed by ``inside``.
+        xc = mx.clip(mx.where(xi == xi, xi, -1.0), -1, w).astype(mx.int32)
+        yc = mx.clip(mx.where(yi == yi, yi, -1.0), -1, h).astype(mx.int32)
+        idx = mx.clip(yc, 0, h - 1) * w + mx.clip(xc, 0, w - 1)
+        idx = mx.broadcast_to(idx.reshape(n, 1, ho * wo), (n, c, ho * wo))
+        vals = take_along_dim(flat, Tensor._make(idx, input._device), 2).reshape(n, c, ho, wo)
+        keep = Tensor._make(inside.astype(input._data.dtype).reshape(n, 1, ho, wo), input._device)
+        return vals, keep
+
+    if mode == "nearest":
+        vals, keep = tap(mx.round(x._data), mx.round(y._data))
+        return vals * keep
+    x0, y0 = x.detach().floor(), y.detach().floor()
+    wx1, wy1 = (x - x0).unsqueeze(1), (y - y0).unsqueeze(1)
+    wx0, wy0 = 1 - wx1, 1 - wy1
+    x0d, y0d = x0._data, y0._data
+    out = None
+    for xi, yi, wgt in ((x0d, y0d, wx0 * wy0), (x0d + 1, y0d, wx1 * wy0), (x0d, y0d + 1, wx0 * wy1),
+                        (x0d + 1, y0d + 1, wx1 * wy1)):
+        vals, keep = tap(xi, yi)
+        term = vals * (wgt * keep)
+        out = term if out is None else out + term
+    return out

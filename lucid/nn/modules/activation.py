@@ -13,7 +13,8 @@ from lucid.ops.creation import empty
 
 __all__ = ["ReLU", "ReLU6", "LeakyReLU", "PReLU", "ELU", "SELU", "CELU", "GELU", "SiLU", "Swish", "Mish",
            "Sigmoid", "Tanh", "LogSigmoid", "Softplus", "Softsign", "Hardsigmoid", "Hardswish", "Hardtanh",
-           "Softmax", "LogSoftmax", "Softmin"]
+           "Softmax", "LogSoftmax", "Softmin", "GLU", "Threshold", "Hardshrink", "Softshrink", "Tanhshrink", "RReLU",
+           "Softmax2d"]
 
 
 def _inplace_repr(inplace: bool, lead: str = "") -> str:
@@ -376,3 +377,136 @@ class Softmin(_SoftmaxFamily, fn=F.softmin):
         >>> lucid.nn.Softmin(dim=0)(lucid.zeros(2)).tolist()
         [0.5, 0.5]
     """
+
+
+class GLU(Module):
+    """Gated linear unit along ``dim``: ``a * sigmoid(b)`` of the two halves (see :func:`lucid.nn.functional.glu`).
+
+    Examples:
+        >>> import lucid
+        >>> lucid.nn.GLU()(lucid.ones(2, 4)).shape
+        (2, 2)
+    """
+
+    def __init__(self, dim: int = -1) -> None:
+        super().__init__()
+        self.dim = dim
+
+    def forward(self, input: Tensor) -> Tensor:
+        return F.glu(input, self.dim)
+
+    def extra_repr(self) -> str:
+        return f"dim={self.dim}"
+
+
+class Threshold(Module):
+    """``x`` where ``x > threshold``, else ``value``.
+
+    Examples:
+        >>> import lucid
+        >>> lucid.nn.Threshold(0.1, 20.0)(lucid.tensor([0.0, 1.0])).tolist()
+        [20.0, 1.0]
+    """
+
+    def __init__(self, threshold: float, value: float, inplace: bool = False) -> None:
+        super().__init__()
+        self.threshold = threshold
+        self.value = value
+        self.inplace = inplace
+
+    def forward(self, input: Tensor) -> Tensor:
+        return F.threshold(input, self.threshold, self.value, self.inplace)
+
+    def extra_repr(self) -> str:
+        return f"threshold={self.threshold}, value={self.value}" + _inplace_repr(self.inplace, "x")
+
+
+class _LambdActivation(_Activation):
+    """Hardshrink and Softshrink: ``forward`` is ``fn(input, lambd)``."""
+
+    def __init__(self, lambd: float = 0.5) -> None:
+        super().__init__()
+        self.lambd = lambd
+
+    def forward(self, input: Tensor) -> Tensor:
+        return self._fn(input, self.lambd)
+
+    def extra_repr(self) -> str:
+        return f"{self.lambd}"
+
+
+class Hardshrink(_LambdActivation, fn=F.hardshrink):
+    """``x`` where ``|x| > lambd``, else 0.
+
+    Examples:
+        >>> import lucid
+        >>> lucid.nn.Hardshrink()(lucid.tensor([0.2, -2.0])).tolist()
+        [0.0, -2.0]
+    """
+
+
+class Softshrink(_LambdActivation, fn=F.softshrink):
+    """Shrink towards 0 by ``lambd``: ``x - lambd``, ``x + lambd`` or 0.
+
+    Examples:
+        >>> import lucid
+        >>> lucid.nn.Softshrink(1.0)(lucid.tensor([0.2, -3.0])).tolist()
+        [0.0, -2.0]
+    """
+
+    def __init__(self, lambd: float = 0.5) -> None:
+        if not lambd >= 0:
+            raise ValueError(f"Softshrink: lambd must be non-negative, got {lambd}")
+        super().__init__(lambd)
+
+
+class Tanhshrink(_Activation, fn=F.tanhshrink):
+    """``x - tanh(x)``.
+
+    Examples:
+        >>> import lucid
+        >>> lucid.nn.Tanhshrink()(lucid.tensor([0.0])).tolist()
+        [0.0]
+    """
+
+
+class RReLU(Module):
+    """Randomized leaky ReLU: random negative slopes in ``[lower, upper)`` while training, their mean in eval.
+
+    Examples:
+        >>> import lucid
+        >>> m = lucid.nn.RReLU(0.1, 0.3).eval()
+        >>> [round(v, 4) for v in m(lucid.tensor([-1.0, 1.0])).tolist()]
+        [-0.2, 1.0]
+    """
+
+    def __init__(self, lower: float = 1.0 / 8, upper: float = 1.0 / 3, inplace: bool = False) -> None:
+        super().__init__()
+        if lower > upper:
+            raise ValueError(f"RReLU: lower ({lower}) must be <= upper ({upper})")
+        self.lower = lower
+        self.upper = upper
+        self.inplace = inplace
+
+    def forward(self, input: Tensor) -> Tensor:
+        return F.rrelu(input, self.lower, self.upper, self.training, self.inplace)
+
+    def extra_repr(self) -> str:
+        return f"lower={self.lower}, upper={self.upper}" + _inplace_repr(self.inplace, "x")
+
+
+class Softmax2d(Module):
+    """Softmax over the channels of each position: ``(N, C, H, W)`` or ``(C, H, W)``.
+
+    Examples:
+        >>> import lucid
+        >>> lucid.nn.Softmax2d()(lucid.zeros(1, 2, 1, 1)).flatten().tolist()
+        [0.5, 0.5]
+    """
+
+    def forward(self, input: Tensor) -> Tensor:
+        if not isinstance(input, Tensor):
+            raise TypeError(f"Softmax2d expects a lucid Tensor, got {type(input).__name__}")
+        if input.ndim not in (3, 4):
+            raise ValueError(f"Softmax2d: expected a 3-D or 4-D input, got shape {input.shape}")
+        return F.softmax(input, -3)

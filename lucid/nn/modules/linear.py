@@ -10,6 +10,7 @@ from lucid.nn import init
 from lucid.nn.functional.linear import BilinearFunction, LinearFunction, bilinear
 from lucid.nn.module import Module
 from lucid.nn.parameter import Parameter
+from lucid.ops._autocast import autocast_inputs
 from lucid.ops.creation import empty
 from lucid.ops.shape import flatten, unflatten
 
@@ -112,7 +113,7 @@ class Linear(Module):
         shape = input._data.shape
         if not shape or shape[-1] != self.in_features:
             raise ValueError(f"{self._name()} expected input (..., {self.in_features}), got {tuple(shape)}")
-        return LinearFunction.apply(input, self.weight, self.bias)
+        return LinearFunction.apply(*autocast_inputs(input, self.weight, self.bias, low=True))
 
     def _name(self) -> str:
         return f"Linear({self.in_features} -> {self.out_features})"

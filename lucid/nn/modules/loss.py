@@ -12,7 +12,9 @@ from lucid.nn.functional._kernels import check_reduction
 from lucid.nn.module import Module
 
 __all__ = ["MSELoss", "L1Loss", "HuberLoss", "SmoothL1Loss", "BCELoss", "BCEWithLogitsLoss", "CrossEntropyLoss",
-           "NLLLoss", "KLDivLoss"]
+           "NLLLoss", "KLDivLoss", "MarginRankingLoss", "HingeEmbeddingLoss", "SoftMarginLoss",
+           "MultiLabelSoftMarginLoss", "CosineEmbeddingLoss", "PoissonNLLLoss", "GaussianNLLLoss", "TripletMarginLoss",
+           "TripletMarginWithDistanceLoss", "MultiMarginLoss", "MultiLabelMarginLoss", "CTCLoss"]
 
 
 class _Loss(Module):
@@ -245,3 +247,253 @@ class KLDivLoss(_Loss):
 
     def forward(self, input: Tensor, target: Tensor) -> Tensor:
         return F.kl_div(input, target, reduction=self.reduction, log_target=self.log_target)
+
+
+class MarginRankingLoss(_Loss):
+    """``max(0, -y (x1 - x2) + margin)`` (see :func:`lucid.nn.functional.margin_ranking_loss`).
+
+    Examples:
+        >>> import lucid
+        >>> loss = lucid.nn.MarginRankingLoss(margin=0.5)
+        >>> loss(lucid.tensor([1.0]), lucid.tensor([1.0]), lucid.tensor([1.0])).item()
+        0.5
+    """
+
+    _defaults = {"margin": 0.0}
+
+    def __init__(self, margin: float = 0.0, reduction: str = "mean") -> None:
+        super().__init__(reduction)
+        self.margin = margin
+
+    def forward(self, input1: Tensor, input2: Tensor, target: Tensor) -> Tensor:
+        return F.margin_ranking_loss(input1, input2, target, self.margin, reduction=self.reduction)
+
+
+class HingeEmbeddingLoss(_Loss):
+    """``x`` for ``y = 1``, ``max(0, margin - x)`` for ``y = -1`` (:func:`~lucid.nn.functional.hinge_embedding_loss`).
+
+    Examples:
+        >>> import lucid
+        >>> lucid.nn.HingeEmbeddingLoss()(lucid.tensor([0.5]), lucid.tensor([-1.0])).item()
+        0.5
+    """
+
+    _defaults = {"margin": 1.0}
+
+    def __init__(self, margin: float = 1.0, reduction: str = "mean") -> None:
+        super().__init__(reduction)
+        self.margin = margin
+
+    def forward(self, input: Tensor, target: Tensor) -> Tensor:
+        return F.hinge_embedding_loss(input, target, self.margin, reduction=self.reduction)
+
+
+class SoftMarginLoss(_Loss):
+    """``log(1 + exp(-y x))`` (see :func:`lucid.nn.functional.soft_margin_loss`).
+
+    Examples:
+        >>> import lucid
+        >>> round(lucid.nn.SoftMarginLoss()(lucid.tensor([0.0]), lucid.tensor([-1.0])).item(), 4)
+        0.6931
+    """
+
+    def forward(self, input: Tensor, target: Tensor) -> Tensor:
+        return F.soft_margin_loss(input, target, reduction=self.reduction)
+
+
+class MultiLabelSoftMarginLoss(_WeightedLoss):
+    """One-versus-all logistic loss (see :func:`lucid.nn.functional.multilabel_soft_margin_loss`).
+
+    Examples:
+        >>> import lucid
+        >>> loss = lucid.nn.MultiLabelSoftMarginLoss()
+        >>> round(loss(lucid.tensor([[0.0, 0.0]]), lucid.tensor([[0.0, 1.0]])).item(), 4)
+        0.6931
+    """
+
+    def forward(self, input: Tensor, target: Tensor) -> Tensor:
+        return F.multilabel_soft_margin_loss(input, target, self.weight, reduction=self.reduction)
+
+
+class CosineEmbeddingLoss(_Loss):
+    """``1 - cos(x1, x2)`` or ``max(0, cos - margin)`` by target (:func:`~lucid.nn.functional.cosine_embedding_loss`).
+
+    Examples:
+        >>> import lucid
+        >>> loss = lucid.nn.CosineEmbeddingLoss()
+        >>> loss(lucid.tensor([[1.0, 0.0]]), lucid.tensor([[1.0, 0.0]]), lucid.tensor([1.0])).item()
+        0.0
+    """
+
+    _defaults = {"margin": 0.0}
+
+    def __init__(self, margin: float = 0.0, reduction: str = "mean") -> None:
+        super().__init__(reduction)
+        self.margin = margin
+
+    def forward(self, input1: Tensor, input2: Tensor, target: Tensor) -> Tensor:
+        return F.cosine_embedding_loss(input1, input2, target, self.margin, reduction=self.reduction)
+
+
+class PoissonNLLLoss(_Loss):
+    """Poisson negative log likelihood (see :func:`lucid.nn.functional.poisson_nll_loss`).
+
+    Examples:
+        >>> import lucid
+        >>> lucid.nn.PoissonNLLLoss()(lucid.tensor([0.0]), lucid.tensor([1.0])).item()
+        1.0
+    """
+
+    _defaults = {"log_input": True, "full": False, "eps": 1e-8}
+
+    def __init__(self, log_input: bool = True, full: bool = False, eps: float = 1e-8, reduction: str = "mean") -> None:
+        super().__init__(reduction)
+        self.log_input = log_input
+        self.full = full
+        self.eps = eps
+
+    def forward(self, log_input: Tensor, target: Tensor) -> Tensor:
+        return F.poisson_nll_loss(log_input, target, self.log_input, self.full, self.eps, reduction=self.reduction)
+
+
+class GaussianNLLLoss(_Loss):
+    """Gaussian negative log likelihood (see :func:`lucid.nn.functional.gaussian_nll_loss`).
+
+    Examples:
+        >>> import lucid
+        >>> loss = lucid.nn.GaussianNLLLoss()
+        >>> loss(lucid.tensor([0.0]), lucid.tensor([2.0]), lucid.tensor([1.0])).item()
+        2.0
+    """
+
+    _defaults = {"full": False, "eps": 1e-6}
+
+    def __init__(self, *, full: bool = False, eps: float = 1e-6, reduction: str = "mean") -> None:
+        super().__init__(reduction)
+        self.full = full
+        self.eps = eps
+
+    def forward(self, input: Tensor, target: Tensor, var: Tensor) -> Tensor:
+        return F.gaussian_nll_loss(input, target, var, self.full, self.eps, reduction=self.reduction)
+
+
+class TripletMarginLoss(_Loss):
+    """Triplet loss with the ``p``-norm distance (see :func:`lucid.nn.functional.triplet_margin_loss`).
+
+    Examples:
+        >>> import lucid
+        >>> loss = lucid.nn.TripletMarginLoss(margin=1.0, eps=0.0)
+        >>> loss(lucid.tensor([[0.0]]), lucid.tensor([[1.0]]), lucid.tensor([[3.0]])).item()
+        0.0
+    """
+
+    _defaults = {"margin": 1.0, "p": 2.0, "eps": 1e-6, "swap": False}
+
+    def __init__(self, margin: float = 1.0, p: float = 2.0, eps: float = 1e-6, swap: bool = False,
+                 reduction: str = "mean") -> None:
+        super().__init__(reduction)
+        if not margin >= 0:
+            raise ValueError(f"TripletMarginLoss: margin must be non-negative, got {margin}")
+        self.margin = margin
+        self.p = p
+        self.eps = eps
+        self.swap = swap
+
+    def forward(self, anchor: Tensor, positive: Tensor, negative: Tensor) -> Tensor:
+        return F.triplet_margin_loss(anchor, positive, negative, self.margin, self.p, self.eps, self.swap,
+                                     reduction=self.reduction)
+
+
+class TripletMarginWithDistanceLoss(_Loss):
+    """Triplet loss with any distance (see :func:`lucid.nn.functional.triplet_margin_with_distance_loss`).
+
+    Examples:
+        >>> import lucid
+        >>> loss = lucid.nn.TripletMarginWithDistanceLoss(distance_function=lambda a, b: (a - b).abs().sum(-1))
+        >>> loss(lucid.tensor([[0.0]]), lucid.tensor([[2.0]]), lucid.tensor([[2.5]])).item()
+        0.5
+    """
+
+    _defaults = {"margin": 1.0, "swap": False}
+
+    def __init__(self, *, distance_function=None, margin: float = 1.0, swap: bool = False,
+                 reduction: str = "mean") -> None:
+        super().__init__(reduction)
+        if not margin >= 0:
+            raise ValueError(f"TripletMarginWithDistanceLoss: margin must be non-negative, got {margin}")
+        if distance_function is not None and not callable(distance_function):
+            raise TypeError("TripletMarginWithDistanceLoss: distance_function must be callable or None, got "
+                            f"{type(distance_function).__name__}")
+        self.distance_function = distance_function
+        self.margin = margin
+        self.swap = swap
+
+    def forward(self, anchor: Tensor, positive: Tensor, negative: Tensor) -> Tensor:
+        return F.triplet_margin_with_distance_loss(anchor, positive, negative,
+                                                   distance_function=self.distance_function, margin=self.margin,
+                                                   swap=self.swap, reduction=self.reduction)
+
+
+class MultiMarginLoss(_WeightedLoss):
+    """Multi-class hinge loss (see :func:`lucid.nn.functional.multi_margin_loss`).
+
+    Examples:
+        >>> import lucid
+        >>> loss = lucid.nn.MultiMarginLoss()
+        >>> round(loss(lucid.tensor([[0.1, 0.2, 0.4, 0.8]]), lucid.tensor([3])).item(), 4)
+        0.325
+    """
+
+    _defaults = {"p": 1, "margin": 1.0}
+
+    def __init__(self, p: int = 1, margin: float = 1.0, weight: Tensor | None = None, reduction: str = "mean") -> None:
+        super().__init__(weight, reduction)
+        if p not in (1, 2) or isinstance(p, bool):
+            raise ValueError(f"MultiMarginLoss: only p = 1 and p = 2 are supported, got {p!r}")
+        self.p = p
+        self.margin = margin
+
+    def forward(self, input: Tensor, target: Tensor) -> Tensor:
+        return F.multi_margin_loss(input, target, self.p, self.margin, self.weight, reduction=self.reduction)
+
+
+class MultiLabelMarginLoss(_Loss):
+    """Multi-label hinge loss (see :func:`lucid.nn.functional.multilabel_margin_loss`).
+
+    Examples:
+        >>> import lucid
+        >>> loss = lucid.nn.MultiLabelMarginLoss()
+        >>> round(loss(lucid.tensor([[0.1, 0.2, 0.4, 0.8]]), lucid.tensor([[3, 0, -1, 1]])).item(), 4)
+        0.85
+    """
+
+    def forward(self, input: Tensor, target: Tensor) -> Tensor:
+        return F.multilabel_margin_loss(input, target, reduction=self.reduction)
+
+
+class CTCLoss(_Loss):
+    """Connectionist temporal classification loss (see :func:`lucid.nn.functional.ctc_loss`).
+
+    Args:
+        blank: the blank class. Default 0.
+        reduction: ``'mean'`` (default; per-target-length mean), ``'sum'`` or ``'none'``.
+        zero_infinity: replace infinite losses (impossible alignments) and their gradients by 0.
+
+    Examples:
+        >>> import lucid
+        >>> ctc = lucid.nn.CTCLoss()
+        >>> lp = lucid.nn.functional.log_softmax(lucid.zeros(2, 1, 2), 2)
+        >>> round(ctc(lp, lucid.tensor([[1]]), [2], [1]).item(), 4)
+        0.2877
+    """
+
+    _defaults = {"blank": 0, "zero_infinity": False}
+
+    def __init__(self, blank: int = 0, reduction: str = "mean", zero_infinity: bool = False) -> None:
+        super().__init__(reduction)
+        self.blank = blank
+        self.zero_infinity = zero_infinity
+
+    def forward(self, log_probs: Tensor, targets: Tensor, input_lengths, target_lengths) -> Tensor:
+        return F.ctc_loss(log_probs, targets, input_lengths, target_lengths, self.blank, reduction=self.reduction,
+                          zero_infinity=self.zero_infinity)

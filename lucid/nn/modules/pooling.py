@@ -13,7 +13,8 @@ from lucid.nn.module import Module
 
 __all__ = ["MaxPool1d", "MaxPool2d", "MaxPool3d", "AvgPool1d", "AvgPool2d", "AvgPool3d",
            "AdaptiveAvgPool1d", "AdaptiveAvgPool2d", "AdaptiveAvgPool3d",
-           "AdaptiveMaxPool1d", "AdaptiveMaxPool2d", "AdaptiveMaxPool3d"]
+           "AdaptiveMaxPool1d", "AdaptiveMaxPool2d", "AdaptiveMaxPool3d", "LPPool1d", "LPPool2d", "LPPool3d",
+           "MaxUnpool1d", "MaxUnpool2d", "MaxUnpool3d"]
 
 
 def _check(module, input, nd: int) -> None:
@@ -301,6 +302,118 @@ class AdaptiveMaxPool3d(_AdaptiveMax):
         >>> import lucid.nn as nn
         >>> nn.AdaptiveMaxPool3d(1)(lucid.ones(1, 2, 3, 3, 3)).shape
         (1, 2, 1, 1, 1)
+    """
+
+    _nd = 3
+
+
+class _LPPoolNd(_PoolNd):
+    _fns = {1: Fp.lp_pool1d, 2: Fp.lp_pool2d, 3: Fp.lp_pool3d}
+
+    def __init__(self, norm_type: float, kernel_size, stride=None, ceil_mode: bool = False) -> None:
+        super().__init__()
+        self.norm_type = norm_type
+        self.kernel_size = kernel_size
+        self.stride = stride
+        self.ceil_mode = ceil_mode
+
+    def forward(self, input: Tensor) -> Tensor:
+        return self._pool(input, self.norm_type, self.kernel_size, self.stride, self.ceil_mode)
+
+    def extra_repr(self) -> str:
+        return f"norm_type={self.norm_type}, kernel_size={self.kernel_size}, stride={self.stride}, " \
+               f"ceil_mode={self.ceil_mode}"
+
+
+class LPPool1d(_LPPoolNd):
+    """1-D power-average pooling (see :func:`lucid.nn.functional.lp_pool1d`).
+
+    Examples:
+        >>> import lucid
+        >>> lucid.nn.LPPool1d(2, 2)(lucid.tensor([[3.0, 4.0]])).tolist()
+        [[5.0]]
+    """
+
+    _nd = 1
+
+
+class LPPool2d(_LPPoolNd):
+    """2-D power-average pooling (see :func:`lucid.nn.functional.lp_pool2d`).
+
+    Examples:
+        >>> import lucid
+        >>> lucid.nn.LPPool2d(1, 2)(lucid.ones(1, 1, 2, 2)).tolist()
+        [[[[4.0]]]]
+    """
+
+    _nd = 2
+
+
+class LPPool3d(_LPPoolNd):
+    """3-D power-average pooling (see :func:`lucid.nn.functional.lp_pool3d`).
+
+    Examples:
+        >>> import lucid
+        >>> lucid.nn.LPPool3d(2, 2)(lucid.ones(1, 1, 2, 2, 2)).shape
+        (1, 1, 1, 1, 1)
+    """
+
+    _nd = 3
+
+
+class _MaxUnpoolNd(_PoolNd):
+    _fns = {1: Fp.max_unpool1d, 2: Fp.max_unpool2d, 3: Fp.max_unpool3d}
+
+    def __init__(self, kernel_size, stride=None, padding=0) -> None:
+        super().__init__()
+        self.kernel_size = kernel_size
+        self.stride = stride if stride is not None else kernel_size
+        self.padding = padding
+
+    def forward(self, input: Tensor, indices: Tensor, output_size=None) -> Tensor:
+        return self._pool(input, indices, self.kernel_size, self.stride, self.padding, output_size)
+
+    def extra_repr(self) -> str:
+        return f"kernel_size={self.kernel_size}, stride={self.stride}, padding={self.padding}"
+
+
+class MaxUnpool1d(_MaxUnpoolNd):
+    """Partial inverse of :class:`MaxPool1d` (see :func:`lucid.nn.functional.max_unpool1d`).
+
+    Examples:
+        >>> import lucid
+        >>> pool, unpool = lucid.nn.MaxPool1d(2, return_indices=True), lucid.nn.MaxUnpool1d(2)
+        >>> y, i = pool(lucid.tensor([[[1.0, 3.0, 5.0, 2.0]]]))
+        >>> unpool(y, i).tolist()
+        [[[0.0, 3.0, 5.0, 0.0]]]
+    """
+
+    _nd = 1
+
+
+class MaxUnpool2d(_MaxUnpoolNd):
+    """Partial inverse of :class:`MaxPool2d` (see :func:`lucid.nn.functional.max_unpool2d`).
+
+    Examples:
+        >>> import lucid
+        >>> pool, unpool = lucid.nn.MaxPool2d(2, return_indices=True), lucid.nn.MaxUnpool2d(2)
+        >>> y, i = pool(lucid.arange(16.0).reshape(1, 1, 4, 4))
+        >>> unpool(y, i, output_size=(5, 5)).shape
+        (1, 1, 5, 5)
+    """
+
+    _nd = 2
+
+
+class MaxUnpool3d(_MaxUnpoolNd):
+    """Partial inverse of :class:`MaxPool3d` (see :func:`lucid.nn.functional.max_unpool3d`).
+
+    Examples:
+        >>> import lucid
+        >>> pool, unpool = lucid.nn.MaxPool3d(2, return_indices=True), lucid.nn.MaxUnpool3d(2)
+        >>> y, i = pool(lucid.randn(1, 2, 4, 4, 4))
+        >>> unpool(y, i).shape
+        (1, 2, 4, 4, 4)
     """
 
     _nd = 3

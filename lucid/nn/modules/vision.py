@@ -8,7 +8,7 @@ from lucid.nn.functional._kernels import check_layer_input
 from lucid.nn.module import Module
 
 __all__ = ["Upsample", "UpsamplingNearest2d", "UpsamplingBilinear2d", "Unfold", "Fold", "PixelShuffle",
-           "PixelUnshuffle"]
+           "PixelUnshuffle", "ChannelShuffle"]
 
 
 class Upsample(Module):
@@ -194,3 +194,23 @@ class PixelUnshuffle(Module):
 
     def extra_repr(self) -> str:
         return f"downscale_factor={self.downscale_factor}"
+
+
+class ChannelShuffle(Module):
+    """Interleave the channels of ``groups`` groups (see :func:`lucid.nn.functional.channel_shuffle`).
+
+    Examples:
+        >>> import lucid
+        >>> lucid.nn.ChannelShuffle(2)(lucid.arange(4.0).reshape(1, 4, 1)).flatten().tolist()
+        [0.0, 2.0, 1.0, 3.0]
+    """
+
+    def __init__(self, groups: int) -> None:
+        super().__init__()
+        self.groups = groups
+
+    def forward(self, input: Tensor) -> Tensor:
+        return Fv.channel_shuffle(input, self.groups)
+
+    def extra_repr(self) -> str:
+        return f"groups={self.groups}"
