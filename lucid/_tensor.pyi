@@ -106,6 +106,18 @@ class Tensor:
         """Elementwise ``input + other`` with broadcasting."""
     def add_(self, other, *, alpha=None) -> Tensor:
         """In place ``self += alpha * other`` (``alpha`` defaults to 1, as in PyTorch)."""
+    def addbmm(self, batch1: Tensor, batch2: Tensor, *, beta=1, alpha=1) -> Tensor:
+        """``beta * input + alpha * sum_b(batch1[b] @ batch2[b])``: the batch products summed into one matrix."""
+    def addcdiv(self, tensor1, tensor2, *, value=1) -> Tensor:
+        """``input + value * tensor1 / tensor2`` (all three broadcast)."""
+    def addcmul(self, tensor1, tensor2, *, value=1) -> Tensor:
+        """``input + value * tensor1 * tensor2`` (all three broadcast)."""
+    def addmm(self, mat1: Tensor, mat2: Tensor, *, beta=1, alpha=1) -> Tensor:
+        """``beta * input + alpha * (mat1 @ mat2)`` for 2-D ``mat1``, ``mat2``; ``input`` broadcasts."""
+    def addmv(self, mat: Tensor, vec: Tensor, *, beta=1, alpha=1) -> Tensor:
+        """``beta * input + alpha * (mat @ vec)`` for a 2-D ``mat`` and 1-D ``vec``."""
+    def addr(self, vec1: Tensor, vec2: Tensor, *, beta=1, alpha=1) -> Tensor:
+        """``beta * input + alpha * outer(vec1, vec2)`` for 1-D ``vec1``, ``vec2``."""
     def all(self, dim=None, keepdim: builtins.bool = False, *, axis=None, keepdims: builtins.bool = False) -> Tensor:
         """True where every element over ``dim`` (an int or tuple; all when omitted) is nonzero; bool result."""
     def allclose(
@@ -191,7 +203,11 @@ class Tensor:
         inputs=None,
     ) -> None:
         """Accumulate d(self)/d(leaf) into every leaf's ``.grad``."""
+    def baddbmm(self, batch1: Tensor, batch2: Tensor, *, beta=1, alpha=1) -> Tensor:
+        """``beta * input + alpha * bmm(batch1, batch2)`` for 3-D batches."""
     def bfloat16(self) -> Tensor: ...
+    def bincount(self, weights=None, minlength: builtins.int = 0) -> Tensor:
+        """How often each value ``0, 1, ...`` occurs in a 1-D non-negative integer tensor (weighted if given)."""
     def bitwise_and(self, other) -> Tensor:
         """Elementwise bitwise AND of bool or integer tensors (``&``)."""
     def bitwise_left_shift(self, other) -> Tensor:
@@ -209,6 +225,14 @@ class Tensor:
     def bool(self) -> Tensor: ...
     def broadcast_to(self, shape) -> Tensor:
         """Broadcast ``input`` to ``shape`` by NumPy's rules (``-1`` keeps a dim); differentiable."""
+    def bucketize(
+        self,
+        boundaries: Tensor,
+        *,
+        out_int32: builtins.bool = False,
+        right: builtins.bool = False,
+    ) -> Tensor:
+        """The bucket of each value for sorted 1-D ``boundaries``: ``searchsorted(boundaries, input, right=right)``."""
     def ceil(self) -> Tensor:
         """Elementwise smallest integer ``>= x`` (zero gradient)."""
     def ceil_(self) -> Tensor:
@@ -245,6 +269,8 @@ class Tensor:
         """Copy ``src`` (broadcast to this shape, cast to this dtype) into ``self``; differentiable in ``src``."""
     def copysign(self, other) -> Tensor:
         """Elementwise ``|input|`` with the sign of ``other`` (its sign bit: ``-0.0`` counts as negative)."""
+    def corrcoef(self) -> Tensor:
+        """Pearson correlation matrix of the variables in the rows of ``input``; values clipped to ``[-1, 1]``."""
     def cos(self) -> Tensor:
         """Elementwise cosine (radians)."""
     def cos_(self) -> Tensor:
@@ -255,10 +281,16 @@ class Tensor:
         """In-place form of ``cosh``: updates ``self``, bumps its version, returns ``self``."""
     def count_nonzero(self, dim=None, *, axis=None) -> Tensor:
         """Number (int64) of nonzero elements over ``dim`` (an int or tuple; all when omitted)."""
+    def cov(self, *, correction: builtins.int = 1, fweights=None, aweights=None) -> Tensor:
+        """Covariance matrix of the variables in the rows of ``input`` (observations in columns)."""
     def cpu(self) -> Tensor: ...
     def cube(self) -> Tensor:
         """Elementwise :math:`x^3` (integers stay integers)."""
     def cuda(self) -> Tensor: ...
+    def cummax(self, dim=None, *, axis=None):
+        """The running maximum along ``dim`` and where it was reached: ``(values, indices)``."""
+    def cummin(self, dim=None, *, axis=None):
+        """The running minimum along ``dim`` and where it was reached: ``(values, indices)`` (see :func:`cummax`)."""
     def cumprod(self, dim=None, *, dtype=None, axis=None) -> Tensor:
         """Cumulative product along ``dim`` (required; ``axis`` is the NumPy spelling)."""
     def cumsum(self, dim=None, *, dtype=None, axis=None) -> Tensor:
@@ -275,8 +307,12 @@ class Tensor:
     def device(self) -> str: ...
     def diag(self, diagonal: builtins.int = 0) -> Tensor:
         """A 1-D tensor becomes a square matrix with it on diagonal ``diagonal``; a 2-D tensor gives that diagonal."""
+    def diag_embed(self, offset: builtins.int = 0, dim1: builtins.int = -2, dim2: builtins.int = -1) -> Tensor:
+        """Put the last dim of ``input`` on the ``offset`` diagonal of new ``(dim1, dim2)`` planes."""
     def diagonal(self, offset: builtins.int = 0, dim1: builtins.int = 0, dim2: builtins.int = 1) -> Tensor:
         """The diagonal of the planes ``(dim1, dim2)``, moved to the last dimension (a copy, not a view)."""
+    def diff(self, n: builtins.int = 1, dim=-1, prepend=None, append=None, *, axis=None) -> Tensor:
+        """The ``n``-th forward difference along ``dim``, after joining ``prepend``/``append`` along it."""
     def digamma(self) -> Tensor:
         r"""Elementwise :math:`\psi(x) = \frac{d}{dx}\ln\Gamma(x)`. Gradient: ``polygamma(1, x)``."""
     def dim(self) -> builtins.int: ...
@@ -291,6 +327,8 @@ class Tensor:
     def dot(self, other: Tensor) -> Tensor:
         """Dot product of two 1-D tensors of the same length (a 0-d tensor)."""
     def double(self) -> Tensor: ...
+    def dsplit(self, indices_or_sections) -> tuple:
+        """Split along depth (dim 2) of a tensor with at least 3 dims; an int must divide it exactly."""
     @property
     def dtype(self): ...
     def element_size(self) -> builtins.int: ...
@@ -333,6 +371,10 @@ class Tensor:
     def flatten(self, start_dim: builtins.int = 0, end_dim: builtins.int = -1) -> Tensor:
         """Merge dims ``start_dim`` .. ``end_dim`` (inclusive) into one; a 0-d tensor becomes shape ``(1,)``."""
     def flip(self, *args, dims=None) -> Tensor: ...
+    def fliplr(self) -> Tensor:
+        """Reverse dim 1 (left/right) of a tensor with at least 2 dims."""
+    def flipud(self) -> Tensor:
+        """Reverse dim 0 (up/down) of a tensor with at least 1 dim."""
     def float(self) -> Tensor: ...
     def float_power(self, exponent) -> Tensor:
         """Elementwise ``input ** exponent`` computed in float64 (on the CPU, where MLX has float64)."""
@@ -377,6 +419,10 @@ class Tensor:
     def half(self) -> Tensor: ...
     def heaviside(self, values) -> Tensor:
         """The Heaviside step: 0 where ``input < 0``, ``values`` where ``input == 0``, 1 where ``input > 0``."""
+    def histc(self, bins: builtins.int = 100, min=0, max=0) -> Tensor:
+        """Counts of the elements in ``bins`` equal-width bins over ``[min, max]`` (the data's range when equal)."""
+    def hsplit(self, indices_or_sections) -> tuple:
+        """Split horizontally: along dim 1 (dim 0 for a 1-D tensor); an int must divide that dim exactly."""
     def hypot(self, other) -> Tensor:
         r"""Elementwise :math:`\sqrt{x^2 + y^2}`, computed without overflow; broadcasting."""
     def i0(self) -> Tensor:
@@ -384,6 +430,14 @@ class Tensor:
     @property
     def imag(self) -> Tensor:
         """The imaginary part of a complex tensor (the property ``Tensor.imag``)."""
+    def index_add(self, dim=None, index=None, source=None, *, alpha=1, axis=None) -> Tensor:
+        """A copy of ``input`` with ``alpha * source`` added at ``index`` along ``dim``; repeats accumulate."""
+    def index_copy(self, dim=None, index=None, source=None, *, axis=None) -> Tensor:
+        """A copy of ``input`` whose slices at ``index`` along ``dim`` are replaced by those of ``source``."""
+    def index_fill(self, dim=None, index=None, value=None, *, axis=None) -> Tensor:
+        """A copy of ``input`` with the slices at ``index`` along ``dim`` set to ``value`` (a number or 0-d tensor)."""
+    def index_put(self, indices, values, accumulate: builtins.bool = False) -> Tensor:
+        """A copy of ``input`` with ``input[indices] = values`` (or ``+=`` with ``accumulate``)."""
     def index_select(self, dim: builtins.int | None = None, index=None, *, axis: builtins.int | None = None) -> Tensor:
         """Pick the entries ``index`` (1-D integers) along ``dim``."""
     def inner(self, other: Tensor) -> Tensor:
@@ -415,12 +469,26 @@ class Tensor:
         """Elementwise ``x == +inf`` as a bool tensor."""
     def item(self):
         """The value of a one-element tensor as a Python number (evaluates)."""
+    def kron(self, other: Tensor) -> Tensor:
+        """Kronecker product; the result has ``max(a.ndim, b.ndim)`` dims, each of size ``a_i * b_i``."""
+    def kthvalue(
+        self,
+        k: builtins.int,
+        dim=-1,
+        keepdim: builtins.bool = False,
+        *,
+        axis=None,
+        keepdims: builtins.bool = False,
+    ):
+        """The ``k``-th smallest element along ``dim`` (1-based) and its index: ``(values, indices)``."""
     def lcm(self, other) -> Tensor:
         """Elementwise least common multiple of integer tensors (non-negative; 0 if either is 0)."""
     def ldexp(self, other) -> Tensor:
         r"""Elementwise :math:`x \cdot 2^{\text{other}}` (integers promote to float32); differentiable in both."""
     def le(self, other) -> Tensor:
         """Elementwise ``input <= other`` as a bool tensor (``less_equal``)."""
+    def lerp(self, end, weight) -> Tensor:
+        """Linear interpolation ``input + weight * (end - input)``; ``weight`` is a number or a tensor (broadcasts)."""
     def less(self, other) -> Tensor:
         """Elementwise ``input < other`` as a bool tensor (``less``)."""
     def less_equal(self, other) -> Tensor:
@@ -475,6 +543,8 @@ class Tensor:
         """Replace elements where ``mask`` (broadcast to ``input``'s shape) is True with ``value``."""
     def masked_fill_(self, mask, value) -> Tensor:
         """In-place form of ``masked_fill``: updates ``self``, bumps its version, returns it."""
+    def masked_scatter(self, mask, source: Tensor) -> Tensor:
+        """A copy of ``input`` whose positions where ``mask`` is true take ``source``'s elements in order."""
     def masked_select(self, mask) -> Tensor:
         """The elements of ``input`` where ``mask`` is True, as a 1-D tensor (a sync point: data-dependent size)."""
     def matmul(self, other: Tensor) -> Tensor:
@@ -532,6 +602,39 @@ class Tensor:
         neginf: builtins.float | None = None,
     ) -> Tensor:
         """In-place form of ``nan_to_num``: updates ``self``, bumps its version, returns ``self``."""
+    def nanmean(
+        self,
+        dim=None,
+        keepdim: builtins.bool = False,
+        *,
+        dtype=None,
+        axis=None,
+        keepdims: builtins.bool = False,
+    ) -> Tensor:
+        """The mean of the non-NaN elements (NaN where all are NaN)."""
+    def nanmedian(self, dim=None, keepdim: builtins.bool = False, *, axis=None, keepdims: builtins.bool = False):
+        """The median of the non-NaN elements (the lower middle one for an even count); NaN if all are NaN."""
+    def nanquantile(
+        self,
+        q,
+        dim=None,
+        keepdim: builtins.bool = False,
+        *,
+        interpolation: str = 'linear',
+        keepdims: builtins.bool = False,
+        axis=None,
+    ) -> Tensor:
+        """:func:`quantile` of the non-NaN elements of each slice (NaN where all are NaN)."""
+    def nansum(
+        self,
+        dim=None,
+        keepdim: builtins.bool = False,
+        *,
+        dtype=None,
+        axis=None,
+        keepdims: builtins.bool = False,
+    ) -> Tensor:
+        """The sum with NaNs counted as zero (their gradient is zero)."""
     def narrow(
         self,
         dim: builtins.int | None = None,
@@ -555,6 +658,16 @@ class Tensor:
         """Elementwise ``-input``."""
     def negative_(self) -> Tensor:
         """In-place form of ``neg``: updates ``self``, bumps its version, returns ``self``."""
+    def new_empty(self, *size, dtype=None, device=None, requires_grad: builtins.bool = False) -> Tensor:
+        """An uninitialised (here: zero-filled) tensor of shape ``size`` with this tensor's dtype and device."""
+    def new_full(self, size, fill_value, *, dtype=None, device=None, requires_grad: builtins.bool = False) -> Tensor:
+        """``fill_value`` everywhere in shape ``size``, with this tensor's dtype and device (unless given)."""
+    def new_ones(self, *size, dtype=None, device=None, requires_grad: builtins.bool = False) -> Tensor:
+        """Ones of shape ``size`` with this tensor's dtype and device (unless given)."""
+    def new_tensor(self, data, *, dtype=None, device=None, requires_grad: builtins.bool = False) -> Tensor:
+        """A new leaf from ``data`` with this tensor's dtype and device (unless given); never shares data."""
+    def new_zeros(self, *size, dtype=None, device=None, requires_grad: builtins.bool = False) -> Tensor:
+        """Zeros of shape ``size`` with this tensor's dtype and device (unless given)."""
     def nextafter(self, other) -> Tensor:
         """The next floating-point value after ``input`` in the direction of ``other``, elementwise."""
     def nonzero(self, *, as_tuple: builtins.bool = False):
@@ -599,6 +712,17 @@ class Tensor:
         dtype=None,
     ) -> Tensor:
         """Product over ``axis`` (``dim``); all elements when omitted."""
+    def quantile(
+        self,
+        q,
+        dim=None,
+        keepdim: builtins.bool = False,
+        *,
+        interpolation: str = 'linear',
+        keepdims: builtins.bool = False,
+        axis=None,
+    ) -> Tensor:
+        """The ``q``-th quantiles along ``dim`` (all elements when omitted); NaN where a slice holds a NaN."""
     def ravel(self) -> Tensor:
         """Flatten to 1-D."""
     @property
@@ -632,6 +756,8 @@ class Tensor:
     def retains_grad(self) -> builtins.bool: ...
     def roll(self, shifts, dims=None) -> Tensor:
         """Shift elements cyclically by ``shifts`` along ``dims`` (the flattened tensor when ``dims`` is None)."""
+    def rot90(self, k: builtins.int = 1, dims=(0, 1)) -> Tensor:
+        """Rotate by ``k`` quarter turns in the plane of ``dims``, from the first dim towards the second."""
     def round(self, decimals: builtins.int = 0) -> Tensor:
         """Elementwise rounding to ``decimals`` decimal places (zero gradient)."""
     def round_(self, decimals: builtins.int = 0) -> Tensor:
@@ -680,6 +806,18 @@ class Tensor:
         axis: builtins.int | None = None,
     ) -> Tensor:
         """In-place form of ``scatter_add``: updates ``self``, bumps its version, returns it."""
+    def scatter_reduce(
+        self,
+        dim=None,
+        index=None,
+        src=None,
+        reduce=None,
+        *,
+        include_self: builtins.bool = True,
+        axis=None,
+    ) -> Tensor:
+        """Reduce ``src`` into a copy of ``input`` at ``index`` along ``dim``, with ``"sum"``, ``"prod"``,
+        ``"mean"``, ``"amax"`` or ``"amin"``."""
     @property
     def shape(self) -> tuple: ...
     def sigmoid(self) -> Tensor:
@@ -779,6 +917,8 @@ class Tensor:
         r"""Elementwise hyperbolic tangent; the gradient is :math:`1 - \tanh^2 x`."""
     def tanh_(self) -> Tensor:
         """In-place form of ``tanh``: updates ``self``, bumps its version, returns ``self``."""
+    def tensor_split(self, indices_or_sections, dim=None, *, axis=None) -> tuple:
+        """Split along ``dim`` into ``k`` nearly equal pieces (an int) or at the given indices (a sequence)."""
     def tile(self, dims) -> Tensor:
         """Repeat the whole tensor ``dims[i]`` times along each dim (``dims`` shorter than ndim is left-padded with
         1s)."""
@@ -820,6 +960,8 @@ class Tensor:
         """In-place form of ``trunc``: updates ``self``, bumps its version, returns ``self``."""
     def type(self, dtype=None, non_blocking: builtins.bool = False) -> str | Tensor:
         """The legacy type name (``"lucid.FloatTensor"``), or a copy converted to ``dtype``."""
+    def type_as(self, other: Tensor) -> Tensor:
+        """This tensor cast to ``other``'s dtype (itself when the dtypes already match); differentiable."""
     def unbind(self, dim: builtins.int | None = None, *, axis: builtins.int | None = None) -> tuple:
         """Remove dim ``dim`` (default 0; NumPy's ``axis``), returning the slices along it."""
     def unflatten(self, dim: builtins.int | None = None, sizes=None, *, axis: builtins.int | None = None) -> Tensor:
@@ -858,6 +1000,8 @@ class Tensor:
         """``self.reshape(other.shape)``."""
     def view_as_real(self) -> Tensor:
         """A complex tensor of shape ``S`` as a real one of shape ``(*S, 2)`` (real, imaginary); MLX copies."""
+    def vsplit(self, indices_or_sections) -> tuple:
+        """Split vertically: along dim 0 of a tensor with at least 2 dims; an int must divide it exactly."""
     def where(self, condition, other) -> Tensor:
         """``x.where(condition, other)`` is ``lucid.where(condition, x, other)`` (PyTorch's method form)."""
     def xlogy(self, other) -> Tensor:

@@ -9,21 +9,27 @@ twice fails at import time.
 
 from lucid.ops import (
     arithmetic,
+    blas,
     comparison,
     complex,
     creation,
+    dtype_info,
+    factory,
     indexing,
     inplace,
+    joining,
     linalg,
     pointwise,
     rearrange,
     reduction,
+    scatter,
     shape,
     special,
+    statistics,
     unary,
 )
 
 FAMILIES = (arithmetic, creation, unary, comparison, reduction, shape, rearrange, indexing, linalg, inplace,
-            complex, special, pointwise)
+            complex, special, pointwise, blas, joining, dtype_info, factory, statistics, scatter)
 
 __all__ = [name for family in FAMILIES for name in family.__all__]
