@@ -195,6 +195,35 @@ def check_unused_and_checkpoint(rank, world, folder):
     print("OK sampler", flush=True)
 
 
+def check_compiled(rank, world):
+    """A DDP training step under lucid.compile equals one process on the whole batch, eagerly."""
+    rng = np.random.default_rng(1)
+    X = rng.standard_normal((16, 4)).astype(np.float32)
+    Y = rng.standard_normal((16, 1)).astype(np.float32)
+    half = slice(rank * 8, rank * 8 + 8)
+    model = DDP(mlp(200 + rank))
+    ref = mlp(200)
+    opt = lucid.optim.SGD(model.parameters(), lr=0.1, momentum=0.9)
+    ref_opt = lucid.optim.SGD(ref.parameters(), lr=0.1, momentum=0.9)
+
+    @lucid.compile(state=[model, opt])
+    def step(x, y):
+        opt.zero_grad()
+        loss = F.mse_loss(model(x), y)
+        loss.backward()
+        opt.step()
+        return loss
+
+    for _ in range(3):
+        step(lucid.tensor(X[half]), lucid.tensor(Y[half]))
+        ref_opt.zero_grad()
+        F.mse_loss(ref(lucid.tensor(X)), lucid.tensor(Y)).backward()
+        ref_opt.step()
+    for p, q in zip(model.module.parameters(), ref.parameters()):
+        close(p.numpy(), q.numpy(), "parameters after 3 compiled DDP steps")
+    print("OK compiled", flush=True)
+
+
 def main():
     expect(RuntimeError, lambda: dist.get_rank(), "init_process_group")
     expect(RuntimeError, lambda: dist.all_reduce(lucid.ones(1)), "init_process_group")
@@ -205,6 +234,7 @@ def main():
     check_mlp(rank, world)
     check_cnn(rank, world)
     check_unused_and_checkpoint(rank, world, sys.argv[1])
+    check_compiled(rank, world)
     print("ALL OK", flush=True)
 
 

@@ -42,7 +42,8 @@ def test_two_ranks_match_one_process(tmp_path):
     r = launch(["-n", "2", "--timeout", "100", str(WORKER), str(tmp_path)])
     assert r.returncode == 0, r.stdout + r.stderr
     for rank in (0, 1):
-        for check in ("collectives", "mlp", "no_sync", "ordering", "cnn", "unused", "checkpoint", "sampler"):
+        for check in ("collectives", "mlp", "no_sync", "ordering", "cnn", "unused", "checkpoint", "sampler",
+                      "compiled"):
             assert f"[rank {rank}] OK {check}" in r.stdout, r.stdout + r.stderr
         assert f"[rank {rank}] ALL OK" in r.stdout
 
