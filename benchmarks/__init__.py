@@ -26,10 +26,12 @@ try:  # before lucid, so that PyTorch binds its own BLAS (see the docstring)
 except ImportError:
     torch = None
 
+# Lucid before mlx.core: it may load an optimized BLAS, which only works before MLX is imported
+# (every benchmark module imports this package first, so this line decides it for all of them).
+import lucid  # noqa: I001
 import mlx.core as mx
 import numpy as np
 
-import lucid
 from benchmarks._timing import time_interleaved
 
 __all__ = ["time_interleaved", "write_results", "format_table", "print_table", "environment", "RESULTS_DIR"]

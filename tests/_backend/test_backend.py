@@ -177,3 +177,15 @@ def test_eval_budget_setting():
             lucid.set_eval_budget(True)
     finally:
         lucid.set_eval_budget(before)
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="the BLAS choice exists on Linux only")
+def test_the_benchmarks_package_imports_lucid_before_mlx():
+    # A reordered import once made every benchmark run on MLX's reference BLAS (about 15x slower).
+    code = "import benchmarks, lucid; print(lucid.blas_info())"
+    env = dict(os.environ, PYTHONPATH=ROOT)
+    env.pop("LUCID_BLAS", None)
+    out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=120,
+                         cwd=ROOT)
+    assert out.returncode == 0, out.stderr
+    assert "import lucid first" not in out.stdout, out.stdout
