@@ -204,8 +204,11 @@ def _remove(desc: tuple, items: list, tensors: dict) -> None:
 
 
 # -- arguments and results --------------------------------------------------------------------------------
-def _flatten(obj, leaves: list):
-    """A hashable spec of ``obj`` (Tensors and arrays become leaves appended to ``leaves``)."""
+def _flatten(obj, leaves: list, constants_hashable: bool = True):
+    """A spec of ``obj`` (Tensors and arrays become leaves appended to ``leaves``).
+
+    Arguments' specs are cache keys, so their constants must be hashable; results' need not be.
+    """
     if isinstance(obj, Tensor):
         leaves.append(obj._data)
         return ("T", obj._device, obj._requires_grad)
@@ -213,14 +216,15 @@ def _flatten(obj, leaves: list):
         leaves.append(obj)
         return ("A",)
     if isinstance(obj, (list, tuple)):
-        return (type(obj).__name__, tuple(_flatten(v, leaves) for v in obj))
+        return (type(obj).__name__, tuple(_flatten(v, leaves, constants_hashable) for v in obj))
     if isinstance(obj, dict):
-        return ("dict", tuple((k, _flatten(v, leaves)) for k, v in obj.items()))
-    try:
-        hash(obj)
-    except TypeError:
-        raise TypeError(f"lucid.compile: an argument of type {type(obj).__name__} is neither a Tensor nor "
-                        "hashable; pass Tensors, arrays, numbers, strings, or lists/tuples/dicts of them") from None
+        return ("dict", tuple((k, _flatten(v, leaves, constants_hashable)) for k, v in obj.items()))
+    if constants_hashable:
+        try:
+            hash(obj)
+        except TypeError:
+            raise TypeError(f"lucid.compile: an argument of type {type(obj).__name__} is neither a Tensor nor "
+                            "hashable; pass Tensors, arrays, numbers, strings, or lists/tuples/dicts of them") from None
     return ("C", obj)
 
 
@@ -239,20 +243,6 @@ def _unflatten(spec, leaves):
         return {k: _unflatten(v, leaves) for k, v in spec[1]}
     values = [_unflatten(v, leaves) for v in spec[1]]
     return tuple(values) if tag == "tuple" else values
-
-
-def _flatten_result(obj, leaves: list):
-    if isinstance(obj, Tensor):
-        leaves.append(obj._data)
-        return ("T", obj._device, obj._requires_grad)
-    if isinstance(obj, mx.array):
-        leaves.append(obj)
-        return ("A",)
-    if isinstance(obj, (list, tuple)):
-        return (type(obj).__name__, tuple(_flatten_result(v, leaves) for v in obj))
-    if isinstance(obj, dict):
-        return ("dict", tuple((k, _flatten_result(v, leaves)) for k, v in obj.items()))
-    return ("C", obj)
 
 
 def _rebuild_result(spec, leaves):
@@ -441,7 +431,7 @@ class CompiledFunction:
                 for g, v in zip(groups, saved_lr):
                     g["lr"] = v
             leaves: list = []
-            entry.result_spec = _flatten_result(result, leaves)
+            entry.result_spec = _flatten(result, leaves, constants_hashable=False)
             entry.n_result = len(leaves)
             outs = list(leaves)
             now, _ = _walk(items)
