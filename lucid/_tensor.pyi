@@ -108,7 +108,7 @@ class Tensor:
     def arctan2(self, other: Tensor) -> Tensor:
         r"""Elementwise :math:`\operatorname{atan2}(y, x)` with ``y = input``, ``x = other``, broadcasting."""
     def arctanh(self) -> Tensor:
-        r"""Elementwise inverse hyperbolic tangent :math:`\tfrac12 \ln\frac{1 + x}{1 - x}`; ``±inf`` at ``±1``."""
+        r"""Elementwise inverse hyperbolic tangent :math:`\tfrac12 \ln\frac{1+x}{1-x}`; ``±inf`` at ``±1``."""
     def argmax(self, dim=None, keepdim: builtins.bool = False, *, axis=None, keepdims: builtins.bool = False) -> Tensor:
         """Index (int64) of the maximum along ``dim``, or into the flattened tensor; the first one among ties."""
     def argmin(self, dim=None, keepdim: builtins.bool = False, *, axis=None, keepdims: builtins.bool = False) -> Tensor:
