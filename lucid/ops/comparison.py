@@ -21,7 +21,7 @@ from lucid._backend.dtypes import BOOL_OR_INTEGER_MX, from_mx_dtype
 from lucid._tensor import Tensor
 from lucid.autograd.function import Function
 from lucid.ops._registry import export, register, register_method, unary_op
-from lucid.ops._util import operand, to_tensor
+from lucid.ops._util import function_class, operand, to_tensor
 
 # What may stand on the other side of a comparison/bitwise operator; anything
 # else gets NotImplemented (so ``x == None`` is False, as in PyTorch).
@@ -34,13 +34,11 @@ class _NonDiff(Function):
 
 
 def _unary(name: str, fn) -> type:
-    return type(name, (_NonDiff,), {"forward": staticmethod(lambda ctx, a: fn(a)),
-                                    "__module__": __name__, "__qualname__": name})
+    return function_class(name, lambda ctx, a: fn(a), module=__name__, base=_NonDiff)
 
 
 def _binary(name: str, fn) -> type:
-    return type(name, (_NonDiff,), {"forward": staticmethod(lambda ctx, a, b: fn(a, b)),
-                                    "__module__": __name__, "__qualname__": name})
+    return function_class(name, lambda ctx, a, b: fn(a, b), module=__name__, base=_NonDiff)
 
 
 def _check_bitwise(op: str, *values) -> None:
@@ -63,8 +61,7 @@ def _bitwise(name: str, op: str, fn) -> type:
             a = mx.array(a, dtype=mx.int64)
         return fn(a, b)
 
-    return type(name, (_NonDiff,), {"forward": staticmethod(forward),
-                                    "__module__": __name__, "__qualname__": name})
+    return function_class(name, forward, module=__name__, base=_NonDiff)
 
 
 Eq = _binary("Eq", mx.equal)

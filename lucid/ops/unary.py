@@ -20,7 +20,7 @@ from lucid._tensor import Tensor
 from lucid.autograd.function import Function
 from lucid.ops import _specfun
 from lucid.ops._registry import export, register, register_method, unary_op
-from lucid.ops._util import check_int, operand, to_tensor, unbroadcast
+from lucid.ops._util import check_int, function_class, operand, to_tensor, unbroadcast
 
 _LN2 = math.log(2.0)
 _LN10 = math.log(10.0)
@@ -47,9 +47,7 @@ def _rule(name: str, forward, grad, saves_output: bool = False) -> type:
     def bwd(ctx, g):
         return grad(g, ctx.saved_tensors[0])
 
-    return type(name, (Function,), {"forward": staticmethod(fwd), "backward": staticmethod(bwd),
-                                    "__module__": __name__, "__qualname__": name,
-                                    "__doc__": f"``{forward.__name__}`` as a Function."})
+    return function_class(name, fwd, bwd, module=__name__, doc=f"``{forward.__name__}`` as a Function.")
 
 
 def _zero_grad_rule(name: str, forward) -> type:
@@ -61,8 +59,7 @@ def _zero_grad_rule(name: str, forward) -> type:
     def bwd(ctx, g):
         return (mx.zeros_like(g),) + (None,) * ctx.n_attrs
 
-    return type(name, (Function,), {"forward": staticmethod(fwd), "backward": staticmethod(bwd),
-                                    "__module__": __name__, "__qualname__": name})
+    return function_class(name, fwd, bwd, module=__name__)
 
 
 def _exp2(x):
