@@ -135,6 +135,7 @@ class Categorical(_ProbsLogits):
     arg_constraints = {"probs": constraints.simplex, "logits": constraints.independent(constraints.real, 1)}
     has_enumerate_support = True
     _batch_params = ("probs", "logits")
+    _expand_keeps = ("_num_events",)
     _is_binary = False
 
     def __init__(self, probs=None, logits=None, validate_args: bool | None = None):
@@ -151,11 +152,6 @@ class Categorical(_ProbsLogits):
             self.__dict__["logits"] = param - lucid.logsumexp(param, dim=-1, keepdim=True)
         self._num_events = param.shape[-1]
         super().__init__(param.shape[:-1], validate_args=validate_args)
-
-    def expand(self, batch_shape, _instance=None):
-        new = super().expand(batch_shape, _instance)
-        new._num_events = self._num_events
-        return new
 
     @constraints.dependent_property(is_discrete=True, event_dim=0)
     def support(self):
@@ -290,6 +286,7 @@ class Binomial(_ProbsLogits):
                        "logits": constraints.real}
     has_enumerate_support = True
     _batch_params = ("total_count", "probs", "logits")
+    _expand_keeps = ("_max_count",)
 
     def __init__(self, total_count=1, probs=None, logits=None, validate_args: bool | None = None):
         _one_of(probs, logits, "Binomial")
@@ -299,11 +296,6 @@ class Binomial(_ProbsLogits):
         self.total_count, param = broadcast_all(total_count, raw)
         self.__dict__["probs" if probs is not None else "logits"] = param
         super().__init__(param.shape, validate_args=validate_args)
-
-    def expand(self, batch_shape, _instance=None):
-        new = super().expand(batch_shape, _instance)
-        new._max_count = self._max_count
-        return new
 
     @constraints.dependent_property(is_discrete=True, event_dim=0)
     def support(self):

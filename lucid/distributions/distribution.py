@@ -158,8 +158,10 @@ class Distribution:
         return self.__new__(type(self)) if _instance is None else _instance
 
     #: The parameters that carry the batch shape (``("loc", "scale")``): a family that
-    #: lists them gets :meth:`expand` from here, which broadcasts each one it holds.
+    #: lists them gets :meth:`expand` from here, which broadcasts each one it holds and
+    #: copies the attributes named in ``_expand_keeps`` (state that does not depend on it).
     _batch_params: tuple = ()
+    _expand_keeps: tuple = ()
 
     def expand(self, batch_shape, _instance=None) -> Distribution:
         """A distribution with parameters broadcast to ``batch_shape`` (no copy).
@@ -176,6 +178,8 @@ class Distribution:
             raise NotImplementedError(f"{type(self).__name__} does not implement expand")
         new = self._get_checked_instance(family, _instance)
         self._expand_params(new, batch_shape, family._batch_params)
+        for name in family._expand_keeps:
+            new.__dict__[name] = self.__dict__[name]
         return new
 
     def _expand_params(self, new, batch_shape, names) -> None:

@@ -59,6 +59,7 @@ class MultivariateNormal(_PeakAtLoc, Distribution):
     support = constraints.real_vector
     has_rsample = True
     _batch_params = ("loc", "covariance_matrix", "precision_matrix", "scale_tril")
+    _expand_keeps = ("_unbroadcasted_scale_tril",)
 
     def __init__(self, loc, covariance_matrix=None, precision_matrix=None, scale_tril=None,
                  validate_args: bool | None = None):
@@ -96,11 +97,6 @@ class MultivariateNormal(_PeakAtLoc, Distribution):
             self._unbroadcasted_scale_tril = lucid.linalg.cholesky(matrix)
         else:
             self._unbroadcasted_scale_tril = lucid.linalg.cholesky(lucid.linalg.inv(matrix))
-
-    def expand(self, batch_shape, _instance=None):
-        new = super().expand(batch_shape, _instance)
-        new._unbroadcasted_scale_tril = self._unbroadcasted_scale_tril
-        return new
 
     def __getattr__(self, name):
         # scale_tril / covariance_matrix / precision_matrix derived on first use
