@@ -8,7 +8,6 @@ import lucid
 from lucid.distributions import constraints
 from lucid.distributions._math import (
     EULER_GAMMA,
-    broadcast_all,
     finfo,
     lbeta,
     open_uniform,
@@ -24,10 +23,6 @@ __all__ = ["Normal", "LogNormal", "Uniform", "Exponential", "Laplace", "Cauchy",
 _LOG_SQRT_2PI = 0.5 * math.log(2 * math.pi)
 
 
-def _numbers(*args) -> bool:
-    return not any(isinstance(a, lucid.Tensor) for a in args)
-
-
 class _LocScale(Distribution):
     """Shared set-up of the families parameterised by ``loc`` and ``scale``."""
 
@@ -37,9 +32,7 @@ class _LocScale(Distribution):
     _batch_params = ("loc", "scale")
 
     def __init__(self, loc, scale, validate_args: bool | None = None):
-        self._eager_check = _numbers(loc, scale)
-        self.loc, self.scale = broadcast_all(loc, scale)
-        super().__init__(self.loc.shape, validate_args=validate_args)
+        self._init_params(validate_args, loc=loc, scale=scale)
 
     def _noise_shape(self, sample_shape):
         return self._extended_shape(sample_shape)
@@ -161,9 +154,7 @@ class Uniform(Distribution):
     _batch_params = ("low", "high")
 
     def __init__(self, low, high, validate_args: bool | None = None):
-        self._eager_check = _numbers(low, high)
-        self.low, self.high = broadcast_all(low, high)
-        super().__init__(self.low.shape, validate_args=validate_args)
+        self._init_params(validate_args, low=low, high=high)
         if self._validate_args:
             from lucid.distributions.distribution import _report
 
@@ -230,9 +221,7 @@ class Exponential(Distribution):
     _batch_params = ("rate",)
 
     def __init__(self, rate, validate_args: bool | None = None):
-        self._eager_check = _numbers(rate)
-        (self.rate,) = broadcast_all(rate)
-        super().__init__(self.rate.shape, validate_args=validate_args)
+        self._init_params(validate_args, rate=rate)
 
     @property
     def mean(self):
@@ -421,9 +410,7 @@ class StudentT(Distribution):
     _batch_params = ("df", "loc", "scale")
 
     def __init__(self, df, loc=0.0, scale=1.0, validate_args: bool | None = None):
-        self._eager_check = _numbers(df, loc, scale)
-        self.df, self.loc, self.scale = broadcast_all(df, loc, scale)
-        super().__init__(self.df.shape, validate_args=validate_args)
+        self._init_params(validate_args, df=df, loc=loc, scale=scale)
 
     @property
     def mean(self):

@@ -20,14 +20,10 @@ from lucid.distributions._math import (
     softplus,
     xlogy,
 )
-from lucid.distributions.distribution import Distribution, _as_shape, _delegated
+from lucid.distributions.distribution import Distribution, _as_shape, _delegated, _numbers
 from lucid.ops.special import lgamma
 
 __all__ = ["Bernoulli", "Categorical", "OneHotCategorical", "Binomial", "Poisson"]
-
-
-def _numbers(*args) -> bool:
-    return not any(isinstance(a, Tensor) for a in args)
 
 
 def _one_of(probs, logits, name: str):
@@ -375,9 +371,7 @@ class Poisson(Distribution):
     _batch_params = ("rate",)
 
     def __init__(self, rate, validate_args: bool | None = None):
-        self._eager_check = _numbers(rate)
-        (self.rate,) = broadcast_all(rate)
-        super().__init__(self.rate.shape, validate_args=validate_args)
+        self._init_params(validate_args, rate=rate)
 
     @property
     def mean(self):

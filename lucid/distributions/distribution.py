@@ -24,7 +24,7 @@ import lucid
 from lucid._backend import checks, reductions
 from lucid._tensor import Tensor
 from lucid.distributions import constraints
-from lucid.distributions._math import broadcast_shape
+from lucid.distributions._math import broadcast_all, broadcast_shape
 
 __all__ = ["Distribution"]
 
@@ -39,6 +39,11 @@ class _PeakAtLoc:
     @property
     def mode(self):
         return self.loc
+
+
+def _numbers(*args) -> bool:
+    """Whether every argument is a plain number (no Tensor): then argument checks may run eagerly."""
+    return not any(isinstance(a, Tensor) for a in args)
 
 
 def _delegated(path: str) -> property:
@@ -181,6 +186,18 @@ class Distribution:
         for name in family._expand_keeps:
             new.__dict__[name] = self.__dict__[name]
         return new
+
+    def _init_params(self, validate_args, **params) -> None:
+        """Set up a family whose batch shape is its parameters' broadcast shape.
+
+        Keeps each parameter, broadcast against the others, under its name, then
+        initialises the distribution with their shape. Argument checks run eagerly
+        when all of them are plain numbers (unless a subclass decided that first).
+        """
+        self.__dict__.setdefault("_eager_check", _numbers(*params.values()))
+        values = broadcast_all(*params.values())
+        self.__dict__.update(zip(params, values))
+        Distribution.__init__(self, values[0].shape, validate_args=validate_args)
 
     def _expand_params(self, new, batch_shape, names) -> None:
         batch_shape = _as_shape(batch_shape, "batch_shape")

@@ -15,14 +15,10 @@ import lucid
 from lucid._tensor import Tensor
 from lucid.distributions import constraints
 from lucid.distributions._math import broadcast_all, finfo, standard_gamma_array, xlogy
-from lucid.distributions.distribution import Distribution, _as_shape
+from lucid.distributions.distribution import Distribution, _as_shape, _numbers
 from lucid.ops.special import digamma, lgamma
 
 __all__ = ["Gamma", "Chi2", "Beta", "Dirichlet"]
-
-
-def _numbers(*args) -> bool:
-    return not any(isinstance(a, Tensor) for a in args)
 
 
 def _standard_gamma(concentration: Tensor, shape: tuple) -> Tensor:
@@ -58,9 +54,7 @@ class Gamma(Distribution):
     _batch_params = ("concentration", "rate")
 
     def __init__(self, concentration, rate, validate_args: bool | None = None):
-        self.__dict__.setdefault("_eager_check", _numbers(concentration, rate))
-        self.concentration, self.rate = broadcast_all(concentration, rate)
-        super().__init__(self.concentration.shape, validate_args=validate_args)
+        self._init_params(validate_args, concentration=concentration, rate=rate)
 
     @property
     def mean(self):
@@ -125,9 +119,7 @@ class Beta(Distribution):
     _batch_params = ("concentration1", "concentration0")
 
     def __init__(self, concentration1, concentration0, validate_args: bool | None = None):
-        self._eager_check = _numbers(concentration1, concentration0)
-        self.concentration1, self.concentration0 = broadcast_all(concentration1, concentration0)
-        super().__init__(self.concentration1.shape, validate_args=validate_args)
+        self._init_params(validate_args, concentration1=concentration1, concentration0=concentration0)
 
     @property
     def mean(self):

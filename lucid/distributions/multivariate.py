@@ -8,13 +8,9 @@ import lucid
 from lucid._tensor import Tensor
 from lucid.distributions import constraints
 from lucid.distributions._math import broadcast_all, broadcast_shape, standard_normal
-from lucid.distributions.distribution import Distribution, _as_shape, _PeakAtLoc
+from lucid.distributions.distribution import Distribution, _as_shape, _numbers, _PeakAtLoc
 
 __all__ = ["MultivariateNormal", "LowRankMultivariateNormal"]
-
-
-def _numbers(*args) -> bool:
-    return not any(isinstance(a, Tensor) for a in args)
 
 
 def _expand_to(t: Tensor, shape: tuple) -> Tensor:

@@ -5,7 +5,6 @@ from __future__ import annotations
 import math
 
 import lucid
-from lucid._tensor import Tensor
 from lucid.distributions import constraints
 from lucid.distributions._math import (
     broadcast_all,
@@ -16,15 +15,11 @@ from lucid.distributions._math import (
     softplus,
 )
 from lucid.distributions.discrete import Categorical, _OverCategorical
-from lucid.distributions.distribution import Distribution, _delegated
+from lucid.distributions.distribution import Distribution, _delegated, _numbers
 from lucid.distributions.transforms import ExpTransform, SigmoidTransform
 from lucid.distributions.wrappers import TransformedDistribution
 
 __all__ = ["LogitRelaxedBernoulli", "RelaxedBernoulli", "ExpRelaxedCategorical", "RelaxedOneHotCategorical"]
-
-
-def _numbers(*args) -> bool:
-    return not any(isinstance(a, Tensor) for a in args)
 
 
 class LogitRelaxedBernoulli(Distribution):
