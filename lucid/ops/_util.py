@@ -169,10 +169,24 @@ def new_tensor(arr: mx.array, device, requires_grad: bool = False) -> Tensor:
 
 
 # -- argument checks -------------------------------------------------------------
-def check_int(value, name: str, op: str) -> int:
-    """``value`` as an int; ``TypeError`` for anything else (bools included, as they are ambiguous)."""
+def check_int(value, name: str, op: str, minimum: int | None = None) -> int:
+    """``value`` as an int; ``TypeError`` for anything else (bools included, as they are ambiguous).
+
+    With ``minimum``, ``ValueError`` for a smaller value.
+
+    Examples:
+        >>> from lucid.ops._util import check_int
+        >>> check_int(3, "n", "op", minimum=1)
+        3
+        >>> check_int(0, "n", "op", minimum=1)
+        Traceback (most recent call last):
+        ...
+        ValueError: op: n must be >= 1, got 0
+    """
     if isinstance(value, bool) or not isinstance(value, numbers.Integral):
         raise TypeError(f"{op}: {name} must be an int, got {value!r} ({type(value).__name__})")
+    if minimum is not None and value < minimum:
+        raise ValueError(f"{op}: {name} must be >= {minimum}, got {value}")
     return int(value)
 
 
