@@ -182,6 +182,15 @@ def load_torch_checkpoint(src) -> tuple[dict, dict | None, list[str]]:
     Raises:
         ModuleNotFoundError: PyTorch is not installed (and is needed).
         FileNotFoundError: no such file, or a directory without weights.
+
+    Examples:
+        >>> import lucid, tempfile
+        >>> from lucid.models.convert import load_torch_checkpoint
+        >>> folder = tempfile.mkdtemp()   # a Hugging Face folder with safetensors weights needs no torch
+        >>> lucid.save_safetensors({"w": lucid.ones(2)}, folder + "/model.safetensors")
+        >>> state, config, notes = load_torch_checkpoint(folder)
+        >>> state["w"].tolist(), config
+        ([1.0, 1.0], None)
     """
     src = os.fspath(src)
     notes: list[str] = []
@@ -215,7 +224,23 @@ def load_torch_checkpoint(src) -> tuple[dict, dict | None, list[str]]:
 
 
 def main(argv=None) -> int:
-    """The command line: ``python -m lucid.models.convert SRC DST [--arch NAME]``; returns the exit status."""
+    """The command line: ``python -m lucid.models.convert SRC DST [--arch NAME]``; returns the exit status.
+
+    Prints what it changed and wrote; on an error (no PyTorch, a missing file,
+    names that do not match ``--arch``) prints the reason to stderr and returns 1.
+
+    Examples:
+        >>> import lucid, tempfile
+        >>> from lucid.models.convert import main
+        >>> src, dst = tempfile.mkdtemp(), tempfile.mkdtemp()
+        >>> lucid.save_safetensors({"module.fc.weight": lucid.ones(2, 3)}, src + "/model.safetensors")
+        >>> main([src, dst + "/fc.safetensors"])  # doctest: +ELLIPSIS
+          removed the prefix 'module.' (nn.DataParallel) from every name
+        wrote 1 tensors (0.0 MB) to .../fc.safetensors
+        0
+        >>> list(lucid.load_safetensors(dst + "/fc.safetensors"))
+        ['fc.weight']
+    """
     parser = argparse.ArgumentParser(
         prog="python -m lucid.models.convert",
         description="Convert a PyTorch / Hugging Face checkpoint to a safetensors file Lucid loads by name.")

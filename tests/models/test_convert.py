@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import json
+import subprocess
 import sys
 import types
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -153,3 +155,15 @@ def test_command_without_torch_says_how_to_get_it(tmp_path, monkeypatch, capsys)
     assert "needs PyTorch: pip install torch" in err
     assert main([str(tmp_path / "nowhere.pth"), str(tmp_path / "out.safetensors")]) == 1
     assert "no file or directory" in capsys.readouterr().err
+
+
+def test_python_dash_m_runs_the_command(tmp_path):
+    src = tmp_path / "hf"
+    src.mkdir()
+    lucid.save_safetensors({"fc.weight": lucid.ones(2, 3)}, src / "model.safetensors")
+    repo = Path(__file__).resolve().parents[2]
+    run = subprocess.run([sys.executable, "-m", "lucid.models.convert", str(src), str(tmp_path / "out")],
+                         cwd=repo, capture_output=True, text=True, timeout=120)
+    assert run.returncode == 0, run.stderr
+    assert "wrote 1 tensors" in run.stdout
+    assert list(lucid.load_safetensors(tmp_path / "out" / "model.safetensors")) == ["fc.weight"]
