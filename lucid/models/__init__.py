@@ -36,7 +36,7 @@ from lucid.models.convnext import *
 from lucid.models.densenet import *
 from lucid.models.efficientnet import *
 from lucid.models.gpt import GPT, GPTConfig, gpt2
-from lucid.models.gpt2 import GPT2Config, GPT2LMHeadModel
+from lucid.models.gpt2_hf import GPT2Config, GPT2LMHeadModel
 from lucid.models.lstm_lm import *
 from lucid.models.mlp import *
 from lucid.models.mobilenetv2 import *
