@@ -46,6 +46,7 @@ from lucid.linalg._inverse import (
     solve_ex,
     solve_triangular,
 )
+from lucid.linalg._lu import LUFactorExResult, LUFactorResult, LUResult, lu, lu_factor, lu_factor_ex, lu_solve
 from lucid.linalg._norms import cond, matrix_norm, matrix_rank, norm, vector_norm
 from lucid.linalg._products import cross, diagonal, multi_dot, vecdot
 from lucid.ops.linalg import matmul
@@ -55,5 +56,6 @@ __all__ = [
     "cholesky", "cholesky_ex", "qr", "svd", "svdvals", "eigh", "eigvalsh",
     "norm", "vector_norm", "matrix_norm", "cond", "matrix_rank",
     "cross", "vecdot", "multi_dot", "matmul", "diagonal",
+    "lu_factor", "lu_factor_ex", "lu", "lu_solve",
     "LinAlgError",
 ]
