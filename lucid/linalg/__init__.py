@@ -32,6 +32,7 @@ from lucid.linalg._decomp import (
     svd,
     svdvals,
 )
+from lucid.linalg._eig import EigResult, eig, eigvals
 from lucid.linalg._inverse import (
     InvExResult,
     SlogdetResult,
@@ -46,7 +47,10 @@ from lucid.linalg._inverse import (
     solve_ex,
     solve_triangular,
 )
+from lucid.linalg._ldl import LDLFactorExResult, LDLFactorResult, ldl_factor, ldl_factor_ex, ldl_solve
+from lucid.linalg._lstsq import LstsqResult, lstsq
 from lucid.linalg._lu import LUFactorExResult, LUFactorResult, LUResult, lu, lu_factor, lu_factor_ex, lu_solve
+from lucid.linalg._matfun import householder_product, matrix_exp, vander
 from lucid.linalg._norms import cond, matrix_norm, matrix_rank, norm, vector_norm
 from lucid.linalg._products import cross, diagonal, multi_dot, vecdot
 from lucid.ops.linalg import matmul
@@ -56,6 +60,7 @@ __all__ = [
     "cholesky", "cholesky_ex", "qr", "svd", "svdvals", "eigh", "eigvalsh",
     "norm", "vector_norm", "matrix_norm", "cond", "matrix_rank",
     "cross", "vecdot", "multi_dot", "matmul", "diagonal",
-    "lu_factor", "lu_factor_ex", "lu", "lu_solve",
+    "lu_factor", "lu_factor_ex", "lu", "lu_solve", "ldl_factor", "ldl_factor_ex", "ldl_solve", "lstsq",
+    "eig", "eigvals", "matrix_exp", "householder_product", "vander",
     "LinAlgError",
 ]
