@@ -20,7 +20,7 @@ from lucid._tensor import Tensor
 from lucid.autograd.function import Function
 from lucid.linalg._checks import defer_info, first_failure, guard, poison
 from lucid.linalg._inverse import solve_triangular
-from lucid.linalg._lu import _eliminate, _lu_backward, _pivots_input
+from lucid.linalg._lu import _eliminate, _lu_backward, _pivot_tensor
 from lucid.linalg._util import down, matrix_input, on_cpu, swap, up
 from lucid.ops._util import to_tensor
 from lucid.ops.arithmetic import divide
@@ -182,9 +182,9 @@ def ldl_solve(LD: Tensor, pivots: Tensor, B: Tensor, *, hermitian: bool = False)
         raise TypeError(f"linalg.{op}: hermitian must be a bool, got {hermitian!r}")
     LD = matrix_input(LD, op, square=True)
     n = LD.shape[-1]
-    piv = _pivots_input(pivots, n, LD.shape[:-2], op)
+    piv = _pivot_tensor(pivots, n, LD.shape[:-2], op)  # the pivots are never used to index anything
     if n:
-        checks.defer(reductions.any(piv != mx.arange(n, dtype=piv.dtype)), _no_interchanges, mx.array(0))
+        checks.defer(reductions.any(piv != mx.arange(1, n + 1, dtype=piv.dtype)), _no_interchanges, mx.array(0))
     B = to_tensor(B, f"linalg.{op}")
     if B.ndim < 2 or B.shape[-2] != n:
         raise ValueError(f"linalg.{op}: B must have shape (*, {n}, k) to match LD of shape {LD.shape}, "

@@ -84,7 +84,8 @@ def lstsq(A: Tensor, B: Tensor, rcond: float | None = None, *, driver: str | Non
     if rcond is not None and (isinstance(rcond, bool) or not isinstance(rcond, numbers.Real)):
         raise TypeError(f"{op}: rcond must be a float or None, got {rcond!r}")
     m, n = A.shape[-2:]
-    vector = B.ndim == A.ndim - 1
+    # PyTorch's rule (as in solve): B is a (batch of) vector(s) if it is 1-D or has exactly A's batch shape plus (m,).
+    vector = B.ndim == 1 or (B.ndim == A.ndim - 1 and B.shape == A.shape[:-1])
     if B.ndim < 1 or (B.shape[-1] if vector else B.shape[-2]) != m:
         raise ValueError(f"{op}: A of shape {A.shape} and B of shape {B.shape} do not match: B needs {m} rows "
                          f"(shape (*, {m}, k) or (*, {m}))")

@@ -282,14 +282,16 @@ def lu(A: Tensor, *, pivot: bool = True) -> LUResult:
     return LUResult(P, L, U)
 
 
-def _pivots_input(pivots, n: int, batch: tuple, op: str) -> mx.array:
+def _pivot_tensor(pivots, n: int, batch: tuple, op: str) -> mx.array:
+    """The raw int32 pivots, checked for dtype and shape (values unchecked)."""
     pivots = to_tensor(pivots, f"linalg.{op}")
     if pivots._data.dtype not in _INT_MX:
         raise TypeError(f"linalg.{op}: pivots must be an integer tensor (int32, as lu_factor returns), "
                         f"got {pivots.dtype}")
     if pivots.shape != batch + (n,):
-        raise ValueError(f"linalg.{op}: pivots must have shape {batch + (n,)} to match LU, got {pivots.shape}")
-    return safe_index(pivots._data.astype(mx.int32) - 1, n, f"linalg.{op}", noun="pivot")
+        raise ValueError(f"linalg.{op}: pivots must have shape {batch + (n,)} to match the factor, "
+                         f"got {pivots.shape}")
+    return pivots._data.astype(mx.int32)
 
 
 def lu_solve(LU: Tensor, pivots: Tensor, B: Tensor, *, left: bool = True, adjoint: bool = False) -> Tensor:
@@ -328,7 +330,7 @@ def lu_solve(LU: Tensor, pivots: Tensor, B: Tensor, *, left: bool = True, adjoin
             raise TypeError(f"linalg.lu_solve: {name} must be a bool, got {flag!r}")
     LU = matrix_input(LU, "lu_solve", square=True)
     n = LU.shape[-1]
-    piv = _pivots_input(pivots, n, LU.shape[:-2], "lu_solve")
+    piv = safe_index(_pivot_tensor(pivots, n, LU.shape[:-2], "lu_solve") - 1, n, "linalg.lu_solve", noun="pivot")
     B = to_tensor(B, "linalg.lu_solve")
     if B.ndim < 2 or (B.shape[-2] if left else B.shape[-1]) != n:
         want = f"(*, {n}, k)" if left else f"(*, k, {n})"
