@@ -1,7 +1,7 @@
 """Linear algebra: inverses, determinants, decompositions, norms (PyTorch's ``torch.linalg``).
 
 Every function takes a matrix ``(m, n)`` or a batch ``(*, m, n)`` of real
-floating-point matrices. MLX's decompositions have CPU kernels only, so they
+floating-point matrices (``eig`` and ``eigvals`` return complex64). MLX's decompositions have CPU kernels only, so they
 run on the CPU stream whatever the default device (memory is unified, so
 nothing is copied); float16/bfloat16 inputs are computed in float32 and
 returned in their own dtype. Use float64 for tight accuracy.
