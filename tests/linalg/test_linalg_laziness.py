@@ -1,7 +1,7 @@
 """The new lucid.linalg ops and their backward rules never read values on the host (MLX stays lazy).
 
 Each op runs forward and backward inside ``mx.compile`` under ``no_host_reads``: any ``mx.eval``,
-``item()`` or Python ``if`` on an array value there raises.
+``item()`` or Python ``if`` on an array value there raises. Also: zero-size and half-precision inputs.
 """
 
 import mlx.core as mx
@@ -63,3 +63,33 @@ def test_forward_and_backward_stay_lazy(name):
 def test_the_probe_catches_a_host_read():
     with pytest.raises((RuntimeError, ValueError)):
         _run_traced(lambda a: a * a.sum().item(), A)
+
+
+_EMPTY = {
+    "lu_factor": lambda z: LA.lu_factor(z),
+    "lu": lambda z: LA.lu(z),
+    "lu_solve": lambda z: (LA.lu_solve(*LA.lu_factor(z), lucid.zeros(2, 0, 1)),),
+    "eig": lambda z: LA.eig(z),
+    "eigvals": lambda z: (LA.eigvals(z),),
+    "matrix_exp": lambda z: (LA.matrix_exp(z),),
+    "ldl_factor": lambda z: LA.ldl_factor(z),
+    "ldl_solve": lambda z: (LA.ldl_solve(*LA.ldl_factor(z), lucid.zeros(2, 0, 1)),),
+}
+
+
+@pytest.mark.parametrize("name", sorted(_EMPTY))
+def test_zero_size_matrices(name):
+    # 0 x 0 matrices must never reach MLX's LAPACK kernels (some divide by zero on them).
+    outs = _EMPTY[name](lucid.zeros(2, 0, 0))
+    lucid.eval(*outs)
+    assert outs[0].shape[0] == 2
+
+
+@pytest.mark.parametrize("dtype", [lucid.float16, lucid.bfloat16])
+def test_half_precision_is_computed_in_float32_and_returned_in_its_dtype(dtype):
+    a = lucid.tensor([[4.0, 2.0], [2.0, 3.0]], dtype=dtype)
+    for out in (*LA.lu(a), LA.lu_factor(a).LU, LA.matrix_exp(a), LA.ldl_factor(a).LD):
+        assert out.dtype == dtype
+    assert LA.eig(a).eigenvalues.dtype == lucid.complex64
+    np.testing.assert_allclose(LA.matrix_exp(a).float().numpy(),
+                               LA.matrix_exp(a.float()).numpy(), rtol=1e-2)
