@@ -124,3 +124,13 @@ def test_vecdot_conjugates_the_first_argument():
     np.testing.assert_allclose(got, np.vdot(x, y), rtol=1e-6)
     np.testing.assert_allclose(LA.vecdot(lucid.tensor(x), lucid.tensor(x)).item(), np.sum(np.abs(x) ** 2),
                                rtol=1e-6)
+
+
+@pytest.mark.parametrize("scale", [0.01, 1.0, 30.0])
+def test_matrix_exp_gradient_is_scipy_frechet_derivative(scale):
+    rng = _rng(10)
+    a, g = rng.standard_normal((5, 5)) * scale, rng.standard_normal((5, 5))
+    x = lucid.tensor(a, requires_grad=True)
+    LA.matrix_exp(x).backward(lucid.tensor(g))
+    ref = sl.expm_frechet(a.T, g, compute_expm=False)
+    np.testing.assert_allclose(x.grad.numpy(), ref, rtol=1e-9, atol=1e-12 * np.abs(ref).max())
