@@ -19,6 +19,7 @@ from lucid.optim import lr_scheduler
 from lucid.optim.adagrad import Adadelta, Adagrad
 from lucid.optim.adam import Adam, Adamax, AdamW, NAdam, RAdam
 from lucid.optim.asgd import ASGD
+from lucid.optim.lbfgs import LBFGS
 from lucid.optim.optimizer import Optimizer
 from lucid.optim.rmsprop import RMSprop
 from lucid.optim.rprop import Rprop
@@ -26,5 +27,5 @@ from lucid.optim.sgd import SGD
 
 __all__ = [
     "Optimizer", "SGD", "Adam", "AdamW", "Adamax", "NAdam", "RAdam", "RMSprop", "Adagrad", "Adadelta",
-    "Rprop", "ASGD", "lr_scheduler",
+    "Rprop", "ASGD", "LBFGS", "lr_scheduler",
 ]
