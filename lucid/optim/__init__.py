@@ -24,8 +24,9 @@ from lucid.optim.optimizer import Optimizer
 from lucid.optim.rmsprop import RMSprop
 from lucid.optim.rprop import Rprop
 from lucid.optim.sgd import SGD
+from lucid.optim.sparse_adam import SparseAdam
 
 __all__ = [
     "Optimizer", "SGD", "Adam", "AdamW", "Adamax", "NAdam", "RAdam", "RMSprop", "Adagrad", "Adadelta",
-    "Rprop", "ASGD", "LBFGS", "lr_scheduler",
+    "Rprop", "ASGD", "LBFGS", "SparseAdam", "lr_scheduler",
 ]
