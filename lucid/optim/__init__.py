@@ -15,7 +15,7 @@ Examples:
     0.05
 """
 
-from lucid.optim import lr_scheduler
+from lucid.optim import lr_scheduler, swa_utils
 from lucid.optim.adagrad import Adadelta, Adagrad
 from lucid.optim.adam import Adam, Adamax, AdamW, NAdam, RAdam
 from lucid.optim.asgd import ASGD
@@ -28,5 +28,5 @@ from lucid.optim.sparse_adam import SparseAdam
 
 __all__ = [
     "Optimizer", "SGD", "Adam", "AdamW", "Adamax", "NAdam", "RAdam", "RMSprop", "Adagrad", "Adadelta",
-    "Rprop", "ASGD", "LBFGS", "SparseAdam", "lr_scheduler",
+    "Rprop", "ASGD", "LBFGS", "SparseAdam", "lr_scheduler", "swa_utils",
 ]
