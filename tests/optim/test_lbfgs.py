@@ -155,17 +155,36 @@ def test_matches_numpy_reference(max_iter, n_steps, history):
 # -- the line search ---------------------------------------------------------------------------------
 
 
-def test_strong_wolfe_step_satisfies_the_conditions():
-    # One iteration: the accepted step must satisfy both strong Wolfe conditions along d = -g.
-    x0 = np.array([-1.2, 1.0])
-    x = lucid.tensor(x0, dtype=lucid.float64, requires_grad=True)
-    opt = lucid.optim.LBFGS([x], max_iter=1, line_search_fn="strong_wolfe")
-    f0 = opt.step(_rosenbrock(opt, x)).item()
+def _rosenbrock_np(v):
+    a, b = v
+    return (1 - a) ** 2 + 100 * (b - a * a) ** 2, np.array([-2 * (1 - a) - 400 * a * (b - a * a),
+                                                             200 * (b - a * a)])
 
-    def fg(v):
-        a, b = v
-        return (1 - a) ** 2 + 100 * (b - a * a) ** 2, np.array([-2 * (1 - a) - 400 * a * (b - a * a),
-                                                                 200 * (b - a * a)])
+
+def _steep_quadratic_np(v):
+    return 0.5 * float(v @ v), v.copy()
+
+
+@pytest.mark.parametrize("x0,problem,lr", [
+    ([-1.2, 1.0], "rosenbrock", 1.0),  # the first trial fails the sufficient decrease: zoom
+    ([100.0, 0.0], "quadratic", 1.0),  # the first trial (t = 1/|g|_1) is far too short: extrapolation
+    ([1.0], "quadratic", 1.95),  # the first trial decreases f but passes the minimum (g.d > 0): zoom
+])
+def test_strong_wolfe_step_satisfies_the_conditions(x0, problem, lr):
+    # One iteration: the accepted step must satisfy both strong Wolfe conditions along d = -g.
+    x0 = np.array(x0)
+    fg = _rosenbrock_np if problem == "rosenbrock" else _steep_quadratic_np
+    x = lucid.tensor(x0, dtype=lucid.float64, requires_grad=True)
+    opt = lucid.optim.LBFGS([x], lr=lr, max_iter=1, line_search_fn="strong_wolfe")
+    if problem == "rosenbrock":
+        closure = _rosenbrock(opt, x)
+    else:
+        def closure():
+            opt.zero_grad()
+            loss = 0.5 * (x * x).sum()
+            loss.backward()
+            return loss
+    f0 = opt.step(closure).item()
     _, g0 = fg(x0)
     d = opt.state[x]["d"].numpy()
     t = opt.state[x]["t"]
@@ -174,7 +193,8 @@ def test_strong_wolfe_step_satisfies_the_conditions():
     np.testing.assert_allclose(x.numpy(), x0 + t * d, rtol=1e-12)
     assert f1 <= f0 + 1e-4 * t * (g0 @ d)
     assert abs(g1 @ d) <= 0.9 * abs(g0 @ d)
-    assert t != min(1.0, 1.0 / np.abs(g0).sum())  # the search moved away from the first trial
+    assert t != min(1.0, 1.0 / np.abs(g0).sum()) * lr  # the search moved away from the first trial
+    assert opt.state[x]["func_evals"] > 2
 
 
 def test_reads_are_batched_once_per_iteration(monkeypatch):
