@@ -137,6 +137,11 @@ def is_complex(input: Tensor) -> bool:
 
 
 from lucid import nn, optim, data, datasets, transforms
+# PyTorch's top-level spellings of activation functions (torch.relu, torch.softmax, ...).
+from lucid.nn.functional import (
+    celu, celu_, hardshrink, log_softmax, prelu, relu, relu_, rrelu, rrelu_, selu, selu_, softmax, threshold,
+    threshold_,
+)
 from lucid import fft, special
 from lucid import amp, func, profiler
 from lucid.amp import autocast, get_autocast_dtype, is_autocast_enabled

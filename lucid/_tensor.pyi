@@ -417,6 +417,8 @@ class Tensor:
     def gt(self, other) -> Tensor:
         """Elementwise ``input > other`` as a bool tensor (``greater``)."""
     def half(self) -> Tensor: ...
+    def hardshrink(self, lambd: builtins.float = 0.5) -> Tensor:
+        """``hardshrink(self, lambd)``: ``x`` where ``|x| > lambd``, else 0."""
     def heaviside(self, values) -> Tensor:
         """The Heaviside step: 0 where ``input < 0``, ``values`` where ``input == 0``, 1 where ``input > 0``."""
     def histc(self, bins: builtins.int = 100, min=0, max=0) -> Tensor:
@@ -511,6 +513,8 @@ class Tensor:
         """In-place form of ``log2``: updates ``self``, bumps its version, returns ``self``."""
     def log_(self) -> Tensor:
         """In-place form of ``log``: updates ``self``, bumps its version, returns ``self``."""
+    def log_softmax(self, dim: builtins.int | None = None, dtype=None, *, axis: builtins.int | None = None) -> Tensor:
+        """``log_softmax(self, dim, dtype)`` (see :func:`lucid.nn.functional.log_softmax`)."""
     def logaddexp(self, other) -> Tensor:
         r"""Elementwise :math:`\log(e^x + e^y)`, without overflow; broadcasting."""
     def logaddexp2(self, other) -> Tensor:
@@ -525,6 +529,8 @@ class Tensor:
         """Elementwise logical XOR; nonzero counts as true."""
     def logit(self, eps: builtins.float | None = None) -> Tensor:
         r"""Elementwise log-odds :math:`\log\frac{x}{1 - x}`, the inverse of ``sigmoid``."""
+    def logit_(self, eps: builtins.float | None = None) -> Tensor:
+        """In-place form of ``logit``: updates ``self``, bumps its version, returns ``self``."""
     def logsumexp(
         self,
         dim=None,
@@ -734,6 +740,10 @@ class Tensor:
         """In-place form of ``reciprocal``: updates ``self``, bumps its version, returns ``self``."""
     def register_hook(self, hook):
         """Call ``hook(grad)`` when this tensor's gradient is computed; it may return a replacement."""
+    def relu(self) -> Tensor:
+        """``relu(self)``: ``max(x, 0)`` elementwise (the gradient at 0 is 0)."""
+    def relu_(self) -> Tensor:
+        """``relu`` in place: rebinds ``self`` to ``max(self, 0)``, bumps its version and returns it."""
     def remainder(self, other):
         """Elementwise ``input % other`` with the sign of ``other`` (as Python's)."""
     def repeat(self, *sizes) -> Tensor:
@@ -842,6 +852,8 @@ class Tensor:
         """In-place form of ``sinh``: updates ``self``, bumps its version, returns ``self``."""
     def size(self, dim: builtins.int | None = None, *, axis: builtins.int | None = None):
         """The shape (PyTorch's ``size()``), or one dimension's length (``axis`` is the NumPy spelling of ``dim``)."""
+    def softmax(self, dim: builtins.int | None = None, dtype=None, *, axis: builtins.int | None = None) -> Tensor:
+        """``softmax(self, dim, dtype)`` (see :func:`lucid.nn.functional.softmax`)."""
     def sort(
         self,
         dim: builtins.int | None = None,
