@@ -28,6 +28,7 @@ from lucid._backend.memory import (
     set_memory_limit,
 )
 from lucid._backend.device import device
+from lucid._backend.dtypes import get_default_dtype, set_default_dtype
 from lucid._backend.dtypes import (
     bfloat16, bool_, complex64, dtype, float16, float32, float64, int8, int16, int32, int64,
     uint8, uint16, uint32, uint64,

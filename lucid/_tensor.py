@@ -15,6 +15,7 @@ import mlx.core as mx
 import numpy as np
 
 from lucid._backend import checks as _checks
+from lucid._backend import dtypes as _dtypes
 from lucid._backend import trace as _trace
 from lucid._backend.device import _default, normalize_device
 from lucid._backend.dtypes import FLOATING_MX, TENSOR_TYPE_NAMES, from_mx_dtype, from_type_name, to_mx_dtype
@@ -56,7 +57,7 @@ def as_array(data, dtype=None) -> mx.array:
     elif isinstance(data, numbers.Integral):
         return mx.array(int(data), dtype=mx.int64 if mx_dtype is None else mx_dtype)
     elif isinstance(data, numbers.Real):
-        return mx.array(float(data), dtype=mx.float32 if mx_dtype is None else mx_dtype)
+        return mx.array(float(data), dtype=_dtypes._DEFAULT_FLOAT[0] if mx_dtype is None else mx_dtype)
     elif isinstance(data, numbers.Complex):
         return mx.array(complex(data), dtype=mx.complex64 if mx_dtype is None else mx_dtype)
     elif isinstance(data, (list, tuple)):
@@ -96,9 +97,9 @@ def _from_sequence(data, mx_dtype) -> mx.array:
             "(nested lists of the same length)"
         )
     if mx_dtype is None:
-        # PyTorch's defaults: Python floats are float32, ints int64, complex complex64.
+        # PyTorch's defaults: Python floats get the default dtype (float32), ints int64, complex complex64.
         if kind == "f":
-            mx_dtype = mx.float32
+            mx_dtype = _dtypes._DEFAULT_FLOAT[0]
         elif kind in "iu":
             if kind == "u" and nd.size and nd.max() > np.iinfo(np.int64).max:
                 raise ValueError("integer values do not fit in int64; pass dtype=lucid.uint64")

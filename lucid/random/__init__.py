@@ -25,7 +25,7 @@ import mlx.core as mx
 import numpy as np
 
 from lucid._backend.device import _default, normalize_device, run_on
-from lucid._backend.dtypes import INTEGER_MX, REAL_FLOATING_MX, to_mx_dtype
+from lucid._backend.dtypes import _DEFAULT_FLOAT, INTEGER_MX, REAL_FLOATING_MX, to_mx_dtype
 from lucid._tensor import Tensor
 from lucid.ops._util import check_int, check_sizes, new_tensor
 
@@ -199,7 +199,7 @@ def _shape(args, size, op: str) -> tuple:
 
 
 def _float_dtype(dtype, op: str) -> mx.Dtype:
-    dt = mx.float32 if dtype is None else to_mx_dtype(dtype)
+    dt = _DEFAULT_FLOAT[0] if dtype is None else to_mx_dtype(dtype)
     if dt not in REAL_FLOATING_MX:
         raise TypeError(f"{op}: dtype must be a floating-point type, got {dtype}")
     return dt
