@@ -29,13 +29,16 @@ from lucid._backend.memory import (
 )
 from lucid._backend.device import device
 from lucid._backend.dtypes import get_default_dtype, set_default_dtype
+from lucid._backend.threads import get_num_threads, set_num_threads
 from lucid._backend.dtypes import (
     bfloat16, bool_, complex64, dtype, float16, float32, float64, int8, int16, int32, int64,
     uint8, uint16, uint32, uint64,
 )
 from lucid._tensor import Tensor
 from lucid import autograd
-from lucid.autograd import enable_grad, is_grad_enabled, no_grad, set_grad_enabled
+from lucid.autograd import (
+    enable_grad, inference_mode, is_grad_enabled, is_inference_mode_enabled, no_grad, set_grad_enabled,
+)
 from lucid import ops
 from lucid import random, linalg
 from lucid.ops import _registry
@@ -149,6 +152,7 @@ from lucid.amp import autocast, get_autocast_dtype, is_autocast_enabled
 from lucid.serialization import load, load_safetensors, load_sharded, save, save_safetensors, save_sharded
 from lucid._compile import compile
 from lucid import utils
+from lucid.utils.dlpack import from_dlpack, to_dlpack
 
 # einops (an optional extra) finds Lucid's backend by its class, so define it now
 # if einops is installed; ``import einops`` then works on Lucid Tensors at once.

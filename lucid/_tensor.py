@@ -399,6 +399,24 @@ class Tensor:
         out = self.numpy()
         return out if dtype is None else out.astype(dtype)
 
+    def __dlpack__(self, *, stream=None, max_version=None, dl_device=None, copy=None):
+        """Export the values through DLPack (a sync point: evaluates; see ``lucid.to_dlpack``).
+
+        Lets ``np.from_dlpack(t)`` and other DLPack consumers read a Tensor.
+        """
+        if _trace._stack:
+            raise _trace.host_read_error("Tensor.__dlpack__()")
+        arr = self._data
+        if _checks.has_pending():
+            _checks.sync(arr)
+        kwargs = {k: v for k, v in (("stream", stream), ("max_version", max_version), ("dl_device", dl_device),
+                                    ("copy", copy)) if v is not None}
+        return arr.__dlpack__(**kwargs)
+
+    def __dlpack_device__(self):
+        """The DLPack device of the values (``(1, 0)``, CPU memory, for MLX's unified memory)."""
+        return self._data.__dlpack_device__()
+
     def __bool__(self) -> bool:
         if self._data.size != 1:
             raise RuntimeError(
