@@ -48,8 +48,8 @@ globals().update(_registry.public())
 from lucid.ops.dtype_info import e, inf, nan, newaxis, pi
 # PyTorch's top-level spellings of the random functions (torch.manual_seed, torch.randn, ...).
 from lucid.random import (
-    Generator, bernoulli, initial_seed, manual_seed, normal, rand, rand_like, randint, randint_like, randn,
-    randn_like, randperm, seed,
+    Generator, bernoulli, initial_seed, manual_seed, multinomial, normal, poisson, rand, rand_like, randint,
+    randint_like, randn, randn_like, randperm, seed,
 )
 
 __version__ = "0.1.0"

@@ -589,6 +589,8 @@ class Tensor:
         """Elementwise ``input * other`` with broadcasting."""
     def mul_(self, other):
         """In-place form of ``multiply``: updates ``self``, bumps its version, returns ``self``."""
+    def multinomial(self, num_samples: builtins.int, replacement: builtins.bool = False, *, generator=None) -> Tensor:
+        """Draw category indices from the rows of ``input`` (non-negative weights, not necessarily normalised)."""
     def multiply(self, other):
         """Elementwise ``input * other`` with broadcasting."""
     def multiply_(self, other):
