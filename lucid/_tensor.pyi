@@ -136,6 +136,8 @@ class Tensor:
         """The maximum over ``axis`` (``dim``, an int or tuple; all when omitted); ties share the gradient evenly."""
     def amin(self, axis=None, keepdims: builtins.bool = False, *, dim=None, keepdim: builtins.bool = False) -> Tensor:
         """The minimum over ``axis`` (``dim``, an int or tuple; all when omitted); ties share the gradient evenly."""
+    def angle(self) -> Tensor:
+        """The argument (phase) of each element, in radians in ``(-pi, pi]``."""
     def any(self, dim=None, keepdim: builtins.bool = False, *, axis=None, keepdims: builtins.bool = False) -> Tensor:
         """True where some element over ``dim`` (an int or tuple; all when omitted) is nonzero; bool result."""
     def arccos(self) -> Tensor:

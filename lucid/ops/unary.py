@@ -28,11 +28,15 @@ _HALF_SQRT_PI = math.sqrt(math.pi) / 2.0
 _TWO_OVER_SQRT_PI = 2.0 / math.sqrt(math.pi)
 
 
-def _rule(name: str, forward, grad, saves_output: bool = False) -> type:
+def _rule(name: str, forward, grad, saves_output: bool = False, holomorphic: bool = True) -> type:
     """Build the Function of ``y = forward(x)`` whose backward is ``grad(g, saved)``.
 
     ``saved`` is ``y`` when ``saves_output`` (exp, sqrt, tanh, ...) else ``x``:
     each rule keeps only the one array its derivative needs.
+
+    For complex inputs the gradient follows PyTorch's convention (``dL/dRe + i dL/dIm``):
+    a holomorphic ``f`` (every rule here but ``abs``) gets ``g * conj(f'(z))``. Since ``grad``
+    is ``g * f'(saved)``, that is ``conj(grad(conj(g), saved))``.
     """
     if saves_output:
         def fwd(ctx, x):
@@ -44,8 +48,15 @@ def _rule(name: str, forward, grad, saves_output: bool = False) -> type:
             ctx.save_for_backward(x)
             return forward(x)
 
-    def bwd(ctx, g):
-        return grad(g, ctx.saved_tensors[0])
+    if holomorphic:
+        def bwd(ctx, g):
+            saved = ctx.saved_tensors[0]
+            if saved.dtype == mx.complex64:
+                return mx.conj(grad(mx.conj(g), saved))
+            return grad(g, saved)
+    else:
+        def bwd(ctx, g):
+            return grad(g, ctx.saved_tensors[0])
 
     return type(name, (Function,), {"forward": staticmethod(fwd), "backward": staticmethod(bwd),
                                     "__module__": __name__, "__qualname__": name,
@@ -74,7 +85,8 @@ def _cube(x):
 
 
 # NOTE: at x == 0, abs gets gradient 0 (sign(0)), as in PyTorch.
-Abs = _rule("Abs", mx.abs, lambda g, x: g * mx.sign(x))
+# For complex z, mx.sign(z) is z / |z|: abs's gradient g * z / |z| under PyTorch's convention.
+Abs = _rule("Abs", mx.abs, lambda g, x: g * mx.sign(x), holomorphic=False)
 Exp = _rule("Exp", mx.exp, lambda g, y: g * y, saves_output=True)
 Exp2 = _rule("Exp2", _exp2, lambda g, y: g * y * _LN2, saves_output=True)
 Expm1 = _rule("Expm1", mx.expm1, lambda g, y: g * (y + 1.0), saves_output=True)
