@@ -46,6 +46,7 @@ from lucid.ops import _registry
 # Every registered op under its public names and aliases (lucid.add, lucid.subtract, lucid.norm, ...).
 globals().update(_registry.public())
 from lucid.ops.dtype_info import e, inf, nan, newaxis, pi
+from lucid.ops.shape import channels_last, channels_last_3d, contiguous_format, memory_format, preserve_format
 # PyTorch's top-level spellings of the random functions (torch.manual_seed, torch.randn, ...).
 from lucid.random import (
     Generator, bernoulli, initial_seed, manual_seed, multinomial, normal, poisson, rand, rand_like, randint,

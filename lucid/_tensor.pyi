@@ -269,8 +269,9 @@ class Tensor:
         """The complex conjugate :math:`x - iy`; a real tensor is returned as it is."""
     def conj_physical(self) -> Tensor:
         """The complex conjugate :math:`x - iy`; a real tensor is returned as it is."""
-    def contiguous(self) -> Tensor:
-        """Return ``input`` itself (MLX arrays need no layout change before use)."""
+    def contiguous(self, memory_format: Any = ...) -> Tensor:
+        """Return ``input`` itself: Lucid tensors are always read in row-major order (see
+        :meth:`Tensor.is_contiguous`)."""
     def copy_(self, src, non_blocking: builtins.bool = False) -> Tensor:
         """Copy ``src`` (broadcast to this shape, cast to this dtype) into ``self``; differentiable in ``src``."""
     def copysign(self, other) -> Tensor:
@@ -453,6 +454,8 @@ class Tensor:
     def int(self) -> Tensor: ...
     def is_complex(self) -> builtins.bool:
         """True for complex tensors."""
+    def is_contiguous(self, memory_format: Any = ...) -> builtins.bool:
+        """Whether ``input`` is laid out in ``memory_format`` (``Tensor.is_contiguous``)."""
     def is_floating_point(self) -> builtins.bool:
         """True for float16, bfloat16, float32 and float64 tensors (not complex ones)."""
     @property
@@ -901,6 +904,10 @@ class Tensor:
         ddof=None,
     ) -> Tensor:
         """Standard deviation: the square root of :func:`var` (same arguments, ``correction=1`` by default)."""
+    def storage_offset(self) -> builtins.int:
+        """The offset of the first element in the underlying storage: always 0 (``Tensor.storage_offset``)."""
+    def stride(self, dim: builtins.int | None = None, *, axis: builtins.int | None = None):
+        """The row-major strides of the logical shape, in elements (``Tensor.stride``)."""
     def sub(self, other):
         """Elementwise ``input - other`` with broadcasting."""
     def sub_(self, other, *, alpha=None) -> Tensor:
