@@ -115,6 +115,32 @@ def is_tensor(obj) -> bool:
     return isinstance(obj, Tensor)
 
 
+def numel(input: Tensor) -> int:
+    """The number of elements of ``input`` (``torch.numel``).
+
+    Examples:
+        >>> import lucid
+        >>> lucid.numel(lucid.zeros(2, 3))
+        6
+    """
+    if not isinstance(input, Tensor):
+        raise TypeError(f"numel expects a Tensor, got {type(input).__name__}")
+    return input.numel()
+
+
+def detach(input: Tensor) -> Tensor:
+    """``input.detach()``: the same values, cut from the autograd graph (``torch.detach``).
+
+    Examples:
+        >>> import lucid
+        >>> lucid.detach(lucid.ones(2, requires_grad=True)).requires_grad
+        False
+    """
+    if not isinstance(input, Tensor):
+        raise TypeError(f"detach expects a Tensor, got {type(input).__name__}")
+    return input.detach()
+
+
 def is_floating_point(input: Tensor) -> bool:
     """True if ``input`` has a real floating-point dtype (float16, bfloat16, float32, float64).
 

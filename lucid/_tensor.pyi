@@ -211,6 +211,8 @@ class Tensor:
         """Accumulate d(self)/d(leaf) into every leaf's ``.grad``."""
     def baddbmm(self, batch1: Tensor, batch2: Tensor, *, beta=1, alpha=1) -> Tensor:
         """``beta * input + alpha * bmm(batch1, batch2)`` for 3-D batches."""
+    def bernoulli_(self, p: builtins.float = 0.5, *, generator=None) -> Tensor:
+        """Fill ``self`` in place with 0/1 samples that are 1 with probability ``p`` (a number)."""
     def bfloat16(self) -> Tensor: ...
     def bincount(self, weights=None, minlength: builtins.int = 0) -> Tensor:
         """How often each value ``0, 1, ...`` occurs in a 1-D non-negative integer tensor (weighted if given)."""
@@ -239,6 +241,8 @@ class Tensor:
         right: builtins.bool = False,
     ) -> Tensor:
         """The bucket of each value for sorted 1-D ``boundaries``: ``searchsorted(boundaries, input, right=right)``."""
+    def cauchy_(self, median: builtins.float = 0.0, sigma: builtins.float = 1.0, *, generator=None) -> Tensor:
+        """Fill ``self`` in place with Cauchy samples ``median + sigma * tan(pi * (u - 1/2))``."""
     def ceil(self) -> Tensor:
         """Elementwise smallest integer ``>= x`` (zero gradient)."""
     def ceil_(self) -> Tensor:
@@ -307,6 +311,8 @@ class Tensor:
         """A Tensor sharing this one's values, detached from the graph (PyTorch's ``.data``)."""
     @data.setter
     def data(self, value) -> None: ...
+    def deg2rad(self) -> Tensor:
+        """Degrees to radians, ``x * pi / 180`` (integers give float32)."""
     def detach(self) -> Tensor:
         """A new leaf Tensor with the same values, cut from the graph."""
     def detach_(self) -> Tensor: ...
@@ -369,6 +375,8 @@ class Tensor:
         """Elementwise :math:`e^x - 1`, accurate for small ``x``."""
     def expm1_(self) -> Tensor:
         """In-place form of ``expm1``: updates ``self``, bumps its version, returns ``self``."""
+    def exponential_(self, lambd: builtins.float = 1.0, *, generator=None) -> Tensor:
+        """Fill ``self`` in place with exponential samples of rate ``lambd`` (``-log(1 - u) / lambd``)."""
     def fill_(self, value) -> Tensor:
         """Fill with ``value`` (a number or a one-element Tensor) in place."""
     def fix(self) -> Tensor:
@@ -407,6 +415,8 @@ class Tensor:
         """Elementwise greatest common divisor of integer tensors (non-negative; ``gcd(0, 0) = 0``)."""
     def ge(self, other) -> Tensor:
         """Elementwise ``input >= other`` as a bool tensor (``greater_equal``)."""
+    def geometric_(self, p: builtins.float, *, generator=None) -> Tensor:
+        """Fill ``self`` in place with geometric samples on ``{1, 2, ...}``: trials until the first success."""
     def ger(self, vec2: Tensor) -> Tensor:
         """Outer product of two 1-D tensors: ``out[i, j] = input[i] * vec2[j]`` (``ger`` is an alias)."""
     def gpu(self) -> Tensor: ...
@@ -441,10 +451,14 @@ class Tensor:
         """The imaginary part of a complex tensor (the property ``Tensor.imag``)."""
     def index_add(self, dim=None, index=None, source=None, *, alpha=1, axis=None) -> Tensor:
         """A copy of ``input`` with ``alpha * source`` added at ``index`` along ``dim``; repeats accumulate."""
+    def index_add_(self, dim=None, index=None, source=None, *, alpha=1, axis=None) -> Tensor:
+        """In-place form of ``index_add``: updates ``self``, bumps its version, returns it."""
     def index_copy(self, dim=None, index=None, source=None, *, axis=None) -> Tensor:
         """A copy of ``input`` whose slices at ``index`` along ``dim`` are replaced by those of ``source``."""
     def index_fill(self, dim=None, index=None, value=None, *, axis=None) -> Tensor:
         """A copy of ``input`` with the slices at ``index`` along ``dim`` set to ``value`` (a number or 0-d tensor)."""
+    def index_fill_(self, dim=None, index=None, value=None, *, axis=None) -> Tensor:
+        """In-place form of ``index_fill``: updates ``self``, bumps its version, returns it."""
     def index_put(self, indices, values, accumulate: builtins.bool = False) -> Tensor:
         """A copy of ``input`` with ``input[indices] = values`` (or ``+=`` with ``accumulate``)."""
     def index_select(self, dim: builtins.int | None = None, index=None, *, axis: builtins.int | None = None) -> Tensor:
@@ -522,6 +536,8 @@ class Tensor:
         """In-place form of ``log2``: updates ``self``, bumps its version, returns ``self``."""
     def log_(self) -> Tensor:
         """In-place form of ``log``: updates ``self``, bumps its version, returns ``self``."""
+    def log_normal_(self, mean: builtins.float = 1.0, std: builtins.float = 2.0, *, generator=None) -> Tensor:
+        """Fill ``self`` in place with ``exp(N(mean, std^2))`` samples (PyTorch's ``Tensor.log_normal_``)."""
     def log_softmax(self, dim: builtins.int | None = None, dtype=None, *, axis: builtins.int | None = None) -> Tensor:
         """``log_softmax(self, dim, dtype)`` (see :func:`lucid.nn.functional.log_softmax`)."""
     def logaddexp(self, other) -> Tensor:
@@ -560,6 +576,8 @@ class Tensor:
         """In-place form of ``masked_fill``: updates ``self``, bumps its version, returns it."""
     def masked_scatter(self, mask, source: Tensor) -> Tensor:
         """A copy of ``input`` whose positions where ``mask`` is true take ``source``'s elements in order."""
+    def masked_scatter_(self, mask, source: Tensor) -> Tensor:
+        """In-place form of ``masked_scatter``: updates ``self``, bumps its version, returns it."""
     def masked_select(self, mask) -> Tensor:
         """The elements of ``input`` where ``mask`` is True, as a 1-D tensor (a sync point: data-dependent size)."""
     def matmul(self, other: Tensor) -> Tensor:
@@ -700,6 +718,8 @@ class Tensor:
         keepdims: builtins.bool = False,
     ) -> Tensor:
         """The norm of a tensor (PyTorch's ``torch.norm``); it is ``lucid.norm`` and ``Tensor.norm``."""
+    def normal_(self, mean: builtins.float = 0.0, std: builtins.float = 1.0, *, generator=None) -> Tensor:
+        """Fill ``self`` in place with normal samples ``N(mean, std^2)`` (PyTorch's ``Tensor.normal_``)."""
     def not_equal(self, other) -> Tensor:
         """Elementwise ``input != other`` as a bool tensor (``not_equal``)."""
     def numel(self) -> builtins.int: ...
@@ -740,6 +760,10 @@ class Tensor:
         axis=None,
     ) -> Tensor:
         """The ``q``-th quantiles along ``dim`` (all elements when omitted); NaN where a slice holds a NaN."""
+    def rad2deg(self) -> Tensor:
+        """Radians to degrees, ``x * 180 / pi`` (integers give float32)."""
+    def random_(self, from_: builtins.int = 0, to: builtins.int | None = None, *, generator=None, **kwargs) -> Tensor:
+        """Fill ``self`` in place with integers uniform on ``[from, to)`` (PyTorch's ``Tensor.random_``)."""
     def ravel(self) -> Tensor:
         """Flatten to 1-D."""
     @property
@@ -839,6 +863,16 @@ class Tensor:
     ) -> Tensor:
         """Reduce ``src`` into a copy of ``input`` at ``index`` along ``dim``, with ``"sum"``, ``"prod"``,
         ``"mean"``, ``"amax"`` or ``"amin"``."""
+    def select(
+        self,
+        dim: builtins.int | None = None,
+        index: builtins.int | None = None,
+        *,
+        axis: builtins.int | None = None,
+    ) -> Tensor:
+        """The slice at ``index`` along ``dim``, with that dim removed (``x.select(1, 2)`` is ``x[:, 2]``)."""
+    def sgn(self) -> Tensor:
+        """``sign`` extended to complex numbers: ``z / |z|`` (0 at 0); for real tensors the same as :func:`sign`."""
     @property
     def shape(self) -> tuple: ...
     def sigmoid(self) -> Tensor:
@@ -995,6 +1029,8 @@ class Tensor:
         """Split dim ``dim`` into ``sizes`` (one entry may be ``-1``); the inverse of :func:`flatten`."""
     def unfold(self, dimension: builtins.int, size: builtins.int, step: builtins.int) -> Tensor:
         """Every window of ``size`` elements along ``dimension``, ``step`` apart, as a new last dim."""
+    def uniform_(self, from_: builtins.float = 0.0, to: builtins.float = 1.0, *, generator=None, **kwargs) -> Tensor:
+        """Fill ``self`` in place with uniform samples from ``[from, to)`` (PyTorch's ``Tensor.uniform_``)."""
     def unique(
         self,
         sorted: builtins.bool = True,

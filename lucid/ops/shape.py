@@ -808,6 +808,34 @@ def storage_offset(input: Tensor) -> int:
     return 0
 
 
+@register(method=True)
+def select(input: Tensor, dim: int | None = None, index: int | None = None, *, axis: int | None = None) -> Tensor:
+    """The slice at ``index`` along ``dim``, with that dim removed (``x.select(1, 2)`` is ``x[:, 2]``).
+
+    Args:
+        input: the tensor (at least 1-D).
+        dim: the dim (negative counts from the end); ``axis`` is the NumPy spelling.
+        index: the position along it (negative counts from the end).
+
+    Raises:
+        IndexError: ``index`` is out of range.
+
+    Examples:
+        >>> import lucid
+        >>> lucid.arange(6).reshape(2, 3).select(1, -1).tolist()
+        [2, 5]
+    """
+    dim = reduce_axis_arg(axis, dim, "select", required=True)
+    if input.ndim == 0:
+        raise ValueError("select: cannot select from a 0-d tensor")
+    d = normalize_dim(dim, input.ndim, "select")
+    i = check_int(index, "index", "select")
+    n = input.shape[d]
+    if not -n <= i < n:
+        raise IndexError(f"select: index {i} is out of range for dim {d} of size {n}")
+    return input[(slice(None),) * d + (i % n,)]
+
+
 for _name, _fn in (("stride", stride), ("is_contiguous", is_contiguous), ("storage_offset", storage_offset)):
     register_method(_name, _fn, __name__)
 

@@ -247,6 +247,65 @@ def sign(input: Tensor) -> Tensor:
 
 
 @register(method=True)
+def sgn(input: Tensor) -> Tensor:
+    """``sign`` extended to complex numbers: ``z / |z|`` (0 at 0); for real tensors the same as :func:`sign`.
+
+    Examples:
+        >>> import lucid
+        >>> lucid.sgn(lucid.tensor([3 + 4j, 0j])).tolist()
+        [(0.6000000238418579+0.800000011920929j), 0j]
+        >>> lucid.sgn(lucid.tensor([-2.0, 0.0])).tolist()
+        [-1.0, 0.0]
+    """
+    input = input if isinstance(input, Tensor) else to_tensor(input)
+    if input._data.dtype != mx.complex64:
+        return sign(input)
+    from lucid.ops.arithmetic import divide
+    from lucid.ops.comparison import eq
+
+    mag = abs(input)
+    # NOTE: at z == 0 the result is 0 (z / 1), as in PyTorch.
+    return divide(input, where(eq(mag, 0), 1.0, mag))
+
+
+@register(method=True)
+def deg2rad(input: Tensor) -> Tensor:
+    """Degrees to radians, ``x * pi / 180`` (integers give float32).
+
+    Examples:
+        >>> import lucid
+        >>> print(f"{lucid.deg2rad(lucid.tensor([180.0])).item():.5f}")
+        3.14159
+    """
+    from lucid.ops.arithmetic import multiply
+
+    input = _float_input(input)
+    return multiply(input, math.pi / 180.0)
+
+
+@register(method=True)
+def rad2deg(input: Tensor) -> Tensor:
+    """Radians to degrees, ``x * 180 / pi`` (integers give float32).
+
+    Examples:
+        >>> import lucid
+        >>> lucid.rad2deg(lucid.tensor([3.141592653589793])).tolist()
+        [180.0]
+    """
+    from lucid.ops.arithmetic import multiply
+
+    input = _float_input(input)
+    return multiply(input, 180.0 / math.pi)
+
+
+def _float_input(input) -> Tensor:
+    input = input if isinstance(input, Tensor) else to_tensor(input)
+    if input._data.dtype not in REAL_FLOATING_MX and input._data.dtype != mx.complex64:
+        input = Tensor._make(input._data.astype(mx.float32), input._device)
+    return input
+
+
+@register(method=True)
 def exp(input: Tensor) -> Tensor:
     """Elementwise exponential :math:`e^x`.
 

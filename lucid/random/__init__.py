@@ -18,6 +18,7 @@ Examples:
 
 from __future__ import annotations
 
+import math
 import numbers
 import os
 
@@ -666,3 +667,188 @@ _multinomial_method.__name__ = _multinomial_method.__qualname__ = "multinomial"
 _multinomial_method.__doc__ = multinomial.__doc__
 
 register_method("multinomial", _multinomial_method, __name__)
+
+
+# -- Tensor in-place random fills (x.uniform_(), x.normal_(), ...) ---------------------------
+def _fill(self: Tensor, name: str, make) -> Tensor:
+    """Rebind ``self`` to ``make(shape, float_dtype, key)`` cast to its dtype (an in-place op: version bumped)."""
+    if not isinstance(self, Tensor):
+        raise TypeError(f"{name} is a Tensor method, got {type(self).__name__}")
+    self._check_inplace()
+    dt = self._data.dtype
+    work = mx.float32 if dt not in (mx.float32, mx.float16, mx.bfloat16) else dt
+    shape = tuple(self._data.shape)
+    arr = _sample(lambda: make(shape, work).astype(dt), self.device, False)
+    return self._bump(arr)
+
+
+def _real(value, name: str, what: str) -> float:
+    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+        raise TypeError(f"{name}: {what} must be a real number, got {type(value).__name__}")
+    return float(value)
+
+
+def _uniform_(self: Tensor, from_: float = 0.0, to: float = 1.0, *, generator=None, **kwargs) -> Tensor:
+    """Fill ``self`` in place with uniform samples from ``[from, to)`` (PyTorch's ``Tensor.uniform_``).
+
+    ``from`` is a Python keyword, so pass the bounds positionally (``from=`` also works as a keyword).
+
+    Examples:
+        >>> import lucid
+        >>> x = lucid.zeros(1000).uniform_(-2, 2)
+        >>> -2 <= x.min().item() and x.max().item() < 2
+        True
+    """
+    lo = _real(kwargs.pop("from", from_), "uniform_", "from")
+    if kwargs:
+        raise TypeError(f"uniform_: unexpected keyword arguments {sorted(kwargs)}")
+    hi = _real(to, "uniform_", "to")
+    if not lo <= hi:
+        raise ValueError(f"uniform_: expected from <= to, got from={lo}, to={hi}")
+    key = _key(generator)
+    return _fill(self, "uniform_", lambda shape, dt: _uniform(lo, hi, shape, dt, key))
+
+
+def _normal_(self: Tensor, mean: float = 0.0, std: float = 1.0, *, generator=None) -> Tensor:
+    """Fill ``self`` in place with normal samples ``N(mean, std^2)`` (PyTorch's ``Tensor.normal_``).
+
+    Examples:
+        >>> import lucid
+        >>> x = lucid.empty(4000).normal_(3.0, 0.5)
+        >>> abs(x.mean().item() - 3.0) < 0.05
+        True
+    """
+    m, s = _real(mean, "normal_", "mean"), _real(std, "normal_", "std")
+    if s < 0:
+        raise ValueError(f"normal_: std must be non-negative, got {s}")
+    key = _key(generator)
+    return _fill(self, "normal_", lambda shape, dt: mx.random.normal(shape, dtype=dt, loc=m, scale=s, key=key))
+
+
+def _bernoulli_(self: Tensor, p: float = 0.5, *, generator=None) -> Tensor:
+    """Fill ``self`` in place with 0/1 samples that are 1 with probability ``p`` (a number).
+
+    Examples:
+        >>> import lucid
+        >>> lucid.zeros(3).bernoulli_(1.0).tolist()
+        [1.0, 1.0, 1.0]
+    """
+    prob = _real(p, "bernoulli_", "p")
+    if not 0.0 <= prob <= 1.0:
+        raise ValueError(f"bernoulli_: p must be in [0, 1], got {prob}")
+    key = _key(generator)
+    return _fill(self, "bernoulli_", lambda shape, dt: mx.random.bernoulli(prob, shape, key=key))
+
+
+def _exponential_(self: Tensor, lambd: float = 1.0, *, generator=None) -> Tensor:
+    """Fill ``self`` in place with exponential samples of rate ``lambd`` (``-log(1 - u) / lambd``).
+
+    Examples:
+        >>> import lucid
+        >>> x = lucid.empty(4000).exponential_(2.0)
+        >>> x.min().item() >= 0 and abs(x.mean().item() - 0.5) < 0.05
+        True
+    """
+    rate = _real(lambd, "exponential_", "lambd")
+    if not rate > 0:
+        raise ValueError(f"exponential_: lambd must be positive, got {rate}")
+    key = _key(generator)
+    return _fill(self, "exponential_",
+                 lambda shape, dt: -mx.log1p(-mx.random.uniform(shape=shape, dtype=dt, key=key)) / rate)
+
+
+def _log_normal_(self: Tensor, mean: float = 1.0, std: float = 2.0, *, generator=None) -> Tensor:
+    """Fill ``self`` in place with ``exp(N(mean, std^2))`` samples (PyTorch's ``Tensor.log_normal_``).
+
+    Examples:
+        >>> import lucid
+        >>> lucid.empty(5).log_normal_().min().item() > 0
+        True
+    """
+    m, s = _real(mean, "log_normal_", "mean"), _real(std, "log_normal_", "std")
+    if not s > 0:
+        raise ValueError(f"log_normal_: std must be positive, got {s}")
+    key = _key(generator)
+    return _fill(self, "log_normal_",
+                 lambda shape, dt: mx.exp(mx.random.normal(shape, dtype=dt, loc=m, scale=s, key=key)))
+
+
+def _cauchy_(self: Tensor, median: float = 0.0, sigma: float = 1.0, *, generator=None) -> Tensor:
+    """Fill ``self`` in place with Cauchy samples ``median + sigma * tan(pi * (u - 1/2))``.
+
+    Examples:
+        >>> import lucid
+        >>> x = lucid.empty(4001).cauchy_(5.0, 1.0)
+        >>> abs(x.median().item() - 5.0) < 0.2
+        True
+    """
+    m, s = _real(median, "cauchy_", "median"), _real(sigma, "cauchy_", "sigma")
+    if not s > 0:
+        raise ValueError(f"cauchy_: sigma must be positive, got {s}")
+    key = _key(generator)
+    return _fill(self, "cauchy_", lambda shape, dt: m + s * mx.tan(
+        math.pi * (mx.random.uniform(shape=shape, dtype=dt, key=key) - 0.5)))
+
+
+def _geometric_(self: Tensor, p: float, *, generator=None) -> Tensor:
+    """Fill ``self`` in place with geometric samples on ``{1, 2, ...}``: trials until the first success.
+
+    Examples:
+        >>> import lucid
+        >>> lucid.empty(3).geometric_(1.0).tolist()
+        [1.0, 1.0, 1.0]
+    """
+    prob = _real(p, "geometric_", "p")
+    if not 0.0 < prob <= 1.0:
+        raise ValueError(f"geometric_: p must be in (0, 1], got {prob}")
+    key = _key(generator)
+    log_q = math.log1p(-prob) if prob < 1.0 else -math.inf
+
+    def make(shape, dt):
+        u = mx.random.uniform(shape=shape, dtype=mx.float32, key=key)
+        # NOTE: ceil(log(1-u) / log(1-p)), at least 1; p == 1 gives 1 everywhere.
+        return mx.maximum(mx.ceil(mx.log1p(-u) / log_q), 1.0)
+
+    return _fill(self, "geometric_", make)
+
+
+def _random_(self: Tensor, from_: int = 0, to: int | None = None, *, generator=None, **kwargs) -> Tensor:
+    """Fill ``self`` in place with integers uniform on ``[from, to)`` (PyTorch's ``Tensor.random_``).
+
+    ``random_(to)`` draws from ``[0, to)``; ``random_()`` from ``[0, 2^mantissa]`` for floats (2^24 for
+    float32) or the dtype's non-negative range for integers.
+
+    Examples:
+        >>> import lucid
+        >>> x = lucid.zeros(100, dtype=lucid.int64).random_(3, 7)
+        >>> 3 <= x.min().item() and x.max().item() < 7
+        True
+    """
+    from_keyword = "from" in kwargs
+    lo = kwargs.pop("from", from_)
+    if kwargs:
+        raise TypeError(f"random_: unexpected keyword arguments {sorted(kwargs)}")
+    lo = check_int(lo, "from", "random_")
+    if to is not None:
+        hi = check_int(to, "to", "random_")
+    elif lo != 0 and not from_keyword:
+        lo, hi = 0, lo  # random_(to)
+    else:
+        bits = {mx.float16: 11, mx.bfloat16: 8, mx.float32: 24, mx.float64: 53}.get(self._data.dtype)
+        if self._data.dtype == mx.bool_:
+            bits, hi = None, 2
+        else:
+            hi = 2 ** bits + 1 if bits is not None else int(np.iinfo(self.dtype.numpy).max)
+        hi = min(hi, 2 ** 31 - 1)  # NOTE: MLX draws int32 integers
+    if not lo < hi:
+        raise ValueError(f"random_: expected from < to, got from={lo}, to={hi}")
+    key = _key(generator)
+    return _fill(self, "random_", lambda shape, dt: mx.random.randint(lo, hi, shape, key=key))
+
+
+for _name, _fn in (("uniform_", _uniform_), ("normal_", _normal_), ("bernoulli_", _bernoulli_),
+                   ("exponential_", _exponential_), ("log_normal_", _log_normal_), ("cauchy_", _cauchy_),
+                   ("geometric_", _geometric_), ("random_", _random_)):
+    _fn.__name__ = _fn.__qualname__ = _name
+    register_method(_name, _fn, __name__)
+del _name, _fn
