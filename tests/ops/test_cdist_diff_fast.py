@@ -42,3 +42,31 @@ def test_diff_values_and_gradients(n, dim):
 def test_diff_with_prepend_append_gradients():
     a, pre = rand(4, 3, seed=7), rand(1, 3, seed=8)
     check_op(lambda x, p: lucid.diff(x, dim=0, prepend=p), lambda v, p: np.diff(v, axis=0, prepend=p), [a, pre])
+
+
+@pytest.mark.parametrize("n", [31, 32, 33, 100, 1000])
+@pytest.mark.parametrize("right", [False, True])
+def test_searchsorted_bisection_matches_numpy(n, right):
+    rng = np.random.default_rng(n)
+    seq = np.sort(rng.integers(0, 50, n)).astype(np.float32)  # with repeats
+    vals = rng.integers(-5, 55, (4, 50)).astype(np.float32)
+    got = lucid.searchsorted(lucid.tensor(seq), lucid.tensor(vals), right=right).numpy()
+    np.testing.assert_array_equal(got, np.searchsorted(seq, vals, side="right" if right else "left"))
+    batched = np.sort(rng.random((3, n)), axis=1).astype(np.float32)
+    queries = rng.random((3, 9)).astype(np.float32)
+    got = lucid.searchsorted(lucid.tensor(batched), lucid.tensor(queries), right=right).numpy()
+    expected = np.stack([np.searchsorted(batched[i], queries[i], side="right" if right else "left")
+                         for i in range(3)])
+    np.testing.assert_array_equal(got, expected)
+
+
+def test_searchsorted_bisection_and_mask_agree_on_nans():
+    from lucid.ops.statistics import _binary_search, _count_below
+
+    seq = np.sort(np.random.default_rng(0).random(64)).astype(np.float32)
+    seq[-4:] = np.nan
+    vals = np.array([np.nan, 0.5, -1.0, 2.0], np.float32)
+    for right in (False, True):
+        a = np.array(_binary_search(lucid.tensor(seq)._data, lucid.tensor(vals)._data, right))
+        b = np.array(_count_below(lucid.tensor(seq)._data, lucid.tensor(vals)._data, right))
+        np.testing.assert_array_equal(a, b)
