@@ -19,6 +19,10 @@ class Tensor:
     def __array__(self, dtype=None, copy=None): ...
     __array_priority__: builtins.int
     def __bool__(self) -> builtins.bool: ...
+    def __dlpack__(self, *, stream=None, max_version=None, dl_device=None, copy=None):
+        """Export the values through DLPack (a sync point: evaluates; see ``lucid.to_dlpack``)."""
+    def __dlpack_device__(self):
+        """The DLPack device of the values (``(1, 0)``, CPU memory, for MLX's unified memory)."""
     def __eq__(self, other): ...
     def __float__(self) -> builtins.float: ...
     def __ge__(self, other): ...
@@ -93,6 +97,8 @@ class Tensor:
         """The maximum over ``axis`` (``dim``, an int or tuple; all when omitted); ties share the gradient evenly."""
     def amin(self, axis=None, keepdims: builtins.bool = False, *, dim=None, keepdim: builtins.bool = False) -> Tensor:
         """The minimum over ``axis`` (``dim``, an int or tuple; all when omitted); ties share the gradient evenly."""
+    def angle(self) -> Tensor:
+        """The argument (phase) of each element, in radians in ``(-pi, pi]``."""
     def any(self, dim=None, keepdim: builtins.bool = False, *, axis=None, keepdims: builtins.bool = False) -> Tensor:
         """True where some element over ``dim`` (an int or tuple; all when omitted) is nonzero; bool result."""
     def arccos(self) -> Tensor:
@@ -125,6 +131,8 @@ class Tensor:
         """Accumulate d(self)/d(leaf) into every leaf's ``.grad``."""
     def baddbmm(self, batch1: Tensor, batch2: Tensor, *, beta=1, alpha=1) -> Tensor:
         """``beta * input + alpha * bmm(batch1, batch2)`` for 3-D batches."""
+    def bernoulli_(self, p: builtins.float = 0.5, *, generator=None) -> Tensor:
+        """Fill ``self`` in place with 0/1 samples that are 1 with probability ``p`` (a number)."""
     def bfloat16(self) -> Tensor: ...
     def bincount(self, weights=None, minlength: builtins.int = 0) -> Tensor:
         """How often each value ``0, 1, ...`` occurs in a 1-D non-negative integer tensor (weighted if given)."""
@@ -148,6 +156,8 @@ class Tensor:
     def bucketize(self, boundaries: Tensor, *, out_int32: builtins.bool = False,
                   right: builtins.bool = False) -> Tensor:
         """The bucket of each value for sorted 1-D ``boundaries``: ``searchsorted(boundaries, input, right=right)``."""
+    def cauchy_(self, median: builtins.float = 0.0, sigma: builtins.float = 1.0, *, generator=None) -> Tensor:
+        """Fill ``self`` in place with Cauchy samples ``median + sigma * tan(pi * (u - 1/2))``."""
     def ceil(self) -> Tensor:
         """Elementwise smallest integer ``>= x`` (zero gradient)."""
     def chunk(self, chunks: builtins.int, dim: builtins.int | None = None, *,
@@ -165,8 +175,9 @@ class Tensor:
         """A differentiable copy of ``input`` (gradients flow back to it)."""
     def conj(self) -> Tensor:
         """The complex conjugate :math:`x - iy`; a real tensor is returned as it is."""
-    def contiguous(self) -> Tensor:
-        """Return ``input`` itself (MLX arrays need no layout change before use)."""
+    def contiguous(self, memory_format: Any = ...) -> Tensor:
+        """Return ``input`` itself: Lucid tensors are always read in row-major order (see
+        :meth:`Tensor.is_contiguous`)."""
     def copy_(self, src, non_blocking: builtins.bool = False) -> Tensor:
         """Copy ``src`` (broadcast to this shape, cast to this dtype) into ``self``; differentiable in ``src``."""
     def copysign(self, other) -> Tensor:
@@ -198,6 +209,8 @@ class Tensor:
         """A Tensor sharing this one's values, detached from the graph (PyTorch's ``.data``)."""
     @data.setter
     def data(self, value) -> None: ...
+    def deg2rad(self) -> Tensor:
+        """Degrees to radians, ``x * pi / 180`` (integers give float32)."""
     def detach(self) -> Tensor:
         """A new leaf Tensor with the same values, cut from the graph."""
     @property
@@ -243,6 +256,8 @@ class Tensor:
         """``input.expand(other.shape)``."""
     def expm1(self) -> Tensor:
         """Elementwise :math:`e^x - 1`, accurate for small ``x``."""
+    def exponential_(self, lambd: builtins.float = 1.0, *, generator=None) -> Tensor:
+        """Fill ``self`` in place with exponential samples of rate ``lambd`` (``-log(1 - u) / lambd``)."""
     def fill_(self, value) -> Tensor:
         """Fill with ``value`` (a number or a one-element Tensor) in place."""
     def flatten(self, start_dim: builtins.int = 0, end_dim: builtins.int = -1) -> Tensor:
@@ -275,6 +290,8 @@ class Tensor:
         """Elementwise greatest common divisor of integer tensors (non-negative; ``gcd(0, 0) = 0``)."""
     def ge(self, other) -> Tensor:
         """Elementwise ``input >= other`` as a bool tensor (``greater_equal``)."""
+    def geometric_(self, p: builtins.float, *, generator=None) -> Tensor:
+        """Fill ``self`` in place with geometric samples on ``{1, 2, ...}``: trials until the first success."""
     def gpu(self) -> Tensor: ...
     @property
     def grad(self) -> Tensor | None:
@@ -286,6 +303,8 @@ class Tensor:
     def gt(self, other) -> Tensor:
         """Elementwise ``input > other`` as a bool tensor (``greater``)."""
     def half(self) -> Tensor: ...
+    def hardshrink(self, lambd: builtins.float = 0.5) -> Tensor:
+        """``hardshrink(self, lambd)``: ``x`` where ``|x| > lambd``, else 0."""
     def heaviside(self, values) -> Tensor:
         """The Heaviside step: 0 where ``input < 0``, ``values`` where ``input == 0``, 1 where ``input > 0``."""
     def histc(self, bins: builtins.int = 100, min=0, max=0) -> Tensor:
@@ -314,6 +333,8 @@ class Tensor:
     def int(self) -> Tensor: ...
     def is_complex(self) -> builtins.bool:
         """True for complex tensors."""
+    def is_contiguous(self, memory_format: Any = ...) -> builtins.bool:
+        """Whether ``input`` is laid out in ``memory_format`` (``Tensor.is_contiguous``)."""
     def is_floating_point(self) -> builtins.bool:
         """True for float16, bfloat16, float32 and float64 tensors (not complex ones)."""
     @property
@@ -356,6 +377,10 @@ class Tensor:
         r"""Elementwise :math:`\ln(1 + x)`, accurate for small ``x``."""
     def log2(self) -> Tensor:
         r"""Elementwise base-2 logarithm :math:`\log_2 x`."""
+    def log_normal_(self, mean: builtins.float = 1.0, std: builtins.float = 2.0, *, generator=None) -> Tensor:
+        """Fill ``self`` in place with ``exp(N(mean, std^2))`` samples (PyTorch's ``Tensor.log_normal_``)."""
+    def log_softmax(self, dim: builtins.int | None = None, dtype=None, *, axis: builtins.int | None = None) -> Tensor:
+        """``log_softmax(self, dim, dtype)`` (see :func:`lucid.nn.functional.log_softmax`)."""
     def logaddexp(self, other) -> Tensor:
         r"""Elementwise :math:`\log(e^x + e^y)`, without overflow; broadcasting."""
     def logaddexp2(self, other) -> Tensor:
@@ -403,6 +428,8 @@ class Tensor:
         """Product of two matrices, ``(n, m) @ (m, p) -> (n, p)``; no broadcasting (see :func:`matmul`)."""
     def moveaxis(self, source, destination) -> Tensor:
         """Move dims ``source`` to positions ``destination`` (ints or tuples); the others keep their order."""
+    def multinomial(self, num_samples: builtins.int, replacement: builtins.bool = False, *, generator=None) -> Tensor:
+        """Draw category indices from the rows of ``input`` (non-negative weights, not necessarily normalised)."""
     def multiply(self, other):
         """Elementwise ``input * other`` with broadcasting."""
     def mv(self, vec: Tensor) -> Tensor:
@@ -452,6 +479,8 @@ class Tensor:
     def norm(self, p='fro', dim=None, keepdim: builtins.bool = False, dtype=None, *, axis=None,
              keepdims: builtins.bool = False) -> Tensor:
         """The norm of a tensor (PyTorch's ``torch.norm``); it is ``lucid.norm`` and ``Tensor.norm``."""
+    def normal_(self, mean: builtins.float = 0.0, std: builtins.float = 1.0, *, generator=None) -> Tensor:
+        """Fill ``self`` in place with normal samples ``N(mean, std^2)`` (PyTorch's ``Tensor.normal_``)."""
     def numel(self) -> builtins.int: ...
     def numpy(self) -> np.ndarray:
         """The values as a NumPy array (evaluates; bfloat16 comes back as float32)."""
@@ -471,6 +500,10 @@ class Tensor:
     def quantile(self, q, dim=None, keepdim: builtins.bool = False, *, interpolation: str = 'linear',
                  keepdims: builtins.bool = False, axis=None) -> Tensor:
         """The ``q``-th quantiles along ``dim`` (all elements when omitted); NaN where a slice holds a NaN."""
+    def rad2deg(self) -> Tensor:
+        """Radians to degrees, ``x * 180 / pi`` (integers give float32)."""
+    def random_(self, from_: builtins.int = 0, to: builtins.int | None = None, *, generator=None, **kwargs) -> Tensor:
+        """Fill ``self`` in place with integers uniform on ``[from, to)`` (PyTorch's ``Tensor.random_``)."""
     def ravel(self) -> Tensor:
         """Flatten to 1-D."""
     @property
@@ -480,6 +513,8 @@ class Tensor:
         """Elementwise :math:`1 / x` (integers give float32)."""
     def register_hook(self, hook):
         """Call ``hook(grad)`` when this tensor's gradient is computed; it may return a replacement."""
+    def relu(self) -> Tensor:
+        """``relu(self)``: ``max(x, 0)`` elementwise (the gradient at 0 is 0)."""
     def remainder(self, other):
         """Elementwise ``input % other`` with the sign of ``other`` (as Python's)."""
     def repeat(self, *sizes) -> Tensor:
@@ -518,6 +553,11 @@ class Tensor:
                        axis=None) -> Tensor:
         """Reduce ``src`` into a copy of ``input`` at ``index`` along ``dim``, with ``"sum"``, ``"prod"``,
         ``"mean"``, ``"amax"`` or ``"amin"``."""
+    def select(self, dim: builtins.int | None = None, index: builtins.int | None = None, *,
+               axis: builtins.int | None = None) -> Tensor:
+        """The slice at ``index`` along ``dim``, with that dim removed (``x.select(1, 2)`` is ``x[:, 2]``)."""
+    def sgn(self) -> Tensor:
+        """``sign`` extended to complex numbers: ``z / |z|`` (0 at 0); for real tensors the same as :func:`sign`."""
     @property
     def shape(self) -> tuple: ...
     def sigmoid(self) -> Tensor:
@@ -534,6 +574,8 @@ class Tensor:
         """Elementwise hyperbolic sine."""
     def size(self, dim: builtins.int | None = None, *, axis: builtins.int | None = None):
         """The shape (PyTorch's ``size()``), or one dimension's length (``axis`` is the NumPy spelling of ``dim``)."""
+    def softmax(self, dim: builtins.int | None = None, dtype=None, *, axis: builtins.int | None = None) -> Tensor:
+        """``softmax(self, dim, dtype)`` (see :func:`lucid.nn.functional.softmax`)."""
     def sort(self, dim: builtins.int | None = None, descending: builtins.bool = False, stable: builtins.bool = False, *,
              axis: builtins.int | None = None):
         """Sort along ``dim`` (default -1; NumPy's ``axis``); returns ``(values, indices)`` (indices int64)."""
@@ -549,6 +591,10 @@ class Tensor:
     def std(self, axis=None, unbiased=None, keepdims: builtins.bool = False, *, dim=None, correction=None,
             keepdim: builtins.bool = False, ddof=None) -> Tensor:
         """Standard deviation: the square root of :func:`var` (same arguments, ``correction=1`` by default)."""
+    def storage_offset(self) -> builtins.int:
+        """The offset of the first element in the underlying storage: always 0 (``Tensor.storage_offset``)."""
+    def stride(self, dim: builtins.int | None = None, *, axis: builtins.int | None = None):
+        """The row-major strides of the logical shape, in elements (``Tensor.stride``)."""
     def sub(self, other):
         """Elementwise ``input - other`` with broadcasting."""
     def sub_(self, other, *, alpha=None) -> Tensor:
@@ -600,6 +646,8 @@ class Tensor:
         """Split dim ``dim`` into ``sizes`` (one entry may be ``-1``); the inverse of :func:`flatten`."""
     def unfold(self, dimension: builtins.int, size: builtins.int, step: builtins.int) -> Tensor:
         """Every window of ``size`` elements along ``dimension``, ``step`` apart, as a new last dim."""
+    def uniform_(self, from_: builtins.float = 0.0, to: builtins.float = 1.0, *, generator=None, **kwargs) -> Tensor:
+        """Fill ``self`` in place with uniform samples from ``[from, to)`` (PyTorch's ``Tensor.uniform_``)."""
     def unique(self, sorted: builtins.bool = True, return_inverse: builtins.bool = False,
                return_counts: builtins.bool = False, dim=None, *, axis=None):
         """The distinct values (sorted), optionally with the inverse indices and the counts."""
@@ -705,11 +753,15 @@ class Tensor:
     expm1_ = expm1
     fix_ = trunc
     floor_ = floor
+    index_add_ = index_add
+    index_fill_ = index_fill
     log10_ = log10
     log1p_ = log1p
     log2_ = log2
     log_ = log
+    logit_ = logit
     masked_fill_ = masked_fill
+    masked_scatter_ = masked_scatter
     mul_ = multiply
     multiply_ = multiply
     nan_to_num_ = nan_to_num
@@ -717,6 +769,7 @@ class Tensor:
     negative_ = neg
     pow_ = power
     reciprocal_ = reciprocal
+    relu_ = relu
     round_ = round
     rsqrt_ = rsqrt
     scatter_ = scatter

@@ -167,15 +167,24 @@ class Power(Function):
     def backward(ctx, g):
         a, b, out = ctx.saved_tensors
         na, nb = ctx.needs_input_grad
-        ga = gb = None
-        if na:
-            ga = unbroadcast(g * b * mx.power(a, b - 1), a.shape, a.dtype)
-        if nb:
-            # NOTE: d(a^b)/db = a^b log(a); at a == 0 we use 0 (PyTorch's convention).
-            a = mx.array(a) if not isinstance(a, mx.array) else a
-            log_a = mx.where(a == 0, 0.0, mx.log(mx.where(a == 0, 1.0, a)))
-            gb = unbroadcast(g * out * log_a, b.shape, b.dtype)
-        return ga, gb
+        if g.dtype == mx.complex64:
+            # PyTorch's convention for complex inputs: g * conj(derivative), i.e. conj of the rule on conj(g).
+            ga, gb = _power_grads(mx.conj(g), a, b, out, na, nb)
+            return (None if ga is None else mx.conj(ga)), (None if gb is None else mx.conj(gb))
+        return _power_grads(g, a, b, out, na, nb)
+
+
+def _power_grads(g, a, b, out, na: bool, nb: bool) -> tuple:
+    """``Power``'s gradients ``g * d(a^b)/da`` and ``g * d(a^b)/db``."""
+    ga = gb = None
+    if na:
+        ga = unbroadcast(g * b * mx.power(a, b - 1), a.shape, a.dtype)
+    if nb:
+        # NOTE: d(a^b)/db = a^b log(a); at a == 0 we use 0 (PyTorch's convention).
+        a = mx.array(a) if not isinstance(a, mx.array) else a
+        log_a = mx.where(a == 0, 0.0, mx.log(mx.where(a == 0, 1.0, a)))
+        gb = unbroadcast(g * out * log_a, b.shape, b.dtype)
+    return ga, gb
 
 
 def _extremum(name: str, pick, wins) -> type:

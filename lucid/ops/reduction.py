@@ -294,6 +294,8 @@ class Prod(Function):
             for i, p in enumerate(perm):
                 inv[p] = i
             others = mx.transpose(mx.reshape(others, at.shape), inv)
+        if others.dtype == mx.complex64:
+            others = mx.conj(others)  # PyTorch's convention for complex inputs: g * conj(derivative)
         return expand_back(g, a.shape, axes, keepdims) * others, None, None
 
 

@@ -28,11 +28,15 @@ _HALF_SQRT_PI = math.sqrt(math.pi) / 2.0
 _TWO_OVER_SQRT_PI = 2.0 / math.sqrt(math.pi)
 
 
-def _rule(name: str, forward, grad, saves_output: bool = False) -> type:
+def _rule(name: str, forward, grad, saves_output: bool = False, holomorphic: bool = True) -> type:
     """Build the Function of ``y = forward(x)`` whose backward is ``grad(g, saved)``.
 
     ``saved`` is ``y`` when ``saves_output`` (exp, sqrt, tanh, ...) else ``x``:
     each rule keeps only the one array its derivative needs.
+
+    For complex inputs the gradient follows PyTorch's convention (``dL/dRe + i dL/dIm``):
+    a holomorphic ``f`` (every rule here but ``abs``) gets ``g * conj(f'(z))``. Since ``grad``
+    is ``g * f'(saved)``, that is ``conj(grad(conj(g), saved))``.
     """
     if saves_output:
         def fwd(ctx, x):
@@ -44,8 +48,15 @@ def _rule(name: str, forward, grad, saves_output: bool = False) -> type:
             ctx.save_for_backward(x)
             return forward(x)
 
-    def bwd(ctx, g):
-        return grad(g, ctx.saved_tensors[0])
+    if holomorphic:
+        def bwd(ctx, g):
+            saved = ctx.saved_tensors[0]
+            if saved.dtype == mx.complex64:
+                return mx.conj(grad(mx.conj(g), saved))
+            return grad(g, saved)
+    else:
+        def bwd(ctx, g):
+            return grad(g, ctx.saved_tensors[0])
 
     return function_class(name, fwd, bwd, module=__name__, doc=f"``{forward.__name__}`` as a Function.")
 
@@ -71,7 +82,8 @@ def _cube(x):
 
 
 # NOTE: at x == 0, abs gets gradient 0 (sign(0)), as in PyTorch.
-Abs = _rule("Abs", mx.abs, lambda g, x: g * mx.sign(x))
+# For complex z, mx.sign(z) is z / |z|: abs's gradient g * z / |z| under PyTorch's convention.
+Abs = _rule("Abs", mx.abs, lambda g, x: g * mx.sign(x), holomorphic=False)
 Exp = _rule("Exp", mx.exp, lambda g, y: g * y, saves_output=True)
 Exp2 = _rule("Exp2", _exp2, lambda g, y: g * y * _LN2, saves_output=True)
 Expm1 = _rule("Expm1", mx.expm1, lambda g, y: g * (y + 1.0), saves_output=True)
@@ -419,6 +431,65 @@ def _where_method(self: Tensor, condition, other) -> Tensor:
 
 
 register_method("where", _where_method)
+
+
+@register(method=True)
+def sgn(input: Tensor) -> Tensor:
+    """``sign`` extended to complex numbers: ``z / |z|`` (0 at 0); for real tensors the same as :func:`sign`.
+
+    Examples:
+        >>> import lucid
+        >>> lucid.sgn(lucid.tensor([3 + 4j, 0j])).tolist()
+        [(0.6000000238418579+0.800000011920929j), 0j]
+        >>> lucid.sgn(lucid.tensor([-2.0, 0.0])).tolist()
+        [-1.0, 0.0]
+    """
+    input = input if isinstance(input, Tensor) else to_tensor(input)
+    if input._data.dtype != mx.complex64:
+        return sign(input)
+    from lucid.ops.arithmetic import divide
+    from lucid.ops.comparison import eq
+
+    mag = abs(input)
+    # NOTE: at z == 0 the result is 0 (z / 1), as in PyTorch.
+    return divide(input, where(eq(mag, 0), 1.0, mag))
+
+
+@register(method=True)
+def deg2rad(input: Tensor) -> Tensor:
+    """Degrees to radians, ``x * pi / 180`` (integers give float32).
+
+    Examples:
+        >>> import lucid
+        >>> print(f"{lucid.deg2rad(lucid.tensor([180.0])).item():.5f}")
+        3.14159
+    """
+    from lucid.ops.arithmetic import multiply
+
+    input = _float_input(input)
+    return multiply(input, math.pi / 180.0)
+
+
+@register(method=True)
+def rad2deg(input: Tensor) -> Tensor:
+    """Radians to degrees, ``x * 180 / pi`` (integers give float32).
+
+    Examples:
+        >>> import lucid
+        >>> lucid.rad2deg(lucid.tensor([3.141592653589793])).tolist()
+        [180.0]
+    """
+    from lucid.ops.arithmetic import multiply
+
+    input = _float_input(input)
+    return multiply(input, 180.0 / math.pi)
+
+
+def _float_input(input) -> Tensor:
+    input = input if isinstance(input, Tensor) else to_tensor(input)
+    if input._data.dtype not in REAL_FLOATING_MX and input._data.dtype != mx.complex64:
+        input = Tensor._make(input._data.astype(mx.float32), input._device)
+    return input
 
 
 __all__ = export(__name__)
