@@ -2,7 +2,7 @@
 
 ``TUTORIAL_NAMES`` is checked strictly: a missing name fails with the list of
 every missing one. ``PENDING_OTHER_LANES`` holds names that other lanes of
-this round are adding (``nnutils``, ``optim2``, ``linalg2``); the lead folds
+this round are adding (``nnutils``); the lead folds
 them into ``TUTORIAL_NAMES`` at merge time. ``KNOWN_GAPS`` are PyTorch names
 still missing, listed so they are not forgotten: its test fails once one of
 them resolves, so it moves to ``TUTORIAL_NAMES``.
@@ -44,7 +44,9 @@ TUTORIAL_NAMES = {
     addr triu_indices tril_indices block_diag atleast_1d atleast_2d atleast_3d clone detach index_add
     index_copy index_fill index_put masked_fill masked_scatter scatter_add scatter_reduce diff corrcoef cov
     heaviside float_power lcm gcd compile autocast finfo iinfo promote_types result_type can_cast swapaxes
-    swapdims moveaxis
+    swapdims moveaxis cross mode aminmax logcumsumexp dist unique_consecutive msort isreal chain_matmul det
+    logdet slogdet inverse pinverse matrix_power matrix_exp cholesky qr svd gradient trapezoid trapz
+    cumulative_trapezoid vander is_nonzero
     """),
     "lucid.Tensor": _names("""
     item tolist numpy size shape dim ndim numel dtype device requires_grad grad grad_fn is_leaf backward
@@ -57,7 +59,9 @@ TUTORIAL_NAMES = {
     multinomial eq ne lt le gt ge all any isnan equal allclose element_size nbytes is_floating_point
     is_complex new_zeros new_ones new_full new_empty new_tensor uniform_ normal_ bernoulli_ exponential_
     random_ geometric_ log_normal_ cauchy_ unfold narrow select index_add_ index_fill_ masked_scatter_ lerp
-    addcmul addcdiv square real imag conj angle sign round floor ceil trunc frac logit_ hardshrink
+    addcmul addcdiv square real imag conj angle sign round floor ceil trunc frac logit_ hardshrink apply_ map_
+    cross mode aminmax logcumsumexp dist unique_consecutive msort isreal det logdet slogdet inverse pinverse
+    matrix_power matrix_exp cholesky qr svd is_nonzero
     """),
     "lucid.nn": _names("""
     Module Sequential ModuleList ModuleDict ParameterList ParameterDict Parameter Buffer Identity Linear
@@ -102,7 +106,11 @@ TUTORIAL_NAMES = {
     unpack_sequence
     """),
     "lucid.optim": _names("""
-    Optimizer SGD Adam AdamW Adagrad Adadelta Adamax NAdam RAdam RMSprop Rprop ASGD lr_scheduler
+    Optimizer SGD Adam AdamW Adagrad Adadelta Adamax NAdam RAdam RMSprop Rprop ASGD lr_scheduler LBFGS
+    SparseAdam swa_utils
+    """),
+    "lucid.optim.swa_utils": _names("""
+    AveragedModel SWALR update_bn get_ema_multi_avg_fn get_swa_multi_avg_fn get_ema_avg_fn get_swa_avg_fn
     """),
     "lucid.optim.lr_scheduler": _names("""
     LRScheduler StepLR MultiStepLR ExponentialLR CosineAnnealingLR CosineAnnealingWarmRestarts
@@ -133,7 +141,8 @@ TUTORIAL_NAMES = {
     """),
     "lucid.linalg": _names("""
     norm vector_norm matrix_norm det slogdet inv inv_ex solve solve_ex cholesky cholesky_ex qr svd svdvals
-    eigh eigvalsh pinv matrix_rank matrix_power cross multi_dot LinAlgError
+    eigh eigvalsh pinv matrix_rank matrix_power cross multi_dot LinAlgError lstsq lu lu_factor lu_factor_ex
+    lu_solve eig eigvals matrix_exp householder_product ldl_factor ldl_factor_ex ldl_solve vander vecdot
     """),
 }
 
@@ -153,29 +162,9 @@ PENDING_OTHER_LANES = {
     "lucid.nn.utils.stateless": _names("""
     functional_call
     """),
-    # optim2
-    "lucid.optim": _names("""
-    LBFGS SparseAdam swa_utils
-    """),
-    "lucid.optim.swa_utils": _names("""
-    AveragedModel SWALR update_bn get_ema_multi_avg_fn get_swa_multi_avg_fn get_ema_avg_fn get_swa_avg_fn
-    """),
-    # linalg2
-    "lucid.linalg": _names("""
-    lstsq lu lu_factor lu_factor_ex lu_solve eig eigvals matrix_exp householder_product ldl_factor
-    ldl_factor_ex ldl_solve vander vecdot
-    """),
 }
 
 KNOWN_GAPS = {
-    "lucid": _names("""
-    cross mode aminmax logcumsumexp dist unique_consecutive msort isreal chain_matmul det logdet slogdet
-    inverse pinverse matrix_power matrix_exp cholesky qr svd gradient trapezoid cumulative_trapezoid vander
-    is_nonzero
-    """),
-    "lucid.Tensor": _names("""
-    apply_ map_
-    """),
     "lucid.nn": _names("""
     EmbeddingBag
     """),
