@@ -78,7 +78,7 @@ TUTORIAL_NAMES = {
     CosineSimilarity PairwiseDistance MSELoss L1Loss SmoothL1Loss HuberLoss CrossEntropyLoss NLLLoss BCELoss
     BCEWithLogitsLoss KLDivLoss CTCLoss PoissonNLLLoss GaussianNLLLoss MarginRankingLoss HingeEmbeddingLoss
     MultiLabelMarginLoss MultiLabelSoftMarginLoss MultiMarginLoss SoftMarginLoss CosineEmbeddingLoss
-    TripletMarginLoss TripletMarginWithDistanceLoss init functional utils
+    TripletMarginLoss TripletMarginWithDistanceLoss init functional utils EmbeddingBag
     """),
     "lucid.nn.functional": _names("""
     relu relu6 leaky_relu prelu elu selu celu gelu silu mish sigmoid tanh softmax log_softmax softmin softplus
@@ -91,7 +91,7 @@ TUTORIAL_NAMES = {
     smooth_l1_loss huber_loss cross_entropy nll_loss binary_cross_entropy binary_cross_entropy_with_logits
     kl_div ctc_loss poisson_nll_loss gaussian_nll_loss margin_ranking_loss hinge_embedding_loss
     multilabel_margin_loss multilabel_soft_margin_loss multi_margin_loss soft_margin_loss
-    cosine_embedding_loss triplet_margin_loss scaled_dot_product_attention
+    cosine_embedding_loss triplet_margin_loss scaled_dot_product_attention embedding_bag
     """),
     "lucid.nn.init": _names("""
     calculate_gain uniform_ normal_ constant_ ones_ zeros_ eye_ dirac_ xavier_uniform_ xavier_normal_
@@ -165,9 +165,6 @@ PENDING_OTHER_LANES = {
 }
 
 KNOWN_GAPS = {
-    "lucid.nn": _names("""
-    EmbeddingBag
-    """),
     "lucid.nn.functional": _names("""
     multi_head_attention_forward
     """),

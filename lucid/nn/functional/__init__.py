@@ -5,6 +5,7 @@ from lucid.nn.functional.attention import *
 from lucid.nn.functional.conv import *
 from lucid.nn.functional.distance import *
 from lucid.nn.functional.dropout import *
+from lucid.nn.functional.embedding_bag import *
 from lucid.nn.functional.linear import *
 from lucid.nn.functional.loss import *
 from lucid.nn.functional.normalization import *
