@@ -138,6 +138,7 @@ TUTORIAL_NAMES = {
     Distribution Normal Uniform Bernoulli Categorical Beta Gamma Dirichlet Exponential Laplace Poisson
     Binomial MultivariateNormal Independent TransformedDistribution kl_divergence register_kl Cauchy Gumbel
     LogNormal Chi2 StudentT OneHotCategorical RelaxedBernoulli RelaxedOneHotCategorical constraints transforms
+    Multinomial Geometric
     """),
     "lucid.linalg": _names("""
     norm vector_norm matrix_norm det slogdet inv inv_ex solve solve_ex cholesky cholesky_ex qr svd svdvals
@@ -176,9 +177,6 @@ KNOWN_GAPS = {
     """),
     "lucid.special": _names("""
     logsumexp round
-    """),
-    "lucid.distributions": _names("""
-    Multinomial Geometric
     """),
     "lucid.linalg": _names("""
     outer
