@@ -95,7 +95,7 @@ TUTORIAL_NAMES = {
     """),
     "lucid.nn.init": _names("""
     calculate_gain uniform_ normal_ constant_ ones_ zeros_ eye_ dirac_ xavier_uniform_ xavier_normal_
-    kaiming_uniform_ kaiming_normal_ trunc_normal_ orthogonal_
+    kaiming_uniform_ kaiming_normal_ trunc_normal_ orthogonal_ sparse_
     """),
     "lucid.nn.utils": _names("""
     clip_grad_norm_ clip_grad_value_ clip_grad_norm clip_grad_value parameters_to_vector vector_to_parameters
@@ -125,6 +125,7 @@ TUTORIAL_NAMES = {
     "lucid.transforms": _names("""
     Compose ToTensor Normalize Resize CenterCrop RandomCrop RandomResizedCrop RandomHorizontalFlip
     RandomVerticalFlip RandomRotation ColorJitter Grayscale Lambda Pad RandomErasing GaussianBlur RandomAffine
+    ToPILImage ConvertImageDtype
     """),
     "lucid.fft": _names("""
     fft ifft fft2 ifft2 fftn ifftn rfft irfft rfft2 irfft2 rfftn irfftn hfft ihfft fftfreq rfftfreq fftshift
@@ -132,7 +133,7 @@ TUTORIAL_NAMES = {
     """),
     "lucid.special": _names("""
     erf erfc erfinv erfcx expit logit exp2 expm1 log1p xlogy xlog1py i0 i0e i1 i1e ndtr ndtri log_ndtr gammaln
-    digamma psi polygamma multigammaln sinc entr softmax log_softmax bessel_j0 bessel_j1 zeta
+    digamma psi polygamma multigammaln sinc entr softmax log_softmax bessel_j0 bessel_j1 zeta logsumexp round
     """),
     "lucid.distributions": _names("""
     Distribution Normal Uniform Bernoulli Categorical Beta Gamma Dirichlet Exponential Laplace Poisson
@@ -168,18 +169,6 @@ PENDING_OTHER_LANES = {
 KNOWN_GAPS = {
     "lucid.nn.functional": _names("""
     multi_head_attention_forward
-    """),
-    "lucid.nn.init": _names("""
-    sparse_
-    """),
-    "lucid.transforms": _names("""
-    ToPILImage ConvertImageDtype
-    """),
-    "lucid.special": _names("""
-    logsumexp round
-    """),
-    "lucid.linalg": _names("""
-    outer
     """),
 }
 
