@@ -92,6 +92,7 @@ TUTORIAL_NAMES = {
     kl_div ctc_loss poisson_nll_loss gaussian_nll_loss margin_ranking_loss hinge_embedding_loss
     multilabel_margin_loss multilabel_soft_margin_loss multi_margin_loss soft_margin_loss
     cosine_embedding_loss triplet_margin_loss scaled_dot_product_attention embedding_bag
+    multi_head_attention_forward
     """),
     "lucid.nn.init": _names("""
     calculate_gain uniform_ normal_ constant_ ones_ zeros_ eye_ dirac_ xavier_uniform_ xavier_normal_
@@ -166,11 +167,7 @@ PENDING_OTHER_LANES = {
     """),
 }
 
-KNOWN_GAPS = {
-    "lucid.nn.functional": _names("""
-    multi_head_attention_forward
-    """),
-}
+KNOWN_GAPS: dict = {}
 
 
 def _namespace(path: str):
