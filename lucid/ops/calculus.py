@@ -49,7 +49,8 @@ def _spacings(spacing, dims: tuple, x: Tensor) -> list:
     out = []
     for s, ax in zip(items, dims):
         if isinstance(s, Tensor) and s.ndim == 0:
-            s = s.item()  # a scalar spacing: its value shapes nothing, but it is read once here
+            out.append(_as_float(s).to(x.dtype))  # a uniform spacing held in a tensor: no sync
+            continue
         if isinstance(s, bool) or not isinstance(s, (numbers.Real, Tensor)):
             raise TypeError(f"gradient: each spacing must be a real number or a 1-D tensor, got {type(s).__name__}")
         if isinstance(s, Tensor):
@@ -61,7 +62,7 @@ def _spacings(spacing, dims: tuple, x: Tensor) -> list:
     return out
 
 
-def _gradient_uniform(f: Tensor, ax: int, h: float, edge_order: int) -> Tensor:
+def _gradient_uniform(f: Tensor, ax: int, h, edge_order: int) -> Tensor:
     def sl(a, b):
         return _slice(f, ax, a, b)
 
@@ -152,10 +153,10 @@ def gradient(input: Tensor, *, spacing=1, dim=None, edge_order: int = 1, axis=No
                              f"least {edge_order + 1}")
     out = []
     for ax, s in zip(dims, _spacings(spacing, dims, x)):
-        if isinstance(s, Tensor):
+        if isinstance(s, Tensor) and s.ndim == 1:
             out.append(_gradient_coords(x, ax, s, edge_order))
         else:
-            out.append(_gradient_uniform(x, ax, float(s), edge_order))
+            out.append(_gradient_uniform(x, ax, s if isinstance(s, Tensor) else float(s), edge_order))
     return tuple(out)
 
 

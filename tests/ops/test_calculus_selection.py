@@ -21,6 +21,8 @@ def test_gradient_uniform_matches_numpy(edge_order):
     assert isinstance(got, tuple) and len(got) == 2
     for g, r in zip(got, ref):
         np.testing.assert_allclose(g.numpy(), r, rtol=1e-12, atol=1e-12)
+    (g0,) = lucid.gradient(T(x), spacing=T(np.float64(0.5)), dim=0, edge_order=edge_order)
+    np.testing.assert_allclose(g0.numpy(), ref[0], rtol=1e-12, atol=1e-12)
     (g1,) = lucid.gradient(T(x), spacing=[2.0], dim=-1, edge_order=edge_order)
     np.testing.assert_allclose(g1.numpy(), np.gradient(x, 2.0, axis=-1, edge_order=edge_order), rtol=1e-12)
 
