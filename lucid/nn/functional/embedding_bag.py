@@ -11,8 +11,9 @@ from __future__ import annotations
 import mlx.core as mx
 
 from lucid._backend import reductions
+from lucid._backend.dtypes import INTEGER_MX
 from lucid._tensor import Tensor
-from lucid.nn.functional.sparse import _INTEGER, _check_padding_idx, embedding
+from lucid.nn.functional.sparse import _check_padding_idx, embedding
 from lucid.ops._index_guard import safe_index
 from lucid.ops.linalg import matmul
 from lucid.ops.reduction import amax
@@ -20,7 +21,7 @@ from lucid.ops.unary import where
 
 __all__ = ["embedding_bag"]
 
-_MODES = ("sum", "mean", "max")
+MODES = ("sum", "mean", "max")
 
 
 def _bag_ids(input: Tensor, offsets, include_last_offset: bool, op: str):
@@ -37,7 +38,7 @@ def _bag_ids(input: Tensor, offsets, include_last_offset: bool, op: str):
         raise ValueError(f"{op}: a 1-D input needs offsets (the start of each bag)")
     if not isinstance(offsets, Tensor):
         raise TypeError(f"{op}: offsets must be a lucid.Tensor, got {type(offsets).__name__}")
-    if offsets.ndim != 1 or offsets._data.dtype not in _INTEGER:
+    if offsets.ndim != 1 or offsets._data.dtype not in INTEGER_MX:
         raise ValueError(f"{op}: offsets must be a 1-D integer tensor, got shape {offsets.shape} {offsets.dtype}")
     n = input.shape[0]
     bags = offsets.shape[0] - (1 if include_last_offset else 0)
@@ -93,12 +94,12 @@ def embedding_bag(input: Tensor, weight: Tensor, offsets: Tensor | None = None, 
     if not isinstance(input, Tensor) or not isinstance(weight, Tensor):
         raise TypeError(f"{op}: input and weight must be lucid Tensors, got {type(input).__name__} and "
                         f"{type(weight).__name__}")
-    if input._data.dtype not in _INTEGER:
+    if input._data.dtype not in INTEGER_MX:
         raise TypeError(f"{op}: input must hold integer indices, got {input.dtype} (use input.long())")
     if weight.ndim != 2:
         raise ValueError(f"{op}: weight must be 2-D (num_embeddings, embedding_dim), got shape {weight.shape}")
-    if mode not in _MODES:
-        raise ValueError(f"{op}: mode must be one of {_MODES}, got {mode!r}")
+    if mode not in MODES:
+        raise ValueError(f"{op}: mode must be one of {MODES}, got {mode!r}")
     if not isinstance(include_last_offset, bool):
         raise TypeError(f"{op}: include_last_offset must be a bool, got {type(include_last_offset).__name__}")
     if per_sample_weights is not None:

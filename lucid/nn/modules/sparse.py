@@ -8,7 +8,7 @@ import mlx.core as mx
 
 from lucid._tensor import Tensor
 from lucid.nn import init
-from lucid.nn.functional.embedding_bag import _MODES, embedding_bag
+from lucid.nn.functional.embedding_bag import MODES, embedding_bag
 from lucid.nn.functional.sparse import _check_padding_idx, embedding
 from lucid.nn.module import Module
 from lucid.nn.parameter import Parameter
@@ -180,8 +180,8 @@ class EmbeddingBag(Module):
         for value, name in ((num_embeddings, "num_embeddings"), (embedding_dim, "embedding_dim")):
             if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < 0:
                 raise ValueError(f"EmbeddingBag: {name} must be a non-negative int, got {value!r}")
-        if mode not in _MODES:
-            raise ValueError(f"EmbeddingBag: mode must be one of {_MODES}, got {mode!r}")
+        if mode not in MODES:
+            raise ValueError(f"EmbeddingBag: mode must be one of {MODES}, got {mode!r}")
         if not isinstance(sparse, bool):
             raise TypeError(f"EmbeddingBag: sparse must be a bool, got {sparse!r} ({type(sparse).__name__})")
         self.num_embeddings = int(num_embeddings)
