@@ -185,6 +185,23 @@ def test_generate_same_tokens_with_and_without_cache(extra):
     assert model.training  # the mode is restored
 
 
+def test_cached_generation_runs_the_blocks_once_per_trace(monkeypatch):
+    """After the prompt, tokens come from one compiled step: the Python of the blocks runs only to trace it."""
+    from lucid.models import gpt as gpt_module
+
+    model = tiny()
+    calls = []
+    forward = gpt_module.GPTBlock.forward
+    monkeypatch.setattr(gpt_module.GPTBlock, "forward", lambda self, *a: calls.append(1) or forward(self, *a))
+    prompt = lucid.tensor(IDX[:, :3])
+    greedy = model.generate(prompt, 10, temperature=0)
+    assert len(calls) == 2 * model.config.n_layer  # the prompt, then the trace; not once per token
+    np.testing.assert_array_equal(greedy.numpy(), model.generate(prompt, 10, temperature=0, use_cache=False).numpy())
+    versions = [p._version for p in model.parameters()]
+    model.generate(prompt, 4, temperature=1.0, generator=lucid.random.Generator(0))
+    assert [p._version for p in model.parameters()] == versions  # generation does not touch the weights
+
+
 def test_sampling_respects_top_k_and_is_seeded():
     model = tiny()
     prompt = lucid.tensor([[1, 2]])
