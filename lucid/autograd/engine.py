@@ -282,6 +282,7 @@ def run_backward(roots, grad_roots, retain_graph: bool, inputs=None):
         if not retain_graph:
             node.saved_arrays = None  # freed: a second walk through this node raises
             if not node.fn._ctx_is_metadata:
+                node.meta = None
                 node.__dict__.clear()
         # Route the input gradients along the edges. A newly reached node whose
         # number beats everything queued runs next without touching the heap,

@@ -24,20 +24,23 @@ class Add(Function):
     @staticmethod
     def forward(ctx, a, b):
         if ctx.records:
-            _meta(ctx, a, b)
+            # The shape and dtype of each input that needs a gradient (which is then an array), in
+            # the ``meta`` slot: no per-node attribute dict.
+            na, nb = ctx.needs_input_grad
+            ctx.meta = ((a.shape, a.dtype) if na else None, (b.shape, b.dtype) if nb else None)
         return mx.add(a, b)
 
     @staticmethod
     def backward(ctx, g):
-        na, nb = ctx.needs_input_grad
+        a_meta, b_meta = ctx.meta
         ga = gb = None
         # unbroadcast is called only when needed: most sums do not broadcast, and the call costs
         # as much as the rest of this rule.
-        if na:
-            shape, dtype = ctx.a_meta
+        if a_meta is not None:
+            shape, dtype = a_meta
             ga = g if shape == g.shape and dtype == g.dtype else unbroadcast(g, shape, dtype)
-        if nb:
-            shape, dtype = ctx.b_meta
+        if b_meta is not None:
+            shape, dtype = b_meta
             gb = g if shape == g.shape and dtype == g.dtype else unbroadcast(g, shape, dtype)
         return ga, gb
 
