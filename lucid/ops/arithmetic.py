@@ -33,15 +33,11 @@ class Add(Function):
     @staticmethod
     def backward(ctx, g):
         a_meta, b_meta = ctx.meta
-        ga = gb = None
         # unbroadcast is called only when needed: most sums do not broadcast, and the call costs
-        # as much as the rest of this rule.
-        if a_meta is not None:
-            shape, dtype = a_meta
-            ga = g if shape == g.shape and dtype == g.dtype else unbroadcast(g, shape, dtype)
-        if b_meta is not None:
-            shape, dtype = b_meta
-            gb = g if shape == g.shape and dtype == g.dtype else unbroadcast(g, shape, dtype)
+        # as much as the rest of this rule (so does reading an array's shape or dtype: once each).
+        meta = (g.shape, g.dtype)
+        ga = None if a_meta is None else g if a_meta == meta else unbroadcast(g, *a_meta)
+        gb = None if b_meta is None else g if b_meta == meta else unbroadcast(g, *b_meta)
         return ga, gb
 
 
