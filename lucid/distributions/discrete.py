@@ -20,7 +20,7 @@ from lucid.distributions._math import (
     softplus,
     xlogy,
 )
-from lucid.distributions.distribution import Distribution, _as_shape
+from lucid.distributions.distribution import Distribution, _as_shape, _delegated
 from lucid.ops.special import lgamma
 
 __all__ = ["Bernoulli", "Categorical", "OneHotCategorical", "Binomial", "Poisson"]
@@ -75,6 +75,7 @@ class Bernoulli(_ProbsLogits):
     arg_constraints = {"probs": constraints.unit_interval, "logits": constraints.real}
     support = constraints.boolean
     has_enumerate_support = True
+    _batch_params = ("probs", "logits")
 
     def __init__(self, probs=None, logits=None, validate_args: bool | None = None):
         _one_of(probs, logits, "Bernoulli")
@@ -83,11 +84,6 @@ class Bernoulli(_ProbsLogits):
         (param,) = broadcast_all(raw)
         self.__dict__["probs" if probs is not None else "logits"] = param
         super().__init__(param.shape, validate_args=validate_args)
-
-    def expand(self, batch_shape, _instance=None):
-        new = self._get_checked_instance(Bernoulli, _instance)
-        self._expand_params(new, batch_shape, ("probs", "logits"))
-        return new
 
     @property
     def mean(self):
@@ -138,6 +134,7 @@ class Categorical(_ProbsLogits):
 
     arg_constraints = {"probs": constraints.simplex, "logits": constraints.independent(constraints.real, 1)}
     has_enumerate_support = True
+    _batch_params = ("probs", "logits")
     _is_binary = False
 
     def __init__(self, probs=None, logits=None, validate_args: bool | None = None):
@@ -156,8 +153,7 @@ class Categorical(_ProbsLogits):
         super().__init__(param.shape[:-1], validate_args=validate_args)
 
     def expand(self, batch_shape, _instance=None):
-        new = self._get_checked_instance(Categorical, _instance)
-        self._expand_params(new, batch_shape, ("probs", "logits"))
+        new = super().expand(batch_shape, _instance)
         new._num_events = self._num_events
         return new
 
@@ -207,17 +203,9 @@ class Categorical(_ProbsLogits):
 class _OverCategorical(Distribution):
     """A distribution built on a ``Categorical`` (``self._categorical``), whose parameters it shares."""
 
-    @property
-    def probs(self):
-        return self._categorical.probs
-
-    @property
-    def logits(self):
-        return self._categorical.logits
-
-    @property
-    def param_shape(self):
-        return self._categorical.param_shape
+    probs = _delegated("_categorical.probs")
+    logits = _delegated("_categorical.logits")
+    param_shape = _delegated("_categorical.param_shape")
 
     def _expand_categorical(self, new, batch_shape):
         """Fill ``new`` (from ``expand``) with this categorical expanded to ``batch_shape``; returns ``new``."""
@@ -254,9 +242,7 @@ class OneHotCategorical(_OverCategorical):
         new = self._get_checked_instance(OneHotCategorical, _instance)
         return self._expand_categorical(new, batch_shape)
 
-    @property
-    def mean(self):
-        return self._categorical.probs
+    mean = _delegated("_categorical.probs")
 
     @property
     def mode(self):
@@ -303,6 +289,7 @@ class Binomial(_ProbsLogits):
     arg_constraints = {"total_count": constraints.nonnegative_integer, "probs": constraints.unit_interval,
                        "logits": constraints.real}
     has_enumerate_support = True
+    _batch_params = ("total_count", "probs", "logits")
 
     def __init__(self, total_count=1, probs=None, logits=None, validate_args: bool | None = None):
         _one_of(probs, logits, "Binomial")
@@ -314,8 +301,7 @@ class Binomial(_ProbsLogits):
         super().__init__(param.shape, validate_args=validate_args)
 
     def expand(self, batch_shape, _instance=None):
-        new = self._get_checked_instance(Binomial, _instance)
-        self._expand_params(new, batch_shape, ("total_count", "probs", "logits"))
+        new = super().expand(batch_shape, _instance)
         new._max_count = self._max_count
         return new
 
@@ -394,16 +380,12 @@ class Poisson(Distribution):
 
     arg_constraints = {"rate": constraints.nonnegative}
     support = constraints.nonnegative_integer
+    _batch_params = ("rate",)
 
     def __init__(self, rate, validate_args: bool | None = None):
         self._eager_check = _numbers(rate)
         (self.rate,) = broadcast_all(rate)
         super().__init__(self.rate.shape, validate_args=validate_args)
-
-    def expand(self, batch_shape, _instance=None):
-        new = self._get_checked_instance(Poisson, _instance)
-        self._expand_params(new, batch_shape, ("rate",))
-        return new
 
     @property
     def mean(self):

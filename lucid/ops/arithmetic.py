@@ -8,7 +8,7 @@ from lucid._backend.dtypes import to_mx_dtype
 from lucid._tensor import Tensor
 from lucid.autograd.function import Function
 from lucid.ops._registry import export, register, register_method
-from lucid.ops._util import operand, unbroadcast
+from lucid.ops._util import function_class, linear_rule, operand, unbroadcast
 
 
 def _meta(ctx, a, b):
@@ -192,22 +192,14 @@ def _extremum(name: str, pick, wins) -> type:
         gb = unbroadcast(g * (1 - mask), b.shape, b.dtype) if nb else None
         return ga, gb
 
-    return type(name, (Function,), {"forward": staticmethod(forward), "backward": staticmethod(backward),
-                                    "__module__": __name__, "__qualname__": name})
+    return function_class(name, forward, backward, module=__name__)
 
 
 Maximum = _extremum("Maximum", mx.maximum, mx.greater)
 Minimum = _extremum("Minimum", mx.minimum, mx.less)
 
 
-class Neg(Function):
-    @staticmethod
-    def forward(ctx, a):
-        return mx.negative(a)
-
-    @staticmethod
-    def backward(ctx, g):
-        return mx.negative(g)
+Neg = linear_rule("Neg", mx.negative, mx.negative, module=__name__)
 
 
 class AsType(Function):

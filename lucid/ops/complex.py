@@ -15,47 +15,18 @@ import mlx.core as mx
 from lucid._tensor import Tensor
 from lucid.autograd.function import Function
 from lucid.ops._registry import export, register, register_method
-from lucid.ops._util import to_tensor
+from lucid.ops._util import linear_rule, to_tensor
 
 
 def _is_complex(a: mx.array) -> bool:
     return a.dtype == mx.complex64
 
 
-class Real(Function):
-    """The real part of a complex array."""
-
-    @staticmethod
-    def forward(ctx, z):
-        return mx.real(z)
-
-    @staticmethod
-    def backward(ctx, g):
-        return g.astype(mx.complex64)
-
-
-class Imag(Function):
-    """The imaginary part of a complex array."""
-
-    @staticmethod
-    def forward(ctx, z):
-        return mx.imag(z)
-
-    @staticmethod
-    def backward(ctx, g):
-        return g.astype(mx.complex64) * 1j
-
-
-class Conj(Function):
-    """The complex conjugate."""
-
-    @staticmethod
-    def forward(ctx, z):
-        return mx.conj(z)
-
-    @staticmethod
-    def backward(ctx, g):
-        return mx.conj(g)
+Real = linear_rule("Real", mx.real, lambda g: g.astype(mx.complex64), module=__name__,
+                   doc="The real part of a complex array.")
+Imag = linear_rule("Imag", mx.imag, lambda g: g.astype(mx.complex64) * 1j, module=__name__,
+                   doc="The imaginary part of a complex array.")
+Conj = linear_rule("Conj", mx.conj, mx.conj, module=__name__, doc="The complex conjugate.")
 
 
 class ViewAsReal(Function):
