@@ -319,9 +319,26 @@ class Function:
             return _apply2(cls, args[0], args[1])
         return _apply(cls, args, kwargs)
 
-    # ``apply(a, b)`` for exactly two positional arguments, unrolled for speed: the module-level
-    # ``_apply2`` itself (documented there), so a call costs one Python frame, not two.
-    apply2 = None  # set below, once _apply2 exists
+    @classmethod
+    def apply2(cls, a, b):
+        """``apply(a, b)`` for exactly two positional arguments and no keywords, unrolled for speed.
+
+        Binary arithmetic is most of an eager program's operations, so its
+        public functions call this directly; ``apply`` also routes every
+        two-argument call here, so both give the same results. (It calls the
+        module-level ``_apply2`` by name, which is where ``lucid.profiler``
+        hooks in.)
+
+        Examples:
+            >>> import lucid
+            >>> from lucid.ops.arithmetic import Mul
+            >>> x = lucid.tensor([1.0, 2.0], requires_grad=True)
+            >>> y = Mul.apply2(x, 3.0)
+            >>> y.sum().backward()
+            >>> x.grad.tolist()
+            [3.0, 3.0]
+        """
+        return _apply2(cls, a, b)
 
 
 _make = Tensor._make
@@ -399,25 +416,13 @@ def _apply(cls, args: tuple, kwargs: dict):
 
 
 def _apply2(cls, a, b):
-    """``apply(a, b)`` for exactly two positional arguments and no keywords, unrolled for speed.
+    """``apply`` unrolled for two positional arguments and no keywords (see ``Function.apply2``).
 
-    Binary arithmetic is most of an eager program's operations, so its public
-    functions call this directly (as ``Function.apply2``, a classmethod over
-    this function); ``apply`` also routes every two-argument call here, so
-    both give the same results. The same steps as ``_apply``, written out for
-    two arguments: no argument loop, no lists, the output Tensor built in
-    place and the version pairing inlined. Measured on the 1000-op chain of
+    The same steps as ``_apply``, written out for two arguments: no argument
+    loop, no lists, the output Tensor built in place and the version pairing
+    inlined. Measured on the 1000-op chain of
     ``benchmarks/autograd_overhead.py``, each step moved into a helper call
     costs about 0.1 µs per operation.
-
-    Examples:
-        >>> import lucid
-        >>> from lucid.ops.arithmetic import Mul
-        >>> x = lucid.tensor([1.0, 2.0], requires_grad=True)
-        >>> y = Mul.apply2(x, 3.0)
-        >>> y.sum().backward()
-        >>> x.grad.tolist()
-        [3.0, 3.0]
     """
     ta = isinstance(a, Tensor)
     tb = isinstance(b, Tensor)
@@ -501,9 +506,6 @@ def _apply2(cls, a, b):
         if checks:
             ctx._checks = checks
     return outs
-
-
-Function.apply2 = classmethod(_apply2)
 
 
 def _wrap_plain(outs, device: str) -> tuple:
