@@ -165,7 +165,8 @@ def test_cached_forward_matches_full_forward(extra):
     assert cache[0].offset == IDX.shape[1]
 
 
-@pytest.mark.parametrize("extra", [{}, {"n_kv_head": 1, "rotary": True}], ids=["gpt2", "mqa-rope"])
+@pytest.mark.parametrize("extra", [{}, {"n_kv_head": 2}, {"n_kv_head": 1, "rotary": True}],
+                         ids=["gpt2", "gqa", "mqa-rope"])
 def test_generate_same_tokens_with_and_without_cache(extra):
     model = tiny(**extra)
     prompt = lucid.tensor(IDX[:, :3])
