@@ -112,3 +112,16 @@ def test_per_group_learning_rates_follow_sgd():
     opt.step()
     np.testing.assert_allclose(net.conv1.weight.numpy(), old[0] - 1e-3 * grads[0], rtol=1e-5, atol=1e-8)
     np.testing.assert_allclose(net.fc.weight.numpy(), old[1] - 1e-1 * grads[1], rtol=1e-5, atol=1e-8)
+
+
+def test_replacing_a_head_inside_a_sequential_keeps_the_key():
+    net = models.small_cnn(num_classes=10)
+    net.classifier[-1] = nn.Linear(128, 3)
+    assert net.state_dict()["classifier.4.weight"].shape == (3, 128)
+    models.freeze(net, exclude="classifier.4")
+    assert trainable(net) == ["classifier.4.weight", "classifier.4.bias"]
+    assert not net.features[1].training and net.classifier.training
+    out = net(lucid.randn(2, 1, 28, 28))
+    assert out.shape == (2, 3)
+    out.sum().backward()
+    assert net.classifier[-1].weight.grad is not None and net.features[0].weight.grad is None
