@@ -8,6 +8,8 @@ checkpoint of that example loads by name.
 
 from __future__ import annotations
 
+import math
+
 import lucid
 import lucid.nn as nn
 import lucid.nn.functional as F
@@ -58,7 +60,7 @@ class VAE(nn.Module):
         self.fc4 = nn.Linear(hidden, in_features)
 
     def _flat(self, x):
-        if x.ndim < 2 or x[0].numel() != self.in_features:
+        if x.ndim < 2 or math.prod(x.shape[1:]) != self.in_features:
             raise ValueError(f"VAE expects (N, {self.in_features}) or (N, ...) inputs with {self.in_features} "
                              f"values per sample, got shape {tuple(x.shape)}")
         return x.reshape(x.shape[0], self.in_features)
@@ -110,7 +112,8 @@ class VAE(nn.Module):
             >>> from lucid.models import VAE
             >>> model = VAE()
             >>> x = lucid.rand(8, 784)
-            >>> model.loss(*model(x)[:1], x, *model.encode(x), reduction="mean").shape
+            >>> recon, mu, logvar = model(x)
+            >>> model.loss(recon, x, mu, logvar, reduction="mean").shape
             ()
         """
         if reduction not in _REDUCTIONS:

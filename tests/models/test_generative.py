@@ -143,6 +143,20 @@ def test_vae_loss_matches_numpy():
         model.loss(*args, reduction="none")
 
 
+def test_vae_encode_and_decode_match_numpy():
+    model = models.VAE(16, 8, 3)
+    w = {k: v.numpy().astype(np.float64) for k, v in model.state_dict().items()}
+    x = np.random.default_rng(2).uniform(size=(5, 1, 4, 4)).astype(np.float32)
+    h = np.maximum(x.reshape(5, 16) @ w["fc1.weight"].T + w["fc1.bias"], 0)
+    mu, logvar = model.encode(lucid.tensor(x))
+    np.testing.assert_allclose(mu.numpy(), h @ w["fc21.weight"].T + w["fc21.bias"], rtol=1e-5, atol=1e-6)
+    np.testing.assert_allclose(logvar.numpy(), h @ w["fc22.weight"].T + w["fc22.bias"], rtol=1e-5, atol=1e-6)
+    z = np.random.default_rng(3).standard_normal((5, 3)).astype(np.float32)
+    logits = np.maximum(z @ w["fc3.weight"].T + w["fc3.bias"], 0) @ w["fc4.weight"].T + w["fc4.bias"]
+    np.testing.assert_allclose(model.decode(lucid.tensor(z)).numpy(), 1 / (1 + np.exp(-logits)), rtol=1e-5,
+                               atol=1e-6)
+
+
 def test_vae_reparameterize_is_differentiable_in_mu_and_logvar():
     lucid.manual_seed(3)
     mu = lucid.tensor(np.linspace(-1, 1, 6, dtype=np.float32), requires_grad=True)
