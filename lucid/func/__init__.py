@@ -554,7 +554,7 @@ def hessian(func, argnums=0):
 
 
 # -- functional_call --------------------------------------------------------------------------------
-def functional_call(module, parameter_and_buffer_dicts, args=(), kwargs=None, *, tie_weights: bool = True,
+def functional_call(module, parameter_and_buffer_dicts, args=None, kwargs=None, *, tie_weights: bool = True,
                     strict: bool = False):
     """Call ``module(*args, **kwargs)`` with its parameters and buffers replaced, by name, by the given tensors.
 
@@ -566,7 +566,7 @@ def functional_call(module, parameter_and_buffer_dicts, args=(), kwargs=None, *,
     Args:
         module: a ``lucid.nn.Module``.
         parameter_and_buffer_dicts: a dict name -> Tensor, or a tuple of such dicts.
-        args: a single argument, or a tuple of positional arguments.
+        args: a single argument, a tuple of positional arguments, or ``None`` (none).
         kwargs: keyword arguments for the call.
         tie_weights: replace every name of a tied parameter (always done).
         strict: every parameter and buffer must be given.
@@ -617,7 +617,9 @@ def functional_call(module, parameter_and_buffer_dicts, args=(), kwargs=None, *,
                 swapped.append((d, key, d[key]))
         for d, key, old in swapped:
             d[key] = by_id[id(old)]
-        if not isinstance(args, tuple):
+        if args is None:
+            args = ()
+        elif not isinstance(args, tuple):
             args = (args,)
         return module(*args, **(kwargs or {}))
     finally:
