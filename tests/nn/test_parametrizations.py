@@ -8,9 +8,8 @@ import lucid
 import lucid.nn as nn
 from lucid.autograd import gradcheck
 from lucid.func import functional_call, grad
-from lucid.nn.util.parametrizations import _matrix_exp
-from lucid.nn.utils import parametrize
-from lucid.nn.utils.parametrizations import orthogonal, spectral_norm, weight_norm
+from lucid.nn.util import parametrize
+from lucid.nn.util.parametrizations import _matrix_exp, orthogonal, spectral_norm, weight_norm
 
 KEY = "parametrizations.weight.original"
 

@@ -6,7 +6,7 @@ import pytest
 import lucid
 import lucid.nn as nn
 from lucid.func import functional_call, grad
-from lucid.nn.utils import parametrize
+from lucid.nn.util import parametrize
 
 
 class Symmetric(nn.Module):

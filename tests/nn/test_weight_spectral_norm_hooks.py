@@ -5,7 +5,7 @@ import pytest
 
 import lucid
 import lucid.nn as nn
-from lucid.nn.utils import remove_spectral_norm, remove_weight_norm, spectral_norm, weight_norm
+from lucid.nn.util import remove_spectral_norm, remove_weight_norm, spectral_norm, weight_norm
 
 
 def _linear(n_in=4, n_out=3, seed=0):

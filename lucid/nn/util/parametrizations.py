@@ -1,4 +1,4 @@
-r"""Ready-made parametrizations (``lucid.nn.utils.parametrizations``): ``orthogonal``, ``weight_norm``, ``spectral_norm``.
+r"""Ready-made parametrizations: ``orthogonal``, ``weight_norm``, ``spectral_norm`` (``lucid.nn.utils.parametrizations``).
 
 Each registers a parametrization with
 :func:`lucid.nn.utils.parametrize.register_parametrization`, so the trained
@@ -74,7 +74,7 @@ def _householder_product(A: Tensor, tau: Tensor) -> Tensor:
 
 
 def _make_orthogonal(A: Tensor) -> Tensor:
-    """The orthogonal factor of ``A = QR`` with ``R``'s diagonal made positive (so an orthogonal ``A`` maps to itself)."""
+    """The orthogonal factor of ``A = QR``, ``R``'s diagonal made positive (an orthogonal ``A`` maps to itself)."""
     Q, R = qr(A)
     return Q * R.diagonal(dim1=-2, dim2=-1).sign().unsqueeze(-2)
 

@@ -115,10 +115,9 @@ class ParametrizationList(ModuleList):
                 inverse = getattr(module, "right_inverse", None)
                 if inverse is None:
                     continue
-                try:
+                # no inverse (NotImplementedError): start from the tensor as it is, as PyTorch does
+                with contextlib.suppress(NotImplementedError):
                     new = inverse(new)
-                except NotImplementedError:
-                    pass  # no inverse: start from the tensor as it is, as PyTorch does
         if not isinstance(new, (Tensor, tuple, list)):
             raise TypeError(f"right_inverse must return a Tensor or a sequence of Tensors, got {type(new).__name__}")
         self.is_tensor = isinstance(new, Tensor)

@@ -616,7 +616,8 @@ def global_unstructured(parameters, pruning_method, importance_scores: dict | No
     if importance_scores is None:
         importance_scores = {}
     if not isinstance(importance_scores, dict):
-        raise TypeError(f"global_unstructured: importance_scores must be a dict, got {type(importance_scores).__name__}")
+        raise TypeError(f"global_unstructured: importance_scores must be a dict, "
+                        f"got {type(importance_scores).__name__}")
     if not (isinstance(pruning_method, type) and issubclass(pruning_method, BasePruningMethod)):
         raise TypeError(f"global_unstructured: pruning_method must be a BasePruningMethod subclass, "
                         f"got {pruning_method!r}")
