@@ -1,4 +1,4 @@
-r"""Ready-made parametrizations: ``orthogonal``, ``weight_norm``, ``spectral_norm`` (``lucid.nn.utils.parametrizations``).
+r"""Ready-made parametrizations (``lucid.nn.utils.parametrizations``): orthogonal, weight norm, spectral norm.
 
 Each registers a parametrization with
 :func:`lucid.nn.utils.parametrize.register_parametrization`, so the trained
