@@ -210,3 +210,18 @@ def test_errors():
         other.weight = lucid.ones(3, 3)
     with pytest.raises(TypeError, match="Tensor"):
         parametrize.register_parametrization(_linear(), "weight", Double()).__setattr__("weight", 3.0)
+
+
+def test_deepcopy_is_independent():
+    import copy
+
+    layer = _linear()
+    parametrize.register_parametrization(layer, "weight", Double())
+    clone = copy.deepcopy(layer)
+    assert type(clone).__name__ == "ParametrizedLinear" and type(clone) is not type(layer)
+    np.testing.assert_allclose(clone.weight.numpy(), layer.weight.numpy())
+    assert clone.parametrizations.weight.original is not layer.parametrizations.weight.original
+    parametrize.remove_parametrizations(clone, "weight")
+    assert type(clone) is nn.Linear
+    np.testing.assert_allclose(layer.weight.numpy(), clone.weight.numpy())  # the original still works
+    assert parametrize.is_parametrized(layer, "weight")

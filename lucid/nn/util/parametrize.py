@@ -19,6 +19,7 @@ parametrization goes.
 from __future__ import annotations
 
 import contextlib
+import copy
 from collections.abc import Sequence
 
 from lucid._tensor import Tensor
@@ -205,13 +206,29 @@ class _ParametrizedMixin:
         super().__setattr__(name, value)
 
     def __getstate__(self):
-        raise RuntimeError("serializing a parametrized module is not supported; save its state_dict() instead")
+        raise RuntimeError("pickling a parametrized module is not supported; save its state_dict() instead")
+
+    def __deepcopy__(self, memo):
+        # The copy gets a class of its own, so removing a parametrization from one of the two
+        # (which deletes the property from the class) leaves the other intact.
+        cls = type(self)
+        new_cls = _new_class(cls._original_class)
+        for key, value in cls.__dict__.items():
+            if isinstance(value, property):
+                setattr(new_cls, key, value)
+        replica = new_cls.__new__(new_cls)
+        memo[id(self)] = replica
+        for key, value in self.__dict__.items():
+            replica.__dict__[key] = copy.deepcopy(value, memo)
+        return replica
+
+
+def _new_class(cls: type) -> type:
+    return type(f"Parametrized{cls.__name__}", (_ParametrizedMixin, cls), {"_original_class": cls})
 
 
 def _inject_new_class(module: Module) -> None:
-    cls = module.__class__
-    new_cls = type(f"Parametrized{cls.__name__}", (_ParametrizedMixin, cls), {"_original_class": cls})
-    module.__class__ = new_cls
+    module.__class__ = _new_class(module.__class__)
 
 
 def _inject_property(module: Module, tensor_name: str) -> None:
