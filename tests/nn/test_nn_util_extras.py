@@ -84,3 +84,19 @@ def test_functional_call_on_parametrized_and_pruned_modules():
                                                                                               [1.0, 1.0]]))
     out = lucid.func.functional_call(pruned, {"weight_orig": v}, (x,))
     np.testing.assert_allclose(out.numpy(), [[3.0, 5.0]])
+
+
+def test_functional_call_with_the_parametrized_name_bypasses_the_parametrization():
+    from lucid.nn.util.parametrizations import orthogonal
+
+    lin = orthogonal(nn.Linear(2, 2, bias=False))
+    W = lucid.tensor([[1.0, 2.0], [3.0, 4.0]])
+    x = lucid.tensor([[1.0, 1.0]])
+    assert lucid.func.functional_call(lin, {"weight": W}, (x,)).tolist() == [[3.0, 7.0]]
+    assert not lin.__dict__["_parametrization_overrides"]  # put back afterwards
+    Q = lin.weight.numpy()
+    np.testing.assert_allclose(Q @ Q.T, np.eye(2), atol=1e-6)
+    net = nn.Sequential(lin)
+    assert lucid.func.functional_call(net, {"0.weight": W}, (x,)).tolist() == [[3.0, 7.0]]
+    with pytest.raises(ValueError, match="unknown"):
+        lucid.func.functional_call(net, {"0.wait": W}, (x,))

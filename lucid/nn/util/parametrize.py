@@ -233,6 +233,9 @@ def _inject_new_class(module: Module) -> None:
 
 def _inject_property(module: Module, tensor_name: str) -> None:
     def getter(self) -> Tensor:
+        overrides = self.__dict__.get("_parametrization_overrides")  # set by lucid.func.functional_call
+        if overrides and tensor_name in overrides:
+            return overrides[tensor_name]
         plist = _parametrized_names(self)[tensor_name]
         if _cache_depth:
             key = (id(self), tensor_name)
