@@ -28,6 +28,7 @@ from lucid._backend import reductions as red
 from lucid._tensor import Tensor
 from lucid.nn.module import Module
 from lucid.nn.parameter import Parameter
+from lucid.nn.util._hook_attr import set_computed
 from lucid.random import rand
 
 __all__ = [
@@ -121,7 +122,7 @@ class BasePruningMethod(ABC):
     _tensor_name: str | None = None
 
     def __call__(self, module: Module, inputs) -> None:
-        setattr(module, self._tensor_name, self.apply_mask(module))
+        set_computed(module, self._tensor_name, self.apply_mask(module))
 
     @abstractmethod
     def compute_mask(self, t: Tensor, default_mask: Tensor) -> Tensor:

@@ -18,6 +18,7 @@ from lucid.autograd.grad_mode import no_grad
 from lucid.nn.functional.normalization import normalize
 from lucid.nn.module import Module
 from lucid.nn.parameter import Buffer, Parameter
+from lucid.nn.util._hook_attr import set_computed
 from lucid.random import randn
 
 __all__ = ["spectral_norm", "remove_spectral_norm", "SpectralNorm"]
@@ -117,7 +118,7 @@ class SpectralNorm:
         module.register_parameter(self.name, Parameter(weight, requires_grad=orig.requires_grad))
 
     def __call__(self, module: Module, inputs) -> None:
-        object.__setattr__(module, self.name, self.compute_weight(module, do_power_iteration=module.training))
+        set_computed(module, self.name, self.compute_weight(module, do_power_iteration=module.training))
 
 
 def spectral_norm(module: Module, name: str = "weight", n_power_iterations: int = 1, eps: float = 1e-12,

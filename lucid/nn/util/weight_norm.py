@@ -16,6 +16,7 @@ from lucid._tensor import Tensor
 from lucid.linalg import vector_norm
 from lucid.nn.module import Module
 from lucid.nn.parameter import Parameter
+from lucid.nn.util._hook_attr import set_computed
 
 __all__ = ["weight_norm", "remove_weight_norm", "WeightNorm"]
 
@@ -84,7 +85,7 @@ class WeightNorm:
         module.register_parameter(self.name, Parameter(weight))
 
     def __call__(self, module: Module, inputs) -> None:
-        object.__setattr__(module, self.name, self.compute_weight(module))
+        set_computed(module, self.name, self.compute_weight(module))
 
 
 def weight_norm(module: Module, name: str = "weight", dim: int | None = 0) -> Module:
