@@ -103,8 +103,8 @@ def test_functional_call_with_the_parametrized_name_bypasses_the_parametrization
 
 
 def _build(kind):
-    from lucid.nn.util import prune
     from lucid.nn.util import parametrizations as P
+    from lucid.nn.util import prune
 
     lucid.random.seed(0)
     lin = nn.Linear(6, 6)
