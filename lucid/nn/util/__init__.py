@@ -30,4 +30,4 @@ __all__ = [
 
 # The submodules that ``lucid.nn`` also registers as ``lucid.nn.utils.<name>`` in sys.modules, so that
 # ``import lucid.nn.utils.prune`` finds these same module objects instead of loading second copies.
-SUBMODULES = ("rnn", "parametrize", "parametrizations", "prune", "stateless")
+_SUBMODULES = ("rnn", "parametrize", "parametrizations", "prune", "stateless")

@@ -16,7 +16,7 @@ from lucid.nn.module import Module
 from lucid.nn.parameter import Buffer
 from lucid.nn.util import parametrize
 from lucid.nn.util.spectral_norm import check_power_args, default_dim, set_buffer, weight_to_matrix
-from lucid.nn.util.weight_norm import _check_dim, norm_except_dim, weight_from_g_v
+from lucid.nn.util.weight_norm import check_norm_dim, norm_except_dim, weight_from_g_v
 from lucid.ops.creation import eye, zeros, zeros_like
 from lucid.ops.shape import cat
 from lucid.random import randn
@@ -251,7 +251,7 @@ def weight_norm(module: Module, name: str = "weight", dim: int | None = 0) -> Mo
     weight = getattr(module, name, None)
     if not isinstance(weight, Tensor):
         raise ValueError(f"{type(module).__name__} has no parameter or buffer named {name!r}")
-    parametrize.register_parametrization(module, name, _WeightNorm(_check_dim(dim, weight.ndim, "weight_norm")),
+    parametrize.register_parametrization(module, name, _WeightNorm(check_norm_dim(dim, weight.ndim, "weight_norm")),
                                          unsafe=True)
     return module
 

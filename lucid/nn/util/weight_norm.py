@@ -21,7 +21,7 @@ from lucid.nn.util._hook_attr import set_computed
 __all__ = ["weight_norm", "remove_weight_norm", "WeightNorm"]
 
 
-def _check_dim(dim, ndim: int, op: str):
+def check_norm_dim(dim, ndim: int, op: str):
     """``dim`` as PyTorch's weight norm reads it: ``None`` or ``-1`` mean the whole tensor."""
     if dim is None:
         return None
@@ -68,7 +68,7 @@ class WeightNorm:
         weight = module.__dict__["_parameters"].get(name)
         if not isinstance(weight, Parameter):
             raise ValueError(f"{type(module).__name__} has no parameter named {name!r}")
-        fn = WeightNorm(name, _check_dim(dim, weight.ndim, "weight_norm"))
+        fn = WeightNorm(name, check_norm_dim(dim, weight.ndim, "weight_norm"))
         g = norm_except_dim(weight.detach(), fn.dim)
         del module._parameters[name]
         module.register_parameter(name + "_g", Parameter(g, requires_grad=weight.requires_grad))
