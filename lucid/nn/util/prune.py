@@ -481,8 +481,8 @@ class CustomFromMask(BasePruningMethod):
         >>> import lucid
         >>> from lucid.nn.utils import prune
         >>> layer = prune.custom_from_mask(lucid.nn.Linear(2, 1), "bias", mask=lucid.tensor([0.0]))
-        >>> layer.bias.tolist()
-        [0.0]
+        >>> layer.bias_mask.tolist(), (layer.bias == 0).tolist()
+        ([0.0], [True])
     """
 
     PRUNING_TYPE = "global"
