@@ -28,13 +28,17 @@ from lucid._backend.memory import (
     set_memory_limit,
 )
 from lucid._backend.device import device
+from lucid._backend.dtypes import get_default_dtype, set_default_dtype
+from lucid._backend.threads import get_num_threads, set_num_threads
 from lucid._backend.dtypes import (
     bfloat16, bool_, complex64, dtype, float16, float32, float64, int8, int16, int32, int64,
     uint8, uint16, uint32, uint64,
 )
 from lucid._tensor import Tensor
 from lucid import autograd
-from lucid.autograd import enable_grad, is_grad_enabled, no_grad, set_grad_enabled
+from lucid.autograd import (
+    enable_grad, inference_mode, is_grad_enabled, is_inference_mode_enabled, no_grad, set_grad_enabled,
+)
 from lucid import ops
 from lucid import random, linalg
 from lucid.ops import _registry
@@ -42,10 +46,11 @@ from lucid.ops import _registry
 # Every registered op under its public names and aliases (lucid.add, lucid.subtract, lucid.norm, ...).
 globals().update(_registry.public())
 from lucid.ops.dtype_info import e, inf, nan, newaxis, pi
+from lucid.ops.shape import channels_last, channels_last_3d, contiguous_format, memory_format, preserve_format
 # PyTorch's top-level spellings of the random functions (torch.manual_seed, torch.randn, ...).
 from lucid.random import (
-    Generator, bernoulli, initial_seed, manual_seed, normal, rand, rand_like, randint, randint_like, randn,
-    randn_like, randperm, seed,
+    Generator, bernoulli, initial_seed, manual_seed, multinomial, normal, poisson, rand, rand_like, randint,
+    randint_like, randn, randn_like, randperm, seed,
 )
 
 __version__ = "0.1.0"
@@ -110,6 +115,32 @@ def is_tensor(obj) -> bool:
     return isinstance(obj, Tensor)
 
 
+def numel(input: Tensor) -> int:
+    """The number of elements of ``input`` (``torch.numel``).
+
+    Examples:
+        >>> import lucid
+        >>> lucid.numel(lucid.zeros(2, 3))
+        6
+    """
+    if not isinstance(input, Tensor):
+        raise TypeError(f"numel expects a Tensor, got {type(input).__name__}")
+    return input.numel()
+
+
+def detach(input: Tensor) -> Tensor:
+    """``input.detach()``: the same values, cut from the autograd graph (``torch.detach``).
+
+    Examples:
+        >>> import lucid
+        >>> lucid.detach(lucid.ones(2, requires_grad=True)).requires_grad
+        False
+    """
+    if not isinstance(input, Tensor):
+        raise TypeError(f"detach expects a Tensor, got {type(input).__name__}")
+    return input.detach()
+
+
 def is_floating_point(input: Tensor) -> bool:
     """True if ``input`` has a real floating-point dtype (float16, bfloat16, float32, float64).
 
@@ -137,12 +168,18 @@ def is_complex(input: Tensor) -> bool:
 
 
 from lucid import nn, optim, data, datasets, transforms
+# PyTorch's top-level spellings of activation functions (torch.relu, torch.softmax, ...).
+from lucid.nn.functional import (
+    celu, celu_, hardshrink, log_softmax, prelu, relu, relu_, rrelu, rrelu_, selu, selu_, softmax, threshold,
+    threshold_,
+)
 from lucid import fft, special
 from lucid import amp, func, profiler
 from lucid.amp import autocast, get_autocast_dtype, is_autocast_enabled
 from lucid.serialization import load, load_safetensors, load_sharded, save, save_safetensors, save_sharded
 from lucid._compile import compile
 from lucid import utils
+from lucid.utils.dlpack import from_dlpack, to_dlpack
 
 # einops (an optional extra) finds Lucid's backend by its class, so define it now
 # if einops is installed; ``import einops`` then works on Lucid Tensors at once.

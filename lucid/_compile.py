@@ -228,34 +228,25 @@ def _flatten(obj, leaves: list, constants_hashable: bool = True):
     return ("C", obj)
 
 
-def _unflatten(spec, leaves):
-    """Rebuild an argument tree from its spec, taking leaves from the iterator ``leaves``."""
+def _unflatten(spec, leaves, result: bool = False):
+    """Rebuild a tree from its spec, taking leaves from the iterator ``leaves``.
+
+    Argument Tensors get their ``requires_grad`` back; a step's results
+    (``result=True``) carry no autograd history: backward runs inside the step.
+    """
     tag = spec[0]
     if tag == "T":
         t = Tensor._make(next(leaves), spec[1])
-        t._requires_grad = spec[2]
+        if not result:
+            t._requires_grad = spec[2]
         return t
     if tag == "A":
         return next(leaves)
     if tag == "C":
         return spec[1]
     if tag == "dict":
-        return {k: _unflatten(v, leaves) for k, v in spec[1]}
-    values = [_unflatten(v, leaves) for v in spec[1]]
-    return tuple(values) if tag == "tuple" else values
-
-
-def _rebuild_result(spec, leaves):
-    tag = spec[0]
-    if tag == "T":
-        return Tensor._make(next(leaves), spec[1])  # no autograd history: backward runs inside the step
-    if tag == "A":
-        return next(leaves)
-    if tag == "C":
-        return spec[1]
-    if tag == "dict":
-        return {k: _rebuild_result(v, leaves) for k, v in spec[1]}
-    values = [_rebuild_result(v, leaves) for v in spec[1]]
+        return {k: _unflatten(v, leaves, result) for k, v in spec[1]}
+    values = [_unflatten(v, leaves, result) for v in spec[1]]
     return tuple(values) if tag == "tuple" else values
 
 
@@ -393,7 +384,7 @@ class CompiledFunction:
                 items[i]._step_calls = b + calls
         for make_error, first, n in entry.checks:
             _checks.defer(outputs[first], make_error, *outputs[first + 1:first + 1 + n])
-        return _rebuild_result(entry.result_spec, iter(outputs[:n_res]))
+        return _unflatten(entry.result_spec, iter(outputs[:n_res]), result=True)
 
     def _restore(self, items, slots, slot_in, in_arrays) -> None:
         """After a failed trace: put the real arrays back and drop slots the trace created."""

@@ -172,9 +172,15 @@ class _Writer:
         if len(one_line) + (4 if doc is None else 0) <= _WIDTH:
             self.lines.append(one_line if doc is not None else one_line + " ...")
         else:
-            self.lines.append(head)
-            self.lines.extend(f"{indent}{_INDENT}{p}," for p in params)
-            self.lines.append(f"{indent}{tail}" if doc is not None else f"{indent}{tail} ...")
+            # Too long for one line: fill each line with parameters, continuations aligned after ``(``.
+            pieces = [p + "," for p in params[:-1]] + [params[-1] + (tail if doc is not None else tail + " ...")]
+            line = head
+            for piece in pieces:
+                if line != head and not line.endswith("(") and len(line) + 1 + len(piece) > _WIDTH:
+                    self.lines.append(line)
+                    line = " " * len(head)
+                line += piece if line.endswith("(") or not line.strip() else " " + piece
+            self.lines.append(line)
         if doc is not None:
             self.docstring(doc, indent + _INDENT)
 
@@ -249,16 +255,57 @@ def _property(w: _Writer, name: str, prop: property, indent: str) -> None:
         w.function(name, prop.fdel, indent, "self", decorators=(f"@{name}.deleter",), returns="None")
 
 
+def _signature(fn) -> inspect.Signature | None:
+    try:
+        return inspect.signature(fn)
+    except (TypeError, ValueError):
+        return None
+
+
+def _aliases(cls: type, names: list[str]) -> tuple[dict, dict]:
+    """Methods the stub writes as ``name = other`` instead of a second ``def``.
+
+    Returns two maps ``name -> the method it is written as``: aliases (one function
+    under several names, such as ``absolute`` and ``__abs__`` for ``abs``; the
+    function's own ``__name__`` keeps the ``def``) and in-place forms (``exp_``,
+    whose signature is exactly that of ``exp``).
+    """
+    plain = {n: a for n in names if inspect.isfunction(inspect.unwrap(a := inspect.getattr_static(cls, n)))}
+    groups: dict = {}
+    for name, attr in plain.items():
+        groups.setdefault(id(attr), []).append(name)
+    aliases = {}
+    for group in groups.values():
+        own = inspect.unwrap(plain[group[0]]).__name__
+        main = own if own in group else min(group, key=_order)
+        aliases.update({n: main for n in group if n != main})
+    in_place = {}
+    for name, attr in plain.items():
+        base = name[:-1]
+        if (name not in aliases and name.endswith("_") and not name.startswith("_") and base in plain
+                and _signature(attr) is not None and _signature(attr) == _signature(plain[base])):
+            in_place[name] = aliases.get(base, base)
+    return aliases, in_place
+
+
 def _class(w: _Writer, cls: type) -> None:
-    """Write ``class cls:`` with every attribute in its ``__dict__``, sorted by name."""
+    """Write ``class cls:`` with every attribute in its ``__dict__``, sorted by name.
+
+    A method that is another one under a second name, or an in-place form with
+    the same signature as its out-of-place method, is written at the end as an
+    assignment (``absolute = abs``, ``exp_ = exp``): type checkers give it that
+    method's signature.
+    """
     w.lines.append(f"class {cls.__name__}:")
     indent = _INDENT
     doc = _summary(cls)
     if doc:
         w.docstring(doc, indent)
     w.shadowed = set(vars(cls))
-    for name in sorted(vars(cls), key=_order):
-        if name in _SKIP:
+    names = sorted((n for n in vars(cls) if n not in _SKIP), key=_order)
+    aliases, in_place = _aliases(cls, names)
+    for name in names:
+        if name in aliases or name in in_place:
             continue
         attr = inspect.getattr_static(cls, name)
         if isinstance(attr, property):
@@ -274,6 +321,11 @@ def _class(w: _Writer, cls: type) -> None:
             w.lines.append(f"{indent}{name}: {w._any()}")
         else:
             w.lines.append(f"{indent}{name}: {w.annotation(type(attr)) or w._any()}")
+    for title, table in (("The same methods under other names.", aliases),
+                         ("In-place forms: the signature of their method; they update and return ``self``.",
+                          in_place)):
+        w.lines += ["", f"{indent}# {title}"]
+        w.lines += [f"{indent}{name} = {table[name]}" for name in names if name in table]
     w.shadowed = set()
 
 

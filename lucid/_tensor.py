@@ -15,6 +15,7 @@ import mlx.core as mx
 import numpy as np
 
 from lucid._backend import checks as _checks
+from lucid._backend import dtypes as _dtypes
 from lucid._backend import trace as _trace
 from lucid._backend.device import _default, normalize_device
 from lucid._backend.dtypes import FLOATING_MX, TENSOR_TYPE_NAMES, from_mx_dtype, from_type_name, to_mx_dtype
@@ -56,7 +57,7 @@ def as_array(data, dtype=None) -> mx.array:
     elif isinstance(data, numbers.Integral):
         return mx.array(int(data), dtype=mx.int64 if mx_dtype is None else mx_dtype)
     elif isinstance(data, numbers.Real):
-        return mx.array(float(data), dtype=mx.float32 if mx_dtype is None else mx_dtype)
+        return mx.array(float(data), dtype=_dtypes._DEFAULT_FLOAT[0] if mx_dtype is None else mx_dtype)
     elif isinstance(data, numbers.Complex):
         return mx.array(complex(data), dtype=mx.complex64 if mx_dtype is None else mx_dtype)
     elif isinstance(data, (list, tuple)):
@@ -96,9 +97,9 @@ def _from_sequence(data, mx_dtype) -> mx.array:
             "(nested lists of the same length)"
         )
     if mx_dtype is None:
-        # PyTorch's defaults: Python floats are float32, ints int64, complex complex64.
+        # PyTorch's defaults: Python floats get the default dtype (float32), ints int64, complex complex64.
         if kind == "f":
-            mx_dtype = mx.float32
+            mx_dtype = _dtypes._DEFAULT_FLOAT[0]
         elif kind in "iu":
             if kind == "u" and nd.size and nd.max() > np.iinfo(np.int64).max:
                 raise ValueError("integer values do not fit in int64; pass dtype=lucid.uint64")
@@ -397,6 +398,24 @@ class Tensor:
     def __array__(self, dtype=None, copy=None):
         out = self.numpy()
         return out if dtype is None else out.astype(dtype)
+
+    def __dlpack__(self, *, stream=None, max_version=None, dl_device=None, copy=None):
+        """Export the values through DLPack (a sync point: evaluates; see ``lucid.to_dlpack``).
+
+        Lets ``np.from_dlpack(t)`` and other DLPack consumers read a Tensor.
+        """
+        if _trace._stack:
+            raise _trace.host_read_error("Tensor.__dlpack__()")
+        arr = self._data
+        if _checks.has_pending():
+            _checks.sync(arr)
+        kwargs = {k: v for k, v in (("stream", stream), ("max_version", max_version), ("dl_device", dl_device),
+                                    ("copy", copy)) if v is not None}
+        return arr.__dlpack__(**kwargs)
+
+    def __dlpack_device__(self):
+        """The DLPack device of the values (``(1, 0)``, CPU memory, for MLX's unified memory)."""
+        return self._data.__dlpack_device__()
 
     def __bool__(self) -> bool:
         if self._data.size != 1:

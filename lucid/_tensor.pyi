@@ -15,18 +15,16 @@ __all__ = ["Tensor", "as_array"]
 class Tensor:
     """A multi-dimensional array on an MLX device, with reverse-mode autograd."""
     def __init__(self, data, dtype=None, device=None, requires_grad: builtins.bool = False) -> None: ...
-    def __abs__(self) -> Tensor:
-        """Elementwise absolute value ``|x|``; the gradient is ``sign(x)`` (0 at 0)."""
-    def __add__(self, other):
-        """Elementwise ``input + other`` with broadcasting."""
     def __and__(self, other): ...
     def __array__(self, dtype=None, copy=None): ...
     __array_priority__: builtins.int
     def __bool__(self) -> builtins.bool: ...
+    def __dlpack__(self, *, stream=None, max_version=None, dl_device=None, copy=None):
+        """Export the values through DLPack (a sync point: evaluates; see ``lucid.to_dlpack``)."""
+    def __dlpack_device__(self):
+        """The DLPack device of the values (``(1, 0)``, CPU memory, for MLX's unified memory)."""
     def __eq__(self, other): ...
     def __float__(self) -> builtins.float: ...
-    def __floordiv__(self, other):
-        """Elementwise ``floor(input / other)``; not differentiable."""
     def __ge__(self, other): ...
     def __getitem__(self, key) -> Tensor:
         """``x[key]``: NumPy-style basic, advanced (integer) and boolean-mask indexing; differentiable."""
@@ -38,8 +36,6 @@ class Tensor:
         """In-place form of ``multiply``: updates ``self``, bumps its version, returns ``self``."""
     def __index__(self) -> builtins.int: ...
     def __int__(self) -> builtins.int: ...
-    def __invert__(self) -> Tensor:
-        """Elementwise bitwise NOT (``~``): logical NOT on bool tensors, ``-x - 1`` on signed integers."""
     def __ipow__(self, other):
         """In-place form of ``power``: updates ``self``, bumps its version, returns ``self``."""
     def __isub__(self, other):
@@ -51,19 +47,9 @@ class Tensor:
     def __len__(self) -> builtins.int: ...
     def __lshift__(self, other): ...
     def __lt__(self, other): ...
-    def __matmul__(self, other: Tensor) -> Tensor:
-        """Matrix product with NumPy/PyTorch semantics (also ``input @ other``)."""
-    def __mod__(self, other):
-        """Elementwise ``input % other`` with the sign of ``other`` (as Python's)."""
-    def __mul__(self, other):
-        """Elementwise ``input * other`` with broadcasting."""
     def __ne__(self, other): ...
-    def __neg__(self) -> Tensor:
-        """Elementwise ``-input``."""
     def __or__(self, other): ...
     def __pos__(self): ...
-    def __pow__(self, other):
-        """Elementwise ``input ** exponent``."""
     def __radd__(self, other): ...
     def __rand__(self, other): ...
     def __repr__(self) -> str: ...
@@ -81,27 +67,11 @@ class Tensor:
     def __rxor__(self, other): ...
     def __setitem__(self, key, value) -> None:
         """``x[key] = value``: in place (same Tensor object, version bumped); differentiable in ``x`` and ``value``."""
-    def __sub__(self, other):
-        """Elementwise ``input - other`` with broadcasting."""
-    def __truediv__(self, other):
-        """Elementwise true division ``input / other`` (integers give float32)."""
     def __xor__(self, other): ...
     @property
     def T(self) -> Tensor: ...
     def abs(self) -> Tensor:
         """Elementwise absolute value ``|x|``; the gradient is ``sign(x)`` (0 at 0)."""
-    def abs_(self) -> Tensor:
-        """In-place form of ``abs``: updates ``self``, bumps its version, returns ``self``."""
-    def absolute(self) -> Tensor:
-        """Elementwise absolute value ``|x|``; the gradient is ``sign(x)`` (0 at 0)."""
-    def acos(self) -> Tensor:
-        r"""Elementwise inverse cosine, in :math:`[0, \pi]`; NaN outside ``[-1, 1]``."""
-    def acos_(self) -> Tensor:
-        """In-place form of ``arccos``: updates ``self``, bumps its version, returns ``self``."""
-    def acosh(self) -> Tensor:
-        r"""Elementwise inverse hyperbolic cosine :math:`\ln(x + \sqrt{x^2 - 1})`; NaN below 1."""
-    def acosh_(self) -> Tensor:
-        """In-place form of ``arccosh``: updates ``self``, bumps its version, returns ``self``."""
     def add(self, other):
         """Elementwise ``input + other`` with broadcasting."""
     def add_(self, other, *, alpha=None) -> Tensor:
@@ -120,91 +90,49 @@ class Tensor:
         """``beta * input + alpha * outer(vec1, vec2)`` for 1-D ``vec1``, ``vec2``."""
     def all(self, dim=None, keepdim: builtins.bool = False, *, axis=None, keepdims: builtins.bool = False) -> Tensor:
         """True where every element over ``dim`` (an int or tuple; all when omitted) is nonzero; bool result."""
-    def allclose(
-        self,
-        other,
-        rtol: builtins.float = 1e-05,
-        atol: builtins.float = 1e-08,
-        equal_nan: builtins.bool = False,
-    ) -> builtins.bool:
+    def allclose(self, other, rtol: builtins.float = 1e-05, atol: builtins.float = 1e-08,
+                 equal_nan: builtins.bool = False) -> builtins.bool:
         """True if every element of ``input`` is close to ``other`` (see ``isclose``), with broadcasting."""
     def amax(self, axis=None, keepdims: builtins.bool = False, *, dim=None, keepdim: builtins.bool = False) -> Tensor:
         """The maximum over ``axis`` (``dim``, an int or tuple; all when omitted); ties share the gradient evenly."""
     def amin(self, axis=None, keepdims: builtins.bool = False, *, dim=None, keepdim: builtins.bool = False) -> Tensor:
         """The minimum over ``axis`` (``dim``, an int or tuple; all when omitted); ties share the gradient evenly."""
+    def angle(self) -> Tensor:
+        """The argument (phase) of each element, in radians in ``(-pi, pi]``."""
     def any(self, dim=None, keepdim: builtins.bool = False, *, axis=None, keepdims: builtins.bool = False) -> Tensor:
         """True where some element over ``dim`` (an int or tuple; all when omitted) is nonzero; bool result."""
     def arccos(self) -> Tensor:
         r"""Elementwise inverse cosine, in :math:`[0, \pi]`; NaN outside ``[-1, 1]``."""
-    def arccos_(self) -> Tensor:
-        """In-place form of ``arccos``: updates ``self``, bumps its version, returns ``self``."""
     def arccosh(self) -> Tensor:
         r"""Elementwise inverse hyperbolic cosine :math:`\ln(x + \sqrt{x^2 - 1})`; NaN below 1."""
-    def arccosh_(self) -> Tensor:
-        """In-place form of ``arccosh``: updates ``self``, bumps its version, returns ``self``."""
     def arcsin(self) -> Tensor:
         r"""Elementwise inverse sine, in :math:`[-\pi/2, \pi/2]`; NaN outside ``[-1, 1]``."""
-    def arcsin_(self) -> Tensor:
-        """In-place form of ``arcsin``: updates ``self``, bumps its version, returns ``self``."""
     def arcsinh(self) -> Tensor:
         r"""Elementwise inverse hyperbolic sine :math:`\ln(x + \sqrt{x^2 + 1})`."""
-    def arcsinh_(self) -> Tensor:
-        """In-place form of ``arcsinh``: updates ``self``, bumps its version, returns ``self``."""
     def arctan(self) -> Tensor:
         r"""Elementwise inverse tangent, in :math:`(-\pi/2, \pi/2)`."""
     def arctan2(self, other: Tensor) -> Tensor:
         r"""Elementwise :math:`\operatorname{atan2}(y, x)` with ``y = input``, ``x = other``, broadcasting."""
-    def arctan_(self) -> Tensor:
-        """In-place form of ``arctan``: updates ``self``, bumps its version, returns ``self``."""
     def arctanh(self) -> Tensor:
-        r"""Elementwise inverse hyperbolic tangent :math:`\tfrac12 \ln\frac{1 + x}{1 - x}`; ``±inf`` at ``±1``."""
-    def arctanh_(self) -> Tensor:
-        """In-place form of ``arctanh``: updates ``self``, bumps its version, returns ``self``."""
+        r"""Elementwise inverse hyperbolic tangent :math:`\tfrac12 \ln\frac{1+x}{1-x}`; ``±inf`` at ``±1``."""
     def argmax(self, dim=None, keepdim: builtins.bool = False, *, axis=None, keepdims: builtins.bool = False) -> Tensor:
         """Index (int64) of the maximum along ``dim``, or into the flattened tensor; the first one among ties."""
     def argmin(self, dim=None, keepdim: builtins.bool = False, *, axis=None, keepdims: builtins.bool = False) -> Tensor:
         """Index (int64) of the minimum along ``dim``, or into the flattened tensor; the first one among ties."""
-    def argsort(
-        self,
-        dim: builtins.int | None = None,
-        descending: builtins.bool = False,
-        stable: builtins.bool = False,
-        *,
-        axis: builtins.int | None = None,
-    ) -> Tensor:
+    def argsort(self, dim: builtins.int | None = None, descending: builtins.bool = False, stable: builtins.bool = False,
+                *, axis: builtins.int | None = None) -> Tensor:
         """Indices (int64) that sort ``input`` along ``dim`` (default -1; ``axis`` is the NumPy spelling)."""
     def argwhere(self) -> Tensor:
         """``nonzero(input)``: an ``(n, ndim)`` tensor of the non-zero positions (a sync point)."""
-    def asin(self) -> Tensor:
-        r"""Elementwise inverse sine, in :math:`[-\pi/2, \pi/2]`; NaN outside ``[-1, 1]``."""
-    def asin_(self) -> Tensor:
-        """In-place form of ``arcsin``: updates ``self``, bumps its version, returns ``self``."""
-    def asinh(self) -> Tensor:
-        r"""Elementwise inverse hyperbolic sine :math:`\ln(x + \sqrt{x^2 + 1})`."""
-    def asinh_(self) -> Tensor:
-        """In-place form of ``arcsinh``: updates ``self``, bumps its version, returns ``self``."""
     def astype(self, dtype) -> Tensor:
         """Convert to ``dtype``; differentiable between floating dtypes."""
-    def atan(self) -> Tensor:
-        r"""Elementwise inverse tangent, in :math:`(-\pi/2, \pi/2)`."""
-    def atan2(self, other: Tensor) -> Tensor:
-        r"""Elementwise :math:`\operatorname{atan2}(y, x)` with ``y = input``, ``x = other``, broadcasting."""
-    def atan_(self) -> Tensor:
-        """In-place form of ``arctan``: updates ``self``, bumps its version, returns ``self``."""
-    def atanh(self) -> Tensor:
-        r"""Elementwise inverse hyperbolic tangent :math:`\tfrac12 \ln\frac{1 + x}{1 - x}`; ``±inf`` at ``±1``."""
-    def atanh_(self) -> Tensor:
-        """In-place form of ``arctanh``: updates ``self``, bumps its version, returns ``self``."""
-    def backward(
-        self,
-        gradient=None,
-        retain_graph: builtins.bool | None = None,
-        create_graph: builtins.bool = False,
-        inputs=None,
-    ) -> None:
+    def backward(self, gradient=None, retain_graph: builtins.bool | None = None, create_graph: builtins.bool = False,
+                 inputs=None) -> None:
         """Accumulate d(self)/d(leaf) into every leaf's ``.grad``."""
     def baddbmm(self, batch1: Tensor, batch2: Tensor, *, beta=1, alpha=1) -> Tensor:
         """``beta * input + alpha * bmm(batch1, batch2)`` for 3-D batches."""
+    def bernoulli_(self, p: builtins.float = 0.5, *, generator=None) -> Tensor:
+        """Fill ``self`` in place with 0/1 samples that are 1 with probability ``p`` (a number)."""
     def bfloat16(self) -> Tensor: ...
     def bincount(self, weights=None, minlength: builtins.int = 0) -> Tensor:
         """How often each value ``0, 1, ...`` occurs in a 1-D non-negative integer tensor (weighted if given)."""
@@ -225,28 +153,16 @@ class Tensor:
     def bool(self) -> Tensor: ...
     def broadcast_to(self, shape) -> Tensor:
         """Broadcast ``input`` to ``shape`` by NumPy's rules (``-1`` keeps a dim); differentiable."""
-    def bucketize(
-        self,
-        boundaries: Tensor,
-        *,
-        out_int32: builtins.bool = False,
-        right: builtins.bool = False,
-    ) -> Tensor:
+    def bucketize(self, boundaries: Tensor, *, out_int32: builtins.bool = False,
+                  right: builtins.bool = False) -> Tensor:
         """The bucket of each value for sorted 1-D ``boundaries``: ``searchsorted(boundaries, input, right=right)``."""
+    def cauchy_(self, median: builtins.float = 0.0, sigma: builtins.float = 1.0, *, generator=None) -> Tensor:
+        """Fill ``self`` in place with Cauchy samples ``median + sigma * tan(pi * (u - 1/2))``."""
     def ceil(self) -> Tensor:
         """Elementwise smallest integer ``>= x`` (zero gradient)."""
-    def ceil_(self) -> Tensor:
-        """In-place form of ``ceil``: updates ``self``, bumps its version, returns ``self``."""
-    def chunk(
-        self,
-        chunks: builtins.int,
-        dim: builtins.int | None = None,
-        *,
-        axis: builtins.int | None = None,
-    ) -> tuple:
+    def chunk(self, chunks: builtins.int, dim: builtins.int | None = None, *,
+              axis: builtins.int | None = None) -> tuple:
         """Split into ``chunks`` pieces of size ``ceil(n / chunks)`` (fewer if they run out), like PyTorch."""
-    def clamp(self, min=None, max=None) -> Tensor:
-        r"""Clamp every element into ``[min, max]``: :math:`\min(\max(x, \text{min}), \text{max})`."""
     def clamp_(self, min=None, max=None) -> Tensor:
         """Clamp into ``[min, max]`` in place."""
     def clamp_max_(self, max) -> Tensor:
@@ -255,16 +171,13 @@ class Tensor:
         """Clamp from below in place (``clamp_(min=min)``)."""
     def clip(self, min=None, max=None) -> Tensor:
         r"""Clamp every element into ``[min, max]``: :math:`\min(\max(x, \text{min}), \text{max})`."""
-    def clip_(self, min=None, max=None) -> Tensor:
-        """Clamp into ``[min, max]`` in place."""
     def clone(self) -> Tensor:
         """A differentiable copy of ``input`` (gradients flow back to it)."""
     def conj(self) -> Tensor:
         """The complex conjugate :math:`x - iy`; a real tensor is returned as it is."""
-    def conj_physical(self) -> Tensor:
-        """The complex conjugate :math:`x - iy`; a real tensor is returned as it is."""
-    def contiguous(self) -> Tensor:
-        """Return ``input`` itself (MLX arrays need no layout change before use)."""
+    def contiguous(self, memory_format: Any = ...) -> Tensor:
+        """Return ``input`` itself: Lucid tensors are always read in row-major order (see
+        :meth:`Tensor.is_contiguous`)."""
     def copy_(self, src, non_blocking: builtins.bool = False) -> Tensor:
         """Copy ``src`` (broadcast to this shape, cast to this dtype) into ``self``; differentiable in ``src``."""
     def copysign(self, other) -> Tensor:
@@ -273,12 +186,8 @@ class Tensor:
         """Pearson correlation matrix of the variables in the rows of ``input``; values clipped to ``[-1, 1]``."""
     def cos(self) -> Tensor:
         """Elementwise cosine (radians)."""
-    def cos_(self) -> Tensor:
-        """In-place form of ``cos``: updates ``self``, bumps its version, returns ``self``."""
     def cosh(self) -> Tensor:
         """Elementwise hyperbolic cosine."""
-    def cosh_(self) -> Tensor:
-        """In-place form of ``cosh``: updates ``self``, bumps its version, returns ``self``."""
     def count_nonzero(self, dim=None, *, axis=None) -> Tensor:
         """Number (int64) of nonzero elements over ``dim`` (an int or tuple; all when omitted)."""
     def cov(self, *, correction: builtins.int = 1, fweights=None, aweights=None) -> Tensor:
@@ -300,9 +209,10 @@ class Tensor:
         """A Tensor sharing this one's values, detached from the graph (PyTorch's ``.data``)."""
     @data.setter
     def data(self, value) -> None: ...
+    def deg2rad(self) -> Tensor:
+        """Degrees to radians, ``x * pi / 180`` (integers give float32)."""
     def detach(self) -> Tensor:
         """A new leaf Tensor with the same values, cut from the graph."""
-    def detach_(self) -> Tensor: ...
     @property
     def device(self) -> str: ...
     def diag(self, diagonal: builtins.int = 0) -> Tensor:
@@ -316,14 +226,8 @@ class Tensor:
     def digamma(self) -> Tensor:
         r"""Elementwise :math:`\psi(x) = \frac{d}{dx}\ln\Gamma(x)`. Gradient: ``polygamma(1, x)``."""
     def dim(self) -> builtins.int: ...
-    def div(self, other):
-        """Elementwise true division ``input / other`` (integers give float32)."""
-    def div_(self, other):
-        """In-place form of ``divide``: updates ``self``, bumps its version, returns ``self``."""
     def divide(self, other):
         """Elementwise true division ``input / other`` (integers give float32)."""
-    def divide_(self, other):
-        """In-place form of ``divide``: updates ``self``, bumps its version, returns ``self``."""
     def dot(self, other: Tensor) -> Tensor:
         """Dot product of two 1-D tensors of the same length (a 0-d tensor)."""
     def double(self) -> Tensor: ...
@@ -338,36 +242,24 @@ class Tensor:
         """True if both tensors have the same shape and the same values (``torch.equal``)."""
     def erf(self) -> Tensor:
         r"""Elementwise error function :math:`\frac{2}{\sqrt\pi}\int_0^x e^{-t^2} dt`."""
-    def erf_(self) -> Tensor:
-        """In-place form of ``erf``: updates ``self``, bumps its version, returns ``self``."""
     def erfc(self) -> Tensor:
         r"""Elementwise complementary error function :math:`1 - \operatorname{erf}(x)`, accurate in the upper tail."""
     def erfinv(self) -> Tensor:
         """Elementwise inverse error function on ``(-1, 1)`` (``±inf`` at ``±1``)."""
-    def erfinv_(self) -> Tensor:
-        """In-place form of ``erfinv``: updates ``self``, bumps its version, returns ``self``."""
     def exp(self) -> Tensor:
         """Elementwise exponential :math:`e^x`."""
     def exp2(self) -> Tensor:
         """Elementwise base-2 exponential :math:`2^x`."""
-    def exp2_(self) -> Tensor:
-        """In-place form of ``exp2``: updates ``self``, bumps its version, returns ``self``."""
-    def exp_(self) -> Tensor:
-        """In-place form of ``exp``: updates ``self``, bumps its version, returns ``self``."""
     def expand(self, *sizes) -> Tensor:
         """Broadcast size-1 dims to larger sizes (``-1`` keeps a dim; new dims may be added in front)."""
     def expand_as(self, other: Tensor) -> Tensor:
         """``input.expand(other.shape)``."""
     def expm1(self) -> Tensor:
         """Elementwise :math:`e^x - 1`, accurate for small ``x``."""
-    def expm1_(self) -> Tensor:
-        """In-place form of ``expm1``: updates ``self``, bumps its version, returns ``self``."""
+    def exponential_(self, lambd: builtins.float = 1.0, *, generator=None) -> Tensor:
+        """Fill ``self`` in place with exponential samples of rate ``lambd`` (``-log(1 - u) / lambd``)."""
     def fill_(self, value) -> Tensor:
         """Fill with ``value`` (a number or a one-element Tensor) in place."""
-    def fix(self) -> Tensor:
-        """Elementwise rounding toward zero (zero gradient)."""
-    def fix_(self) -> Tensor:
-        """In-place form of ``trunc``: updates ``self``, bumps its version, returns ``self``."""
     def flatten(self, start_dim: builtins.int = 0, end_dim: builtins.int = -1) -> Tensor:
         """Merge dims ``start_dim`` .. ``end_dim`` (inclusive) into one; a 0-d tensor becomes shape ``(1,)``."""
     def flip(self, *args, dims=None) -> Tensor: ...
@@ -380,8 +272,6 @@ class Tensor:
         """Elementwise ``input ** exponent`` computed in float64 (on the CPU, where MLX has float64)."""
     def floor(self) -> Tensor:
         """Elementwise largest integer ``<= x`` (zero gradient; integers pass through)."""
-    def floor_(self) -> Tensor:
-        """In-place form of ``floor``: updates ``self``, bumps its version, returns ``self``."""
     def floor_divide(self, other):
         """Elementwise ``floor(input / other)``; not differentiable."""
     def fmax(self, other) -> Tensor:
@@ -400,8 +290,8 @@ class Tensor:
         """Elementwise greatest common divisor of integer tensors (non-negative; ``gcd(0, 0) = 0``)."""
     def ge(self, other) -> Tensor:
         """Elementwise ``input >= other`` as a bool tensor (``greater_equal``)."""
-    def ger(self, vec2: Tensor) -> Tensor:
-        """Outer product of two 1-D tensors: ``out[i, j] = input[i] * vec2[j]`` (``ger`` is an alias)."""
+    def geometric_(self, p: builtins.float, *, generator=None) -> Tensor:
+        """Fill ``self`` in place with geometric samples on ``{1, 2, ...}``: trials until the first success."""
     def gpu(self) -> Tensor: ...
     @property
     def grad(self) -> Tensor | None:
@@ -410,13 +300,11 @@ class Tensor:
     def grad(self, value) -> None: ...
     @property
     def grad_fn(self): ...
-    def greater(self, other) -> Tensor:
-        """Elementwise ``input > other`` as a bool tensor (``greater``)."""
-    def greater_equal(self, other) -> Tensor:
-        """Elementwise ``input >= other`` as a bool tensor (``greater_equal``)."""
     def gt(self, other) -> Tensor:
         """Elementwise ``input > other`` as a bool tensor (``greater``)."""
     def half(self) -> Tensor: ...
+    def hardshrink(self, lambd: builtins.float = 0.5) -> Tensor:
+        """``hardshrink(self, lambd)``: ``x`` where ``|x| > lambd``, else 0."""
     def heaviside(self, values) -> Tensor:
         """The Heaviside step: 0 where ``input < 0``, ``values`` where ``input == 0``, 1 where ``input > 0``."""
     def histc(self, bins: builtins.int = 100, min=0, max=0) -> Tensor:
@@ -445,17 +333,14 @@ class Tensor:
     def int(self) -> Tensor: ...
     def is_complex(self) -> builtins.bool:
         """True for complex tensors."""
+    def is_contiguous(self, memory_format: Any = ...) -> builtins.bool:
+        """Whether ``input`` is laid out in ``memory_format`` (``Tensor.is_contiguous``)."""
     def is_floating_point(self) -> builtins.bool:
         """True for float16, bfloat16, float32 and float64 tensors (not complex ones)."""
     @property
     def is_leaf(self) -> builtins.bool: ...
-    def isclose(
-        self,
-        other,
-        rtol: builtins.float = 1e-05,
-        atol: builtins.float = 1e-08,
-        equal_nan: builtins.bool = False,
-    ) -> Tensor:
+    def isclose(self, other, rtol: builtins.float = 1e-05, atol: builtins.float = 1e-08,
+                equal_nan: builtins.bool = False) -> Tensor:
         """Elementwise ``|input - other| <= atol + rtol * |other|`` as a bool tensor, with broadcasting."""
     def isfinite(self) -> Tensor:
         """Elementwise ``x is neither NaN nor infinite`` as a bool tensor (always true for integers)."""
@@ -471,15 +356,8 @@ class Tensor:
         """The value of a one-element tensor as a Python number (evaluates)."""
     def kron(self, other: Tensor) -> Tensor:
         """Kronecker product; the result has ``max(a.ndim, b.ndim)`` dims, each of size ``a_i * b_i``."""
-    def kthvalue(
-        self,
-        k: builtins.int,
-        dim=-1,
-        keepdim: builtins.bool = False,
-        *,
-        axis=None,
-        keepdims: builtins.bool = False,
-    ):
+    def kthvalue(self, k: builtins.int, dim=-1, keepdim: builtins.bool = False, *, axis=None,
+                 keepdims: builtins.bool = False):
         """The ``k``-th smallest element along ``dim`` (1-based) and its index: ``(values, indices)``."""
     def lcm(self, other) -> Tensor:
         """Elementwise least common multiple of integer tensors (non-negative; 0 if either is 0)."""
@@ -489,28 +367,20 @@ class Tensor:
         """Elementwise ``input <= other`` as a bool tensor (``less_equal``)."""
     def lerp(self, end, weight) -> Tensor:
         """Linear interpolation ``input + weight * (end - input)``; ``weight`` is a number or a tensor (broadcasts)."""
-    def less(self, other) -> Tensor:
-        """Elementwise ``input < other`` as a bool tensor (``less``)."""
-    def less_equal(self, other) -> Tensor:
-        """Elementwise ``input <= other`` as a bool tensor (``less_equal``)."""
     def lgamma(self) -> Tensor:
         r"""Elementwise :math:`\ln|\Gamma(x)|`; ``inf`` at 0 and the negative integers. Gradient: ``digamma``."""
     def log(self) -> Tensor:
         r"""Elementwise natural logarithm :math:`\ln x` (``-inf`` at 0, NaN below)."""
     def log10(self) -> Tensor:
         r"""Elementwise base-10 logarithm :math:`\log_{10} x`."""
-    def log10_(self) -> Tensor:
-        """In-place form of ``log10``: updates ``self``, bumps its version, returns ``self``."""
     def log1p(self) -> Tensor:
         r"""Elementwise :math:`\ln(1 + x)`, accurate for small ``x``."""
-    def log1p_(self) -> Tensor:
-        """In-place form of ``log1p``: updates ``self``, bumps its version, returns ``self``."""
     def log2(self) -> Tensor:
         r"""Elementwise base-2 logarithm :math:`\log_2 x`."""
-    def log2_(self) -> Tensor:
-        """In-place form of ``log2``: updates ``self``, bumps its version, returns ``self``."""
-    def log_(self) -> Tensor:
-        """In-place form of ``log``: updates ``self``, bumps its version, returns ``self``."""
+    def log_normal_(self, mean: builtins.float = 1.0, std: builtins.float = 2.0, *, generator=None) -> Tensor:
+        """Fill ``self`` in place with ``exp(N(mean, std^2))`` samples (PyTorch's ``Tensor.log_normal_``)."""
+    def log_softmax(self, dim: builtins.int | None = None, dtype=None, *, axis: builtins.int | None = None) -> Tensor:
+        """``log_softmax(self, dim, dtype)`` (see :func:`lucid.nn.functional.log_softmax`)."""
     def logaddexp(self, other) -> Tensor:
         r"""Elementwise :math:`\log(e^x + e^y)`, without overflow; broadcasting."""
     def logaddexp2(self, other) -> Tensor:
@@ -525,14 +395,8 @@ class Tensor:
         """Elementwise logical XOR; nonzero counts as true."""
     def logit(self, eps: builtins.float | None = None) -> Tensor:
         r"""Elementwise log-odds :math:`\log\frac{x}{1 - x}`, the inverse of ``sigmoid``."""
-    def logsumexp(
-        self,
-        dim=None,
-        keepdim: builtins.bool = False,
-        *,
-        axis=None,
-        keepdims: builtins.bool = False,
-    ) -> Tensor:
+    def logsumexp(self, dim=None, keepdim: builtins.bool = False, *, axis=None,
+                  keepdims: builtins.bool = False) -> Tensor:
         """``log(sum(exp(input)))`` over ``dim`` (an int or tuple; all when omitted), computed stably."""
     def long(self) -> Tensor: ...
     def lt(self, other) -> Tensor:
@@ -541,8 +405,6 @@ class Tensor:
     def mT(self) -> Tensor: ...
     def masked_fill(self, mask, value) -> Tensor:
         """Replace elements where ``mask`` (broadcast to ``input``'s shape) is True with ``value``."""
-    def masked_fill_(self, mask, value) -> Tensor:
-        """In-place form of ``masked_fill``: updates ``self``, bumps its version, returns it."""
     def masked_scatter(self, mask, source: Tensor) -> Tensor:
         """A copy of ``input`` whose positions where ``mask`` is true take ``source``'s elements in order."""
     def masked_select(self, mask) -> Tensor:
@@ -553,15 +415,8 @@ class Tensor:
         """The maximum: of all elements, or ``(values, indices)`` along ``dim``, or elementwise with a tensor."""
     def maximum(self, other):
         """Elementwise maximum; ties split the gradient equally."""
-    def mean(
-        self,
-        axis=None,
-        keepdims: builtins.bool = False,
-        *,
-        dim=None,
-        keepdim: builtins.bool = False,
-        dtype=None,
-    ) -> Tensor:
+    def mean(self, axis=None, keepdims: builtins.bool = False, *, dim=None, keepdim: builtins.bool = False,
+             dtype=None) -> Tensor:
         """Arithmetic mean over ``axis`` (``dim``); all elements when omitted."""
     def median(self, dim=None, keepdim: builtins.bool = False, *, axis=None, keepdims: builtins.bool = False):
         """The median: the lower of the two middle values for an even count (as in PyTorch, not NumPy)."""
@@ -573,76 +428,31 @@ class Tensor:
         """Product of two matrices, ``(n, m) @ (m, p) -> (n, p)``; no broadcasting (see :func:`matmul`)."""
     def moveaxis(self, source, destination) -> Tensor:
         """Move dims ``source`` to positions ``destination`` (ints or tuples); the others keep their order."""
-    def movedim(self, source, destination) -> Tensor:
-        """Move dims ``source`` to positions ``destination`` (ints or tuples); the others keep their order."""
-    def mul(self, other):
-        """Elementwise ``input * other`` with broadcasting."""
-    def mul_(self, other):
-        """In-place form of ``multiply``: updates ``self``, bumps its version, returns ``self``."""
+    def multinomial(self, num_samples: builtins.int, replacement: builtins.bool = False, *, generator=None) -> Tensor:
+        """Draw category indices from the rows of ``input`` (non-negative weights, not necessarily normalised)."""
     def multiply(self, other):
         """Elementwise ``input * other`` with broadcasting."""
-    def multiply_(self, other):
-        """In-place form of ``multiply``: updates ``self``, bumps its version, returns ``self``."""
     def mv(self, vec: Tensor) -> Tensor:
         """Matrix-vector product, ``(n, m) @ (m,) -> (n,)``."""
     @property
     def mx(self) -> _mx.array:
         """The underlying ``mlx.core.array`` (no copy)."""
-    def nan_to_num(
-        self,
-        nan: builtins.float = 0.0,
-        posinf: builtins.float | None = None,
-        neginf: builtins.float | None = None,
-    ) -> Tensor:
+    def nan_to_num(self, nan: builtins.float = 0.0, posinf: builtins.float | None = None,
+                   neginf: builtins.float | None = None) -> Tensor:
         """Replace NaN by ``nan``, +inf by ``posinf`` and -inf by ``neginf``."""
-    def nan_to_num_(
-        self,
-        nan: builtins.float = 0.0,
-        posinf: builtins.float | None = None,
-        neginf: builtins.float | None = None,
-    ) -> Tensor:
-        """In-place form of ``nan_to_num``: updates ``self``, bumps its version, returns ``self``."""
-    def nanmean(
-        self,
-        dim=None,
-        keepdim: builtins.bool = False,
-        *,
-        dtype=None,
-        axis=None,
-        keepdims: builtins.bool = False,
-    ) -> Tensor:
+    def nanmean(self, dim=None, keepdim: builtins.bool = False, *, dtype=None, axis=None,
+                keepdims: builtins.bool = False) -> Tensor:
         """The mean of the non-NaN elements (NaN where all are NaN)."""
     def nanmedian(self, dim=None, keepdim: builtins.bool = False, *, axis=None, keepdims: builtins.bool = False):
         """The median of the non-NaN elements (the lower middle one for an even count); NaN if all are NaN."""
-    def nanquantile(
-        self,
-        q,
-        dim=None,
-        keepdim: builtins.bool = False,
-        *,
-        interpolation: str = 'linear',
-        keepdims: builtins.bool = False,
-        axis=None,
-    ) -> Tensor:
+    def nanquantile(self, q, dim=None, keepdim: builtins.bool = False, *, interpolation: str = 'linear',
+                    keepdims: builtins.bool = False, axis=None) -> Tensor:
         """:func:`quantile` of the non-NaN elements of each slice (NaN where all are NaN)."""
-    def nansum(
-        self,
-        dim=None,
-        keepdim: builtins.bool = False,
-        *,
-        dtype=None,
-        axis=None,
-        keepdims: builtins.bool = False,
-    ) -> Tensor:
+    def nansum(self, dim=None, keepdim: builtins.bool = False, *, dtype=None, axis=None,
+               keepdims: builtins.bool = False) -> Tensor:
         """The sum with NaNs counted as zero (their gradient is zero)."""
-    def narrow(
-        self,
-        dim: builtins.int | None = None,
-        start: builtins.int | None = None,
-        length: builtins.int | None = None,
-        *,
-        axis: builtins.int | None = None,
-    ) -> Tensor:
+    def narrow(self, dim: builtins.int | None = None, start: builtins.int | None = None,
+               length: builtins.int | None = None, *, axis: builtins.int | None = None) -> Tensor:
         """Elements ``start`` .. ``start + length`` along ``dim``."""
     @property
     def nbytes(self) -> builtins.int: ...
@@ -652,12 +462,6 @@ class Tensor:
         """Elementwise ``input != other`` as a bool tensor (``not_equal``)."""
     def neg(self) -> Tensor:
         """Elementwise ``-input``."""
-    def neg_(self) -> Tensor:
-        """In-place form of ``neg``: updates ``self``, bumps its version, returns ``self``."""
-    def negative(self) -> Tensor:
-        """Elementwise ``-input``."""
-    def negative_(self) -> Tensor:
-        """In-place form of ``neg``: updates ``self``, bumps its version, returns ``self``."""
     def new_empty(self, *size, dtype=None, device=None, requires_grad: builtins.bool = False) -> Tensor:
         """An uninitialised (here: zero-filled) tensor of shape ``size`` with this tensor's dtype and device."""
     def new_full(self, size, fill_value, *, dtype=None, device=None, requires_grad: builtins.bool = False) -> Tensor:
@@ -672,19 +476,11 @@ class Tensor:
         """The next floating-point value after ``input`` in the direction of ``other``, elementwise."""
     def nonzero(self, *, as_tuple: builtins.bool = False):
         """Indices of the non-zero elements: an ``(n, ndim)`` int64 tensor, or one 1-D tensor per dim."""
-    def norm(
-        self,
-        p='fro',
-        dim=None,
-        keepdim: builtins.bool = False,
-        dtype=None,
-        *,
-        axis=None,
-        keepdims: builtins.bool = False,
-    ) -> Tensor:
+    def norm(self, p='fro', dim=None, keepdim: builtins.bool = False, dtype=None, *, axis=None,
+             keepdims: builtins.bool = False) -> Tensor:
         """The norm of a tensor (PyTorch's ``torch.norm``); it is ``lucid.norm`` and ``Tensor.norm``."""
-    def not_equal(self, other) -> Tensor:
-        """Elementwise ``input != other`` as a bool tensor (``not_equal``)."""
+    def normal_(self, mean: builtins.float = 0.0, std: builtins.float = 1.0, *, generator=None) -> Tensor:
+        """Fill ``self`` in place with normal samples ``N(mean, std^2)`` (PyTorch's ``Tensor.normal_``)."""
     def numel(self) -> builtins.int: ...
     def numpy(self) -> np.ndarray:
         """The values as a NumPy array (evaluates; bfloat16 comes back as float32)."""
@@ -696,33 +492,18 @@ class Tensor:
         """``x.polygamma(n)`` is ``lucid.polygamma(n, x)`` (PyTorch's method form)."""
     def positive(self) -> Tensor:
         """``+input``: the tensor itself."""
-    def pow(self, other):
-        """Elementwise ``input ** exponent``."""
-    def pow_(self, other):
-        """In-place form of ``power``: updates ``self``, bumps its version, returns ``self``."""
     def power(self, other):
         """Elementwise ``input ** exponent``."""
-    def prod(
-        self,
-        axis=None,
-        keepdims: builtins.bool = False,
-        *,
-        dim=None,
-        keepdim: builtins.bool = False,
-        dtype=None,
-    ) -> Tensor:
+    def prod(self, axis=None, keepdims: builtins.bool = False, *, dim=None, keepdim: builtins.bool = False,
+             dtype=None) -> Tensor:
         """Product over ``axis`` (``dim``); all elements when omitted."""
-    def quantile(
-        self,
-        q,
-        dim=None,
-        keepdim: builtins.bool = False,
-        *,
-        interpolation: str = 'linear',
-        keepdims: builtins.bool = False,
-        axis=None,
-    ) -> Tensor:
+    def quantile(self, q, dim=None, keepdim: builtins.bool = False, *, interpolation: str = 'linear',
+                 keepdims: builtins.bool = False, axis=None) -> Tensor:
         """The ``q``-th quantiles along ``dim`` (all elements when omitted); NaN where a slice holds a NaN."""
+    def rad2deg(self) -> Tensor:
+        """Radians to degrees, ``x * 180 / pi`` (integers give float32)."""
+    def random_(self, from_: builtins.int = 0, to: builtins.int | None = None, *, generator=None, **kwargs) -> Tensor:
+        """Fill ``self`` in place with integers uniform on ``[from, to)`` (PyTorch's ``Tensor.random_``)."""
     def ravel(self) -> Tensor:
         """Flatten to 1-D."""
     @property
@@ -730,10 +511,10 @@ class Tensor:
         """The real part of a complex tensor; a real tensor is returned as it is (PyTorch's rule)."""
     def reciprocal(self) -> Tensor:
         """Elementwise :math:`1 / x` (integers give float32)."""
-    def reciprocal_(self) -> Tensor:
-        """In-place form of ``reciprocal``: updates ``self``, bumps its version, returns ``self``."""
     def register_hook(self, hook):
         """Call ``hook(grad)`` when this tensor's gradient is computed; it may return a replacement."""
+    def relu(self) -> Tensor:
+        """``relu(self)``: ``max(x, 0)`` elementwise (the gradient at 0 is 0)."""
     def remainder(self, other):
         """Elementwise ``input % other`` with the sign of ``other`` (as Python's)."""
     def repeat(self, *sizes) -> Tensor:
@@ -760,149 +541,67 @@ class Tensor:
         """Rotate by ``k`` quarter turns in the plane of ``dims``, from the first dim towards the second."""
     def round(self, decimals: builtins.int = 0) -> Tensor:
         """Elementwise rounding to ``decimals`` decimal places (zero gradient)."""
-    def round_(self, decimals: builtins.int = 0) -> Tensor:
-        """In-place form of ``round``: updates ``self``, bumps its version, returns ``self``."""
     def rsqrt(self) -> Tensor:
         r"""Elementwise reciprocal square root :math:`1 / \sqrt{x}`."""
-    def rsqrt_(self) -> Tensor:
-        """In-place form of ``rsqrt``: updates ``self``, bumps its version, returns ``self``."""
-    def scatter(
-        self,
-        dim: builtins.int | None = None,
-        index=None,
-        src=None,
-        value=None,
-        *,
-        reduce=None,
-        axis: builtins.int | None = None,
-    ) -> Tensor:
+    def scatter(self, dim: builtins.int | None = None, index=None, src=None, value=None, *, reduce=None,
+                axis: builtins.int | None = None) -> Tensor:
         """Write ``src`` (or the number ``value``) into a copy of ``input`` at ``index`` along ``dim``."""
-    def scatter_(
-        self,
-        dim: builtins.int | None = None,
-        index=None,
-        src=None,
-        value=None,
-        *,
-        reduce=None,
-        axis: builtins.int | None = None,
-    ) -> Tensor:
-        """In-place form of ``scatter``: updates ``self``, bumps its version, returns it."""
-    def scatter_add(
-        self,
-        dim: builtins.int | None = None,
-        index=None,
-        src=None,
-        *,
-        axis: builtins.int | None = None,
-    ) -> Tensor:
+    def scatter_add(self, dim: builtins.int | None = None, index=None, src=None, *,
+                    axis: builtins.int | None = None) -> Tensor:
         """Add ``src`` into a copy of ``input`` at ``index`` along ``dim``; repeated indices accumulate."""
-    def scatter_add_(
-        self,
-        dim: builtins.int | None = None,
-        index=None,
-        src=None,
-        *,
-        axis: builtins.int | None = None,
-    ) -> Tensor:
-        """In-place form of ``scatter_add``: updates ``self``, bumps its version, returns it."""
-    def scatter_reduce(
-        self,
-        dim=None,
-        index=None,
-        src=None,
-        reduce=None,
-        *,
-        include_self: builtins.bool = True,
-        axis=None,
-    ) -> Tensor:
+    def scatter_reduce(self, dim=None, index=None, src=None, reduce=None, *, include_self: builtins.bool = True,
+                       axis=None) -> Tensor:
         """Reduce ``src`` into a copy of ``input`` at ``index`` along ``dim``, with ``"sum"``, ``"prod"``,
         ``"mean"``, ``"amax"`` or ``"amin"``."""
+    def select(self, dim: builtins.int | None = None, index: builtins.int | None = None, *,
+               axis: builtins.int | None = None) -> Tensor:
+        """The slice at ``index`` along ``dim``, with that dim removed (``x.select(1, 2)`` is ``x[:, 2]``)."""
+    def sgn(self) -> Tensor:
+        """``sign`` extended to complex numbers: ``z / |z|`` (0 at 0); for real tensors the same as :func:`sign`."""
     @property
     def shape(self) -> tuple: ...
     def sigmoid(self) -> Tensor:
         """Elementwise logistic function :math:`1 / (1 + e^{-x})`; the gradient is :math:`y (1 - y)`."""
-    def sigmoid_(self) -> Tensor:
-        """In-place form of ``sigmoid``: updates ``self``, bumps its version, returns ``self``."""
     def sign(self) -> Tensor:
         """Elementwise sign: -1, 0 or 1 (zero gradient)."""
-    def sign_(self) -> Tensor:
-        """In-place form of ``sign``: updates ``self``, bumps its version, returns ``self``."""
     def signbit(self) -> Tensor:
         """Elementwise: is the sign bit set? True for negative values and ``-0.0``; a bool tensor."""
     def sin(self) -> Tensor:
         """Elementwise sine (radians)."""
-    def sin_(self) -> Tensor:
-        """In-place form of ``sin``: updates ``self``, bumps its version, returns ``self``."""
     def sinc(self) -> Tensor:
         r"""Elementwise normalised sinc :math:`\sin(\pi x) / (\pi x)`, 1 at 0 (gradient 0 there)."""
     def sinh(self) -> Tensor:
         """Elementwise hyperbolic sine."""
-    def sinh_(self) -> Tensor:
-        """In-place form of ``sinh``: updates ``self``, bumps its version, returns ``self``."""
     def size(self, dim: builtins.int | None = None, *, axis: builtins.int | None = None):
         """The shape (PyTorch's ``size()``), or one dimension's length (``axis`` is the NumPy spelling of ``dim``)."""
-    def sort(
-        self,
-        dim: builtins.int | None = None,
-        descending: builtins.bool = False,
-        stable: builtins.bool = False,
-        *,
-        axis: builtins.int | None = None,
-    ):
+    def softmax(self, dim: builtins.int | None = None, dtype=None, *, axis: builtins.int | None = None) -> Tensor:
+        """``softmax(self, dim, dtype)`` (see :func:`lucid.nn.functional.softmax`)."""
+    def sort(self, dim: builtins.int | None = None, descending: builtins.bool = False, stable: builtins.bool = False, *,
+             axis: builtins.int | None = None):
         """Sort along ``dim`` (default -1; NumPy's ``axis``); returns ``(values, indices)`` (indices int64)."""
-    def split(
-        self,
-        split_size_or_sections,
-        dim: builtins.int | None = None,
-        *,
-        axis: builtins.int | None = None,
-    ) -> tuple:
+    def split(self, split_size_or_sections, dim: builtins.int | None = None, *,
+              axis: builtins.int | None = None) -> tuple:
         """Split into pieces along ``dim`` (PyTorch's ``split``)."""
     def sqrt(self) -> Tensor:
         r"""Elementwise square root :math:`\sqrt{x}` (its gradient is ``inf`` at 0)."""
-    def sqrt_(self) -> Tensor:
-        """In-place form of ``sqrt``: updates ``self``, bumps its version, returns ``self``."""
     def square(self) -> Tensor:
         """Elementwise :math:`x^2` (integers stay integers)."""
-    def square_(self) -> Tensor:
-        """In-place form of ``square``: updates ``self``, bumps its version, returns ``self``."""
     def squeeze(self, dim=None, *, axis=None) -> Tensor:
         """Remove size-1 dims: all of them, or only those in ``dim`` (an int or tuple; NumPy's ``axis``)."""
-    def std(
-        self,
-        axis=None,
-        unbiased=None,
-        keepdims: builtins.bool = False,
-        *,
-        dim=None,
-        correction=None,
-        keepdim: builtins.bool = False,
-        ddof=None,
-    ) -> Tensor:
+    def std(self, axis=None, unbiased=None, keepdims: builtins.bool = False, *, dim=None, correction=None,
+            keepdim: builtins.bool = False, ddof=None) -> Tensor:
         """Standard deviation: the square root of :func:`var` (same arguments, ``correction=1`` by default)."""
+    def storage_offset(self) -> builtins.int:
+        """The offset of the first element in the underlying storage: always 0 (``Tensor.storage_offset``)."""
+    def stride(self, dim: builtins.int | None = None, *, axis: builtins.int | None = None):
+        """The row-major strides of the logical shape, in elements (``Tensor.stride``)."""
     def sub(self, other):
         """Elementwise ``input - other`` with broadcasting."""
     def sub_(self, other, *, alpha=None) -> Tensor:
         """In place ``self -= alpha * other`` (``alpha`` defaults to 1)."""
-    def subtract(self, other):
-        """Elementwise ``input - other`` with broadcasting."""
-    def subtract_(self, other, *, alpha=None) -> Tensor:
-        """In place ``self -= alpha * other`` (``alpha`` defaults to 1)."""
-    def sum(
-        self,
-        axis=None,
-        keepdims: builtins.bool = False,
-        *,
-        dim=None,
-        keepdim: builtins.bool = False,
-        dtype=None,
-    ) -> Tensor:
+    def sum(self, axis=None, keepdims: builtins.bool = False, *, dim=None, keepdim: builtins.bool = False,
+            dtype=None) -> Tensor:
         """Sum over ``axis`` (``dim``); all elements when omitted."""
-    def swapaxes(self, dim0=None, dim1=None) -> Tensor:
-        """Swap dims ``dim0`` and ``dim1`` (PyTorch's ``transpose``)."""
-    def swapdims(self, dim0=None, dim1=None) -> Tensor:
-        """Swap dims ``dim0`` and ``dim1`` (PyTorch's ``transpose``)."""
     def t(self) -> Tensor:
         """Transpose a tensor of at most 2 dims (PyTorch's ``t()``)."""
     def take(self, index) -> Tensor:
@@ -911,37 +610,20 @@ class Tensor:
         """``gather`` with broadcasting of ``input`` and ``indices`` (flattened when ``dim`` is None)."""
     def tan(self) -> Tensor:
         r"""Elementwise tangent (radians); the gradient is :math:`1 + \tan^2 x`."""
-    def tan_(self) -> Tensor:
-        """In-place form of ``tan``: updates ``self``, bumps its version, returns ``self``."""
     def tanh(self) -> Tensor:
         r"""Elementwise hyperbolic tangent; the gradient is :math:`1 - \tanh^2 x`."""
-    def tanh_(self) -> Tensor:
-        """In-place form of ``tanh``: updates ``self``, bumps its version, returns ``self``."""
     def tensor_split(self, indices_or_sections, dim=None, *, axis=None) -> tuple:
         """Split along ``dim`` into ``k`` nearly equal pieces (an int) or at the given indices (a sequence)."""
     def tile(self, dims) -> Tensor:
         """Repeat the whole tensor ``dims[i]`` times along each dim (``dims`` shorter than ndim is left-padded with
         1s)."""
-    def to(
-        self,
-        *args,
-        dtype=None,
-        device=None,
-        non_blocking: builtins.bool = False,
-        copy: builtins.bool = False,
-    ) -> Tensor:
+    def to(self, *args, dtype=None, device=None, non_blocking: builtins.bool = False,
+           copy: builtins.bool = False) -> Tensor:
         """Move to a device and/or convert to a dtype: ``x.to("cpu")``, ``x.to(lucid.float16)``."""
     def tolist(self):
         """The values as (nested) Python lists (evaluates)."""
-    def topk(
-        self,
-        k: builtins.int,
-        dim: builtins.int | None = None,
-        largest: builtins.bool = True,
-        sorted: builtins.bool = True,
-        *,
-        axis: builtins.int | None = None,
-    ):
+    def topk(self, k: builtins.int, dim: builtins.int | None = None, largest: builtins.bool = True,
+             sorted: builtins.bool = True, *, axis: builtins.int | None = None):
         """The ``k`` largest (or smallest) entries along ``dim`` (default -1; NumPy's ``axis``): ``(values,
         indices)``."""
     def trace(self) -> Tensor:
@@ -952,12 +634,8 @@ class Tensor:
         """Keep the lower triangle (elements with ``col - row <= diagonal``) of the last two dims, zero the rest."""
     def triu(self, diagonal: builtins.int = 0) -> Tensor:
         """Keep the upper triangle (elements with ``col - row >= diagonal``) of the last two dims, zero the rest."""
-    def true_divide(self, other):
-        """Elementwise true division ``input / other`` (integers give float32)."""
     def trunc(self) -> Tensor:
         """Elementwise rounding toward zero (zero gradient)."""
-    def trunc_(self) -> Tensor:
-        """In-place form of ``trunc``: updates ``self``, bumps its version, returns ``self``."""
     def type(self, dtype=None, non_blocking: builtins.bool = False) -> str | Tensor:
         """The legacy type name (``"lucid.FloatTensor"``), or a copy converted to ``dtype``."""
     def type_as(self, other: Tensor) -> Tensor:
@@ -968,36 +646,20 @@ class Tensor:
         """Split dim ``dim`` into ``sizes`` (one entry may be ``-1``); the inverse of :func:`flatten`."""
     def unfold(self, dimension: builtins.int, size: builtins.int, step: builtins.int) -> Tensor:
         """Every window of ``size`` elements along ``dimension``, ``step`` apart, as a new last dim."""
-    def unique(
-        self,
-        sorted: builtins.bool = True,
-        return_inverse: builtins.bool = False,
-        return_counts: builtins.bool = False,
-        dim=None,
-        *,
-        axis=None,
-    ):
+    def uniform_(self, from_: builtins.float = 0.0, to: builtins.float = 1.0, *, generator=None, **kwargs) -> Tensor:
+        """Fill ``self`` in place with uniform samples from ``[from, to)`` (PyTorch's ``Tensor.uniform_``)."""
+    def unique(self, sorted: builtins.bool = True, return_inverse: builtins.bool = False,
+               return_counts: builtins.bool = False, dim=None, *, axis=None):
         """The distinct values (sorted), optionally with the inverse indices and the counts."""
     def unsqueeze(self, dim: builtins.int | None = None, *, axis: builtins.int | None = None) -> Tensor:
         """Insert a size-1 dim at position ``dim`` (``-1`` appends); ``axis`` is the NumPy spelling."""
-    def var(
-        self,
-        axis=None,
-        unbiased=None,
-        keepdims: builtins.bool = False,
-        *,
-        dim=None,
-        correction=None,
-        keepdim: builtins.bool = False,
-        ddof=None,
-    ) -> Tensor:
+    def var(self, axis=None, unbiased=None, keepdims: builtins.bool = False, *, dim=None, correction=None,
+            keepdim: builtins.bool = False, ddof=None) -> Tensor:
         """Variance over ``axis`` (``dim``) with Bessel's correction by default."""
     def vdot(self, other: Tensor) -> Tensor:
         """Dot product of two 1-D tensors (for real tensors the same as :func:`dot`)."""
     def view(self, *shape) -> Tensor:
         """Same as :func:`reshape`: Lucid tensors never share storage, so there is no separate view type."""
-    def view_as(self, other: Tensor) -> Tensor:
-        """``self.reshape(other.shape)``."""
     def view_as_real(self) -> Tensor:
         """A complex tensor of shape ``S`` as a real one of shape ``(*S, 2)`` (real, imaginary); MLX copies."""
     def vsplit(self, indices_or_sections) -> tuple:
@@ -1021,6 +683,106 @@ class Tensor:
     _out_idx: Any
     _requires_grad: Any
     _version: Any
+
+    # The same methods under other names.
+    __abs__ = abs
+    __add__ = add
+    __floordiv__ = floor_divide
+    __invert__ = bitwise_not
+    __matmul__ = matmul
+    __mod__ = remainder
+    __mul__ = multiply
+    __neg__ = neg
+    __pow__ = power
+    __sub__ = sub
+    __truediv__ = divide
+    absolute = abs
+    acos = arccos
+    acosh = arccosh
+    asin = arcsin
+    asinh = arcsinh
+    atan = arctan
+    atan2 = arctan2
+    atanh = arctanh
+    clamp = clip
+    clip_ = clamp_
+    conj_physical = conj
+    div = divide
+    fix = trunc
+    ger = outer
+    greater = gt
+    greater_equal = ge
+    less = lt
+    less_equal = le
+    movedim = moveaxis
+    mul = multiply
+    negative = neg
+    not_equal = ne
+    pow = power
+    subtract = sub
+    subtract_ = sub_
+    swapaxes = transpose
+    swapdims = transpose
+    true_divide = divide
+    view_as = reshape_as
+
+    # In-place forms: the signature of their method; they update and return ``self``.
+    abs_ = abs
+    acos_ = arccos
+    acosh_ = arccosh
+    arccos_ = arccos
+    arccosh_ = arccosh
+    arcsin_ = arcsin
+    arcsinh_ = arcsinh
+    arctan_ = arctan
+    arctanh_ = arctanh
+    asin_ = arcsin
+    asinh_ = arcsinh
+    atan_ = arctan
+    atanh_ = arctanh
+    ceil_ = ceil
+    cos_ = cos
+    cosh_ = cosh
+    detach_ = detach
+    div_ = divide
+    divide_ = divide
+    erf_ = erf
+    erfinv_ = erfinv
+    exp2_ = exp2
+    exp_ = exp
+    expm1_ = expm1
+    fix_ = trunc
+    floor_ = floor
+    index_add_ = index_add
+    index_fill_ = index_fill
+    log10_ = log10
+    log1p_ = log1p
+    log2_ = log2
+    log_ = log
+    logit_ = logit
+    masked_fill_ = masked_fill
+    masked_scatter_ = masked_scatter
+    mul_ = multiply
+    multiply_ = multiply
+    nan_to_num_ = nan_to_num
+    neg_ = neg
+    negative_ = neg
+    pow_ = power
+    reciprocal_ = reciprocal
+    relu_ = relu
+    round_ = round
+    rsqrt_ = rsqrt
+    scatter_ = scatter
+    scatter_add_ = scatter_add
+    sigmoid_ = sigmoid
+    sign_ = sign
+    sin_ = sin
+    sinh_ = sinh
+    sqrt_ = sqrt
+    square_ = square
+    tan_ = tan
+    tanh_ = tanh
+    trunc_ = trunc
 
 
 def as_array(data, dtype=None) -> mx.array:

@@ -25,15 +25,29 @@ def _stub_tree() -> ast.Module:
 
 
 def _class_members(tree: ast.Module, name: str) -> dict:
-    """name -> list of the stub's definitions of it (a property with a setter has two)."""
+    """name -> list of the stub's definitions of it (a property with a setter has two).
+
+    An alias (``absolute = abs``) stands for the definition it names.
+    """
     cls = next(n for n in tree.body if isinstance(n, ast.ClassDef) and n.name == name)
     members: dict = {}
+    aliases = []
     for node in cls.body:
         if isinstance(node, ast.FunctionDef):
             members.setdefault(node.name, []).append(node)
         elif isinstance(node, ast.AnnAssign) and isinstance(node.target, ast.Name):
             members.setdefault(node.target.id, []).append(node)
+        elif isinstance(node, ast.Assign) and isinstance(node.value, ast.Name):
+            aliases.append((node.targets[0].id, node.value.id))
+    for alias, target in aliases:
+        assert target in members, f"the stub writes {alias} = {target}, but defines no {target}"
+        members.setdefault(alias, []).extend(members[target])
     return members
+
+
+def _stub_aliases() -> dict:
+    cls = next(n for n in _stub_tree().body if isinstance(n, ast.ClassDef) and n.name == "Tensor")
+    return {n.targets[0].id: n.value.id for n in cls.body if isinstance(n, ast.Assign)}
 
 
 def test_the_committed_stub_is_up_to_date():
@@ -102,6 +116,21 @@ def test_stub_signatures_are_the_real_ones():
         if stub != real:
             bad.append(f"{name}: stub {stub} != live {real}")
     assert not bad, "stub signatures differ from the live methods:\n  " + "\n  ".join(bad)
+
+
+def test_aliases_and_in_place_forms_are_written_once():
+    # One function under several names is one ``def``; the other names are assignments to it. An in-place
+    # form with its method's signature is an assignment too (the signature check above covers both).
+    aliases = _stub_aliases()
+    assert aliases["absolute"] == "abs" and aliases["__abs__"] == "abs"
+    assert aliases["subtract"] == "sub" and aliases["__sub__"] == "sub"
+    assert aliases["exp_"] == "exp" and aliases["acos_"] == "arccos"
+    for alias, target in aliases.items():
+        live, meant = inspect.getattr_static(lucid.Tensor, alias), inspect.getattr_static(lucid.Tensor, target)
+        assert live is meant or (alias.endswith("_") and inspect.signature(live) == inspect.signature(meant)), alias
+    # An in-place form whose signature differs from its method's keeps its own ``def``.
+    members = _class_members(_stub_tree(), "Tensor")
+    assert "add_" not in aliases and members["add_"][0].name == "add_"
 
 
 def test_a_new_tensor_method_makes_the_stub_stale(monkeypatch):

@@ -6,7 +6,7 @@ import mlx.core as mx
 import numpy as np
 
 __all__ = ["dtype", "to_mx_dtype", "from_mx_dtype", "from_type_name", "is_floating", "TENSOR_TYPE_NAMES",
-           "ALL_DTYPES", "FLOATING_MX", "REAL_FLOATING_MX",
+           "ALL_DTYPES", "FLOATING_MX", "REAL_FLOATING_MX", "default_float", "set_default_dtype", "get_default_dtype",
            "HALF_MX", "INTEGER_MX", "BOOL_OR_INTEGER_MX"]
 
 
@@ -151,3 +151,58 @@ def to_mx_dtype(d) -> mx.Dtype:
     if nd is not None and nd in _FROM_NUMPY:
         return _FROM_NUMPY[nd].mx
     raise TypeError(f"expected a dtype such as lucid.float32, got {d!r} ({type(d).__name__})")
+
+
+# The floating dtype that creation functions use when none is given (PyTorch's "default dtype").
+# A one-element list: read on hot paths as ``_DEFAULT_FLOAT[0]``.
+_DEFAULT_FLOAT = [mx.float32]
+
+
+def default_float() -> mx.Dtype:
+    """The MLX dtype of the current default floating dtype (see :func:`set_default_dtype`)."""
+    return _DEFAULT_FLOAT[0]
+
+
+def set_default_dtype(d) -> None:
+    """Set the dtype that float-creating functions use when no ``dtype`` is given (float32 at start).
+
+    It applies to ``lucid.tensor`` of Python floats, ``zeros``, ``ones``,
+    ``empty``, ``full`` with a float fill value, ``eye``, ``arange`` with a
+    float argument, ``linspace``, ``logspace``, ``rand``, ``randn`` and so to
+    the parameters of ``nn`` layers. NumPy arrays keep their own dtype, and
+    Python numbers combined with a tensor keep the tensor's dtype. float64
+    lives on the CPU only in MLX, so with float64 as default create tensors on
+    the CPU (``lucid.set_default_device("cpu")``).
+
+    Args:
+        d: a floating dtype: ``lucid.float32``, ``lucid.float64``, ``lucid.float16`` or ``lucid.bfloat16``.
+
+    Raises:
+        TypeError: ``d`` is not a floating-point dtype (as in PyTorch).
+
+    Examples:
+        >>> import lucid
+        >>> lucid.set_default_dtype(lucid.float16)
+        >>> lucid.zeros(2).dtype, lucid.tensor([1.5]).dtype, lucid.tensor([1]).dtype
+        (lucid.float16, lucid.float16, lucid.int64)
+        >>> lucid.set_default_dtype(lucid.float32)
+    """
+    try:
+        mxd = to_mx_dtype(d)
+    except TypeError:
+        mxd = None
+    if mxd not in REAL_FLOATING_MX:
+        raise TypeError(f"set_default_dtype: only floating-point types are supported as the default type, "
+                        f"got {d!r}; expected lucid.float32, lucid.float64, lucid.float16 or lucid.bfloat16")
+    _DEFAULT_FLOAT[0] = mxd
+
+
+def get_default_dtype() -> dtype:
+    """The current default floating dtype (``lucid.float32`` unless :func:`set_default_dtype` changed it).
+
+    Examples:
+        >>> import lucid
+        >>> lucid.get_default_dtype()
+        lucid.float32
+    """
+    return _FROM_MX[_DEFAULT_FLOAT[0]]

@@ -28,6 +28,7 @@ from lucid.data.dataset import Dataset, IterableDataset
 from lucid.data.sampler import BatchSampler, RandomSampler, Sampler, SequentialSampler, _resolve_generator
 from lucid.data.worker_info import WorkerInfo
 from lucid.data.worker_info import _set as _set_worker_info
+from lucid.ops._util import check_int
 
 __all__ = ["DataLoader"]
 
@@ -125,18 +126,12 @@ class DataLoader:
                            ("persistent_workers", persistent_workers)):
             if not isinstance(flag, bool):
                 raise TypeError(f"DataLoader: {name} must be a bool, got {flag!r}")
-        if isinstance(num_workers, bool) or not isinstance(num_workers, numbers.Integral):
-            raise TypeError(f"DataLoader: num_workers must be an int, got {num_workers!r}")
-        if num_workers < 0:
-            raise ValueError(f"DataLoader: num_workers must be >= 0, got {num_workers}")
+        num_workers = check_int(num_workers, "num_workers", "DataLoader", 0)
         if prefetch_factor is not None:
             if num_workers == 0:
                 raise ValueError("DataLoader: prefetch_factor applies to background workers only; "
                                  "leave it None when num_workers=0")
-            if isinstance(prefetch_factor, bool) or not isinstance(prefetch_factor, numbers.Integral):
-                raise TypeError(f"DataLoader: prefetch_factor must be a positive int, got {prefetch_factor!r}")
-            if prefetch_factor < 1:
-                raise ValueError(f"DataLoader: prefetch_factor must be a positive int, got {prefetch_factor}")
+            prefetch_factor = check_int(prefetch_factor, "prefetch_factor", "DataLoader", 1)
         if isinstance(timeout, bool) or not isinstance(timeout, numbers.Real):
             raise TypeError(f"DataLoader: timeout must be a number of seconds, got {timeout!r}")
         if timeout < 0:

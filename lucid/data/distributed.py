@@ -3,22 +3,14 @@
 from __future__ import annotations
 
 import math
-import numbers
 from collections.abc import Iterator
 
 import numpy as np
 
 from lucid.data.sampler import Sampler
+from lucid.ops._util import check_int
 
 __all__ = ["DistributedSampler"]
-
-
-def _int(value, name: str, low: int) -> int:
-    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
-        raise TypeError(f"DistributedSampler: {name} must be an int, got {value!r} ({type(value).__name__})")
-    if value < low:
-        raise ValueError(f"DistributedSampler: {name} must be at least {low}, got {value}")
-    return int(value)
 
 
 class DistributedSampler(Sampler):
@@ -62,11 +54,11 @@ class DistributedSampler(Sampler):
                                    "lucid.distributed.init_process_group() first")
             num_replicas = dist.get_world_size() if num_replicas is None else num_replicas
             rank = dist.get_rank() if rank is None else rank
-        self.num_replicas = _int(num_replicas, "num_replicas", 1)
-        self.rank = _int(rank, "rank", 0)
+        self.num_replicas = check_int(num_replicas, "num_replicas", "DistributedSampler", 1)
+        self.rank = check_int(rank, "rank", "DistributedSampler", 0)
         if self.rank >= self.num_replicas:
             raise ValueError(f"DistributedSampler: rank {rank} is out of range for num_replicas={num_replicas}")
-        self.seed = _int(seed, "seed", 0)
+        self.seed = check_int(seed, "seed", "DistributedSampler", 0)
         self.dataset = dataset
         self.shuffle = bool(shuffle)
         self.drop_last = bool(drop_last)
@@ -109,4 +101,4 @@ class DistributedSampler(Sampler):
             >>> a = list(s); s.set_epoch(1); a != list(s)
             True
         """
-        self.epoch = _int(epoch, "epoch", 0)
+        self.epoch = check_int(epoch, "epoch", "DistributedSampler", 0)

@@ -464,6 +464,19 @@ def reduce_scatter(output: Tensor, input: Tensor, op: str = "sum") -> None:
     _assign(output, out)
 
 
+def _point_to_point(tensor: Tensor, peer: int, op: str, verb: str):
+    """The checks of ``send``/``recv``: a Tensor, a group, a valid peer rank other than this one.
+
+    Returns the group and the tensor's array.
+    """
+    _check_tensor(tensor, op)
+    g = _group(op)
+    _check_src(peer, g, op)
+    if peer == g.rank():
+        raise ValueError(f"{op}: rank {peer} cannot {verb} itself")
+    return g, tensor._data
+
+
 def send(tensor: Tensor, dst: int) -> None:
     """Send ``tensor`` to rank ``dst`` (blocks until it is received: a sync point).
 
@@ -478,12 +491,7 @@ def send(tensor: Tensor, dst: int) -> None:
             ...
         ValueError: send: rank 0 cannot send to itself
     """
-    _check_tensor(tensor, "send")
-    g = _group("send")
-    _check_src(dst, g, "send")
-    if dst == g.rank():
-        raise ValueError(f"send: rank {dst} cannot send to itself")
-    x = tensor._data
+    g, x = _point_to_point(tensor, dst, "send", "send to")
     mx.eval(_issue(mx.distributed.send, mx.array(_signature([(x.shape, x.dtype)])), dst, group=g))
     ok = _issue(mx.distributed.recv_like, mx.zeros((1,), mx.int64), dst, group=g)
     if int(ok.item()) != 1:
@@ -502,12 +510,7 @@ def recv(tensor: Tensor, src: int) -> None:
             ...
         ValueError: recv: rank 0 cannot receive from itself
     """
-    _check_tensor(tensor, "recv")
-    g = _group("recv")
-    _check_src(src, g, "recv")
-    if src == g.rank():
-        raise ValueError(f"recv: rank {src} cannot receive from itself")
-    x = tensor._data
+    g, x = _point_to_point(tensor, src, "recv", "receive from")
     mine = _signature([(x.shape, x.dtype)])
     theirs = np.asarray(_issue(mx.distributed.recv_like, mx.zeros((mine.size,), mx.int64), src, group=g))
     same = np.array_equal(theirs, mine)

@@ -115,30 +115,59 @@ class _OneHot(Constraint):
         return is_bool & (value.sum(dim=-1) == 1)
 
 
-class _IntegerInterval(Constraint):
-    is_discrete = True
+class _Bounded(Constraint):
+    """A constraint with bounds; ``_bounds`` names them, and the repr shows them (``GreaterThan(lower_bound=0.0)``)."""
 
-    def __init__(self, lower_bound, upper_bound):
-        self.lower_bound, self.upper_bound = lower_bound, upper_bound
-
-    def check(self, value):
-        return (value % 1 == 0) & (value >= self.lower_bound) & (value <= self.upper_bound)
+    _bounds: tuple = ()
 
     def __repr__(self):
-        return f"IntegerInterval(lower_bound={self.lower_bound}, upper_bound={self.upper_bound})"
+        shown = ", ".join(f"{name}={getattr(self, name)}" for name in self._bounds)
+        return f"{type(self).__name__.lstrip('_')}({shown})"
 
 
-class _IntegerGreaterThanEq(Constraint):
-    is_discrete = True
+class _LowerBounded(_Bounded):
+    _bounds = ("lower_bound",)
 
     def __init__(self, lower_bound):
         self.lower_bound = lower_bound
 
+
+class _UpperBounded(_Bounded):
+    _bounds = ("upper_bound",)
+
+    def __init__(self, upper_bound):
+        self.upper_bound = upper_bound
+
+
+class _BoundedBoth(_Bounded):
+    _bounds = ("lower_bound", "upper_bound")
+
+    def __init__(self, lower_bound, upper_bound):
+        self.lower_bound, self.upper_bound = lower_bound, upper_bound
+
+
+class _Interval(_BoundedBoth):
+    def check(self, value):
+        return (value >= self.lower_bound) & (value <= self.upper_bound)
+
+
+class _HalfOpenInterval(_Interval):
+    def check(self, value):
+        return (value >= self.lower_bound) & (value < self.upper_bound)
+
+
+class _IntegerInterval(_BoundedBoth):
+    is_discrete = True
+
+    def check(self, value):
+        return (value % 1 == 0) & (value >= self.lower_bound) & (value <= self.upper_bound)
+
+
+class _IntegerGreaterThanEq(_LowerBounded):
+    is_discrete = True
+
     def check(self, value):
         return (value % 1 == 0) & (value >= self.lower_bound)
-
-    def __repr__(self):
-        return f"IntegerGreaterThanEq(lower_bound={self.lower_bound})"
 
 
 class _Real(Constraint):
@@ -146,56 +175,19 @@ class _Real(Constraint):
         return value == value  # False only for NaN
 
 
-class _GreaterThan(Constraint):
-    def __init__(self, lower_bound):
-        self.lower_bound = lower_bound
-
+class _GreaterThan(_LowerBounded):
     def check(self, value):
         return value > self.lower_bound
 
-    def __repr__(self):
-        return f"GreaterThan(lower_bound={self.lower_bound})"
 
-
-class _GreaterThanEq(Constraint):
-    def __init__(self, lower_bound):
-        self.lower_bound = lower_bound
-
+class _GreaterThanEq(_LowerBounded):
     def check(self, value):
         return value >= self.lower_bound
 
-    def __repr__(self):
-        return f"GreaterThanEq(lower_bound={self.lower_bound})"
 
-
-class _LessThan(Constraint):
-    def __init__(self, upper_bound):
-        self.upper_bound = upper_bound
-
+class _LessThan(_UpperBounded):
     def check(self, value):
         return value < self.upper_bound
-
-    def __repr__(self):
-        return f"LessThan(upper_bound={self.upper_bound})"
-
-
-class _Interval(Constraint):
-    def __init__(self, lower_bound, upper_bound):
-        self.lower_bound, self.upper_bound = lower_bound, upper_bound
-
-    def check(self, value):
-        return (value >= self.lower_bound) & (value <= self.upper_bound)
-
-    def __repr__(self):
-        return f"Interval(lower_bound={self.lower_bound}, upper_bound={self.upper_bound})"
-
-
-class _HalfOpenInterval(_Interval):
-    def check(self, value):
-        return (value >= self.lower_bound) & (value < self.upper_bound)
-
-    def __repr__(self):
-        return f"HalfOpenInterval(lower_bound={self.lower_bound}, upper_bound={self.upper_bound})"
 
 
 class _OpenInterval(_Interval):

@@ -8,13 +8,12 @@ import lucid
 from lucid.distributions import constraints
 from lucid.distributions._math import (
     EULER_GAMMA,
-    broadcast_all,
     finfo,
     lbeta,
     open_uniform,
     standard_normal,
 )
-from lucid.distributions.distribution import Distribution, _PeakAtLoc
+from lucid.distributions.distribution import Distribution, _delegated, _PeakAtLoc
 from lucid.distributions.transforms import ExpTransform
 from lucid.distributions.wrappers import TransformedDistribution
 from lucid.ops.special import digamma, lgamma
@@ -24,26 +23,16 @@ __all__ = ["Normal", "LogNormal", "Uniform", "Exponential", "Laplace", "Cauchy",
 _LOG_SQRT_2PI = 0.5 * math.log(2 * math.pi)
 
 
-def _numbers(*args) -> bool:
-    return not any(isinstance(a, lucid.Tensor) for a in args)
-
-
 class _LocScale(Distribution):
     """Shared set-up of the families parameterised by ``loc`` and ``scale``."""
 
     arg_constraints = {"loc": constraints.real, "scale": constraints.positive}
     support = constraints.real
     has_rsample = True
+    _batch_params = ("loc", "scale")
 
     def __init__(self, loc, scale, validate_args: bool | None = None):
-        self._eager_check = _numbers(loc, scale)
-        self.loc, self.scale = broadcast_all(loc, scale)
-        super().__init__(self.loc.shape, validate_args=validate_args)
-
-    def expand(self, batch_shape, _instance=None):
-        new = self._get_checked_instance(type(self), _instance)
-        self._expand_params(new, batch_shape, ("loc", "scale"))
-        return new
+        self._init_params(validate_args, loc=loc, scale=scale)
 
     def _noise_shape(self, sample_shape):
         return self._extended_shape(sample_shape)
@@ -124,13 +113,8 @@ class LogNormal(TransformedDistribution):
         new = self._get_checked_instance(LogNormal, _instance)
         return super().expand(batch_shape, _instance=new)
 
-    @property
-    def loc(self):
-        return self.base_dist.loc
-
-    @property
-    def scale(self):
-        return self.base_dist.scale
+    loc = _delegated("base_dist.loc")
+    scale = _delegated("base_dist.scale")
 
     @property
     def mean(self):
@@ -167,11 +151,10 @@ class Uniform(Distribution):
     arg_constraints = {"low": constraints.dependent(is_discrete=False, event_dim=0),
                        "high": constraints.dependent(is_discrete=False, event_dim=0)}
     has_rsample = True
+    _batch_params = ("low", "high")
 
     def __init__(self, low, high, validate_args: bool | None = None):
-        self._eager_check = _numbers(low, high)
-        self.low, self.high = broadcast_all(low, high)
-        super().__init__(self.low.shape, validate_args=validate_args)
+        self._init_params(validate_args, low=low, high=high)
         if self._validate_args:
             from lucid.distributions.distribution import _report
 
@@ -179,11 +162,6 @@ class Uniform(Distribution):
                 return ValueError(f"Expected parameter low (Tensor of shape {tuple(self.low.shape)}) of distribution "
                                   "Uniform to be less than high, but found invalid values")
             _report(self.low < self.high, make_error, self._eager_check)
-
-    def expand(self, batch_shape, _instance=None):
-        new = self._get_checked_instance(Uniform, _instance)
-        self._expand_params(new, batch_shape, ("low", "high"))
-        return new
 
     @constraints.dependent_property(is_discrete=False, event_dim=0)
     def support(self):
@@ -240,16 +218,10 @@ class Exponential(Distribution):
     arg_constraints = {"rate": constraints.positive}
     support = constraints.nonnegative
     has_rsample = True
+    _batch_params = ("rate",)
 
     def __init__(self, rate, validate_args: bool | None = None):
-        self._eager_check = _numbers(rate)
-        (self.rate,) = broadcast_all(rate)
-        super().__init__(self.rate.shape, validate_args=validate_args)
-
-    def expand(self, batch_shape, _instance=None):
-        new = self._get_checked_instance(Exponential, _instance)
-        self._expand_params(new, batch_shape, ("rate",))
-        return new
+        self._init_params(validate_args, rate=rate)
 
     @property
     def mean(self):
@@ -435,16 +407,10 @@ class StudentT(Distribution):
     arg_constraints = {"df": constraints.positive, "loc": constraints.real, "scale": constraints.positive}
     support = constraints.real
     has_rsample = True
+    _batch_params = ("df", "loc", "scale")
 
     def __init__(self, df, loc=0.0, scale=1.0, validate_args: bool | None = None):
-        self._eager_check = _numbers(df, loc, scale)
-        self.df, self.loc, self.scale = broadcast_all(df, loc, scale)
-        super().__init__(self.df.shape, validate_args=validate_args)
-
-    def expand(self, batch_shape, _instance=None):
-        new = self._get_checked_instance(StudentT, _instance)
-        self._expand_params(new, batch_shape, ("df", "loc", "scale"))
-        return new
+        self._init_params(validate_args, df=df, loc=loc, scale=scale)
 
     @property
     def mean(self):

@@ -20,14 +20,10 @@ from lucid.distributions._math import (
     softplus,
     xlogy,
 )
-from lucid.distributions.distribution import Distribution, _as_shape
+from lucid.distributions.distribution import Distribution, _as_shape, _delegated, _numbers
 from lucid.ops.special import lgamma
 
 __all__ = ["Bernoulli", "Categorical", "OneHotCategorical", "Binomial", "Poisson"]
-
-
-def _numbers(*args) -> bool:
-    return not any(isinstance(a, Tensor) for a in args)
 
 
 def _one_of(probs, logits, name: str):
@@ -75,6 +71,7 @@ class Bernoulli(_ProbsLogits):
     arg_constraints = {"probs": constraints.unit_interval, "logits": constraints.real}
     support = constraints.boolean
     has_enumerate_support = True
+    _batch_params = ("probs", "logits")
 
     def __init__(self, probs=None, logits=None, validate_args: bool | None = None):
         _one_of(probs, logits, "Bernoulli")
@@ -83,11 +80,6 @@ class Bernoulli(_ProbsLogits):
         (param,) = broadcast_all(raw)
         self.__dict__["probs" if probs is not None else "logits"] = param
         super().__init__(param.shape, validate_args=validate_args)
-
-    def expand(self, batch_shape, _instance=None):
-        new = self._get_checked_instance(Bernoulli, _instance)
-        self._expand_params(new, batch_shape, ("probs", "logits"))
-        return new
 
     @property
     def mean(self):
@@ -138,6 +130,8 @@ class Categorical(_ProbsLogits):
 
     arg_constraints = {"probs": constraints.simplex, "logits": constraints.independent(constraints.real, 1)}
     has_enumerate_support = True
+    _batch_params = ("probs", "logits")
+    _expand_keeps = ("_num_events",)
     _is_binary = False
 
     def __init__(self, probs=None, logits=None, validate_args: bool | None = None):
@@ -154,12 +148,6 @@ class Categorical(_ProbsLogits):
             self.__dict__["logits"] = param - lucid.logsumexp(param, dim=-1, keepdim=True)
         self._num_events = param.shape[-1]
         super().__init__(param.shape[:-1], validate_args=validate_args)
-
-    def expand(self, batch_shape, _instance=None):
-        new = self._get_checked_instance(Categorical, _instance)
-        self._expand_params(new, batch_shape, ("probs", "logits"))
-        new._num_events = self._num_events
-        return new
 
     @constraints.dependent_property(is_discrete=True, event_dim=0)
     def support(self):
@@ -207,17 +195,9 @@ class Categorical(_ProbsLogits):
 class _OverCategorical(Distribution):
     """A distribution built on a ``Categorical`` (``self._categorical``), whose parameters it shares."""
 
-    @property
-    def probs(self):
-        return self._categorical.probs
-
-    @property
-    def logits(self):
-        return self._categorical.logits
-
-    @property
-    def param_shape(self):
-        return self._categorical.param_shape
+    probs = _delegated("_categorical.probs")
+    logits = _delegated("_categorical.logits")
+    param_shape = _delegated("_categorical.param_shape")
 
     def _expand_categorical(self, new, batch_shape):
         """Fill ``new`` (from ``expand``) with this categorical expanded to ``batch_shape``; returns ``new``."""
@@ -254,9 +234,7 @@ class OneHotCategorical(_OverCategorical):
         new = self._get_checked_instance(OneHotCategorical, _instance)
         return self._expand_categorical(new, batch_shape)
 
-    @property
-    def mean(self):
-        return self._categorical.probs
+    mean = _delegated("_categorical.probs")
 
     @property
     def mode(self):
@@ -303,6 +281,8 @@ class Binomial(_ProbsLogits):
     arg_constraints = {"total_count": constraints.nonnegative_integer, "probs": constraints.unit_interval,
                        "logits": constraints.real}
     has_enumerate_support = True
+    _batch_params = ("total_count", "probs", "logits")
+    _expand_keeps = ("_max_count",)
 
     def __init__(self, total_count=1, probs=None, logits=None, validate_args: bool | None = None):
         _one_of(probs, logits, "Binomial")
@@ -312,12 +292,6 @@ class Binomial(_ProbsLogits):
         self.total_count, param = broadcast_all(total_count, raw)
         self.__dict__["probs" if probs is not None else "logits"] = param
         super().__init__(param.shape, validate_args=validate_args)
-
-    def expand(self, batch_shape, _instance=None):
-        new = self._get_checked_instance(Binomial, _instance)
-        self._expand_params(new, batch_shape, ("total_count", "probs", "logits"))
-        new._max_count = self._max_count
-        return new
 
     @constraints.dependent_property(is_discrete=True, event_dim=0)
     def support(self):
@@ -394,16 +368,10 @@ class Poisson(Distribution):
 
     arg_constraints = {"rate": constraints.nonnegative}
     support = constraints.nonnegative_integer
+    _batch_params = ("rate",)
 
     def __init__(self, rate, validate_args: bool | None = None):
-        self._eager_check = _numbers(rate)
-        (self.rate,) = broadcast_all(rate)
-        super().__init__(self.rate.shape, validate_args=validate_args)
-
-    def expand(self, batch_shape, _instance=None):
-        new = self._get_checked_instance(Poisson, _instance)
-        self._expand_params(new, batch_shape, ("rate",))
-        return new
+        self._init_params(validate_args, rate=rate)
 
     @property
     def mean(self):

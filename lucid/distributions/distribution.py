@@ -16,13 +16,15 @@ or NumPy arrays are checked at once (that evaluates only the constants).
 
 from __future__ import annotations
 
+import operator
+
 import mlx.core as mx
 
 import lucid
 from lucid._backend import checks, reductions
 from lucid._tensor import Tensor
 from lucid.distributions import constraints
-from lucid.distributions._math import broadcast_shape
+from lucid.distributions._math import broadcast_all, broadcast_shape
 
 __all__ = ["Distribution"]
 
@@ -37,6 +39,22 @@ class _PeakAtLoc:
     @property
     def mode(self):
         return self.loc
+
+
+def _numbers(*args) -> bool:
+    """Whether every argument is a plain number (no Tensor): then argument checks may run eagerly."""
+    return not any(isinstance(a, Tensor) for a in args)
+
+
+def _delegated(path: str) -> property:
+    """A read-only property that reads ``self.<path>``: what a wrapper shows of the distribution it wraps.
+
+    Examples:
+        >>> from lucid.distributions import LogNormal
+        >>> LogNormal(0.0, 2.0).scale.item()
+        2.0
+    """
+    return property(operator.attrgetter(path), doc=f"``{path}``.")
 
 
 def _as_shape(shape, what: str = "sample_shape") -> tuple:
@@ -144,6 +162,12 @@ class Distribution:
                 "define a custom .expand()")
         return self.__new__(type(self)) if _instance is None else _instance
 
+    #: The parameters that carry the batch shape (``("loc", "scale")``): a family that
+    #: lists them gets :meth:`expand` from here, which broadcasts each one it holds and
+    #: copies the attributes named in ``_expand_keeps`` (state that does not depend on it).
+    _batch_params: tuple = ()
+    _expand_keeps: tuple = ()
+
     def expand(self, batch_shape, _instance=None) -> Distribution:
         """A distribution with parameters broadcast to ``batch_shape`` (no copy).
 
@@ -152,7 +176,28 @@ class Distribution:
             >>> Normal(0.0, 1.0).expand((2, 3)).batch_shape
             (2, 3)
         """
-        raise NotImplementedError(f"{type(self).__name__} does not implement expand")
+        # The family is the class that lists the parameters: a subclass with its own __init__ must
+        # define its own expand (PyTorch's rule, checked by _get_checked_instance).
+        family = next((c for c in type(self).__mro__ if "_batch_params" in vars(c) and c is not Distribution), None)
+        if family is None:
+            raise NotImplementedError(f"{type(self).__name__} does not implement expand")
+        new = self._get_checked_instance(family, _instance)
+        self._expand_params(new, batch_shape, family._batch_params)
+        for name in family._expand_keeps:
+            new.__dict__[name] = self.__dict__[name]
+        return new
+
+    def _init_params(self, validate_args, **params) -> None:
+        """Set up a family whose batch shape is its parameters' broadcast shape.
+
+        Keeps each parameter, broadcast against the others, under its name, then
+        initialises the distribution with their shape. Argument checks run eagerly
+        when all of them are plain numbers (unless a subclass decided that first).
+        """
+        self.__dict__.setdefault("_eager_check", _numbers(*params.values()))
+        values = broadcast_all(*params.values())
+        self.__dict__.update(zip(params, values))
+        Distribution.__init__(self, values[0].shape, validate_args=validate_args)
 
     def _expand_params(self, new, batch_shape, names) -> None:
         batch_shape = _as_shape(batch_shape, "batch_shape")

@@ -15,14 +15,10 @@ import lucid
 from lucid._tensor import Tensor
 from lucid.distributions import constraints
 from lucid.distributions._math import broadcast_all, finfo, standard_gamma_array, xlogy
-from lucid.distributions.distribution import Distribution, _as_shape
+from lucid.distributions.distribution import Distribution, _as_shape, _numbers
 from lucid.ops.special import digamma, lgamma
 
 __all__ = ["Gamma", "Chi2", "Beta", "Dirichlet"]
-
-
-def _numbers(*args) -> bool:
-    return not any(isinstance(a, Tensor) for a in args)
 
 
 def _standard_gamma(concentration: Tensor, shape: tuple) -> Tensor:
@@ -55,16 +51,10 @@ class Gamma(Distribution):
     arg_constraints = {"concentration": constraints.positive, "rate": constraints.positive}
     support = constraints.nonnegative
     has_rsample = True
+    _batch_params = ("concentration", "rate")
 
     def __init__(self, concentration, rate, validate_args: bool | None = None):
-        self.__dict__.setdefault("_eager_check", _numbers(concentration, rate))
-        self.concentration, self.rate = broadcast_all(concentration, rate)
-        super().__init__(self.concentration.shape, validate_args=validate_args)
-
-    def expand(self, batch_shape, _instance=None):
-        new = self._get_checked_instance(Gamma, _instance)
-        self._expand_params(new, batch_shape, ("concentration", "rate"))
-        return new
+        self._init_params(validate_args, concentration=concentration, rate=rate)
 
     @property
     def mean(self):
@@ -103,17 +93,13 @@ class Chi2(Gamma):
     """
 
     arg_constraints = {"df": constraints.positive}
+    _batch_params = ("df", "concentration", "rate")
 
     def __init__(self, df, validate_args: bool | None = None):
         self._eager_check = _numbers(df)
         (df,) = broadcast_all(df)
         self.df = df
         super().__init__(0.5 * df, lucid.full_like(df, 0.5), validate_args=validate_args)
-
-    def expand(self, batch_shape, _instance=None):
-        new = self._get_checked_instance(Chi2, _instance)
-        self._expand_params(new, batch_shape, ("df", "concentration", "rate"))
-        return new
 
 
 class Beta(Distribution):
@@ -130,16 +116,10 @@ class Beta(Distribution):
     arg_constraints = {"concentration1": constraints.positive, "concentration0": constraints.positive}
     support = constraints.unit_interval
     has_rsample = True
+    _batch_params = ("concentration1", "concentration0")
 
     def __init__(self, concentration1, concentration0, validate_args: bool | None = None):
-        self._eager_check = _numbers(concentration1, concentration0)
-        self.concentration1, self.concentration0 = broadcast_all(concentration1, concentration0)
-        super().__init__(self.concentration1.shape, validate_args=validate_args)
-
-    def expand(self, batch_shape, _instance=None):
-        new = self._get_checked_instance(Beta, _instance)
-        self._expand_params(new, batch_shape, ("concentration1", "concentration0"))
-        return new
+        self._init_params(validate_args, concentration1=concentration1, concentration0=concentration0)
 
     @property
     def mean(self):
@@ -192,6 +172,7 @@ class Dirichlet(Distribution):
     arg_constraints = {"concentration": constraints.independent(constraints.positive, 1)}
     support = constraints.simplex
     has_rsample = True
+    _batch_params = ("concentration",)
 
     def __init__(self, concentration, validate_args: bool | None = None):
         self._eager_check = _numbers(concentration)
@@ -199,11 +180,6 @@ class Dirichlet(Distribution):
         if self.concentration.ndim < 1:
             raise ValueError("`concentration` parameter must be at least one-dimensional.")
         super().__init__(self.concentration.shape[:-1], self.concentration.shape[-1:], validate_args=validate_args)
-
-    def expand(self, batch_shape, _instance=None):
-        new = self._get_checked_instance(Dirichlet, _instance)
-        self._expand_params(new, batch_shape, ("concentration",))
-        return new
 
     @property
     def mean(self):

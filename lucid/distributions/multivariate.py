@@ -8,13 +8,9 @@ import lucid
 from lucid._tensor import Tensor
 from lucid.distributions import constraints
 from lucid.distributions._math import broadcast_all, broadcast_shape, standard_normal
-from lucid.distributions.distribution import Distribution, _as_shape, _PeakAtLoc
+from lucid.distributions.distribution import Distribution, _as_shape, _numbers, _PeakAtLoc
 
 __all__ = ["MultivariateNormal", "LowRankMultivariateNormal"]
-
-
-def _numbers(*args) -> bool:
-    return not any(isinstance(a, Tensor) for a in args)
 
 
 def _expand_to(t: Tensor, shape: tuple) -> Tensor:
@@ -58,6 +54,8 @@ class MultivariateNormal(_PeakAtLoc, Distribution):
                        "precision_matrix": constraints.positive_definite, "scale_tril": constraints.lower_cholesky}
     support = constraints.real_vector
     has_rsample = True
+    _batch_params = ("loc", "covariance_matrix", "precision_matrix", "scale_tril")
+    _expand_keeps = ("_unbroadcasted_scale_tril",)
 
     def __init__(self, loc, covariance_matrix=None, precision_matrix=None, scale_tril=None,
                  validate_args: bool | None = None):
@@ -95,12 +93,6 @@ class MultivariateNormal(_PeakAtLoc, Distribution):
             self._unbroadcasted_scale_tril = lucid.linalg.cholesky(matrix)
         else:
             self._unbroadcasted_scale_tril = lucid.linalg.cholesky(lucid.linalg.inv(matrix))
-
-    def expand(self, batch_shape, _instance=None):
-        new = self._get_checked_instance(MultivariateNormal, _instance)
-        self._expand_params(new, batch_shape, ("loc", "covariance_matrix", "precision_matrix", "scale_tril"))
-        new._unbroadcasted_scale_tril = self._unbroadcasted_scale_tril
-        return new
 
     def __getattr__(self, name):
         # scale_tril / covariance_matrix / precision_matrix derived on first use
@@ -169,6 +161,7 @@ class LowRankMultivariateNormal(_PeakAtLoc, Distribution):
                        "cov_diag": constraints.independent(constraints.positive, 1)}
     support = constraints.real_vector
     has_rsample = True
+    _batch_params = ("loc", "cov_factor", "cov_diag")
 
     def __init__(self, loc, cov_factor, cov_diag, validate_args: bool | None = None):
         self._eager_check = _numbers(loc, cov_factor, cov_diag)
@@ -191,11 +184,6 @@ class LowRankMultivariateNormal(_PeakAtLoc, Distribution):
         self.cov_factor = _expand_to(cov_factor, batch + (k, r))
         self.cov_diag = _expand_to(cov_diag, batch + (k,))
         super().__init__(batch, (k,), validate_args=validate_args)
-
-    def expand(self, batch_shape, _instance=None):
-        new = self._get_checked_instance(LowRankMultivariateNormal, _instance)
-        self._expand_params(new, batch_shape, ("loc", "cov_factor", "cov_diag"))
-        return new
 
     def _capacitance_tril(self):
         W, D = self.cov_factor, self.cov_diag

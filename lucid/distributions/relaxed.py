@@ -5,7 +5,6 @@ from __future__ import annotations
 import math
 
 import lucid
-from lucid._tensor import Tensor
 from lucid.distributions import constraints
 from lucid.distributions._math import (
     broadcast_all,
@@ -16,15 +15,11 @@ from lucid.distributions._math import (
     softplus,
 )
 from lucid.distributions.discrete import Categorical, _OverCategorical
-from lucid.distributions.distribution import Distribution
+from lucid.distributions.distribution import Distribution, _delegated, _numbers
 from lucid.distributions.transforms import ExpTransform, SigmoidTransform
 from lucid.distributions.wrappers import TransformedDistribution
 
 __all__ = ["LogitRelaxedBernoulli", "RelaxedBernoulli", "ExpRelaxedCategorical", "RelaxedOneHotCategorical"]
-
-
-def _numbers(*args) -> bool:
-    return not any(isinstance(a, Tensor) for a in args)
 
 
 class LogitRelaxedBernoulli(Distribution):
@@ -40,6 +35,7 @@ class LogitRelaxedBernoulli(Distribution):
     arg_constraints = {"probs": constraints.unit_interval, "logits": constraints.real}
     support = constraints.real
     has_rsample = True
+    _batch_params = ("temperature", "probs", "logits")
 
     def __init__(self, temperature, probs=None, logits=None, validate_args: bool | None = None):
         if (probs is None) == (logits is None):
@@ -49,11 +45,6 @@ class LogitRelaxedBernoulli(Distribution):
         self.temperature, param = broadcast_all(temperature, raw)
         self.__dict__["probs" if probs is not None else "logits"] = param
         super().__init__(param.shape, validate_args=validate_args)
-
-    def expand(self, batch_shape, _instance=None):
-        new = self._get_checked_instance(LogitRelaxedBernoulli, _instance)
-        self._expand_params(new, batch_shape, ("temperature", "probs", "logits"))
-        return new
 
     @property
     def logits(self):
@@ -81,17 +72,9 @@ class LogitRelaxedBernoulli(Distribution):
 class _Relaxed(TransformedDistribution):
     """The parameters of a relaxed distribution: those of its ``base_dist``."""
 
-    @property
-    def temperature(self):
-        return self.base_dist.temperature
-
-    @property
-    def logits(self):
-        return self.base_dist.logits
-
-    @property
-    def probs(self):
-        return self.base_dist.probs
+    temperature = _delegated("base_dist.temperature")
+    logits = _delegated("base_dist.logits")
+    probs = _delegated("base_dist.probs")
 
 
 class RelaxedBernoulli(_Relaxed):

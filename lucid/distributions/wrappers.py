@@ -6,7 +6,7 @@ import lucid
 from lucid._tensor import Tensor
 from lucid.distributions import constraints
 from lucid.distributions._math import sum_rightmost
-from lucid.distributions.distribution import Distribution, _as_shape
+from lucid.distributions.distribution import Distribution, _as_shape, _delegated
 from lucid.distributions.transforms import ComposeTransform, Transform
 
 __all__ = ["Independent", "TransformedDistribution", "MixtureSameFamily"]
@@ -57,9 +57,7 @@ class Independent(Distribution):
         new._validate_args = self._validate_args
         return new
 
-    @property
-    def has_rsample(self):
-        return self.base_dist.has_rsample
+    has_rsample = _delegated("base_dist.has_rsample")
 
     @property
     def has_enumerate_support(self):
@@ -70,17 +68,9 @@ class Independent(Distribution):
         s = self.base_dist.support
         return constraints.independent(s, self.reinterpreted_batch_ndims) if self.reinterpreted_batch_ndims else s
 
-    @property
-    def mean(self):
-        return self.base_dist.mean
-
-    @property
-    def mode(self):
-        return self.base_dist.mode
-
-    @property
-    def variance(self):
-        return self.base_dist.variance
+    mean = _delegated("base_dist.mean")
+    mode = _delegated("base_dist.mode")
+    variance = _delegated("base_dist.variance")
 
     def sample(self, sample_shape=()):
         return self.base_dist.sample(sample_shape)
@@ -179,9 +169,7 @@ class TransformedDistribution(Distribution):
             s = constraints.independent(s, len(self.event_shape) - s.event_dim)
         return s
 
-    @property
-    def has_rsample(self):
-        return self.base_dist.has_rsample
+    has_rsample = _delegated("base_dist.has_rsample")
 
     def sample(self, sample_shape=()):
         with lucid.no_grad():

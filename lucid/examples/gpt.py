@@ -32,6 +32,7 @@ import lucid.nn as nn
 import lucid.nn.functional as F
 from lucid import data, datasets, optim
 from lucid._progress import progress
+from lucid.examples import _common
 from lucid.models import GPT, GPTConfig
 from lucid.text import BPETokenizer, ByteTokenizer
 
@@ -123,19 +124,13 @@ def lr_at(done: float, peak: float, warmup: float = 0.05) -> float:
 
 
 def save_checkpoint(path, model: GPT, args, step: int, val_loss: float) -> None:
-    folder = os.path.dirname(path)
-    if folder:
-        os.makedirs(folder, exist_ok=True)
-    lucid.save({"model": model.state_dict(), "config": model.config.to_dict(), "tokenizer": args.tokenizer,
-                "step": step, "val_loss": val_loss}, path)
+    _common.save({"model": model.state_dict(), "config": model.config.to_dict(), "tokenizer": args.tokenizer,
+                  "step": step, "val_loss": val_loss}, path)
 
 
 def main(argv=None) -> int:
     args = parse_args(argv)
-    if args.device:
-        lucid.set_default_device(args.device)
-    lucid.random.seed(args.seed)
-    print(f"Lucid {lucid.__version__} on {lucid.get_default_device()} ({lucid.blas_info()})")
+    _common.start(args)
     t0 = time.perf_counter()
 
     text = load_text(args)

@@ -29,6 +29,7 @@ import lucid.nn as nn
 import lucid.nn.functional as F
 from lucid import data, datasets, optim, transforms
 from lucid._progress import progress
+from lucid.examples import _common
 from lucid.models import SmallCNN
 
 DATASETS = {
@@ -108,22 +109,13 @@ def evaluate(model, loader) -> float:
 
 
 def save_checkpoint(path, model, optimizer, scheduler, epoch: int, history: list) -> None:
-    folder = os.path.dirname(path)
-    if folder:
-        os.makedirs(folder, exist_ok=True)
-    lucid.save({"model": model.state_dict(), "optimizer": optimizer.state_dict(),
-                "scheduler": scheduler.state_dict(), "epoch": epoch, "history": history}, path)
+    _common.save({"model": model.state_dict(), "optimizer": optimizer.state_dict(),
+                  "scheduler": scheduler.state_dict(), "epoch": epoch, "history": history}, path)
 
 
 def main(argv=None) -> int:
     args = parse_args(argv)
-    if args.device:
-        lucid.set_default_device(args.device)
-    lucid.random.seed(args.seed)
-    print(f"Lucid {lucid.__version__} on {lucid.get_default_device()} ({lucid.blas_info()})")
-    hint = lucid.blas_hint()
-    if hint and lucid.get_default_device() == "cpu":
-        print(hint)
+    _common.start(args)
 
     t0 = time.perf_counter()
     train_set, test_set, channels, size = build_datasets(args)

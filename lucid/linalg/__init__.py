@@ -1,7 +1,7 @@
 """Linear algebra: inverses, determinants, decompositions, norms (PyTorch's ``torch.linalg``).
 
 Every function takes a matrix ``(m, n)`` or a batch ``(*, m, n)`` of real
-floating-point matrices. MLX's decompositions have CPU kernels only, so they
+floating-point matrices (``eig`` and ``eigvals`` return complex64). MLX's decompositions have CPU kernels only, so they
 run on the CPU stream whatever the default device (memory is unified, so
 nothing is copied); float16/bfloat16 inputs are computed in float32 and
 returned in their own dtype. Use float64 for tight accuracy.
@@ -32,6 +32,7 @@ from lucid.linalg._decomp import (
     svd,
     svdvals,
 )
+from lucid.linalg._eig import EigResult, eig, eigvals
 from lucid.linalg._inverse import (
     InvExResult,
     SlogdetResult,
@@ -46,6 +47,10 @@ from lucid.linalg._inverse import (
     solve_ex,
     solve_triangular,
 )
+from lucid.linalg._ldl import LDLFactorExResult, LDLFactorResult, ldl_factor, ldl_factor_ex, ldl_solve
+from lucid.linalg._lstsq import LstsqResult, lstsq
+from lucid.linalg._lu import LUFactorExResult, LUFactorResult, LUResult, lu, lu_factor, lu_factor_ex, lu_solve
+from lucid.linalg._matfun import householder_product, matrix_exp, vander
 from lucid.linalg._norms import cond, matrix_norm, matrix_rank, norm, vector_norm
 from lucid.linalg._products import cross, diagonal, multi_dot, vecdot
 from lucid.ops.linalg import matmul
@@ -55,5 +60,7 @@ __all__ = [
     "cholesky", "cholesky_ex", "qr", "svd", "svdvals", "eigh", "eigvalsh",
     "norm", "vector_norm", "matrix_norm", "cond", "matrix_rank",
     "cross", "vecdot", "multi_dot", "matmul", "diagonal",
+    "lu_factor", "lu_factor_ex", "lu", "lu_solve", "ldl_factor", "ldl_factor_ex", "ldl_solve", "lstsq",
+    "eig", "eigvals", "matrix_exp", "householder_product", "vander",
     "LinAlgError",
 ]

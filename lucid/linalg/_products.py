@@ -10,6 +10,7 @@ from lucid._tensor import Tensor
 from lucid.autograd.function import Function
 from lucid.ops._util import check_int, reduce_axis_arg, to_tensor, unbroadcast
 from lucid.ops.arithmetic import multiply
+from lucid.ops.complex import conj
 from lucid.ops.linalg import matmul
 from lucid.ops.rearrange import diagonal as _diagonal
 from lucid.ops.reduction import sum as _sum
@@ -70,7 +71,9 @@ def cross(input: Tensor, other: Tensor, *, dim: int | None = None, axis: int | N
 
 
 def vecdot(x: Tensor, y: Tensor, *, dim: int | None = None, axis: int | None = None) -> Tensor:
-    """The dot product of vectors along ``dim``, with the other dimensions broadcast.
+    """The dot product of vectors along ``dim``, with the other dimensions broadcast: ``sum(conj(x) * y)``.
+
+    For complex ``x`` the first argument is conjugated, as in PyTorch.
 
     Args:
         x: the first tensor.
@@ -95,6 +98,8 @@ def vecdot(x: Tensor, y: Tensor, *, dim: int | None = None, axis: int | None = N
     kx, ky = d - (n - x.ndim), d - (n - y.ndim)
     if kx < 0 or ky < 0 or x.shape[kx] != y.shape[ky]:
         raise ValueError(f"linalg.vecdot: dimension {dim} differs between shapes {x.shape} and {y.shape}")
+    if x.dtype.is_complex:
+        x = conj(x)
     return _sum(multiply(x, y), dim=d - n)
 
 

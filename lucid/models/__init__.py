@@ -5,12 +5,14 @@ lists names and ``get_model_info(name)`` tells its parameter count, input size a
 paper without building it. Every factory is also a plain function
 (``lucid.models.resnet18()``). Module paths and ``state_dict`` keys are
 torchvision's, so a torchvision checkpoint converted to safetensors loads by name.
-Also sequence models: ``LSTMLanguageModel``.
+Also sequence models: ``LSTMLanguageModel``; and Hugging Face's ``GPT2LMHeadModel`` and ``BertModel``,
+whose ``from_pretrained(directory)`` reads a Hugging Face checkpoint directory.
 """
 
 from lucid.models import (
            _registry,
            _weights,
+           bert,
            cnn,
            convnext,
            densenet,
@@ -28,11 +30,13 @@ from lucid.models import alexnet as _alexnet
 from lucid.models._registry import *
 from lucid.models._weights import *
 from lucid.models.alexnet import *
+from lucid.models.bert import *
 from lucid.models.cnn import *
 from lucid.models.convnext import *
 from lucid.models.densenet import *
 from lucid.models.efficientnet import *
 from lucid.models.gpt import GPT, GPTConfig, gpt2
+from lucid.models.gpt2_hf import GPT2Config, GPT2LMHeadModel
 from lucid.models.lstm_lm import *
 from lucid.models.mlp import *
 from lucid.models.mobilenetv2 import *
@@ -47,4 +51,4 @@ __all__ = [*_registry.__all__, *_weights.__all__, *mlp.__all__,
            *cnn.__all__, *_alexnet.__all__, *vgg.__all__, *resnet.__all__,
            *mobilenetv2.__all__, *mobilenetv3.__all__, *efficientnet.__all__, *convnext.__all__, *densenet.__all__,
            *vision_transformer.__all__, *swin_transformer.__all__, *lstm_lm.__all__, "GPT", "GPTConfig", "gpt2",
-           "TransformerClassifier"]
+           "TransformerClassifier", *bert.__all__, "GPT2Config", "GPT2LMHeadModel"]

@@ -25,6 +25,7 @@ import lucid.nn as nn
 import lucid.nn.functional as F
 from lucid._tensor import Tensor
 from lucid.models._registry import register_model
+from lucid.ops._util import check_int
 
 __all__ = ["GPTConfig", "GPT", "gpt2"]
 
@@ -89,11 +90,11 @@ class GPTConfig:
 
     def __post_init__(self) -> None:
         for name in ("vocab_size", "n_positions", "n_embd", "n_layer", "n_head"):
-            _check_int(getattr(self, name), name, 1)
+            check_int(getattr(self, name), name, "GPTConfig", 1)
         if self.n_inner is not None:
-            _check_int(self.n_inner, "n_inner", 1)
+            check_int(self.n_inner, "n_inner", "GPTConfig", 1)
         if self.n_kv_head is not None:
-            _check_int(self.n_kv_head, "n_kv_head", 1)
+            check_int(self.n_kv_head, "n_kv_head", "GPTConfig", 1)
         if self.n_embd % self.n_head:
             raise ValueError(f"GPTConfig: n_head ({self.n_head}) must divide n_embd ({self.n_embd})")
         if self.n_head % self.kv_heads:
@@ -127,13 +128,6 @@ class GPTConfig:
         """The fields as a plain dict (JSON-serialisable; for checkpoints)."""
         return dataclasses.asdict(self)
 
-
-
-def _check_int(value, name: str, minimum: int) -> None:
-    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
-        raise TypeError(f"GPTConfig: {name} must be an int, got {type(value).__name__}")
-    if value < minimum:
-        raise ValueError(f"GPTConfig: {name} must be >= {minimum}, got {value}")
 
 
 class GPTAttention(nn.Module):
@@ -351,9 +345,9 @@ class GPT(nn.Module):
             ValueError: a negative count or temperature, ``top_k < 1``, or (with the
                 cache) a total length past ``n_positions``.
         """
-        _check_count(max_new_tokens, "max_new_tokens", 0)
+        check_int(max_new_tokens, "max_new_tokens", "GPT.generate", 0)
         if top_k is not None:
-            _check_count(top_k, "top_k", 1)
+            check_int(top_k, "top_k", "GPT.generate", 1)
         if isinstance(temperature, bool) or not isinstance(temperature, numbers.Real) or not temperature >= 0:
             raise ValueError(f"GPT.generate: temperature must be a number >= 0, got {temperature!r}")
         self._check_input(idx, None, check_length=False)
@@ -397,11 +391,6 @@ class GPT(nn.Module):
         return seq
 
 
-def _check_count(value, name: str, minimum: int) -> None:
-    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
-        raise TypeError(f"GPT.generate: {name} must be an int, got {type(value).__name__}")
-    if value < minimum:
-        raise ValueError(f"GPT.generate: {name} must be >= {minimum}, got {value}")
 
 
 def _sample(logits: Tensor, temperature: float, top_k: int | None, generator) -> Tensor:

@@ -11,11 +11,13 @@ from lucid._backend.device import normalize_device
 from lucid._backend.dtypes import to_mx_dtype
 from lucid._tensor import Tensor, as_array
 from lucid.autograd.grad_mode import is_grad_enabled
+from lucid.nn._backward_hook import BackwardHook
 from lucid.nn.parameter import Buffer, Parameter
 
 __all__ = ["Module"]
 
 _IncompatibleKeys = namedtuple("IncompatibleKeys", ["missing_keys", "unexpected_keys"])
+_EXTRA_STATE = "_extra_state"
 _FLOATS = (mx.float16, mx.bfloat16, mx.float32, mx.float64)
 
 
@@ -73,6 +75,12 @@ class Module:
         d["_modules"] = OrderedDict()
         d["_forward_pre_hooks"] = OrderedDict()
         d["_forward_hooks"] = OrderedDict()
+        d["_backward_hooks"] = OrderedDict()
+        d["_backward_pre_hooks"] = OrderedDict()
+        d["_state_dict_pre_hooks"] = OrderedDict()
+        d["_state_dict_hooks"] = OrderedDict()
+        d["_load_state_dict_pre_hooks"] = OrderedDict()
+        d["_load_state_dict_post_hooks"] = OrderedDict()
 
     def forward(self, *args, **kwargs):
         raise NotImplementedError(f"{type(self).__name__} must implement forward()")
@@ -89,12 +97,19 @@ class Module:
                 result = hook(self, args)
                 if result is not None:
                     args = result if isinstance(result, tuple) else (result,)
+        d = self.__dict__
+        bw_hook = None
+        if (d.get("_backward_hooks") or d.get("_backward_pre_hooks")) and is_grad_enabled():
+            bw_hook = BackwardHook(self, list(d["_backward_hooks"].values()), list(d["_backward_pre_hooks"].values()))
+            args = bw_hook.setup_inputs(args)
         out = self.forward(*args, **kwargs)
         if self._forward_hooks:
             for hook in list(self._forward_hooks.values()):
                 result = hook(self, args, out)
                 if result is not None:
                     out = result
+        if bw_hook is not None:
+            out = bw_hook.setup_outputs(out)
         return out
 
     # -- registration ---------------------------------------------------------
@@ -213,6 +228,20 @@ class Module:
         if name not in mod._parameters:
             raise AttributeError(f"{type(mod).__name__} has no parameter {name!r}")
         return mod._parameters[name]
+
+    def get_buffer(self, target: str) -> Tensor:
+        """The buffer at dotted path ``target``.
+
+        Examples:
+            >>> import lucid.nn as nn
+            >>> nn.Sequential(nn.BatchNorm1d(3)).get_buffer("0.running_mean").shape
+            (3,)
+        """
+        mod_path, _, name = target.rpartition(".")
+        mod = self.get_submodule(mod_path)
+        if name not in mod._buffers or mod._buffers[name] is None:
+            raise AttributeError(f"{type(mod).__name__} has no buffer {name!r} (in {target!r})")
+        return mod._buffers[name]
 
     # -- iteration ------------------------------------------------------------
     def named_modules(self, memo=None, prefix: str = "", remove_duplicate: bool = True):
@@ -393,29 +422,128 @@ class Module:
         return self.to(mx.bfloat16)
 
     # -- state ------------------------------------------------------------------
-    def state_dict(self, prefix: str = "", keep_vars: bool = False) -> OrderedDict[str, Tensor]:
-        """Parameters and persistent buffers by dotted name.
+    def state_dict(self, prefix: str = "", keep_vars: bool = False, *, destination=None) -> OrderedDict[str, Tensor]:
+        """Parameters, persistent buffers and extra state by dotted name.
 
         Values are detached Tensors sharing the arrays (``keep_vars=True`` gives the
-        Parameter objects themselves).
+        Parameter objects themselves). A module whose class overrides
+        :meth:`get_extra_state` adds its value under ``"<prefix>_extra_state"``.
+        Each module's state-dict pre-hooks run before its entries are added and
+        its post-hooks after its whole subtree's, with ``prefix`` ending in ``"."``.
+
+        Args:
+            prefix: prepended (with a ``"."``) to every key.
+            keep_vars: return the Parameter and buffer objects, not detached views.
+            destination: a mapping to add the entries to (a new ``OrderedDict`` by default).
 
         Examples:
             >>> import lucid.nn as nn
             >>> list(nn.Linear(2, 3).state_dict())
             ['weight', 'bias']
         """
-        out: OrderedDict = OrderedDict()
-        for mod_prefix, mod in self.named_modules(prefix=prefix.rstrip(".")):
-            for name, p in mod._parameters.items():
-                if p is not None:
-                    out[f"{mod_prefix}.{name}" if mod_prefix else name] = p if keep_vars else p.detach()
-            for name, b in mod._buffers.items():
-                if b is not None and name not in mod._non_persistent:
-                    out[f"{mod_prefix}.{name}" if mod_prefix else name] = b if keep_vars else b.detach()
+        out = OrderedDict() if destination is None else destination
+        return self._state_dict_into(out, prefix.rstrip("."), keep_vars, set())
+
+    def _state_dict_into(self, out, path: str, keep_vars: bool, memo: set):
+        memo.add(id(self))
+        d = self.__dict__
+        p = f"{path}." if path else ""
+        pre = d.get("_state_dict_pre_hooks")
+        if pre:
+            for hook in list(pre.values()):
+                hook(self, p, keep_vars)
+        for key, value in self._local_state(p):
+            if isinstance(value, Tensor) and not keep_vars:
+                value = value.detach()
+            out[key] = value
+        for name, child in self._modules.items():
+            if child is not None and id(child) not in memo:
+                out = child._state_dict_into(out, p + name, keep_vars, memo)
+        post = d.get("_state_dict_hooks")
+        if post:
+            for hook, may_replace in list(post.values()):
+                result = hook(self, out, p, {})
+                if result is not None:
+                    if not may_replace:
+                        raise RuntimeError(
+                            "a state_dict post-hook must modify the state_dict in place and return None, "
+                            f"got {type(result).__name__}"
+                        )
+                    out = result
         return out
+
+    def _local_state(self, p: str, extra_value: bool = True):
+        """``(key, value)`` for this module's own entries: parameters, persistent buffers, extra state.
+
+        With ``extra_value=False`` the extra state's value is ``None`` (``get_extra_state`` is not called).
+        """
+        for name, v in self._parameters.items():
+            if v is not None:
+                yield p + name, v
+        for name, v in self._buffers.items():
+            if v is not None and name not in self._non_persistent:
+                yield p + name, v
+        if type(self).get_extra_state is not Module.get_extra_state:
+            yield p + _EXTRA_STATE, self.get_extra_state() if extra_value else None
+
+    def get_extra_state(self):
+        """Extra (non-tensor) state for ``state_dict``; override it together with :meth:`set_extra_state`.
+
+        A subclass that overrides it gets an entry ``"<prefix>_extra_state"`` in
+        its ``state_dict`` holding the returned value, which ``load_state_dict``
+        hands to :meth:`set_extra_state`.
+
+        Raises:
+            RuntimeError: the base class has no extra state (called without an override).
+
+        Examples:
+            >>> import lucid.nn as nn
+            >>> class Counter(nn.Module):
+            ...     def __init__(self):
+            ...         super().__init__()
+            ...         self.steps = 0
+            ...     def get_extra_state(self):
+            ...         return {"steps": self.steps}
+            ...     def set_extra_state(self, state):
+            ...         self.steps = state["steps"]
+            >>> c = Counter(); c.steps = 7
+            >>> dict(c.state_dict())
+            {'_extra_state': {'steps': 7}}
+            >>> d = Counter(); _ = d.load_state_dict(c.state_dict()); d.steps
+            7
+        """
+        raise RuntimeError(
+            f"{type(self).__name__}.get_extra_state() was called but not overridden; "
+            "override get_extra_state and set_extra_state to keep extra state in the state_dict"
+        )
+
+    def set_extra_state(self, state) -> None:
+        """Restore what :meth:`get_extra_state` returned (called by ``load_state_dict``); override both.
+
+        Raises:
+            RuntimeError: not overridden while the state_dict has extra state for this module.
+
+        Examples:
+            >>> import lucid.nn as nn
+            >>> nn.Module().set_extra_state({})
+            Traceback (most recent call last):
+            ...
+            RuntimeError: Module.set_extra_state() was called but not overridden; ...
+        """
+        raise RuntimeError(
+            f"{type(self).__name__}.set_extra_state() was called but not overridden; "
+            "override get_extra_state and set_extra_state to keep extra state in the state_dict"
+        )
 
     def load_state_dict(self, state_dict, strict: bool = True, assign: bool = False):
         """Copy values from ``state_dict`` into this module's parameters and buffers, in place.
+
+        Each module's load pre-hooks run first (on a copy of ``state_dict`` they
+        may edit), with ``hook(module, state_dict, prefix, local_metadata,
+        strict, missing_keys, unexpected_keys, error_msgs)``. Extra state
+        (``"<prefix>_extra_state"``) goes to :meth:`set_extra_state`. The
+        post-hooks ``hook(module, incompatible_keys)`` run after loading and
+        may edit the key lists in place before ``strict`` is enforced.
 
         Args:
             state_dict: a mapping from dotted names to Tensors, NumPy arrays or ``mx.array``s.
@@ -431,17 +559,41 @@ class Module:
 
         Raises:
             RuntimeError: listing missing and unexpected keys (when ``strict``) and
-                every shape mismatch, before anything is changed.
+                every shape mismatch, before anything is changed. When load
+                post-hooks are registered, key mismatches are reported after
+                loading and the hooks (they may clear them).
+
+        Examples:
+            >>> import lucid.nn as nn
+            >>> m = nn.Linear(2, 1)
+            >>> m.load_state_dict(nn.Linear(2, 1).state_dict())
+            IncompatibleKeys(missing_keys=[], unexpected_keys=[])
         """
         if not hasattr(state_dict, "items"):
             raise TypeError(f"state_dict must be a mapping of names to tensors, got {type(state_dict).__name__}")
-        own = self.state_dict(keep_vars=True)
-        missing = [k for k in own if k not in state_dict]
-        unexpected = [k for k in state_dict if k not in own]
-        problems = []
+        state_dict = OrderedDict(state_dict.items())
+        missing: list = []
+        unexpected: list = []
+        problems: list = []
+        modules = list(self.named_modules())
+        for path, mod in modules:
+            pre = mod.__dict__.get("_load_state_dict_pre_hooks")
+            if pre:
+                for hook in list(pre.values()):
+                    hook(mod, state_dict, f"{path}." if path else "", {}, strict, missing, unexpected, problems)
+        own = OrderedDict()
+        extra = {}
+        for path, mod in modules:
+            p = f"{path}." if path else ""
+            for key, value in mod._local_state(p, extra_value=False):
+                own[key] = value
+                if key == p + _EXTRA_STATE and type(mod).get_extra_state is not Module.get_extra_state:
+                    extra[key] = mod
+        missing += [k for k in own if k not in state_dict]
+        unexpected += [k for k in state_dict if k not in own]
         new_values = {}
         for key, target in own.items():
-            if key not in state_dict:
+            if key not in state_dict or key in extra:
                 continue
             value = state_dict[key]
             try:
@@ -458,15 +610,10 @@ class Module:
             if not assign and arr.dtype != target._data.dtype:
                 arr = arr.astype(target._data.dtype)
             new_values[key] = arr
-        if strict:
-            if missing:
-                problems.insert(0, "missing keys: " + ", ".join(repr(k) for k in missing))
-            if unexpected:
-                problems.insert(1 if missing else 0, "unexpected keys: " + ", ".join(repr(k) for k in unexpected))
-        if problems:
-            raise RuntimeError(
-                f"error(s) loading state_dict for {type(self).__name__}:\n  " + "\n  ".join(problems)
-            )
+        post_hooks = [(mod, h) for _, mod in modules
+                      for h in mod.__dict__.get("_load_state_dict_post_hooks", {}).values()]
+        if problems or (strict and (missing or unexpected) and not post_hooks):
+            self._raise_load_errors(problems, missing if strict else [], unexpected if strict else [])
         for key, arr in new_values.items():
             target = own[key]
             if assign:
@@ -474,7 +621,23 @@ class Module:
                 continue
             target._data = arr
             target._version += 1
-        return _IncompatibleKeys(missing, unexpected)
+        for key, mod in extra.items():
+            if key in state_dict:
+                mod.set_extra_state(state_dict[key])
+        result = _IncompatibleKeys(missing, unexpected)
+        for mod, hook in post_hooks:
+            hook(mod, result)
+        if strict and (missing or unexpected):
+            self._raise_load_errors([], missing, unexpected)
+        return result
+
+    def _raise_load_errors(self, problems: list, missing: list, unexpected: list) -> None:
+        problems = list(problems)
+        if missing:
+            problems.insert(0, "missing keys: " + ", ".join(repr(k) for k in missing))
+        if unexpected:
+            problems.insert(1 if missing else 0, "unexpected keys: " + ", ".join(repr(k) for k in unexpected))
+        raise RuntimeError(f"error(s) loading state_dict for {type(self).__name__}:\n  " + "\n  ".join(problems))
 
     def _assign_state(self, key: str, old: Tensor, arr: mx.array) -> None:
         """``load_state_dict(assign=True)`` for one entry: a new Parameter or buffer in ``old``'s place."""
@@ -500,6 +663,157 @@ class Module:
         handle = _RemovableHandle(self._forward_hooks)
         self._forward_hooks[handle.id] = hook
         return handle
+
+    def _add_hook(self, store: str, hook, value=None, prepend: bool = False) -> _RemovableHandle:
+        if not callable(hook):
+            raise TypeError(f"a hook must be callable, got {type(hook).__name__}")
+        hooks = self.__dict__.setdefault(store, OrderedDict())
+        handle = _RemovableHandle(hooks)
+        hooks[handle.id] = hook if value is None else value
+        if prepend:
+            hooks.move_to_end(handle.id, last=False)
+        return handle
+
+    def register_full_backward_hook(self, hook, prepend: bool = False) -> _RemovableHandle:
+        """Call ``hook(module, grad_input, grad_output)`` when gradients w.r.t. the module's inputs are computed.
+
+        ``grad_input`` has one entry per positional Tensor argument of the call
+        (``None`` where it needs no gradient), ``grad_output`` one per Tensor
+        output. The hook may return a replacement ``grad_input`` (same length).
+        It is implemented with identity autograd nodes around the call's inputs
+        and outputs (as in PyTorch), so nothing is evaluated early. When no
+        input requires grad the hook runs with ``grad_input`` all ``None``.
+
+        Args:
+            hook: the callable.
+            prepend: run it before the hooks already registered.
+
+        Returns:
+            A handle whose ``remove()`` unregisters the hook.
+
+        Examples:
+            >>> import lucid
+            >>> m = lucid.nn.Linear(2, 1, bias=False)
+            >>> seen = []
+            >>> h = m.register_full_backward_hook(lambda mod, gi, go: seen.append(go[0].shape))
+            >>> m(lucid.ones(3, 2, requires_grad=True)).sum().backward()
+            >>> seen
+            [(3, 1)]
+            >>> h.remove()
+        """
+        return self._add_hook("_backward_hooks", hook, prepend=prepend)
+
+    def register_full_backward_pre_hook(self, hook, prepend: bool = False) -> _RemovableHandle:
+        """Call ``hook(module, grad_output)`` when the gradients w.r.t. the module's outputs are known.
+
+        It runs before the full backward hooks and before the gradient flows
+        into the module; it may return a replacement ``grad_output`` (a tuple
+        with one entry per Tensor output).
+
+        Returns:
+            A handle whose ``remove()`` unregisters the hook.
+
+        Examples:
+            >>> import lucid
+            >>> m = lucid.nn.Identity()
+            >>> h = m.register_full_backward_pre_hook(lambda mod, go: (go[0] * 10,))
+            >>> x = lucid.ones(2, requires_grad=True)
+            >>> m(x).sum().backward()
+            >>> x.grad.tolist()
+            [10.0, 10.0]
+        """
+        return self._add_hook("_backward_pre_hooks", hook, prepend=prepend)
+
+    def register_state_dict_pre_hook(self, hook) -> _RemovableHandle:
+        """Call ``hook(module, prefix, keep_vars)`` before this module's entries go into a ``state_dict``.
+
+        Returns:
+            A handle whose ``remove()`` unregisters the hook.
+
+        Examples:
+            >>> import lucid.nn as nn
+            >>> m = nn.Linear(1, 1)
+            >>> h = m.register_state_dict_pre_hook(lambda mod, prefix, keep_vars: print("saving", repr(prefix)))
+            >>> _ = m.state_dict()
+            saving ''
+        """
+        return self._add_hook("_state_dict_pre_hooks", hook)
+
+    def register_state_dict_post_hook(self, hook) -> _RemovableHandle:
+        """Call ``hook(module, state_dict, prefix, local_metadata)`` after this module's subtree is saved.
+
+        The hook edits ``state_dict`` in place and returns ``None`` (a value
+        raises ``RuntimeError``; the older ``_register_state_dict_hook`` lets
+        the hook return a replacement dict).
+
+        Returns:
+            A handle whose ``remove()`` unregisters the hook.
+
+        Examples:
+            >>> import lucid.nn as nn
+            >>> m = nn.Linear(1, 1)
+            >>> def drop_bias(mod, sd, prefix, meta):
+            ...     del sd[prefix + "bias"]
+            >>> h = m.register_state_dict_post_hook(drop_bias)
+            >>> list(m.state_dict())
+            ['weight']
+        """
+        return self._add_hook("_state_dict_hooks", hook, value=(hook, False))
+
+    def _register_state_dict_hook(self, hook) -> _RemovableHandle:
+        """Like :meth:`register_state_dict_post_hook`, but the hook may return a replacement state_dict.
+
+        Examples:
+            >>> import lucid.nn as nn
+            >>> m = nn.Linear(1, 1)
+            >>> h = m._register_state_dict_hook(lambda mod, sd, prefix, meta: {k.upper(): v for k, v in sd.items()})
+            >>> list(m.state_dict())
+            ['WEIGHT', 'BIAS']
+        """
+        return self._add_hook("_state_dict_hooks", hook, value=(hook, True))
+
+    def register_load_state_dict_pre_hook(self, hook) -> _RemovableHandle:
+        """Call ``hook(module, state_dict, prefix, local_metadata, strict, missing_keys, unexpected_keys,
+        error_msgs)`` before ``load_state_dict`` reads this module's entries.
+
+        ``state_dict`` is the loader's own copy: the hook may rename or convert
+        entries in place. Strings appended to ``error_msgs`` make the load fail.
+
+        Returns:
+            A handle whose ``remove()`` unregisters the hook.
+
+        Examples:
+            >>> import lucid.nn as nn
+            >>> def rename(mod, sd, prefix, meta, strict, missing, unexpected, errors):
+            ...     if prefix + "w" in sd:
+            ...         sd[prefix + "weight"] = sd.pop(prefix + "w")
+            >>> m = nn.Linear(1, 1, bias=False)
+            >>> h = m.register_load_state_dict_pre_hook(rename)
+            >>> m.load_state_dict({"w": [[3.0]]})
+            IncompatibleKeys(missing_keys=[], unexpected_keys=[])
+            >>> m.weight.tolist()
+            [[3.0]]
+        """
+        return self._add_hook("_load_state_dict_pre_hooks", hook)
+
+    def register_load_state_dict_post_hook(self, hook) -> _RemovableHandle:
+        """Call ``hook(module, incompatible_keys)`` after ``load_state_dict`` has loaded.
+
+        ``incompatible_keys`` has the lists ``missing_keys`` and
+        ``unexpected_keys``; the hook may edit them in place (clearing them lets
+        a ``strict`` load pass). The hook must return ``None``.
+
+        Returns:
+            A handle whose ``remove()`` unregisters the hook.
+
+        Examples:
+            >>> import lucid.nn as nn
+            >>> m = nn.Linear(1, 1)
+            >>> h = m.register_load_state_dict_post_hook(lambda mod, keys: keys.missing_keys.clear())
+            >>> m.load_state_dict({"weight": [[1.0]]})
+            IncompatibleKeys(missing_keys=[], unexpected_keys=[])
+        """
+        return self._add_hook("_load_state_dict_post_hooks", hook)
 
     # -- printing -----------------------------------------------------------------
     def extra_repr(self) -> str:

@@ -23,8 +23,10 @@ import sys
 from typing import NamedTuple
 
 from lucid._tensor import Tensor
+from lucid.ops._util import to_tensor
 
-__all__ = ["Entry", "RegistrationError", "register", "register_method", "export", "entries", "public", "methods"]
+__all__ = ["Entry", "RegistrationError", "register", "register_method", "unary_op", "export", "entries", "public",
+           "methods"]
 
 
 class RegistrationError(RuntimeError):
@@ -133,6 +135,46 @@ def register_method(name: str, attr, module: str | None = None):
     """
     _claim_method(name, attr, module or getattr(attr, "__module__", None) or "?")
     return attr
+
+
+def unary_op(fn_cls, name: str, summary: str, example: tuple, *, aliases: tuple = (), operators: tuple = (),
+             method: bool = True):
+    """Declare ``lucid.<name>(input)``: the one-input Function ``fn_cls`` applied to ``input`` (a Tensor or data).
+
+    The table-driven form of the many elementwise ops that differ only in their
+    Function: their docstring is ``summary`` (one or more paragraphs) followed by
+    an ``Examples:`` section built from ``example = (argument, result)``, which
+    doctest runs as ``lucid.<name>(lucid.tensor(argument)).tolist()``.
+
+    Args:
+        fn_cls: the :class:`~lucid.autograd.Function`; its module is the op's family.
+        name: the public name.
+        summary: the docstring's text before the example.
+        example: ``(argument, result)``, both as written in the doctest.
+        aliases: further public names.
+        operators: Python operator slots that are this same function.
+        method: whether it is also a Tensor method.
+
+    Returns:
+        The registered function (the family module binds it under ``name``).
+
+    Examples:
+        >>> import lucid
+        >>> lucid.exp.__doc__.splitlines()[0]
+        'Elementwise exponential :math:`e^x`.'
+    """
+    def op(input: Tensor) -> Tensor:
+        return fn_cls.apply(input if isinstance(input, Tensor) else to_tensor(input))
+
+    argument, result = example
+    family = sys.modules[fn_cls.__module__]
+    op.__name__ = op.__qualname__ = name
+    op.__module__ = family.__name__
+    op.__doc__ = (f"{summary}\n\n    Examples:\n        >>> import lucid\n"
+                  f"        >>> lucid.{name}(lucid.tensor({argument})).tolist()\n        {result}\n    ")
+    # doctest skips functions defined in another module; the family's __test__ table runs this one's example.
+    vars(family).setdefault("__test__", {})[name] = op
+    return register(name, aliases=aliases, method=method, operators=operators)(op)
 
 
 def export(module: str) -> list:

@@ -1,5 +1,6 @@
 """Helpers shared by the op families (and ``lucid.linalg``), one home each.
 
+* Functions from plain functions: :func:`function_class`, :func:`linear_rule`;
 * gradient helpers: :func:`unbroadcast`, :func:`expand_back`, :func:`even_split_grad`;
 * converters: :func:`operand` (binary operands: numbers stay numbers) and
   :func:`to_tensor` (everything becomes a Tensor);
@@ -20,13 +21,62 @@ import mlx.core as mx
 from lucid._backend import reductions
 from lucid._backend.device import normalize_device
 from lucid._tensor import Tensor
+from lucid.autograd.function import Function
 
-__all__ = ["unbroadcast", "expand_back", "even_split_grad", "operand", "to_tensor", "new_tensor", "check_int",
-           "normalize_dim", "normalize_dims", "normalize_axes", "check_sizes", "reduce_axis_arg", "reduce_keepdims_arg",
-           "reduction_axes", "numel", "check_nonempty"]
+__all__ = ["function_class", "linear_rule", "unbroadcast", "expand_back", "even_split_grad", "operand", "to_tensor",
+           "new_tensor", "check_int", "normalize_dim", "normalize_dims", "normalize_axes", "check_sizes",
+           "reduce_axis_arg", "reduce_keepdims_arg", "reduction_axes", "numel", "check_nonempty"]
 
 
 # -- gradients -------------------------------------------------------------------
+def function_class(name: str, forward, backward=None, *, module: str, doc: str | None = None,
+                   base: type = Function) -> type:
+    """A :class:`~lucid.autograd.Function` subclass from plain ``forward(ctx, ...)`` and ``backward(ctx, g)``.
+
+    The op families' factories (elementwise rules, comparisons, extrema, ...)
+    build their Functions here, so each names only what differs.
+
+    Args:
+        name: the class name.
+        forward: ``forward(ctx, *arrays, *attrs)``, as in a Function subclass.
+        backward: ``backward(ctx, g)``; omit it for a ``base`` that defines one or needs none
+            (``differentiable = False``).
+        module: the family's module (``__name__``): the class's ``__module__``.
+        doc: the class docstring.
+        base: the base class (``Function`` or a family's own base).
+
+    Returns:
+        The new class.
+
+    Examples:
+        >>> import mlx.core as mx
+        >>> from lucid.ops._util import function_class
+        >>> Twice = function_class("Twice", lambda ctx, x: 2 * x, lambda ctx, g: 2 * g, module=__name__)
+        >>> import lucid
+        >>> x = lucid.tensor([1.0, 3.0], requires_grad=True)
+        >>> Twice.apply(x).sum().backward()
+        >>> x.grad.tolist()
+        [2.0, 2.0]
+    """
+    body = {"forward": staticmethod(forward), "__module__": module, "__qualname__": name, "__doc__": doc}
+    if backward is not None:
+        body["backward"] = staticmethod(backward)
+    return type(name, (base,), body)
+
+
+def linear_rule(name: str, forward, grad, *, module: str, doc: str | None = None) -> type:
+    """The Function of ``y = forward(x)`` whose backward ``grad(g)`` needs nothing saved (negation, conj, ...).
+
+    Examples:
+        >>> import mlx.core as mx
+        >>> from lucid.ops._util import linear_rule
+        >>> Neg = linear_rule("Neg", mx.negative, mx.negative, module=__name__)
+        >>> Neg.__name__, Neg.backward(None, mx.array([1.0])).tolist()
+        ('Neg', [-1.0])
+    """
+    return function_class(name, lambda ctx, x: forward(x), lambda ctx, g: grad(g), module=module, doc=doc)
+
+
 def unbroadcast(grad: mx.array, shape: tuple, dtype=None) -> mx.array:
     """Reduce a broadcast gradient back to an input's ``shape``.
 
@@ -119,10 +169,24 @@ def new_tensor(arr: mx.array, device, requires_grad: bool = False) -> Tensor:
 
 
 # -- argument checks -------------------------------------------------------------
-def check_int(value, name: str, op: str) -> int:
-    """``value`` as an int; ``TypeError`` for anything else (bools included, as they are ambiguous)."""
+def check_int(value, name: str, op: str, minimum: int | None = None) -> int:
+    """``value`` as an int; ``TypeError`` for anything else (bools included, as they are ambiguous).
+
+    With ``minimum``, ``ValueError`` for a smaller value.
+
+    Examples:
+        >>> from lucid.ops._util import check_int
+        >>> check_int(3, "n", "op", minimum=1)
+        3
+        >>> check_int(0, "n", "op", minimum=1)
+        Traceback (most recent call last):
+        ...
+        ValueError: op: n must be >= 1, got 0
+    """
     if isinstance(value, bool) or not isinstance(value, numbers.Integral):
         raise TypeError(f"{op}: {name} must be an int, got {value!r} ({type(value).__name__})")
+    if minimum is not None and value < minimum:
+        raise ValueError(f"{op}: {name} must be >= {minimum}, got {value}")
     return int(value)
 
 

@@ -8,7 +8,7 @@ from lucid._backend.dtypes import to_mx_dtype
 from lucid._tensor import Tensor
 from lucid.autograd.function import Function
 from lucid.ops._registry import export, register, register_method
-from lucid.ops._util import operand, unbroadcast
+from lucid.ops._util import function_class, linear_rule, operand, unbroadcast
 
 
 def _meta(ctx, a, b):
@@ -167,15 +167,24 @@ class Power(Function):
     def backward(ctx, g):
         a, b, out = ctx.saved_tensors
         na, nb = ctx.needs_input_grad
-        ga = gb = None
-        if na:
-            ga = unbroadcast(g * b * mx.power(a, b - 1), a.shape, a.dtype)
-        if nb:
-            # NOTE: d(a^b)/db = a^b log(a); at a == 0 we use 0 (PyTorch's convention).
-            a = mx.array(a) if not isinstance(a, mx.array) else a
-            log_a = mx.where(a == 0, 0.0, mx.log(mx.where(a == 0, 1.0, a)))
-            gb = unbroadcast(g * out * log_a, b.shape, b.dtype)
-        return ga, gb
+        if g.dtype == mx.complex64:
+            # PyTorch's convention for complex inputs: g * conj(derivative), i.e. conj of the rule on conj(g).
+            ga, gb = _power_grads(mx.conj(g), a, b, out, na, nb)
+            return (None if ga is None else mx.conj(ga)), (None if gb is None else mx.conj(gb))
+        return _power_grads(g, a, b, out, na, nb)
+
+
+def _power_grads(g, a, b, out, na: bool, nb: bool) -> tuple:
+    """``Power``'s gradients ``g * d(a^b)/da`` and ``g * d(a^b)/db``."""
+    ga = gb = None
+    if na:
+        ga = unbroadcast(g * b * mx.power(a, b - 1), a.shape, a.dtype)
+    if nb:
+        # NOTE: d(a^b)/db = a^b log(a); at a == 0 we use 0 (PyTorch's convention).
+        a = mx.array(a) if not isinstance(a, mx.array) else a
+        log_a = mx.where(a == 0, 0.0, mx.log(mx.where(a == 0, 1.0, a)))
+        gb = unbroadcast(g * out * log_a, b.shape, b.dtype)
+    return ga, gb
 
 
 def _extremum(name: str, pick, wins) -> type:
@@ -193,22 +202,14 @@ def _extremum(name: str, pick, wins) -> type:
         gb = unbroadcast(g * (1 - mask), b.shape, b.dtype) if nb else None
         return ga, gb
 
-    return type(name, (Function,), {"forward": staticmethod(forward), "backward": staticmethod(backward),
-                                    "__module__": __name__, "__qualname__": name})
+    return function_class(name, forward, backward, module=__name__)
 
 
 Maximum = _extremum("Maximum", mx.maximum, mx.greater)
 Minimum = _extremum("Minimum", mx.minimum, mx.less)
 
 
-class Neg(Function):
-    @staticmethod
-    def forward(ctx, a):
-        return mx.negative(a)
-
-    @staticmethod
-    def backward(ctx, g):
-        return mx.negative(g)
+Neg = linear_rule("Neg", mx.negative, mx.negative, module=__name__)
 
 
 class AsType(Function):

@@ -20,8 +20,8 @@ import numpy as np
 from lucid._backend.dtypes import BOOL_OR_INTEGER_MX, from_mx_dtype
 from lucid._tensor import Tensor
 from lucid.autograd.function import Function
-from lucid.ops._registry import export, register, register_method
-from lucid.ops._util import operand, to_tensor
+from lucid.ops._registry import export, register, register_method, unary_op
+from lucid.ops._util import function_class, operand, to_tensor
 
 # What may stand on the other side of a comparison/bitwise operator; anything
 # else gets NotImplemented (so ``x == None`` is False, as in PyTorch).
@@ -34,13 +34,11 @@ class _NonDiff(Function):
 
 
 def _unary(name: str, fn) -> type:
-    return type(name, (_NonDiff,), {"forward": staticmethod(lambda ctx, a: fn(a)),
-                                    "__module__": __name__, "__qualname__": name})
+    return function_class(name, lambda ctx, a: fn(a), module=__name__, base=_NonDiff)
 
 
 def _binary(name: str, fn) -> type:
-    return type(name, (_NonDiff,), {"forward": staticmethod(lambda ctx, a, b: fn(a, b)),
-                                    "__module__": __name__, "__qualname__": name})
+    return function_class(name, lambda ctx, a, b: fn(a, b), module=__name__, base=_NonDiff)
 
 
 def _check_bitwise(op: str, *values) -> None:
@@ -63,8 +61,7 @@ def _bitwise(name: str, op: str, fn) -> type:
             a = mx.array(a, dtype=mx.int64)
         return fn(a, b)
 
-    return type(name, (_NonDiff,), {"forward": staticmethod(forward),
-                                    "__module__": __name__, "__qualname__": name})
+    return function_class(name, forward, module=__name__, base=_NonDiff)
 
 
 Eq = _binary("Eq", mx.equal)
@@ -255,16 +252,8 @@ logical_xor = _public(LogicalXor, "logical_xor", """Elementwise logical XOR; non
     """)
 
 
-@register(method=True)
-def logical_not(input: Tensor) -> Tensor:
-    """Elementwise logical NOT as a bool tensor; zero counts as false.
-
-    Examples:
-        >>> import lucid
-        >>> lucid.logical_not(lucid.tensor([0.0, 2.0])).tolist()
-        [True, False]
-    """
-    return LogicalNot.apply(input if isinstance(input, Tensor) else to_tensor(input))
+logical_not = unary_op(LogicalNot, "logical_not", "Elementwise logical NOT as a bool tensor; zero counts as false.",
+                       ("[0.0, 2.0]", "[True, False]"))
 
 
 bitwise_and = _public(BitwiseAnd, "bitwise_and", """Elementwise bitwise AND of bool or integer tensors (``&``).
@@ -286,8 +275,7 @@ bitwise_and = _public(BitwiseAnd, "bitwise_and", """Elementwise bitwise AND of b
     """, operator="__and__", reflected="__rand__")
 bitwise_or = _public(BitwiseOr, "bitwise_or", """Elementwise bitwise OR of bool or integer tensors (``|``).
 
-    Raises:
-        TypeError: if either operand is floating-point.
+    Operands and errors as in :func:`bitwise_and`.
 
     Examples:
         >>> import lucid
@@ -296,8 +284,7 @@ bitwise_or = _public(BitwiseOr, "bitwise_or", """Elementwise bitwise OR of bool 
     """, operator="__or__", reflected="__ror__")
 bitwise_xor = _public(BitwiseXor, "bitwise_xor", """Elementwise bitwise XOR of bool or integer tensors (``^``).
 
-    Raises:
-        TypeError: if either operand is floating-point.
+    Operands and errors as in :func:`bitwise_and`.
 
     Examples:
         >>> import lucid
@@ -386,14 +373,7 @@ def allclose(input: Tensor, other, rtol: float = 1e-05, atol: float = 1e-08, equ
     """True if every element of ``input`` is close to ``other`` (see ``isclose``), with broadcasting.
 
     This returns a Python bool, so it evaluates both tensors: it is a sync point.
-    Use ``isclose(...).all()`` to stay lazy.
-
-    Args:
-        input: a Tensor.
-        other: a Tensor or number.
-        rtol: relative tolerance (default 1e-5).
-        atol: absolute tolerance (default 1e-8).
-        equal_nan: treat two NaNs as close.
+    Use ``isclose(...).all()`` to stay lazy. The arguments and their checks are those of :func:`isclose`.
 
     Returns:
         bool: whether all elements are close.
@@ -430,64 +410,16 @@ def equal(input: Tensor, other: Tensor) -> bool:
     return bool(mx.array_equal(a._data, b._data).item())
 
 
-@register(method=True)
-def isnan(input: Tensor) -> Tensor:
-    """Elementwise ``x is NaN`` as a bool tensor.
-
-    Examples:
-        >>> import lucid
-        >>> lucid.isnan(lucid.tensor([float("nan"), 1.0])).tolist()
-        [True, False]
-    """
-    return IsNan.apply(input if isinstance(input, Tensor) else to_tensor(input))
-
-
-@register(method=True)
-def isinf(input: Tensor) -> Tensor:
-    """Elementwise ``x is +inf or -inf`` as a bool tensor.
-
-    Examples:
-        >>> import lucid
-        >>> lucid.isinf(lucid.tensor([float("inf"), -float("inf"), 1.0])).tolist()
-        [True, True, False]
-    """
-    return IsInf.apply(input if isinstance(input, Tensor) else to_tensor(input))
-
-
-@register(method=True)
-def isfinite(input: Tensor) -> Tensor:
-    """Elementwise ``x is neither NaN nor infinite`` as a bool tensor (always true for integers).
-
-    Examples:
-        >>> import lucid
-        >>> lucid.isfinite(lucid.tensor([float("nan"), float("inf"), 1.0])).tolist()
-        [False, False, True]
-    """
-    return IsFinite.apply(input if isinstance(input, Tensor) else to_tensor(input))
-
-
-@register(method=True)
-def isposinf(input: Tensor) -> Tensor:
-    """Elementwise ``x == +inf`` as a bool tensor.
-
-    Examples:
-        >>> import lucid
-        >>> lucid.isposinf(lucid.tensor([float("inf"), -float("inf")])).tolist()
-        [True, False]
-    """
-    return IsPosInf.apply(input if isinstance(input, Tensor) else to_tensor(input))
-
-
-@register(method=True)
-def isneginf(input: Tensor) -> Tensor:
-    """Elementwise ``x == -inf`` as a bool tensor.
-
-    Examples:
-        >>> import lucid
-        >>> lucid.isneginf(lucid.tensor([float("inf"), -float("inf")])).tolist()
-        [False, True]
-    """
-    return IsNegInf.apply(input if isinstance(input, Tensor) else to_tensor(input))
+isnan = unary_op(IsNan, "isnan", "Elementwise ``x is NaN`` as a bool tensor.", ('[float("nan"), 1.0]', "[True, False]"))
+isinf = unary_op(IsInf, "isinf", "Elementwise ``x is +inf or -inf`` as a bool tensor.",
+                 ('[float("inf"), -float("inf"), 1.0]', "[True, True, False]"))
+isfinite = unary_op(IsFinite, "isfinite",
+                    "Elementwise ``x is neither NaN nor infinite`` as a bool tensor (always true for integers).",
+                    ('[float("nan"), float("inf"), 1.0]', "[False, False, True]"))
+isposinf = unary_op(IsPosInf, "isposinf", "Elementwise ``x == +inf`` as a bool tensor.",
+                    ('[float("inf"), -float("inf")]', "[True, False]"))
+isneginf = unary_op(IsNegInf, "isneginf", "Elementwise ``x == -inf`` as a bool tensor.",
+                    ('[float("inf"), -float("inf")]', "[False, True]"))
 
 
 # Tensors stay hashable by identity although __eq__ is elementwise: lucid/_tensor.py sets __hash__.

@@ -8,7 +8,7 @@ import mlx.core as mx
 import numpy as np
 
 from lucid._backend.device import normalize_device
-from lucid._backend.dtypes import to_mx_dtype
+from lucid._backend.dtypes import _DEFAULT_FLOAT, to_mx_dtype
 from lucid._tensor import Tensor
 from lucid.ops._registry import export, register
 from lucid.ops._util import check_sizes, new_tensor
@@ -20,7 +20,7 @@ def tensor(data, dtype=None, device=None, requires_grad: bool = False) -> Tensor
 
     Args:
         data: the values.
-        dtype: the dtype; Python floats default to float32, ints to int64,
+        dtype: the dtype; Python floats default to the default dtype (float32), ints to int64,
             NumPy arrays keep theirs.
         device: "cpu" or "gpu" (default: ``lucid.get_default_device()``).
         requires_grad: record operations for autograd.
@@ -64,13 +64,15 @@ def from_numpy(array: np.ndarray) -> Tensor:
     return Tensor(array)
 
 
-def _dt(dtype, default=mx.float32):
-    return default if dtype is None else to_mx_dtype(dtype)
+def _dt(dtype, default=None):
+    if dtype is None:
+        return _DEFAULT_FLOAT[0] if default is None else default
+    return to_mx_dtype(dtype)
 
 
 @register()
 def zeros(*size, dtype=None, device=None, requires_grad: bool = False) -> Tensor:
-    """A tensor of zeros of shape ``size`` (float32 by default).
+    """A tensor of zeros of shape ``size`` (``lucid.get_default_dtype()`` unless ``dtype`` is given).
 
     Examples:
         >>> import lucid
@@ -82,7 +84,7 @@ def zeros(*size, dtype=None, device=None, requires_grad: bool = False) -> Tensor
 
 @register()
 def ones(*size, dtype=None, device=None, requires_grad: bool = False) -> Tensor:
-    """A tensor of ones of shape ``size`` (float32 by default).
+    """A tensor of ones of shape ``size`` (``lucid.get_default_dtype()`` unless ``dtype`` is given).
 
     Examples:
         >>> import lucid
@@ -100,7 +102,7 @@ def _fill_dtype(fill_value, dtype):
     if isinstance(fill_value, numbers.Integral):
         return mx.int64
     if isinstance(fill_value, numbers.Real):
-        return mx.float32
+        return _DEFAULT_FLOAT[0]
     if isinstance(fill_value, numbers.Complex):
         return mx.complex64
     raise TypeError(f"fill_value must be a number, got {type(fill_value).__name__}")
@@ -157,7 +159,7 @@ def eye(n: int, m: int | None = None, dtype=None, device=None, requires_grad: bo
 def arange(start, end=None, step=1, dtype=None, device=None, requires_grad: bool = False) -> Tensor:
     """Values from ``start`` (inclusive) to ``end`` (exclusive) by ``step``.
 
-    Integer arguments give int64, any float gives float32.
+    Integer arguments give int64, any float gives the default dtype (float32 unless changed).
 
     Examples:
         >>> import lucid
@@ -174,7 +176,7 @@ def arange(start, end=None, step=1, dtype=None, device=None, requires_grad: bool
     if step == 0:
         raise ValueError("arange: step must not be zero")
     all_int = all(isinstance(v, numbers.Integral) for v in (start, end, step))
-    dt = _dt(dtype, mx.int64 if all_int else mx.float32)
+    dt = _dt(dtype, mx.int64 if all_int else None)
     if all_int:
         arr = mx.arange(int(start), int(end), int(step), dtype=dt)
     else:

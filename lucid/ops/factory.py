@@ -10,7 +10,7 @@ import numbers
 
 import mlx.core as mx
 
-from lucid._backend.dtypes import to_mx_dtype
+from lucid._backend.dtypes import _DEFAULT_FLOAT, to_mx_dtype
 from lucid._tensor import Tensor
 from lucid.ops import creation as _cr
 from lucid.ops._registry import export, register, register_method
@@ -37,7 +37,7 @@ def logspace(start, end, steps: int, base: float = 10.0, dtype=None, device=None
         raise ValueError(f"logspace: steps must be a non-negative int, got {steps!r}")
     if isinstance(base, bool) or not isinstance(base, numbers.Real):
         raise TypeError(f"logspace: base must be a real number, got {base!r}")
-    dt = mx.float32 if dtype is None else to_mx_dtype(dtype)
+    dt = _DEFAULT_FLOAT[0] if dtype is None else to_mx_dtype(dtype)
     # Computed in the target float precision (float32 for half and integer dtypes), then cast.
     work = dt if dt in (mx.float32, mx.float64) else mx.float32
     exps = mx.linspace(start, end, int(steps), dtype=work) if steps else mx.zeros((0,), work)

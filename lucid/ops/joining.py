@@ -240,6 +240,15 @@ def rot90(input: Tensor, k: int = 1, dims=(0, 1)) -> Tensor:
     return _sh.transpose(flipped, d0, d1)
 
 
+def _flip_dim(input, dim: int, op: str) -> Tensor:
+    """Reverse ``dim`` of a tensor that has it (``ValueError`` for fewer than ``dim + 1`` dims)."""
+    input = to_tensor(input, op)
+    if input.ndim <= dim:
+        raise ValueError(f"{op}: expected a tensor with at least {dim + 1} dim{'s' if dim else ''}, "
+                         f"got shape {tuple(input.shape)}")
+    return _re.flip(input, dim)
+
+
 @register(method=True)
 def fliplr(input: Tensor) -> Tensor:
     """Reverse dim 1 (left/right) of a tensor with at least 2 dims.
@@ -249,10 +258,7 @@ def fliplr(input: Tensor) -> Tensor:
         >>> lucid.tensor([[1, 2], [3, 4]]).fliplr().tolist()
         [[2, 1], [4, 3]]
     """
-    input = to_tensor(input, "fliplr")
-    if input.ndim < 2:
-        raise ValueError(f"fliplr: expected a tensor with at least 2 dims, got shape {tuple(input.shape)}")
-    return _re.flip(input, 1)
+    return _flip_dim(input, 1, "fliplr")
 
 
 @register(method=True)
@@ -264,10 +270,7 @@ def flipud(input: Tensor) -> Tensor:
         >>> lucid.tensor([[1, 2], [3, 4]]).flipud().tolist()
         [[3, 4], [1, 2]]
     """
-    input = to_tensor(input, "flipud")
-    if input.ndim < 1:
-        raise ValueError("flipud: expected a tensor with at least 1 dim, got a 0-d tensor")
-    return _re.flip(input, 0)
+    return _flip_dim(input, 0, "flipud")
 
 
 def _tri_indices(row, col, offset, dtype, device, upper: bool, op: str) -> Tensor:

@@ -53,6 +53,9 @@ class Matmul(Function):
         a, b = ctx.saved_tensors
         na, nb = ctx.needs_input_grad
         ga = gb = None
+        if g.dtype == mx.complex64:
+            # PyTorch's convention for complex inputs: the gradients use the conjugates (g @ b^H, a^H @ g).
+            a, b = mx.conj(a), mx.conj(b)
         if a.ndim == 1 and b.ndim == 1:  # (K) @ (K) -> ()
             return (g * b).astype(a.dtype) if na else None, (g * a).astype(b.dtype) if nb else None
         if a.ndim == 1:  # (K) @ (..., K, N) -> (..., N)

@@ -19,7 +19,7 @@ from lucid._tensor import Tensor
 from lucid.autograd.function import Function
 from lucid.ops import _specfun as K
 from lucid.ops._registry import export, register
-from lucid.ops._util import operand, to_tensor, unbroadcast
+from lucid.ops._util import function_class, operand, to_tensor, unbroadcast
 from lucid.ops.arithmetic import multiply, power, sub
 from lucid.ops.unary import trunc
 
@@ -129,8 +129,7 @@ def _logaddexp_rule(name: str, base2: bool) -> type:
         return (unbroadcast(g * w(x - out), *ctx.metas[0]) if nx else None,
                 unbroadcast(g * w(y - out), *ctx.metas[1]) if ny else None)
 
-    return type(name, (Function,), {"forward": staticmethod(forward), "backward": staticmethod(backward),
-                                    "__module__": __name__, "__qualname__": name})
+    return function_class(name, forward, backward, module=__name__)
 
 
 LogAddExp = _logaddexp_rule("LogAddExp", False)
@@ -176,8 +175,7 @@ def _fextremum(name: str, pick, keeps) -> type:
         return (unbroadcast(mx.where(to_x, g, 0.0), *ctx.metas[0]) if nx else None,
                 unbroadcast(mx.where(to_x, 0.0, g), *ctx.metas[1]) if ny else None)
 
-    return type(name, (Function,), {"forward": staticmethod(forward), "backward": staticmethod(backward),
-                                    "__module__": __name__, "__qualname__": name})
+    return function_class(name, forward, backward, module=__name__)
 
 
 Fmax = _fextremum("Fmax", mx.maximum, mx.greater_equal)

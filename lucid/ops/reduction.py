@@ -294,6 +294,8 @@ class Prod(Function):
             for i, p in enumerate(perm):
                 inv[p] = i
             others = mx.transpose(mx.reshape(others, at.shape), inv)
+        if others.dtype == mx.complex64:
+            others = mx.conj(others)  # PyTorch's convention for complex inputs: g * conj(derivative)
         return expand_back(g, a.shape, axes, keepdims) * others, None, None
 
 
@@ -531,14 +533,7 @@ def amax(input: Tensor, axis=None, keepdims: bool = False, *, dim=None, keepdim:
 def amin(input: Tensor, axis=None, keepdims: bool = False, *, dim=None, keepdim: bool = False) -> Tensor:
     """The minimum over ``axis`` (``dim``, an int or tuple; all when omitted); ties share the gradient evenly.
 
-    Args:
-        input: the tensor.
-        axis: an int or tuple of ints (negative counts from the end); all elements when omitted;
-            ``dim`` is the PyTorch spelling.
-        keepdims: keep the reduced dimensions as size 1; ``keepdim`` is the PyTorch spelling.
-
-    Raises:
-        ValueError: the reduction is over an empty dimension.
+    The mirror image of :func:`amax` (same arguments and errors).
 
     Examples:
         >>> import lucid
@@ -726,12 +721,7 @@ def cumsum(input: Tensor, dim=None, *, dtype=None, axis=None) -> Tensor:
 def cumprod(input: Tensor, dim=None, *, dtype=None, axis=None) -> Tensor:
     """Cumulative product along ``dim`` (required; ``axis`` is the NumPy spelling).
 
-    The gradient is exact, zeros in the input included.
-
-    Args:
-        input: the tensor.
-        dim: the dimension to scan along (required; negative counts from the end).
-        dtype: convert the input to this dtype first.
+    The gradient is exact, zeros in the input included. Arguments as :func:`cumsum`.
 
     Examples:
         >>> import lucid
@@ -778,13 +768,7 @@ def all(input: Tensor, dim=None, keepdim: bool = False, *, axis=None, keepdims: 
 def any(input: Tensor, dim=None, keepdim: bool = False, *, axis=None, keepdims: bool = False) -> Tensor:
     """True where some element over ``dim`` (an int or tuple; all when omitted) is nonzero; bool result.
 
-    Not differentiable; an empty reduction gives False.
-
-    Args:
-        input: the tensor.
-        dim: an int or tuple of ints (negative counts from the end); all elements when omitted;
-            ``axis`` is the NumPy spelling.
-        keepdim: keep the reduced dimensions as size 1; ``keepdims`` is the NumPy spelling.
+    Not differentiable; an empty reduction gives False. Arguments as :func:`all`.
 
     Examples:
         >>> import lucid

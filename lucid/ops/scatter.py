@@ -23,9 +23,9 @@ from lucid.autograd.function import Function
 from lucid.ops import shape as _sh
 from lucid.ops import unary as _un
 from lucid.ops._index_guard import safe_index, scatter_mask
-from lucid.ops._registry import export, register
+from lucid.ops._registry import export, register, register_method
 from lucid.ops._util import normalize_dim, reduce_axis_arg, to_tensor
-from lucid.ops.indexing import Gather, _along_key
+from lucid.ops.indexing import Gather, _along_key, _inplace
 
 
 class IndexAdd(Function):
@@ -428,5 +428,10 @@ class ScatterReduce(Function):
         gs = mx.where(keep, gs, zero)
         return ga, gs, None, None, None, None
 
+
+# In-place forms (``x.index_add_(dim, index, source)``): the op, then ``self`` rebound to the result.
+for _op in (index_add, index_fill, masked_scatter):
+    register_method(_op.__name__ + "_", _inplace(_op), __name__)
+del _op
 
 __all__ = export(__name__)

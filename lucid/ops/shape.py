@@ -24,6 +24,7 @@ from lucid.ops._registry import export, register, register_method
 from lucid.ops._util import (
     check_int,
     check_sizes,
+    linear_rule,
     normalize_dim,
     normalize_dims,
     numel,
@@ -143,15 +144,8 @@ class Unbind(Function):
         return mx.stack(grads, axis=ctx.axis), None
 
 
-class Clone(Function):
-    @staticmethod
-    def forward(ctx, a):
-        # A distinct array object, so version checks never confuse the copy with its source.
-        return mx.array(a)
-
-    @staticmethod
-    def backward(ctx, g):
-        return g
+# A distinct array object, so version checks never confuse the copy with its source.
+Clone = linear_rule("Clone", mx.array, lambda g: g, module=__name__)
 
 
 # -- reshaping -----------------------------------------------------------------
@@ -639,9 +633,81 @@ def unbind(input: Tensor, dim: int | None = None, *, axis: int | None = None) ->
 
 
 # -- misc ------------------------------------------------------------------------
+class memory_format:
+    """A memory layout name (PyTorch's ``torch.memory_format``): ``lucid.contiguous_format`` and friends.
+
+    Lucid exposes every tensor in row-major order of its logical shape (MLX
+    arrays are read that way; MLX may keep a transposed view internally, but
+    that layout is not observable from Python), so these objects only serve
+    to answer :meth:`Tensor.is_contiguous` and to be accepted where PyTorch
+    code passes them.
+
+    Examples:
+        >>> import lucid
+        >>> lucid.channels_last
+        lucid.channels_last
+    """
+
+    __slots__ = ("name",)
+
+    def __init__(self, name: str):
+        self.name = name
+
+    def __repr__(self) -> str:
+        return f"lucid.{self.name}"
+
+    def __reduce__(self):
+        return (_memory_format_by_name, (self.name,))
+
+
+contiguous_format = memory_format("contiguous_format")
+channels_last = memory_format("channels_last")
+channels_last_3d = memory_format("channels_last_3d")
+preserve_format = memory_format("preserve_format")
+_MEMORY_FORMATS = {f.name: f for f in (contiguous_format, channels_last, channels_last_3d, preserve_format)}
+
+
+def _memory_format_by_name(name: str) -> memory_format:
+    return _MEMORY_FORMATS[name]
+
+
+def _check_memory_format(fmt, op: str) -> memory_format:
+    if not isinstance(fmt, memory_format):
+        raise TypeError(f"{op}: memory_format must be a lucid memory format (lucid.contiguous_format, "
+                        f"lucid.channels_last, ...), got {type(fmt).__name__}")
+    return fmt
+
+
+def _row_major_strides(shape: tuple) -> tuple:
+    # PyTorch's contiguous strides: size-0 and size-1 dims count as 1 in the products.
+    strides = []
+    step = 1
+    for n in reversed(shape):
+        strides.append(step)
+        step *= max(n, 1)
+    return tuple(reversed(strides))
+
+
+def _channels_last_strides(shape: tuple) -> tuple:
+    # (N, C, *spatial) laid out as (N, *spatial, C).
+    order = [1] + list(range(len(shape) - 1, 1, -1)) + [0]  # innermost first: C, last spatial, ..., N
+    strides = [0] * len(shape)
+    step = 1
+    for d in order:
+        strides[d] = step
+        step *= max(shape[d], 1)
+    return tuple(strides)
+
+
 @register(method=True)
-def contiguous(input: Tensor) -> Tensor:
-    """Return ``input`` itself (MLX arrays need no layout change before use).
+def contiguous(input: Tensor, memory_format: memory_format = contiguous_format) -> Tensor:
+    """Return ``input`` itself: Lucid tensors are always read in row-major order (see :meth:`Tensor.is_contiguous`).
+
+    ``memory_format`` is accepted for PyTorch code; a layout such as
+    ``lucid.channels_last`` changes no values, so it needs no copy either.
+
+    Raises:
+        TypeError: ``memory_format`` is not a ``lucid.memory_format``.
 
     Examples:
         >>> import lucid
@@ -649,7 +715,123 @@ def contiguous(input: Tensor) -> Tensor:
         >>> x.contiguous() is x
         True
     """
+    _check_memory_format(memory_format, "contiguous")
     return input
+
+
+def stride(input: Tensor, dim: int | None = None, *, axis: int | None = None):
+    """The row-major strides of the logical shape, in elements (``Tensor.stride``).
+
+    MLX does not expose the layout of its arrays (a transposed view may be
+    kept internally until it is evaluated); Lucid reads every tensor in
+    row-major order of its shape, so these are the strides of that order, as
+    PyTorch reports for a contiguous tensor (size-0 and size-1 dims count as 1).
+
+    Args:
+        input: the tensor.
+        dim: one dim (negative counts from the end); all of them when omitted. ``axis`` is the NumPy spelling.
+
+    Returns:
+        A tuple of ints, or one int for ``dim``.
+
+    Raises:
+        ValueError: ``dim`` is out of range (or given for a 0-d tensor).
+
+    Examples:
+        >>> import lucid
+        >>> x = lucid.zeros(2, 3, 4)
+        >>> x.stride(), x.stride(-2), x.transpose(0, 2).stride()
+        ((12, 4, 1), 4, (6, 2, 1))
+    """
+    strides = _row_major_strides(input.shape)
+    dim = reduce_axis_arg(axis, dim, "stride")
+    if dim is None:
+        return strides
+    if input.ndim == 0:
+        raise ValueError("stride: a 0-d tensor has no dimensions to ask about")
+    return strides[normalize_dim(dim, input.ndim, "stride")]
+
+
+def is_contiguous(input: Tensor, memory_format: memory_format = contiguous_format) -> bool:
+    """Whether ``input`` is laid out in ``memory_format`` (``Tensor.is_contiguous``).
+
+    Always ``True`` for ``lucid.contiguous_format``: Lucid tensors are read in
+    row-major order of their shape (see :meth:`Tensor.stride`). For
+    ``lucid.channels_last`` (4-D) and ``lucid.channels_last_3d`` (5-D) it is
+    ``True`` only where that layout has the same strides, as in PyTorch (one
+    channel, or 1x1 spatial size); other ranks give ``False``.
+
+    Raises:
+        TypeError: ``memory_format`` is not a ``lucid.memory_format``.
+        ValueError: ``preserve_format`` (not a layout to test against).
+
+    Examples:
+        >>> import lucid
+        >>> x = lucid.zeros(2, 3, 4, 4)
+        >>> x.is_contiguous(), x.is_contiguous(memory_format=lucid.channels_last)
+        (True, False)
+        >>> lucid.zeros(2, 3, 1, 1).is_contiguous(memory_format=lucid.channels_last)
+        True
+    """
+    fmt = _check_memory_format(memory_format, "is_contiguous")
+    if fmt is contiguous_format:
+        return True
+    if fmt is preserve_format:
+        raise ValueError("is_contiguous: preserve_format is not a memory layout; pass contiguous_format, "
+                         "channels_last or channels_last_3d")
+    rank = 4 if fmt is channels_last else 5
+    shape = input.shape
+    if len(shape) != rank:
+        return False
+    ours, theirs = _row_major_strides(shape), _channels_last_strides(shape)
+    # A dim of size 1 can have any stride: compare only the others.
+    return all(a == b for a, b, n in zip(ours, theirs, shape) if n != 1)
+
+
+def storage_offset(input: Tensor) -> int:
+    """The offset of the first element in the underlying storage: always 0 (``Tensor.storage_offset``).
+
+    MLX arrays expose no shared storage to Python: a slice is a new array as
+    far as Lucid can see, so every tensor starts at offset 0.
+
+    Examples:
+        >>> import lucid
+        >>> lucid.arange(5)[2:].storage_offset()
+        0
+    """
+    return 0
+
+
+@register(method=True)
+def select(input: Tensor, dim: int | None = None, index: int | None = None, *, axis: int | None = None) -> Tensor:
+    """The slice at ``index`` along ``dim``, with that dim removed (``x.select(1, 2)`` is ``x[:, 2]``).
+
+    Args:
+        input: the tensor (at least 1-D).
+        dim: the dim (negative counts from the end); ``axis`` is the NumPy spelling.
+        index: the position along it (negative counts from the end).
+
+    Raises:
+        IndexError: ``index`` is out of range.
+
+    Examples:
+        >>> import lucid
+        >>> lucid.arange(6).reshape(2, 3).select(1, -1).tolist()
+        [2, 5]
+    """
+    dim = reduce_axis_arg(axis, dim, "select", required=True)
+    if input.ndim == 0:
+        raise ValueError("select: cannot select from a 0-d tensor")
+    d = normalize_dim(dim, input.ndim, "select")
+    i = check_int(index, "index", "select")
+    n = input.shape[d]
+    if not -n <= i < n:
+        raise IndexError(f"select: index {i} is out of range for dim {d} of size {n}")
+    return input[(slice(None),) * d + (i % n,)]
+
+
+for _name, _fn in (("stride", stride), ("is_contiguous", is_contiguous), ("storage_offset", storage_offset)):
+    register_method(_name, _fn, __name__)
 
 
 @register(method=True)

@@ -23,7 +23,7 @@ from lucid._tensor import Tensor
 from lucid.autograd.function import Function
 from lucid.ops import _specfun as K
 from lucid.ops._registry import export, register, register_method
-from lucid.ops._util import check_int, operand, to_tensor, unbroadcast
+from lucid.ops._util import check_int, function_class, operand, to_tensor, unbroadcast
 
 _TWO_OVER_SQRT_PI = 2.0 / math.sqrt(math.pi)
 _INV_SQRT_2PI = 1.0 / math.sqrt(2.0 * math.pi)
@@ -64,9 +64,8 @@ def _unary_rule(name: str, kernel, grad) -> type:
         x, y = ctx.saved_tensors
         return _down(grad(_up(g), _up(x), y), x.dtype)
 
-    return type(name, (Function,), {"forward": staticmethod(fwd), "backward": staticmethod(bwd),
-                                    "__module__": __name__, "__qualname__": name,
-                                    "__doc__": f"``{name}`` as a Function (kernel ``{kernel.__name__}``)."})
+    return function_class(name, fwd, bwd, module=__name__,
+                          doc=f"``{name}`` as a Function (kernel ``{kernel.__name__}``).")
 
 
 def _sinc(x):
@@ -180,8 +179,7 @@ def _binary_rule(name: str, kernel, grad_x, grad_y) -> type:
         gy = unbroadcast(grad_y(gu, xu, yu), *my) if ny else None
         return gx, gy
 
-    return type(name, (Function,), {"forward": staticmethod(fwd), "backward": staticmethod(bwd),
-                                    "__module__": __name__, "__qualname__": name})
+    return function_class(name, fwd, bwd, module=__name__)
 
 
 def _xlogy(x, y):

@@ -19,8 +19,8 @@ from lucid._backend.dtypes import REAL_FLOATING_MX
 from lucid._tensor import Tensor
 from lucid.autograd.function import Function
 from lucid.ops import _specfun
-from lucid.ops._registry import export, register, register_method
-from lucid.ops._util import check_int, operand, to_tensor, unbroadcast
+from lucid.ops._registry import export, register, register_method, unary_op
+from lucid.ops._util import check_int, function_class, operand, to_tensor, unbroadcast
 
 _LN2 = math.log(2.0)
 _LN10 = math.log(10.0)
@@ -28,11 +28,15 @@ _HALF_SQRT_PI = math.sqrt(math.pi) / 2.0
 _TWO_OVER_SQRT_PI = 2.0 / math.sqrt(math.pi)
 
 
-def _rule(name: str, forward, grad, saves_output: bool = False) -> type:
+def _rule(name: str, forward, grad, saves_output: bool = False, holomorphic: bool = True) -> type:
     """Build the Function of ``y = forward(x)`` whose backward is ``grad(g, saved)``.
 
     ``saved`` is ``y`` when ``saves_output`` (exp, sqrt, tanh, ...) else ``x``:
     each rule keeps only the one array its derivative needs.
+
+    For complex inputs the gradient follows PyTorch's convention (``dL/dRe + i dL/dIm``):
+    a holomorphic ``f`` (every rule here but ``abs``) gets ``g * conj(f'(z))``. Since ``grad``
+    is ``g * f'(saved)``, that is ``conj(grad(conj(g), saved))``.
     """
     if saves_output:
         def fwd(ctx, x):
@@ -44,12 +48,17 @@ def _rule(name: str, forward, grad, saves_output: bool = False) -> type:
             ctx.save_for_backward(x)
             return forward(x)
 
-    def bwd(ctx, g):
-        return grad(g, ctx.saved_tensors[0])
+    if holomorphic:
+        def bwd(ctx, g):
+            saved = ctx.saved_tensors[0]
+            if saved.dtype == mx.complex64:
+                return mx.conj(grad(mx.conj(g), saved))
+            return grad(g, saved)
+    else:
+        def bwd(ctx, g):
+            return grad(g, ctx.saved_tensors[0])
 
-    return type(name, (Function,), {"forward": staticmethod(fwd), "backward": staticmethod(bwd),
-                                    "__module__": __name__, "__qualname__": name,
-                                    "__doc__": f"``{forward.__name__}`` as a Function."})
+    return function_class(name, fwd, bwd, module=__name__, doc=f"``{forward.__name__}`` as a Function.")
 
 
 def _zero_grad_rule(name: str, forward) -> type:
@@ -61,8 +70,7 @@ def _zero_grad_rule(name: str, forward) -> type:
     def bwd(ctx, g):
         return (mx.zeros_like(g),) + (None,) * ctx.n_attrs
 
-    return type(name, (Function,), {"forward": staticmethod(fwd), "backward": staticmethod(bwd),
-                                    "__module__": __name__, "__qualname__": name})
+    return function_class(name, fwd, bwd, module=__name__)
 
 
 def _exp2(x):
@@ -74,7 +82,8 @@ def _cube(x):
 
 
 # NOTE: at x == 0, abs gets gradient 0 (sign(0)), as in PyTorch.
-Abs = _rule("Abs", mx.abs, lambda g, x: g * mx.sign(x))
+# For complex z, mx.sign(z) is z / |z|: abs's gradient g * z / |z| under PyTorch's convention.
+Abs = _rule("Abs", mx.abs, lambda g, x: g * mx.sign(x), holomorphic=False)
 Exp = _rule("Exp", mx.exp, lambda g, y: g * y, saves_output=True)
 Exp2 = _rule("Exp2", _exp2, lambda g, y: g * y * _LN2, saves_output=True)
 Expm1 = _rule("Expm1", mx.expm1, lambda g, y: g * (y + 1.0), saves_output=True)
@@ -210,248 +219,35 @@ class NanToNum(Function):
 
 # -- public functions ---------------------------------------------------------
 
-@register(aliases=("absolute",), method=True, operators=("__abs__",))
-def abs(input: Tensor) -> Tensor:
-    """Elementwise absolute value ``|x|``; the gradient is ``sign(x)`` (0 at 0).
+abs = unary_op(Abs, "abs", "Elementwise absolute value ``|x|``; the gradient is ``sign(x)`` (0 at 0).",
+               ("[-1.5, 0.0, 2.0]", "[1.5, 0.0, 2.0]"), aliases=("absolute",), operators=("__abs__",))
+sign = unary_op(Sign, "sign", "Elementwise sign: -1, 0 or 1 (zero gradient).", ("[-2.0, 0.0, 3.0]", "[-1.0, 0.0, 1.0]"))
+exp = unary_op(Exp, "exp", "Elementwise exponential :math:`e^x`.", ('[0.0, -float("inf")]', "[1.0, 0.0]"))
+exp2 = unary_op(Exp2, "exp2", "Elementwise base-2 exponential :math:`2^x`.", ("[0.0, 3.0]", "[1.0, 8.0]"))
+expm1 = unary_op(Expm1, "expm1", "Elementwise :math:`e^x - 1`, accurate for small ``x``.", ("[0.0]", "[0.0]"))
+log = unary_op(Log, "log", r"Elementwise natural logarithm :math:`\ln x` (``-inf`` at 0, NaN below).",
+               ("[1.0]", "[0.0]"))
+log2 = unary_op(Log2, "log2", r"Elementwise base-2 logarithm :math:`\log_2 x`.", ("[1.0, 8.0]", "[0.0, 3.0]"))
+log10 = unary_op(Log10, "log10", r"Elementwise base-10 logarithm :math:`\log_{10} x`.", ("[1.0, 100.0]", "[0.0, 2.0]"))
+log1p = unary_op(Log1p, "log1p", r"Elementwise :math:`\ln(1 + x)`, accurate for small ``x``.", ("[0.0]", "[0.0]"))
+sqrt = unary_op(Sqrt, "sqrt", r"Elementwise square root :math:`\sqrt{x}` (its gradient is ``inf`` at 0).",
+                ("[4.0, 9.0]", "[2.0, 3.0]"))
+rsqrt = unary_op(Rsqrt, "rsqrt", r"Elementwise reciprocal square root :math:`1 / \sqrt{x}`.", ("[4.0]", "[0.5]"))
+square = unary_op(Square, "square", "Elementwise :math:`x^2` (integers stay integers).", ("[-3.0, 0.5]", "[9.0, 0.25]"))
+cube = unary_op(Cube, "cube", "Elementwise :math:`x^3` (integers stay integers).", ("[2.0, -1.0]", "[8.0, -1.0]"))
+reciprocal = unary_op(Reciprocal, "reciprocal", "Elementwise :math:`1 / x` (integers give float32).",
+                      ("[4.0, -0.5]", "[0.25, -2.0]"))
+sin = unary_op(Sin, "sin", "Elementwise sine (radians).", ("[0.0]", "[0.0]"))
+cos = unary_op(Cos, "cos", "Elementwise cosine (radians).", ("[0.0]", "[1.0]"))
+tan = unary_op(Tan, "tan", r"Elementwise tangent (radians); the gradient is :math:`1 + \tan^2 x`.", ("[0.0]", "[0.0]"))
+arcsin = unary_op(Arcsin, "arcsin", r"""Elementwise inverse sine, in :math:`[-\pi/2, \pi/2]`; NaN outside ``[-1, 1]``.
 
-    Examples:
-        >>> import lucid
-        >>> lucid.abs(lucid.tensor([-1.5, 0.0, 2.0])).tolist()
-        [1.5, 0.0, 2.0]
-    """
-    return Abs.apply(input if isinstance(input, Tensor) else to_tensor(input))
-
-
-@register(method=True)
-def sign(input: Tensor) -> Tensor:
-    """Elementwise sign: -1, 0 or 1 (zero gradient).
-
-    Examples:
-        >>> import lucid
-        >>> lucid.sign(lucid.tensor([-2.0, 0.0, 3.0])).tolist()
-        [-1.0, 0.0, 1.0]
-    """
-    return Sign.apply(input if isinstance(input, Tensor) else to_tensor(input))
-
-
-@register(method=True)
-def exp(input: Tensor) -> Tensor:
-    """Elementwise exponential :math:`e^x`.
-
-    Examples:
-        >>> import lucid
-        >>> lucid.exp(lucid.tensor([0.0])).tolist()
-        [1.0]
-        >>> print(f"{lucid.exp(lucid.tensor(1.0)).item():.4f}")
-        2.7183
-    """
-    return Exp.apply(input if isinstance(input, Tensor) else to_tensor(input))
-
-
-@register(method=True)
-def exp2(input: Tensor) -> Tensor:
-    """Elementwise base-2 exponential :math:`2^x`.
-
-    Examples:
-        >>> import lucid
-        >>> lucid.exp2(lucid.tensor([0.0, 3.0])).tolist()
-        [1.0, 8.0]
-    """
-    return Exp2.apply(input if isinstance(input, Tensor) else to_tensor(input))
-
-
-@register(method=True)
-def expm1(input: Tensor) -> Tensor:
-    """Elementwise :math:`e^x - 1`, accurate for small ``x``.
-
-    Examples:
-        >>> import lucid
-        >>> lucid.expm1(lucid.tensor([0.0])).tolist()
-        [0.0]
-    """
-    return Expm1.apply(input if isinstance(input, Tensor) else to_tensor(input))
-
-
-@register(method=True)
-def log(input: Tensor) -> Tensor:
-    """Elementwise natural logarithm :math:`\\ln x` (``-inf`` at 0, NaN below).
-
-    Examples:
-        >>> import lucid
-        >>> lucid.log(lucid.tensor([1.0])).tolist()
-        [0.0]
-    """
-    return Log.apply(input if isinstance(input, Tensor) else to_tensor(input))
-
-
-@register(method=True)
-def log2(input: Tensor) -> Tensor:
-    """Elementwise base-2 logarithm :math:`\\log_2 x`.
-
-    Examples:
-        >>> import lucid
-        >>> lucid.log2(lucid.tensor([1.0, 8.0])).tolist()
-        [0.0, 3.0]
-    """
-    return Log2.apply(input if isinstance(input, Tensor) else to_tensor(input))
-
-
-@register(method=True)
-def log10(input: Tensor) -> Tensor:
-    """Elementwise base-10 logarithm :math:`\\log_{10} x`.
-
-    Examples:
-        >>> import lucid
-        >>> lucid.log10(lucid.tensor([1.0, 100.0])).tolist()
-        [0.0, 2.0]
-    """
-    return Log10.apply(input if isinstance(input, Tensor) else to_tensor(input))
-
-
-@register(method=True)
-def log1p(input: Tensor) -> Tensor:
-    """Elementwise :math:`\\ln(1 + x)`, accurate for small ``x``.
-
-    Examples:
-        >>> import lucid
-        >>> lucid.log1p(lucid.tensor([0.0])).tolist()
-        [0.0]
-    """
-    return Log1p.apply(input if isinstance(input, Tensor) else to_tensor(input))
-
-
-@register(method=True)
-def sqrt(input: Tensor) -> Tensor:
-    """Elementwise square root :math:`\\sqrt{x}` (its gradient is ``inf`` at 0).
-
-    Examples:
-        >>> import lucid
-        >>> lucid.sqrt(lucid.tensor([4.0, 9.0])).tolist()
-        [2.0, 3.0]
-    """
-    return Sqrt.apply(input if isinstance(input, Tensor) else to_tensor(input))
-
-
-@register(method=True)
-def rsqrt(input: Tensor) -> Tensor:
-    """Elementwise reciprocal square root :math:`1 / \\sqrt{x}`.
-
-    Examples:
-        >>> import lucid
-        >>> lucid.rsqrt(lucid.tensor([4.0])).tolist()
-        [0.5]
-    """
-    return Rsqrt.apply(input if isinstance(input, Tensor) else to_tensor(input))
-
-
-@register(method=True)
-def square(input: Tensor) -> Tensor:
-    """Elementwise :math:`x^2` (integers stay integers).
-
-    Examples:
-        >>> import lucid
-        >>> lucid.square(lucid.tensor([-3.0, 0.5])).tolist()
-        [9.0, 0.25]
-    """
-    return Square.apply(input if isinstance(input, Tensor) else to_tensor(input))
-
-
-@register(method=True)
-def cube(input: Tensor) -> Tensor:
-    """Elementwise :math:`x^3` (integers stay integers).
-
-    Examples:
-        >>> import lucid
-        >>> lucid.cube(lucid.tensor([2.0, -1.0])).tolist()
-        [8.0, -1.0]
-    """
-    return Cube.apply(input if isinstance(input, Tensor) else to_tensor(input))
-
-
-@register(method=True)
-def reciprocal(input: Tensor) -> Tensor:
-    """Elementwise :math:`1 / x` (integers give float32).
-
-    Examples:
-        >>> import lucid
-        >>> lucid.reciprocal(lucid.tensor([4.0, -0.5])).tolist()
-        [0.25, -2.0]
-    """
-    return Reciprocal.apply(input if isinstance(input, Tensor) else to_tensor(input))
-
-
-@register(method=True)
-def sin(input: Tensor) -> Tensor:
-    """Elementwise sine (radians).
-
-    Examples:
-        >>> import lucid
-        >>> lucid.sin(lucid.tensor([0.0])).tolist()
-        [0.0]
-    """
-    return Sin.apply(input if isinstance(input, Tensor) else to_tensor(input))
-
-
-@register(method=True)
-def cos(input: Tensor) -> Tensor:
-    """Elementwise cosine (radians).
-
-    Examples:
-        >>> import lucid
-        >>> lucid.cos(lucid.tensor([0.0])).tolist()
-        [1.0]
-    """
-    return Cos.apply(input if isinstance(input, Tensor) else to_tensor(input))
-
-
-@register(method=True)
-def tan(input: Tensor) -> Tensor:
-    """Elementwise tangent (radians); the gradient is :math:`1 + \\tan^2 x`.
-
-    Examples:
-        >>> import lucid
-        >>> lucid.tan(lucid.tensor([0.0])).tolist()
-        [0.0]
-    """
-    return Tan.apply(input if isinstance(input, Tensor) else to_tensor(input))
-
-
-@register(aliases=("asin",), method=True)
-def arcsin(input: Tensor) -> Tensor:
-    """Elementwise inverse sine, in :math:`[-\\pi/2, \\pi/2]`; NaN outside ``[-1, 1]``.
-
-    The gradient is :math:`1 / \\sqrt{1 - x^2}` (``inf`` at ``|x| = 1``).
-
-    Examples:
-        >>> import lucid
-        >>> print(f"{lucid.arcsin(lucid.tensor(1.0)).item():.4f}")
-        1.5708
-    """
-    return Arcsin.apply(input if isinstance(input, Tensor) else to_tensor(input))
-
-
-@register(aliases=("acos",), method=True)
-def arccos(input: Tensor) -> Tensor:
-    """Elementwise inverse cosine, in :math:`[0, \\pi]`; NaN outside ``[-1, 1]``.
-
-    Examples:
-        >>> import lucid
-        >>> lucid.arccos(lucid.tensor([1.0])).tolist()
-        [0.0]
-    """
-    return Arccos.apply(input if isinstance(input, Tensor) else to_tensor(input))
-
-
-@register(aliases=("atan",), method=True)
-def arctan(input: Tensor) -> Tensor:
-    """Elementwise inverse tangent, in :math:`(-\\pi/2, \\pi/2)`.
-
-    Examples:
-        >>> import lucid
-        >>> print(f"{lucid.arctan(lucid.tensor(1.0)).item():.4f}")
-        0.7854
-    """
-    return Arctan.apply(input if isinstance(input, Tensor) else to_tensor(input))
+    The gradient is :math:`1 / \sqrt{1 - x^2}` (``inf`` at ``|x| = 1``).""",
+                  ("[0.0]", "[0.0]"), aliases=("asin",))
+arccos = unary_op(Arccos, "arccos", r"Elementwise inverse cosine, in :math:`[0, \pi]`; NaN outside ``[-1, 1]``.",
+                  ("[1.0]", "[0.0]"), aliases=("acos",))
+arctan = unary_op(Arctan, "arctan", r"Elementwise inverse tangent, in :math:`(-\pi/2, \pi/2)`.",
+                  ("[0.0]", "[0.0]"), aliases=("atan",))
 
 
 @register(aliases=("atan2",), method=True)
@@ -473,150 +269,32 @@ def arctan2(input: Tensor, other: Tensor) -> Tensor:
     return Arctan2.apply(operand(input), operand(other))
 
 
-@register(method=True)
-def sinh(input: Tensor) -> Tensor:
-    """Elementwise hyperbolic sine.
+sinh = unary_op(Sinh, "sinh", "Elementwise hyperbolic sine.", ("[0.0]", "[0.0]"))
+cosh = unary_op(Cosh, "cosh", "Elementwise hyperbolic cosine.", ("[0.0]", "[1.0]"))
+tanh = unary_op(Tanh, "tanh", r"Elementwise hyperbolic tangent; the gradient is :math:`1 - \tanh^2 x`.",
+                ("[0.0]", "[0.0]"))
+arcsinh = unary_op(Arcsinh, "arcsinh", r"Elementwise inverse hyperbolic sine :math:`\ln(x + \sqrt{x^2 + 1})`.",
+                   ("[0.0]", "[0.0]"), aliases=("asinh",))
+arccosh = unary_op(Arccosh, "arccosh",
+                   r"Elementwise inverse hyperbolic cosine :math:`\ln(x + \sqrt{x^2 - 1})`; NaN below 1.",
+                   ("[1.0]", "[0.0]"), aliases=("acosh",))
+arctanh = unary_op(Arctanh, "arctanh",
+                   r"Elementwise inverse hyperbolic tangent :math:`\tfrac12 \ln\frac{1+x}{1-x}`; ``±inf`` at ``±1``.",
+                   ("[0.0]", "[0.0]"), aliases=("atanh",))
+sigmoid = unary_op(Sigmoid, "sigmoid",
+                   "Elementwise logistic function :math:`1 / (1 + e^{-x})`; the gradient is :math:`y (1 - y)`.",
+                   ("[0.0]", "[0.5]"))
+erf = unary_op(Erf, "erf", r"Elementwise error function :math:`\frac{2}{\sqrt\pi}\int_0^x e^{-t^2} dt`.",
+               ('[0.0, float("inf")]', "[0.0, 1.0]"))
+erfinv = unary_op(Erfinv, "erfinv", r"""Elementwise inverse error function on ``(-1, 1)`` (``±inf`` at ``±1``).
 
-    Examples:
-        >>> import lucid
-        >>> lucid.sinh(lucid.tensor([0.0])).tolist()
-        [0.0]
-    """
-    return Sinh.apply(input if isinstance(input, Tensor) else to_tensor(input))
-
-
-@register(method=True)
-def cosh(input: Tensor) -> Tensor:
-    """Elementwise hyperbolic cosine.
-
-    Examples:
-        >>> import lucid
-        >>> lucid.cosh(lucid.tensor([0.0])).tolist()
-        [1.0]
-    """
-    return Cosh.apply(input if isinstance(input, Tensor) else to_tensor(input))
-
-
-@register(method=True)
-def tanh(input: Tensor) -> Tensor:
-    """Elementwise hyperbolic tangent; the gradient is :math:`1 - \\tanh^2 x`.
-
-    Examples:
-        >>> import lucid
-        >>> lucid.tanh(lucid.tensor([0.0])).tolist()
-        [0.0]
-    """
-    return Tanh.apply(input if isinstance(input, Tensor) else to_tensor(input))
-
-
-@register(aliases=("asinh",), method=True)
-def arcsinh(input: Tensor) -> Tensor:
-    """Elementwise inverse hyperbolic sine :math:`\\ln(x + \\sqrt{x^2 + 1})`.
-
-    Examples:
-        >>> import lucid
-        >>> lucid.arcsinh(lucid.tensor([0.0])).tolist()
-        [0.0]
-    """
-    return Arcsinh.apply(input if isinstance(input, Tensor) else to_tensor(input))
-
-
-@register(aliases=("acosh",), method=True)
-def arccosh(input: Tensor) -> Tensor:
-    """Elementwise inverse hyperbolic cosine :math:`\\ln(x + \\sqrt{x^2 - 1})`; NaN below 1.
-
-    Examples:
-        >>> import lucid
-        >>> lucid.arccosh(lucid.tensor([1.0])).tolist()
-        [0.0]
-    """
-    return Arccosh.apply(input if isinstance(input, Tensor) else to_tensor(input))
-
-
-@register(aliases=("atanh",), method=True)
-def arctanh(input: Tensor) -> Tensor:
-    """Elementwise inverse hyperbolic tangent :math:`\\tfrac12 \\ln\\frac{1 + x}{1 - x}`; ``±inf`` at ``±1``.
-
-    Examples:
-        >>> import lucid
-        >>> lucid.arctanh(lucid.tensor([0.0])).tolist()
-        [0.0]
-    """
-    return Arctanh.apply(input if isinstance(input, Tensor) else to_tensor(input))
-
-
-@register(method=True)
-def sigmoid(input: Tensor) -> Tensor:
-    """Elementwise logistic function :math:`1 / (1 + e^{-x})`; the gradient is :math:`y (1 - y)`.
-
-    Examples:
-        >>> import lucid
-        >>> lucid.sigmoid(lucid.tensor([0.0])).tolist()
-        [0.5]
-    """
-    return Sigmoid.apply(input if isinstance(input, Tensor) else to_tensor(input))
-
-
-@register(method=True)
-def erf(input: Tensor) -> Tensor:
-    """Elementwise error function :math:`\\frac{2}{\\sqrt\\pi}\\int_0^x e^{-t^2} dt`.
-
-    Examples:
-        >>> import lucid
-        >>> print(f"{lucid.erf(lucid.tensor(0.5)).item():.4f}")
-        0.5205
-    """
-    return Erf.apply(input if isinstance(input, Tensor) else to_tensor(input))
-
-
-@register(method=True)
-def erfinv(input: Tensor) -> Tensor:
-    """Elementwise inverse error function on ``(-1, 1)`` (``±inf`` at ``±1``).
-
-    The gradient is :math:`\\frac{\\sqrt\\pi}{2} e^{y^2}` with ``y = erfinv(x)``.
-
-    Examples:
-        >>> import lucid
-        >>> lucid.erfinv(lucid.tensor([0.0])).tolist()
-        [0.0]
-    """
-    return Erfinv.apply(input if isinstance(input, Tensor) else to_tensor(input))
-
-
-@register(method=True)
-def floor(input: Tensor) -> Tensor:
-    """Elementwise largest integer ``<= x`` (zero gradient; integers pass through).
-
-    Examples:
-        >>> import lucid
-        >>> lucid.floor(lucid.tensor([-1.5, 1.5])).tolist()
-        [-2.0, 1.0]
-    """
-    return Floor.apply(input if isinstance(input, Tensor) else to_tensor(input))
-
-
-@register(method=True)
-def ceil(input: Tensor) -> Tensor:
-    """Elementwise smallest integer ``>= x`` (zero gradient).
-
-    Examples:
-        >>> import lucid
-        >>> lucid.ceil(lucid.tensor([-1.5, 1.5])).tolist()
-        [-1.0, 2.0]
-    """
-    return Ceil.apply(input if isinstance(input, Tensor) else to_tensor(input))
-
-
-@register(aliases=("fix",), method=True)
-def trunc(input: Tensor) -> Tensor:
-    """Elementwise rounding toward zero (zero gradient).
-
-    Examples:
-        >>> import lucid
-        >>> lucid.trunc(lucid.tensor([-1.7, 1.7])).tolist()
-        [-1.0, 1.0]
-    """
-    return Trunc.apply(input if isinstance(input, Tensor) else to_tensor(input))
+    The gradient is :math:`\frac{\sqrt\pi}{2} e^{y^2}` with ``y = erfinv(x)``.""",
+                  ("[0.0]", "[0.0]"))
+floor = unary_op(Floor, "floor", "Elementwise largest integer ``<= x`` (zero gradient; integers pass through).",
+                 ("[-1.5, 1.5]", "[-2.0, 1.0]"))
+ceil = unary_op(Ceil, "ceil", "Elementwise smallest integer ``>= x`` (zero gradient).", ("[-1.5, 1.5]", "[-1.0, 2.0]"))
+trunc = unary_op(Trunc, "trunc", "Elementwise rounding toward zero (zero gradient).",
+                 ("[-1.7, 1.7]", "[-1.0, 1.0]"), aliases=("fix",))
 
 
 @register(method=True)
@@ -753,6 +431,65 @@ def _where_method(self: Tensor, condition, other) -> Tensor:
 
 
 register_method("where", _where_method)
+
+
+@register(method=True)
+def sgn(input: Tensor) -> Tensor:
+    """``sign`` extended to complex numbers: ``z / |z|`` (0 at 0); for real tensors the same as :func:`sign`.
+
+    Examples:
+        >>> import lucid
+        >>> lucid.sgn(lucid.tensor([3 + 4j, 0j])).tolist()
+        [(0.6000000238418579+0.800000011920929j), 0j]
+        >>> lucid.sgn(lucid.tensor([-2.0, 0.0])).tolist()
+        [-1.0, 0.0]
+    """
+    input = input if isinstance(input, Tensor) else to_tensor(input)
+    if input._data.dtype != mx.complex64:
+        return sign(input)
+    from lucid.ops.arithmetic import divide
+    from lucid.ops.comparison import eq
+
+    mag = abs(input)
+    # NOTE: at z == 0 the result is 0 (z / 1), as in PyTorch.
+    return divide(input, where(eq(mag, 0), 1.0, mag))
+
+
+@register(method=True)
+def deg2rad(input: Tensor) -> Tensor:
+    """Degrees to radians, ``x * pi / 180`` (integers give float32).
+
+    Examples:
+        >>> import lucid
+        >>> print(f"{lucid.deg2rad(lucid.tensor([180.0])).item():.5f}")
+        3.14159
+    """
+    from lucid.ops.arithmetic import multiply
+
+    input = _float_input(input)
+    return multiply(input, math.pi / 180.0)
+
+
+@register(method=True)
+def rad2deg(input: Tensor) -> Tensor:
+    """Radians to degrees, ``x * 180 / pi`` (integers give float32).
+
+    Examples:
+        >>> import lucid
+        >>> lucid.rad2deg(lucid.tensor([3.141592653589793])).tolist()
+        [180.0]
+    """
+    from lucid.ops.arithmetic import multiply
+
+    input = _float_input(input)
+    return multiply(input, 180.0 / math.pi)
+
+
+def _float_input(input) -> Tensor:
+    input = input if isinstance(input, Tensor) else to_tensor(input)
+    if input._data.dtype not in REAL_FLOATING_MX and input._data.dtype != mx.complex64:
+        input = Tensor._make(input._data.astype(mx.float32), input._device)
+    return input
 
 
 __all__ = export(__name__)

@@ -15,16 +15,18 @@ Examples:
     0.05
 """
 
-from lucid.optim import lr_scheduler
+from lucid.optim import lr_scheduler, swa_utils
 from lucid.optim.adagrad import Adadelta, Adagrad
 from lucid.optim.adam import Adam, Adamax, AdamW, NAdam, RAdam
 from lucid.optim.asgd import ASGD
+from lucid.optim.lbfgs import LBFGS
 from lucid.optim.optimizer import Optimizer
 from lucid.optim.rmsprop import RMSprop
 from lucid.optim.rprop import Rprop
 from lucid.optim.sgd import SGD
+from lucid.optim.sparse_adam import SparseAdam
 
 __all__ = [
     "Optimizer", "SGD", "Adam", "AdamW", "Adamax", "NAdam", "RAdam", "RMSprop", "Adagrad", "Adadelta",
-    "Rprop", "ASGD", "lr_scheduler",
+    "Rprop", "ASGD", "LBFGS", "SparseAdam", "lr_scheduler", "swa_utils",
 ]

@@ -18,6 +18,7 @@ Examples:
 
 from __future__ import annotations
 
+import math
 import numbers
 import os
 
@@ -25,13 +26,14 @@ import mlx.core as mx
 import numpy as np
 
 from lucid._backend.device import _default, normalize_device, run_on
-from lucid._backend.dtypes import INTEGER_MX, REAL_FLOATING_MX, to_mx_dtype
+from lucid._backend.dtypes import _DEFAULT_FLOAT, INTEGER_MX, REAL_FLOATING_MX, to_mx_dtype
 from lucid._tensor import Tensor
+from lucid.ops._registry import register_method
 from lucid.ops._util import check_int, check_sizes, new_tensor
 
 __all__ = ["Generator", "default_generator", "state", "seed", "manual_seed", "initial_seed", "get_state",
            "set_state", "rand", "randn", "randint", "uniform", "normal", "bernoulli", "permutation", "randperm",
-           "rand_like", "randn_like", "randint_like"]
+           "rand_like", "randn_like", "randint_like", "multinomial", "poisson"]
 
 def _check_seed(value) -> int:
     value = check_int(value, "seed", "manual_seed")
@@ -199,7 +201,7 @@ def _shape(args, size, op: str) -> tuple:
 
 
 def _float_dtype(dtype, op: str) -> mx.Dtype:
-    dt = mx.float32 if dtype is None else to_mx_dtype(dtype)
+    dt = _DEFAULT_FLOAT[0] if dtype is None else to_mx_dtype(dtype)
     if dt not in REAL_FLOATING_MX:
         raise TypeError(f"{op}: dtype must be a floating-point type, got {dtype}")
     return dt
@@ -457,3 +459,396 @@ def randint_like(input: Tensor, low, high=None, *, dtype=None, device=None, gene
     shape, dev = _like(input, "randint_like")
     return randint(low, high, size=shape, dtype=input.dtype if dtype is None else dtype,
                    device=dev if device is None else device, generator=generator)
+
+
+# -- discrete samplers: multinomial, poisson ---------------------------------------------
+def _probability_error(op: str):
+    return lambda: ValueError(f"{op}: the probability tensor contains a negative, inf or NaN value, or a row "
+                              "whose probabilities sum to 0 (expected non-negative finite weights, each row "
+                              "with a positive sum)")
+
+
+def multinomial(input: Tensor, num_samples: int, replacement: bool = False, *, generator=None) -> Tensor:
+    """Draw category indices from the rows of ``input`` (non-negative weights, not necessarily normalised).
+
+    With ``replacement`` each draw is independent (``mx.random.categorical``
+    on the log-weights); without it, the first ``num_samples`` indices of a
+    Gumbel-perturbed descending sort of the log-weights (Gumbel-top-k), which
+    is distributed as drawing one category at a time and removing it.
+
+    Invalid weights (negative, inf or NaN, a row summing to 0, or fewer
+    non-zero categories than ``num_samples`` without replacement) are checked
+    lazily: the next sync point (``item``, ``tolist``, ``lucid.eval``, ...)
+    raises ``ValueError``, as PyTorch raises at the call.
+
+    Args:
+        input: weights of shape ``(K,)`` or ``(N, K)``, floating point.
+        num_samples: draws per row, at least 1 (at most ``K`` without replacement).
+        replacement: draw with replacement.
+        generator: a :class:`Generator` (the default one when omitted).
+
+    Returns:
+        Tensor: int64 indices of shape ``(num_samples,)`` or ``(N, num_samples)``.
+
+    Raises:
+        TypeError: ``input`` is not a floating Tensor, or ``num_samples`` is not an int.
+        ValueError: ``input`` is not 1-D or 2-D, ``num_samples < 1``, or ``num_samples > K`` without replacement.
+
+    Examples:
+        >>> import lucid
+        >>> _ = lucid.manual_seed(0)
+        >>> lucid.multinomial(lucid.tensor([0.0, 1.0, 0.0]), 2, replacement=True).tolist()
+        [1, 1]
+        >>> sorted(lucid.multinomial(lucid.tensor([[1.0, 1.0, 1.0]]), 3).tolist()[0])
+        [0, 1, 2]
+    """
+    from lucid._backend import checks, reductions
+
+    if not isinstance(input, Tensor):
+        raise TypeError(f"multinomial expects a Tensor of weights, got {type(input).__name__}")
+    if input._data.dtype not in REAL_FLOATING_MX:
+        raise TypeError(f"multinomial: the weights must be floating point, got {input.dtype}")
+    if input.ndim not in (1, 2):
+        raise ValueError(f"multinomial: the weights must be 1-D or 2-D, got shape {input.shape}")
+    n = check_int(num_samples, "num_samples", "multinomial")
+    if not isinstance(replacement, bool):
+        raise TypeError(f"multinomial: replacement must be a bool, got {type(replacement).__name__}")
+    k = input.shape[-1]
+    if n < 1:
+        raise ValueError(f"multinomial: num_samples must be at least 1, got {n}")
+    if k == 0:
+        raise ValueError("multinomial: the weights have no categories (last dim is 0)")
+    if not replacement and n > k:
+        raise ValueError(f"multinomial: cannot draw {n} samples without replacement from {k} categories")
+    p = input._data
+    p = p.astype(mx.float32) if p.dtype in (mx.float16, mx.bfloat16) else p
+    key = _key(generator)
+
+    def draw():
+        rows = p if p.ndim == 2 else p[None]
+        positive = rows > 0
+        bad = reductions.any(~(rows >= 0) | mx.isinf(rows), axis=None)
+        bad = bad | reductions.any(reductions.sum(rows, axis=-1) <= 0, axis=None)
+        if not replacement:
+            bad = bad | reductions.any(reductions.sum(positive, axis=-1) < n, axis=None)
+        checks.defer(bad, _probability_error("multinomial"))
+        # NOTE: zero weights get log 0 = -inf, so they are never drawn while positive ones remain.
+        logits = mx.where(positive, mx.log(mx.maximum(rows, mx.array(0, rows.dtype))), -mx.inf)
+        if replacement:
+            out = mx.random.categorical(logits, axis=-1, num_samples=n, key=key)
+        else:
+            # NOTE: MLX samples no float64 noise; float32 Gumbel noise is widened (ties stay improbable).
+            g = mx.random.gumbel(rows.shape, key=key).astype(rows.dtype)
+            out = mx.argsort(-(logits + g), axis=-1)[:, :n]
+        out = out.astype(mx.int64)
+        return out if p.ndim == 2 else out[0]
+
+    return _sample(draw, input.device, False)
+
+
+# Poisson sampling: inversion of the CDF for small rates, the transformed-rejection
+# method PTRS (Hörmann 1993, the one NumPy uses) for larger ones, the normal
+# approximation where float32 cannot resolve PTRS's acceptance test.
+_POISSON_SMALL = 10.0  # below: inversion
+_POISSON_STEPS = 48  # CDF terms for rates below 10: P(X >= 48 | rate 10) < 1e-16
+_POISSON_ROUNDS = 10  # PTRS rounds; each accepts with probability > 0.85, so all ten fail < 1e-8 of the time
+_POISSON_NORMAL = 1e4  # at and above: round(rate + sqrt(rate) * z)
+
+
+def _poisson_inversion(lam: mx.array, u: mx.array) -> mx.array:
+    """Exact draws for rates below 10 (the CDF summed to a fixed number of terms, renormalised)."""
+    lam = mx.minimum(lam, _POISSON_SMALL)
+    term = mx.exp(-lam)
+    cdf = term
+    cdfs = [cdf]
+    for j in range(1, _POISSON_STEPS):
+        term = term * lam / j
+        cdf = cdf + term
+        cdfs.append(cdf)
+    # u scaled to the truncated total, so rounding in the float32 sums never leaves u above every cdf.
+    u = u * cdf
+    count = mx.zeros(lam.shape, mx.float32)
+    for c in cdfs[:-1]:
+        count = count + (u > c)
+    return count
+
+
+def _poisson_ptrs(lam: mx.array, uv: mx.array) -> mx.array:
+    """Transformed rejection with squeeze (PTRS) for rates of at least 10, one round per row of ``uv``."""
+    from lucid.ops import _specfun
+
+    lam = mx.maximum(lam, _POISSON_SMALL)
+    slam = mx.sqrt(lam)
+    loglam = mx.log(lam)
+    b = 0.931 + 2.53 * slam
+    a = -0.059 + 0.02483 * b
+    inv_alpha = 1.1239 + 1.1328 / (b - 3.4)
+    vr = 0.9277 - 3.6224 / (b - 2)
+    result = mx.full(lam.shape, -1.0)
+    k = lam
+    for r in range(uv.shape[0]):
+        u = uv[r, 0] - 0.5
+        v = uv[r, 1]
+        us = 0.5 - mx.abs(u)
+        k = mx.floor((2 * a / us + b) * u + lam + 0.43)
+        quick = (us >= 0.07) & (v <= vr)
+        log_accept = mx.log(v * inv_alpha / (a / (us * us) + b))
+        log_pmf = -lam + k * loglam - _specfun.lgamma(k + 1)
+        ok = quick | ((k >= 0) & ~((us < 0.013) & (v > us)) & (log_accept <= log_pmf))
+        result = mx.where((result < 0) & ok, k, result)
+    # NOTE: if all rounds reject (probability < 1e-8), the last candidate is kept (clamped at 0).
+    return mx.where(result < 0, mx.maximum(k, 0), result)
+
+
+def _poisson_core(lam: mx.array, u: mx.array, uv: mx.array, z: mx.array) -> mx.array:
+    """Poisson counts (float32) from the rates and the uniform/normal draws; pure, so it is compiled."""
+    small = _poisson_inversion(lam, u)
+    mid = _poisson_ptrs(lam, uv)
+    big = mx.maximum(mx.round(lam + mx.sqrt(lam) * z), 0)
+    return mx.where(lam < _POISSON_SMALL, small, mx.where(lam < _POISSON_NORMAL, mid, big))
+
+
+def poisson(input: Tensor, generator=None) -> Tensor:
+    """Samples from Poisson distributions with the rates in ``input``, elementwise.
+
+    Rates below 10 are drawn exactly by inverting the CDF (summed to 48
+    terms); rates from 10 to 10 000 by Hörmann's transformed rejection (PTRS),
+    run for a fixed ten rounds so nothing is evaluated early (all ten reject
+    less than once in 10^8 draws); rates of 10 000 and more by the normal
+    approximation ``round(rate + sqrt(rate) * z)``, whose skewness error
+    (``1/sqrt(rate)`` <= 0.01) is below what float32 PTRS could resolve. A
+    negative or NaN rate raises ``ValueError`` at the next sync point.
+
+    Args:
+        input: non-negative rates, floating point (any shape).
+        generator: a :class:`Generator` (the default one when omitted).
+
+    Returns:
+        Tensor: counts with ``input``'s shape, dtype and device; no gradient.
+
+    Raises:
+        TypeError: ``input`` is not a floating Tensor.
+
+    Examples:
+        >>> import lucid
+        >>> _ = lucid.manual_seed(0)
+        >>> x = lucid.poisson(lucid.full((1000,), 4.0))
+        >>> x.dtype, 3.6 < x.mean().item() < 4.4
+        (lucid.float32, True)
+    """
+    from lucid._backend import checks, reductions
+
+    if not isinstance(input, Tensor):
+        raise TypeError(f"poisson expects a Tensor of rates, got {type(input).__name__}")
+    dt = input._data.dtype
+    if dt not in REAL_FLOATING_MX:
+        raise TypeError(f"poisson: the rates must be floating point, got {input.dtype}")
+    lam = input._data.astype(mx.float32) if dt != mx.float32 else input._data
+    key = _key(generator)
+
+    def draw():
+        checks.defer(reductions.any(~(lam >= 0), axis=None), lambda: ValueError(
+            "poisson: the rates contain a negative or NaN value (expected non-negative rates)"))
+        k_uniform, k_normal = mx.random.split(key, 2)
+        uniforms = mx.random.uniform(shape=(1 + 2 * _POISSON_ROUNDS, *lam.shape), key=k_uniform)
+        u = uniforms[0]
+        uv = uniforms[1:].reshape(_POISSON_ROUNDS, 2, *lam.shape)
+        z = mx.random.normal(lam.shape, key=k_normal)
+        return _poisson_core(lam, u, uv, z).astype(dt)
+
+    return _sample(draw, input.device, False)
+
+
+def _multinomial_method(self: Tensor, num_samples: int, replacement: bool = False, *, generator=None) -> Tensor:
+    return multinomial(self, num_samples, replacement, generator=generator)
+
+
+_multinomial_method.__name__ = _multinomial_method.__qualname__ = "multinomial"
+_multinomial_method.__doc__ = multinomial.__doc__
+
+register_method("multinomial", _multinomial_method, __name__)
+
+
+# -- Tensor in-place random fills (x.uniform_(), x.normal_(), ...) ---------------------------
+def _fill(self: Tensor, name: str, make) -> Tensor:
+    """Rebind ``self`` to ``make(shape, float_dtype, key)`` cast to its dtype (an in-place op: version bumped)."""
+    if not isinstance(self, Tensor):
+        raise TypeError(f"{name} is a Tensor method, got {type(self).__name__}")
+    self._check_inplace()
+    dt = self._data.dtype
+    work = mx.float32 if dt not in (mx.float32, mx.float16, mx.bfloat16) else dt
+    shape = tuple(self._data.shape)
+    arr = _sample(lambda: make(shape, work).astype(dt), self.device, False)
+    return self._bump(arr)
+
+
+def _real(value, name: str, what: str) -> float:
+    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+        raise TypeError(f"{name}: {what} must be a real number, got {type(value).__name__}")
+    return float(value)
+
+
+def _uniform_(self: Tensor, from_: float = 0.0, to: float = 1.0, *, generator=None, **kwargs) -> Tensor:
+    """Fill ``self`` in place with uniform samples from ``[from, to)`` (PyTorch's ``Tensor.uniform_``).
+
+    ``from`` is a Python keyword, so pass the bounds positionally (``from=`` also works as a keyword).
+
+    Examples:
+        >>> import lucid
+        >>> x = lucid.zeros(1000).uniform_(-2, 2)
+        >>> -2 <= x.min().item() and x.max().item() < 2
+        True
+    """
+    lo = _real(kwargs.pop("from", from_), "uniform_", "from")
+    if kwargs:
+        raise TypeError(f"uniform_: unexpected keyword arguments {sorted(kwargs)}")
+    hi = _real(to, "uniform_", "to")
+    if not lo <= hi:
+        raise ValueError(f"uniform_: expected from <= to, got from={lo}, to={hi}")
+    key = _key(generator)
+    return _fill(self, "uniform_", lambda shape, dt: _uniform(lo, hi, shape, dt, key))
+
+
+def _normal_(self: Tensor, mean: float = 0.0, std: float = 1.0, *, generator=None) -> Tensor:
+    """Fill ``self`` in place with normal samples ``N(mean, std^2)`` (PyTorch's ``Tensor.normal_``).
+
+    Examples:
+        >>> import lucid
+        >>> x = lucid.empty(4000).normal_(3.0, 0.5)
+        >>> abs(x.mean().item() - 3.0) < 0.05
+        True
+    """
+    m, s = _real(mean, "normal_", "mean"), _real(std, "normal_", "std")
+    if s < 0:
+        raise ValueError(f"normal_: std must be non-negative, got {s}")
+    key = _key(generator)
+    return _fill(self, "normal_", lambda shape, dt: mx.random.normal(shape, dtype=dt, loc=m, scale=s, key=key))
+
+
+def _bernoulli_(self: Tensor, p: float = 0.5, *, generator=None) -> Tensor:
+    """Fill ``self`` in place with 0/1 samples that are 1 with probability ``p`` (a number).
+
+    Examples:
+        >>> import lucid
+        >>> lucid.zeros(3).bernoulli_(1.0).tolist()
+        [1.0, 1.0, 1.0]
+    """
+    prob = _real(p, "bernoulli_", "p")
+    if not 0.0 <= prob <= 1.0:
+        raise ValueError(f"bernoulli_: p must be in [0, 1], got {prob}")
+    key = _key(generator)
+    return _fill(self, "bernoulli_", lambda shape, dt: mx.random.bernoulli(prob, shape, key=key))
+
+
+def _exponential_(self: Tensor, lambd: float = 1.0, *, generator=None) -> Tensor:
+    """Fill ``self`` in place with exponential samples of rate ``lambd`` (``-log(1 - u) / lambd``).
+
+    Examples:
+        >>> import lucid
+        >>> x = lucid.empty(4000).exponential_(2.0)
+        >>> x.min().item() >= 0 and abs(x.mean().item() - 0.5) < 0.05
+        True
+    """
+    rate = _real(lambd, "exponential_", "lambd")
+    if not rate > 0:
+        raise ValueError(f"exponential_: lambd must be positive, got {rate}")
+    key = _key(generator)
+    return _fill(self, "exponential_",
+                 lambda shape, dt: -mx.log1p(-mx.random.uniform(shape=shape, dtype=dt, key=key)) / rate)
+
+
+def _log_normal_(self: Tensor, mean: float = 1.0, std: float = 2.0, *, generator=None) -> Tensor:
+    """Fill ``self`` in place with ``exp(N(mean, std^2))`` samples (PyTorch's ``Tensor.log_normal_``).
+
+    Examples:
+        >>> import lucid
+        >>> lucid.empty(5).log_normal_().min().item() > 0
+        True
+    """
+    m, s = _real(mean, "log_normal_", "mean"), _real(std, "log_normal_", "std")
+    if not s > 0:
+        raise ValueError(f"log_normal_: std must be positive, got {s}")
+    key = _key(generator)
+    return _fill(self, "log_normal_",
+                 lambda shape, dt: mx.exp(mx.random.normal(shape, dtype=dt, loc=m, scale=s, key=key)))
+
+
+def _cauchy_(self: Tensor, median: float = 0.0, sigma: float = 1.0, *, generator=None) -> Tensor:
+    """Fill ``self`` in place with Cauchy samples ``median + sigma * tan(pi * (u - 1/2))``.
+
+    Examples:
+        >>> import lucid
+        >>> x = lucid.empty(4001).cauchy_(5.0, 1.0)
+        >>> abs(x.median().item() - 5.0) < 0.2
+        True
+    """
+    m, s = _real(median, "cauchy_", "median"), _real(sigma, "cauchy_", "sigma")
+    if not s > 0:
+        raise ValueError(f"cauchy_: sigma must be positive, got {s}")
+    key = _key(generator)
+    return _fill(self, "cauchy_", lambda shape, dt: m + s * mx.tan(
+        math.pi * (mx.random.uniform(shape=shape, dtype=dt, key=key) - 0.5)))
+
+
+def _geometric_(self: Tensor, p: float, *, generator=None) -> Tensor:
+    """Fill ``self`` in place with geometric samples on ``{1, 2, ...}``: trials until the first success.
+
+    Examples:
+        >>> import lucid
+        >>> lucid.empty(3).geometric_(1.0).tolist()
+        [1.0, 1.0, 1.0]
+    """
+    prob = _real(p, "geometric_", "p")
+    if not 0.0 < prob <= 1.0:
+        raise ValueError(f"geometric_: p must be in (0, 1], got {prob}")
+    key = _key(generator)
+    log_q = math.log1p(-prob) if prob < 1.0 else -math.inf
+
+    def make(shape, dt):
+        u = mx.random.uniform(shape=shape, dtype=mx.float32, key=key)
+        # NOTE: ceil(log(1-u) / log(1-p)), at least 1; p == 1 gives 1 everywhere.
+        return mx.maximum(mx.ceil(mx.log1p(-u) / log_q), 1.0)
+
+    return _fill(self, "geometric_", make)
+
+
+def _random_(self: Tensor, from_: int = 0, to: int | None = None, *, generator=None, **kwargs) -> Tensor:
+    """Fill ``self`` in place with integers uniform on ``[from, to)`` (PyTorch's ``Tensor.random_``).
+
+    ``random_(to)`` draws from ``[0, to)``; ``random_()`` from ``[0, 2^mantissa]`` for floats (2^24 for
+    float32) or the dtype's non-negative range for integers.
+
+    Examples:
+        >>> import lucid
+        >>> x = lucid.zeros(100, dtype=lucid.int64).random_(3, 7)
+        >>> 3 <= x.min().item() and x.max().item() < 7
+        True
+    """
+    from_keyword = "from" in kwargs
+    lo = kwargs.pop("from", from_)
+    if kwargs:
+        raise TypeError(f"random_: unexpected keyword arguments {sorted(kwargs)}")
+    lo = check_int(lo, "from", "random_")
+    if to is not None:
+        hi = check_int(to, "to", "random_")
+    elif lo != 0 and not from_keyword:
+        lo, hi = 0, lo  # random_(to)
+    else:
+        bits = {mx.float16: 11, mx.bfloat16: 8, mx.float32: 24, mx.float64: 53}.get(self._data.dtype)
+        if self._data.dtype == mx.bool_:
+            bits, hi = None, 2
+        else:
+            hi = 2 ** bits + 1 if bits is not None else int(np.iinfo(self.dtype.numpy).max)
+        hi = min(hi, 2 ** 31 - 1)  # NOTE: MLX draws int32 integers
+    if not lo < hi:
+        raise ValueError(f"random_: expected from < to, got from={lo}, to={hi}")
+    key = _key(generator)
+    return _fill(self, "random_", lambda shape, dt: mx.random.randint(lo, hi, shape, key=key))
+
+
+for _name, _fn in (("uniform_", _uniform_), ("normal_", _normal_), ("bernoulli_", _bernoulli_),
+                   ("exponential_", _exponential_), ("log_normal_", _log_normal_), ("cauchy_", _cauchy_),
+                   ("geometric_", _geometric_), ("random_", _random_)):
+    _fn.__name__ = _fn.__qualname__ = _name
+    register_method(_name, _fn, __name__)
+del _name, _fn

@@ -14,7 +14,8 @@ Examples:
 import sys as _sys
 
 from lucid import data
+from lucid.utils import dlpack
 
-__all__ = ["data"]
+__all__ = ["data", "dlpack"]
 
 _sys.modules[__name__ + ".data"] = data

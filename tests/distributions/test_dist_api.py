@@ -81,6 +81,31 @@ def test_expand():
         Normal(t64([0.0, 1.0]), 1.0).expand((3,))
 
 
+def test_every_family_that_lists_its_batch_params_expands_them():
+    # Distribution.expand broadcasts the parameters a family lists in _batch_params (one table per family).
+    d = lucid.distributions
+    cases = [d.Normal(0.0, 1.0), d.Laplace(0.0, 1.0), d.Gumbel(0.0, 1.0), d.Uniform(0.0, 1.0), d.Exponential(2.0),
+             d.StudentT(3.0), d.Bernoulli(probs=0.3), d.Binomial(5, probs=0.5), d.Poisson(2.0), d.Gamma(2.0, 1.0),
+             d.Chi2(3.0), d.Beta(2.0, 3.0), d.LogitRelaxedBernoulli(0.5, probs=0.3)]
+    for dist in cases:
+        new = dist.expand((4,))
+        assert type(new) is type(dist) and new.batch_shape == (4,), type(dist).__name__
+        for name in type(dist)._batch_params:
+            if name in dist.__dict__:
+                assert new.__dict__[name].shape == (4,), (type(dist).__name__, name)
+    assert d.Binomial(5, probs=0.5).expand((2,)).sample().shape == (2,)  # the extra state (_max_count) is kept
+
+
+def test_a_subclass_with_its_own_init_must_define_expand():
+    # PyTorch's rule: expand cannot know how to rebuild a subclass whose __init__ differs from its family's.
+    class Shifted(lucid.distributions.Normal):
+        def __init__(self, loc):
+            super().__init__(loc, 1.0)
+
+    with pytest.raises(NotImplementedError, match="custom .expand"):
+        Shifted(0.0).expand((2,))
+
+
 def test_sample_has_no_gradient_rsample_has():
     loc = lucid.zeros(2, requires_grad=True)
     d = Normal(loc, 1.0)

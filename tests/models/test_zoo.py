@@ -22,6 +22,7 @@ TORCHVISION_COUNTS = {
     "efficientnet_b0": 5_288_548, "convnext_tiny": 28_589_128, "densenet121": 7_978_856,
     "vit_b_16": 86_567_656, "swin_t": 28_288_354,
     "gpt2": 124_439_808,  # not in torchvision: Hugging Face's GPT2LMHeadModel (lm_head tied to wte)
+    "bert-base-uncased": 109_482_240,  # not in torchvision: Hugging Face's BertModel (with the pooler)
     "lenet5": 61_706,  # not in torchvision: LeNet-5 for 1x28x28 inputs
 }
 

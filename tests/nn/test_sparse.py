@@ -82,12 +82,29 @@ def test_embedding_errors():
         F.embedding(lucid.tensor([0]), lucid.ones(4))
     with pytest.raises(ValueError, match="padding_idx"):
         F.embedding(lucid.tensor([0]), w, padding_idx=4)
-    with pytest.raises(NotImplementedError, match="sparse"):
-        F.embedding(lucid.tensor([0]), w, sparse=True)
-    with pytest.raises(NotImplementedError, match="sparse"):
-        nn.Embedding(4, 2, sparse=True)
+    with pytest.raises(TypeError, match="sparse"):
+        F.embedding(lucid.tensor([0]), w, sparse=1)
+    with pytest.raises(TypeError, match="sparse"):
+        nn.Embedding(4, 2, sparse="yes")
     with pytest.raises(ValueError, match="padding_idx"):
         nn.Embedding(4, 2, padding_idx=-5)
+
+
+def test_embedding_sparse_gives_the_dense_gradient():
+    # Lucid has no sparse tensors: sparse=True is accepted and the gradient is dense,
+    # zero in the rows not looked up (what optim.SparseAdam relies on).
+    idx = lucid.tensor([[0, 3], [3, 1]])
+    up = np.arange(12, dtype=np.float32).reshape(2, 2, 3)
+    grads = []
+    for sparse in (False, True):
+        emb = nn.Embedding(5, 3, sparse=sparse)
+        assert emb.sparse is sparse
+        (emb(idx) * lucid.tensor(up)).sum().backward()
+        grads.append(emb.weight.grad.numpy())
+    expected = np.zeros((5, 3), np.float32)
+    np.add.at(expected, idx.numpy().reshape(-1), up.reshape(-1, 3))
+    np.testing.assert_array_equal(grads[0], expected)
+    np.testing.assert_array_equal(grads[1], expected)
 
 
 @pytest.mark.parametrize("dtype", ["float16", "bfloat16", "float32"])

@@ -9,7 +9,7 @@ from lucid import optim
 from lucid._backend import evaluation
 
 ALL = [optim.SGD, optim.Adam, optim.AdamW, optim.Adamax, optim.NAdam, optim.RAdam, optim.RMSprop, optim.Adagrad,
-       optim.Adadelta, optim.Rprop, optim.ASGD]
+       optim.Adadelta, optim.Rprop, optim.ASGD, optim.SparseAdam]
 # options that create every kind of state
 RICH = {
     optim.SGD: dict(lr=0.1, momentum=0.9, nesterov=True),
@@ -23,6 +23,7 @@ RICH = {
     optim.Adadelta: dict(),
     optim.Rprop: dict(lr=0.05),
     optim.ASGD: dict(lr=0.05, t0=1.0, lambd=0.1),
+    optim.SparseAdam: dict(lr=0.1),
 }
 
 

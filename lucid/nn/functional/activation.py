@@ -980,3 +980,76 @@ def rrelu_(input: Tensor, lower: float = 1.0 / 8, upper: float = 1.0 / 3, traini
         [-0.5, 1.0]
     """
     return rrelu(input, lower, upper, training, inplace=True)
+
+
+# -- Tensor methods ------------------------------------------------------------------
+# PyTorch's Tensor has these activation methods (``x.relu()``, ``x.softmax(dim)``); they are the
+# functions above with ``self`` as ``input``. ``sigmoid``/``tanh`` (and their in-place forms) and
+# ``logit`` are elementwise ops registered in ``lucid.ops``.
+
+def _relu_method(self: Tensor) -> Tensor:
+    """``relu(self)``: ``max(x, 0)`` elementwise (the gradient at 0 is 0).
+
+    Examples:
+        >>> import lucid
+        >>> lucid.tensor([-1.0, 2.0]).relu().tolist()
+        [0.0, 2.0]
+    """
+    return relu(self)
+
+
+def _relu_inplace_method(self: Tensor) -> Tensor:
+    """``relu`` in place: rebinds ``self`` to ``max(self, 0)``, bumps its version and returns it.
+
+    Examples:
+        >>> import lucid
+        >>> x = lucid.tensor([-1.0, 2.0])
+        >>> x.relu_() is x, x.tolist()
+        (True, [0.0, 2.0])
+    """
+    return relu(self, inplace=True)
+
+
+def _softmax_method(self: Tensor, dim: int | None = None, dtype=None, *, axis: int | None = None) -> Tensor:
+    """``softmax(self, dim, dtype)`` (see :func:`lucid.nn.functional.softmax`).
+
+    Examples:
+        >>> import lucid
+        >>> lucid.tensor([[0.0, 0.0]]).softmax(1).tolist()
+        [[0.5, 0.5]]
+    """
+    return softmax(self, dim, dtype, axis=axis)
+
+
+def _log_softmax_method(self: Tensor, dim: int | None = None, dtype=None, *, axis: int | None = None) -> Tensor:
+    """``log_softmax(self, dim, dtype)`` (see :func:`lucid.nn.functional.log_softmax`).
+
+    Examples:
+        >>> import lucid
+        >>> [round(v, 4) for v in lucid.tensor([0.0, 0.0]).log_softmax(0).tolist()]
+        [-0.6931, -0.6931]
+    """
+    return log_softmax(self, dim, dtype, axis=axis)
+
+
+def _hardshrink_method(self: Tensor, lambd: float = 0.5) -> Tensor:
+    """``hardshrink(self, lambd)``: ``x`` where ``|x| > lambd``, else 0.
+
+    Examples:
+        >>> import lucid
+        >>> lucid.tensor([-1.0, 0.2, 0.7]).hardshrink().tolist()
+        [-1.0, 0.0, 0.699999988079071]
+    """
+    return hardshrink(self, lambd)
+
+
+def _register_methods() -> None:
+    from lucid.ops._registry import register_method
+
+    for name, fn in (("relu", _relu_method), ("relu_", _relu_inplace_method), ("softmax", _softmax_method),
+                     ("log_softmax", _log_softmax_method), ("hardshrink", _hardshrink_method)):
+        fn.__name__ = fn.__qualname__ = name
+        register_method(name, fn, __name__)
+
+
+_register_methods()

@@ -350,9 +350,7 @@ def conv2d(input: Tensor, weight: Tensor, bias: Tensor | None = None, stride=1, 
         Tensor: ``(N, C_out, H_out, W_out)``, each size
         ``floor((size + 2 padding - dilation (k - 1) - 1) / stride) + 1``.
 
-    Raises:
-        TypeError: non-Tensor arguments or mismatched dtypes.
-        ValueError: wrong shapes, channel counts, or an input smaller than the kernel.
+    Raises the errors of :func:`conv1d`.
 
     Examples:
         >>> import lucid

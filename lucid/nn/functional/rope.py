@@ -8,6 +8,7 @@ import mlx.core as mx
 
 from lucid._tensor import Tensor
 from lucid.autograd.function import Function
+from lucid.ops._util import check_int
 
 __all__ = ["rotary_embedding"]
 
@@ -27,14 +28,6 @@ class _Rope(Function):
         _, (grad,) = mx.vjp(lambda a: mx.fast.rope(a, dims, traditional=traditional, base=base, scale=scale,
                                                    offset=offset), [mx.zeros_like(g)], [g])
         return grad
-
-
-def _int(value, name: str, minimum: int) -> int:
-    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
-        raise TypeError(f"rotary_embedding: {name} must be an int, got {type(value).__name__}")
-    if value < minimum:
-        raise ValueError(f"rotary_embedding: {name} must be >= {minimum}, got {value}")
-    return int(value)
 
 
 def rotary_embedding(input: Tensor, dims: int | None = None, *, offset: int = 0, base: float = 10000.0,
@@ -79,10 +72,10 @@ def rotary_embedding(input: Tensor, dims: int | None = None, *, offset: int = 0,
         raise ValueError(f"rotary_embedding: input must be a floating tensor of shape (..., T, D), got shape "
                          f"{input.shape} and dtype {input.dtype}")
     d = input.shape[-1]
-    dims = d if dims is None else _int(dims, "dims", 2)
+    dims = d if dims is None else check_int(dims, "dims", "rotary_embedding", 2)
     if dims % 2 or dims > d:
         raise ValueError(f"rotary_embedding: dims must be even and at most the feature size {d}, got {dims}")
-    offset = _int(offset, "offset", 0)
+    offset = check_int(offset, "offset", "rotary_embedding", 0)
     for name, v in (("base", base), ("scale", scale)):
         if isinstance(v, bool) or not isinstance(v, numbers.Real) or not v > 0:
             raise ValueError(f"rotary_embedding: {name} must be a positive number, got {v!r}")

@@ -81,15 +81,17 @@ def embedding(input: Tensor, weight: Tensor, padding_idx: int | None = None, max
         norm_type: the p of the p-norm for ``max_norm`` (default 2).
         scale_grad_by_freq: divide each row's gradient by the number of times its
             index occurs in ``input``.
-        sparse: sparse gradients are not supported (``True`` raises).
+        sparse: accepted for PyTorch compatibility; the gradient of ``weight``
+            is dense either way (Lucid has no sparse tensors), with zero rows
+            for the indices not looked up. Pair it with
+            :class:`lucid.optim.SparseAdam` to update only the rows used.
 
     Returns:
         Tensor: ``input.shape + (embedding_dim,)``.
 
     Raises:
-        TypeError: if ``input`` is not an integer tensor.
+        TypeError: if ``input`` is not an integer tensor, or ``sparse`` is not a bool.
         ValueError: if ``weight`` is not 2-D or ``padding_idx`` is out of range.
-        NotImplementedError: for ``sparse=True``.
 
     Examples:
         >>> import lucid
@@ -104,9 +106,8 @@ def embedding(input: Tensor, weight: Tensor, padding_idx: int | None = None, max
         raise TypeError(f"embedding: input must hold integer indices, got {input.dtype} (use input.long())")
     if weight.ndim != 2:
         raise ValueError(f"embedding: weight must be 2-D (num_embeddings, embedding_dim), got shape {weight.shape}")
-    if sparse:
-        raise NotImplementedError("embedding: sparse gradients are not supported; use sparse=False "
-                                  "(gradients are dense)")
+    if not isinstance(sparse, bool):
+        raise TypeError(f"embedding: sparse must be a bool, got {sparse!r} ({type(sparse).__name__})")
     n = weight.shape[0]
     if padding_idx is not None:
         padding_idx = _check_padding_idx(padding_idx, n, "embedding")

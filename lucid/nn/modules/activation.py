@@ -8,6 +8,7 @@ from lucid._tensor import Tensor
 from lucid.nn import functional as F
 from lucid.nn import init as _init
 from lucid.nn.module import Module
+from lucid.nn.modules._functional_layer import FunctionalLayer
 from lucid.nn.parameter import Parameter
 from lucid.ops.creation import empty
 
@@ -17,65 +18,27 @@ __all__ = ["ReLU", "ReLU6", "LeakyReLU", "PReLU", "ELU", "SELU", "CELU", "GELU",
            "Softmax2d"]
 
 
-def _inplace_repr(inplace: bool, lead: str = "") -> str:
-    if not inplace:
-        return ""
-    return ", inplace=True" if lead else "inplace=True"
-
-
-class _Activation(Module):
-    """A layer whose ``forward`` is its functional form ``fn``: ``class Tanh(_Activation, fn=F.tanh)``."""
-
-    def __init_subclass__(cls, fn=None, **kwargs) -> None:
-        super().__init_subclass__(**kwargs)
-        if fn is not None:
-            cls._fn = staticmethod(fn)
-
-    def forward(self, input: Tensor) -> Tensor:
-        return self._fn(input)
-
-
-class _InplaceActivation(_Activation):
+# Each activation is its functional form with its settings (see FunctionalLayer); a family
+# shares the settings and the __init__ that takes them.
+class _InplaceActivation(FunctionalLayer, settings=("inplace",)):
     """An activation whose only setting is ``inplace``: ``forward`` is ``fn(input, inplace)``."""
 
     def __init__(self, inplace: bool = False) -> None:
-        super().__init__()
-        self.inplace = inplace
-
-    def forward(self, input: Tensor) -> Tensor:
-        return self._fn(input, self.inplace)
-
-    def extra_repr(self) -> str:
-        return _inplace_repr(self.inplace)
+        super().__init__(inplace=inplace)
 
 
-class _AlphaActivation(_Activation):
+class _AlphaActivation(FunctionalLayer, settings=("alpha", "inplace")):
     """ELU and CELU: ``forward`` is ``fn(input, alpha, inplace)``."""
 
     def __init__(self, alpha: float = 1.0, inplace: bool = False) -> None:
-        super().__init__()
-        self.alpha = alpha
-        self.inplace = inplace
-
-    def forward(self, input: Tensor) -> Tensor:
-        return self._fn(input, self.alpha, self.inplace)
-
-    def extra_repr(self) -> str:
-        return f"alpha={self.alpha}" + _inplace_repr(self.inplace, "x")
+        super().__init__(alpha=alpha, inplace=inplace)
 
 
-class _SoftmaxFamily(_Activation):
+class _SoftmaxFamily(FunctionalLayer, settings=("dim",)):
     """Softmax, LogSoftmax and Softmin: ``forward`` is ``fn(input, dim)``."""
 
     def __init__(self, dim: int | None = None) -> None:
-        super().__init__()
-        self.dim = dim
-
-    def forward(self, input: Tensor) -> Tensor:
-        return self._fn(input, self.dim)
-
-    def extra_repr(self) -> str:
-        return f"dim={self.dim}"
+        super().__init__(dim=dim)
 
 
 class ReLU(_InplaceActivation, fn=F.relu):
@@ -91,7 +54,7 @@ class ReLU(_InplaceActivation, fn=F.relu):
     """
 
 
-class Hardtanh(Module):
+class Hardtanh(FunctionalLayer, fn=F.hardtanh, settings=("min_val", "max_val", "inplace")):
     """Clamp to ``[min_val, max_val]`` (default ``[-1, 1]``).
 
     Examples:
@@ -101,18 +64,9 @@ class Hardtanh(Module):
     """
 
     def __init__(self, min_val: float = -1.0, max_val: float = 1.0, inplace: bool = False) -> None:
-        super().__init__()
         if max_val < min_val:
             raise ValueError(f"Hardtanh: max_val ({max_val}) must be >= min_val ({min_val})")
-        self.min_val = min_val
-        self.max_val = max_val
-        self.inplace = inplace
-
-    def forward(self, input: Tensor) -> Tensor:
-        return F.hardtanh(input, self.min_val, self.max_val, self.inplace)
-
-    def extra_repr(self) -> str:
-        return f"min_val={self.min_val}, max_val={self.max_val}" + _inplace_repr(self.inplace, "x")
+        super().__init__(min_val=min_val, max_val=max_val, inplace=inplace)
 
 
 class ReLU6(Hardtanh):
@@ -128,10 +82,10 @@ class ReLU6(Hardtanh):
         super().__init__(0.0, 6.0, inplace)
 
     def extra_repr(self) -> str:
-        return _inplace_repr(self.inplace)
+        return "inplace=True" if self.inplace else ""
 
 
-class LeakyReLU(Module):
+class LeakyReLU(FunctionalLayer, fn=F.leaky_relu, settings=("negative_slope", "inplace")):
     """``x if x > 0 else negative_slope * x``.
 
     Examples:
@@ -141,15 +95,7 @@ class LeakyReLU(Module):
     """
 
     def __init__(self, negative_slope: float = 0.01, inplace: bool = False) -> None:
-        super().__init__()
-        self.negative_slope = negative_slope
-        self.inplace = inplace
-
-    def forward(self, input: Tensor) -> Tensor:
-        return F.leaky_relu(input, self.negative_slope, self.inplace)
-
-    def extra_repr(self) -> str:
-        return f"negative_slope={self.negative_slope}" + _inplace_repr(self.inplace, "x")
+        super().__init__(negative_slope=negative_slope, inplace=inplace)
 
 
 class PReLU(Module):
@@ -220,7 +166,7 @@ class SELU(_InplaceActivation, fn=F.selu):
     """
 
 
-class GELU(Module):
+class GELU(FunctionalLayer, fn=F.gelu, settings=("approximate",)):
     """Gaussian error linear unit; ``approximate='tanh'`` uses the tanh approximation.
 
     Examples:
@@ -230,13 +176,9 @@ class GELU(Module):
     """
 
     def __init__(self, approximate: str = "none") -> None:
-        super().__init__()
         if approximate != "none" and approximate != "tanh":
             raise ValueError(f"GELU: approximate must be 'none' or 'tanh', got {approximate!r}")
-        self.approximate = approximate
-
-    def forward(self, input: Tensor) -> Tensor:
-        return F.gelu(input, self.approximate)
+        super().__init__(approximate=approximate)
 
     def extra_repr(self) -> str:
         return f"approximate={self.approximate!r}"
@@ -265,7 +207,7 @@ class Mish(_InplaceActivation, fn=F.mish):
     """
 
 
-class Sigmoid(_Activation, fn=F.sigmoid):
+class Sigmoid(FunctionalLayer, fn=F.sigmoid):
     """``1 / (1 + exp(-x))``.
 
     Examples:
@@ -275,7 +217,7 @@ class Sigmoid(_Activation, fn=F.sigmoid):
     """
 
 
-class Tanh(_Activation, fn=F.tanh):
+class Tanh(FunctionalLayer, fn=F.tanh):
     """Hyperbolic tangent.
 
     Examples:
@@ -285,7 +227,7 @@ class Tanh(_Activation, fn=F.tanh):
     """
 
 
-class LogSigmoid(_Activation, fn=F.logsigmoid):
+class LogSigmoid(FunctionalLayer, fn=F.logsigmoid):
     """``log(sigmoid(x))``, computed stably.
 
     Examples:
@@ -295,7 +237,7 @@ class LogSigmoid(_Activation, fn=F.logsigmoid):
     """
 
 
-class Softplus(Module):
+class Softplus(FunctionalLayer, fn=F.softplus, settings=("beta", "threshold")):
     """``log(1 + exp(beta * x)) / beta``, linear above ``threshold``.
 
     Examples:
@@ -305,18 +247,10 @@ class Softplus(Module):
     """
 
     def __init__(self, beta: float = 1.0, threshold: float = 20.0) -> None:
-        super().__init__()
-        self.beta = beta
-        self.threshold = threshold
-
-    def forward(self, input: Tensor) -> Tensor:
-        return F.softplus(input, self.beta, self.threshold)
-
-    def extra_repr(self) -> str:
-        return f"beta={self.beta}, threshold={self.threshold}"
+        super().__init__(beta=beta, threshold=threshold)
 
 
-class Softsign(_Activation, fn=F.softsign):
+class Softsign(FunctionalLayer, fn=F.softsign):
     """``x / (1 + |x|)``.
 
     Examples:
@@ -379,7 +313,7 @@ class Softmin(_SoftmaxFamily, fn=F.softmin):
     """
 
 
-class GLU(Module):
+class GLU(FunctionalLayer, fn=F.glu, settings=("dim",)):
     """Gated linear unit along ``dim``: ``a * sigmoid(b)`` of the two halves (see :func:`lucid.nn.functional.glu`).
 
     Examples:
@@ -389,17 +323,10 @@ class GLU(Module):
     """
 
     def __init__(self, dim: int = -1) -> None:
-        super().__init__()
-        self.dim = dim
-
-    def forward(self, input: Tensor) -> Tensor:
-        return F.glu(input, self.dim)
-
-    def extra_repr(self) -> str:
-        return f"dim={self.dim}"
+        super().__init__(dim=dim)
 
 
-class Threshold(Module):
+class Threshold(FunctionalLayer, fn=F.threshold, settings=("threshold", "value", "inplace")):
     """``x`` where ``x > threshold``, else ``value``.
 
     Examples:
@@ -409,27 +336,14 @@ class Threshold(Module):
     """
 
     def __init__(self, threshold: float, value: float, inplace: bool = False) -> None:
-        super().__init__()
-        self.threshold = threshold
-        self.value = value
-        self.inplace = inplace
-
-    def forward(self, input: Tensor) -> Tensor:
-        return F.threshold(input, self.threshold, self.value, self.inplace)
-
-    def extra_repr(self) -> str:
-        return f"threshold={self.threshold}, value={self.value}" + _inplace_repr(self.inplace, "x")
+        super().__init__(threshold=threshold, value=value, inplace=inplace)
 
 
-class _LambdActivation(_Activation):
+class _LambdActivation(FunctionalLayer, settings=("lambd",)):
     """Hardshrink and Softshrink: ``forward`` is ``fn(input, lambd)``."""
 
     def __init__(self, lambd: float = 0.5) -> None:
-        super().__init__()
-        self.lambd = lambd
-
-    def forward(self, input: Tensor) -> Tensor:
-        return self._fn(input, self.lambd)
+        super().__init__(lambd=lambd)
 
     def extra_repr(self) -> str:
         return f"{self.lambd}"
@@ -460,7 +374,7 @@ class Softshrink(_LambdActivation, fn=F.softshrink):
         super().__init__(lambd)
 
 
-class Tanhshrink(_Activation, fn=F.tanhshrink):
+class Tanhshrink(FunctionalLayer, fn=F.tanhshrink):
     """``x - tanh(x)``.
 
     Examples:
@@ -470,7 +384,7 @@ class Tanhshrink(_Activation, fn=F.tanhshrink):
     """
 
 
-class RReLU(Module):
+class RReLU(FunctionalLayer, fn=F.rrelu, settings=("lower", "upper", "training", "inplace")):
     """Randomized leaky ReLU: random negative slopes in ``[lower, upper)`` while training, their mean in eval.
 
     Examples:
@@ -481,18 +395,9 @@ class RReLU(Module):
     """
 
     def __init__(self, lower: float = 1.0 / 8, upper: float = 1.0 / 3, inplace: bool = False) -> None:
-        super().__init__()
         if lower > upper:
             raise ValueError(f"RReLU: lower ({lower}) must be <= upper ({upper})")
-        self.lower = lower
-        self.upper = upper
-        self.inplace = inplace
-
-    def forward(self, input: Tensor) -> Tensor:
-        return F.rrelu(input, self.lower, self.upper, self.training, self.inplace)
-
-    def extra_repr(self) -> str:
-        return f"lower={self.lower}, upper={self.upper}" + _inplace_repr(self.inplace, "x")
+        super().__init__(lower=lower, upper=upper, inplace=inplace)
 
 
 class Softmax2d(Module):

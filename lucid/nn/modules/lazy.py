@@ -21,7 +21,8 @@ __all__ = ["LazyLinear", "LazyConv1d", "LazyConv2d", "LazyConv3d", "LazyConvTran
            "LazyConvTranspose3d", "LazyBatchNorm1d", "LazyBatchNorm2d", "LazyBatchNorm3d"]
 
 # What a module keeps across materialisation: its mode and its hooks.
-_KEEP = ("training", "_forward_pre_hooks", "_forward_hooks")
+_KEEP = ("training", "_forward_pre_hooks", "_forward_hooks", "_backward_hooks", "_backward_pre_hooks",
+         "_state_dict_pre_hooks", "_state_dict_hooks", "_load_state_dict_pre_hooks", "_load_state_dict_post_hooks")
 
 
 class _LazyModule(Module):

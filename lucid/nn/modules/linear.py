@@ -11,18 +11,11 @@ from lucid.nn.functional.linear import BilinearFunction, LinearFunction, bilinea
 from lucid.nn.module import Module
 from lucid.nn.parameter import Parameter
 from lucid.ops._autocast import autocast_inputs
+from lucid.ops._util import check_int
 from lucid.ops.creation import empty
 from lucid.ops.shape import flatten, unflatten
 
 __all__ = ["Identity", "Linear", "Bilinear", "Flatten", "Unflatten"]
-
-
-def _check_features(value, name: str, layer: str) -> int:
-    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
-        raise TypeError(f"{layer}: {name} must be an int, got {type(value).__name__}")
-    if value < 0:
-        raise ValueError(f"{layer}: {name} must be non-negative, got {value}")
-    return int(value)
 
 
 # -- shared with the convolution layers (package-internal) ---------------------------------------
@@ -97,8 +90,8 @@ class Linear(Module):
 
     def __init__(self, in_features: int, out_features: int, bias: bool = True, device=None, dtype=None) -> None:
         super().__init__()
-        self.in_features = _check_features(in_features, "in_features", "Linear")
-        self.out_features = _check_features(out_features, "out_features", "Linear")
+        self.in_features = check_int(in_features, "in_features", "Linear", 0)
+        self.out_features = check_int(out_features, "out_features", "Linear", 0)
         add_weight_and_bias(self, (self.out_features, self.in_features), self.out_features if bias else None,
                             device, dtype)
         self.reset_parameters()
@@ -148,9 +141,9 @@ class Bilinear(Module):
     def __init__(self, in1_features: int, in2_features: int, out_features: int, bias: bool = True,
                  device=None, dtype=None) -> None:
         super().__init__()
-        self.in1_features = _check_features(in1_features, "in1_features", "Bilinear")
-        self.in2_features = _check_features(in2_features, "in2_features", "Bilinear")
-        self.out_features = _check_features(out_features, "out_features", "Bilinear")
+        self.in1_features = check_int(in1_features, "in1_features", "Bilinear", 0)
+        self.in2_features = check_int(in2_features, "in2_features", "Bilinear", 0)
+        self.out_features = check_int(out_features, "out_features", "Bilinear", 0)
         add_weight_and_bias(self, (self.out_features, self.in1_features, self.in2_features),
                             self.out_features if bias else None, device, dtype)
         self.reset_parameters()

@@ -20,6 +20,7 @@ from lucid.nn import init
 from lucid.nn.functional import normalization as Fn
 from lucid.nn.functional._kernels import check_layer_input, check_normalized_shape
 from lucid.nn.module import Module
+from lucid.nn.modules._functional_layer import FunctionalLayer
 from lucid.nn.parameter import Buffer, Parameter
 from lucid.ops import creation
 
@@ -406,7 +407,7 @@ class RMSNorm(_AffineNorm):
         return f"{self.normalized_shape}, eps={self.eps}, elementwise_affine={self.elementwise_affine}"
 
 
-class LocalResponseNorm(Module):
+class LocalResponseNorm(FunctionalLayer, fn=Fn.local_response_norm, settings=("size", "alpha", "beta", "k")):
     """Local response normalisation across channels (see :func:`lucid.nn.functional.local_response_norm`).
 
     Examples:
@@ -416,14 +417,7 @@ class LocalResponseNorm(Module):
     """
 
     def __init__(self, size: int, alpha: float = 1e-4, beta: float = 0.75, k: float = 1.0) -> None:
-        super().__init__()
-        self.size = size
-        self.alpha = alpha
-        self.beta = beta
-        self.k = k
-
-    def forward(self, input: Tensor) -> Tensor:
-        return Fn.local_response_norm(input, self.size, self.alpha, self.beta, self.k)
+        super().__init__(size=size, alpha=alpha, beta=beta, k=k)
 
     def extra_repr(self) -> str:
         return f"{self.size}, alpha={self.alpha}, beta={self.beta}, k={self.k}"

@@ -347,17 +347,7 @@ class GRU(RNNBase):
         n &= \tanh(x W_{in}^T + b_{in} + r \odot (h W_{hn}^T + b_{hn})), \quad
         h' = (1 - z) \odot n + z \odot h
 
-    Args:
-        input_size: features ``H_in`` of each step of the input.
-        hidden_size: features ``H`` of the hidden state.
-        num_layers: stacked layers; layer ``k + 1`` reads the output of layer ``k`` (default 1).
-        bias: learn ``bias_ih``/``bias_hh`` (default ``True``).
-        batch_first: input and output are ``(N, L, *)`` instead of ``(L, N, *)``
-            (the states ``h_0``/``h_n`` stay ``(D * num_layers, N, *)``).
-        dropout: dropout on the outputs of every layer but the last, while training (default 0).
-        bidirectional: also run each layer from the last step to the first and
-            concatenate both directions' outputs (``D = 2``).
-        device, dtype: where and how to create the parameters.
+    Arguments as :class:`LSTM` (without ``proj_size``).
 
     Forward:
         As :class:`RNN`: ``forward(input, h_0=None)`` returns ``(output, h_n)``.

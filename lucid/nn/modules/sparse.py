@@ -28,7 +28,10 @@ class Embedding(Module):
             rescaled to ``max_norm`` in place (the weight changes, as in PyTorch).
         norm_type: the p of the p-norm for ``max_norm`` (default 2).
         scale_grad_by_freq: scale gradients by the inverse frequency of each index in the batch.
-        sparse: not supported (``True`` raises ``NotImplementedError``).
+        sparse: accepted for PyTorch compatibility; the weight's gradient is
+            dense either way (Lucid has no sparse tensors), zero in the rows
+            not looked up. :class:`lucid.optim.SparseAdam` then updates only
+            the rows that were used, as PyTorch's does with sparse gradients.
         _weight: an initial ``(num_embeddings, embedding_dim)`` tensor (used by ``from_pretrained``).
         _freeze: create the weight with ``requires_grad=False``.
 
@@ -57,8 +60,8 @@ class Embedding(Module):
         for value, name in ((num_embeddings, "num_embeddings"), (embedding_dim, "embedding_dim")):
             if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < 0:
                 raise ValueError(f"Embedding: {name} must be a non-negative int, got {value!r}")
-        if sparse:
-            raise NotImplementedError("Embedding: sparse gradients are not supported; use sparse=False")
+        if not isinstance(sparse, bool):
+            raise TypeError(f"Embedding: sparse must be a bool, got {sparse!r} ({type(sparse).__name__})")
         self.num_embeddings = int(num_embeddings)
         self.embedding_dim = int(embedding_dim)
         self.padding_idx = None if padding_idx is None else \

@@ -6,6 +6,7 @@ from lucid._tensor import Tensor
 from lucid.nn.functional import vision as Fv
 from lucid.nn.functional._kernels import check_layer_input
 from lucid.nn.module import Module
+from lucid.nn.modules._functional_layer import FunctionalLayer
 
 __all__ = ["Upsample", "UpsamplingNearest2d", "UpsamplingBilinear2d", "Unfold", "Fold", "PixelShuffle",
            "PixelUnshuffle", "ChannelShuffle"]
@@ -146,7 +147,7 @@ class Fold(Module):
                 f"padding={self.padding}, stride={self.stride}")
 
 
-class PixelShuffle(Module):
+class PixelShuffle(FunctionalLayer, fn=Fv.pixel_shuffle, settings=("upscale_factor",)):
     """Rearrange ``(*, C r^2, H, W)`` into ``(*, C, H r, W r)`` (see :func:`lucid.nn.functional.pixel_shuffle`).
 
     Args:
@@ -159,19 +160,13 @@ class PixelShuffle(Module):
         (1, 2, 12, 12)
     """
 
+    check_input = True
+
     def __init__(self, upscale_factor: int):
-        super().__init__()
-        self.upscale_factor = upscale_factor
-
-    def forward(self, input: Tensor) -> Tensor:
-        check_layer_input(self, input)
-        return Fv.pixel_shuffle(input, self.upscale_factor)
-
-    def extra_repr(self) -> str:
-        return f"upscale_factor={self.upscale_factor}"
+        super().__init__(upscale_factor=upscale_factor)
 
 
-class PixelUnshuffle(Module):
+class PixelUnshuffle(FunctionalLayer, fn=Fv.pixel_unshuffle, settings=("downscale_factor",)):
     """Rearrange ``(*, C, H r, W r)`` into ``(*, C r^2, H, W)`` (see :func:`lucid.nn.functional.pixel_unshuffle`).
 
     Args:
@@ -184,19 +179,13 @@ class PixelUnshuffle(Module):
         (1, 8, 2, 3)
     """
 
+    check_input = True
+
     def __init__(self, downscale_factor: int):
-        super().__init__()
-        self.downscale_factor = downscale_factor
-
-    def forward(self, input: Tensor) -> Tensor:
-        check_layer_input(self, input)
-        return Fv.pixel_unshuffle(input, self.downscale_factor)
-
-    def extra_repr(self) -> str:
-        return f"downscale_factor={self.downscale_factor}"
+        super().__init__(downscale_factor=downscale_factor)
 
 
-class ChannelShuffle(Module):
+class ChannelShuffle(FunctionalLayer, fn=Fv.channel_shuffle, settings=("groups",)):
     """Interleave the channels of ``groups`` groups (see :func:`lucid.nn.functional.channel_shuffle`).
 
     Examples:
@@ -206,11 +195,4 @@ class ChannelShuffle(Module):
     """
 
     def __init__(self, groups: int) -> None:
-        super().__init__()
-        self.groups = groups
-
-    def forward(self, input: Tensor) -> Tensor:
-        return Fv.channel_shuffle(input, self.groups)
-
-    def extra_repr(self) -> str:
-        return f"groups={self.groups}"
+        super().__init__(groups=groups)

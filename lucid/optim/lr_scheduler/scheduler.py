@@ -245,13 +245,7 @@ class MultiplicativeLR(_LambdaBase):
 
         \eta_t = \eta_{t-1} \cdot f(t)
 
-    Args:
-        optimizer: the optimizer.
-        lr_lambda: a function ``f(epoch) -> float``, or a list of them (one per group).
-        last_epoch: the last epoch when resuming. Default: -1.
-
-    Raises:
-        TypeError: ``lr_lambda`` is not callable.
+    Arguments and errors as :class:`LambdaLR`.
 
     Examples:
         >>> import lucid
