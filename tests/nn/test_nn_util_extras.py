@@ -110,12 +110,14 @@ def _build(kind):
     lin = nn.Linear(6, 6)
     {"weight_norm": lucid.nn.utils.weight_norm, "spectral_norm": lucid.nn.utils.spectral_norm,
      "prune": lambda m: prune.l1_unstructured(m, "weight", amount=0.5), "p_weight_norm": P.weight_norm,
-     "p_spectral_norm": P.spectral_norm, "p_orthogonal": P.orthogonal}[kind](lin)
+     "p_spectral_norm": P.spectral_norm, "p_orthogonal": P.orthogonal,
+     "p_cayley": lambda m: P.orthogonal(m, orthogonal_map="cayley"),
+     "p_householder": lambda m: P.orthogonal(m, orthogonal_map="householder")}[kind](lin)
     return lin
 
 
 @pytest.mark.parametrize("kind", ["weight_norm", "spectral_norm", "prune", "p_weight_norm", "p_spectral_norm",
-                                  "p_orthogonal"])
+                                  "p_orthogonal", "p_cayley", "p_householder"])
 def test_compiled_training_step_matches_eager(kind):
     x, y = lucid.randn(8, 6), lucid.randn(8, 6)
     results = []

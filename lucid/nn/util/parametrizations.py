@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from lucid._tensor import Tensor
 from lucid.autograd.grad_mode import no_grad
-from lucid.linalg import matrix_norm, qr, solve
+from lucid.linalg import householder_product, matrix_exp, qr, solve
 from lucid.nn.functional.normalization import normalize
 from lucid.nn.module import Module
 from lucid.nn.parameter import Buffer
@@ -24,53 +24,6 @@ from lucid.random import randn
 __all__ = ["orthogonal", "weight_norm", "spectral_norm"]
 
 _MAPS = ("matrix_exp", "cayley", "householder")
-_MAX_SQUARINGS = 24
-
-
-def _matrix_exp(A: Tensor) -> Tensor:
-    """``exp(A)`` of a (batch of) square matrices, differentiable and lazy.
-
-    Uses ``lucid.linalg.matrix_exp`` when it exists. Otherwise: scaling and
-    squaring with a truncated Taylor series. The scaling ``2**s`` (with
-    ``||A / 2**s||_1 <= 1/2``) is computed lazily from the values, and the
-    squarings run a fixed ``_MAX_SQUARINGS`` times, each one kept only where
-    it is needed (``where``), so no value is read on the host.
-    """
-    import lucid
-    from lucid import linalg
-
-    native = getattr(linalg, "matrix_exp", None)
-    if native is not None:
-        return native(A)
-    n = A.shape[-1]
-    with no_grad():
-        norm = matrix_norm(A.detach(), ord=1, keepdim=True)
-        s = lucid.clip(lucid.ceil(lucid.log2(norm.clip(min=1e-30))) + 1, 0, _MAX_SQUARINGS)
-    X = A / (2.0 ** s)
-    degree = 18 if A.dtype == lucid.float64 else 12
-    identity = eye(n, dtype=A.dtype, device=A.device)
-    E = identity
-    for k in range(degree, 0, -1):  # Horner: I + X/1 (I + X/2 (I + ...))
-        E = identity + (X @ E) / k
-    for i in range(_MAX_SQUARINGS):
-        E = lucid.where(s > i, E @ E, E)
-    return E
-
-
-def _householder_product(A: Tensor, tau: Tensor) -> Tensor:
-    """The first ``k`` columns of ``H_1 ... H_k``, ``H_i = I - tau_i v_i v_i^T``; ``v_i`` is column ``i`` of ``A``
-    below the diagonal with a 1 on it (LAPACK's ``orgqr`` layout)."""
-    n, k = A.shape[-2], A.shape[-1]
-    rows = eye(n, dtype=A.dtype, device=A.device)
-    Q = eye(n, dtype=A.dtype, device=A.device)
-    if A.ndim > 2:
-        Q = Q.expand(*A.shape[:-2], n, n)
-    below = A.tril(-1)
-    for i in range(k):
-        v = below[..., :, i] + rows[i]  # (..., n)
-        Qv = (Q @ v.unsqueeze(-1))  # (..., n, 1)
-        Q = Q - (tau[..., i].unsqueeze(-1).unsqueeze(-1) * Qv) @ v.unsqueeze(-2)
-    return Q[..., :, :k]
 
 
 def _make_orthogonal(A: Tensor) -> Tensor:
@@ -101,7 +54,7 @@ class _Orthogonal(Module):
                 X = cat([X, zeros(*X.shape[:-2], n, n - k, dtype=X.dtype, device=X.device)], dim=-1)
             A = X - X.mT  # skew-symmetric
             if self.orthogonal_map == "matrix_exp":
-                Q = _matrix_exp(A)
+                Q = matrix_exp(A)
             else:
                 identity = eye(n, dtype=X.dtype, device=X.device)
                 Q = solve(identity - 0.5 * A, identity + 0.5 * A)
@@ -110,7 +63,7 @@ class _Orthogonal(Module):
         else:
             A = X.tril(-1)
             tau = 2.0 / (1.0 + (A * A).sum(dim=-2))
-            Q = _householder_product(A, tau)
+            Q = householder_product(A, tau)
             # NOTE: PyTorch multiplies by X's diagonal cast to int; the sign is the same for the
             # diagonal of -1s that right_inverse stores, and stays right if weight decay shrinks it.
             Q = Q * X.diagonal(dim1=-2, dim2=-1).sign().unsqueeze(-2)
@@ -173,11 +126,6 @@ def orthogonal(module: Module, name: str = "weight", orthogonal_map: str | None 
     Raises:
         ValueError: no parameter/buffer ``name``, a weight of fewer than 2
             dims, or an unknown ``orthogonal_map``.
-
-    Note:
-        Where ``lucid.linalg.matrix_exp`` is missing, ``"matrix_exp"`` uses a
-        built-in Taylor series with scaling and squaring (accurate to float32
-        rounding for ``||A||_1`` up to about ``2**23``).
 
     Examples:
         >>> import lucid
