@@ -31,6 +31,7 @@ column per step (about ``n^3 / 3`` elementwise updates per matrix).
 
 from __future__ import annotations
 
+import functools
 from collections import namedtuple
 
 import mlx.core as mx
@@ -66,13 +67,44 @@ def _symmetric_from_lower(x: mx.array) -> mx.array:
     return mx.tril(x) + swap(mx.tril(x, -1))
 
 
+def _step_masks(m: int):
+    """Constant masks for a step on an ``m x m`` remaining matrix, built on the host (cached for small ``m``)."""
+    return _cached_step_masks(m) if m <= 128 else _build_step_masks(m)
+
+
+def _build_step_masks(m: int):
+    r = np.arange(m - 1)
+    col0 = np.zeros((m - 1, 2), bool)
+    col0[:, 0] = True
+    rows2 = np.broadcast_to((r >= 1)[:, None], (m - 1, 2))  # rows k + 2 and below
+    write = np.zeros((m - 1, m - 1), bool)
+    write[1:, 0] = True  # a 2x2 block's second column of L, below its diagonal
+    return (mx.arange(m, dtype=mx.int32), mx.array(col0), mx.array(rows2), mx.array(r[:, None] >= r[None, :]),
+            mx.array(write))
+
+
+_cached_step_masks = functools.cache(_build_step_masks)  # sizes up to 128: about 2 MB in all
+
+
+@functools.lru_cache(maxsize=16)
+def _packed_index(n: int):
+    """Where ``LD[i, j]`` (``i >= j``) sits in the concatenated columns (``n - j`` entries each), and the mask."""
+    i, j = np.indices((n, n))
+    start = j * n - j * (j - 1) // 2
+    return mx.array(np.where(i >= j, start + i - j, 0).astype(np.int32)), mx.array(i >= j)
+
+
+_SIGN = mx.array([[1.0, -1.0], [-1.0, 1.0]])
+_FIRST = mx.array([[1.0, 0.0], [0.0, 0.0]])
+
+
 def _bunch_kaufman(x: mx.array):
     """``(LD, pivots, info)`` of the symmetric ``x`` (all of it is read), as LAPACK's ``sytrf(uplo='L')``."""
     n = x.shape[-1]
     batch = x.shape[:-2]
-    alpha = _alpha(x.dtype)
-    zero_f = mx.array(0, dtype=x.dtype)
-    one_f = mx.array(1, dtype=x.dtype)
+    dt = x.dtype
+    alpha = _alpha(dt)
+    sign, first = _SIGN.astype(dt), _FIRST.astype(dt)
     info = mx.zeros(batch, dtype=mx.int32)
     skip = mx.zeros(batch, dtype=mx.bool_)  # the second column of a 2x2 block: nothing left to do
     carry = mx.zeros(batch, dtype=mx.int32)  # that column's pivot entry
@@ -87,58 +119,55 @@ def _bunch_kaufman(x: mx.array):
             pivs.append(mx.where(skip, carry, k + 1))
             cols.append(t[..., :, 0])
             break
-        ar = mx.arange(m)
-        absakk = mx.abs(t[..., 0, 0])
-        below = mx.abs(t[..., 1:, 0])
-        pick = mx.stop_gradient(mx.argmax(mx.where(mx.isnan(below), -1, below), axis=-1).astype(mx.int32))
-        colmax = mx.take_along_axis(below, pick[..., None], axis=-1)[..., 0]
-        imax = pick + 1
-        row = mx.abs(mx.take_along_axis(t, imax[..., None, None], axis=-2)[..., 0, :])  # row/column imax
-        rowmax = mx.max(mx.where(ar == imax[..., None], zero_f, row), axis=-1)
-        rr = mx.take_along_axis(row, imax[..., None], axis=-1)[..., 0]
+        ar, col0, rows2, low, write = _step_masks(m)
+        # The choice: colmax in row imax of column k, rowmax off the diagonal of row imax.
+        acol = mx.abs(t[..., :, 0])
+        absakk, below = acol[..., 0], acol[..., 1:]
+        imax = mx.stop_gradient(mx.argmax(below, axis=-1).astype(mx.int32) + 1)
+        colmax = mx.max(below, axis=-1)
+        arow = mx.abs(mx.take_along_axis(t, imax[..., None, None], axis=-2)[..., 0, :])
+        at = ar == imax[..., None]
+        rowmax = mx.max(mx.where(at, 0, arow), axis=-1)
+        rr = mx.max(mx.where(at, arow, 0), axis=-1)
+        acm = alpha * colmax
         zero = ((mx.maximum(absakk, colmax) == 0) | mx.isnan(absakk)) & ~skip  # a zero column: D[k, k] = 0
-        act = ~skip & ~zero
-        swapped = act & ~(absakk >= alpha * colmax) & ~(absakk >= alpha * colmax * (colmax / rowmax))
+        idle = skip | zero
+        swapped = ~((absakk >= acm) | (absakk >= acm * (colmax / rowmax)) | idle)
         two = swapped & ~(rr >= alpha * rowmax)
-        one = act & ~two
+        one = ~(idle | two)
+        # Interchange rows and columns kk and kp (gathers on both axes; the identity where kp == kk).
         kk = two.astype(mx.int32)
-        kp = mx.stop_gradient(mx.where(swapped, imax, kk))
-        # Interchange rows and columns kk and kp (a gather on both axes; the identity where kp == kk).
+        kp = mx.where(swapped, imax, kk)
         kk_, kp_ = kk[..., None], kp[..., None]
         perm = mx.stop_gradient(mx.where(ar == kk_, kp_, mx.where(ar == kp_, kk_, ar)))
         t = mx.take_along_axis(mx.take_along_axis(t, perm[..., :, None], axis=-2), perm[..., None, :], axis=-1)
-        d = t[..., 0, 0]
-        x0 = t[..., 1:, 0]  # column k below the diagonal
-        x1 = t[..., 1:, 1]  # column k + 1 from row k + 1 down
-        # 1x1 block: L's column is x0 / d, the update x0 (x0 / d)^T.
-        l1 = (one_f / mx.where(one, d, one_f))[..., None] * x0
-        # 2x2 block [[d, e], [e, f]]: LAPACK's scaled formulas for its two columns of L.
-        e = mx.where(two, t[..., 1, 0], one_f)
-        d11 = t[..., 1, 1] / e
-        d22 = d / e
-        s = one_f / mx.where(two, d11 * d22 - one_f, one_f)
-        w = (s / e)[..., None]
-        wk = w * (d11[..., None] * x0 - x1)
-        wkp1 = w * (d22[..., None] * x1 - x0)
-        one_, two_ = one[..., None], two[..., None]
-        rows2 = two_ & (ar[1:] >= 2)  # rows k + 2 and below of a 2x2 block
-        cv = mx.where(one_ | rows2, x0, zero_f)
-        wv = mx.where(one_, l1, mx.where(rows2, wk, zero_f))
-        c1v = mx.where(rows2, x1, zero_f)
-        vv = mx.where(rows2, wkp1, zero_f)
-        cols.append(mx.concatenate([d[..., None], mx.where(one_, l1, mx.where(rows2, wk, x0))], axis=-1))
-        rest = t[..., 1:, 1:]
-        upd = rest - cv[..., :, None] * wv[..., None, :] - c1v[..., :, None] * vv[..., None, :]
-        low = ar[1:, None] >= ar[None, 1:]
+        # The pivot block's inverse S: [[1 / d, 0], [0, 0]] or, for [[d, e], [e, f]], LAPACK's scaled form
+        # (e M)^-1 = adj(M) / (e det M) with M = [[d / e, 1], [1, f / e]].
+        blk = t[..., :2, :2]
+        two_, one_ = two[..., None, None], one[..., None, None]
+        es = mx.where(two, blk[..., 1, 0], 1)
+        mm = blk / es[..., None, None]
+        det = mx.where(two, mm[..., 0, 0] * mm[..., 1, 1] - 1, 1)
+        inv2 = mm[..., ::-1, ::-1] * sign * ((1 / det) / es)[..., None, None]
+        inv1 = first * (1 / mx.where(one, blk[..., 0, 0], 1))[..., None, None]
+        S = mx.where(two_, inv2, mx.where(one_, inv1, 0))
+        # L's columns W = X S (X: the block's columns below it) and the update A - X W^T (as LAPACK orders it).
+        X = t[..., 1:, :2]
+        keep = (one_ & col0) | (two_ & rows2)
+        Xm = mx.where(keep, X, 0)
+        W = Xm @ S
+        upd = t[..., 1:, 1:] - Xm @ swap(W)
         rest = mx.where(low, upd, swap(upd))  # the lower triangle, mirrored: exactly symmetric again
         # A 2x2 block's second column of L goes into the next step's first column (which it then skips).
-        rest = mx.where(rows2[..., :, None] & (ar[None, 1:] == 1), vv[..., :, None], rest)
-        piv = mx.where(two, -(k + kp + 1), k + kp + 1)
+        rest = mx.where(two_ & write, W[..., :, 1:2], rest)
+        cols.append(mx.concatenate([t[..., :1, 0], mx.where(keep[..., 0], W[..., 0], X[..., 0])], axis=-1))
+        piv = mx.where(two, -(k + 1 + kp), k + 1 + kp)
         pivs.append(mx.where(skip, carry, piv))
         info = mx.where((info == 0) & zero, k + 1, info)
         carry, skip, t = piv, two, rest
-    lead = [(0, 0)] * len(batch)
-    ld = mx.stack([mx.pad(c, lead + [(k, 0)]) for k, c in enumerate(cols)], axis=-1)
+    index, lower = _packed_index(n)
+    flat = mx.concatenate(cols, axis=-1)
+    ld = mx.where(lower, mx.take(flat, index, axis=-1), 0)
     return ld, mx.stack(pivs, axis=-1).astype(mx.int32), info
 
 
