@@ -108,8 +108,18 @@ def _bunch_kaufman(x: mx.array):
     info = mx.zeros(batch, dtype=mx.int32)
     skip = mx.zeros(batch, dtype=mx.bool_)  # the second column of a 2x2 block: nothing left to do
     carry = mx.zeros(batch, dtype=mx.int32)  # that column's pivot entry
-    t = x  # the remaining matrix, symmetric whenever a step starts on it
+    t = x  # the remaining matrix, exactly symmetric
     cols, pivs = [], []
+    size = int(np.prod(batch))
+    offsets = mx.array(np.arange(size, dtype=np.int32).reshape(batch + (1,)))
+
+    def take_rows(a: mx.array, index: mx.array) -> mx.array:  # a[b, index[b, i], :] for every batch index b
+        rows = a.shape[-1]
+        if not batch:
+            return mx.take(a, index, axis=0)
+        flat = mx.take(a.reshape(size * rows, rows), (index + offsets * rows).reshape(-1), axis=0)
+        return flat.reshape(a.shape)
+
     for k in range(n):
         m = n - k
         if m == 1:  # the last column: a 1x1 block, nothing to interchange
@@ -140,7 +150,7 @@ def _bunch_kaufman(x: mx.array):
         kp = mx.where(swapped, imax, kk)
         kk_, kp_ = kk[..., None], kp[..., None]
         perm = mx.stop_gradient(mx.where(ar == kk_, kp_, mx.where(ar == kp_, kk_, ar)))
-        t = mx.take_along_axis(mx.take_along_axis(t, perm[..., :, None], axis=-2), perm[..., None, :], axis=-1)
+        t = take_rows(swap(take_rows(t, perm)), perm)  # P t P^T = P (P t)^T: t is symmetric
         # The pivot block's inverse S: [[1 / d, 0], [0, 0]] or, for [[d, e], [e, f]], LAPACK's scaled form
         # (e M)^-1 = adj(M) / (e det M) with M = [[d / e, 1], [1, f / e]].
         blk = t[..., :2, :2]
@@ -157,9 +167,9 @@ def _bunch_kaufman(x: mx.array):
         Xm = mx.where(keep, X, 0)
         W = Xm @ S
         upd = t[..., 1:, 1:] - Xm @ swap(W)
-        rest = mx.where(low, upd, swap(upd))  # the lower triangle, mirrored: exactly symmetric again
         # A 2x2 block's second column of L goes into the next step's first column (which it then skips).
-        rest = mx.where(two_ & write, W[..., :, 1:2], rest)
+        upd = mx.where(two_ & write, W[..., :, 1:2], upd)
+        rest = mx.where(low, upd, swap(upd))  # the lower triangle, mirrored: exactly symmetric again
         cols.append(mx.concatenate([t[..., :1, 0], mx.where(keep[..., 0], W[..., 0], X[..., 0])], axis=-1))
         piv = mx.where(two, -(k + 1 + kp), k + 1 + kp)
         pivs.append(mx.where(skip, carry, piv))
@@ -182,8 +192,7 @@ class LDLFactor(Function):
     @on_cpu
     def forward(ctx, a):
         x = up(a)
-        n = x.shape[-1]
-        if n == 0:
+        if x.size == 0:  # no matrices, or 0 x 0 ones
             ld, piv, info = x, mx.zeros(x.shape[:-1], dtype=mx.int32), mx.zeros(x.shape[:-2], dtype=mx.int32)
         else:
             ld, piv, info = _bunch_kaufman(_symmetric_from_lower(x))
@@ -196,7 +205,7 @@ class LDLFactor(Function):
     @on_cpu
     def backward(ctx, g, _gpiv=None, _ginfo=None):
         (x,) = ctx.saved_tensors
-        if x.shape[-1] == 0:
+        if x.size == 0:
             return mx.zeros(x.shape, dtype=ctx.dtype)
         # Differentiate the same (unrolled, masked) factorisation: its choices are piecewise constant.
         _, (grad,) = mx.vjp(_factor_ld, [x], [mx.tril(g.astype(x.dtype))])
@@ -360,8 +369,8 @@ def ldl_solve(LD: Tensor, pivots: Tensor, B: Tensor, *, hermitian: bool = False)
     if B.ndim < 2 or B.shape[-2] != n:
         raise ValueError(f"linalg.{op}: B must have shape (*, {n}, k) to match LD of shape {LD.shape}, "
                          f"got {B.shape}")
-    if n == 0:
-        return solve_triangular(LD, B, upper=False, unitriangular=True)
+    if n == 0 or LD.numel() == 0:
+        return solve_triangular(LD, B, upper=False, unitriangular=True)  # nothing to solve: only the shape
     with mx.stream(mx.cpu):
         first, second, rows, perm = _solve_structure(piv, n)
         inv = mx.argsort(perm, axis=-1).astype(mx.int32)

@@ -112,6 +112,13 @@ def test_ldl_two_by_two_pivot_and_singular_d():
         LA.ldl_factor_ex(lucid.tensor(singular[1]), check_errors=True).info.tolist()
 
 
+@pytest.mark.parametrize("shape", [(0, 3, 3), (2, 0, 3, 3)])
+def test_ldl_empty_batches(shape):
+    res = LA.ldl_factor_ex(lucid.zeros(*shape))
+    assert (res.LD.shape, res.pivots.shape, res.info.shape) == (shape, shape[:-1], shape[:-2])
+    assert LA.ldl_solve(res.LD, res.pivots, lucid.zeros(*shape[:-1], 2)).shape == shape[:-1] + (2,)
+
+
 def test_ldl_bad_inputs():
     with pytest.raises(ValueError, match="square"):
         LA.ldl_factor(lucid.ones(2, 3))
