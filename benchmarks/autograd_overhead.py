@@ -11,6 +11,12 @@ then ``sum``) is differentiated with respect to ``x``, ``a`` and ``b``:
   ops, with no tape: the primitives any autograd over MLX's eager API must
   create and evaluate, so the floor for Lucid (``ratio_floor``) and, against
   PyTorch (``floor_vs_torch``), for the goal itself;
+* ``python_tape``: the least a tape written in Python over MLX can do: per
+  operation one function call, one node object and one output object, per
+  node one backward call, and nothing else (no grad mode, devices, dtypes,
+  version counters or hooks). ``ratio_python_floor`` is its time over
+  ``mlx_floor``: the overhead Python alone adds, which bounds what Lucid's
+  ``ratio_floor`` can reach;
 * ``torch``: PyTorch CPU eager autograd, when PyTorch is importable.
 
 Rounds are interleaved (one call of each per round) and the median is
@@ -126,6 +132,70 @@ def _mlx_floor_fn(ops: int):
     return step
 
 
+class _Value:
+    __slots__ = ("data", "node")
+
+    def __init__(self, data, node=None):
+        self.data = data
+        self.node = node
+
+
+class _Node:
+    __slots__ = ("backward", "inputs", "saved")
+
+    def __init__(self, backward, inputs, saved):
+        self.backward = backward
+        self.inputs = inputs
+        self.saved = saved
+
+
+def _mul_rule(node, g):
+    a, b = node.saved
+    return g * b, g * a
+
+
+def _add_rule(node, g):
+    return g, g
+
+
+def _tape_mul(x, y):
+    return _Value(mx.multiply(x.data, y.data), _Node(_mul_rule, (x, y), (x.data, y.data)))
+
+
+def _tape_add(x, y):
+    return _Value(mx.add(x.data, y.data), _Node(_add_rule, (x, y), ()))
+
+
+def _python_tape_fn(ops: int):
+    """The chain on a minimal tape in plain Python (see the module docstring): a floor for any Python tape."""
+    xn, an, bn = _inputs()
+    arrays = (mx.array(xn), mx.array(an), mx.array(bn))
+    mx.eval(arrays)
+
+    def step():
+        x, a, b = (_Value(v) for v in arrays)
+        y = x
+        for _ in range(ops // 2):
+            y = _tape_mul(y, a)
+            y = _tape_add(y, b)
+        leaves: dict = {}
+        stack = [(y, mx.ones_like(y.data))]
+        while stack:  # the chain has one consumer per value, so a stack is a valid order
+            v, g = stack.pop()
+            node = v.node
+            if node is None:
+                leaves.setdefault(v, []).append(g)
+                continue
+            for inp, gi in zip(node.inputs, node.backward(node, g)):
+                stack.append((inp, gi))
+        grads = [gs[0] if len(gs) == 1 else mx.sum(mx.reshape(mx.concatenate(gs), (len(gs), SIZE)), axis=0)
+                 for gs in (leaves[x], leaves[a], leaves[b])]
+        mx.eval(grads)
+        return grads
+
+    return step
+
+
 def _torch_chain_fn(ops: int):
     try:
         import torch
@@ -194,9 +264,11 @@ def run(rounds: int = ROUNDS, warmup: int = WARMUP, ops: int = OPS) -> list[dict
 
     Returns:
         list[dict]: one row, ``name``, ``lucid_ms``, ``mlx_ms``, ``torch_ms`` (or
-        ``None``), ``ratio_mlx``, ``ratio_torch`` and the per-call minima.
+        ``None``), ``floor_ms``, ``python_tape_ms``, the ratios (``ratio_python_floor``:
+        the minimal Python tape over the floor) and the per-call minima.
     """
-    steps = {"lucid": lambda: lucid_chain(ops), "mlx": _mlx_chain_fn(ops), "mlx_floor": _mlx_floor_fn(ops)}
+    steps = {"lucid": lambda: lucid_chain(ops), "mlx": _mlx_chain_fn(ops), "mlx_floor": _mlx_floor_fn(ops),
+             "python_tape": _python_tape_fn(ops)}
     torch_step = _torch_chain_fn(ops)
     if torch_step is not None:
         steps["torch"] = torch_step
@@ -207,8 +279,10 @@ def run(rounds: int = ROUNDS, warmup: int = WARMUP, ops: int = OPS) -> list[dict
         "mlx_ms": round(ms["mlx"]["median"], 3),
         "torch_ms": round(ms["torch"]["median"], 3) if "torch" in ms else None,
         "floor_ms": round(ms["mlx_floor"]["median"], 3),
+        "python_tape_ms": round(ms["python_tape"]["median"], 3),
         "ratio_mlx": round(ms["lucid"]["median"] / ms["mlx"]["median"], 3),
         "ratio_floor": round(ms["lucid"]["median"] / ms["mlx_floor"]["median"], 3),
+        "ratio_python_floor": round(ms["python_tape"]["median"] / ms["mlx_floor"]["median"], 3),
         "floor_vs_torch": round(ms["mlx_floor"]["median"] / ms["torch"]["median"], 3) if "torch" in ms else None,
         "ratio_torch": round(ms["lucid"]["median"] / ms["torch"]["median"], 3) if "torch" in ms else None,
         "lucid_min_ms": round(ms["lucid"]["min"], 3),

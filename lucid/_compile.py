@@ -170,6 +170,11 @@ def _write(desc: tuple, ref, arr: mx.array) -> None:
         ref._version += 1
 
 
+def _versioned(desc: tuple, ref) -> Tensor:
+    """The Tensor whose version counter a write to a (non-random-key) slot bumps."""
+    return ref._grad if desc[0] == "g" else ref
+
+
 def _resolve(desc: tuple, items: list, tensors: dict):
     """The object a description names, creating an optimizer state entry if it is new."""
     kind = desc[0]
@@ -356,6 +361,9 @@ class CompiledFunction:
             self._cache.move_to_end(key)
             traced = False
         before = [items[i]._step_calls for i, _ in entry.step_calls] if entry.step_calls else ()
+        # The trace rebinds every slot to a placeholder and back: note the versions, to restore those
+        # of the slots the step leaves unchanged.
+        versions = [_versioned(desc, ref)._version for desc, ref in slots if desc[0] != "r"] if traced else None
         try:
             outputs = entry.compiled(flat)
         except BaseException:
@@ -373,12 +381,21 @@ class CompiledFunction:
         for desc in entry.removed:
             _remove(desc, items, now_tensors)
         n_res = entry.n_result
+        if versions is not None:
+            versions = dict(zip((d for d, _ in slots if d[0] != "r"), versions))
         for desc, (where, k) in entry.layout:
-            arr = in_arrays[k] if where == "in" else outputs[n_res + k]
             ref = refs.get(desc)
+            if where == "in":
+                arr = in_arrays[k]
+                if ref is not None and _read(desc, ref) is arr:
+                    continue  # unchanged by the step: no write, so no version bump
+            else:
+                arr = outputs[n_res + k]
             if ref is None:
                 ref = _resolve(desc, items, now_tensors)
             _write(desc, ref, arr)
+            if where == "in" and versions is not None and desc in versions:
+                _versioned(desc, ref)._version = versions[desc]  # only the trace's placeholder came and went
         if not traced and entry.step_calls:
             for (i, calls), b in zip(entry.step_calls, before):
                 items[i]._step_calls = b + calls

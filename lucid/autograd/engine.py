@@ -259,7 +259,9 @@ def run_backward(roots, grad_roots, retain_graph: bool, inputs=None):
     node = heappop(heap)[1] if heap else None
     while node is not None:
         glist = grads.pop(node)  # one gradient (or list of contributions) per output
-        if node.n_out != 1 or type(glist[0]) is list:
+        fn = node.fn
+        single = node.n_out == 1
+        if not single or type(glist[0]) is list:
             _finish_output_grads(node, glist)
         # Check the saved values: not freed by an earlier backward, not modified in place.
         if node.saved_arrays is None:
@@ -274,7 +276,7 @@ def run_backward(roots, grad_roots, retain_graph: bool, inputs=None):
             _observe(node, glist, capture, captured)
         # Run the rule; one gradient per input.
         if node.device == _default[0]:
-            in_grads = node.fn.backward(node, *glist)
+            in_grads = fn.backward(node, glist[0]) if single else fn.backward(node, *glist)
             if type(in_grads) is not tuple:
                 in_grads = (in_grads,) if type(in_grads) is _array and len(node.next) == 1 \
                     else _as_grad_tuple(node, in_grads)
@@ -284,7 +286,8 @@ def run_backward(roots, grad_roots, retain_graph: bool, inputs=None):
             in_grads = _call_rule_elsewhere(node, glist)
         if not retain_graph:
             node.saved_arrays = None  # freed: a second walk through this node raises
-            if not node.fn._ctx_is_metadata:
+            if not fn._ctx_is_metadata:
+                node.meta = None
                 node.__dict__.clear()
         # Route the input gradients along the edges. A newly reached node whose
         # number beats everything queued runs next without touching the heap,

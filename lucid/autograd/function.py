@@ -74,6 +74,9 @@ class Node:
     ``records``, ``saved_arrays``, and any attribute a rule sets on it
     (``ctx.shape = x.shape``).
 
+    ``ctx.meta`` is a slot for a rule's small metadata (shapes, dtypes, axes):
+    setting it, unlike another attribute, creates no per-node ``__dict__``.
+
     Engine fields: ``fn`` (the Function class), ``next`` (one edge per
     positional input: ``None``, a leaf Tensor, or ``(node, output_index)``),
     ``n_out``/``out_meta`` (number, shapes and dtypes of outputs), ``seq``
@@ -96,8 +99,10 @@ class Node:
     __slots__ = (
         "__dict__",
         "__weakref__",
+        "_checks",
         "device",
         "fn",
+        "meta",
         "n_out",
         "needs_input_grad",
         "next",
@@ -111,7 +116,6 @@ class Node:
     #: only ``backward`` needs. As cheap as reading an attribute.
     records = True
 
-    _checks = None
     _non_diff = None
     out_meta = None
     tensor_hooks = None
@@ -125,6 +129,7 @@ class Node:
         self.next = ()
         self.needs_input_grad = ()
         self.saved_arrays = ()
+        self._checks = None
         self.n_out = 1
         self.device = _default[0]
         self.seq = next(_sequence)
@@ -176,6 +181,7 @@ class Node:
     def release(self) -> None:
         """Drop the saved values and whatever the rules stored on ``ctx`` (after a backward)."""
         self.saved_arrays = None
+        self.meta = None
         self.__dict__.clear()
 
     def check_versions(self) -> None:
@@ -319,7 +325,9 @@ class Function:
 
         Binary arithmetic is most of an eager program's operations, so its
         public functions call this directly; ``apply`` also routes every
-        two-argument call here, so both give the same results.
+        two-argument call here, so both give the same results. (It calls the
+        module-level ``_apply2`` by name, which is where ``lucid.profiler``
+        hooks in.)
 
         Examples:
             >>> import lucid
@@ -334,7 +342,8 @@ class Function:
 
 
 _make = Tensor._make
-_NEEDS2 = {(True, True): (True, True), (True, False): (True, False), (False, True): (False, True)}
+# needs_input_grad of a recorded two-input call, indexed [a requires grad][b requires grad].
+_NEEDS2 = (((False, False), (False, True)), ((True, False), (True, True)))
 
 
 def _apply(cls, args: tuple, kwargs: dict):
@@ -387,6 +396,7 @@ def _apply(cls, args: tuple, kwargs: dict):
     ctx.next = edges
     ctx.needs_input_grad = tuple(needs)
     ctx.saved_arrays = ()
+    ctx._checks = None
     ctx.device = device
     ctx.seq = next(_sequence)
     if device != _default[0]:
@@ -409,9 +419,10 @@ def _apply2(cls, a, b):
     """``apply`` unrolled for two positional arguments and no keywords (see ``Function.apply2``).
 
     The same steps as ``_apply``, written out for two arguments: no argument
-    loop, no lists, and the version pairing inlined. Measured on the
-    1000-op chain of ``benchmarks/autograd_overhead.py``, each step moved into
-    a helper call costs about 0.1 µs per operation.
+    loop, no lists, the output Tensor built in place and the version pairing
+    inlined. Measured on the 1000-op chain of
+    ``benchmarks/autograd_overhead.py``, each step moved into a helper call
+    costs about 0.1 µs per operation.
     """
     ta = isinstance(a, Tensor)
     tb = isinstance(b, Tensor)
@@ -445,8 +456,9 @@ def _apply2(cls, a, b):
     ctx = _new(Node)
     ctx.fn = cls
     ctx.next = (ea, eb)
-    ctx.needs_input_grad = _NEEDS2[(ra, rb)]
+    ctx.needs_input_grad = _NEEDS2[ra][rb]
     ctx.saved_arrays = ()
+    ctx._checks = None
     ctx.device = device
     ctx.seq = next(_sequence)
     if device != _default[0]:
@@ -458,10 +470,23 @@ def _apply2(cls, a, b):
     if out.dtype not in FLOATING_MX:
         return _make(out, device)
     ctx.n_out = 1
-    outs = _make(out, device, ctx, 0)
+    # Tensor._make(out, device, ctx, 0), inlined.
+    outs = _new(Tensor)
+    outs._data = out
+    outs._grad = None
+    outs._node = ctx
+    outs._out_idx = 0
+    outs._version = 0
+    outs._device = device
+    outs._hooks = None
+    outs._requires_grad = True
     saved = ctx.saved_arrays
     if saved:
-        # _version_checks, inlined for two inputs.
+        # _version_checks, inlined for two inputs; first the common case of a rule saving exactly
+        # its two Tensor inputs (a product).
+        if ta and tb and len(saved) == 2 and saved[0] is xa and saved[1] is xb:
+            ctx._checks = ((a, a._version), (b, b._version))
+            return outs
         checks = []
         if ta:
             for s in saved:
@@ -662,6 +687,7 @@ def _tensor_apply_impl(cls, *args, **kwargs):
     ctx.needs_input_grad = tuple(needs) if record else (False,) * len(args)
     ctx.saved_arrays = ()
     ctx.n_out = 1
+    ctx._checks = None
     ctx.device = device
     ctx.seq = next(_sequence)
     ctx.in_shapes = shapes

@@ -554,19 +554,22 @@ def hessian(func, argnums=0):
 
 
 # -- functional_call --------------------------------------------------------------------------------
-def functional_call(module, parameter_and_buffer_dicts, args=(), kwargs=None, *, tie_weights: bool = True,
+def functional_call(module, parameter_and_buffer_dicts, args=None, kwargs=None, *, tie_weights: bool = True,
                     strict: bool = False):
     """Call ``module(*args, **kwargs)`` with its parameters and buffers replaced, by name, by the given tensors.
 
     The replacement is temporary: the module's own parameters are put back
     afterwards, also when the call raises. Names are those of
     ``named_parameters()`` / ``named_buffers()`` (``"0.weight"``). Parameters
-    shared under several names (tied weights) are all replaced.
+    shared under several names (tied weights) are all replaced. For a module
+    parametrized with ``lucid.nn.utils.parametrize``, the stored tensors are
+    named ``"parametrizations.weight.original"``; giving ``"weight"`` itself
+    replaces the parametrization's output for the call.
 
     Args:
         module: a ``lucid.nn.Module``.
         parameter_and_buffer_dicts: a dict name -> Tensor, or a tuple of such dicts.
-        args: a single argument, or a tuple of positional arguments.
+        args: a single argument, a tuple of positional arguments, or ``None`` (none).
         kwargs: keyword arguments for the call.
         tie_weights: replace every name of a tied parameter (always done).
         strict: every parameter and buffer must be given.
@@ -600,6 +603,16 @@ def functional_call(module, parameter_and_buffer_dicts, args=(), kwargs=None, *,
             for key, val in mod.__dict__[store].items():
                 if val is not None:
                     slots.setdefault(f"{mod_name}.{key}" if mod_name else key, (mod, store, key))
+    # A parametrized tensor (lucid.nn.utils.parametrize) given by its own name ("weight") replaces
+    # the parametrization's output for the call, as in PyTorch.
+    overrides = {}
+    for mod_name, mod in module.named_modules(remove_duplicate=False):
+        plists = mod.__dict__["_modules"].get("parametrizations")
+        if plists is not None and hasattr(type(mod), "_original_class"):
+            for key in plists._modules:
+                name = f"{mod_name}.{key}" if mod_name else key
+                if name in given:
+                    overrides[name] = (mod, key, given.pop(name))
     unknown = sorted(set(given) - set(slots))
     if unknown:
         raise ValueError(f"functional_call: unknown parameter or buffer names {unknown}")
@@ -609,7 +622,12 @@ def functional_call(module, parameter_and_buffer_dicts, args=(), kwargs=None, *,
             raise ValueError(f"functional_call(strict=True): missing {missing}")
     by_id = {id(_slot_value(slots[name])): t for name, t in given.items()}
     swapped = []
+    overridden = []
     try:
+        for mod, key, tensor in overrides.values():
+            table = mod.__dict__.setdefault("_parametrization_overrides", {})
+            overridden.append((table, key, table.get(key)))
+            table[key] = tensor
         for mod, store, key in slots.values():
             d = mod.__dict__[store]
             new = by_id.get(id(d[key]))
@@ -617,12 +635,19 @@ def functional_call(module, parameter_and_buffer_dicts, args=(), kwargs=None, *,
                 swapped.append((d, key, d[key]))
         for d, key, old in swapped:
             d[key] = by_id[id(old)]
-        if not isinstance(args, tuple):
+        if args is None:
+            args = ()
+        elif not isinstance(args, tuple):
             args = (args,)
         return module(*args, **(kwargs or {}))
     finally:
         for d, key, old in swapped:
             d[key] = old
+        for table, key, old in reversed(overridden):
+            if old is None:
+                table.pop(key, None)
+            else:
+                table[key] = old
 
 
 def _slot_value(slot):

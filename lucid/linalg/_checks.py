@@ -76,7 +76,9 @@ def lu_info(a: mx.array) -> mx.array:
     This costs one LU factorisation (about ``2n^3/3`` flops per matrix) beside
     the kernel's own: MLX reports no status of its own.
     """
-    lu, _ = mx.linalg.lu_factor(a)
+    # stop_gradient: info is never differentiated, and MLX's own transforms
+    # (lucid.func) cannot differentiate the pivots' gathers inside lu_factor.
+    lu, _ = mx.linalg.lu_factor(mx.stop_gradient(a))
     return first_failure(mx.diagonal(lu, axis1=-2, axis2=-1) == 0)
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import lucid.nn as nn
 from lucid.models._registry import register_model
 
-__all__ = ["SmallCNN", "LeNet5", "lenet5"]
+__all__ = ["SmallCNN", "LeNet5", "lenet5", "small_cnn"]
 
 
 class SmallCNN(nn.Module):
@@ -78,3 +78,19 @@ def lenet5(**kwargs) -> LeNet5:
         3
     """
     return LeNet5(**kwargs)
+
+
+@register_model("small_cnn", num_params=207_018, input_size=(1, 28, 28),
+                paper="none: a small conv-BN-ReLU network for 28x28 digits, cheap enough to train on a CPU")
+def small_cnn(**kwargs) -> SmallCNN:
+    """:class:`SmallCNN` for 28x28 grayscale digits (see the class for the arguments).
+
+    Its BatchNorm layers and separate ``features``/``classifier`` make it the
+    quick stand-in for a ResNet in transfer-learning experiments on a CPU.
+
+    Examples:
+        >>> import lucid.models as models
+        >>> models.create_model("small_cnn", num_classes=5).classifier[-1].out_features
+        5
+    """
+    return SmallCNN(**kwargs)

@@ -157,14 +157,18 @@ class GPTAttention(nn.Module):
         q = q.reshape(B, T, H, D).transpose(1, 2)  # (B, H, T, D)
         k = k.reshape(B, T, Hkv, D).transpose(1, 2)
         v = v.reshape(B, T, Hkv, D).transpose(1, 2)
+        p = self.attn_pdrop if self.training else 0.0
+        gqa = Hkv != H
+        if type(cache) is _FixedCache:  # compiled decoding (GPT.generate): fixed shapes, positions in arrays
+            k, v = cache.update(k, v)
+            y = F.scaled_dot_product_attention(q, k, v, attn_mask=cache.visible, dropout_p=p, enable_gqa=gqa)
+            return self.resid_dropout(self.c_proj(y.transpose(1, 2).reshape(B, T, C)))
         offset = 0 if cache is None else cache.offset
         if self.rotary is not None:
             q, k = self.rotary(q, offset), self.rotary(k, offset)
         if cache is not None:
             k, v = cache.update(k, v)
         S = k.shape[2]
-        p = self.attn_pdrop if self.training else 0.0
-        gqa = Hkv != H
         if S == T:
             y = F.scaled_dot_product_attention(q, k, v, dropout_p=p, is_causal=True, enable_gqa=gqa)
         elif T == 1:  # one new token sees everything cached: no mask at all
@@ -227,10 +231,14 @@ class GPTModel(nn.Module):
 
     def forward(self, idx: Tensor, caches: list | None = None) -> Tensor:
         T = idx.shape[1]
-        offset = 0 if caches is None else caches[0].offset
         x = self.wte(idx)
         if not self.rotary:
-            x = x + self.wpe(lucid.arange(offset, offset + T, device=idx.device))
+            if caches is not None and type(caches[0]) is _FixedCache:
+                positions = caches[0].position
+            else:
+                offset = 0 if caches is None else caches[0].offset
+                positions = lucid.arange(offset, offset + T, device=idx.device)
+            x = x + self.wpe(positions)
         x = self.drop(x)
         for i, block in enumerate(self.h):
             x = block(x, None if caches is None else caches[i])
@@ -332,7 +340,9 @@ class GPT(nn.Module):
 
         With ``use_cache`` (default) the prompt runs once and every further
         token costs one step over a :class:`~lucid.nn.KVCache` per layer; the
-        total length must then fit in ``n_positions``. Without it each token
+        total length must then fit in ``n_positions``. That step is compiled
+        with :func:`lucid.compile` once per call and replayed for every token
+        (with ``rotary=True`` it runs eagerly). Without it each token
         re-runs the whole sequence, cropped to its last ``n_positions`` tokens
         (no length limit, quadratic cost). Both give the same tokens.
 
@@ -371,12 +381,60 @@ class GPT(nn.Module):
     def _generate_cached(self, idx, max_new_tokens, temperature, top_k, generator):
         cache = self.make_cache()
         logits = self(idx, cache)[:, -1, :]
+        if not self.config.rotary and max_new_tokens > 1:
+            return self._generate_compiled(idx, cache, logits, max_new_tokens, temperature, top_k, generator)
         tokens = [idx]
         for i in range(max_new_tokens):
             nxt = _sample(logits, temperature, top_k, generator).astype(idx.dtype)
             tokens.append(nxt)
             if i + 1 < max_new_tokens:
                 logits = self(nxt, cache)[:, -1, :]
+            lucid.eval(nxt)
+        return lucid.cat(tokens, dim=1)
+
+    def _generate_compiled(self, idx, cache, logits, max_new_tokens, temperature, top_k, generator):
+        """After the prompt: each further token is one call of a compiled step (``lucid.compile``).
+
+        The eager loop spends most of a small model's time in Python (every op of
+        every layer, per token). Here one step (embed the token, run the blocks,
+        sample) is traced once and replayed by MLX. Its shapes must stay fixed,
+        so the keys and values live in :class:`_FixedCache` buffers sized for the
+        whole generation, and the position is an array: one trace serves every
+        token. The random draws are those of the eager loop, so both give the
+        same tokens.
+        """
+        T0 = idx.shape[1]
+        length = T0 + max_new_tokens - 1  # positions the last step attends over
+        keys, values = [], []
+        for c in cache:
+            pad = (*c.keys.shape[:-2], length - T0)
+            keys.append(lucid.cat([c.keys[..., :T0, :], lucid.zeros(*pad, c.keys.shape[-1], dtype=c.keys.dtype,
+                                                                     device=c.keys.device)], dim=-2))
+            values.append(lucid.cat([c.values[..., :T0, :], lucid.zeros(*pad, c.values.shape[-1],
+                                                                         dtype=c.values.dtype,
+                                                                         device=c.values.device)], dim=-2))
+        del cache
+
+        def step(token, position, keys, values):
+            slots = lucid.arange(length, dtype=lucid.int32, device=token.device)
+            write = (slots == position).reshape(length, 1)
+            visible = (slots <= position).reshape(1, length)
+            caches = [_FixedCache(k, v, position, write, visible) for k, v in zip(keys, values)]
+            logits = self.lm_head(self.transformer(token, caches))[:, -1, :]
+            nxt = _sample(logits, temperature, top_k, generator).astype(token.dtype)
+            return nxt, position + 1, [c.keys for c in caches], [c.values for c in caches]
+
+        # The weights are read by the trace as constants (they cannot change during generation), so
+        # the only state is the random key: nothing per parameter is passed in and out per token.
+        state = [] if generator is None else [generator]
+        compiled = lucid.compile(step, state=state)
+        nxt = _sample(logits, temperature, top_k, generator).astype(idx.dtype)
+        lucid.eval(nxt)
+        tokens = [idx, nxt]
+        position = lucid.tensor([T0], dtype=lucid.int32, device=idx.device)
+        for _ in range(max_new_tokens - 1):
+            nxt, position, keys, values = compiled(nxt, position, keys, values)
+            tokens.append(nxt)
             lucid.eval(nxt)
         return lucid.cat(tokens, dim=1)
 
@@ -391,6 +449,26 @@ class GPT(nn.Module):
         return seq
 
 
+class _FixedCache:
+    """One layer's keys and values during compiled generation: buffers for every position, fixed in shape.
+
+    ``update`` writes the new token's key and value into the row ``write``
+    selects (a ``(L, 1)`` mask, so no shape depends on the position) and returns
+    the whole buffers; attention reads them through ``visible`` (``(1, L)``,
+    the positions written so far). ``position`` ``(1,)`` is the new token's
+    position.
+    """
+
+    __slots__ = ("keys", "position", "values", "visible", "write")
+
+    def __init__(self, keys: Tensor, values: Tensor, position: Tensor, write: Tensor, visible: Tensor) -> None:
+        self.keys, self.values = keys, values
+        self.position, self.write, self.visible = position, write, visible
+
+    def update(self, keys: Tensor, values: Tensor) -> tuple[Tensor, Tensor]:
+        self.keys = lucid.where(self.write, keys, self.keys)
+        self.values = lucid.where(self.write, values, self.values)
+        return self.keys, self.values
 
 
 def _sample(logits: Tensor, temperature: float, top_k: int | None, generator) -> Tensor:

@@ -12,7 +12,8 @@ from lucid.nn.parameter import Buffer, Parameter
 # spellings of the user's documentation work, including ``from lucid.nn.utils import ...``).
 utils = util
 _sys.modules[__name__ + ".utils"] = util
-_sys.modules[__name__ + ".utils.rnn"] = util.rnn
+for _name in util._SUBMODULES:
+    _sys.modules[f"{__name__}.utils.{_name}"] = getattr(util, _name)
 
 
 def __getattr__(name: str):

@@ -24,21 +24,20 @@ class Add(Function):
     @staticmethod
     def forward(ctx, a, b):
         if ctx.records:
-            _meta(ctx, a, b)
+            # The shape and dtype of each input that needs a gradient (which is then an array), in
+            # the ``meta`` slot: no per-node attribute dict.
+            na, nb = ctx.needs_input_grad
+            ctx.meta = ((a.shape, a.dtype) if na else None, (b.shape, b.dtype) if nb else None)
         return mx.add(a, b)
 
     @staticmethod
     def backward(ctx, g):
-        na, nb = ctx.needs_input_grad
-        ga = gb = None
+        a_meta, b_meta = ctx.meta
         # unbroadcast is called only when needed: most sums do not broadcast, and the call costs
-        # as much as the rest of this rule.
-        if na:
-            shape, dtype = ctx.a_meta
-            ga = g if shape == g.shape and dtype == g.dtype else unbroadcast(g, shape, dtype)
-        if nb:
-            shape, dtype = ctx.b_meta
-            gb = g if shape == g.shape and dtype == g.dtype else unbroadcast(g, shape, dtype)
+        # as much as the rest of this rule (so does reading an array's shape or dtype: once each).
+        meta = (g.shape, g.dtype)
+        ga = None if a_meta is None else g if a_meta == meta else unbroadcast(g, *a_meta)
+        gb = None if b_meta is None else g if b_meta == meta else unbroadcast(g, *b_meta)
         return ga, gb
 
 

@@ -167,3 +167,26 @@ def test_save_for_backward_and_saved_arrays_are_the_same_thing():
     node.save_for_backward(x, mx.array([1.0]))
     assert node.saved_arrays[0] is x._data  # Tensors are stored as their arrays
     assert node.saved_tensors is node.saved_arrays
+
+
+def test_binary_arithmetic_nodes_keep_no_attribute_dict():
+    """Add and Mul keep what backward needs in slots: recording them creates no per-node __dict__."""
+    x = lucid.ones(3, requires_grad=True)
+    b = lucid.ones(3, requires_grad=True)
+    y = x * b + b
+    for node in (y.grad_fn, y.grad_fn.next[0][0]):
+        assert node.__dict__ == {}, node
+    y.sum().backward()
+    np.testing.assert_array_equal(b.grad.numpy(), [2.0, 2.0, 2.0])
+
+
+def test_add_backward_casts_and_unbroadcasts_only_what_differs():
+    a = lucid.ones(3, 1, dtype=lucid.float16, requires_grad=True)
+    b = lucid.ones(4, requires_grad=True)
+    c = lucid.ones(3, 4, requires_grad=True)
+    (a + b).sum().backward()
+    (c + 1.0).sum().backward()
+    assert (a.grad.shape, a.grad.dtype, b.grad.shape, b.grad.dtype) == ((3, 1), lucid.float16, (4,), lucid.float32)
+    np.testing.assert_array_equal(a.grad.numpy(), np.full((3, 1), 4.0))
+    np.testing.assert_array_equal(b.grad.numpy(), np.full(4, 3.0))
+    np.testing.assert_array_equal(c.grad.numpy(), np.ones((3, 4)))

@@ -254,3 +254,19 @@ def test_scheduler_created_after_compiling_does_not_retrace():
     opt.param_groups[0]["momentum"] = 0.5  # a hyperparameter the update reads: a new variant
     step()
     assert step.traces == 3
+
+
+def test_state_a_call_leaves_unchanged_keeps_its_version():
+    """Inference through lucid.compile must not look like an in-place update of the weights."""
+    lucid.manual_seed(0)
+    m = nn.Linear(3, 2)
+    x = lucid.randn(4, 3, requires_grad=True)
+    loss = (m(x) * m.weight.sum()).sum()  # a pending graph that saved the weight
+    before = (m.weight._data, m.weight._version, m.bias._version)
+    f = lucid.compile(lambda t: m(t), state=[m])
+    with lucid.no_grad():
+        f(x.detach())
+        f(x.detach())
+    assert (m.weight._data, m.weight._version, m.bias._version) == before
+    loss.backward()  # no "modified by an in-place operation" error
+    assert m.weight.grad is not None

@@ -60,7 +60,9 @@ def test_tutorial_index_links_every_tutorial():
 
 def _build(config: Path, site: Path) -> None:
     """``mkdocs build --strict``; fails the test with the warnings if the build fails."""
-    env = dict(os.environ, NO_MKDOCS_2_WARNING="1", MPLBACKEND="Agg")
+    # The notebooks are executed (and their errors reported cell by cell) by
+    # test_notebooks.py; here they are rendered as stored, so the suite runs them once.
+    env = dict(os.environ, NO_MKDOCS_2_WARNING="1", MPLBACKEND="Agg", LUCID_DOCS_EXECUTE="false")
     # Notebook kernels must import this checkout's Lucid, not whichever one is pip-installed.
     env["PYTHONPATH"] = os.pathsep.join(p for p in (str(REPO), os.environ.get("PYTHONPATH")) if p)
     proc = subprocess.run(

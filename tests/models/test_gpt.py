@@ -165,7 +165,8 @@ def test_cached_forward_matches_full_forward(extra):
     assert cache[0].offset == IDX.shape[1]
 
 
-@pytest.mark.parametrize("extra", [{}, {"n_kv_head": 1, "rotary": True}], ids=["gpt2", "mqa-rope"])
+@pytest.mark.parametrize("extra", [{}, {"n_kv_head": 2}, {"n_kv_head": 1, "rotary": True}],
+                         ids=["gpt2", "gqa", "mqa-rope"])
 def test_generate_same_tokens_with_and_without_cache(extra):
     model = tiny(**extra)
     prompt = lucid.tensor(IDX[:, :3])
@@ -183,6 +184,23 @@ def test_generate_same_tokens_with_and_without_cache(extra):
         sampled.append(model.generate(prompt, 8, temperature=1.5, top_k=5, use_cache=use_cache).numpy())
     np.testing.assert_array_equal(sampled[0], sampled[1])
     assert model.training  # the mode is restored
+
+
+def test_cached_generation_runs_the_blocks_once_per_trace(monkeypatch):
+    """After the prompt, tokens come from one compiled step: the Python of the blocks runs only to trace it."""
+    from lucid.models import gpt as gpt_module
+
+    model = tiny()
+    calls = []
+    forward = gpt_module.GPTBlock.forward
+    monkeypatch.setattr(gpt_module.GPTBlock, "forward", lambda self, *a: calls.append(1) or forward(self, *a))
+    prompt = lucid.tensor(IDX[:, :3])
+    greedy = model.generate(prompt, 10, temperature=0)
+    assert len(calls) == 2 * model.config.n_layer  # the prompt, then the trace; not once per token
+    np.testing.assert_array_equal(greedy.numpy(), model.generate(prompt, 10, temperature=0, use_cache=False).numpy())
+    versions = [p._version for p in model.parameters()]
+    model.generate(prompt, 4, temperature=1.0, generator=lucid.random.Generator(0))
+    assert [p._version for p in model.parameters()] == versions  # generation does not touch the weights
 
 
 def test_sampling_respects_top_k_and_is_seeded():

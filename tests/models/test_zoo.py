@@ -24,6 +24,9 @@ TORCHVISION_COUNTS = {
     "gpt2": 124_439_808,  # not in torchvision: Hugging Face's GPT2LMHeadModel (lm_head tied to wte)
     "bert-base-uncased": 109_482_240,  # not in torchvision: Hugging Face's BertModel (with the pooler)
     "lenet5": 61_706,  # not in torchvision: LeNet-5 for 1x28x28 inputs
+    "small_cnn": 207_018,  # not in torchvision: SmallCNN for 1x28x28 inputs
+    # Generative models and U-Net (not in torchvision): counted by layer in tests/models/test_generative.py.
+    "vae": 652_824, "dcgan_generator": 3_576_704, "dcgan_discriminator": 2_765_568, "unet": 31_037_633,
 }
 
 # Samples of torchvision's state_dict keys for each architecture.
