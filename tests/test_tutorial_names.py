@@ -1,16 +1,10 @@
 """Names a PyTorch tutorial reader types (issue 12's lists) must resolve on Lucid.
 
 ``TUTORIAL_NAMES`` is checked strictly: a missing name fails with the list of
-every missing one. ``PENDING_OTHER_LANES`` holds names that other lanes of
-this round are adding (``nnutils``); the lead folds
-them into ``TUTORIAL_NAMES`` at merge time. ``KNOWN_GAPS`` are PyTorch names
-still missing, listed so they are not forgotten: its test fails once one of
-them resolves, so it moves to ``TUTORIAL_NAMES``.
+every missing one.
 """
 
 import importlib
-
-import pytest
 
 import lucid
 
@@ -100,8 +94,18 @@ TUTORIAL_NAMES = {
     """),
     "lucid.nn.utils": _names("""
     clip_grad_norm_ clip_grad_value_ clip_grad_norm clip_grad_value parameters_to_vector vector_to_parameters
-    get_total_norm rnn
+    get_total_norm rnn parametrize parametrizations prune weight_norm remove_weight_norm spectral_norm
+    remove_spectral_norm fuse_conv_bn_eval fuse_conv_bn_weights fuse_linear_bn_eval fuse_linear_bn_weights
+    skip_init stateless
     """),
+    "lucid.nn.utils.parametrize": _names("register_parametrization remove_parametrizations is_parametrized cached"),
+    "lucid.nn.utils.parametrizations": _names("orthogonal weight_norm spectral_norm"),
+    "lucid.nn.utils.prune": _names("""
+    BasePruningMethod Identity RandomUnstructured L1Unstructured RandomStructured LnStructured CustomFromMask
+    identity random_unstructured l1_unstructured random_structured ln_structured global_unstructured
+    custom_from_mask remove is_pruned
+    """),
+    "lucid.nn.utils.stateless": _names("functional_call"),
     "lucid.nn.utils.rnn": _names("""
     pack_padded_sequence pad_packed_sequence pad_sequence pack_sequence PackedSequence unpad_sequence
     unpack_sequence
@@ -149,25 +153,6 @@ TUTORIAL_NAMES = {
     """),
 }
 
-PENDING_OTHER_LANES = {
-    # nnutils
-    "lucid.nn.utils": _names("""
-    parametrize parametrizations prune weight_norm remove_weight_norm spectral_norm remove_spectral_norm
-    fuse_conv_bn_eval fuse_conv_bn_weights fuse_linear_bn_eval fuse_linear_bn_weights skip_init stateless
-    """),
-    "lucid.nn.utils.parametrize": _names("register_parametrization remove_parametrizations is_parametrized cached"),
-    "lucid.nn.utils.parametrizations": _names("orthogonal weight_norm spectral_norm"),
-    "lucid.nn.utils.prune": _names("""
-    BasePruningMethod Identity RandomUnstructured L1Unstructured RandomStructured LnStructured CustomFromMask
-    identity random_unstructured l1_unstructured random_structured ln_structured global_unstructured
-    custom_from_mask remove is_pruned
-    """),
-    "lucid.nn.utils.stateless": _names("""
-    functional_call
-    """),
-}
-
-KNOWN_GAPS: dict = {}
 
 
 def _namespace(path: str):
@@ -194,14 +179,5 @@ def test_tutorial_names_resolve():
 
 
 def test_lists_have_no_duplicates():
-    for table in (TUTORIAL_NAMES, PENDING_OTHER_LANES, KNOWN_GAPS):
-        for path, names in table.items():
-            assert len(names) == len(set(names)), path
-    for path, names in KNOWN_GAPS.items():
-        assert not set(names) & set(TUTORIAL_NAMES.get(path, ())), path
-
-
-@pytest.mark.parametrize("path", sorted(KNOWN_GAPS))
-def test_known_gaps_are_still_gaps(path):
-    resolved = [n for n in KNOWN_GAPS[path] if f"{path}.{n}" not in _missing({path: [n]})]
-    assert not resolved, f"now available: move {resolved} from KNOWN_GAPS to TUTORIAL_NAMES[{path!r}]"
+    for path, names in TUTORIAL_NAMES.items():
+        assert len(names) == len(set(names)), path
