@@ -8,20 +8,13 @@ from __future__ import annotations
 
 from lucid._tensor import Tensor
 from lucid.nn.functional import pooling as Fp
-from lucid.nn.functional._kernels import SPATIAL, check_layer_input
+from lucid.nn.functional._kernels import check_spatial_input
 from lucid.nn.module import Module
 
 __all__ = ["MaxPool1d", "MaxPool2d", "MaxPool3d", "AvgPool1d", "AvgPool2d", "AvgPool3d",
            "AdaptiveAvgPool1d", "AdaptiveAvgPool2d", "AdaptiveAvgPool3d",
            "AdaptiveMaxPool1d", "AdaptiveMaxPool2d", "AdaptiveMaxPool3d", "LPPool1d", "LPPool2d", "LPPool3d",
            "MaxUnpool1d", "MaxUnpool2d", "MaxUnpool3d"]
-
-
-def _check(module, input, nd: int) -> None:
-    check_layer_input(module, input)
-    if input.ndim not in (nd + 1, nd + 2):
-        raise ValueError(f"{type(module).__name__} expected input of shape (N, C, {SPATIAL[nd]}) or "
-                         f"(C, {SPATIAL[nd]}), got {input.shape}")
 
 
 class _PoolNd(Module):
@@ -31,7 +24,7 @@ class _PoolNd(Module):
     _fns: dict = {}
 
     def _pool(self, input: Tensor, *args):
-        _check(self, input, self._nd)
+        check_spatial_input(self, input, self._nd)
         return self._fns[self._nd](input, *args)
 
 
