@@ -29,7 +29,7 @@ class _PoolNd(Module):
 
 
 class _WindowPoolNd(_PoolNd):
-    """Max and average pooling: windows of ``kernel_size`` moved by ``stride`` (default: the kernel size)."""
+    """Max and average pooling, max unpooling: windows of ``kernel_size`` moved by ``stride`` (default: kernel_size)."""
 
     def __init__(self, kernel_size, stride, padding) -> None:
         super().__init__()
@@ -354,20 +354,14 @@ class LPPool3d(_LPPoolNd):
     _nd = 3
 
 
-class _MaxUnpoolNd(_PoolNd):
+class _MaxUnpoolNd(_WindowPoolNd):
     _fns = {1: Fp.max_unpool1d, 2: Fp.max_unpool2d, 3: Fp.max_unpool3d}
 
     def __init__(self, kernel_size, stride=None, padding=0) -> None:
-        super().__init__()
-        self.kernel_size = kernel_size
-        self.stride = stride if stride is not None else kernel_size
-        self.padding = padding
+        super().__init__(kernel_size, stride, padding)
 
     def forward(self, input: Tensor, indices: Tensor, output_size=None) -> Tensor:
         return self._pool(input, indices, self.kernel_size, self.stride, self.padding, output_size)
-
-    def extra_repr(self) -> str:
-        return f"kernel_size={self.kernel_size}, stride={self.stride}, padding={self.padding}"
 
 
 class MaxUnpool1d(_MaxUnpoolNd):
