@@ -152,3 +152,14 @@ def test_check_spatial_input_accepts_batched_and_unbatched():
     K.check_spatial_input(layer, lucid.ones(1, 2, 4), 1)
     with pytest.raises(ValueError, match=r"^MaxPool1d expected input of shape \(N, C, L\) or \(C, L\), got \(4,\)$"):
         K.check_spatial_input(layer, lucid.ones(4), 1)
+
+
+@pytest.mark.parametrize("call, message", [
+    (lambda F: F.linear([1.0], lucid.ones(2, 1)), "linear: input must be a lucid Tensor, got list"),
+    (lambda F: F.bilinear(lucid.ones(1, 2), lucid.ones(1, 2), (1,)),
+     "bilinear: weight must be a lucid Tensor, got tuple"),
+    (lambda F: F.mse_loss(lucid.ones(2), [1.0, 2.0]), "mse_loss: target must be a lucid Tensor, got list"),
+])
+def test_functionals_share_kernels_check_tensor(call, message):
+    with pytest.raises(TypeError, match="^" + re.escape(message) + "$"):
+        call(lucid.nn.functional)
