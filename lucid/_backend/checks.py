@@ -125,6 +125,11 @@ def no_host_reads(message: str):
         _state.no_reads = prev
 
 
+def in_transform() -> bool:
+    """Whether a ``lucid.func`` transform is running in this thread (its arrays are MLX tracers)."""
+    return _state.no_reads is not None
+
+
 def pending() -> list:
     """The arrays a sync point must evaluate for this thread's pending checks (empty when none)."""
     checks = _state.checks
