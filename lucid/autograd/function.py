@@ -281,9 +281,19 @@ class Function:
             module = cls.__module__ or ""
             cls.raw_arrays = module == "lucid" or module.startswith("lucid.")
         if "apply" not in cls.__dict__:
-            cls.apply = Function.__dict__["apply"] if cls.raw_arrays else _tensor_apply
+            if not cls.raw_arrays:
+                cls.apply = _tensor_apply
+            elif not cls.mlx_vjp:
+                cls.apply = _transform_aware_apply
+            else:
+                cls.apply = Function.__dict__["apply"]
         if "apply2" not in cls.__dict__:
-            cls.apply2 = Function.__dict__["apply2"] if cls.raw_arrays else _tensor_apply2
+            if not cls.raw_arrays:
+                cls.apply2 = _tensor_apply2
+            elif not cls.mlx_vjp:
+                cls.apply2 = _transform_aware_apply2
+            else:
+                cls.apply2 = Function.__dict__["apply2"]
 
     @staticmethod
     def setup_context(ctx, inputs: tuple, output):
@@ -294,6 +304,17 @@ class Function:
         ``setup_context(ctx, args, output)``.
         """
         raise NotImplementedError("setup_context is optional: define it together with a forward(*args) without ctx")
+
+    #: ``True``: inside a ``lucid.func`` transform (``grad``, ``vjp``, ``vmap``,
+    #: ``jacrev``, ...) MLX differentiates the raw ops of ``forward`` itself.
+    #: ``False`` (raw-array Functions only): there the call runs as an
+    #: ``mx.custom_function`` whose vector-Jacobian product is this class's own
+    #: ``backward``, for a ``forward`` built on MLX ops that MLX cannot
+    #: differentiate (its linear-algebra kernels). Forward mode (``jvp``,
+    #: ``jacfwd``) still goes through ``forward``'s ops, and differentiating
+    #: the gradient again raises a ``RuntimeError`` naming the operation.
+    #: Outside transforms the setting changes nothing.
+    mlx_vjp = True
 
     #: ``False`` for operations whose outputs never carry gradients
     #: (comparisons, argmax, ...): ``apply`` then records nothing.
@@ -506,6 +527,122 @@ def _apply2(cls, a, b):
         if checks:
             ctx._checks = checks
     return outs
+
+
+# -- inside lucid.func: Lucid's backward as MLX's vjp (classes with mlx_vjp = False) ------------
+def _transform_aware_apply_impl(cls, *args, **kwargs):
+    """``apply`` of a class with ``mlx_vjp = False``: the usual path, or inside a transform :func:`_apply_as_vjp`."""
+    if _state.transforms:
+        return _apply_as_vjp(cls, args, kwargs)
+    if len(args) == 2 and not kwargs:
+        return _apply2(cls, args[0], args[1])
+    return _apply(cls, args, kwargs)
+
+
+def _transform_aware_apply2_impl(cls, a, b):
+    if _state.transforms:
+        return _apply_as_vjp(cls, (a, b), {})
+    return _apply2(cls, a, b)
+
+
+_transform_aware_apply = classmethod(_transform_aware_apply_impl)
+_transform_aware_apply2 = classmethod(_transform_aware_apply2_impl)
+
+
+def _higher_order_error(cls) -> RuntimeError:
+    return RuntimeError(
+        f"lucid.func: {cls.__name__} ({cls.__module__}) supports first derivatives only inside lucid.func "
+        "transforms: its gradient comes from Lucid's own backward rule because MLX cannot differentiate the "
+        "kernels of its forward, and that rule cannot be differentiated again (grad(grad(f)), hessian, or jvp "
+        "of a gradient). Compute the first derivative with lucid.func and the second by finite differences, "
+        "or restructure the function.")
+
+
+def _first_order_only(cls):
+    """An identity ``mx.custom_function`` (one per class) whose derivatives raise :func:`_higher_order_error`."""
+    guard = cls.__dict__.get("_first_order_guard")
+    if guard is None:
+        @mx.custom_function
+        def guard(*grads):
+            return grads
+
+        @guard.vjp
+        def _no_vjp(primals, cotangents, outputs):
+            raise _higher_order_error(cls)
+
+        @guard.jvp
+        def _no_jvp(primals, tangents):
+            raise _higher_order_error(cls)
+
+        type.__setattr__(cls, "_first_order_guard", guard)
+    return guard
+
+
+def _apply_as_vjp(cls, args: tuple, kwargs: dict):
+    """Run ``cls`` inside a ``lucid.func`` transform as an ``mx.custom_function`` whose vjp is ``cls.backward``.
+
+    Grad mode is off inside transforms, so nothing is recorded on Lucid's
+    tape; the ctx is kept by the closure for the backward rule instead. The
+    differentiable primals are the floating-point Tensor arguments; other
+    arguments are constants of the call.
+    """
+    arrays = []
+    pos = []
+    device = None
+    for i, a in enumerate(args):
+        if isinstance(a, Tensor):
+            if device is None:
+                device = a._device
+            arrays.append(a._data)
+            if a._data.dtype in FLOATING_MX:
+                pos.append(i)
+        else:
+            arrays.append(a)
+    if not pos or not cls.differentiable:
+        return _apply(cls, args, kwargs)
+    if device is None:
+        device = _default[0]
+    ctx = _new(Node)
+    ctx.fn = cls
+    ctx.next = tuple(a if i in pos else None for i, a in enumerate(args))
+    ctx.needs_input_grad = tuple(i in pos for i in range(len(args)))
+    ctx.saved_arrays = ()
+    ctx._checks = None
+    ctx.device = device
+    ctx.seq = next(_sequence)
+    meta = {}
+
+    def forward(*primals):
+        full = list(arrays)
+        for i, p in zip(pos, primals):
+            full[i] = p
+        with run_on(device):
+            out = cls.forward(ctx, *full, **kwargs)
+        multi = type(out) is tuple or type(out) is list
+        meta["multi"] = multi
+        meta["raw"] = tuple(out) if multi else None
+        return meta["raw"] if multi else out
+
+    def backward(primals, cotangents, outputs):
+        primals = (primals,) if len(pos) == 1 else primals
+        with run_on(device):
+            grads = cls.backward(ctx, *cotangents) if meta["multi"] else cls.backward(ctx, cotangents)
+        if type(grads) is not tuple and type(grads) is not list:
+            grads = (grads,)
+        out = tuple(mx.zeros_like(p) if grads[i] is None else grads[i] for i, p in zip(pos, primals))
+        return _first_order_only(cls)(*out)
+
+    fn = mx.custom_function(forward)
+    fn.vjp(backward)
+    out = fn(*(arrays[i] for i in pos))
+    if not meta["multi"]:
+        return _make(out, device)
+    non_diff = ctx._non_diff
+    return tuple([
+        _make(o if o.dtype in FLOATING_MX and not (non_diff and any(r is n for n in non_diff))
+              else mx.stop_gradient(o), device)
+        for o, r in zip(out, meta["raw"])
+    ])
 
 
 def _wrap_plain(outs, device: str) -> tuple:

@@ -44,6 +44,7 @@ import mlx.core as mx
 from lucid._backend import checks as _checks
 from lucid._backend.device import get_default_device
 from lucid._tensor import Tensor
+from lucid.autograd.grad_mode import _state as _grad_state
 from lucid.autograd.grad_mode import no_grad
 
 __all__ = ["grad", "grad_and_value", "vjp", "jvp", "vmap", "jacrev", "jacfwd", "hessian", "functional_call"]
@@ -91,6 +92,7 @@ _HOST_READ = ("a lucid.func transform (grad, vjp, jvp, vmap, jacrev, jacfwd, hes
 @contextlib.contextmanager
 def _traced():
     """Run the user's function on traced arrays: no tape, deferred checks dropped, clear host-read errors."""
+    _grad_state.transforms += 1
     try:
         with no_grad(), _checks.no_host_reads(_HOST_READ):
             yield
@@ -98,6 +100,8 @@ def _traced():
         if "function transformations" in str(err):  # MLX's own refusal (vmap)
             raise RuntimeError(_HOST_READ) from None
         raise
+    finally:
+        _grad_state.transforms -= 1
 
 
 def _argnums(argnums, nargs: int, op: str) -> tuple:

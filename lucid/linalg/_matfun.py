@@ -76,6 +76,8 @@ def _expm(a: mx.array, e: mx.array | None = None):
 
 
 class MatrixExp(Function):
+    mlx_vjp = False  # MLX cannot differentiate its kernels: lucid.func uses backward below
+
     @staticmethod
     @on_cpu
     def forward(ctx, a):
