@@ -18,6 +18,11 @@ Inside a transform:
   but are not reported: flags made inside a transform are dropped on exit;
 * layers that update buffers (BatchNorm in training mode) would store traced
   arrays: run them in ``eval()`` mode inside transforms.
+* Lucid Functions whose ``forward`` MLX cannot differentiate (the
+  ``lucid.linalg`` decompositions, ``solve``, ``inv``, ``matrix_exp``: class
+  attribute ``mlx_vjp = False``) run as ``mx.custom_function`` with Lucid's
+  own backward rule as their vjp: first derivatives only (a second one
+  raises ``RuntimeError`` naming the operation).
 
 ``functional_call(module, params, args)`` runs a module with some parameters
 and buffers replaced by the given tensors (by name), so a model's loss can be
