@@ -21,8 +21,9 @@ Inside a transform:
 * Lucid Functions whose ``forward`` MLX cannot differentiate (the
   ``lucid.linalg`` decompositions, ``solve``, ``inv``, ``matrix_exp``: class
   attribute ``mlx_vjp = False``) run as ``mx.custom_function`` with Lucid's
-  own backward rule as their vjp: first derivatives only (a second one
-  raises ``RuntimeError`` naming the operation).
+  own backward rule as their vjp (and its transpose as their jvp): first
+  derivatives only (a second one raises ``RuntimeError`` naming the
+  operation).
 
 ``functional_call(module, params, args)`` runs a module with some parameters
 and buffers replaced by the given tensors (by name), so a model's loss can be

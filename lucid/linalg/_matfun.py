@@ -95,6 +95,15 @@ class MatrixExp(Function):
         # The gradient is the Frechet derivative L(A^T, G): the upper-right block of exp([[A^T, G], [0, A^T]]).
         return down(_expm(swap(x), g.astype(x.dtype))[1], ctx.dtype)
 
+    @staticmethod
+    @on_cpu
+    def jvp(ctx, t):
+        # Forward mode (lucid.func.jvp / jacfwd): the Frechet derivative L(A, T) itself.
+        (x,) = ctx.saved_tensors
+        if x.shape[-1] == 0:
+            return mx.zeros(x.shape, dtype=ctx.dtype)
+        return down(_expm(x, t.astype(x.dtype))[1], ctx.dtype)
+
 
 def matrix_exp(A: Tensor) -> Tensor:
     """The matrix exponential :math:`e^A = \\sum_k A^k / k!` of a square matrix (or batch).
