@@ -97,10 +97,14 @@ class Tensor:
         """The maximum over ``axis`` (``dim``, an int or tuple; all when omitted); ties share the gradient evenly."""
     def amin(self, axis=None, keepdims: builtins.bool = False, *, dim=None, keepdim: builtins.bool = False) -> Tensor:
         """The minimum over ``axis`` (``dim``, an int or tuple; all when omitted); ties share the gradient evenly."""
+    def aminmax(self, *, dim=None, keepdim: builtins.bool = False, axis=None, keepdims: builtins.bool = False):
+        """The minimum and the maximum in one call: the named tuple ``(min, max)``."""
     def angle(self) -> Tensor:
         """The argument (phase) of each element, in radians in ``(-pi, pi]``."""
     def any(self, dim=None, keepdim: builtins.bool = False, *, axis=None, keepdims: builtins.bool = False) -> Tensor:
         """True where some element over ``dim`` (an int or tuple; all when omitted) is nonzero; bool result."""
+    def apply_(self, callable) -> Tensor:
+        """Replace each element ``v`` by ``callable(v)`` (in place; a Python call per element)."""
     def arccos(self) -> Tensor:
         r"""Elementwise inverse cosine, in :math:`[0, \pi]`; NaN outside ``[-1, 1]``."""
     def arccosh(self) -> Tensor:
@@ -160,6 +164,8 @@ class Tensor:
         """Fill ``self`` in place with Cauchy samples ``median + sigma * tan(pi * (u - 1/2))``."""
     def ceil(self) -> Tensor:
         """Elementwise smallest integer ``>= x`` (zero gradient)."""
+    def cholesky(self, upper: builtins.bool = False) -> Tensor:
+        """The Cholesky factor of a symmetric positive-definite matrix: ``L`` (``A = L L^T``) or ``U`` if ``upper``."""
     def chunk(self, chunks: builtins.int, dim: builtins.int | None = None, *,
               axis: builtins.int | None = None) -> tuple:
         """Split into ``chunks`` pieces of size ``ceil(n / chunks)`` (fewer if they run out), like PyTorch."""
@@ -193,6 +199,8 @@ class Tensor:
     def cov(self, *, correction: builtins.int = 1, fweights=None, aweights=None) -> Tensor:
         """Covariance matrix of the variables in the rows of ``input`` (observations in columns)."""
     def cpu(self) -> Tensor: ...
+    def cross(self, other: Tensor, dim: builtins.int | None = None, *, axis: builtins.int | None = None) -> Tensor:
+        """The cross product of 3-vectors along ``dim``; with no ``dim``, the first dimension of size 3."""
     def cube(self) -> Tensor:
         """Elementwise :math:`x^3` (integers stay integers)."""
     def cuda(self) -> Tensor: ...
@@ -211,6 +219,8 @@ class Tensor:
     def data(self, value) -> None: ...
     def deg2rad(self) -> Tensor:
         """Degrees to radians, ``x * pi / 180`` (integers give float32)."""
+    def det(self) -> Tensor:
+        """The determinant of a square matrix or a batch of them (:func:`lucid.linalg.det`)."""
     def detach(self) -> Tensor:
         """A new leaf Tensor with the same values, cut from the graph."""
     @property
@@ -226,6 +236,8 @@ class Tensor:
     def digamma(self) -> Tensor:
         r"""Elementwise :math:`\psi(x) = \frac{d}{dx}\ln\Gamma(x)`. Gradient: ``polygamma(1, x)``."""
     def dim(self) -> builtins.int: ...
+    def dist(self, other: Tensor, p=2) -> Tensor:
+        """The ``p``-norm of ``input - other`` over all elements (the shapes broadcast)."""
     def divide(self, other):
         """Elementwise true division ``input / other`` (integers give float32)."""
     def dot(self, other: Tensor) -> Tensor:
@@ -331,6 +343,8 @@ class Tensor:
     def inner(self, other: Tensor) -> Tensor:
         """Inner product over the last dimension (a product when either input is 0-d)."""
     def int(self) -> Tensor: ...
+    def inverse(self) -> Tensor:
+        """The inverse of a square matrix or a batch of them (:func:`lucid.linalg.inv`)."""
     def is_complex(self) -> builtins.bool:
         """True for complex tensors."""
     def is_contiguous(self, memory_format: Any = ...) -> builtins.bool:
@@ -339,6 +353,8 @@ class Tensor:
         """True for float16, bfloat16, float32 and float64 tensors (not complex ones)."""
     @property
     def is_leaf(self) -> builtins.bool: ...
+    def is_nonzero(self) -> builtins.bool:
+        """Whether a one-element tensor is non-zero (a Python bool; a sync point)."""
     def isclose(self, other, rtol: builtins.float = 1e-05, atol: builtins.float = 1e-08,
                 equal_nan: builtins.bool = False) -> Tensor:
         """Elementwise ``|input - other| <= atol + rtol * |other|`` as a bool tensor, with broadcasting."""
@@ -352,6 +368,8 @@ class Tensor:
         """Elementwise ``x == -inf`` as a bool tensor."""
     def isposinf(self) -> Tensor:
         """Elementwise ``x == +inf`` as a bool tensor."""
+    def isreal(self) -> Tensor:
+        """Elementwise: is the value real (a zero imaginary part)? Always True for non-complex tensors."""
     def item(self):
         """The value of a one-element tensor as a Python number (evaluates)."""
     def kron(self, other: Tensor) -> Tensor:
@@ -385,6 +403,10 @@ class Tensor:
         r"""Elementwise :math:`\log(e^x + e^y)`, without overflow; broadcasting."""
     def logaddexp2(self, other) -> Tensor:
         r"""Elementwise :math:`\log_2(2^x + 2^y)`, without overflow; broadcasting."""
+    def logcumsumexp(self, dim=None, *, axis=None) -> Tensor:
+        """The log of the running sum of exponentials along ``dim``, computed without overflow."""
+    def logdet(self) -> Tensor:
+        """The natural log of the determinant: NaN where it is negative, ``-inf`` where it is 0."""
     def logical_and(self, other) -> Tensor:
         """Elementwise logical AND; nonzero counts as true."""
     def logical_not(self) -> Tensor:
@@ -403,6 +425,8 @@ class Tensor:
         """Elementwise ``input < other`` as a bool tensor (``less``)."""
     @property
     def mT(self) -> Tensor: ...
+    def map_(self, tensor: Tensor, callable) -> Tensor:
+        """Replace each element ``a`` by ``callable(a, b)``, ``b`` the matching element of ``tensor`` (in place)."""
     def masked_fill(self, mask, value) -> Tensor:
         """Replace elements where ``mask`` (broadcast to ``input``'s shape) is True with ``value``."""
     def masked_scatter(self, mask, source: Tensor) -> Tensor:
@@ -411,6 +435,10 @@ class Tensor:
         """The elements of ``input`` where ``mask`` is True, as a 1-D tensor (a sync point: data-dependent size)."""
     def matmul(self, other: Tensor) -> Tensor:
         """Matrix product with NumPy/PyTorch semantics (also ``input @ other``)."""
+    def matrix_exp(self) -> Tensor:
+        """The matrix exponential (:func:`lucid.linalg.matrix_exp`)."""
+    def matrix_power(self, n: builtins.int) -> Tensor:
+        """The ``n``-th power of a square matrix (negative ``n`` inverts first; :func:`lucid.linalg.matrix_power`)."""
     def max(self, dim=None, keepdim: builtins.bool = False, *, axis=None, keepdims: builtins.bool = False):
         """The maximum: of all elements, or ``(values, indices)`` along ``dim``, or elementwise with a tensor."""
     def maximum(self, other):
@@ -426,8 +454,13 @@ class Tensor:
         """Elementwise minimum; ties split the gradient equally."""
     def mm(self, mat2: Tensor) -> Tensor:
         """Product of two matrices, ``(n, m) @ (m, p) -> (n, p)``; no broadcasting (see :func:`matmul`)."""
+    def mode(self, dim: builtins.int = -1, keepdim: builtins.bool = False, *, axis=None,
+             keepdims: builtins.bool = False):
+        """The most frequent value along ``dim`` and an index where it occurs: ``(values, indices)``."""
     def moveaxis(self, source, destination) -> Tensor:
         """Move dims ``source`` to positions ``destination`` (ints or tuples); the others keep their order."""
+    def msort(self) -> Tensor:
+        """The values sorted along the first dimension (``lucid.sort(input, dim=0).values``)."""
     def multinomial(self, num_samples: builtins.int, replacement: builtins.bool = False, *, generator=None) -> Tensor:
         """Draw category indices from the rows of ``input`` (non-negative weights, not necessarily normalised)."""
     def multiply(self, other):
@@ -488,6 +521,8 @@ class Tensor:
         """Outer product of two 1-D tensors: ``out[i, j] = input[i] * vec2[j]`` (``ger`` is an alias)."""
     def permute(self, *dims) -> Tensor:
         """Reorder dims: output dim ``i`` is input dim ``dims[i]``."""
+    def pinverse(self, rcond: builtins.float = 1e-15, hermitian: builtins.bool = False) -> Tensor:
+        """The Moore-Penrose pseudo-inverse; singular values below ``rcond * max(S)`` count as zero."""
     def polygamma(self, n: builtins.int) -> Tensor:
         """``x.polygamma(n)`` is ``lucid.polygamma(n, x)`` (PyTorch's method form)."""
     def positive(self) -> Tensor:
@@ -497,6 +532,8 @@ class Tensor:
     def prod(self, axis=None, keepdims: builtins.bool = False, *, dim=None, keepdim: builtins.bool = False,
              dtype=None) -> Tensor:
         """Product over ``axis`` (``dim``); all elements when omitted."""
+    def qr(self, some: builtins.bool = True) -> Any:
+        """The QR decomposition ``A = Q R``: the named tuple ``(Q, R)``; ``some=False`` gives the complete one."""
     def quantile(self, q, dim=None, keepdim: builtins.bool = False, *, interpolation: str = 'linear',
                  keepdims: builtins.bool = False, axis=None) -> Tensor:
         """The ``q``-th quantiles along ``dim`` (all elements when omitted); NaN where a slice holds a NaN."""
@@ -574,6 +611,8 @@ class Tensor:
         """Elementwise hyperbolic sine."""
     def size(self, dim: builtins.int | None = None, *, axis: builtins.int | None = None):
         """The shape (PyTorch's ``size()``), or one dimension's length (``axis`` is the NumPy spelling of ``dim``)."""
+    def slogdet(self):
+        """The sign and the log of the absolute value of the determinant: the named tuple ``(sign, logabsdet)``."""
     def softmax(self, dim: builtins.int | None = None, dtype=None, *, axis: builtins.int | None = None) -> Tensor:
         """``softmax(self, dim, dtype)`` (see :func:`lucid.nn.functional.softmax`)."""
     def sort(self, dim: builtins.int | None = None, descending: builtins.bool = False, stable: builtins.bool = False, *,
@@ -602,6 +641,8 @@ class Tensor:
     def sum(self, axis=None, keepdims: builtins.bool = False, *, dim=None, keepdim: builtins.bool = False,
             dtype=None) -> Tensor:
         """Sum over ``axis`` (``dim``); all elements when omitted."""
+    def svd(self, some: builtins.bool = True, compute_uv: builtins.bool = True):
+        """PyTorch's old ``torch.svd``: ``A = U diag(S) V^T``, the named tuple ``(U, S, V)``, ``V`` not ``Vh``."""
     def t(self) -> Tensor:
         """Transpose a tensor of at most 2 dims (PyTorch's ``t()``)."""
     def take(self, index) -> Tensor:
@@ -651,6 +692,9 @@ class Tensor:
     def unique(self, sorted: builtins.bool = True, return_inverse: builtins.bool = False,
                return_counts: builtins.bool = False, dim=None, *, axis=None):
         """The distinct values (sorted), optionally with the inverse indices and the counts."""
+    def unique_consecutive(self, return_inverse: builtins.bool = False, return_counts: builtins.bool = False, dim=None,
+                           *, axis=None):
+        """Collapse each run of equal consecutive values (or slices along ``dim``) to one."""
     def unsqueeze(self, dim: builtins.int | None = None, *, axis: builtins.int | None = None) -> Tensor:
         """Insert a size-1 dim at position ``dim`` (``-1`` appends); ``axis`` is the NumPy spelling."""
     def var(self, axis=None, unbiased=None, keepdims: builtins.bool = False, *, dim=None, correction=None,

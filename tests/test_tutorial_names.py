@@ -1,16 +1,10 @@
 """Names a PyTorch tutorial reader types (issue 12's lists) must resolve on Lucid.
 
 ``TUTORIAL_NAMES`` is checked strictly: a missing name fails with the list of
-every missing one. ``PENDING_OTHER_LANES`` holds names that other lanes of
-this round are adding (``nnutils``, ``optim2``, ``linalg2``); the lead folds
-them into ``TUTORIAL_NAMES`` at merge time. ``KNOWN_GAPS`` are PyTorch names
-still missing, listed so they are not forgotten: its test fails once one of
-them resolves, so it moves to ``TUTORIAL_NAMES``.
+every missing one.
 """
 
 import importlib
-
-import pytest
 
 import lucid
 
@@ -44,7 +38,9 @@ TUTORIAL_NAMES = {
     addr triu_indices tril_indices block_diag atleast_1d atleast_2d atleast_3d clone detach index_add
     index_copy index_fill index_put masked_fill masked_scatter scatter_add scatter_reduce diff corrcoef cov
     heaviside float_power lcm gcd compile autocast finfo iinfo promote_types result_type can_cast swapaxes
-    swapdims moveaxis
+    swapdims moveaxis cross mode aminmax logcumsumexp dist unique_consecutive msort isreal chain_matmul det
+    logdet slogdet inverse pinverse matrix_power matrix_exp cholesky qr svd gradient trapezoid trapz
+    cumulative_trapezoid vander is_nonzero
     """),
     "lucid.Tensor": _names("""
     item tolist numpy size shape dim ndim numel dtype device requires_grad grad grad_fn is_leaf backward
@@ -57,7 +53,9 @@ TUTORIAL_NAMES = {
     multinomial eq ne lt le gt ge all any isnan equal allclose element_size nbytes is_floating_point
     is_complex new_zeros new_ones new_full new_empty new_tensor uniform_ normal_ bernoulli_ exponential_
     random_ geometric_ log_normal_ cauchy_ unfold narrow select index_add_ index_fill_ masked_scatter_ lerp
-    addcmul addcdiv square real imag conj angle sign round floor ceil trunc frac logit_ hardshrink
+    addcmul addcdiv square real imag conj angle sign round floor ceil trunc frac logit_ hardshrink apply_ map_
+    cross mode aminmax logcumsumexp dist unique_consecutive msort isreal det logdet slogdet inverse pinverse
+    matrix_power matrix_exp cholesky qr svd is_nonzero
     """),
     "lucid.nn": _names("""
     Module Sequential ModuleList ModuleDict ParameterList ParameterDict Parameter Buffer Identity Linear
@@ -74,7 +72,7 @@ TUTORIAL_NAMES = {
     CosineSimilarity PairwiseDistance MSELoss L1Loss SmoothL1Loss HuberLoss CrossEntropyLoss NLLLoss BCELoss
     BCEWithLogitsLoss KLDivLoss CTCLoss PoissonNLLLoss GaussianNLLLoss MarginRankingLoss HingeEmbeddingLoss
     MultiLabelMarginLoss MultiLabelSoftMarginLoss MultiMarginLoss SoftMarginLoss CosineEmbeddingLoss
-    TripletMarginLoss TripletMarginWithDistanceLoss init functional utils
+    TripletMarginLoss TripletMarginWithDistanceLoss init functional utils EmbeddingBag
     """),
     "lucid.nn.functional": _names("""
     relu relu6 leaky_relu prelu elu selu celu gelu silu mish sigmoid tanh softmax log_softmax softmin softplus
@@ -87,22 +85,37 @@ TUTORIAL_NAMES = {
     smooth_l1_loss huber_loss cross_entropy nll_loss binary_cross_entropy binary_cross_entropy_with_logits
     kl_div ctc_loss poisson_nll_loss gaussian_nll_loss margin_ranking_loss hinge_embedding_loss
     multilabel_margin_loss multilabel_soft_margin_loss multi_margin_loss soft_margin_loss
-    cosine_embedding_loss triplet_margin_loss scaled_dot_product_attention
+    cosine_embedding_loss triplet_margin_loss scaled_dot_product_attention embedding_bag
+    multi_head_attention_forward
     """),
     "lucid.nn.init": _names("""
     calculate_gain uniform_ normal_ constant_ ones_ zeros_ eye_ dirac_ xavier_uniform_ xavier_normal_
-    kaiming_uniform_ kaiming_normal_ trunc_normal_ orthogonal_
+    kaiming_uniform_ kaiming_normal_ trunc_normal_ orthogonal_ sparse_
     """),
     "lucid.nn.utils": _names("""
     clip_grad_norm_ clip_grad_value_ clip_grad_norm clip_grad_value parameters_to_vector vector_to_parameters
-    get_total_norm rnn
+    get_total_norm rnn parametrize parametrizations prune weight_norm remove_weight_norm spectral_norm
+    remove_spectral_norm fuse_conv_bn_eval fuse_conv_bn_weights fuse_linear_bn_eval fuse_linear_bn_weights
+    skip_init stateless
     """),
+    "lucid.nn.utils.parametrize": _names("register_parametrization remove_parametrizations is_parametrized cached"),
+    "lucid.nn.utils.parametrizations": _names("orthogonal weight_norm spectral_norm"),
+    "lucid.nn.utils.prune": _names("""
+    BasePruningMethod Identity RandomUnstructured L1Unstructured RandomStructured LnStructured CustomFromMask
+    identity random_unstructured l1_unstructured random_structured ln_structured global_unstructured
+    custom_from_mask remove is_pruned
+    """),
+    "lucid.nn.utils.stateless": _names("functional_call"),
     "lucid.nn.utils.rnn": _names("""
     pack_padded_sequence pad_packed_sequence pad_sequence pack_sequence PackedSequence unpad_sequence
     unpack_sequence
     """),
     "lucid.optim": _names("""
-    Optimizer SGD Adam AdamW Adagrad Adadelta Adamax NAdam RAdam RMSprop Rprop ASGD lr_scheduler
+    Optimizer SGD Adam AdamW Adagrad Adadelta Adamax NAdam RAdam RMSprop Rprop ASGD lr_scheduler LBFGS
+    SparseAdam swa_utils
+    """),
+    "lucid.optim.swa_utils": _names("""
+    AveragedModel SWALR update_bn get_ema_multi_avg_fn get_swa_multi_avg_fn get_ema_avg_fn get_swa_avg_fn
     """),
     "lucid.optim.lr_scheduler": _names("""
     LRScheduler StepLR MultiStepLR ExponentialLR CosineAnnealingLR CosineAnnealingWarmRestarts
@@ -117,6 +130,7 @@ TUTORIAL_NAMES = {
     "lucid.transforms": _names("""
     Compose ToTensor Normalize Resize CenterCrop RandomCrop RandomResizedCrop RandomHorizontalFlip
     RandomVerticalFlip RandomRotation ColorJitter Grayscale Lambda Pad RandomErasing GaussianBlur RandomAffine
+    ToPILImage ConvertImageDtype
     """),
     "lucid.fft": _names("""
     fft ifft fft2 ifft2 fftn ifftn rfft irfft rfft2 irfft2 rfftn irfftn hfft ihfft fftfreq rfftfreq fftshift
@@ -124,80 +138,21 @@ TUTORIAL_NAMES = {
     """),
     "lucid.special": _names("""
     erf erfc erfinv erfcx expit logit exp2 expm1 log1p xlogy xlog1py i0 i0e i1 i1e ndtr ndtri log_ndtr gammaln
-    digamma psi polygamma multigammaln sinc entr softmax log_softmax bessel_j0 bessel_j1 zeta
+    digamma psi polygamma multigammaln sinc entr softmax log_softmax bessel_j0 bessel_j1 zeta logsumexp round
     """),
     "lucid.distributions": _names("""
     Distribution Normal Uniform Bernoulli Categorical Beta Gamma Dirichlet Exponential Laplace Poisson
     Binomial MultivariateNormal Independent TransformedDistribution kl_divergence register_kl Cauchy Gumbel
     LogNormal Chi2 StudentT OneHotCategorical RelaxedBernoulli RelaxedOneHotCategorical constraints transforms
-    """),
-    "lucid.linalg": _names("""
-    norm vector_norm matrix_norm det slogdet inv inv_ex solve solve_ex cholesky cholesky_ex qr svd svdvals
-    eigh eigvalsh pinv matrix_rank matrix_power cross multi_dot LinAlgError
-    """),
-}
-
-PENDING_OTHER_LANES = {
-    # nnutils
-    "lucid.nn.utils": _names("""
-    parametrize parametrizations prune weight_norm remove_weight_norm spectral_norm remove_spectral_norm
-    fuse_conv_bn_eval fuse_conv_bn_weights fuse_linear_bn_eval fuse_linear_bn_weights skip_init stateless
-    """),
-    "lucid.nn.utils.parametrize": _names("register_parametrization remove_parametrizations is_parametrized cached"),
-    "lucid.nn.utils.parametrizations": _names("orthogonal weight_norm spectral_norm"),
-    "lucid.nn.utils.prune": _names("""
-    BasePruningMethod Identity RandomUnstructured L1Unstructured RandomStructured LnStructured CustomFromMask
-    identity random_unstructured l1_unstructured random_structured ln_structured global_unstructured
-    custom_from_mask remove is_pruned
-    """),
-    "lucid.nn.utils.stateless": _names("""
-    functional_call
-    """),
-    # optim2
-    "lucid.optim": _names("""
-    LBFGS SparseAdam swa_utils
-    """),
-    "lucid.optim.swa_utils": _names("""
-    AveragedModel SWALR update_bn get_ema_multi_avg_fn get_swa_multi_avg_fn get_ema_avg_fn get_swa_avg_fn
-    """),
-    # linalg2
-    "lucid.linalg": _names("""
-    lstsq lu lu_factor lu_factor_ex lu_solve eig eigvals matrix_exp householder_product ldl_factor
-    ldl_factor_ex ldl_solve vander vecdot
-    """),
-}
-
-KNOWN_GAPS = {
-    "lucid": _names("""
-    cross mode aminmax logcumsumexp dist unique_consecutive msort isreal chain_matmul det logdet slogdet
-    inverse pinverse matrix_power matrix_exp cholesky qr svd gradient trapezoid cumulative_trapezoid vander
-    is_nonzero
-    """),
-    "lucid.Tensor": _names("""
-    apply_ map_
-    """),
-    "lucid.nn": _names("""
-    EmbeddingBag
-    """),
-    "lucid.nn.functional": _names("""
-    multi_head_attention_forward
-    """),
-    "lucid.nn.init": _names("""
-    sparse_
-    """),
-    "lucid.transforms": _names("""
-    ToPILImage ConvertImageDtype
-    """),
-    "lucid.special": _names("""
-    logsumexp round
-    """),
-    "lucid.distributions": _names("""
     Multinomial Geometric
     """),
     "lucid.linalg": _names("""
-    outer
+    norm vector_norm matrix_norm det slogdet inv inv_ex solve solve_ex cholesky cholesky_ex qr svd svdvals
+    eigh eigvalsh pinv matrix_rank matrix_power cross multi_dot LinAlgError lstsq lu lu_factor lu_factor_ex
+    lu_solve eig eigvals matrix_exp householder_product ldl_factor ldl_factor_ex ldl_solve vander vecdot
     """),
 }
+
 
 
 def _namespace(path: str):
@@ -224,14 +179,5 @@ def test_tutorial_names_resolve():
 
 
 def test_lists_have_no_duplicates():
-    for table in (TUTORIAL_NAMES, PENDING_OTHER_LANES, KNOWN_GAPS):
-        for path, names in table.items():
-            assert len(names) == len(set(names)), path
-    for path, names in KNOWN_GAPS.items():
-        assert not set(names) & set(TUTORIAL_NAMES.get(path, ())), path
-
-
-@pytest.mark.parametrize("path", sorted(KNOWN_GAPS))
-def test_known_gaps_are_still_gaps(path):
-    resolved = [n for n in KNOWN_GAPS[path] if f"{path}.{n}" not in _missing({path: [n]})]
-    assert not resolved, f"now available: move {resolved} from KNOWN_GAPS to TUTORIAL_NAMES[{path!r}]"
+    for path, names in TUTORIAL_NAMES.items():
+        assert len(names) == len(set(names)), path

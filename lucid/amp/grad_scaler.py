@@ -22,21 +22,12 @@ import numbers
 
 import mlx.core as mx
 
-from lucid._backend import reductions
+from lucid._backend import reductions, trace
 from lucid._tensor import Tensor
 
 __all__ = ["GradScaler"]
 
 _READY, _UNSCALED, _STEPPED = 0, 1, 2
-
-
-def _tracing() -> bool:
-    # lucid.compile's trace flag, when that module is present.
-    try:
-        from lucid._backend import trace
-    except ImportError:
-        return False
-    return trace.active()
 
 
 def _positive(value, name: str) -> float:
@@ -186,7 +177,7 @@ class GradScaler:
             self.unscale_(optimizer)
         found = st["found_inf"]
         st["stage"] = _STEPPED
-        if _tracing():
+        if trace.active():
             return self._step_selected(optimizer, found)
         # The one host read of the step (the flag's graph is the gradients' checks only).
         mx.eval(found)

@@ -34,6 +34,7 @@ import os
 import mlx.core as mx
 import numpy as np
 
+from lucid._backend import trace
 from lucid._backend.evaluation import eval_arrays
 from lucid._tensor import Tensor
 
@@ -206,7 +207,7 @@ _last: list = [None]
 
 def _issue(op, x: mx.array, *args, **kwargs) -> mx.array:
     """``op(x, *args, **kwargs)`` for an ``mx.distributed`` collective, ordered after all earlier ones."""
-    if _tracing():
+    if trace.active():
         # Inside lucid.compile the arrays are placeholders: the compiled graph orders its own
         # collectives (the same graph on every rank), and no placeholder may leak into the chain.
         return op(x, *args, **kwargs)
@@ -215,14 +216,6 @@ def _issue(op, x: mx.array, *args, **kwargs) -> mx.array:
     out = op(x, *args, **kwargs)
     _last[0] = out
     return out
-
-
-def _tracing() -> bool:
-    try:
-        from lucid._backend import trace
-    except ImportError:  # a Lucid without lucid.compile
-        return False
-    return trace.active()
 
 
 def barrier() -> None:

@@ -26,6 +26,7 @@ Examples:
 
 from lucid.distributions import constraints, transforms
 from lucid.distributions.continuous import Cauchy, Exponential, Gumbel, Laplace, LogNormal, Normal, StudentT, Uniform
+from lucid.distributions.counting import Geometric, Multinomial
 from lucid.distributions.discrete import Bernoulli, Binomial, Categorical, OneHotCategorical, Poisson
 from lucid.distributions.distribution import Distribution
 from lucid.distributions.gamma import Beta, Chi2, Dirichlet, Gamma
@@ -53,7 +54,7 @@ from lucid.distributions.wrappers import Independent, MixtureSameFamily, Transfo
 
 __all__ = ["Distribution", "constraints", "transforms", "kl_divergence", "register_kl",
            "Normal", "LogNormal", "Uniform", "Exponential", "Laplace", "Cauchy", "Gumbel", "StudentT",
-           "Bernoulli", "Categorical", "OneHotCategorical", "Binomial", "Poisson",
+           "Bernoulli", "Categorical", "OneHotCategorical", "Binomial", "Poisson", "Multinomial", "Geometric",
            "Gamma", "Chi2", "Beta", "Dirichlet",
            "MultivariateNormal", "LowRankMultivariateNormal",
            "LogitRelaxedBernoulli", "RelaxedBernoulli", "ExpRelaxedCategorical", "RelaxedOneHotCategorical",

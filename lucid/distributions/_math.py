@@ -1,13 +1,12 @@
 """Private numerics for the distributions: ``lbeta``, ``xlogy``, samplers MLX lacks, shape helpers.
 
 ``lgamma`` and ``digamma`` are the public differentiable ones
-(:mod:`lucid.ops.special`); the samplers use their array kernels
-(:mod:`lucid.ops._specfun`).
+(:mod:`lucid.ops.special`).
 
-The gamma and Poisson samplers are rejection samplers written without a
-host sync: each draws a fixed number of proposals at once and keeps the first
-accepted one (with a fallback whose probability of being used is below
-1e-12), so nothing branches on array values.
+The gamma sampler is a rejection sampler written without a host sync: it
+draws a fixed number of proposals at once and keeps the first accepted one
+(with a fallback whose probability of being used is below 1e-12), so nothing
+branches on array values. Poisson draws come from :func:`lucid.poisson`.
 """
 
 from __future__ import annotations
@@ -20,7 +19,6 @@ import numpy as np
 import lucid
 from lucid._backend import reductions
 from lucid._tensor import Tensor
-from lucid.ops import _specfun
 from lucid.ops.special import digamma, lgamma  # noqa: F401 (digamma: re-exported, the tests import it here)
 
 EULER_GAMMA = 0.57721566490153286061
@@ -160,51 +158,3 @@ def standard_gamma_array(alpha: mx.array) -> mx.array:
     return mx.maximum(g, tiny).astype(dtype)
 
 
-_POISSON_INVERSION_STEPS = 64
-_POISSON_PROPOSALS = 16
-
-
-def poisson_array(rate: mx.array) -> mx.array:
-    """Poisson(rate) draws (float, of ``rate``'s shape) without a host sync.
-
-    Rates below 10 use inversion over a fixed table of 64 counts (the mass
-    beyond 63 is below 1e-20 for rate < 10); larger rates use Hoermann's
-    transformed rejection (PTRS) with a fixed number of proposals.
-    """
-    dtype = rate.dtype
-    work = mx.float32 if dtype != mx.float64 else mx.float64
-    lam = rate.astype(work)
-    # inversion
-    small_lam = mx.minimum(lam, 10.0)
-    ks = mx.arange(_POISSON_INVERSION_STEPS, dtype=work)
-    log_lam = mx.log(mx.maximum(small_lam, 1e-30))[..., None]
-    logpmf = ks * log_lam - small_lam[..., None] - _specfun.lgamma(ks + 1.0)
-    cdf = mx.cumsum(mx.exp(logpmf), axis=-1)
-    u = uniform_array(lam.shape, work)[..., None]
-    inv = reductions.sum((cdf < u).astype(work), axis=-1)
-    inv = mx.minimum(inv, _POISSON_INVERSION_STEPS - 1)
-    # PTRS for rate >= 10
-    big_lam = mx.maximum(lam, 10.0)
-    slam = mx.sqrt(big_lam)
-    loglam = mx.log(big_lam)
-    b = 0.931 + 2.53 * slam
-    a = -0.059 + 0.02483 * b
-    inv_alpha = 1.1239 + 1.1328 / (b - 3.4)
-    vr = 0.9277 - 3.6224 / (b - 2)
-    k = _POISSON_PROPOSALS
-    shape = (k,) + lam.shape
-    uu = uniform_array(shape, work) - 0.5
-    vv = uniform_array(shape, work)
-    us = 0.5 - mx.abs(uu)
-    kk = mx.floor((2 * a / us + b) * uu + big_lam + 0.43)
-    quick = (us >= 0.07) & (vv <= vr)
-    lhs = mx.log(mx.maximum(vv, 1e-38)) + mx.log(inv_alpha) - mx.log(a / (us * us) + b)
-    rhs = -big_lam + kk * loglam - _specfun.lgamma(mx.maximum(kk, 0.0) + 1.0)
-    ok = quick | ((kk >= 0) & ((us >= 0.013) | (vv <= us)) & (lhs <= rhs))
-    first = mx.argmax(ok.astype(mx.int32), axis=0)
-    any_ok = reductions.any(ok, axis=0)
-    pick = mx.maximum(mx.take_along_axis(kk, first[None], axis=0)[0], 0.0)
-    fallback = mx.maximum(mx.round(big_lam + slam * normal_array(lam.shape, work)), 0.0)
-    ptrs = mx.where(any_ok, pick, fallback)
-    out = mx.where(lam < 10.0, inv, ptrs)
-    return mx.where(lam == 0, 0.0, out).astype(dtype)

@@ -15,7 +15,6 @@ from lucid.distributions._math import (
     finfo,
     logits_to_probs,
     open_uniform,
-    poisson_array,
     probs_to_logits,
     softplus,
     xlogy,
@@ -355,8 +354,7 @@ class Binomial(_ProbsLogits):
 class Poisson(Distribution):
     """The number of events in an interval at ``rate`` events per interval.
 
-    Sampling draws without a host sync (inversion for small rates, transformed
-    rejection for large ones); samples are float, as in PyTorch.
+    Sampling is :func:`lucid.poisson` (no host sync); samples are float, as in PyTorch.
 
     Examples:
         >>> import lucid
@@ -387,9 +385,8 @@ class Poisson(Distribution):
 
     def sample(self, sample_shape=()):
         shape = self._extended_shape(sample_shape)
-        rate = self.rate.detach()._data
-        rate = mx.broadcast_to(rate, shape) if tuple(rate.shape) != shape else rate
-        return Tensor._make(poisson_array(rate), self.rate.device)
+        rate = self.rate.detach()
+        return lucid.poisson(rate if tuple(rate.shape) == shape else lucid.broadcast_to(rate, shape))
 
     def log_prob(self, value):
         value = self._value(value)

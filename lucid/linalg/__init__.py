@@ -18,6 +18,8 @@ Examples:
     [1.0, 2.0]
 """
 
+# PyTorch's top-level spellings (lucid.det, lucid.svd, ...): registered on lucid, not in this namespace.
+from lucid.linalg import _toplevel
 from lucid.linalg._checks import LinAlgError
 from lucid.linalg._decomp import (
     CholeskyExResult,

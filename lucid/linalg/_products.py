@@ -137,11 +137,7 @@ def multi_dot(tensors) -> Tensor:
 def diagonal(A: Tensor, *, offset: int = 0, dim1: int = -2, dim2: int = -1) -> Tensor:
     """:func:`lucid.diagonal` with the last two dimensions as the default planes.
 
-    Args:
-        A: a tensor with at least 2 dimensions.
-        offset: 0 for the main diagonal, > 0 above it, < 0 below it.
-        dim1: the first dimension of the planes.
-        dim2: the second dimension of the planes.
+    ``A`` is :func:`lucid.diagonal`'s ``input``; ``offset``, ``dim1``, ``dim2`` and the errors are as there.
 
     Examples:
         >>> import lucid

@@ -424,8 +424,9 @@ class GPT(nn.Module):
             nxt = _sample(logits, temperature, top_k, generator).astype(token.dtype)
             return nxt, position + 1, [c.keys for c in caches], [c.values for c in caches]
 
-        # The state as Tensors, not the Module: lucid.compile then need not walk the module tree per token.
-        state = [*self.parameters(), *self.buffers()] + ([] if generator is None else [generator])
+        # The weights are read by the trace as constants (they cannot change during generation), so
+        # the only state is the random key: nothing per parameter is passed in and out per token.
+        state = [] if generator is None else [generator]
         compiled = lucid.compile(step, state=state)
         nxt = _sample(logits, temperature, top_k, generator).astype(idx.dtype)
         lucid.eval(nxt)

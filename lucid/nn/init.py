@@ -17,7 +17,7 @@ from lucid._tensor import Tensor
 __all__ = [
     "calculate_gain", "uniform_", "normal_", "constant_", "zeros_", "ones_", "eye_", "dirac_",
     "xavier_uniform_", "xavier_normal_", "kaiming_uniform_", "kaiming_normal_", "orthogonal_",
-    "trunc_normal_", "uniform", "normal", "constant", "zeros", "ones", "eye", "xavier_uniform",
+    "trunc_normal_", "sparse_", "uniform", "normal", "constant", "zeros", "ones", "eye", "xavier_uniform",
     "xavier_normal", "kaiming_uniform", "kaiming_normal", "orthogonal", "trunc_normal",
 ]
 
@@ -228,6 +228,11 @@ def xavier_normal_(tensor: Tensor, gain: float = 1.0, generator=None) -> Tensor:
     return normal_(tensor, 0.0, gain * math.sqrt(2.0 / (fan_in + fan_out)), generator=generator)
 
 
+def _kaiming_std(tensor: Tensor, a: float, mode: str, nonlinearity: str) -> float:
+    """He's standard deviation ``gain / sqrt(fan)`` (the uniform variant's bound is ``sqrt(3)`` times it)."""
+    return calculate_gain(nonlinearity, a) / math.sqrt(_fan(tensor, mode))
+
+
 def kaiming_uniform_(tensor: Tensor, a: float = 0, mode: str = "fan_in", nonlinearity: str = "leaky_relu",
                      generator=None) -> Tensor:
     r"""He uniform: U(-b, b) with :math:`b = \text{gain}\sqrt{3 / \text{fan}}` and ``calculate_gain(nonlinearity, a)``.
@@ -243,8 +248,7 @@ def kaiming_uniform_(tensor: Tensor, a: float = 0, mode: str = "fan_in", nonline
     _check(tensor, "kaiming_uniform_")
     if 0 in tensor.shape:
         return tensor
-    gain = calculate_gain(nonlinearity, a)
-    bound = gain * math.sqrt(3.0 / _fan(tensor, mode))
+    bound = math.sqrt(3.0) * _kaiming_std(tensor, a, mode, nonlinearity)
     return uniform_(tensor, -bound, bound, generator=generator)
 
 
@@ -260,8 +264,7 @@ def kaiming_normal_(tensor: Tensor, a: float = 0, mode: str = "fan_in", nonlinea
     _check(tensor, "kaiming_normal_")
     if 0 in tensor.shape:
         return tensor
-    gain = calculate_gain(nonlinearity, a)
-    return normal_(tensor, 0.0, gain / math.sqrt(_fan(tensor, mode)), generator=generator)
+    return normal_(tensor, 0.0, _kaiming_std(tensor, a, mode, nonlinearity), generator=generator)
 
 
 def orthogonal_(tensor: Tensor, gain: float = 1.0, generator=None) -> Tensor:
@@ -312,6 +315,44 @@ def trunc_normal_(tensor: Tensor, mean: float = 0.0, std: float = 1.0, a: float 
     u = _random().uniform(2 * lo - 1, 2 * hi - 1, size=tensor.shape, dtype=mx.float32, generator=generator)._data
     x = mx.erfinv(u) * (std * math.sqrt(2.0)) + mean
     return _assign(tensor, mx.clip(x, a, b))
+
+
+def sparse_(tensor: Tensor, sparsity: float, std: float = 0.01, generator=None) -> Tensor:
+    """Fill a 2-D tensor as a sparse matrix: in each column a ``sparsity`` fraction of the rows is zero.
+
+    Exactly ``ceil(sparsity * rows)`` entries of every column, at random rows,
+    are zero; the others are drawn from ``N(0, std^2)`` (Martens, 2010).
+
+    Args:
+        tensor: a 2-D tensor, filled in place.
+        sparsity: the fraction of each column set to zero, in ``[0, 1]``.
+        std: the standard deviation of the non-zero values.
+        generator: a ``lucid.Generator`` for the draws.
+
+    Raises:
+        ValueError: ``tensor`` is not 2-D, or ``sparsity``/``std`` is out of range.
+
+    Examples:
+        >>> import lucid
+        >>> w = lucid.nn.init.sparse_(lucid.empty(10, 3), sparsity=0.3)
+        >>> (w == 0).sum(dim=0).tolist()
+        [3, 3, 3]
+    """
+    _check(tensor, "sparse_")
+    if tensor.ndim != 2:
+        raise ValueError(f"sparse_: only 2-D tensors are supported, got shape {tensor.shape}")
+    if isinstance(sparsity, bool) or not isinstance(sparsity, numbers.Real) or not 0 <= sparsity <= 1:
+        raise ValueError(f"sparse_: sparsity must be a number in [0, 1], got {sparsity!r}")
+    if isinstance(std, bool) or not isinstance(std, numbers.Real) or std < 0:
+        raise ValueError(f"sparse_: std must be a non-negative number, got {std!r}")
+    rows, cols = tensor.shape
+    num_zeros = math.ceil(sparsity * rows)
+    r = _random()
+    values = r.normal(0.0, float(std), size=(rows, cols), dtype=_float_dtype(tensor), generator=generator)._data
+    # A random permutation of the rows per column: the rank of a uniform draw; the first num_zeros are zeroed.
+    u = r.rand(rows, cols, generator=generator)._data
+    rank = mx.argsort(mx.argsort(u, axis=0), axis=0)
+    return _assign(tensor, mx.where(rank < num_zeros, mx.zeros((), values.dtype), values))
 
 
 # Lucid's names without the trailing underscore.

@@ -10,6 +10,7 @@ twice fails at import time.
 from lucid.ops import (
     arithmetic,
     blas,
+    calculus,
     comparison,
     complex,
     creation,
@@ -23,6 +24,7 @@ from lucid.ops import (
     rearrange,
     reduction,
     scatter,
+    selection,
     shape,
     special,
     statistics,
@@ -30,6 +32,7 @@ from lucid.ops import (
 )
 
 FAMILIES = (arithmetic, creation, unary, comparison, reduction, shape, rearrange, indexing, linalg, inplace,
-            complex, special, pointwise, blas, joining, dtype_info, factory, statistics, scatter)
+            complex, special, pointwise, blas, joining, dtype_info, factory, statistics, scatter,
+            calculus, selection)
 
 __all__ = [name for family in FAMILIES for name in family.__all__]

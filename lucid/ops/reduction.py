@@ -45,6 +45,15 @@ MedianResult = namedtuple("median", ["values", "indices"])
 _INTS_TO_INT64 = BOOL_OR_INTEGER_MX - {mx.int64, mx.uint64}
 
 
+def _accumulation_input(input: Tensor, dtype) -> Tensor:
+    """``input`` in ``dtype`` when given, else with bool and narrow ints widened to int64 (PyTorch's rule)."""
+    if dtype is not None:
+        return input.astype(dtype)
+    if input._data.dtype in _INTS_TO_INT64:
+        return Tensor._make(input._data.astype(mx.int64), input._device)
+    return input
+
+
 def _one_axis(input: Tensor, axis, dim, op: str) -> int:
     """A single axis (for ops that reduce exactly one, e.g. ``max(x, dim)``); 0-d inputs accept 0 and -1."""
     return normalize_dim(reduce_axis_arg(axis, dim, op), input._data.ndim, op, "axis")
@@ -129,13 +138,9 @@ def sum(input: Tensor, axis=None, keepdims: bool = False, *, dim=None, keepdim: 
     """
     input = to_tensor(input, "sum")
     axes = reduction_axes(input, axis, dim, "sum")
-    if dtype is not None:
-        input = input.astype(dtype)
-    elif input._data.dtype in _INTS_TO_INT64:
-        input = Tensor._make(input._data.astype(mx.int64), input._device)
-    else:
-        input = autocast_inputs(input)
-    return Sum.apply(input, axes, reduce_keepdims_arg(keepdims, keepdim))
+    if dtype is None and input._data.dtype not in _INTS_TO_INT64:
+        input = autocast_inputs(input)  # float sums follow the autocast policy
+    return Sum.apply(_accumulation_input(input, dtype), axes, reduce_keepdims_arg(keepdims, keepdim))
 
 
 @register(method=True)
@@ -323,11 +328,7 @@ def prod(input: Tensor, axis=None, keepdims: bool = False, *, dim=None, keepdim:
     """
     input = to_tensor(input, "prod")
     axes = reduction_axes(input, axis, dim, "prod")
-    if dtype is not None:
-        input = input.astype(dtype)
-    elif input._data.dtype in _INTS_TO_INT64:
-        input = Tensor._make(input._data.astype(mx.int64), input._device)
-    return Prod.apply(input, axes, reduce_keepdims_arg(keepdims, keepdim))
+    return Prod.apply(_accumulation_input(input, dtype), axes, reduce_keepdims_arg(keepdims, keepdim))
 
 
 # -- extremes ---------------------------------------------------------------
@@ -685,10 +686,7 @@ def _scan(input, dim, dtype, axis, fn_cls, op):
     if d is None:
         raise TypeError(f"{op}: missing the dim argument (the axis to scan along)")
     ax = _one_axis(input, d, None, op)
-    if dtype is not None:
-        input = input.astype(dtype)
-    elif input._data.dtype in _INTS_TO_INT64:
-        input = Tensor._make(input._data.astype(mx.int64), input._device)
+    input = _accumulation_input(input, dtype)
     if input.ndim == 0:
         # A scan of a 0-d tensor is the tensor itself (PyTorch accepts dim 0 or -1 there).
         return Clone.apply(input)

@@ -120,13 +120,8 @@ def get_ema_avg_fn(decay: float = 0.999) -> Callable:
     r"""An ``AveragedModel`` ``avg_fn`` for the exponential moving average, one tensor at a time.
 
     ``avg_fn(averaged, current, num_averaged)`` returns
-    :math:`\text{decay}\,\bar\theta + (1 - \text{decay})\,\theta`.
-
-    Args:
-        decay: weight of the old average, in [0, 1]. Default: 0.999.
-
-    Raises:
-        ValueError: ``decay`` outside [0, 1].
+    :math:`\text{decay}\,\bar\theta + (1 - \text{decay})\,\theta`. ``decay`` and its
+    errors are as in :func:`get_ema_multi_avg_fn`.
 
     Examples:
         >>> import lucid

@@ -670,15 +670,19 @@ register_method("multinomial", _multinomial_method, __name__)
 
 
 # -- Tensor in-place random fills (x.uniform_(), x.normal_(), ...) ---------------------------
-def _fill(self: Tensor, name: str, make) -> Tensor:
-    """Rebind ``self`` to ``make(shape, float_dtype, key)`` cast to its dtype (an in-place op: version bumped)."""
+def _fill(self: Tensor, name: str, generator, make) -> Tensor:
+    """Rebind ``self`` to ``make(shape, float_dtype, key)`` cast to its dtype (an in-place op: version bumped).
+
+    ``key`` is drawn from ``generator`` (the global stream when None).
+    """
     if not isinstance(self, Tensor):
         raise TypeError(f"{name} is a Tensor method, got {type(self).__name__}")
     self._check_inplace()
+    key = _key(generator)
     dt = self._data.dtype
     work = mx.float32 if dt not in (mx.float32, mx.float16, mx.bfloat16) else dt
     shape = tuple(self._data.shape)
-    arr = _sample(lambda: make(shape, work).astype(dt), self.device, False)
+    arr = _sample(lambda: make(shape, work, key).astype(dt), self.device, False)
     return self._bump(arr)
 
 
@@ -686,6 +690,14 @@ def _real(value, name: str, what: str) -> float:
     if isinstance(value, bool) or not isinstance(value, numbers.Real):
         raise TypeError(f"{name}: {what} must be a real number, got {type(value).__name__}")
     return float(value)
+
+
+def _positive(value, name: str, what: str) -> float:
+    """``value`` as a float after checking that it is a real number above 0."""
+    v = _real(value, name, what)
+    if not v > 0:
+        raise ValueError(f"{name}: {what} must be positive, got {v}")
+    return v
 
 
 def _uniform_(self: Tensor, from_: float = 0.0, to: float = 1.0, *, generator=None, **kwargs) -> Tensor:
@@ -705,8 +717,7 @@ def _uniform_(self: Tensor, from_: float = 0.0, to: float = 1.0, *, generator=No
     hi = _real(to, "uniform_", "to")
     if not lo <= hi:
         raise ValueError(f"uniform_: expected from <= to, got from={lo}, to={hi}")
-    key = _key(generator)
-    return _fill(self, "uniform_", lambda shape, dt: _uniform(lo, hi, shape, dt, key))
+    return _fill(self, "uniform_", generator, lambda shape, dt, key: _uniform(lo, hi, shape, dt, key))
 
 
 def _normal_(self: Tensor, mean: float = 0.0, std: float = 1.0, *, generator=None) -> Tensor:
@@ -721,8 +732,8 @@ def _normal_(self: Tensor, mean: float = 0.0, std: float = 1.0, *, generator=Non
     m, s = _real(mean, "normal_", "mean"), _real(std, "normal_", "std")
     if s < 0:
         raise ValueError(f"normal_: std must be non-negative, got {s}")
-    key = _key(generator)
-    return _fill(self, "normal_", lambda shape, dt: mx.random.normal(shape, dtype=dt, loc=m, scale=s, key=key))
+    return _fill(self, "normal_", generator,
+                 lambda shape, dt, key: mx.random.normal(shape, dtype=dt, loc=m, scale=s, key=key))
 
 
 def _bernoulli_(self: Tensor, p: float = 0.5, *, generator=None) -> Tensor:
@@ -736,8 +747,7 @@ def _bernoulli_(self: Tensor, p: float = 0.5, *, generator=None) -> Tensor:
     prob = _real(p, "bernoulli_", "p")
     if not 0.0 <= prob <= 1.0:
         raise ValueError(f"bernoulli_: p must be in [0, 1], got {prob}")
-    key = _key(generator)
-    return _fill(self, "bernoulli_", lambda shape, dt: mx.random.bernoulli(prob, shape, key=key))
+    return _fill(self, "bernoulli_", generator, lambda shape, dt, key: mx.random.bernoulli(prob, shape, key=key))
 
 
 def _exponential_(self: Tensor, lambd: float = 1.0, *, generator=None) -> Tensor:
@@ -749,12 +759,9 @@ def _exponential_(self: Tensor, lambd: float = 1.0, *, generator=None) -> Tensor
         >>> x.min().item() >= 0 and abs(x.mean().item() - 0.5) < 0.05
         True
     """
-    rate = _real(lambd, "exponential_", "lambd")
-    if not rate > 0:
-        raise ValueError(f"exponential_: lambd must be positive, got {rate}")
-    key = _key(generator)
-    return _fill(self, "exponential_",
-                 lambda shape, dt: -mx.log1p(-mx.random.uniform(shape=shape, dtype=dt, key=key)) / rate)
+    rate = _positive(lambd, "exponential_", "lambd")
+    return _fill(self, "exponential_", generator,
+                 lambda shape, dt, key: -mx.log1p(-mx.random.uniform(shape=shape, dtype=dt, key=key)) / rate)
 
 
 def _log_normal_(self: Tensor, mean: float = 1.0, std: float = 2.0, *, generator=None) -> Tensor:
@@ -765,12 +772,9 @@ def _log_normal_(self: Tensor, mean: float = 1.0, std: float = 2.0, *, generator
         >>> lucid.empty(5).log_normal_().min().item() > 0
         True
     """
-    m, s = _real(mean, "log_normal_", "mean"), _real(std, "log_normal_", "std")
-    if not s > 0:
-        raise ValueError(f"log_normal_: std must be positive, got {s}")
-    key = _key(generator)
-    return _fill(self, "log_normal_",
-                 lambda shape, dt: mx.exp(mx.random.normal(shape, dtype=dt, loc=m, scale=s, key=key)))
+    m, s = _real(mean, "log_normal_", "mean"), _positive(std, "log_normal_", "std")
+    return _fill(self, "log_normal_", generator,
+                 lambda shape, dt, key: mx.exp(mx.random.normal(shape, dtype=dt, loc=m, scale=s, key=key)))
 
 
 def _cauchy_(self: Tensor, median: float = 0.0, sigma: float = 1.0, *, generator=None) -> Tensor:
@@ -782,11 +786,8 @@ def _cauchy_(self: Tensor, median: float = 0.0, sigma: float = 1.0, *, generator
         >>> abs(x.median().item() - 5.0) < 0.2
         True
     """
-    m, s = _real(median, "cauchy_", "median"), _real(sigma, "cauchy_", "sigma")
-    if not s > 0:
-        raise ValueError(f"cauchy_: sigma must be positive, got {s}")
-    key = _key(generator)
-    return _fill(self, "cauchy_", lambda shape, dt: m + s * mx.tan(
+    m, s = _real(median, "cauchy_", "median"), _positive(sigma, "cauchy_", "sigma")
+    return _fill(self, "cauchy_", generator, lambda shape, dt, key: m + s * mx.tan(
         math.pi * (mx.random.uniform(shape=shape, dtype=dt, key=key) - 0.5)))
 
 
@@ -801,15 +802,14 @@ def _geometric_(self: Tensor, p: float, *, generator=None) -> Tensor:
     prob = _real(p, "geometric_", "p")
     if not 0.0 < prob <= 1.0:
         raise ValueError(f"geometric_: p must be in (0, 1], got {prob}")
-    key = _key(generator)
     log_q = math.log1p(-prob) if prob < 1.0 else -math.inf
 
-    def make(shape, dt):
+    def make(shape, dt, key):
         u = mx.random.uniform(shape=shape, dtype=mx.float32, key=key)
         # NOTE: ceil(log(1-u) / log(1-p)), at least 1; p == 1 gives 1 everywhere.
         return mx.maximum(mx.ceil(mx.log1p(-u) / log_q), 1.0)
 
-    return _fill(self, "geometric_", make)
+    return _fill(self, "geometric_", generator, make)
 
 
 def _random_(self: Tensor, from_: int = 0, to: int | None = None, *, generator=None, **kwargs) -> Tensor:
@@ -842,8 +842,7 @@ def _random_(self: Tensor, from_: int = 0, to: int | None = None, *, generator=N
         hi = min(hi, 2 ** 31 - 1)  # NOTE: MLX draws int32 integers
     if not lo < hi:
         raise ValueError(f"random_: expected from < to, got from={lo}, to={hi}")
-    key = _key(generator)
-    return _fill(self, "random_", lambda shape, dt: mx.random.randint(lo, hi, shape, key=key))
+    return _fill(self, "random_", generator, lambda shape, dt, key: mx.random.randint(lo, hi, shape, key=key))
 
 
 for _name, _fn in (("uniform_", _uniform_), ("normal_", _normal_), ("bernoulli_", _bernoulli_),

@@ -32,6 +32,7 @@ from lucid._backend import checks, reductions
 from lucid._tensor import Tensor
 from lucid.ops._util import check_int
 from lucid.ops.arithmetic import add
+from lucid.ops.reduction import logsumexp
 from lucid.ops.reduction import sum as _sum
 from lucid.ops.special import (
     I1,
@@ -64,12 +65,23 @@ __all__ = [
     "gammaln", "digamma", "psi", "polygamma", "multigammaln",
     "i0", "i0e", "i1", "i1e", "bessel_j0", "bessel_j1",
     "ndtr", "ndtri", "log_ndtr", "xlogy", "xlog1py", "sinc", "entr", "zeta",
-    "softmax", "log_softmax",
+    "softmax", "log_softmax", "logsumexp", "round",
 ]
 
 expit = sigmoid
 gammaln = lgamma
 psi = digamma
+# logsumexp and round are lucid.logsumexp and lucid.round (torch.special repeats them too).
+
+
+def __getattr__(name: str):
+    # ``round`` is served here rather than bound as a global, so the builtin stays ``round`` in this module
+    # (its doctests round floats with it).
+    if name == "round":
+        from lucid.ops.unary import round as lucid_round
+
+        return lucid_round
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def erfcx(input: Tensor) -> Tensor:

@@ -34,6 +34,7 @@ from lucid.transforms.augment import (
     RandomResizedCrop,
     TrivialAugmentWide,
 )
+from lucid.transforms.conversion import ConvertImageDtype, ToPILImage
 from lucid.transforms.transforms import (
     CenterCrop,
     ColorJitter,
@@ -57,6 +58,6 @@ __all__ = ["functional", "seed", "get_generator", "Compose", "ToTensor", "Normal
            "RandomCrop", "Pad", "RandomHorizontalFlip", "RandomVerticalFlip", "RandomRotation", "Grayscale",
            "RandomGrayscale", "ColorJitter", "Lambda", "RandomResizedCrop", "RandomErasing", "GaussianBlur",
            "RandomAffine", "RandomPerspective", "AutoAugment", "AutoAugmentPolicy", "RandAugment",
-           "TrivialAugmentWide", "v2"]
+           "TrivialAugmentWide", "ToPILImage", "ConvertImageDtype", "v2"]
 
 from lucid.transforms import v2

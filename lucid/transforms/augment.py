@@ -436,7 +436,23 @@ def _check_interp(interpolation: str, who: str) -> str:
     return interpolation
 
 
-class AutoAugment:
+def _choice(rng, options):
+    """One of ``options``, uniformly at random from ``rng``."""
+    return options[int(rng.integers(0, len(options)))]
+
+
+class _PolicyAugment:
+    """What AutoAugment, RandAugment and TrivialAugmentWide share: how their image operations are applied."""
+
+    def __init__(self, interpolation: str, fill) -> None:
+        self.interpolation = _check_interp(interpolation, type(self).__name__)
+        self.fill = fill
+
+    def _apply(self, img, name: str, magnitude: float):
+        return _apply_op(img, name, magnitude, self.interpolation, self.fill)
+
+
+class AutoAugment(_PolicyAugment):
     """AutoAugment: apply one random sub-policy (two operations, each with its probability) of a learned policy.
 
     Args:
@@ -455,25 +471,22 @@ class AutoAugment:
         if policy not in _POLICIES:
             raise ValueError(f"AutoAugment: policy must be one of {sorted(_POLICIES)}, got {policy!r}")
         self.policy = policy
-        self.interpolation = _check_interp(interpolation, "AutoAugment")
-        self.fill = fill
+        super().__init__(interpolation, fill)
 
     def __call__(self, img):
         rng = get_generator()
         h, w = F.get_image_size(img)
         space = _autoaugment_space(h, w)
-        sub = _POLICIES[self.policy][int(rng.integers(0, len(_POLICIES[self.policy])))]
-        for name, prob, level in sub:
+        for name, prob, level in _choice(rng, _POLICIES[self.policy]):
             if rng.random() <= prob:
-                m = _magnitude(space, name, level, rng) if level is not None else 0.0
-                img = _apply_op(img, name, m, self.interpolation, self.fill)
+                img = self._apply(img, name, _magnitude(space, name, level, rng) if level is not None else 0.0)
         return img
 
     def __repr__(self) -> str:
         return f"AutoAugment(policy={self.policy!r})"
 
 
-class RandAugment:
+class RandAugment(_PolicyAugment):
     """RandAugment (Cubuk et al. 2020): ``num_ops`` random operations, all at bin ``magnitude``.
 
     Args:
@@ -496,8 +509,7 @@ class RandAugment:
             raise ValueError(f"RandAugment: need num_ops >= 0 and 0 <= magnitude < num_magnitude_bins, got "
                              f"num_ops={num_ops}, magnitude={magnitude}, num_magnitude_bins={num_magnitude_bins}")
         self.num_ops, self.magnitude, self.num_magnitude_bins = num_ops, magnitude, num_magnitude_bins
-        self.interpolation = _check_interp(interpolation, "RandAugment")
-        self.fill = fill
+        super().__init__(interpolation, fill)
 
     def __call__(self, img):
         rng = get_generator()
@@ -505,15 +517,15 @@ class RandAugment:
         space = _space(self.num_magnitude_bins, h, w, wide=False)
         names = list(space)
         for _ in range(self.num_ops):
-            name = names[int(rng.integers(0, len(names)))]
-            img = _apply_op(img, name, _magnitude(space, name, self.magnitude, rng), self.interpolation, self.fill)
+            name = _choice(rng, names)
+            img = self._apply(img, name, _magnitude(space, name, self.magnitude, rng))
         return img
 
     def __repr__(self) -> str:
         return f"RandAugment(num_ops={self.num_ops}, magnitude={self.magnitude})"
 
 
-class TrivialAugmentWide:
+class TrivialAugmentWide(_PolicyAugment):
     """TrivialAugment (Müller & Hutter 2021): one random operation at a random magnitude, wide ranges.
 
     Examples:
@@ -527,17 +539,16 @@ class TrivialAugmentWide:
         if num_magnitude_bins < 2:
             raise ValueError(f"TrivialAugmentWide: num_magnitude_bins must be at least 2, got {num_magnitude_bins}")
         self.num_magnitude_bins = num_magnitude_bins
-        self.interpolation = _check_interp(interpolation, "TrivialAugmentWide")
-        self.fill = fill
+        super().__init__(interpolation, fill)
 
     def __call__(self, img):
         rng = get_generator()
         h, w = F.get_image_size(img)
         space = _space(self.num_magnitude_bins, h, w, wide=True)
         names = list(space)
-        name = names[int(rng.integers(0, len(names)))]
+        name = _choice(rng, names)
         level = int(rng.integers(0, self.num_magnitude_bins))
-        return _apply_op(img, name, _magnitude(space, name, level, rng), self.interpolation, self.fill)
+        return self._apply(img, name, _magnitude(space, name, level, rng))
 
     def __repr__(self) -> str:
         return f"TrivialAugmentWide(num_magnitude_bins={self.num_magnitude_bins})"

@@ -28,11 +28,13 @@ import numpy as np
 from lucid._tensor import Tensor
 from lucid.transforms.augment import *  # noqa: F403 (v2 offers every transform)
 from lucid.transforms.augment import __all__ as _augment_all
+from lucid.transforms.conversion import *  # noqa: F403
+from lucid.transforms.conversion import __all__ as _conversion_all
 from lucid.transforms.transforms import *  # noqa: F403
 from lucid.transforms.transforms import __all__ as _transforms_all
 from lucid.transforms.transforms import get_generator
 
-__all__ = [*_transforms_all, *_augment_all, "MixUp", "CutMix", "RandomChoice"]
+__all__ = [*_transforms_all, *_augment_all, *_conversion_all, "MixUp", "CutMix", "RandomChoice"]
 
 
 def _batch(args, who: str) -> tuple[Tensor, Tensor]:

@@ -174,3 +174,14 @@ def test_relaxed_one_hot_categorical():
     np.testing.assert_allclose(s.sum(-1), 1.0, atol=1e-6)
     cold = RelaxedOneHotCategorical(t64(0.01), probs=t64(p)).sample((20000,)).numpy()
     np.testing.assert_allclose(np.bincount(cold.argmax(-1), minlength=3) / 20000, p, atol=0.015)
+
+
+def test_poisson_samples_are_lucid_poisson_draws():
+    # one sampler for the distribution and the op: the same seed gives the same counts
+    rate = lucid.tensor([[0.5, 4.0, 25.0, 3e4]])
+    lucid.manual_seed(3)
+    s = Poisson(rate).sample((5,))
+    lucid.manual_seed(3)
+    ref = lucid.poisson(lucid.broadcast_to(rate, (5, 1, 4)))
+    assert s.shape == (5, 1, 4) and s.dtype == lucid.float32
+    assert s.tolist() == ref.tolist()

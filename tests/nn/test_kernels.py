@@ -5,6 +5,7 @@ from __future__ import annotations
 import ast
 import importlib.util
 import pathlib
+import re
 
 import mlx.core as mx
 import numpy as np
@@ -130,3 +131,35 @@ def test_channels_last_views_round_trip():
     out = K.on_channels_last(lambda a, b: (a + b, a * b), x, mx.array(2.0))
     assert type(out) is tuple and out[0].shape == x.shape
     np.testing.assert_array_equal(np.array(out[1]), np.array(x) * 2)
+
+
+@pytest.mark.parametrize("layer", [lucid.nn.MaxPool2d(2), lucid.nn.AvgPool1d(2), lucid.nn.ReflectionPad2d(1),
+                                   lucid.nn.CircularPad3d(1), lucid.nn.AdaptiveAvgPool2d(1)])
+def test_spatial_layers_share_one_input_check(layer):
+    name, nd = type(layer).__name__, layer._nd
+    with pytest.raises(TypeError, match=rf"^{name} expects a lucid Tensor, got list$"):
+        layer([1.0])
+    bad = lucid.ones(*(1,) * (nd + 3))
+    spatial = K.SPATIAL[nd]
+    message = f"{name} expected input of shape (N, C, {spatial}) or (C, {spatial}), got {bad.shape}"
+    with pytest.raises(ValueError, match="^" + re.escape(message) + "$"):
+        layer(bad)
+
+
+def test_check_spatial_input_accepts_batched_and_unbatched():
+    layer = lucid.nn.MaxPool1d(2)
+    K.check_spatial_input(layer, lucid.ones(2, 4), 1)
+    K.check_spatial_input(layer, lucid.ones(1, 2, 4), 1)
+    with pytest.raises(ValueError, match=r"^MaxPool1d expected input of shape \(N, C, L\) or \(C, L\), got \(4,\)$"):
+        K.check_spatial_input(layer, lucid.ones(4), 1)
+
+
+@pytest.mark.parametrize("call, message", [
+    (lambda F: F.linear([1.0], lucid.ones(2, 1)), "linear: input must be a lucid Tensor, got list"),
+    (lambda F: F.bilinear(lucid.ones(1, 2), lucid.ones(1, 2), (1,)),
+     "bilinear: weight must be a lucid Tensor, got tuple"),
+    (lambda F: F.mse_loss(lucid.ones(2), [1.0, 2.0]), "mse_loss: target must be a lucid Tensor, got list"),
+])
+def test_functionals_share_kernels_check_tensor(call, message):
+    with pytest.raises(TypeError, match="^" + re.escape(message) + "$"):
+        call(lucid.nn.functional)

@@ -415,3 +415,23 @@ def test_batchnorm_running_stats_are_evaluated_with_the_optimizer_step():
         opt.step()
         assert not evaluation._deferred
     assert bn.num_batches_tracked.item() == 3
+
+
+@pytest.mark.parametrize("call, exc, message", [
+    (lambda F: F.batch_norm(lucid.ones(3), None, None), ValueError,
+     "batch_norm: expected input of shape (N, C, *), got (3,)"),
+    (lambda F: F.instance_norm(lucid.ones(2, 3)), ValueError,
+     "instance_norm: expected input of shape (N, C, *spatial), got (2, 3)"),
+    (lambda F: F.group_norm(lucid.ones(2), 1), ValueError, "group_norm: expected input of shape (N, C, *), got (2,)"),
+    (lambda F: F.instance_norm(lucid.ones(2, 3, 4), weight=lucid.ones(4)), ValueError,
+     "instance_norm: weight must have shape (3,), got (4,)"),
+    (lambda F: F.group_norm(lucid.ones(2, 4, 3), 2, bias=lucid.ones(2)), ValueError,
+     "group_norm: bias must have shape (4,), got (2,)"),
+    (lambda F: F.batch_norm(lucid.ones(2, 3), None, [1.0, 2.0, 3.0], training=True), TypeError,
+     "batch_norm: running_var must be a lucid Tensor, got list"),
+])
+def test_channel_norms_check_input_and_per_channel_tensors(call, exc, message):
+    import re
+
+    with pytest.raises(exc, match="^" + re.escape(message) + "$"):
+        call(lucid.nn.functional)

@@ -34,8 +34,8 @@ from lucid._tensor import Tensor
 from lucid.autograd.function import Function
 
 __all__ = [
-    "SPATIAL", "is_int", "ntuple", "check_tensor", "check_layer_input", "check_p", "check_reduction",
-    "check_normalized_shape",
+    "SPATIAL", "is_int", "ntuple", "check_tensor", "check_layer_input", "check_spatial_input", "check_p",
+    "check_reduction", "check_normalized_shape",
     "to_last", "to_first", "on_channels_last", "FUSE_MIN_SIZE", "fused", "windows", "LinearMap",
     "exp", "sigmoid", "softplus", "logsumexp", "softmax", "log_softmax",
 ]
@@ -88,6 +88,19 @@ def check_layer_input(layer, input) -> None:
     """Raise ``TypeError`` unless a layer's ``input`` is a lucid Tensor (the message names the layer's class)."""
     if not isinstance(input, Tensor):
         raise TypeError(f"{type(layer).__name__} expects a lucid Tensor, got {type(input).__name__}")
+
+
+def check_spatial_input(layer, input, nd: int) -> None:
+    """Check that a layer's ``input`` is a Tensor ``(N, C, *spatial)`` or ``(C, *spatial)`` with ``nd`` spatial dims.
+
+    Raises:
+        TypeError: ``input`` is not a lucid Tensor.
+        ValueError: ``input`` has neither ``nd + 1`` nor ``nd + 2`` dims.
+    """
+    check_layer_input(layer, input)
+    if input.ndim not in (nd + 1, nd + 2):
+        raise ValueError(f"{type(layer).__name__} expected input of shape (N, C, {SPATIAL[nd]}) or "
+                         f"(C, {SPATIAL[nd]}), got {input.shape}")
 
 
 def check_p(p, op: str, name: str = "p") -> float:

@@ -7,6 +7,7 @@ import mlx.core as mx
 from lucid._backend import reductions
 from lucid._tensor import Tensor
 from lucid.autograd.function import Function
+from lucid.nn.functional._kernels import check_tensor
 from lucid.ops._autocast import autocast_inputs
 
 __all__ = ["linear", "bilinear"]
@@ -87,11 +88,6 @@ class BilinearFunction(Function):
         return g1, gx2, gw, gb
 
 
-def _check_tensor(t, what: str, op: str) -> None:
-    if not isinstance(t, Tensor):
-        raise TypeError(f"{op}: {what} must be a lucid.Tensor, got {type(t).__name__}")
-
-
 def linear(input: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
     """Affine map ``input @ weight.T + bias`` over the last dim of ``input``.
 
@@ -114,8 +110,8 @@ def linear(input: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
         >>> lucid.nn.functional.linear(x, w, lucid.tensor([0.0, 0.5, 1.0])).tolist()
         [[1.0, 3.5, -1.0]]
     """
-    _check_tensor(input, "input", "linear")
-    _check_tensor(weight, "weight", "linear")
+    check_tensor(input, "input", "linear")
+    check_tensor(weight, "weight", "linear")
     wshape = weight._data.shape
     if len(wshape) != 2:
         raise ValueError(f"linear: weight must be 2-D (out_features, in_features), got shape {tuple(wshape)}")
@@ -124,7 +120,7 @@ def linear(input: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
         raise ValueError(f"linear: expected input (..., {wshape[1]}) for weight of shape {tuple(wshape)}, "
                          f"got {tuple(xshape)}")
     if bias is not None:
-        _check_tensor(bias, "bias", "linear")
+        check_tensor(bias, "bias", "linear")
         if bias._data.shape != (wshape[0],):
             raise ValueError(f"linear: bias must have shape ({wshape[0]},), got {bias.shape}")
     return LinearFunction.apply(*autocast_inputs(input, weight, bias, low=True))
@@ -153,7 +149,7 @@ def bilinear(input1: Tensor, input2: Tensor, weight: Tensor, bias: Tensor | None
         [[9.0]]
     """
     for t, what in ((input1, "input1"), (input2, "input2"), (weight, "weight")):
-        _check_tensor(t, what, "bilinear")
+        check_tensor(t, what, "bilinear")
     if weight.ndim != 3:
         raise ValueError(f"bilinear: weight must be 3-D (out, in1, in2), got shape {weight.shape}")
     _, in1, in2 = weight.shape
@@ -162,7 +158,7 @@ def bilinear(input1: Tensor, input2: Tensor, weight: Tensor, bias: Tensor | None
         raise ValueError(f"bilinear: expected inputs (..., {in1}) and (..., {in2}) with equal leading dims for "
                          f"weight of shape {weight.shape}, got {input1.shape} and {input2.shape}")
     if bias is not None:
-        _check_tensor(bias, "bias", "bilinear")
+        check_tensor(bias, "bias", "bilinear")
         if bias.shape != (weight.shape[0],):
             raise ValueError(f"bilinear: bias must have shape ({weight.shape[0]},), got {bias.shape}")
     return BilinearFunction.apply(input1, input2, weight, bias)

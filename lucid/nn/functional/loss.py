@@ -25,8 +25,8 @@ from lucid._tensor import Tensor
 from lucid.autograd.function import Function
 from lucid.autograd.grad_mode import is_grad_enabled
 from lucid.nn.functional._kernels import check_reduction as _check_reduction
+from lucid.nn.functional._kernels import check_tensor, fused
 from lucid.nn.functional._kernels import exp as _exp
-from lucid.nn.functional._kernels import fused
 from lucid.nn.functional._kernels import logsumexp as _logsumexp
 from lucid.nn.functional._kernels import sigmoid as _sigmoid
 from lucid.nn.functional._kernels import softplus as _softplus
@@ -86,14 +86,9 @@ def _meta(*arrays) -> tuple:
     return tuple(None if a is None else (a.shape, a.dtype) for a in arrays)
 
 
-def _check_tensor(t, what: str, op: str) -> None:
-    if not isinstance(t, Tensor):
-        raise TypeError(f"{op}: {what} must be a lucid.Tensor, got {type(t).__name__}")
-
-
 def _pair(input, target, op: str, same_shape: bool) -> None:
-    _check_tensor(input, "input", op)
-    _check_tensor(target, "target", op)
+    check_tensor(input, "input", op)
+    check_tensor(target, "target", op)
     if input.shape == target.shape:
         return
     if same_shape:
@@ -110,7 +105,7 @@ def _pair(input, target, op: str, same_shape: bool) -> None:
 def _check_weight(weight, input, op: str, name: str = "weight") -> None:
     if weight is None:
         return
-    _check_tensor(weight, name, op)
+    check_tensor(weight, name, op)
     try:
         shape = mx.broadcast_shapes(input.shape, weight.shape)
     except ValueError:
@@ -599,8 +594,8 @@ def binary_cross_entropy_with_logits(input: Tensor, target: Tensor, weight: Tens
 
 def _class_args(input, target, weight, op: str):
     """Validate ``(input, target, weight)`` of a class-index loss; return whether targets are indices."""
-    _check_tensor(input, "input", op)
-    _check_tensor(target, "target", op)
+    check_tensor(input, "input", op)
+    check_tensor(target, "target", op)
     if input._data.dtype not in _FLOAT:
         raise TypeError(f"{op}: input must be floating point (N, C, ...) scores, got {input.dtype}")
     if input.ndim == 0:
@@ -608,7 +603,7 @@ def _class_args(input, target, weight, op: str):
     cax = _class_axis(input.ndim)
     n = input.shape[cax]
     if weight is not None:
-        _check_tensor(weight, "weight", op)
+        check_tensor(weight, "weight", op)
         if weight.shape != (n,):
             raise ValueError(f"{op}: weight must have shape ({n},) (one per class), got {weight.shape}")
         if weight.requires_grad and is_grad_enabled():
@@ -788,7 +783,7 @@ def margin_ranking_loss(input1: Tensor, input2: Tensor, target: Tensor, margin: 
     """
     op = "margin_ranking_loss"
     for name, t in (("input1", input1), ("input2", input2), ("target", target)):
-        _check_tensor(t, name, op)
+        check_tensor(t, name, op)
     if not (input1.shape == input2.shape == target.shape):
         raise ValueError(f"{op}: input1 {input1.shape}, input2 {input2.shape} and target {target.shape} must "
                          "have the same shape")
@@ -880,7 +875,7 @@ def cosine_embedding_loss(input1: Tensor, input2: Tensor, target: Tensor, margin
     """
     op = "cosine_embedding_loss"
     for name, t in (("input1", input1), ("input2", input2), ("target", target)):
-        _check_tensor(t, name, op)
+        check_tensor(t, name, op)
     if input1.shape != input2.shape or input1.ndim not in (1, 2) or target.ndim != input1.ndim - 1 or (
             input1.ndim == 2 and target.shape[0] != input1.shape[0]):
         raise ValueError(f"{op}: expected input1 and input2 of shape (N, D) or (D,) and target (N,) or (); got "
@@ -946,7 +941,7 @@ def gaussian_nll_loss(input: Tensor, target: Tensor, var: Tensor, full: bool = F
     """
     op = "gaussian_nll_loss"
     _pair(input, target, op, False)
-    _check_tensor(var, "var", op)
+    check_tensor(var, "var", op)
     if var.shape != input.shape:
         if input.shape[:-1] == var.shape:
             var = var.unsqueeze(-1)
@@ -987,7 +982,7 @@ def triplet_margin_with_distance_loss(anchor: Tensor, positive: Tensor, negative
     """
     op = "triplet_margin_with_distance_loss"
     for name, t in (("anchor", anchor), ("positive", positive), ("negative", negative)):
-        _check_tensor(t, name, op)
+        check_tensor(t, name, op)
     if not margin >= 0:
         raise ValueError(f"{op}: margin must be non-negative, got {margin}")
     if not (anchor.ndim == positive.ndim == negative.ndim):
@@ -1022,8 +1017,8 @@ def triplet_margin_loss(anchor: Tensor, positive: Tensor, negative: Tensor, marg
 
 def _class_rows(input, target, op: str):
     """``input`` as ``(N, C)`` and the class targets as ``(N,)``, checked."""
-    _check_tensor(input, "input", op)
-    _check_tensor(target, "target", op)
+    check_tensor(input, "input", op)
+    check_tensor(target, "target", op)
     if input.ndim not in (1, 2) or target.ndim != input.ndim - 1 or (
             input.ndim == 2 and target.shape[0] != input.shape[0]):
         raise ValueError(f"{op}: expected input (N, C) or (C,) and target (N,) or (); got {input.shape} and "
@@ -1061,7 +1056,7 @@ def multi_margin_loss(input: Tensor, target: Tensor, p: int = 1, margin: float =
     x, t = _class_rows(input, target, op)
     c = x.shape[1]
     if weight is not None:
-        _check_tensor(weight, "weight", op)
+        check_tensor(weight, "weight", op)
         if weight.shape != (c,):
             raise ValueError(f"{op}: weight must have shape ({c},), got {weight.shape}")
     t = _targets(t, c, op).unsqueeze(1)
@@ -1101,8 +1096,8 @@ def multilabel_margin_loss(input: Tensor, target: Tensor, *, reduction: str = "m
         0.85
     """
     op = "multilabel_margin_loss"
-    _check_tensor(input, "input", op)
-    _check_tensor(target, "target", op)
+    check_tensor(input, "input", op)
+    check_tensor(target, "target", op)
     if input.ndim not in (1, 2) or target.shape != input.shape:
         raise ValueError(f"{op}: expected input (N, C) or (C,) and a target of the same shape; got {input.shape} "
                          f"and {target.shape}")
@@ -1189,8 +1184,8 @@ def ctc_loss(log_probs: Tensor, targets: Tensor, input_lengths, target_lengths, 
     from lucid.ops.shape import cat, stack
 
     op = "ctc_loss"
-    _check_tensor(log_probs, "log_probs", op)
-    _check_tensor(targets, "targets", op)
+    check_tensor(log_probs, "log_probs", op)
+    check_tensor(targets, "targets", op)
     reduction = _check_reduction(reduction, op)
     if log_probs.ndim not in (2, 3):
         raise ValueError(f"{op}: log_probs must be (T, N, C) or (T, C), got shape {log_probs.shape}")

@@ -374,9 +374,19 @@ def _opt(t, name, op):
     return t
 
 
-def _channel_param(t, c, name, op):
-    if t is not None and t.shape != (c,):
-        raise ValueError(f"{op}: {name} must have shape ({c},), got {t.shape}")
+def _channels_input(input, min_ndim: int, layout: str, op: str) -> int:
+    """Check that ``input`` is a Tensor with at least ``min_ndim`` dims (``layout`` in the message); returns ``C``."""
+    check_tensor(input, "input", op)
+    if input.ndim < min_ndim:
+        raise ValueError(f"{op}: expected input of shape {layout}, got {input.shape}")
+    return input.shape[1]
+
+
+def _channel_params(c: int, op: str, **params) -> None:
+    """Check that each optional tensor in ``params`` (by name) is a Tensor of shape ``(c,)``."""
+    for name, t in params.items():
+        if _opt(t, name, op) is not None and t.shape != (c,):
+            raise ValueError(f"{op}: {name} must have shape ({c},), got {t.shape}")
 
 
 def _update_running(buf: Tensor | None, value: mx.array, momentum) -> None:
@@ -435,12 +445,8 @@ def batch_norm(input: Tensor, running_mean: Tensor | None, running_var: Tensor |
         ([0.2], [1.1])
     """
     op = "batch_norm"
-    check_tensor(input, "input", op)
-    if input.ndim < 2:
-        raise ValueError(f"{op}: expected input of shape (N, C, *), got {input.shape}")
-    c = input.shape[1]
-    for t, name in ((running_mean, "running_mean"), (running_var, "running_var"), (weight, "weight"), (bias, "bias")):
-        _channel_param(_opt(t, name, op), c, name, op)
+    c = _channels_input(input, 2, "(N, C, *)", op)
+    _channel_params(c, op, running_mean=running_mean, running_var=running_var, weight=weight, bias=bias)
     if not training and running_mean is not None and running_var is not None:
         return NormalizeWithStats.apply(input, running_mean, running_var, weight, bias, eps)
     count = input._data.size // c if c else 0
@@ -486,12 +492,8 @@ def instance_norm(input: Tensor, running_mean: Tensor | None = None, running_var
         [[-1.0, 1.0], [-1.0, 1.0]]
     """
     op = "instance_norm"
-    check_tensor(input, "input", op)
-    if input.ndim < 3:
-        raise ValueError(f"{op}: expected input of shape (N, C, *spatial), got {input.shape}")
-    c = input.shape[1]
-    for t, name in ((running_mean, "running_mean"), (running_var, "running_var"), (weight, "weight"), (bias, "bias")):
-        _channel_param(_opt(t, name, op), c, name, op)
+    c = _channels_input(input, 3, "(N, C, *spatial)", op)
+    _channel_params(c, op, running_mean=running_mean, running_var=running_var, weight=weight, bias=bias)
     if not use_input_stats:
         if running_mean is None or running_var is None:
             raise ValueError(f"{op}: use_input_stats=False needs running_mean and running_var")
@@ -582,17 +584,14 @@ def group_norm(input: Tensor, num_groups: int, weight: Tensor | None = None, bia
         [-1.0, 1.0, -1.0, 1.0]
     """
     op = "group_norm"
-    check_tensor(input, "input", op)
-    if input.ndim < 2:
-        raise ValueError(f"{op}: expected input of shape (N, C, *), got {input.shape}")
+    _channels_input(input, 2, "(N, C, *)", op)
     if isinstance(num_groups, bool) or not isinstance(num_groups, numbers.Integral) or num_groups < 1:
         raise ValueError(f"{op}: num_groups must be a positive int, got {num_groups!r}")
     n, c = input.shape[:2]
     if c % num_groups:
         raise ValueError(f"{op}: expected the number of channels ({c}) to be divisible by num_groups ({num_groups}), "
                          f"got input of shape {input.shape}")
-    for t, name in ((weight, "weight"), (bias, "bias")):
-        _channel_param(_opt(t, name, op), c, name, op)
+    _channel_params(c, op, weight=weight, bias=bias)
     view = (n, int(num_groups), (c // num_groups) * math.prod(input.shape[2:]))
     aff = (c,) + (1,) * (input.ndim - 2)
     input, weight, bias = autocast_inputs(input, weight, bias)

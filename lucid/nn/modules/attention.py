@@ -254,3 +254,104 @@ def _additive(mask: Tensor, dtype) -> Tensor:
     if mask.dtype == bool_:
         return where(mask, float("-inf"), 0.0).astype(dtype)
     return mask.astype(dtype)
+
+
+class _AttentionWeights:
+    """The attributes ``MultiheadAttention.forward`` reads, from the explicit weights of the functional form."""
+
+    def __init__(self, **attrs) -> None:
+        self.__dict__.update(attrs)
+
+    forward = MultiheadAttention.forward
+    _batch_major = MultiheadAttention._batch_major
+    _project = MultiheadAttention._project
+    _check_mask = MultiheadAttention._check_mask
+    _merged_mask = MultiheadAttention._merged_mask
+
+
+def multi_head_attention_forward(query: Tensor, key: Tensor, value: Tensor, embed_dim_to_check: int, num_heads: int,
+                                 in_proj_weight: Tensor | None, in_proj_bias: Tensor | None,
+                                 bias_k: Tensor | None, bias_v: Tensor | None, add_zero_attn: bool,
+                                 dropout_p: float, out_proj_weight: Tensor, out_proj_bias: Tensor | None,
+                                 training: bool = True, key_padding_mask: Tensor | None = None,
+                                 need_weights: bool = True, attn_mask: Tensor | None = None,
+                                 use_separate_proj_weight: bool = False, q_proj_weight: Tensor | None = None,
+                                 k_proj_weight: Tensor | None = None, v_proj_weight: Tensor | None = None,
+                                 static_k: Tensor | None = None, static_v: Tensor | None = None,
+                                 average_attn_weights: bool = True, is_causal: bool = False):
+    """The forward pass of :class:`~lucid.nn.MultiheadAttention` with every weight passed explicitly.
+
+    PyTorch's ``F.multi_head_attention_forward``: inputs are sequence-first
+    ``(L, N, E)`` (or unbatched ``(L, E)``); it runs the very computation of
+    ``MultiheadAttention.forward`` (same masks, same conventions), so a
+    module's weights give the module's result.
+
+    Args:
+        query, key, value: ``(L, N, E)``, ``(S, N, kdim)``, ``(S, N, vdim)``.
+        embed_dim_to_check: ``E``, checked against ``query``.
+        num_heads: the number of heads (divides ``E``).
+        in_proj_weight, in_proj_bias: the packed ``(3E, E)`` / ``(3E,)`` input projection.
+        bias_k, bias_v: ``(1, 1, E)`` key/value appended to the sequences, or None.
+        add_zero_attn: append a zero key and value.
+        dropout_p: dropout on the attention weights (when ``training``).
+        out_proj_weight, out_proj_bias: the output projection.
+        training: apply dropout.
+        key_padding_mask, need_weights, attn_mask, average_attn_weights, is_causal: as in the module.
+        use_separate_proj_weight: use ``q_proj_weight``, ``k_proj_weight``, ``v_proj_weight`` instead of
+            ``in_proj_weight``.
+        static_k, static_v: not supported (precomputed keys/values); must be None.
+
+    Returns:
+        ``(output, weights)`` as ``MultiheadAttention.forward``.
+
+    Raises:
+        ValueError: mismatched sizes or missing weights.
+        NotImplementedError: ``static_k`` or ``static_v``.
+
+    Examples:
+        >>> import lucid
+        >>> import lucid.nn.functional as F
+        >>> mha = lucid.nn.MultiheadAttention(8, 2)
+        >>> x = lucid.randn(5, 3, 8)
+        >>> out, w = F.multi_head_attention_forward(x, x, x, 8, 2, mha.in_proj_weight, mha.in_proj_bias, None,
+        ...                                         None, False, 0.0, mha.out_proj.weight, mha.out_proj.bias)
+        >>> out.shape, w.shape, bool((out - mha(x, x, x)[0]).abs().max() < 1e-6)
+        ((5, 3, 8), (3, 5, 5), True)
+    """
+    op = "multi_head_attention_forward"
+    if static_k is not None or static_v is not None:
+        raise NotImplementedError(f"{op}: static_k/static_v (precomputed keys and values) are not supported")
+    e = _positive_int(embed_dim_to_check, "embed_dim_to_check")
+    h = _positive_int(num_heads, "num_heads")
+    if e % h:
+        raise ValueError(f"{op}: embed_dim ({e}) must be divisible by num_heads ({h})")
+    if not isinstance(query, Tensor) or query.shape[-1:] != (e,):
+        got = query.shape if isinstance(query, Tensor) else type(query).__name__
+        raise ValueError(f"{op}: query must be a Tensor with {e} features (embed_dim_to_check), got {got}")
+    if isinstance(dropout_p, bool) or not isinstance(dropout_p, numbers.Real) or not 0 <= dropout_p <= 1:
+        raise ValueError(f"{op}: dropout_p must be a probability in [0, 1], got {dropout_p!r}")
+    if use_separate_proj_weight:
+        if q_proj_weight is None or k_proj_weight is None or v_proj_weight is None:
+            raise ValueError(f"{op}: use_separate_proj_weight=True needs q_proj_weight, k_proj_weight and "
+                             "v_proj_weight")
+        kdim, vdim = k_proj_weight.shape[-1], v_proj_weight.shape[-1]
+        same = False
+    else:
+        if in_proj_weight is None or in_proj_weight.shape != (3 * e, e):
+            got = None if in_proj_weight is None else in_proj_weight.shape
+            raise ValueError(f"{op}: in_proj_weight must have shape {(3 * e, e)}, got {got}")
+        kdim = vdim = e
+        same = True
+    if (bias_k is None) != (bias_v is None):
+        raise ValueError(f"{op}: give both bias_k and bias_v, or neither")
+
+    def out_proj(x):
+        return linear(x, out_proj_weight, out_proj_bias)
+
+    view = _AttentionWeights(embed_dim=e, num_heads=h, head_dim=e // h, kdim=kdim, vdim=vdim,
+                             _qkv_same_embed_dim=same, in_proj_weight=in_proj_weight, in_proj_bias=in_proj_bias,
+                             q_proj_weight=q_proj_weight, k_proj_weight=k_proj_weight, v_proj_weight=v_proj_weight,
+                             bias_k=bias_k, bias_v=bias_v, add_zero_attn=bool(add_zero_attn),
+                             dropout=float(dropout_p), training=bool(training), batch_first=False, out_proj=out_proj)
+    return view.forward(query, key, value, key_padding_mask=key_padding_mask, need_weights=need_weights,
+                        attn_mask=attn_mask, average_attn_weights=average_attn_weights, is_causal=is_causal)

@@ -76,12 +76,6 @@ def _features(layer, input: Tensor) -> int:
     return input.shape[-1]
 
 
-def _channels(layer, input: Tensor, nd: int) -> int:
-    if input.ndim not in (nd + 1, nd + 2):
-        raise ValueError(f"{type(layer).__name__} expected a {nd + 1}-D or {nd + 2}-D input, got shape {input.shape}")
-    return input.shape[input.ndim - nd - 1]
-
-
 class LazyLinear(_LazyModule):
     """:class:`~lucid.nn.Linear` whose ``in_features`` is the last dim of the first input.
 
@@ -109,17 +103,25 @@ class LazyLinear(_LazyModule):
         return _features(self, input)
 
 
-class _LazyConvNd(_LazyModule):
+class _LazyChannelsNd(_LazyModule):
+    """A lazy layer over ``_nd`` spatial dims whose ``in_channels`` is the input's channel dim."""
+
     _size_name = "in_channels"
     _nd = 0
 
+    def _infer_size(self, input: Tensor) -> int:
+        nd = self._nd
+        if input.ndim not in (nd + 1, nd + 2):
+            raise ValueError(f"{type(self).__name__} expected a {nd + 1}-D or {nd + 2}-D input, got shape "
+                             f"{input.shape}")
+        return input.shape[input.ndim - nd - 1]
+
+
+class _LazyConvNd(_LazyChannelsNd):
     def __init__(self, out_channels: int, kernel_size, stride=1, padding=0, dilation=1, groups: int = 1,
                  bias: bool = True, padding_mode: str = "zeros", device=None, dtype=None) -> None:
         super().__init__(out_channels, kernel_size, stride=stride, padding=padding, dilation=dilation,
                          groups=groups, bias=bias, padding_mode=padding_mode, device=device, dtype=dtype)
-
-    def _infer_size(self, input: Tensor) -> int:
-        return _channels(self, input, self._nd)
 
 
 class LazyConv1d(_LazyConvNd):
@@ -164,18 +166,12 @@ class LazyConv3d(_LazyConvNd):
     _nd = 3
 
 
-class _LazyConvTransposeNd(_LazyModule):
-    _size_name = "in_channels"
-    _nd = 0
-
+class _LazyConvTransposeNd(_LazyChannelsNd):
     def __init__(self, out_channels: int, kernel_size, stride=1, padding=0, output_padding=0, groups: int = 1,
                  bias: bool = True, dilation=1, padding_mode: str = "zeros", device=None, dtype=None) -> None:
         super().__init__(out_channels, kernel_size, stride=stride, padding=padding, output_padding=output_padding,
                          groups=groups, bias=bias, dilation=dilation, padding_mode=padding_mode, device=device,
                          dtype=dtype)
-
-    def _infer_size(self, input: Tensor) -> int:
-        return _channels(self, input, self._nd)
 
 
 class LazyConvTranspose1d(_LazyConvTransposeNd):

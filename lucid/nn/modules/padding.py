@@ -7,7 +7,7 @@ order: ``(left, right)``, then ``(top, bottom)``, then ``(front, back)``.
 from __future__ import annotations
 
 from lucid._tensor import Tensor
-from lucid.nn.functional._kernels import SPATIAL, check_layer_input, is_int
+from lucid.nn.functional._kernels import check_layer_input, check_spatial_input, is_int
 from lucid.nn.module import Module
 from lucid.ops.rearrange import pad as _pad
 
@@ -32,11 +32,10 @@ class _PadNd(Module):
         self.padding = tuple(int(p) for p in padding)
 
     def forward(self, input: Tensor) -> Tensor:
-        check_layer_input(self, input)
-        nd = self._nd
-        if self._mode != "constant" and input.ndim not in (nd + 1, nd + 2):
-            raise ValueError(f"{type(self).__name__} expected input of shape (N, C, {SPATIAL[nd]}) or "
-                             f"(C, {SPATIAL[nd]}), got {input.shape}")
+        if self._mode == "constant":
+            check_layer_input(self, input)  # constant padding takes any number of leading dims
+        else:
+            check_spatial_input(self, input, self._nd)
         return self._apply_pad(input)
 
     def _apply_pad(self, input: Tensor) -> Tensor:

@@ -8,20 +8,13 @@ from __future__ import annotations
 
 from lucid._tensor import Tensor
 from lucid.nn.functional import pooling as Fp
-from lucid.nn.functional._kernels import SPATIAL, check_layer_input
+from lucid.nn.functional._kernels import check_spatial_input
 from lucid.nn.module import Module
 
 __all__ = ["MaxPool1d", "MaxPool2d", "MaxPool3d", "AvgPool1d", "AvgPool2d", "AvgPool3d",
            "AdaptiveAvgPool1d", "AdaptiveAvgPool2d", "AdaptiveAvgPool3d",
            "AdaptiveMaxPool1d", "AdaptiveMaxPool2d", "AdaptiveMaxPool3d", "LPPool1d", "LPPool2d", "LPPool3d",
            "MaxUnpool1d", "MaxUnpool2d", "MaxUnpool3d"]
-
-
-def _check(module, input, nd: int) -> None:
-    check_layer_input(module, input)
-    if input.ndim not in (nd + 1, nd + 2):
-        raise ValueError(f"{type(module).__name__} expected input of shape (N, C, {SPATIAL[nd]}) or "
-                         f"(C, {SPATIAL[nd]}), got {input.shape}")
 
 
 class _PoolNd(Module):
@@ -31,12 +24,12 @@ class _PoolNd(Module):
     _fns: dict = {}
 
     def _pool(self, input: Tensor, *args):
-        _check(self, input, self._nd)
+        check_spatial_input(self, input, self._nd)
         return self._fns[self._nd](input, *args)
 
 
 class _WindowPoolNd(_PoolNd):
-    """Max and average pooling: windows of ``kernel_size`` moved by ``stride`` (default: the kernel size)."""
+    """Max and average pooling, max unpooling: windows of ``kernel_size`` moved by ``stride`` (default: kernel_size)."""
 
     def __init__(self, kernel_size, stride, padding) -> None:
         super().__init__()
@@ -361,20 +354,14 @@ class LPPool3d(_LPPoolNd):
     _nd = 3
 
 
-class _MaxUnpoolNd(_PoolNd):
+class _MaxUnpoolNd(_WindowPoolNd):
     _fns = {1: Fp.max_unpool1d, 2: Fp.max_unpool2d, 3: Fp.max_unpool3d}
 
     def __init__(self, kernel_size, stride=None, padding=0) -> None:
-        super().__init__()
-        self.kernel_size = kernel_size
-        self.stride = stride if stride is not None else kernel_size
-        self.padding = padding
+        super().__init__(kernel_size, stride, padding)
 
     def forward(self, input: Tensor, indices: Tensor, output_size=None) -> Tensor:
         return self._pool(input, indices, self.kernel_size, self.stride, self.padding, output_size)
-
-    def extra_repr(self) -> str:
-        return f"kernel_size={self.kernel_size}, stride={self.stride}, padding={self.padding}"
 
 
 class MaxUnpool1d(_MaxUnpoolNd):

@@ -1,4 +1,4 @@
-"""Lookup tables: ``Embedding``."""
+"""Lookup tables: ``Embedding`` and ``EmbeddingBag``."""
 
 from __future__ import annotations
 
@@ -8,12 +8,13 @@ import mlx.core as mx
 
 from lucid._tensor import Tensor
 from lucid.nn import init
+from lucid.nn.functional.embedding_bag import MODES, embedding_bag
 from lucid.nn.functional.sparse import _check_padding_idx, embedding
 from lucid.nn.module import Module
 from lucid.nn.parameter import Parameter
 from lucid.ops.creation import empty
 
-__all__ = ["Embedding"]
+__all__ = ["Embedding", "EmbeddingBag"]
 
 
 class Embedding(Module):
@@ -138,3 +139,121 @@ class Embedding(Module):
         rows, cols = embeddings.shape
         return cls(rows, cols, padding_idx=padding_idx, max_norm=max_norm, norm_type=norm_type,
                    scale_grad_by_freq=scale_grad_by_freq, sparse=sparse, _weight=embeddings, _freeze=freeze)
+
+
+class EmbeddingBag(Module):
+    """A table of embeddings whose lookups are reduced per bag: the sum, mean or max of each bag's rows.
+
+    See :func:`lucid.nn.functional.embedding_bag` for how bags are formed (the
+    rows of a 2-D input, or a 1-D input cut at ``offsets``).
+
+    Args:
+        num_embeddings: size of the table.
+        embedding_dim: size of each vector.
+        max_norm, norm_type, scale_grad_by_freq, sparse: as in :class:`Embedding`.
+        mode: ``"sum"``, ``"mean"`` (default) or ``"max"``.
+        include_last_offset: ``offsets`` has one entry per bag plus the end.
+        padding_idx: entries with this index are left out of their bag; its row is initialised to zeros.
+        _weight: an initial ``(num_embeddings, embedding_dim)`` tensor (used by ``from_pretrained``).
+        _freeze: create the weight with ``requires_grad=False``.
+
+    Attributes:
+        weight: ``(num_embeddings, embedding_dim)``, initialised from ``N(0, 1)``.
+
+    Shape:
+        input ``(B, N)``, or ``(N,)`` with ``offsets`` ``(B,)`` -> output ``(B, embedding_dim)``.
+
+    Examples:
+        >>> import lucid
+        >>> bag = lucid.nn.EmbeddingBag(10, 3, mode="sum")
+        >>> bag
+        EmbeddingBag(10, 3, mode='sum')
+        >>> bag(lucid.tensor([1, 2, 4, 5, 4]), lucid.tensor([0, 2])).shape
+        (2, 3)
+    """
+
+    def __init__(self, num_embeddings: int, embedding_dim: int, max_norm: float | None = None,
+                 norm_type: float = 2.0, scale_grad_by_freq: bool = False, mode: str = "mean", sparse: bool = False,
+                 _weight: Tensor | None = None, include_last_offset: bool = False, padding_idx: int | None = None,
+                 _freeze: bool = False, device=None, dtype=None) -> None:
+        super().__init__()
+        for value, name in ((num_embeddings, "num_embeddings"), (embedding_dim, "embedding_dim")):
+            if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < 0:
+                raise ValueError(f"EmbeddingBag: {name} must be a non-negative int, got {value!r}")
+        if mode not in MODES:
+            raise ValueError(f"EmbeddingBag: mode must be one of {MODES}, got {mode!r}")
+        if not isinstance(sparse, bool):
+            raise TypeError(f"EmbeddingBag: sparse must be a bool, got {sparse!r} ({type(sparse).__name__})")
+        self.num_embeddings = int(num_embeddings)
+        self.embedding_dim = int(embedding_dim)
+        self.max_norm = max_norm
+        self.norm_type = norm_type
+        self.scale_grad_by_freq = scale_grad_by_freq
+        self.mode = mode
+        self.sparse = sparse
+        self.include_last_offset = include_last_offset
+        self.padding_idx = None if padding_idx is None else \
+            _check_padding_idx(padding_idx, self.num_embeddings, "EmbeddingBag")
+        if _weight is None:
+            self.weight = Parameter(empty(self.num_embeddings, self.embedding_dim, dtype=dtype, device=device),
+                                    requires_grad=not _freeze)
+            self.reset_parameters()
+        else:
+            if not isinstance(_weight, Tensor) or _weight.shape != (self.num_embeddings, self.embedding_dim):
+                got = _weight.shape if isinstance(_weight, Tensor) else type(_weight).__name__
+                raise ValueError(f"EmbeddingBag: _weight must be a Tensor of shape "
+                                 f"({self.num_embeddings}, {self.embedding_dim}), got {got}")
+            self.weight = Parameter(_weight, requires_grad=not _freeze)
+
+    def reset_parameters(self) -> None:
+        """Re-draw the weight from ``N(0, 1)`` and zero the padding row."""
+        init.normal_(self.weight)
+        if self.padding_idx is not None:
+            w = self.weight._data
+            row = mx.expand_dims(mx.arange(w.shape[0]) == self.padding_idx, 1)
+            self.weight._data = mx.where(row, mx.zeros((), dtype=w.dtype), w)
+            self.weight._version += 1
+
+    def forward(self, input: Tensor, offsets: Tensor | None = None,
+                per_sample_weights: Tensor | None = None) -> Tensor:
+        return embedding_bag(input, self.weight, offsets, self.max_norm, self.norm_type, self.scale_grad_by_freq,
+                             self.mode, self.sparse, per_sample_weights, self.include_last_offset, self.padding_idx)
+
+    def extra_repr(self) -> str:
+        s = f"{self.num_embeddings}, {self.embedding_dim}"
+        if self.max_norm is not None:
+            s += f", max_norm={self.max_norm}"
+        if self.norm_type != 2:
+            s += f", norm_type={self.norm_type}"
+        if self.scale_grad_by_freq:
+            s += ", scale_grad_by_freq=True"
+        s += f", mode={self.mode!r}"
+        if self.include_last_offset:
+            s += ", include_last_offset=True"
+        if self.padding_idx is not None:
+            s += f", padding_idx={self.padding_idx}"
+        return s
+
+    @classmethod
+    def from_pretrained(cls, embeddings: Tensor, freeze: bool = True, max_norm: float | None = None,
+                        norm_type: float = 2.0, scale_grad_by_freq: bool = False, mode: str = "mean",
+                        sparse: bool = False, include_last_offset: bool = False,
+                        padding_idx: int | None = None) -> EmbeddingBag:
+        """An ``EmbeddingBag`` whose weight is ``embeddings`` (values shared, not copied).
+
+        Raises:
+            ValueError: if ``embeddings`` is not 2-D.
+
+        Examples:
+            >>> import lucid
+            >>> bag = lucid.nn.EmbeddingBag.from_pretrained(lucid.tensor([[1.0, 2.0], [3.0, 4.0]]))
+            >>> bag(lucid.tensor([[0, 1]])).tolist()
+            [[2.0, 3.0]]
+        """
+        if not isinstance(embeddings, Tensor) or embeddings.ndim != 2:
+            got = embeddings.shape if isinstance(embeddings, Tensor) else type(embeddings).__name__
+            raise ValueError(f"EmbeddingBag.from_pretrained: embeddings must be a 2-D Tensor, got {got}")
+        rows, cols = embeddings.shape
+        return cls(rows, cols, max_norm=max_norm, norm_type=norm_type, scale_grad_by_freq=scale_grad_by_freq,
+                   mode=mode, sparse=sparse, _weight=embeddings, include_last_offset=include_last_offset,
+                   padding_idx=padding_idx, _freeze=freeze)

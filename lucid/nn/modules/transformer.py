@@ -155,7 +155,17 @@ class TransformerDecoderLayer(_Layer):
         return super()._ff_block(x, self.dropout3)
 
 
-class TransformerEncoder(Module):
+class _Stack(Module):
+    """``num_layers`` independent copies of a layer, then the optional ``norm``."""
+
+    def __init__(self, layer: Module, num_layers: int, norm: Module | None) -> None:
+        super().__init__()
+        self.layers = _clones(layer, num_layers, type(self).__name__)
+        self.num_layers = len(self.layers)
+        self.norm = norm
+
+
+class TransformerEncoder(_Stack):
     """``num_layers`` independent copies of ``encoder_layer``, then the optional ``norm``.
 
     Examples:
@@ -168,11 +178,8 @@ class TransformerEncoder(Module):
 
     def __init__(self, encoder_layer: TransformerEncoderLayer, num_layers: int, norm: Module | None = None,
                  enable_nested_tensor: bool = True, mask_check: bool = True) -> None:
-        super().__init__()
         # enable_nested_tensor and mask_check steer PyTorch's fast paths; accepted for compatibility.
-        self.layers = _clones(encoder_layer, num_layers, "TransformerEncoder")
-        self.num_layers = len(self.layers)
-        self.norm = norm
+        super().__init__(encoder_layer, num_layers, norm)
 
     def forward(self, src: Tensor, mask: Tensor | None = None, src_key_padding_mask: Tensor | None = None,
                 is_causal: bool | None = None) -> Tensor:
@@ -182,7 +189,7 @@ class TransformerEncoder(Module):
         return x if self.norm is None else self.norm(x)
 
 
-class TransformerDecoder(Module):
+class TransformerDecoder(_Stack):
     """``num_layers`` independent copies of ``decoder_layer``, then the optional ``norm``.
 
     Examples:
@@ -194,10 +201,7 @@ class TransformerDecoder(Module):
     """
 
     def __init__(self, decoder_layer: TransformerDecoderLayer, num_layers: int, norm: Module | None = None) -> None:
-        super().__init__()
-        self.layers = _clones(decoder_layer, num_layers, "TransformerDecoder")
-        self.num_layers = len(self.layers)
-        self.norm = norm
+        super().__init__(decoder_layer, num_layers, norm)
 
     def forward(self, tgt: Tensor, memory: Tensor, tgt_mask: Tensor | None = None,
                 memory_mask: Tensor | None = None, tgt_key_padding_mask: Tensor | None = None,
