@@ -49,6 +49,7 @@ CASES = {
     "lu_factor": lambda A: LA.lu_factor(A)[0],
     "lu_solve": _lu_solve,
     "pinv": LA.pinv,
+    "ldl_solve": lambda A: LA.ldl_solve(*LA.ldl_factor(_spd(A)), lucid.tensor(B0, dtype=A.dtype)),
     "matrix_power": lambda A: LA.matrix_power(A, 3),
     "matrix_power_neg": lambda A: LA.matrix_power(A, -2),
 }
