@@ -281,9 +281,19 @@ class Function:
             module = cls.__module__ or ""
             cls.raw_arrays = module == "lucid" or module.startswith("lucid.")
         if "apply" not in cls.__dict__:
-            cls.apply = Function.__dict__["apply"] if cls.raw_arrays else _tensor_apply
+            if not cls.raw_arrays:
+                cls.apply = _tensor_apply
+            elif not cls.mlx_vjp:
+                cls.apply = _transform_aware_apply
+            else:
+                cls.apply = Function.__dict__["apply"]
         if "apply2" not in cls.__dict__:
-            cls.apply2 = Function.__dict__["apply2"] if cls.raw_arrays else _tensor_apply2
+            if not cls.raw_arrays:
+                cls.apply2 = _tensor_apply2
+            elif not cls.mlx_vjp:
+                cls.apply2 = _transform_aware_apply2
+            else:
+                cls.apply2 = Function.__dict__["apply2"]
 
     @staticmethod
     def setup_context(ctx, inputs: tuple, output):
@@ -294,6 +304,19 @@ class Function:
         ``setup_context(ctx, args, output)``.
         """
         raise NotImplementedError("setup_context is optional: define it together with a forward(*args) without ctx")
+
+    #: ``True``: inside a ``lucid.func`` transform (``grad``, ``vjp``, ``vmap``,
+    #: ``jacrev``, ...) MLX differentiates the raw ops of ``forward`` itself.
+    #: ``False`` (raw-array Functions only): there the call runs as an
+    #: ``mx.custom_function`` whose vector-Jacobian product is this class's own
+    #: ``backward``, for a ``forward`` built on MLX ops that MLX cannot
+    #: differentiate (its linear-algebra kernels). Differentiating such a
+    #: derivative again raises a ``RuntimeError`` naming the operation.
+    #: Forward mode uses the transpose of ``backward`` (MLX transposes the
+    #: rule, which is linear in the gradients), or the class's own static
+    #: ``jvp(ctx, *tangents)`` on raw arrays where it defines one.
+    #: Outside transforms the setting changes nothing.
+    mlx_vjp = True
 
     #: ``False`` for operations whose outputs never carry gradients
     #: (comparisons, argmax, ...): ``apply`` then records nothing.
@@ -506,6 +529,189 @@ def _apply2(cls, a, b):
         if checks:
             ctx._checks = checks
     return outs
+
+
+# -- inside lucid.func: Lucid's backward as MLX's vjp (classes with mlx_vjp = False) ------------
+def _transform_aware_apply_impl(cls, *args, **kwargs):
+    """``apply`` of a class with ``mlx_vjp = False``: the usual path, or inside a transform :func:`_apply_as_vjp`."""
+    if _state.transforms:
+        return _apply_as_vjp(cls, args, kwargs)
+    if len(args) == 2 and not kwargs:
+        return _apply2(cls, args[0], args[1])
+    return _apply(cls, args, kwargs)
+
+
+def _transform_aware_apply2_impl(cls, a, b):
+    if _state.transforms:
+        return _apply_as_vjp(cls, (a, b), {})
+    return _apply2(cls, a, b)
+
+
+_transform_aware_apply = classmethod(_transform_aware_apply_impl)
+_transform_aware_apply2 = classmethod(_transform_aware_apply2_impl)
+
+
+def _higher_order_error(cls) -> RuntimeError:
+    return RuntimeError(
+        f"lucid.func: {cls.__name__} ({cls.__module__}) supports first derivatives only inside lucid.func "
+        "transforms: its gradient comes from Lucid's own backward rule because MLX cannot differentiate the "
+        "kernels of its forward, and that rule cannot be differentiated again (grad(grad(f)), hessian, or jvp "
+        "of a gradient). Compute the first derivative with lucid.func and the second by finite differences, "
+        "or restructure the function.")
+
+
+def _first_order_only(cls, grads: tuple, primals: tuple) -> tuple:
+    """``grads`` unchanged, through an ``mx.custom_function`` whose derivatives raise :func:`_higher_order_error`.
+
+    The primals are inputs of it too, so that any derivative of ``grads``
+    with respect to them (the forward's kernels themselves are hidden from
+    MLX) reaches this function and raises instead of being silently zero.
+    """
+    k = len(grads)
+
+    @mx.custom_function
+    def first_order(*arrays):
+        return arrays[:k]
+
+    @first_order.vjp
+    def _no_vjp(primals, cotangents, outputs):
+        raise _higher_order_error(cls)
+
+    @first_order.jvp
+    def _no_jvp(primals, tangents):
+        raise _higher_order_error(cls)
+
+    @first_order.vmap
+    def _batched(arrays, axes):  # MLX's default would map the identity and drop this guard
+        lead = _batch_leading(arrays, axes)
+        return list(_first_order_only(cls, tuple(lead[:k]), tuple(lead[k:]))), [0] * k
+
+    return tuple(first_order(*grads, *primals))
+
+
+def _batch_leading(arrays, axes) -> list:
+    """For a custom vmap rule: every array with its mapped axis first (unmapped ones broadcast to the batch)."""
+    size = next(a.shape[ax] for a, ax in zip(arrays, axes) if ax is not None)
+    return [mx.broadcast_to(a, (size, *a.shape)) if ax is None else mx.moveaxis(a, ax, 0)
+            for a, ax in zip(arrays, axes)]
+
+
+def _apply_as_vjp(cls, args: tuple, kwargs: dict):
+    """Run ``cls`` inside a ``lucid.func`` transform as an ``mx.custom_function`` whose vjp is ``cls.backward``.
+
+    Grad mode is off inside transforms, so nothing is recorded on Lucid's
+    tape; the ctx is kept by the closure for the backward rule instead. The
+    differentiable primals are the floating-point Tensor arguments; other
+    arguments are constants of the call.
+    """
+    arrays = []
+    pos = []
+    device = None
+    for i, a in enumerate(args):
+        if isinstance(a, Tensor):
+            if device is None:
+                device = a._device
+            arrays.append(a._data)
+            if a._data.dtype in FLOATING_MX:
+                pos.append(i)
+        else:
+            arrays.append(a)
+    if not pos or not cls.differentiable:
+        return _apply(cls, args, kwargs)
+    if device is None:
+        device = _default[0]
+    ctx = _new(Node)
+    ctx.fn = cls
+    ctx.next = tuple(a if i in pos else None for i, a in enumerate(args))
+    ctx.needs_input_grad = tuple(i in pos for i in range(len(args)))
+    ctx.saved_arrays = ()
+    ctx._checks = None
+    ctx.device = device
+    ctx.seq = next(_sequence)
+    meta = {}
+
+    def forward(*primals):
+        full = list(arrays)
+        for i, p in zip(pos, primals):
+            # MLX must not see the forward's kernels as functions of the primals: it would try to
+            # differentiate them (forward mode walks every op). Its derivatives are the rules below.
+            full[i] = mx.stop_gradient(p)
+        with run_on(device):
+            out = cls.forward(ctx, *full, **kwargs)
+        multi = type(out) is tuple or type(out) is list
+        meta["multi"] = multi
+        meta["raw"] = tuple(out) if multi else None
+        meta["out"] = out
+        return meta["raw"] if multi else out
+
+    def rule(primals, cotangents):
+        with run_on(device):
+            grads = cls.backward(ctx, *cotangents) if meta["multi"] else cls.backward(ctx, cotangents)
+        if type(grads) is not tuple and type(grads) is not list:
+            grads = (grads,)
+        return tuple(mx.zeros_like(p) if grads[i] is None else grads[i] for i, p in zip(pos, primals))
+
+    def backward(primals, cotangents, outputs):
+        primals = (primals,) if len(pos) == 1 else primals
+        return _first_order_only(cls, rule(primals, cotangents), primals)
+
+    def forward_mode(primals, tangents):
+        # The rule is linear in the cotangents (g -> J^T g): its transpose, taken by MLX, is J t.
+        if len(pos) == 1:
+            primals, tangents = (primals,), (tangents,)
+        # MLX passes None for a primal without a tangent.
+        tangents = [mx.zeros_like(p) if t is None else t.astype(p.dtype) for t, p in zip(tangents, primals)]
+        outs = meta["raw"] if meta["multi"] else (meta["out"],)
+        own = cls.__dict__.get("jvp")
+        if own is not None:  # the class's own forward-mode rule (PyTorch's Function.jvp, on raw arrays)
+            with run_on(device):
+                result = own.__func__(ctx, *(tangents[pos.index(i)] if i in pos else None
+                                             for i in range(len(arrays))))
+            result = list(result) if type(result) is tuple or type(result) is list else [result]
+            return list(_first_order_only(cls, tuple(result), primals))
+        floats = [i for i, o in enumerate(outs) if o.dtype in FLOATING_MX]
+
+        def linear(*cts):
+            full = [mx.zeros(o.shape, dtype=o.dtype) for o in outs]
+            for i, c in zip(floats, cts):
+                full[i] = c
+            return list(rule(primals, tuple(full) if meta["multi"] else full[0]))
+
+        zeros = [mx.zeros(outs[i].shape, dtype=outs[i].dtype) for i in floats]
+        _, tans = mx.vjp(linear, zeros, tangents)
+        result = [mx.zeros(o.shape, dtype=o.dtype) for o in outs]
+        for i, t in zip(floats, tans):
+            result[i] = t
+        return list(_first_order_only(cls, tuple(result), primals))
+
+    def batched(primals, axes):
+        # MLX's default vmap would map ``forward`` and lose these rules: map by calling the class again
+        # on the batch (Lucid's linalg Functions take leading batch dimensions). Unmapped inputs keep
+        # their shape and broadcast against the batch.
+        if isinstance(primals, mx.array):
+            primals = (primals,)
+        if not isinstance(axes, (list, tuple)):
+            axes = (axes,)
+        full = list(args)
+        for i, p, ax in zip(pos, primals, axes):
+            full[i] = _make(p if ax is None else mx.moveaxis(p, ax, 0), device)
+        out = _apply_as_vjp(cls, tuple(full), kwargs)
+        outs = list(out) if type(out) is tuple else [out]
+        return [o._data for o in outs], [0] * len(outs)
+
+    fn = mx.custom_function(forward)
+    fn.vjp(backward)
+    fn.jvp(forward_mode)
+    fn.vmap(batched)
+    out = fn(*(arrays[i] for i in pos))
+    if not meta["multi"]:
+        return _make(out, device)
+    non_diff = ctx._non_diff
+    return tuple([
+        _make(o if o.dtype in FLOATING_MX and not (non_diff and any(r is n for n in non_diff))
+              else mx.stop_gradient(o), device)
+        for o, r in zip(out, meta["raw"])
+    ])
 
 
 def _wrap_plain(outs, device: str) -> tuple:

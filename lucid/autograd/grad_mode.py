@@ -20,6 +20,9 @@ class _GradState(threading.local):
 
     enabled = True
     inference = False
+    #: How many ``lucid.func`` transforms are running in this thread (``Function.apply`` of a class
+    #: with ``mlx_vjp = False`` then hands MLX the class's own backward rule).
+    transforms = 0
 
     def __init__(self):
         self.prev = []

@@ -18,6 +18,12 @@ Inside a transform:
   but are not reported: flags made inside a transform are dropped on exit;
 * layers that update buffers (BatchNorm in training mode) would store traced
   arrays: run them in ``eval()`` mode inside transforms.
+* Lucid Functions whose ``forward`` MLX cannot differentiate (the
+  ``lucid.linalg`` decompositions, ``solve``, ``inv``, ``matrix_exp``: class
+  attribute ``mlx_vjp = False``) run as ``mx.custom_function`` with Lucid's
+  own backward rule as their vjp (and its transpose as their jvp): first
+  derivatives only (a second one raises ``RuntimeError`` naming the
+  operation).
 
 ``functional_call(module, params, args)`` runs a module with some parameters
 and buffers replaced by the given tensors (by name), so a model's loss can be
@@ -44,6 +50,7 @@ import mlx.core as mx
 from lucid._backend import checks as _checks
 from lucid._backend.device import get_default_device
 from lucid._tensor import Tensor
+from lucid.autograd.grad_mode import _state as _grad_state
 from lucid.autograd.grad_mode import no_grad
 
 __all__ = ["grad", "grad_and_value", "vjp", "jvp", "vmap", "jacrev", "jacfwd", "hessian", "functional_call"]
@@ -91,6 +98,7 @@ _HOST_READ = ("a lucid.func transform (grad, vjp, jvp, vmap, jacrev, jacfwd, hes
 @contextlib.contextmanager
 def _traced():
     """Run the user's function on traced arrays: no tape, deferred checks dropped, clear host-read errors."""
+    _grad_state.transforms += 1
     try:
         with no_grad(), _checks.no_host_reads(_HOST_READ):
             yield
@@ -98,6 +106,8 @@ def _traced():
         if "function transformations" in str(err):  # MLX's own refusal (vmap)
             raise RuntimeError(_HOST_READ) from None
         raise
+    finally:
+        _grad_state.transforms -= 1
 
 
 def _argnums(argnums, nargs: int, op: str) -> tuple:

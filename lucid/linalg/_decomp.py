@@ -34,6 +34,8 @@ def _inv_gaps(v: mx.array) -> mx.array:
 class Cholesky(Function):
     """Returns ``(factor, info)``; ``info`` (int32, batch shape) is PyTorch's: 0, or the failing minor's order."""
 
+    mlx_vjp = False  # MLX cannot differentiate its kernels: lucid.func uses backward below
+
     @staticmethod
     @on_cpu
     def forward(ctx, a, upper):
@@ -133,6 +135,8 @@ def _qr_backward_tall(q, r, gq, gr):
 
 
 class QR(Function):
+    mlx_vjp = False  # MLX cannot differentiate its kernels: lucid.func uses backward below
+
     @staticmethod
     @on_cpu
     def forward(ctx, a, mode):
@@ -220,6 +224,8 @@ def _svd_backward(u, s, vt, gu, gs, gvt):
 
 
 class SVD(Function):
+    mlx_vjp = False  # MLX cannot differentiate its kernels: lucid.func uses backward below
+
     @staticmethod
     @on_cpu
     def forward(ctx, a, full_matrices):
@@ -272,6 +278,8 @@ def svd(A: Tensor, full_matrices: bool = True) -> SVDResult:
 
 
 class SvdVals(Function):
+    mlx_vjp = False  # MLX cannot differentiate its kernels: lucid.func uses backward below
+
     @staticmethod
     @on_cpu
     def forward(ctx, a):
@@ -308,6 +316,8 @@ def svdvals(A: Tensor) -> Tensor:
 
 # -- eigh -------------------------------------------------------------------------
 class Eigh(Function):
+    mlx_vjp = False  # MLX cannot differentiate its kernels: lucid.func uses backward below
+
     @staticmethod
     @on_cpu
     def forward(ctx, a, uplo):
@@ -357,6 +367,8 @@ def eigh(A: Tensor, UPLO: str = "L") -> EighResult:
 
 
 class EigvalsH(Function):
+    mlx_vjp = False  # MLX cannot differentiate its kernels: lucid.func uses backward below
+
     @staticmethod
     @on_cpu
     def forward(ctx, a, uplo):

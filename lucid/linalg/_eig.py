@@ -57,6 +57,8 @@ def _eig_backward(w, v, gw, gv, real_dtype):
 
 
 class Eig(Function):
+    mlx_vjp = False  # MLX cannot differentiate its kernels: lucid.func uses backward below
+
     @staticmethod
     @on_cpu
     def forward(ctx, a):
@@ -106,6 +108,8 @@ def eig(A: Tensor) -> EigResult:
 
 
 class EigVals(Function):
+    mlx_vjp = False  # MLX cannot differentiate its kernels: lucid.func uses backward below
+
     @staticmethod
     @on_cpu
     def forward(ctx, a):

@@ -26,6 +26,8 @@ SolveExResult = namedtuple("solve_ex", ["result", "info"])
 class Inv(Function):
     """Returns ``(inverse, info)``; ``info`` (int32, batch shape) is 0 or the first zero pivot (1-based)."""
 
+    mlx_vjp = False  # MLX cannot differentiate its kernels: lucid.func uses backward below
+
     @staticmethod
     @on_cpu
     def forward(ctx, a):
@@ -221,6 +223,8 @@ def _promote(d1, d2):
 
 class Solve(Function):
     """``X`` with ``A X = B`` (``left``) or ``X A = B``; ``vector``: ``B`` is a (batch of) vector(s)."""
+
+    mlx_vjp = False  # MLX cannot differentiate its kernels: lucid.func uses backward below
 
     @staticmethod
     @on_cpu
@@ -442,6 +446,8 @@ def _tol(x, name):
 
 
 class Pinv(Function):
+    mlx_vjp = False  # MLX cannot differentiate its kernels: lucid.func uses backward below
+
     @staticmethod
     @on_cpu
     def forward(ctx, a, atol, rtol, hermitian):

@@ -372,7 +372,8 @@ def ldl_solve(LD: Tensor, pivots: Tensor, B: Tensor, *, hermitian: bool = False)
     if n == 0 or LD.numel() == 0:
         return solve_triangular(LD, B, upper=False, unitriangular=True)  # nothing to solve: only the shape
     with mx.stream(mx.cpu):
-        first, second, rows, perm = _solve_structure(piv, n)
+        # Pivots are never differentiated: inside lucid.func they would be gather indices MLX refuses.
+        first, second, rows, perm = _solve_structure(mx.stop_gradient(piv), n)
         inv = mx.argsort(perm, axis=-1).astype(mx.int32)
         ar = mx.arange(n)
         below = ar[:, None] > ar[None, :] + first[..., None, :].astype(mx.int32)  # L's entries (*, n, n)

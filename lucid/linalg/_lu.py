@@ -143,6 +143,8 @@ def _factor_grad(ctx, gl, gu):
 class LUFactor(Function):
     """Returns ``(LU, pivots, info)``: pivots 1-based int32, info as LAPACK's ``getrf``."""
 
+    mlx_vjp = False  # MLX cannot differentiate its kernels: lucid.func uses backward below
+
     @staticmethod
     @on_cpu
     def forward(ctx, a, pivot):
@@ -162,6 +164,8 @@ class LUFactor(Function):
 
 class LU(Function):
     """Returns ``(P, L, U)``."""
+
+    mlx_vjp = False  # MLX cannot differentiate its kernels: lucid.func uses backward below
 
     @staticmethod
     @on_cpu

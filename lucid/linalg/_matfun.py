@@ -76,6 +76,8 @@ def _expm(a: mx.array, e: mx.array | None = None):
 
 
 class MatrixExp(Function):
+    mlx_vjp = False  # MLX cannot differentiate its kernels: lucid.func uses backward below
+
     @staticmethod
     @on_cpu
     def forward(ctx, a):
@@ -92,6 +94,15 @@ class MatrixExp(Function):
             return mx.zeros(x.shape, dtype=ctx.dtype)
         # The gradient is the Frechet derivative L(A^T, G): the upper-right block of exp([[A^T, G], [0, A^T]]).
         return down(_expm(swap(x), g.astype(x.dtype))[1], ctx.dtype)
+
+    @staticmethod
+    @on_cpu
+    def jvp(ctx, t):
+        # Forward mode (lucid.func.jvp / jacfwd): the Frechet derivative L(A, T) itself.
+        (x,) = ctx.saved_tensors
+        if x.shape[-1] == 0:
+            return mx.zeros(x.shape, dtype=ctx.dtype)
+        return down(_expm(x, t.astype(x.dtype))[1], ctx.dtype)
 
 
 def matrix_exp(A: Tensor) -> Tensor:
