@@ -42,6 +42,8 @@ __all__ = ["safe_index", "check_index", "scatter_mask", "out_of_range"]
 _WIDE = {mx.int32: mx.int32, mx.int64: mx.int64, mx.int8: mx.int32, mx.int16: mx.int32, mx.uint8: mx.int32,
          mx.uint16: mx.int32, mx.uint32: mx.int64, mx.uint64: mx.int64}
 
+_UNSIGNED = {mx.int32: mx.uint32, mx.int64: mx.uint64}
+
 
 def out_of_range(op: str, lo: int, hi: int, n: int, negative: bool, dim, noun: str = "index") -> checks.IndexOutOfRange:
     """The error for indices spanning ``[lo, hi]`` into a dim of size ``n`` (built at the sync point)."""
@@ -99,8 +101,9 @@ def safe_index(idx: mx.array, n: int, op: str, *, negative: bool = False, dim: i
     wrapped = mx.where(idx < 0, idx + n, idx) if negative else idx
     safe = mx.clip(wrapped, 0, n - 1)
     if checks.index_checks_enabled():
-        # Two recorded ops per check: a value was out of range iff clamping changed it.
-        _defer(reductions.any(safe != wrapped), idx, n, op, negative, dim, noun)
+        # Seen as unsigned (same bits, no copy), every negative is larger than any valid index,
+        # so one ``max`` tells whether a value was out of range at either end.
+        _defer(mx.max(mx.view(wrapped, _UNSIGNED[wrapped.dtype])) >= n, idx, n, op, negative, dim, noun)
     return safe
 
 

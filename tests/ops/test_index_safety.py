@@ -50,6 +50,26 @@ def test_safe_index_without_negatives_reports_the_negative():
         lucid.eval()
 
 
+@pytest.mark.parametrize("dtype", [mx.int8, mx.int16, mx.int32, mx.int64, mx.uint8, mx.uint32])
+@pytest.mark.parametrize("negative", [False, True])
+def test_safe_index_flags_exactly_the_values_outside_the_range(dtype, negative):
+    n = 5
+    lo = -n if negative else 0
+    signed = dtype in (mx.int8, mx.int16, mx.int32, mx.int64)
+    candidates = [n - 1, 0, n, 100] + ([lo, lo - 1, -1, -100] if signed else [])
+    if dtype == mx.int64:
+        candidates += [-(2**63), 2**63 - 1]
+    for v in candidates:
+        checks._state.checks = []
+        safe = safe_index(mx.array([1, v], dtype=dtype), n, "demo", negative=negative)
+        assert min(safe.tolist()) >= 0 and max(safe.tolist()) <= n - 1
+        if lo <= v < n:
+            lucid.eval()
+        else:
+            with pytest.raises(IndexError, match="demo: index"):
+                lucid.eval()
+
+
 def test_safe_index_valid_and_empty_record_nothing_that_fails():
     assert safe_index(mx.array([0, 2, -3]), 3, "demo", negative=True).tolist() == [0, 2, 0]
     assert safe_index(mx.zeros((0,), dtype=mx.int64), 0, "demo").size == 0
