@@ -6,7 +6,12 @@ multiplies the result by a fixed random weight, sums, and differentiates
 through the public op and ``backward()``; the MLX side writes the same maths
 directly and differentiates it with ``mx.value_and_grad`` (``special.i0`` and
 ``searchsorted`` reuse Lucid's own MLX kernels, so there the ratio is Lucid's
-overhead alone). ``ratio`` is Lucid's
+overhead alone). Where Lucid's op must compute more than the shortest MLX
+spelling, the MLX side computes the same: ``hypot`` scales by the larger
+magnitude and keeps infinities (overflow-safe, as PyTorch's hypot; the naive
+``sqrt(x*x + y*y)`` overflows from about 1.8e19 in float32), and ``cummax``
+also computes and evaluates the indices PyTorch returns (latest index on
+ties, NaN kept), not only the running values. ``ratio`` is Lucid's
 median over MLX's (goal: at most 1.2). Both sides of a case are timed
 interleaved in the same rounds. Run it with ``python -m benchmarks new_ops``.
 """
@@ -46,9 +51,10 @@ def _idx(high, *shape):
 class Case:
     """One op: its inputs (MLX arrays), which of them are differentiated, and both implementations."""
 
-    def __init__(self, name, inputs, diff, lucid_fn, mlx_fn, grad=True):
-        self.name, self.inputs, self.diff, self.lucid_fn, self.mlx_fn, self.grad = (
-            name, inputs, diff, lucid_fn, mlx_fn, grad)
+    def __init__(self, name, inputs, diff, lucid_fn, mlx_fn, grad=True, aux=False):
+        # aux: mlx_fn returns (output, extra): the extra outputs (what Lucid's op also returns) are evaluated too.
+        self.name, self.inputs, self.diff, self.lucid_fn, self.mlx_fn, self.grad, self.aux = (
+            name, inputs, diff, lucid_fn, mlx_fn, grad, aux)
 
     def lucid_step(self):
         tensors = [lucid.Tensor(a, requires_grad=self.grad and i in self.diff) if a.dtype == mx.float32
@@ -74,13 +80,15 @@ class Case:
         arrays = list(self.inputs)
         if not self.grad:
             return lambda: mx.eval(self.mlx_fn(*arrays))
-        weight = _arr(*self.mlx_fn(*arrays).shape)
+        fn = self.mlx_fn if self.aux else (lambda *args: (self.mlx_fn(*args), ()))
+        weight = _arr(*fn(*arrays)[0].shape)
 
         def loss(*diffed):
             args = list(arrays)
             for i, a in zip(self.diff, diffed):
                 args[i] = a
-            return mx.sum(self.mlx_fn(*args) * weight)
+            out, extra = fn(*args)
+            return (mx.sum(out * weight), extra) if self.aux else mx.sum(out * weight)
 
         vg = mx.value_and_grad(loss, argnums=list(range(len(self.diff))))
 
@@ -101,6 +109,21 @@ def _quantile_mlx(x, q):
 def _cdist_mlx(a, b):
     sq = mx.sum(a * a, axis=1)[:, None] + mx.sum(b * b, axis=1)[None, :] - 2 * (a @ b.T)
     return mx.sqrt(mx.maximum(sq, 0))
+
+
+def _hypot_mlx(x, y):
+    ax, ay = mx.abs(x), mx.abs(y)
+    big, small = mx.maximum(ax, ay), mx.minimum(ax, ay)
+    r = small / mx.where(big == 0, 1.0, big)
+    h = mx.where(big == 0, 0.0, big * mx.sqrt(1.0 + r * r))
+    return mx.where(mx.isinf(ax) | mx.isinf(ay), mx.inf, h)
+
+
+def _cummax_mlx(x):
+    run = mx.cummax(x, axis=1)
+    eq = (x == run) | (mx.isnan(x) & mx.isnan(run))
+    pos = mx.broadcast_to(mx.arange(x.shape[1]), x.shape)
+    return run, mx.cummax(mx.where(eq, pos, 0), axis=1)
 
 
 def _cosine_mlx(a, b, eps=1e-8):
@@ -135,12 +158,12 @@ def cases() -> list:
         Case("addcmul", [a, b, c], (0, 1, 2), lambda x, y, z: lucid.addcmul(x, y, z, value=0.5),
              lambda x, y, z: x + 0.5 * y * z),
         Case("lerp", [a, b, c], (0, 1, 2), lucid.lerp, lambda x, y, w: x + w * (y - x)),
-        Case("hypot", [a, b], (0, 1), lucid.hypot, lambda x, y: mx.sqrt(x * x + y * y)),
+        Case("hypot", [a, b], (0, 1), lucid.hypot, _hypot_mlx),
         Case("logaddexp", [a, b], (0, 1), lucid.logaddexp, mx.logaddexp),
         Case("cdist", [pts1, pts2], (0, 1), lucid.cdist, _cdist_mlx),
         Case("kron", [small1, small2], (0, 1), lucid.kron,
              lambda x, y: (x[:, None, :, None] * y[None, :, None, :]).reshape(512, 512)),
-        Case("cummax", [a], (0,), lambda x: lucid.cummax(x, dim=1)[0], lambda x: mx.cummax(x, axis=1)),
+        Case("cummax", [a], (0,), lambda x: lucid.cummax(x, dim=1)[0], _cummax_mlx, aux=True),
         Case("diff", [a], (0,), lambda x: lucid.diff(x, dim=1), lambda x: x[:, 1:] - x[:, :-1]),
         Case("quantile", [a], (0,), lambda x: lucid.quantile(x, 0.3, dim=1), lambda x: _quantile_mlx(x, 0.3)),
         Case("searchsorted", [sorted_seq, queries], (), lucid.searchsorted,

@@ -94,9 +94,12 @@ class R2C(Function):
     @staticmethod
     def backward(ctx, g):
         shape, dtype, axes, s, norm = ctx.meta
-        # Zero-fill the dropped negative frequencies (s pads the last axis), then the full inverse.
-        full = mx.fft.ifftn(g, s=list(s), axes=list(axes), norm=_DUAL[norm])
-        gx = _fit(mx.real(full), axes, tuple(shape[a] for a in axes))
+        # The adjoint is Re(ifftn(g zero-filled to s)): the real part of a transform whose negative
+        # frequencies are zero is irfftn of g with the doubled bins halved (half the work, no complex output).
+        last = axes[-1]
+        half = g * (1.0 / _half_weights(s[-1], g.shape[last], g.ndim, last, mx.float32))
+        gx = _fit(mx.fft.irfftn(half, s=list(s), axes=list(axes), norm=_DUAL[norm]), axes,
+                  tuple(shape[a] for a in axes))
         return gx.astype(dtype), None, None, None
 
 

@@ -42,6 +42,8 @@ __all__ = ["safe_index", "check_index", "scatter_mask", "out_of_range"]
 _WIDE = {mx.int32: mx.int32, mx.int64: mx.int64, mx.int8: mx.int32, mx.int16: mx.int32, mx.uint8: mx.int32,
          mx.uint16: mx.int32, mx.uint32: mx.int64, mx.uint64: mx.int64}
 
+_UNSIGNED = {mx.int32: mx.uint32, mx.int64: mx.uint64}
+
 
 def out_of_range(op: str, lo: int, hi: int, n: int, negative: bool, dim, noun: str = "index") -> checks.IndexOutOfRange:
     """The error for indices spanning ``[lo, hi]`` into a dim of size ``n`` (built at the sync point)."""
@@ -95,13 +97,28 @@ def safe_index(idx: mx.array, n: int, op: str, *, negative: bool = False, dim: i
     if idx.size == 0:
         return idx
     _refuse_empty_dim(idx, n, op, dim, noun)
+    if idx.size >= FUSE_MIN_SIZE:
+        safe, wrapped = _FUSED[negative](idx, mx.array(n, dtype=idx.dtype))
+    else:
+        safe, wrapped = _clamp(idx, n, negative)
+    if checks.index_checks_enabled():
+        # Seen as unsigned (same bits, no copy), every negative is larger than any valid index,
+        # so one ``max`` tells whether a value was out of range at either end.
+        _defer(mx.max(mx.view(wrapped, _UNSIGNED[wrapped.dtype])) >= n, idx, n, op, negative, dim, noun)
+    return safe
+
+
+def _clamp(idx, n, negative: bool):
+    """``(safe, wrapped)``: the indices wrapped (if ``negative``) and clamped into ``[0, n - 1]``."""
     # Wrapping adds n only to negatives, so it cannot overflow.
     wrapped = mx.where(idx < 0, idx + n, idx) if negative else idx
-    safe = mx.clip(wrapped, 0, n - 1)
-    if checks.index_checks_enabled():
-        # Two recorded ops per check: a value was out of range iff clamping changed it.
-        _defer(reductions.any(safe != wrapped), idx, n, op, negative, dim, noun)
-    return safe
+    return mx.clip(wrapped, 0, n - 1), wrapped
+
+
+#: From this many indices on, the wrap and clamp run as one ``mx.compile``-fused pass (``n`` is a
+#: 0-d array, so a new size does not compile anew; each new shape and dtype is traced once).
+FUSE_MIN_SIZE = 1 << 14
+_FUSED = {neg: mx.compile(lambda idx, n, neg=neg: _clamp(idx, n, neg)) for neg in (False, True)}
 
 
 def check_index(idx: mx.array, n: int, op: str, *, negative: bool = False, dim: int | None = None,

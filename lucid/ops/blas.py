@@ -11,14 +11,16 @@ import numbers
 
 import mlx.core as mx
 
+from lucid._backend import reductions
 from lucid._tensor import Tensor
+from lucid.autograd.function import Function
 from lucid.ops import linalg as _la
 from lucid.ops import rearrange as _re
 from lucid.ops import reduction as _red
 from lucid.ops import shape as _sh
 from lucid.ops import unary as _un
 from lucid.ops._registry import export, register
-from lucid.ops._util import check_int, operand, to_tensor
+from lucid.ops._util import check_int, operand, to_tensor, unbroadcast
 
 
 def _scalar(v, name: str, op: str):
@@ -295,13 +297,38 @@ def _cdist_mm(a: Tensor, b: Tensor) -> Tensor:
     ``(P, R, M)`` differences (measured 20x faster than the direct form at 256 x 384 x 32,
     forward and backward), at the cost of cancellation for nearly equal rows.
     """
-    sa = _red.sum(a * a, dim=-1, keepdim=True)  # (..., P, 1)
-    sb = _red.sum(b * b, dim=-1, keepdim=True)  # (..., R, 1)
-    sq = sa + _sh.transpose(sb, -1, -2) - 2 * _la.matmul(a, _sh.transpose(b, -1, -2))
-    sq = _un.clip(sq, min=0)
-    zero = sq == 0
-    # As in the direct form: the gradient at zero distance is 0, not NaN.
-    return _where(zero, sq * 0, (_where(zero, sq + 1, sq)).sqrt())
+    return CdistMM.apply(a, b)
+
+
+class CdistMM(Function):
+    """The matrix-product form of Euclidean ``cdist`` as one rule (one tape node, one backward)."""
+
+    @staticmethod
+    def forward(ctx, a, b):
+        sa = reductions.sum(a * a, axis=-1, keepdims=True)  # (..., P, 1)
+        sb = reductions.sum(b * b, axis=-1, keepdims=True)  # (..., R, 1)
+        bt = mx.swapaxes(b, -1, -2)
+        sq = mx.maximum(sa + mx.swapaxes(sb, -1, -2) - 2 * (a @ bt), 0)
+        zero = sq == 0
+        # As in the direct form: the gradient at zero distance is 0, not NaN.
+        d = mx.where(zero, 0, mx.sqrt(mx.where(zero, 1, sq)))
+        ctx.save_for_backward(a, b, d)
+        return d
+
+    @staticmethod
+    def backward(ctx, g):
+        a, b, d = ctx.saved_tensors
+        na, nb = ctx.needs_input_grad
+        # d(sq)/d(a) = 2 a - 2 b per pair and dd/d(sq) = 1 / (2 d): with h = g / d (0 where d = 0),
+        # ga = a * sum_r h - h @ b and gb = b * sum_p h - h^T @ a.
+        h = mx.where(d == 0, 0, g / mx.where(d == 0, 1, d))
+        ga = gb = None
+        if na:
+            ga = unbroadcast(a * reductions.sum(h, axis=-1, keepdims=True) - h @ b, a.shape)
+        if nb:
+            ht = mx.swapaxes(h, -1, -2)
+            gb = unbroadcast(b * reductions.sum(ht, axis=-1, keepdims=True) - ht @ a, b.shape)
+        return ga, gb
 
 
 def _where(c, x, y):

@@ -310,8 +310,9 @@ class Gather(Function):
     def forward(ctx, a, idx, axis):
         ctx.meta = (a.shape, idx, axis)
         # Only the leading part of the other dims is read (PyTorch's rule); take_along_axis wants them equal.
-        crop = tuple(slice(None) if d == axis else slice(0, n) for d, n in enumerate(idx.shape))
-        return mx.take_along_axis(a[crop], idx, axis)
+        if any(n != m for d, (n, m) in enumerate(zip(idx.shape, a.shape)) if d != axis):
+            a = a[tuple(slice(None) if d == axis else slice(0, n) for d, n in enumerate(idx.shape))]
+        return mx.take_along_axis(a, idx, axis)
 
     @staticmethod
     def backward(ctx, g):
@@ -668,6 +669,9 @@ def take_along_dim(input: Tensor, indices, dim=None, *, axis=None) -> Tensor:
     shape = tuple(input._data.shape)
     if idx.ndim != len(shape):
         raise ValueError(f"take_along_dim: indices must have {len(shape)} dims, got shape {tuple(idx.shape)}")
+    if all(n == m for d, (n, m) in enumerate(zip(idx.shape, shape)) if d != ax):
+        # Same shape off ``dim``: nothing to broadcast.
+        return Gather.apply(input, _guard(indices, idx, shape[ax], "take_along_dim", True, ax), ax)
     try:
         common = list(np.broadcast_shapes(shape[:ax] + (1,) + shape[ax + 1:],
                                           tuple(idx.shape[:ax]) + (1,) + tuple(idx.shape[ax + 1:])))

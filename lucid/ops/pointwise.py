@@ -82,6 +82,32 @@ def _signbit(a: mx.array) -> mx.array:
     return a < 0
 
 
+def _hypot(x, y):
+    """``sqrt(x^2 + y^2)`` as ``big * sqrt(1 + (small / big)^2)``: the squares never overflow or underflow."""
+    ax, ay = mx.abs(x), mx.abs(y)
+    big, small = mx.maximum(ax, ay), mx.minimum(ax, ay)
+    r = small / mx.where(big == 0, 1.0, big)
+    h = mx.where(big == 0, 0.0, big * mx.sqrt(1.0 + r * r))
+    return mx.where(mx.logical_or(mx.isinf(ax), mx.isinf(ay)), math.inf, h)
+
+
+def _hypot_grads(g, x, y, h):
+    # NOTE: x / h and y / h, as in PyTorch: NaN at the origin.
+    s = g / h
+    return s * x, s * y
+
+
+#: From this many float32 elements on, hypot's elementwise chains run ``mx.compile``-fused (one pass
+#: instead of about fifteen; each new shape is traced once).
+FUSE_MIN_SIZE = 1 << 14
+_HYPOT_FUSED = mx.compile(_hypot)
+_HYPOT_GRADS_FUSED = mx.compile(_hypot_grads)
+
+
+def _big32(a: mx.array) -> bool:
+    return a.dtype == mx.float32 and a.size >= FUSE_MIN_SIZE
+
+
 class Hypot(Function):
     """``sqrt(x^2 + y^2)`` without overflow or underflow of the squares."""
 
@@ -89,11 +115,7 @@ class Hypot(Function):
     def forward(ctx, x, y):
         ctx.metas = (_meta(x), _meta(y))
         x, y = _arrays(x, y)
-        ax, ay = mx.abs(x), mx.abs(y)
-        big, small = mx.maximum(ax, ay), mx.minimum(ax, ay)
-        r = small / mx.where(big == 0, 1.0, big)
-        h = mx.where(big == 0, 0.0, big * mx.sqrt(1.0 + r * r))
-        h = mx.where(mx.logical_or(mx.isinf(ax), mx.isinf(ay)), math.inf, h)
+        h = (_HYPOT_FUSED if _big32(x) and x.shape == y.shape and y.dtype == x.dtype else _hypot)(x, y)
         ctx.save_for_backward(x, y, h)
         return h
 
@@ -101,9 +123,10 @@ class Hypot(Function):
     def backward(ctx, g):
         x, y, h = ctx.saved_tensors
         nx, ny = ctx.needs_input_grad
-        # NOTE: x / h and y / h, as in PyTorch: NaN at the origin.
-        return (unbroadcast(g * x / h, *ctx.metas[0]) if nx else None,
-                unbroadcast(g * y / h, *ctx.metas[1]) if ny else None)
+        fuse = _big32(g) and g.dtype == x.dtype == y.dtype and x.shape == y.shape == g.shape
+        gx, gy = (_HYPOT_GRADS_FUSED if fuse else _hypot_grads)(g, x, y, h)
+        return (unbroadcast(gx, *ctx.metas[0]) if nx else None,
+                unbroadcast(gy, *ctx.metas[1]) if ny else None)
 
 
 def _logaddexp_rule(name: str, base2: bool) -> type:

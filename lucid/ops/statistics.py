@@ -278,7 +278,22 @@ def _cum_extreme(input, dim, axis, is_max: bool, result):
     # Ties pick the latest index, as PyTorch does.
     idx = mx.cummax(mx.where(eq, pos, mx.zeros_like(pos)), axis=ax)
     idx_t = Tensor._make(idx, x._device)
-    return result(_ix.take_along_dim(x, idx_t, ax), idx_t)
+    # The values are ``run`` itself; the gradient goes to ``x`` at ``idx``. ``idx`` needs no index guard:
+    # it is a running maximum of entries of ``pos`` or 0, all inside ``[0, n - 1]`` by construction.
+    return result(_CumPick.apply(x, run, idx, ax), idx_t)
+
+
+class _CumPick(Function):
+    """``run`` (equal to ``take_along_axis(a, idx, axis)``), with that gather's gradient (a scatter-add)."""
+
+    @staticmethod
+    def forward(ctx, a, run, idx, axis):
+        ctx.meta = (a.shape, idx, axis)
+        return run
+
+    @staticmethod
+    def backward(ctx, g):
+        return _ix.Gather.backward(ctx, g)[0], None, None, None
 
 
 @register(method=True)

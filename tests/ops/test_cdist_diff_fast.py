@@ -28,6 +28,18 @@ def test_cdist_mm_batched_and_zero_distance_gradient():
     assert np.isfinite(x.grad.numpy()).all()
 
 
+def test_cdist_mm_broadcast_batch_dims_reduce_the_gradients():
+    a, b = rand(2, 1, 26, 3, seed=6), rand(3, 4, 3, seed=7)  # batch dims (2, 1) and (3,) broadcast to (2, 3)
+    check_op(lambda x, y: lucid.cdist(x, y), _cdist_ref, [a, b], grad_atol=1e-5)
+
+
+def test_cdist_mm_nan_rows_stay_nan():
+    a = rand(26, 2, seed=8)
+    a[3, 0] = np.nan
+    d = lucid.cdist(lucid.tensor(a), lucid.tensor(rand(4, 2, seed=9))).numpy()
+    assert np.isnan(d[3]).all() and np.isfinite(np.delete(d, 3, axis=0)).all()
+
+
 def test_cdist_bad_mode():
     with pytest.raises(ValueError, match="compute_mode"):
         lucid.cdist(lucid.ones(2, 2), lucid.ones(2, 2), compute_mode="fast")

@@ -50,6 +50,26 @@ def test_safe_index_without_negatives_reports_the_negative():
         lucid.eval()
 
 
+@pytest.mark.parametrize("dtype", [mx.int8, mx.int16, mx.int32, mx.int64, mx.uint8, mx.uint32])
+@pytest.mark.parametrize("negative", [False, True])
+def test_safe_index_flags_exactly_the_values_outside_the_range(dtype, negative):
+    n = 5
+    lo = -n if negative else 0
+    signed = dtype in (mx.int8, mx.int16, mx.int32, mx.int64)
+    candidates = [n - 1, 0, n, 100] + ([lo, lo - 1, -1, -100] if signed else [])
+    if dtype == mx.int64:
+        candidates += [-(2**63), 2**63 - 1]
+    for v in candidates:
+        checks._state.checks = []
+        safe = safe_index(mx.array([1, v], dtype=dtype), n, "demo", negative=negative)
+        assert min(safe.tolist()) >= 0 and max(safe.tolist()) <= n - 1
+        if lo <= v < n:
+            lucid.eval()
+        else:
+            with pytest.raises(IndexError, match="demo: index"):
+                lucid.eval()
+
+
 def test_safe_index_valid_and_empty_record_nothing_that_fails():
     assert safe_index(mx.array([0, 2, -3]), 3, "demo", negative=True).tolist() == [0, 2, 0]
     assert safe_index(mx.zeros((0,), dtype=mx.int64), 0, "demo").size == 0
@@ -261,3 +281,21 @@ def test_the_issue_table_raises_instead_of_crashing():
     assert lines[-2] == "survived"
     assert len(lines) == 12 and all(line.split()[1].startswith("IndexError") for line in lines[:10]), proc.stdout
     assert "scatter_big IndexError+RuntimeError" in lines and "one_hot_big IndexError+RuntimeError" in lines
+
+
+@pytest.mark.parametrize("negative", [False, True])
+def test_safe_index_fused_path_matches_the_op_by_op_one(negative):
+    from lucid.ops import _index_guard
+
+    n = 7
+    raw = np.random.default_rng(0).integers(-12, 12, _index_guard.FUSE_MIN_SIZE + 5)
+    wrapped = np.where(raw < 0, raw + n, raw) if negative else raw
+    for dtype in (mx.int32, mx.int64):
+        checks._state.checks = []
+        safe = safe_index(mx.array(raw, dtype=dtype), n, "demo", negative=negative)
+        assert safe.dtype == dtype
+        np.testing.assert_array_equal(np.array(safe), np.clip(wrapped, 0, n - 1))
+        with pytest.raises(IndexError, match=r"demo: index .* span \[-12, 11\]"):
+            lucid.eval()
+        ok = safe_index(mx.array(np.clip(wrapped, 0, n - 1), dtype=dtype), n, "demo", negative=negative)
+        lucid.eval(ok)  # nothing raised

@@ -177,3 +177,22 @@ def test_gcd_refuses_floats_and_bad_operands():
         lucid.hypot(lucid.tensor([1 + 1j]), 1.0)
     with pytest.raises(TypeError, match="str"):
         lucid.hypot(lucid.tensor([1.0]), "a")
+
+
+def test_hypot_fused_path_matches_numpy_with_extremes_and_gradients():
+    from lucid.ops import pointwise
+
+    n = pointwise.FUSE_MIN_SIZE + 3
+    rng = np.random.default_rng(0)
+    x = rng.uniform(-2, 2, n).astype(np.float32)
+    y = rng.uniform(-2, 2, n).astype(np.float32)
+    x[:4] = [3e30, np.inf, 0.0, 1e-30]
+    y[:4] = [4e30, 1.0, 0.0, 1e-30]
+    a, b = lucid.tensor(x, requires_grad=True), lucid.tensor(y, requires_grad=True)
+    h = lucid.hypot(a, b)
+    np.testing.assert_allclose(h.numpy(), np.hypot(x, y), rtol=1e-6)
+    h.sum().backward()
+    ref = np.hypot(x, y)
+    np.testing.assert_allclose(a.grad.numpy()[4:], (x / ref)[4:], rtol=1e-5)
+    np.testing.assert_allclose(b.grad.numpy()[4:], (y / ref)[4:], rtol=1e-5)
+    assert np.isnan(a.grad.numpy()[2]) and abs(a.grad.numpy()[0] - 0.6) < 1e-6

@@ -200,3 +200,15 @@ def test_bad_inputs():
         lucid.bucketize(lucid.ones(3), lucid.ones(2, 2))
     with pytest.raises(IndexError):
         lucid.searchsorted(lucid.ones(3), lucid.ones(2), sorter=lucid.tensor([0, 1, 5])).tolist()
+
+
+def test_cummax_cummin_gradient_goes_to_the_index_of_each_running_extreme():
+    x = lucid.tensor([[1.0, 3.0, 2.0, 3.0], [4.0, NAN, 5.0, 1.0]], requires_grad=True)
+    v, i = lucid.cummax(x, 1)
+    (v * lucid.tensor([[1.0, 2.0, 3.0, 4.0], [1.0, 0.0, 0.0, 0.0]])).sum().backward()
+    assert i.tolist() == [[0, 1, 1, 3], [0, 1, 1, 1]]
+    assert x.grad.tolist() == [[1.0, 5.0, 0.0, 4.0], [1.0, 0.0, 0.0, 0.0]]
+    y = lucid.tensor([3.0, 1.0, 1.0, 2.0], requires_grad=True)
+    lucid.cummin(y, 0).values.sum().backward()
+    assert y.grad.tolist() == [1.0, 1.0, 2.0, 0.0]
+    assert lucid.cummax(lucid.tensor([2, 1, 5]), 0).values.tolist() == [2, 2, 5]

@@ -1,17 +1,22 @@
 """Distances between vectors: ``cosine_similarity``, ``pairwise_distance``, ``pdist``.
 
-Each one is composed from differentiable Lucid ops, so autograd gives the
-gradient and no backward rule of its own is needed.
+``pairwise_distance`` and ``pdist`` are composed from differentiable Lucid
+ops; ``cosine_similarity`` on real floating inputs is one autograd rule
+(one tape node instead of about ten).
 """
 
 from __future__ import annotations
 
+import mlx.core as mx
 import numpy as np
 
+from lucid._backend import reductions
+from lucid._backend.dtypes import REAL_FLOATING_MX
 from lucid._tensor import Tensor
+from lucid.autograd.function import Function
 from lucid.linalg import vector_norm
 from lucid.nn.functional._kernels import check_tensor
-from lucid.ops._util import normalize_dim, reduce_axis_arg, reduce_keepdims_arg
+from lucid.ops._util import normalize_dim, reduce_axis_arg, reduce_keepdims_arg, unbroadcast
 
 __all__ = ["cosine_similarity", "pairwise_distance", "pdist"]
 
@@ -57,11 +62,49 @@ def cosine_similarity(x1: Tensor, x2: Tensor, dim: int | None = None, eps: float
         shape = np.broadcast_shapes(x1.shape, x2.shape)
     except ValueError:
         raise ValueError(f"cosine_similarity: shapes {x1.shape} and {x2.shape} do not broadcast") from None
+    d = normalize_dim(d, len(shape), "cosine_similarity")
+    if x1._data.dtype in REAL_FLOATING_MX and x1._data.dtype == x2._data.dtype:
+        return _Cosine.apply(x1, x2, d, float(eps))
     x1, x2 = x1.broadcast_to(shape), x2.broadcast_to(shape)
-    d = normalize_dim(d, x1.ndim, "cosine_similarity")
     n1 = vector_norm(x1, 2, d).clamp(min=eps)
     n2 = vector_norm(x2, 2, d).clamp(min=eps)
     return (x1 * x2).sum(dim=d) / (n1 * n2)
+
+
+class _Cosine(Function):
+    """``dot / (max(|x1|, eps) * max(|x2|, eps))`` along ``dim`` of the broadcast inputs."""
+
+    @staticmethod
+    def forward(ctx, x1, x2, dim, eps):
+        ctx.shapes = (x1.shape, x2.shape)
+        shape = mx.broadcast_shapes(x1.shape, x2.shape)
+        # The norms are of the broadcast vectors (a size-1 dim repeats the entry): broadcast first (no copy).
+        x1, x2 = mx.broadcast_to(x1, shape), mx.broadcast_to(x2, shape)
+        r1 = mx.sqrt(reductions.sum(x1 * x1, axis=dim))
+        r2 = mx.sqrt(reductions.sum(x2 * x2, axis=dim))
+        n1, n2 = mx.maximum(r1, eps), mx.maximum(r2, eps)
+        out = reductions.sum(x1 * x2, axis=dim) / (n1 * n2)
+        ctx.save_for_backward(x1, x2, r1, r2, n1, n2, out)
+        ctx.meta = (dim, eps)
+        return out
+
+    @staticmethod
+    def backward(ctx, g):
+        x1, x2, r1, r2, n1, n2, out = ctx.saved_tensors
+        dim, eps = ctx.meta
+        need1, need2 = ctx.needs_input_grad[:2]
+        # d out / d x1 = x2 / (n1 n2) - out / n1 * d n1 / d x1, where d n1 / d x1 = x1 / |x1| while
+        # |x1| >= eps (the clamp passes the gradient at its bound, as PyTorch's does) and 0 below.
+        scale = mx.expand_dims(g / (n1 * n2), dim)
+        go = g * out
+        s1, s2 = ctx.shapes
+
+        def part(x, other, r, n, in_shape):
+            pull = mx.where(r >= eps, go / (n * mx.where(r == 0, 1, r)), 0)
+            return unbroadcast(scale * other - mx.expand_dims(pull, dim) * x, in_shape)
+
+        return (part(x1, x2, r1, n1, s1) if need1 else None, part(x2, x1, r2, n2, s2) if need2 else None,
+                None, None)
 
 
 def pairwise_distance(x1: Tensor, x2: Tensor, p: float = 2.0, eps: float = 1e-6, keepdim: bool = False, *,
