@@ -17,6 +17,34 @@ from lucid.ops.creation import empty
 __all__ = ["Embedding", "EmbeddingBag"]
 
 
+def _init_weight(layer: Module, name: str, _weight, _freeze: bool, dtype, device) -> None:
+    """Set ``layer.weight`` ``(num_embeddings, embedding_dim)``: drawn fresh, or ``_weight`` checked and wrapped."""
+    if _weight is None:
+        layer.weight = Parameter(empty(layer.num_embeddings, layer.embedding_dim, dtype=dtype, device=device),
+                                 requires_grad=not _freeze)
+        layer.reset_parameters()
+        return
+    if not isinstance(_weight, Tensor) or _weight.shape != (layer.num_embeddings, layer.embedding_dim):
+        got = _weight.shape if isinstance(_weight, Tensor) else type(_weight).__name__
+        raise ValueError(f"{name}: _weight must be a Tensor of shape "
+                         f"({layer.num_embeddings}, {layer.embedding_dim}), got {got}")
+    layer.weight = Parameter(_weight, requires_grad=not _freeze)
+
+
+def _reset_weight(layer: Module) -> None:
+    """Re-draw ``layer.weight`` from ``N(0, 1)`` and zero its padding row (if any)."""
+    init.normal_(layer.weight)
+    _zero_padding_row(layer)
+
+
+def _zero_padding_row(layer: Module) -> None:
+    if layer.padding_idx is not None:
+        w = layer.weight._data
+        row = mx.expand_dims(mx.arange(w.shape[0]) == layer.padding_idx, 1)
+        layer.weight._data = mx.where(row, mx.zeros((), dtype=w.dtype), w)
+        layer.weight._version += 1
+
+
 class Embedding(Module):
     """A table of ``num_embeddings`` vectors of size ``embedding_dim``, looked up by integer index.
 
@@ -71,28 +99,14 @@ class Embedding(Module):
         self.norm_type = norm_type
         self.scale_grad_by_freq = scale_grad_by_freq
         self.sparse = sparse
-        if _weight is None:
-            self.weight = Parameter(empty(self.num_embeddings, self.embedding_dim, dtype=dtype, device=device),
-                                    requires_grad=not _freeze)
-            self.reset_parameters()
-        else:
-            if not isinstance(_weight, Tensor) or _weight.shape != (self.num_embeddings, self.embedding_dim):
-                got = _weight.shape if isinstance(_weight, Tensor) else type(_weight).__name__
-                raise ValueError(f"Embedding: _weight must be a Tensor of shape "
-                                 f"({self.num_embeddings}, {self.embedding_dim}), got {got}")
-            self.weight = Parameter(_weight, requires_grad=not _freeze)
+        _init_weight(self, "Embedding", _weight, _freeze, dtype, device)
 
     def reset_parameters(self) -> None:
         """Re-draw the weight from ``N(0, 1)`` and zero the padding row."""
-        init.normal_(self.weight)
-        self._fill_padding_idx_with_zero()
+        _reset_weight(self)
 
     def _fill_padding_idx_with_zero(self) -> None:
-        if self.padding_idx is not None:
-            w = self.weight._data
-            row = mx.expand_dims(mx.arange(w.shape[0]) == self.padding_idx, 1)
-            self.weight._data = mx.where(row, mx.zeros((), dtype=w.dtype), w)
-            self.weight._version += 1
+        _zero_padding_row(self)
 
     def forward(self, input: Tensor) -> Tensor:
         return embedding(input, self.weight, self.padding_idx, self.max_norm, self.norm_type,
@@ -194,25 +208,11 @@ class EmbeddingBag(Module):
         self.include_last_offset = include_last_offset
         self.padding_idx = None if padding_idx is None else \
             _check_padding_idx(padding_idx, self.num_embeddings, "EmbeddingBag")
-        if _weight is None:
-            self.weight = Parameter(empty(self.num_embeddings, self.embedding_dim, dtype=dtype, device=device),
-                                    requires_grad=not _freeze)
-            self.reset_parameters()
-        else:
-            if not isinstance(_weight, Tensor) or _weight.shape != (self.num_embeddings, self.embedding_dim):
-                got = _weight.shape if isinstance(_weight, Tensor) else type(_weight).__name__
-                raise ValueError(f"EmbeddingBag: _weight must be a Tensor of shape "
-                                 f"({self.num_embeddings}, {self.embedding_dim}), got {got}")
-            self.weight = Parameter(_weight, requires_grad=not _freeze)
+        _init_weight(self, "EmbeddingBag", _weight, _freeze, dtype, device)
 
     def reset_parameters(self) -> None:
         """Re-draw the weight from ``N(0, 1)`` and zero the padding row."""
-        init.normal_(self.weight)
-        if self.padding_idx is not None:
-            w = self.weight._data
-            row = mx.expand_dims(mx.arange(w.shape[0]) == self.padding_idx, 1)
-            self.weight._data = mx.where(row, mx.zeros((), dtype=w.dtype), w)
-            self.weight._version += 1
+        _reset_weight(self)
 
     def forward(self, input: Tensor, offsets: Tensor | None = None,
                 per_sample_weights: Tensor | None = None) -> Tensor:
