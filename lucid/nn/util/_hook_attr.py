@@ -1,4 +1,4 @@
-"""The attribute that the hook-based weight norm, spectral norm and pruning set before each forward."""
+"""What the hook-based weight norm, spectral norm and pruning share: the attribute set before each forward, removal."""
 
 from __future__ import annotations
 
@@ -28,3 +28,18 @@ def set_computed(module: Module, name: str, value: Tensor) -> None:
 
         handle = module.register_forward_hook(restore)
     object.__setattr__(module, name, value)
+
+
+def remove_hook(module: Module, kind: type, name: str, error: str, attr: str = "name") -> Module:
+    """Undo and unregister the forward pre-hook of class ``kind`` that manages ``module.<name>``.
+
+    The hook's ``remove(module)`` puts a plain parameter back; the hook names
+    its tensor in ``attr``; ``error`` is the ``ValueError`` message when no
+    such hook is registered.
+    """
+    for key, hook in list(module._forward_pre_hooks.items()):
+        if isinstance(hook, kind) and getattr(hook, attr) == name:
+            hook.remove(module)
+            del module._forward_pre_hooks[key]
+            return module
+    raise ValueError(error)

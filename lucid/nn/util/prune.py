@@ -28,7 +28,7 @@ from lucid._backend import reductions as red
 from lucid._tensor import Tensor
 from lucid.nn.module import Module
 from lucid.nn.parameter import Parameter
-from lucid.nn.util._hook_attr import set_computed
+from lucid.nn.util._hook_attr import remove_hook, set_computed
 from lucid.random import rand
 
 __all__ = [
@@ -681,12 +681,9 @@ def remove(module: Module, name: str) -> Module:
     """
     if not isinstance(module, Module):
         raise TypeError(f"remove expects a lucid.nn.Module, got {type(module).__name__}")
-    for key, hook in list(module._forward_pre_hooks.items()):
-        if isinstance(hook, BasePruningMethod) and hook._tensor_name == name:
-            hook.remove(module)
-            del module._forward_pre_hooks[key]
-            return module
-    raise ValueError(f"parameter {name!r} of {type(module).__name__} is not pruned, so the pruning cannot be removed")
+    return remove_hook(module, BasePruningMethod, name,
+                       f"parameter {name!r} of {type(module).__name__} is not pruned, so the pruning cannot be removed",
+                       attr="_tensor_name")
 
 
 def is_pruned(module: Module) -> bool:

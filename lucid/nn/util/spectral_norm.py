@@ -18,7 +18,7 @@ from lucid.autograd.grad_mode import no_grad
 from lucid.nn.functional.normalization import normalize
 from lucid.nn.module import Module
 from lucid.nn.parameter import Buffer, Parameter
-from lucid.nn.util._hook_attr import set_computed
+from lucid.nn.util._hook_attr import remove_hook, set_computed
 from lucid.random import randn
 
 __all__ = ["spectral_norm", "remove_spectral_norm", "SpectralNorm"]
@@ -174,9 +174,4 @@ def remove_spectral_norm(module: Module, name: str = "weight") -> Module:
         >>> list(layer.state_dict())
         ['bias', 'weight']
     """
-    for key, hook in list(module._forward_pre_hooks.items()):
-        if isinstance(hook, SpectralNorm) and hook.name == name:
-            hook.remove(module)
-            del module._forward_pre_hooks[key]
-            return module
-    raise ValueError(f"spectral_norm of {name!r} not found in {type(module).__name__}")
+    return remove_hook(module, SpectralNorm, name, f"spectral_norm of {name!r} not found in {type(module).__name__}")

@@ -16,7 +16,7 @@ from lucid._tensor import Tensor
 from lucid.linalg import vector_norm
 from lucid.nn.module import Module
 from lucid.nn.parameter import Parameter
-from lucid.nn.util._hook_attr import set_computed
+from lucid.nn.util._hook_attr import remove_hook, set_computed
 
 __all__ = ["weight_norm", "remove_weight_norm", "WeightNorm"]
 
@@ -138,9 +138,4 @@ def remove_weight_norm(module: Module, name: str = "weight") -> Module:
         >>> list(layer.state_dict())
         ['bias', 'weight']
     """
-    for key, hook in list(module._forward_pre_hooks.items()):
-        if isinstance(hook, WeightNorm) and hook.name == name:
-            hook.remove(module)
-            del module._forward_pre_hooks[key]
-            return module
-    raise ValueError(f"weight_norm of {name!r} not found in {type(module).__name__}")
+    return remove_hook(module, WeightNorm, name, f"weight_norm of {name!r} not found in {type(module).__name__}")
