@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import mlx.core as mx
 
+from lucid._backend import layout
 from lucid._backend.dtypes import to_mx_dtype
 from lucid._tensor import Tensor
 from lucid.autograd.function import Function
@@ -28,6 +29,8 @@ class Add(Function):
             # the ``meta`` slot: no per-node attribute dict.
             na, nb = ctx.needs_input_grad
             ctx.meta = ((a.shape, a.dtype) if na else None, (b.shape, b.dtype) if nb else None)
+        if layout.views and layout.prefers_last(a, b):
+            return layout.binary(mx.add, a, b)  # a residual sum of channels-last activations
         return mx.add(a, b)
 
     @staticmethod
@@ -48,6 +51,8 @@ class Sub(Function):
     def forward(ctx, a, b):
         if ctx.records:
             _meta(ctx, a, b)
+        if layout.views and layout.prefers_last(a, b):
+            return layout.binary(mx.subtract, a, b)
         return mx.subtract(a, b)
 
     @staticmethod
@@ -72,6 +77,8 @@ class Mul(Function):
     @staticmethod
     def forward(ctx, a, b):
         ctx.saved_arrays = (a, b)  # save_for_backward without the call; the inputs' shapes come with them
+        if layout.views and layout.prefers_last(a, b):
+            return layout.binary(mx.multiply, a, b)  # e.g. squeeze-and-excitation scales
         return mx.multiply(a, b)
 
     @staticmethod
@@ -96,6 +103,8 @@ class Div(Function):
     @staticmethod
     def forward(ctx, a, b):
         ctx.save_for_backward(a, b)
+        if layout.views and layout.prefers_last(a, b):
+            return layout.binary(mx.divide, a, b)
         return mx.divide(a, b)
 
     @staticmethod

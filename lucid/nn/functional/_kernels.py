@@ -29,7 +29,7 @@ import numbers
 
 import mlx.core as mx
 
-from lucid._backend import reductions
+from lucid._backend import layout, reductions
 from lucid._tensor import Tensor
 from lucid.autograd.function import Function
 
@@ -146,8 +146,12 @@ def to_last(x: mx.array) -> mx.array:
 
 
 def to_first(x: mx.array) -> mx.array:
-    """``(N, *S, C)`` as a channels-first view ``(N, C, *S)`` (no copy)."""
-    return mx.moveaxis(x, -1, 1)
+    """``(N, *S, C)`` as a channels-first view ``(N, C, *S)`` (no copy), recorded by ``_backend.layout``.
+
+    The record lets binary arithmetic on such views keep the channels-last memory (see
+    :mod:`lucid._backend.layout`).
+    """
+    return layout.mark(mx.moveaxis(x, -1, 1))
 
 
 def on_channels_last(kernel, *arrays):
