@@ -12,6 +12,7 @@ import numbers
 import mlx.core as mx
 
 from lucid._backend import reductions
+from lucid._backend.fusion import fused
 from lucid._tensor import Tensor
 from lucid.autograd.function import Function
 from lucid.ops import linalg as _la
@@ -300,6 +301,22 @@ def _cdist_mm(a: Tensor, b: Tensor) -> Tensor:
     return CdistMM.apply(a, b)
 
 
+@fused
+def _cdist_from_products(ab, sa, sbt):
+    """``sqrt(max(|a|^2 + |b|^2 - 2 a.b, 0))``, 0 where the squared distance is 0 (with a safe sqrt there)."""
+    sq = mx.maximum(sa + sbt - 2 * ab, 0)
+    zero = sq == 0
+    # As in the direct form: the gradient at zero distance is 0, not NaN.
+    return mx.where(zero, 0, mx.sqrt(mx.where(zero, 1, sq)))
+
+
+@fused
+def _cdist_slope(g, d):
+    """``g / d``, 0 where ``d`` is 0."""
+    zero = d == 0
+    return mx.where(zero, 0, g / mx.where(zero, 1, d))
+
+
 class CdistMM(Function):
     """The matrix-product form of Euclidean ``cdist`` as one rule (one tape node, one backward)."""
 
@@ -307,11 +324,7 @@ class CdistMM(Function):
     def forward(ctx, a, b):
         sa = reductions.sum(a * a, axis=-1, keepdims=True)  # (..., P, 1)
         sb = reductions.sum(b * b, axis=-1, keepdims=True)  # (..., R, 1)
-        bt = mx.swapaxes(b, -1, -2)
-        sq = mx.maximum(sa + mx.swapaxes(sb, -1, -2) - 2 * (a @ bt), 0)
-        zero = sq == 0
-        # As in the direct form: the gradient at zero distance is 0, not NaN.
-        d = mx.where(zero, 0, mx.sqrt(mx.where(zero, 1, sq)))
+        d = _cdist_from_products(a @ mx.swapaxes(b, -1, -2), sa, mx.swapaxes(sb, -1, -2))
         ctx.save_for_backward(a, b, d)
         return d
 
@@ -321,7 +334,7 @@ class CdistMM(Function):
         na, nb = ctx.needs_input_grad
         # d(sq)/d(a) = 2 a - 2 b per pair and dd/d(sq) = 1 / (2 d): with h = g / d (0 where d = 0),
         # ga = a * sum_r h - h @ b and gb = b * sum_p h - h^T @ a.
-        h = mx.where(d == 0, 0, g / mx.where(d == 0, 1, d))
+        h = _cdist_slope(g, d)
         ga = gb = None
         if na:
             ga = unbroadcast(a * reductions.sum(h, axis=-1, keepdims=True) - h @ b, a.shape)

@@ -6,4 +6,4 @@ import pytest
 @pytest.fixture
 def fuse_all(monkeypatch):
     """Run ``fused`` kernels compiled whatever the array size (normally only large arrays are)."""
-    monkeypatch.setattr(importlib.import_module("lucid.nn.functional._kernels"), "FUSE_MIN_SIZE", 0)
+    monkeypatch.setattr(importlib.import_module("lucid._backend.fusion"), "FUSE_MIN_SIZE", 0)

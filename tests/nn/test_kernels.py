@@ -12,6 +12,7 @@ import numpy as np
 import pytest
 
 import lucid
+from lucid._backend import fusion
 from lucid.nn.functional import _kernels as K
 
 NN = pathlib.Path(lucid.__file__).parent / "nn"
@@ -62,7 +63,7 @@ def test_fuse_min_size_is_read_at_call_time(monkeypatch):
     x = mx.ones((4,), dtype=mx.float32)
     f(x), f(x)
     assert len(traced) == 2  # small input: op by op, the Python body runs each call
-    monkeypatch.setattr(K, "FUSE_MIN_SIZE", 0)
+    monkeypatch.setattr(fusion, "FUSE_MIN_SIZE", 0)
     traced.clear()
     y = f(x)
     f(x)
@@ -71,7 +72,7 @@ def test_fuse_min_size_is_read_at_call_time(monkeypatch):
 
 
 def test_fused_keeps_float64_op_by_op(monkeypatch):
-    monkeypatch.setattr(K, "FUSE_MIN_SIZE", 0)
+    monkeypatch.setattr(fusion, "FUSE_MIN_SIZE", 0)
     traced = []
 
     def inc(x):

@@ -33,6 +33,25 @@ def test_cdist_mm_broadcast_batch_dims_reduce_the_gradients():
     check_op(lambda x, y: lucid.cdist(x, y), _cdist_ref, [a, b], grad_atol=1e-5)
 
 
+def test_cdist_mm_fused_float32_matches_the_float64_rule():
+    # 160 x 150 distances: past FUSE_MIN_SIZE, so the float32 tails run as compiled kernels.
+    from lucid._backend import fusion
+
+    a, b, g = rand(160, 8, seed=10), rand(150, 8, seed=11), rand(160, 150, seed=12)
+    assert a.shape[0] * b.shape[0] >= fusion.FUSE_MIN_SIZE
+    grads = {}
+    for dtype in (lucid.float32, lucid.float64):
+        x = lucid.tensor(a, dtype=dtype, requires_grad=True)
+        y = lucid.tensor(b, dtype=dtype, requires_grad=True)
+        d = lucid.cdist(x, y)
+        (d * lucid.tensor(g, dtype=dtype)).sum().backward()
+        grads[dtype] = (d.numpy(), x.grad.numpy(), y.grad.numpy())
+    for got, want in zip(grads[lucid.float32], grads[lucid.float64]):
+        assert np.isfinite(got).all()
+        np.testing.assert_allclose(got, want, rtol=2e-3, atol=2e-3)
+    np.testing.assert_allclose(grads[lucid.float64][0], _cdist_ref(a, b), atol=1e-10)
+
+
 def test_cdist_mm_nan_rows_stay_nan():
     a = rand(26, 2, seed=8)
     a[3, 0] = np.nan

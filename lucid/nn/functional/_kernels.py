@@ -10,7 +10,8 @@ the layers in ``lucid.nn.modules`` import them.
   :func:`check_layer_input`, :func:`check_p`, :func:`check_reduction`,
   :func:`check_normalized_shape`;
 * channels-last views: :func:`to_last`, :func:`to_first`, :func:`on_channels_last`;
-* fusion: :func:`fused` (one compiled kernel for a chain of elementwise ops);
+* fusion: :func:`fused` (one compiled kernel for a chain of elementwise ops; defined in
+  ``lucid._backend.fusion`` so that ``lucid.ops`` uses it too);
 * windows: :func:`windows` (sliding windows as one strided view) and
   :class:`LinearMap` (a ``Function`` for any map that is linear in its input);
 * float64-accurate array maths: :func:`exp`, :func:`sigmoid`, :func:`softplus`,
@@ -30,13 +31,14 @@ import numbers
 import mlx.core as mx
 
 from lucid._backend import layout, reductions
+from lucid._backend.fusion import fused
 from lucid._tensor import Tensor
 from lucid.autograd.function import Function
 
 __all__ = [
     "SPATIAL", "is_int", "ntuple", "check_tensor", "check_layer_input", "check_spatial_input", "check_p",
     "check_reduction", "check_normalized_shape",
-    "to_last", "to_first", "on_channels_last", "FUSE_MIN_SIZE", "fused", "windows", "LinearMap",
+    "to_last", "to_first", "on_channels_last", "fused", "windows", "LinearMap",
     "exp", "sigmoid", "softplus", "logsumexp", "softmax", "log_softmax",
 ]
 
@@ -167,42 +169,6 @@ def on_channels_last(kernel, *arrays):
         return kernel(*arrays)
     out = kernel(*[a if a.ndim == 0 else to_last(a) for a in arrays])
     return tuple(to_first(o) for o in out) if type(out) is tuple else to_first(out)
-
-
-# -- fusion ------------------------------------------------------------------------------------
-#: ``fused`` functions whose first argument has fewer elements run op by op: on small arrays
-#: the per-op cost is dispatch, not memory traffic, and each distinct fused kernel costs a
-#: one-off JIT compilation (about a second on the CPU backend). Read at call time, so a test
-#: may lower it to run the compiled kernels on small inputs.
-FUSE_MIN_SIZE = 1 << 14
-
-
-def fused(fn):
-    """``fn`` (a pure function of arrays) fused by ``mx.compile`` into one kernel for large float32 inputs.
-
-    Chains of elementwise MLX ops each read and write whole arrays; compiled, a
-    chain is one pass (on the CPU backend a JIT-compiled C++ loop, cached on
-    disk after its first use, in MLX's temporary directory). The first argument
-    decides: float32 with at least ``FUSE_MIN_SIZE`` elements runs the
-    compiled function; anything else (float64, whose CPU results must stay
-    exact, 16-bit floats, small arrays) runs ``fn`` op by op, with the same
-    results up to rounding. Compiled calls are as lazy as plain ones; each new
-    input shape is traced once. Numbers that vary between calls (``eps``,
-    slopes) must be passed as 0-d arrays: a Python constant is compiled into the
-    kernel, so each new value would compile anew. Without a C++ compiler MLX
-    runs compiled functions unfused.
-    """
-    compiled = mx.compile(fn)
-
-    def call(*arrays):
-        a = arrays[0]
-        if a.dtype == mx.float32 and a.size >= FUSE_MIN_SIZE:
-            return compiled(*arrays)
-        return fn(*arrays)
-
-    call.__wrapped__ = fn
-    call.__name__ = fn.__name__
-    return call
 
 
 # -- windows and linear maps -------------------------------------------------------------------
