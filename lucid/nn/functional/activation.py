@@ -847,6 +847,12 @@ def rrelu(input: Tensor, lower: float = 1.0 / 8, upper: float = 1.0 / 3, trainin
 
 
 # The smallest normal number of each float dtype (keeps the Gumbel noise finite).
+@fused
+def _gumbel_noise(u, tiny):
+    """``-log(-log(u))``, each log's argument kept at least ``tiny`` (no infinities)."""
+    return -mx.log(mx.maximum(-mx.log(mx.maximum(u, tiny)), tiny))
+
+
 _TINY = {mx.float16: 6.1035e-05, mx.bfloat16: 1.1755e-38, mx.float32: 1.1755e-38, mx.float64: 2.2251e-308}
 
 
@@ -877,10 +883,12 @@ def gumbel_softmax(logits: Tensor, tau: float = 1.0, hard: bool = False, eps: fl
         raise ValueError(f"gumbel_softmax: tau must be positive, got {t}")
     d = normalize_dim(reduce_axis_arg(axis, dim, "gumbel_softmax", -1), logits.ndim, "gumbel_softmax")
     # -log(E) with E ~ Exp(1), as -log(-log(U)) for U uniform in (0, 1).
-    u = _random.uniform(0.0, 1.0, size=logits.shape, dtype=logits.dtype, device=logits.device)
-    tiny = _TINY.get(logits._data.dtype, 1e-30)
-    gumbel = -(-(u.clamp(min=tiny)).log()).clamp(min=tiny).log()
-    y = softmax((logits + gumbel) / t, d)
+    u = _random.uniform(0.0, 1.0, size=logits.shape, dtype=logits.dtype, device=logits.device)._data
+    tiny = mx.array(_TINY.get(u.dtype, 1e-30), dtype=u.dtype)
+    # The noise needs no gradient: raw arrays, one fused pass, no tape nodes.
+    gumbel = Tensor._make(_gumbel_noise(u, tiny), logits._device)
+    z = logits + gumbel
+    y = softmax(z if t == 1 else z / t, d)
     if not hard:
         return y
     index = y.detach().argmax(dim=d, keepdim=True)
