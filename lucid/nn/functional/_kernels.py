@@ -49,7 +49,10 @@ SPATIAL = {1: "L", 2: "H, W", 3: "D, H, W"}
 # -- argument checks ---------------------------------------------------------------------------
 def is_int(v) -> bool:
     """Whether ``v`` is an integer (a Python or NumPy int, not a bool)."""
-    return isinstance(v, numbers.Integral) and not isinstance(v, bool)
+    t = type(v)
+    if t is int:  # the common case first: the ABC check below costs ten times more
+        return True
+    return t is not bool and isinstance(v, numbers.Integral)
 
 
 def ntuple(value, n: int, name: str, op: str, minimum: int | None = None) -> tuple:
@@ -64,7 +67,9 @@ def ntuple(value, n: int, name: str, op: str, minimum: int | None = None) -> tup
         >>> ntuple([2], 3, "stride", "conv3d")
         (2, 2, 2)
     """
-    if is_int(value):
+    if type(value) is tuple and len(value) == n and all(type(v) is int for v in value):
+        out = value  # already normalized (what the layers store): the per-call fast path
+    elif is_int(value):
         out = (int(value),) * n
     elif isinstance(value, (tuple, list)) and all(is_int(v) for v in value):
         if len(value) == n:
