@@ -81,18 +81,6 @@ def column_stack(tensors) -> Tensor:
 
 
 @register()
-def row_stack(tensors) -> Tensor:
-    """The same as :func:`lucid.vstack`: 1-D tensors become rows, then join along dim 0.
-
-    Examples:
-        >>> import lucid
-        >>> lucid.row_stack([lucid.zeros(2), lucid.ones(2)]).shape
-        (2, 2)
-    """
-    return _sh.vstack(tensors)
-
-
-@register()
 def concat(tensors, axis=None, *, dim=None) -> Tensor:
     """The same as :func:`lucid.cat` (PyTorch's and the Array API's other spelling).
 

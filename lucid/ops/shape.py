@@ -520,14 +520,16 @@ def hstack(tensors) -> Tensor:
     return concatenate(ts, 0 if ts[0].ndim == 1 else 1)
 
 
-@register()
+@register(aliases=("row_stack",))
 def vstack(tensors) -> Tensor:
-    """Stack rows: 1-D tensors become rows, then concatenate along dim 0.
+    """Stack rows: 1-D tensors become rows, then concatenate along dim 0 (``row_stack`` is an alias).
 
     Examples:
         >>> import lucid
         >>> lucid.vstack([lucid.zeros(2), lucid.ones(2)]).shape
         (2, 2)
+        >>> lucid.row_stack([lucid.zeros(3), lucid.ones(3)]).tolist()
+        [[0.0, 0.0, 0.0], [1.0, 1.0, 1.0]]
     """
     return concatenate([_atleast(x, 2) for x in _tensors(tensors, "vstack")], 0)
 

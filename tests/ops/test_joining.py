@@ -127,3 +127,8 @@ def test_bad_inputs():
         lucid.diag_embed(lucid.zeros(2), 0, 0, -2)
     with pytest.raises(ValueError):
         lucid.tril_indices(-1, 2)
+
+
+def test_row_stack_is_vstack():
+    # PyTorch documents row_stack as an alias of vstack: one function under two names.
+    assert lucid.row_stack is lucid.vstack
