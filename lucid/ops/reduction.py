@@ -55,6 +55,18 @@ def _accumulation_input(input: Tensor, dtype) -> Tensor:
     return input
 
 
+def _accumulate(fn_cls, input, axis, keepdims, dim, keepdim, dtype, op: str, autocast: bool = False) -> Tensor:
+    """``sum`` or ``prod`` (``fn_cls``) over the axes, accumulated as :func:`_accumulation_input` says.
+
+    With ``autocast``, float inputs follow the autocast policy first.
+    """
+    input = to_tensor(input, op)
+    axes = reduction_axes(input, axis, dim, op)
+    if autocast and dtype is None and input._data.dtype not in _INTS_TO_INT64:
+        input = autocast_inputs(input)
+    return fn_cls.apply(_accumulation_input(input, dtype), axes, reduce_keepdims_arg(keepdims, keepdim))
+
+
 def _one_axis(input: Tensor, axis, dim, op: str) -> int:
     """A single axis (for ops that reduce exactly one, e.g. ``max(x, dim)``); 0-d inputs accept 0 and -1."""
     return normalize_dim(reduce_axis_arg(axis, dim, op), input._data.ndim, op, "axis")
@@ -132,11 +144,7 @@ def sum(input: Tensor, axis=None, keepdims: bool = False, *, dim=None, keepdim: 
         >>> lucid.sum(lucid.tensor([[1, 2], [3, 4]]), dim=1).tolist()
         [3, 7]
     """
-    input = to_tensor(input, "sum")
-    axes = reduction_axes(input, axis, dim, "sum")
-    if dtype is None and input._data.dtype not in _INTS_TO_INT64:
-        input = autocast_inputs(input)  # float sums follow the autocast policy
-    return Sum.apply(_accumulation_input(input, dtype), axes, reduce_keepdims_arg(keepdims, keepdim))
+    return _accumulate(Sum, input, axis, keepdims, dim, keepdim, dtype, "sum", autocast=True)
 
 
 @register(method=True)
@@ -322,9 +330,7 @@ def prod(input: Tensor, axis=None, keepdims: bool = False, *, dim=None, keepdim:
         >>> lucid.prod(lucid.tensor([[1.0, 2.0], [3.0, 4.0]]), dim=0).tolist()
         [3.0, 8.0]
     """
-    input = to_tensor(input, "prod")
-    axes = reduction_axes(input, axis, dim, "prod")
-    return Prod.apply(_accumulation_input(input, dtype), axes, reduce_keepdims_arg(keepdims, keepdim))
+    return _accumulate(Prod, input, axis, keepdims, dim, keepdim, dtype, "prod")
 
 
 # -- extremes ---------------------------------------------------------------
