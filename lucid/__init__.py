@@ -115,6 +115,13 @@ def is_tensor(obj) -> bool:
     return isinstance(obj, Tensor)
 
 
+def _tensor_arg(input, op: str) -> Tensor:
+    """``input`` itself when it is a Tensor; a ``TypeError`` naming ``op`` otherwise."""
+    if not isinstance(input, Tensor):
+        raise TypeError(f"{op} expects a Tensor, got {type(input).__name__}")
+    return input
+
+
 def numel(input: Tensor) -> int:
     """The number of elements of ``input`` (``torch.numel``).
 
@@ -123,9 +130,7 @@ def numel(input: Tensor) -> int:
         >>> lucid.numel(lucid.zeros(2, 3))
         6
     """
-    if not isinstance(input, Tensor):
-        raise TypeError(f"numel expects a Tensor, got {type(input).__name__}")
-    return input.numel()
+    return _tensor_arg(input, "numel").numel()
 
 
 def detach(input: Tensor) -> Tensor:
@@ -136,9 +141,7 @@ def detach(input: Tensor) -> Tensor:
         >>> lucid.detach(lucid.ones(2, requires_grad=True)).requires_grad
         False
     """
-    if not isinstance(input, Tensor):
-        raise TypeError(f"detach expects a Tensor, got {type(input).__name__}")
-    return input.detach()
+    return _tensor_arg(input, "detach").detach()
 
 
 def is_floating_point(input: Tensor) -> bool:
@@ -149,9 +152,7 @@ def is_floating_point(input: Tensor) -> bool:
         >>> lucid.is_floating_point(lucid.ones(1)), lucid.is_floating_point(lucid.tensor([1]))
         (True, False)
     """
-    if not isinstance(input, Tensor):
-        raise TypeError(f"is_floating_point expects a Tensor, got {type(input).__name__}")
-    return input.is_floating_point()
+    return _tensor_arg(input, "is_floating_point").is_floating_point()
 
 
 def is_complex(input: Tensor) -> bool:
@@ -162,9 +163,7 @@ def is_complex(input: Tensor) -> bool:
         >>> lucid.is_complex(lucid.ones(1, dtype=lucid.complex64))
         True
     """
-    if not isinstance(input, Tensor):
-        raise TypeError(f"is_complex expects a Tensor, got {type(input).__name__}")
-    return input.is_complex()
+    return _tensor_arg(input, "is_complex").is_complex()
 
 
 from lucid import nn, optim, data, datasets, transforms

@@ -513,36 +513,6 @@ class Tensor:
             out = _move(out, dev)
         return out
 
-    def cpu(self) -> Tensor:
-        return self.to("cpu")
-
-    def gpu(self) -> Tensor:
-        return self.to("gpu")
-
-    def cuda(self) -> Tensor:
-        return self.to("gpu")
-
-    def float(self) -> Tensor:
-        return self.astype(mx.float32)
-
-    def double(self) -> Tensor:
-        return self.astype(mx.float64)
-
-    def half(self) -> Tensor:
-        return self.astype(mx.float16)
-
-    def bfloat16(self) -> Tensor:
-        return self.astype(mx.bfloat16)
-
-    def long(self) -> Tensor:
-        return self.astype(mx.int64)
-
-    def int(self) -> Tensor:
-        return self.astype(mx.int32)
-
-    def bool(self) -> Tensor:
-        return self.astype(mx.bool_)
-
     def type(self, dtype=None, non_blocking: bool = False) -> str | Tensor:
         """The legacy type name (``"lucid.FloatTensor"``), or a copy converted to ``dtype``.
 
@@ -614,6 +584,43 @@ class Tensor:
                 "a leaf tensor that requires grad is being used in an in-place operation; "
                 "wrap the update in `with lucid.no_grad():` or use the out-of-place form"
             )
+
+
+def _conversion_method(name: str, via: str, target, shown: str, example: str, result: str):
+    """The Tensor method ``x.<name>()``, which is ``x.<via>(target)``, with its docstring and example."""
+    def method(self) -> Tensor:
+        return getattr(self, via)(target)
+
+    method.__name__ = name
+    method.__qualname__ = f"Tensor.{name}"
+    if via == "to":
+        summary, note = f"This tensor on the {shown} device", "differentiable"
+    else:
+        summary, note = f"This tensor converted to {shown}", "differentiable between floating dtypes"
+    method.__doc__ = f"""{summary} (``self.{via}({shown})``).
+
+    ``self`` itself when there is nothing to change; {note}.
+
+    Examples:
+        >>> import lucid
+        >>> {example}
+        {result}
+    """
+    return method
+
+
+# PyTorch's shorthands for moves and dtype conversions (``x.cpu()``, ``x.float()``, ...).
+for _name, _device in (("cpu", "cpu"), ("gpu", "gpu"), ("cuda", "gpu")):
+    _example = f"lucid.ones(2).{_name}().device"
+    if _device == "gpu":
+        _example += " if lucid.gpu_available() else 'gpu'"
+    setattr(Tensor, _name, _conversion_method(_name, "to", _device, repr(_device), _example, repr(_device)))
+for _name, _dtype in (("float", mx.float32), ("double", mx.float64), ("half", mx.float16), ("bfloat16", mx.bfloat16),
+                      ("long", mx.int64), ("int", mx.int32), ("bool", mx.bool_)):
+    _shown = repr(from_mx_dtype(_dtype))
+    setattr(Tensor, _name, _conversion_method(_name, "astype", _dtype, _shown, f"lucid.tensor([1, 0]).{_name}().dtype",
+                                              _shown))
+del _name, _device, _dtype, _example, _shown
 
 
 def _move(t: Tensor, device: str) -> Tensor:

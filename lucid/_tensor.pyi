@@ -137,7 +137,8 @@ class Tensor:
         """``beta * input + alpha * bmm(batch1, batch2)`` for 3-D batches."""
     def bernoulli_(self, p: builtins.float = 0.5, *, generator=None) -> Tensor:
         """Fill ``self`` in place with 0/1 samples that are 1 with probability ``p`` (a number)."""
-    def bfloat16(self) -> Tensor: ...
+    def bfloat16(self) -> Tensor:
+        """This tensor converted to lucid.bfloat16 (``self.astype(lucid.bfloat16)``)."""
     def bincount(self, weights=None, minlength: builtins.int = 0) -> Tensor:
         """How often each value ``0, 1, ...`` occurs in a 1-D non-negative integer tensor (weighted if given)."""
     def bitwise_and(self, other) -> Tensor:
@@ -154,7 +155,8 @@ class Tensor:
         """Elementwise bitwise XOR of bool or integer tensors (``^``)."""
     def bmm(self, mat2: Tensor) -> Tensor:
         """Batched matrix product, ``(b, n, m) @ (b, m, p) -> (b, n, p)``; no broadcasting."""
-    def bool(self) -> Tensor: ...
+    def bool(self) -> Tensor:
+        """This tensor converted to lucid.bool (``self.astype(lucid.bool)``)."""
     def broadcast_to(self, shape) -> Tensor:
         """Broadcast ``input`` to ``shape`` by NumPy's rules (``-1`` keeps a dim); differentiable."""
     def bucketize(self, boundaries: Tensor, *, out_int32: builtins.bool = False,
@@ -198,12 +200,14 @@ class Tensor:
         """Number (int64) of nonzero elements over ``dim`` (an int or tuple; all when omitted)."""
     def cov(self, *, correction: builtins.int = 1, fweights=None, aweights=None) -> Tensor:
         """Covariance matrix of the variables in the rows of ``input`` (observations in columns)."""
-    def cpu(self) -> Tensor: ...
+    def cpu(self) -> Tensor:
+        """This tensor on the 'cpu' device (``self.to('cpu')``)."""
     def cross(self, other: Tensor, dim: builtins.int | None = None, *, axis: builtins.int | None = None) -> Tensor:
         """The cross product of 3-vectors along ``dim``; with no ``dim``, the first dimension of size 3."""
     def cube(self) -> Tensor:
         """Elementwise :math:`x^3` (integers stay integers)."""
-    def cuda(self) -> Tensor: ...
+    def cuda(self) -> Tensor:
+        """This tensor on the 'gpu' device (``self.to('gpu')``)."""
     def cummax(self, dim=None, *, axis=None):
         """The running maximum along ``dim`` and where it was reached: ``(values, indices)``."""
     def cummin(self, dim=None, *, axis=None):
@@ -242,7 +246,8 @@ class Tensor:
         """Elementwise true division ``input / other`` (integers give float32)."""
     def dot(self, other: Tensor) -> Tensor:
         """Dot product of two 1-D tensors of the same length (a 0-d tensor)."""
-    def double(self) -> Tensor: ...
+    def double(self) -> Tensor:
+        """This tensor converted to lucid.float64 (``self.astype(lucid.float64)``)."""
     def dsplit(self, indices_or_sections) -> tuple:
         """Split along depth (dim 2) of a tensor with at least 3 dims; an int must divide it exactly."""
     @property
@@ -279,7 +284,8 @@ class Tensor:
         """Reverse dim 1 (left/right) of a tensor with at least 2 dims."""
     def flipud(self) -> Tensor:
         """Reverse dim 0 (up/down) of a tensor with at least 1 dim."""
-    def float(self) -> Tensor: ...
+    def float(self) -> Tensor:
+        """This tensor converted to lucid.float32 (``self.astype(lucid.float32)``)."""
     def float_power(self, exponent) -> Tensor:
         """Elementwise ``input ** exponent`` computed in float64 (on the CPU, where MLX has float64)."""
     def floor(self) -> Tensor:
@@ -304,7 +310,8 @@ class Tensor:
         """Elementwise ``input >= other`` as a bool tensor (``greater_equal``)."""
     def geometric_(self, p: builtins.float, *, generator=None) -> Tensor:
         """Fill ``self`` in place with geometric samples on ``{1, 2, ...}``: trials until the first success."""
-    def gpu(self) -> Tensor: ...
+    def gpu(self) -> Tensor:
+        """This tensor on the 'gpu' device (``self.to('gpu')``)."""
     @property
     def grad(self) -> Tensor | None:
         """The accumulated gradient (a Tensor of this shape and dtype), or ``None``."""
@@ -314,7 +321,8 @@ class Tensor:
     def grad_fn(self): ...
     def gt(self, other) -> Tensor:
         """Elementwise ``input > other`` as a bool tensor (``greater``)."""
-    def half(self) -> Tensor: ...
+    def half(self) -> Tensor:
+        """This tensor converted to lucid.float16 (``self.astype(lucid.float16)``)."""
     def hardshrink(self, lambd: builtins.float = 0.5) -> Tensor:
         """``hardshrink(self, lambd)``: ``x`` where ``|x| > lambd``, else 0."""
     def heaviside(self, values) -> Tensor:
@@ -342,7 +350,8 @@ class Tensor:
         """Pick the entries ``index`` (1-D integers) along ``dim``."""
     def inner(self, other: Tensor) -> Tensor:
         """Inner product over the last dimension (a product when either input is 0-d)."""
-    def int(self) -> Tensor: ...
+    def int(self) -> Tensor:
+        """This tensor converted to lucid.int32 (``self.astype(lucid.int32)``)."""
     def inverse(self) -> Tensor:
         """The inverse of a square matrix or a batch of them (:func:`lucid.linalg.inv`)."""
     def is_complex(self) -> builtins.bool:
@@ -420,7 +429,8 @@ class Tensor:
     def logsumexp(self, dim=None, keepdim: builtins.bool = False, *, axis=None,
                   keepdims: builtins.bool = False) -> Tensor:
         """``log(sum(exp(input)))`` over ``dim`` (an int or tuple; all when omitted), computed stably."""
-    def long(self) -> Tensor: ...
+    def long(self) -> Tensor:
+        """This tensor converted to lucid.int64 (``self.astype(lucid.int64)``)."""
     def lt(self, other) -> Tensor:
         """Elementwise ``input < other`` as a bool tensor (``less``)."""
     @property

@@ -280,20 +280,12 @@ class Function:
         if "raw_arrays" not in cls.__dict__:
             module = cls.__module__ or ""
             cls.raw_arrays = module == "lucid" or module.startswith("lucid.")
-        if "apply" not in cls.__dict__:
-            if not cls.raw_arrays:
-                cls.apply = _tensor_apply
-            elif not cls.mlx_vjp:
-                cls.apply = _transform_aware_apply
-            else:
-                cls.apply = Function.__dict__["apply"]
-        if "apply2" not in cls.__dict__:
-            if not cls.raw_arrays:
-                cls.apply2 = _tensor_apply2
-            elif not cls.mlx_vjp:
-                cls.apply2 = _transform_aware_apply2
-            else:
-                cls.apply2 = Function.__dict__["apply2"]
+        # Each entry point is picked once per class (PyTorch-style Tensors, transform-aware, or the
+        # raw fast path), so a call pays for no test of the contract.
+        kind = 0 if not cls.raw_arrays else 1 if not cls.mlx_vjp else 2
+        for name, choices in _APPLY_VARIANTS.items():
+            if name not in cls.__dict__:
+                setattr(cls, name, choices[kind] or Function.__dict__[name])
 
     @staticmethod
     def setup_context(ctx, inputs: tuple, output):
@@ -944,6 +936,13 @@ def _tensor_apply_impl(cls, *args, **kwargs):
 
 _tensor_apply = classmethod(_tensor_apply_impl)
 _tensor_apply2 = classmethod(_tensor_apply2)
+
+# The entry points ``Function.__init_subclass__`` gives a class, by contract: Tensors (PyTorch's),
+# raw arrays with ``mlx_vjp = False`` (transform-aware), raw arrays (``None``: Function's own).
+_APPLY_VARIANTS = {
+    "apply": (_tensor_apply, _transform_aware_apply, None),
+    "apply2": (_tensor_apply2, _transform_aware_apply2, None),
+}
 
 
 def _reduce_to(g: mx.array, shape: tuple, name: str, i: int) -> mx.array:

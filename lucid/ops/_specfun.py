@@ -318,19 +318,27 @@ def _i_scaled(x: mx.array, nu: int) -> mx.array:
     small = ax <= _I_SWITCH
     series = _i_series(mx.minimum(ax, _I_SWITCH), nu) * exp(-mx.minimum(ax, _I_SWITCH))
     asym = _hankel_scaled(mx.maximum(ax, _I_SWITCH), nu)
-    out = mx.where(small, series, asym)
+    return _at_infinity_and_parity(mx.where(small, series, asym), x, ax, nu)
+
+
+def _at_infinity_and_parity(out: mx.array, x: mx.array, ax: mx.array, nu: int) -> mx.array:
+    """``out`` set to 0 where ``|x|`` is infinite (where both families decay) and, for order 1, made odd."""
     out = mx.where(mx.isinf(ax), 0.0, out)
     return out if nu == 0 else out * mx.sign(x)
 
 
-def i0e(x: mx.array) -> mx.array:
-    """``exp(-|x|) I_0(x)``."""
-    return _i_scaled(x, 0)
+def _fixed_order(family, nu: int, name: str, doc: str):
+    """The one-argument kernel ``family(x, nu)``, named ``name``."""
+    def kernel(x: mx.array) -> mx.array:
+        return family(x, nu)
+
+    kernel.__name__ = kernel.__qualname__ = name
+    kernel.__doc__ = doc
+    return kernel
 
 
-def i1e(x: mx.array) -> mx.array:
-    """``exp(-|x|) I_1(x)`` (odd)."""
-    return _i_scaled(x, 1)
+i0e = _fixed_order(_i_scaled, 0, "i0e", "``exp(-|x|) I_0(x)``.")
+i1e = _fixed_order(_i_scaled, 1, "i1e", "``exp(-|x|) I_1(x)`` (odd).")
 
 
 def i0(x: mx.array) -> mx.array:
@@ -417,18 +425,11 @@ def _j(x: mx.array, nu: int) -> mx.array:
     h = _j_hankel(mx.where(mx.isinf(big), _J_ASYM_SWITCH, big), nu)
     out = mx.where(ax <= _J_SERIES_SWITCH, s0 if nu == 0 else s1,
                    mx.where(ax <= _J_ASYM_SWITCH, m0 if nu == 0 else m1, h))
-    out = mx.where(mx.isinf(ax), 0.0, out)
-    return out if nu == 0 else out * mx.sign(x)
+    return _at_infinity_and_parity(out, x, ax, nu)
 
 
-def j0(x: mx.array) -> mx.array:
-    """The Bessel function of the first kind, order 0."""
-    return _j(x, 0)
-
-
-def j1(x: mx.array) -> mx.array:
-    """The Bessel function of the first kind, order 1 (odd)."""
-    return _j(x, 1)
+j0 = _fixed_order(_j, 0, "j0", "The Bessel function of the first kind, order 0.")
+j1 = _fixed_order(_j, 1, "j1", "The Bessel function of the first kind, order 1 (odd).")
 
 
 # -- the error function family ---------------------------------------------------------------

@@ -128,40 +128,34 @@ class FloorDivide(Function):
         return mx.floor_divide(a, b)
 
 
-class Remainder(Function):
-    """``a - floor(a / b) * b`` (the sign follows the divisor, like Python's ``%``)."""
+def _trunc(q):
+    return mx.where(q < 0, mx.ceil(q), mx.floor(q))
 
-    @staticmethod
-    def forward(ctx, a, b):
+
+def _fmod(a, b):
+    return mx.subtract(a, mx.multiply(_trunc(mx.divide(a, b)), b))
+
+
+def _modulo_rule(name: str, forward, rounding, doc: str) -> type:
+    """The Function of ``forward(a, b) = a - rounding(a / b) * b``: gradients ``g`` and ``-g * rounding(a / b)``."""
+    def fwd(ctx, a, b):
         ctx.save_for_backward(a, b)
-        return mx.remainder(a, b)
+        return forward(a, b)
 
-    @staticmethod
-    def backward(ctx, g):
+    def bwd(ctx, g):
         a, b = ctx.saved_tensors
         na, nb = ctx.needs_input_grad
         ga = unbroadcast(g, a.shape, a.dtype) if na else None
-        gb = unbroadcast(-g * mx.floor(mx.divide(a, b)), b.shape, b.dtype) if nb else None
+        gb = unbroadcast(-g * rounding(mx.divide(a, b)), b.shape, b.dtype) if nb else None
         return ga, gb
 
+    return function_class(name, fwd, bwd, module=__name__, doc=doc)
 
-class Fmod(Function):
-    """``a - trunc(a / b) * b`` (the sign follows the dividend, like C's ``fmod``)."""
 
-    @staticmethod
-    def forward(ctx, a, b):
-        ctx.save_for_backward(a, b)
-        q = mx.divide(a, b)
-        return mx.subtract(a, mx.multiply(mx.where(q < 0, mx.ceil(q), mx.floor(q)), b))
-
-    @staticmethod
-    def backward(ctx, g):
-        a, b = ctx.saved_tensors
-        na, nb = ctx.needs_input_grad
-        q = mx.divide(a, b)
-        ga = unbroadcast(g, a.shape, a.dtype) if na else None
-        gb = unbroadcast(-g * mx.where(q < 0, mx.ceil(q), mx.floor(q)), b.shape, b.dtype) if nb else None
-        return ga, gb
+Remainder = _modulo_rule("Remainder", mx.remainder, mx.floor,
+                         "``a - floor(a / b) * b`` (the sign follows the divisor, like Python's ``%``).")
+Fmod = _modulo_rule("Fmod", _fmod, _trunc,
+                    "``a - trunc(a / b) * b`` (the sign follows the dividend, like C's ``fmod``).")
 
 
 class Power(Function):

@@ -307,10 +307,8 @@ bitwise_left_shift = _public(LeftShift, "bitwise_left_shift", """Elementwise ``i
 bitwise_right_shift = _public(RightShift, "bitwise_right_shift", """Elementwise ``input >> other`` on integers.
 
     Shifting by the bit width or more (or by a negative amount) gives the sign
-    fill (0, or -1 for negative values), as in PyTorch.
-
-    Raises:
-        TypeError: if either operand is floating-point or bool.
+    fill (0, or -1 for negative values), as in PyTorch. Operands and errors as in
+    :func:`bitwise_left_shift`.
 
     Examples:
         >>> import lucid

@@ -81,18 +81,6 @@ def column_stack(tensors) -> Tensor:
 
 
 @register()
-def row_stack(tensors) -> Tensor:
-    """The same as :func:`lucid.vstack`: 1-D tensors become rows, then join along dim 0.
-
-    Examples:
-        >>> import lucid
-        >>> lucid.row_stack([lucid.zeros(2), lucid.ones(2)]).shape
-        (2, 2)
-    """
-    return _sh.vstack(tensors)
-
-
-@register()
 def concat(tensors, axis=None, *, dim=None) -> Tensor:
     """The same as :func:`lucid.cat` (PyTorch's and the Array API's other spelling).
 
@@ -244,33 +232,32 @@ def _flip_dim(input, dim: int, op: str) -> Tensor:
     """Reverse ``dim`` of a tensor that has it (``ValueError`` for fewer than ``dim + 1`` dims)."""
     input = to_tensor(input, op)
     if input.ndim <= dim:
-        raise ValueError(f"{op}: expected a tensor with at least {dim + 1} dim{'s' if dim else ''}, "
-                         f"got shape {tuple(input.shape)}")
+        raise ValueError(f"{op}: expected a tensor with at least {_dims(dim + 1)}, got shape {tuple(input.shape)}")
     return _re.flip(input, dim)
 
 
-@register(method=True)
-def fliplr(input: Tensor) -> Tensor:
-    """Reverse dim 1 (left/right) of a tensor with at least 2 dims.
+def _dims(n: int) -> str:
+    return f"{n} dim{'s' if n > 1 else ''}"
+
+
+def _flip_op(name: str, dim: int, direction: str, example: str):
+    """Declare ``lucid.<name>``: reverse ``dim`` (``fliplr``: 1, ``flipud``: 0), with its docstring."""
+    def flip(input: Tensor) -> Tensor:
+        return _flip_dim(input, dim, name)
+
+    flip.__name__ = flip.__qualname__ = name
+    flip.__doc__ = f"""Reverse dim {dim} ({direction}) of a tensor with at least {_dims(dim + 1)}.
 
     Examples:
         >>> import lucid
-        >>> lucid.tensor([[1, 2], [3, 4]]).fliplr().tolist()
-        [[2, 1], [4, 3]]
+        >>> lucid.tensor([[1, 2], [3, 4]]).{name}().tolist()
+        {example}
     """
-    return _flip_dim(input, 1, "fliplr")
+    return register(method=True)(flip)
 
 
-@register(method=True)
-def flipud(input: Tensor) -> Tensor:
-    """Reverse dim 0 (up/down) of a tensor with at least 1 dim.
-
-    Examples:
-        >>> import lucid
-        >>> lucid.tensor([[1, 2], [3, 4]]).flipud().tolist()
-        [[3, 4], [1, 2]]
-    """
-    return _flip_dim(input, 0, "flipud")
+fliplr = _flip_op("fliplr", 1, "left/right", "[[2, 1], [4, 3]]")
+flipud = _flip_op("flipud", 0, "up/down", "[[3, 4], [1, 2]]")
 
 
 def _tri_indices(row, col, offset, dtype, device, upper: bool, op: str) -> Tensor:

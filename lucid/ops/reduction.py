@@ -24,6 +24,7 @@ from lucid.ops._util import (
     check_nonempty,
     even_split_grad,
     expand_back,
+    function_class,
     normalize_dim,
     numel,
     reduce_axis_arg,
@@ -54,34 +55,41 @@ def _accumulation_input(input: Tensor, dtype) -> Tensor:
     return input
 
 
+def _accumulate(fn_cls, input, axis, keepdims, dim, keepdim, dtype, op: str, autocast: bool = False) -> Tensor:
+    """``sum`` or ``prod`` (``fn_cls``) over the axes, accumulated as :func:`_accumulation_input` says.
+
+    With ``autocast``, float inputs follow the autocast policy first.
+    """
+    input = to_tensor(input, op)
+    axes = reduction_axes(input, axis, dim, op)
+    if autocast and dtype is None and input._data.dtype not in _INTS_TO_INT64:
+        input = autocast_inputs(input)
+    return fn_cls.apply(_accumulation_input(input, dtype), axes, reduce_keepdims_arg(keepdims, keepdim))
+
+
 def _one_axis(input: Tensor, axis, dim, op: str) -> int:
     """A single axis (for ops that reduce exactly one, e.g. ``max(x, dim)``); 0-d inputs accept 0 and -1."""
     return normalize_dim(reduce_axis_arg(axis, dim, op), input._data.ndim, op, "axis")
 
 
 # -- sum, mean, var, std ----------------------------------------------------
-class Sum(Function):
-    @staticmethod
-    def forward(ctx, a, axes, keepdims):
+def _sum_rule(name: str, reduce, divide: bool) -> type:
+    """``Sum``, or with ``divide`` ``Mean``: the gradient is ``g`` (over the count) spread back over the axes."""
+    def fwd(ctx, a, axes, keepdims):
         ctx.meta = (a.shape, axes, keepdims)
-        return reductions.sum(a, axis=axes, keepdims=keepdims)
+        return reduce(a, axis=axes, keepdims=keepdims)
 
-    @staticmethod
-    def backward(ctx, g):
-        return expand_back(g, *ctx.meta), None, None
-
-
-class Mean(Function):
-    @staticmethod
-    def forward(ctx, a, axes, keepdims):
-        ctx.meta = (a.shape, axes, keepdims)
-        return reductions.mean(a, axis=axes, keepdims=keepdims)
-
-    @staticmethod
-    def backward(ctx, g):
+    def bwd(ctx, g):
         shape, axes, keepdims = ctx.meta
-        count = numel(shape, axes)
-        return expand_back(g / _builtin_max(count, 1), shape, axes, keepdims), None, None
+        if divide:
+            g = g / _builtin_max(numel(shape, axes), 1)
+        return expand_back(g, shape, axes, keepdims), None, None
+
+    return function_class(name, fwd, bwd, module=__name__)
+
+
+Sum = _sum_rule("Sum", reductions.sum, divide=False)
+Mean = _sum_rule("Mean", reductions.mean, divide=True)
 
 
 class Var(Function):
@@ -136,11 +144,7 @@ def sum(input: Tensor, axis=None, keepdims: bool = False, *, dim=None, keepdim: 
         >>> lucid.sum(lucid.tensor([[1, 2], [3, 4]]), dim=1).tolist()
         [3, 7]
     """
-    input = to_tensor(input, "sum")
-    axes = reduction_axes(input, axis, dim, "sum")
-    if dtype is None and input._data.dtype not in _INTS_TO_INT64:
-        input = autocast_inputs(input)  # float sums follow the autocast policy
-    return Sum.apply(_accumulation_input(input, dtype), axes, reduce_keepdims_arg(keepdims, keepdim))
+    return _accumulate(Sum, input, axis, keepdims, dim, keepdim, dtype, "sum", autocast=True)
 
 
 @register(method=True)
@@ -326,21 +330,21 @@ def prod(input: Tensor, axis=None, keepdims: bool = False, *, dim=None, keepdim:
         >>> lucid.prod(lucid.tensor([[1.0, 2.0], [3.0, 4.0]]), dim=0).tolist()
         [3.0, 8.0]
     """
-    input = to_tensor(input, "prod")
-    axes = reduction_axes(input, axis, dim, "prod")
-    return Prod.apply(_accumulation_input(input, dtype), axes, reduce_keepdims_arg(keepdims, keepdim))
+    return _accumulate(Prod, input, axis, keepdims, dim, keepdim, dtype, "prod")
 
 
 # -- extremes ---------------------------------------------------------------
+# The value and the index reductions of each extreme ``kind``.
+_EXTREMES = {"max": (mx.max, mx.argmax), "min": (mx.min, mx.argmin)}
+
+
 class AMax(Function):
     # NOTE: ties split the gradient evenly between the tied elements (PyTorch's amax/amin and max()).
     @staticmethod
     def forward(ctx, a, axes, keepdims, kind):
-        if kind == "max":
-            out = mx.max(a, axis=axes, keepdims=keepdims)
-        elif kind == "min":
-            out = mx.min(a, axis=axes, keepdims=keepdims)
-        else:  # "median" of all elements: the lower of the two middle values
+        if kind != "median":
+            out = _EXTREMES[kind][0](a, axis=axes, keepdims=keepdims)
+        else:  # the median of all elements: the lower of the two middle values
             flat = mx.sort(mx.reshape(a, (-1,)))
             out = flat[(a.size - 1) // 2]
             if keepdims:
@@ -361,10 +365,8 @@ class SelectDim(Function):
     # NOTE: among ties the first index is returned (argmax/argsort order) and receives the whole gradient.
     @staticmethod
     def forward(ctx, a, axis, keepdims, kind):
-        if kind == "max":
-            idx = mx.argmax(a, axis=axis, keepdims=True)
-        elif kind == "min":
-            idx = mx.argmin(a, axis=axis, keepdims=True)
+        if kind != "median":
+            idx = _EXTREMES[kind][1](a, axis=axis, keepdims=True)
         else:
             k = (a.shape[axis] - 1) // 2
             idx = mx.take(mx.argsort(a, axis=axis), mx.array([k]), axis=axis)
@@ -391,14 +393,14 @@ class ArgExtreme(Function):
     differentiable = False
 
     @staticmethod
-    def forward(ctx, a, axis, keepdims, is_max):
+    def forward(ctx, a, axis, keepdims, kind):
+        arg = _EXTREMES[kind][1]
         if axis is None:
-            flat = mx.reshape(a, (-1,))
-            out = mx.argmax(flat) if is_max else mx.argmin(flat)
+            out = arg(mx.reshape(a, (-1,)))
             if keepdims:
                 out = mx.reshape(out, (1,) * a.ndim)
         else:
-            out = mx.argmax(a, axis=axis, keepdims=keepdims) if is_max else mx.argmin(a, axis=axis, keepdims=keepdims)
+            out = arg(a, axis=axis, keepdims=keepdims)
         return out.astype(mx.int64)
 
 
@@ -544,8 +546,8 @@ def amin(input: Tensor, axis=None, keepdims: bool = False, *, dim=None, keepdim:
     return _amax(input, axis, keepdims, dim, keepdim, "min")
 
 
-def _arg(input, dim, keepdim, axis, keepdims, is_max):
-    op = "argmax" if is_max else "argmin"
+def _arg(input, dim, keepdim, axis, keepdims, kind):
+    op = "arg" + kind
     input = to_tensor(input, op)
     if input._data.dtype == mx.bool_:
         raise TypeError(f"{op}: not defined for bool tensors (as in PyTorch); convert with .long() or .float() first")
@@ -554,7 +556,7 @@ def _arg(input, dim, keepdim, axis, keepdims, is_max):
         _one_axis(input, a, None, op)  # only checks: a 0-d tensor accepts dim 0 and -1
     ax = None if a is None or input.ndim == 0 else _one_axis(input, a, None, op)
     check_nonempty(input, None if ax is None else (ax,), op)
-    return ArgExtreme.apply(input, ax, reduce_keepdims_arg(keepdims, keepdim), is_max)
+    return ArgExtreme.apply(input, ax, reduce_keepdims_arg(keepdims, keepdim), kind)
 
 
 @register(method=True)
@@ -579,7 +581,7 @@ def argmax(input: Tensor, dim=None, keepdim: bool = False, *, axis=None, keepdim
         >>> lucid.argmax(lucid.tensor([[1.0, 5.0], [7.0, 2.0]]), dim=1).tolist()
         [1, 0]
     """
-    return _arg(input, dim, keepdim, axis, keepdims, True)
+    return _arg(input, dim, keepdim, axis, keepdims, "max")
 
 
 @register(method=True)
@@ -593,7 +595,7 @@ def argmin(input: Tensor, dim=None, keepdim: bool = False, *, axis=None, keepdim
         >>> lucid.argmin(lucid.tensor([3.0, 1.0, 1.0])).item()
         1
     """
-    return _arg(input, dim, keepdim, axis, keepdims, False)
+    return _arg(input, dim, keepdim, axis, keepdims, "min")
 
 
 # -- logsumexp ---------------------------------------------------------------
@@ -741,6 +743,12 @@ class _Logical(Function):
         return reduce(a, axis=axes, keepdims=keepdims)
 
 
+def _logical(input, dim, keepdim, axis, keepdims, op: str) -> Tensor:
+    input = to_tensor(input, op)
+    axes = reduction_axes(input, axis, dim, op)
+    return _Logical.apply(input, axes, reduce_keepdims_arg(keepdims, keepdim), op == "all")
+
+
 @register(method=True)
 def all(input: Tensor, dim=None, keepdim: bool = False, *, axis=None, keepdims: bool = False) -> Tensor:
     """True where every element over ``dim`` (an int or tuple; all when omitted) is nonzero; bool result.
@@ -758,8 +766,7 @@ def all(input: Tensor, dim=None, keepdim: bool = False, *, axis=None, keepdims: 
         >>> lucid.all(lucid.tensor([[1, 0], [1, 1]]), dim=1).tolist()
         [False, True]
     """
-    input = to_tensor(input, "all")
-    return _Logical.apply(input, reduction_axes(input, axis, dim, "all"), reduce_keepdims_arg(keepdims, keepdim), True)
+    return _logical(input, dim, keepdim, axis, keepdims, "all")
 
 
 @register(method=True)
@@ -773,8 +780,7 @@ def any(input: Tensor, dim=None, keepdim: bool = False, *, axis=None, keepdims: 
         >>> lucid.any(lucid.tensor([[0.0, 0.0], [0.0, 2.0]]), dim=1).tolist()
         [False, True]
     """
-    input = to_tensor(input, "any")
-    return _Logical.apply(input, reduction_axes(input, axis, dim, "any"), reduce_keepdims_arg(keepdims, keepdim), False)
+    return _logical(input, dim, keepdim, axis, keepdims, "any")
 
 
 class _CountNonzero(Function):

@@ -24,6 +24,7 @@ from lucid.ops._registry import export, register, register_method
 from lucid.ops._util import (
     check_int,
     check_sizes,
+    function_class,
     linear_rule,
     normalize_dim,
     normalize_dims,
@@ -53,15 +54,20 @@ def _infer_shape(shape: tuple, count: int, in_shape: tuple, op: str) -> tuple:
 
 
 # -- primitives ----------------------------------------------------------------
-class Reshape(Function):
-    @staticmethod
-    def forward(ctx, a, shape):
+def _shape_rule(name: str, forward, back) -> type:
+    """The Function of ``forward(a, shape)`` whose gradient ``back(g, a.shape)`` returns to the input's shape."""
+    def fwd(ctx, a, shape):
         ctx.in_shape = a.shape
-        return mx.reshape(a, shape)
+        return forward(a, shape)
 
-    @staticmethod
-    def backward(ctx, g):
-        return mx.reshape(g, ctx.in_shape), None
+    def bwd(ctx, g):
+        return back(g, ctx.in_shape), None
+
+    return function_class(name, fwd, bwd, module=__name__)
+
+
+Reshape = _shape_rule("Reshape", mx.reshape, mx.reshape)
+BroadcastTo = _shape_rule("BroadcastTo", mx.broadcast_to, unbroadcast)
 
 
 class Permute(Function):
@@ -76,17 +82,6 @@ class Permute(Function):
         for i, ax in enumerate(ctx.axes):
             inv[ax] = i
         return mx.transpose(g, inv), None
-
-
-class BroadcastTo(Function):
-    @staticmethod
-    def forward(ctx, a, shape):
-        ctx.in_shape = a.shape
-        return mx.broadcast_to(a, shape)
-
-    @staticmethod
-    def backward(ctx, g):
-        return unbroadcast(g, ctx.in_shape), None
 
 
 class Concatenate(Function):
@@ -525,14 +520,16 @@ def hstack(tensors) -> Tensor:
     return concatenate(ts, 0 if ts[0].ndim == 1 else 1)
 
 
-@register()
+@register(aliases=("row_stack",))
 def vstack(tensors) -> Tensor:
-    """Stack rows: 1-D tensors become rows, then concatenate along dim 0.
+    """Stack rows: 1-D tensors become rows, then concatenate along dim 0 (``row_stack`` is an alias).
 
     Examples:
         >>> import lucid
         >>> lucid.vstack([lucid.zeros(2), lucid.ones(2)]).shape
         (2, 2)
+        >>> lucid.row_stack([lucid.zeros(3), lucid.ones(3)]).tolist()
+        [[0.0, 0.0, 0.0], [1.0, 1.0, 1.0]]
     """
     return concatenate([_atleast(x, 2) for x in _tensors(tensors, "vstack")], 0)
 

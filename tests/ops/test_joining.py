@@ -1,6 +1,7 @@
 """atleast_*d, column/row_stack, concat, tensor_split & co., rot90, flips, index grids, diag_embed."""
 
 import itertools
+import re
 
 import numpy as np
 import pytest
@@ -127,3 +128,18 @@ def test_bad_inputs():
         lucid.diag_embed(lucid.zeros(2), 0, 0, -2)
     with pytest.raises(ValueError):
         lucid.tril_indices(-1, 2)
+
+
+def test_row_stack_is_vstack():
+    # PyTorch documents row_stack as an alias of vstack: one function under two names.
+    assert lucid.row_stack is lucid.vstack
+
+
+@pytest.mark.parametrize("name, shape, message", [
+    ("fliplr", (3,), "fliplr: expected a tensor with at least 2 dims, got shape (3,)"),
+    ("flipud", (), "flipud: expected a tensor with at least 1 dim, got shape ()"),
+])
+def test_flip_too_few_dims_message(name, shape, message):
+    with pytest.raises(ValueError, match=f"^{re.escape(message)}$"):
+        getattr(lucid, name)(lucid.zeros(*shape))
+    assert getattr(lucid, name).__name__ == name and "Examples:" in getattr(lucid, name).__doc__
