@@ -11,14 +11,23 @@ import numpy as np
 __all__ = ["Tokenizer", "CharTokenizer", "ByteTokenizer", "BPETokenizer"]
 
 
-def _ids_list(ids) -> list[int]:
-    """Token ids from a list, a NumPy array or a Lucid Tensor (1-D) as Python ints."""
+def _ids_list(ids, vocab_size: int, who: str) -> list[int]:
+    """Token ids from a list, a NumPy array or a Lucid Tensor (1-D) as Python ints, each in ``[0, vocab_size)``."""
     if hasattr(ids, "tolist"):
         ids = ids.tolist()
     ids = list(ids)
     if any(isinstance(i, list) for i in ids):
         raise ValueError("decode: expected a 1-D sequence of token ids; decode each row of a batch separately")
-    return [int(i) for i in ids]
+    ids = [int(i) for i in ids]
+    bad = [i for i in ids if not 0 <= i < vocab_size]
+    if bad:
+        raise ValueError(f"{who}.decode: ids must be in [0, {vocab_size}), got {bad[:5]}")
+    return ids
+
+
+def _check_text(text, who: str) -> None:
+    if not isinstance(text, str):
+        raise TypeError(f"{who}.encode: expected a str, got {type(text).__name__}")
 
 
 def _write_json(path, payload: dict) -> None:
@@ -77,20 +86,15 @@ class ByteTokenizer(Tokenizer):
     vocab_size = 256
 
     def encode(self, text: str) -> list[int]:
-        if not isinstance(text, str):
-            raise TypeError(f"ByteTokenizer.encode: expected a str, got {type(text).__name__}")
+        _check_text(text, "ByteTokenizer")
         return list(text.encode("utf-8"))
 
     def encode_array(self, text: str) -> np.ndarray:
-        if not isinstance(text, str):
-            raise TypeError(f"ByteTokenizer.encode: expected a str, got {type(text).__name__}")
+        _check_text(text, "ByteTokenizer")
         return np.frombuffer(text.encode("utf-8"), dtype=np.uint8).astype(np.int32)
 
     def decode(self, ids) -> str:
-        ids = _ids_list(ids)
-        bad = [i for i in ids if not 0 <= i < 256]
-        if bad:
-            raise ValueError(f"ByteTokenizer.decode: ids must be in [0, 256), got {bad[:5]}")
+        ids = _ids_list(ids, 256, "ByteTokenizer")
         return bytes(ids).decode("utf-8", errors="replace")
 
     def save(self, path) -> None:
@@ -148,8 +152,7 @@ class CharTokenizer(Tokenizer):
         return len(self.chars)
 
     def encode(self, text: str) -> list[int]:
-        if not isinstance(text, str):
-            raise TypeError(f"CharTokenizer.encode: expected a str, got {type(text).__name__}")
+        _check_text(text, "CharTokenizer")
         index = self._index
         if self.unk is not None:
             u = index[self.unk]
@@ -161,11 +164,7 @@ class CharTokenizer(Tokenizer):
                              f"{self.vocab_size}; build it from this text or pass unk=") from None
 
     def decode(self, ids) -> str:
-        ids = _ids_list(ids)
-        n = self.vocab_size
-        bad = [i for i in ids if not 0 <= i < n]
-        if bad:
-            raise ValueError(f"CharTokenizer.decode: ids must be in [0, {n}), got {bad[:5]}")
+        ids = _ids_list(ids, self.vocab_size, "CharTokenizer")
         return "".join(self.chars[i] for i in ids)
 
     def save(self, path) -> None:
@@ -249,8 +248,7 @@ class BPETokenizer(Tokenizer):
         return self.tokenizer.get_vocab_size()
 
     def encode(self, text: str) -> list[int]:
-        if not isinstance(text, str):
-            raise TypeError(f"BPETokenizer.encode: expected a str, got {type(text).__name__}")
+        _check_text(text, "BPETokenizer")
         return self.tokenizer.encode(text).ids
 
     def encode_batch(self, texts: Sequence[str]) -> list[list[int]]:
@@ -258,11 +256,7 @@ class BPETokenizer(Tokenizer):
         return [e.ids for e in self.tokenizer.encode_batch(list(texts))]
 
     def decode(self, ids) -> str:
-        ids = _ids_list(ids)
-        n = self.vocab_size
-        bad = [i for i in ids if not 0 <= i < n]
-        if bad:
-            raise ValueError(f"BPETokenizer.decode: ids must be in [0, {n}), got {bad[:5]}")
+        ids = _ids_list(ids, self.vocab_size, "BPETokenizer")
         return self.tokenizer.decode(ids, skip_special_tokens=False)
 
     def token_to_id(self, token: str) -> int | None:

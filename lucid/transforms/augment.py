@@ -442,14 +442,26 @@ def _choice(rng, options):
 
 
 class _PolicyAugment:
-    """What AutoAugment, RandAugment and TrivialAugmentWide share: how their image operations are applied."""
+    """What AutoAugment, RandAugment and TrivialAugmentWide share: applying the operations their policy draws.
+
+    Subclasses implement ``_draw(rng, h, w)``, which yields ``(name, magnitude)``
+    for each operation to apply, in order, to an image of height ``h`` and width ``w``.
+    """
 
     def __init__(self, interpolation: str, fill) -> None:
         self.interpolation = _check_interp(interpolation, type(self).__name__)
         self.fill = fill
 
-    def _apply(self, img, name: str, magnitude: float):
-        return _apply_op(img, name, magnitude, self.interpolation, self.fill)
+    def __call__(self, img):
+        rng = get_generator()
+        h, w = F.get_image_size(img)
+        # A generator: each draw happens just before its operation, in the order of the policy.
+        for name, magnitude in self._draw(rng, h, w):
+            img = _apply_op(img, name, magnitude, self.interpolation, self.fill)
+        return img
+
+    def _draw(self, rng, h: int, w: int):
+        raise NotImplementedError
 
 
 class AutoAugment(_PolicyAugment):
@@ -473,14 +485,11 @@ class AutoAugment(_PolicyAugment):
         self.policy = policy
         super().__init__(interpolation, fill)
 
-    def __call__(self, img):
-        rng = get_generator()
-        h, w = F.get_image_size(img)
+    def _draw(self, rng, h: int, w: int):
         space = _autoaugment_space(h, w)
         for name, prob, level in _choice(rng, _POLICIES[self.policy]):
             if rng.random() <= prob:
-                img = self._apply(img, name, _magnitude(space, name, level, rng) if level is not None else 0.0)
-        return img
+                yield name, _magnitude(space, name, level, rng) if level is not None else 0.0
 
     def __repr__(self) -> str:
         return f"AutoAugment(policy={self.policy!r})"
@@ -511,15 +520,12 @@ class RandAugment(_PolicyAugment):
         self.num_ops, self.magnitude, self.num_magnitude_bins = num_ops, magnitude, num_magnitude_bins
         super().__init__(interpolation, fill)
 
-    def __call__(self, img):
-        rng = get_generator()
-        h, w = F.get_image_size(img)
+    def _draw(self, rng, h: int, w: int):
         space = _space(self.num_magnitude_bins, h, w, wide=False)
         names = list(space)
         for _ in range(self.num_ops):
             name = _choice(rng, names)
-            img = self._apply(img, name, _magnitude(space, name, self.magnitude, rng))
-        return img
+            yield name, _magnitude(space, name, self.magnitude, rng)
 
     def __repr__(self) -> str:
         return f"RandAugment(num_ops={self.num_ops}, magnitude={self.magnitude})"
@@ -541,14 +547,11 @@ class TrivialAugmentWide(_PolicyAugment):
         self.num_magnitude_bins = num_magnitude_bins
         super().__init__(interpolation, fill)
 
-    def __call__(self, img):
-        rng = get_generator()
-        h, w = F.get_image_size(img)
+    def _draw(self, rng, h: int, w: int):
         space = _space(self.num_magnitude_bins, h, w, wide=True)
-        names = list(space)
-        name = _choice(rng, names)
+        name = _choice(rng, list(space))
         level = int(rng.integers(0, self.num_magnitude_bins))
-        return self._apply(img, name, _magnitude(space, name, level, rng))
+        yield name, _magnitude(space, name, level, rng)
 
     def __repr__(self) -> str:
         return f"TrivialAugmentWide(num_magnitude_bins={self.num_magnitude_bins})"

@@ -456,7 +456,7 @@ def vflip(img):
 
 
 def _rotate_np(arr: np.ndarray, angle: float, mode: str, expand: bool, center, fill) -> np.ndarray:
-    h, w, c = arr.shape[-3], arr.shape[-2], arr.shape[-1]
+    h, w = arr.shape[-3], arr.shape[-2]
     theta = math.radians(angle)
     cos, sin = math.cos(theta), math.sin(theta)
     if abs(cos) < 1e-12:
@@ -477,27 +477,7 @@ def _rotate_np(arr: np.ndarray, angle: float, mode: str, expand: bool, center, f
     # Inverse map of a counter-clockwise rotation on screen (y points down).
     sx = cos * xx - sin * yy + cx
     sy = sin * xx + cos * yy + cy
-    fill_v = _cast(_fill_vector(fill, c, "rotate"), arr.dtype)
-    padded = _pad_np(arr, 1, 1, 1, 1, fill_v, "constant")  # taps outside the image read the fill
-    if mode == "nearest":
-        xi = np.clip(np.floor(sx + 0.5).astype(np.int64) + 1, 0, w + 1)
-        yi = np.clip(np.floor(sy + 0.5).astype(np.int64) + 1, 0, h + 1)
-        out = padded[..., yi, xi, :]
-        outside = (sx < -0.5) | (sx >= w - 0.5) | (sy < -0.5) | (sy >= h - 0.5)
-        out[..., outside, :] = fill_v
-        return out
-    x0 = np.floor(sx)
-    y0 = np.floor(sy)
-    fx, fy = (sx - x0)[..., None], (sy - y0)[..., None]
-    x0 = np.clip(x0.astype(np.int64) + 1, 0, w + 1)
-    y0 = np.clip(y0.astype(np.int64) + 1, 0, h + 1)
-    x1, y1 = np.clip(x0 + 1, 0, w + 1), np.clip(y0 + 1, 0, h + 1)
-    p = padded.astype(np.float64, copy=False)
-    out = (p[..., y0, x0, :] * (1 - fx) * (1 - fy) + p[..., y0, x1, :] * fx * (1 - fy)
-           + p[..., y1, x0, :] * (1 - fx) * fy + p[..., y1, x1, :] * fx * fy)
-    outside = (sx <= -1) | (sx >= w) | (sy <= -1) | (sy >= h)
-    out[..., outside, :] = fill_v
-    return _cast(out, arr.dtype)
+    return _sample(arr, sx, sy, mode, fill, "rotate")
 
 
 def rotate(img, angle: float, interpolation: str = "nearest", expand: bool = False, center=None, fill=0):

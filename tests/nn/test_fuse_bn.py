@@ -84,6 +84,18 @@ def test_fused_linear_equals_linear_then_bn():
     np.testing.assert_allclose(fb.numpy(), -rm * s + beta, rtol=1e-12)
 
 
+def test_fuse_linear_bn_weights_keeps_dtypes_and_requires_grad():
+    rng = np.random.default_rng(8)
+    w = lucid.tensor(rng.standard_normal((3, 2)).astype(np.float32), requires_grad=True)
+    b = lucid.tensor(rng.standard_normal(3).astype(np.float16))
+    rm, rv = lucid.zeros(3), lucid.full((3,), 4.0)
+    fw, fb = fuse_linear_bn_weights(w, b, rm, rv, 0.0, None, None)
+    assert (fw.dtype, fb.dtype) == (lucid.float32, lucid.float16)
+    assert isinstance(fb, nn.Parameter) and fw.requires_grad and not fb.requires_grad
+    np.testing.assert_allclose(fw.numpy(), w.numpy() / 2, rtol=1e-6)
+    np.testing.assert_allclose(fb.numpy(), b.numpy() / 2, rtol=1e-3)
+
+
 def test_fused_linear_with_single_feature_bn():
     lucid.random.seed(0)
     lin = nn.Linear(3, 4).eval()

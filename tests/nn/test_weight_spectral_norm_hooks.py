@@ -117,3 +117,16 @@ def test_remove_spectral_norm_and_errors():
         spectral_norm(_linear(), n_power_iterations=-1)
     with pytest.raises(TypeError, match="n_power_iterations"):
         spectral_norm(_linear(), n_power_iterations=1.5)
+
+
+@pytest.mark.parametrize("fn", [nn.utils.weight_norm, nn.utils.spectral_norm], ids=["weight_norm", "spectral_norm"])
+def test_hook_reparametrization_argument_errors(fn):
+    """Both hook-based forms check the module, the parameter and a second application the same way."""
+    op = fn.__name__
+    with pytest.raises(TypeError, match=rf"^{op} expects a lucid.nn.Module, got list$"):
+        fn([1])
+    with pytest.raises(ValueError, match=r"^Linear has no parameter named 'kernel'$"):
+        fn(nn.Linear(2, 2), name="kernel")
+    layer = fn(nn.Linear(2, 2))
+    with pytest.raises(RuntimeError, match=rf"^{op} is already applied to 'weight' of Linear$"):
+        fn(layer)

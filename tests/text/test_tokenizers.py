@@ -68,3 +68,15 @@ def test_bpe_train_save_load(tmp_path):
         BPETokenizer.train(["abc"], vocab_size=100)
     with pytest.raises(ValueError, match=r"ids must be in \[0, 600\)"):
         tok.decode([600])
+
+
+@pytest.mark.parametrize("tok", [ByteTokenizer(), CharTokenizer.from_text("abc")], ids=["byte", "char"])
+def test_tokenizer_argument_errors_name_the_class(tok):
+    """Each tokenizer's own name and vocabulary size are in its decode/encode errors (negative ids too)."""
+    who, n = type(tok).__name__, tok.vocab_size
+    with pytest.raises(ValueError, match=rf"^{who}\.decode: ids must be in \[0, {n}\), got \[-1, {n}\]$"):
+        tok.decode(np.array([0, -1, n]))
+    with pytest.raises(TypeError, match=rf"^{who}\.encode: expected a str, got int$"):
+        tok.encode(3)
+    with pytest.raises(ValueError, match="expected a 1-D sequence of token ids"):
+        tok.decode([[0], [1]])

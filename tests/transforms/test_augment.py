@@ -22,6 +22,15 @@ def test_affine_rotation_matches_rotate_with_the_opposite_sign():
         np.testing.assert_allclose(F.affine(FIMG, 37, (0, 0), 1.0, 0, mode), F.rotate(FIMG, -37, mode))
 
 
+@pytest.mark.parametrize("mode", ["nearest", "bilinear"])
+def test_rotate_fill_none_is_zero_like_affine(mode):
+    """``fill=None`` fills the uncovered corners with 0 (it used to read as NaN in rotate)."""
+    out = F.rotate(FIMG, 37, mode, fill=None)
+    assert not np.isnan(out).any()
+    np.testing.assert_array_equal(out, F.rotate(FIMG, 37, mode, fill=0))
+    np.testing.assert_allclose(out, F.affine(FIMG, -37, (0, 0), 1.0, 0, mode, fill=None))
+
+
 def test_affine_translate_scale_and_shear():
     out = F.affine(IMG, 0, (2, 1), 1.0, 0)
     assert (out[1:, 2:] == IMG[:-1, :-2]).all() and (out[0] == 0).all() and (out[:, :2] == 0).all()

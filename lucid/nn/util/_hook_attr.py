@@ -5,6 +5,7 @@ from __future__ import annotations
 from lucid._backend import trace
 from lucid._tensor import Tensor
 from lucid.nn.module import Module
+from lucid.nn.parameter import Parameter
 
 
 def set_computed(module: Module, name: str, value: Tensor) -> None:
@@ -28,6 +29,24 @@ def set_computed(module: Module, name: str, value: Tensor) -> None:
 
         handle = module.register_forward_hook(restore)
     object.__setattr__(module, name, value)
+
+
+def hooked_parameter(module: Module, kind: type, name: str, op: str) -> Parameter:
+    """The parameter ``module.<name>`` that a new forward pre-hook of class ``kind`` is to manage.
+
+    Raises ``TypeError`` when ``module`` is not a Module, ``RuntimeError``
+    when a ``kind`` hook already manages ``name``, ``ValueError`` when
+    ``module`` has no parameter ``name``; ``op`` names the caller.
+    """
+    if not isinstance(module, Module):
+        raise TypeError(f"{op} expects a lucid.nn.Module, got {type(module).__name__}")
+    for hook in module._forward_pre_hooks.values():
+        if isinstance(hook, kind) and hook.name == name:
+            raise RuntimeError(f"{op} is already applied to {name!r} of {type(module).__name__}")
+    weight = module.__dict__["_parameters"].get(name)
+    if not isinstance(weight, Parameter):
+        raise ValueError(f"{type(module).__name__} has no parameter named {name!r}")
+    return weight
 
 
 def remove_hook(module: Module, kind: type, name: str, error: str, attr: str = "name") -> Module:

@@ -120,17 +120,8 @@ def fuse_linear_bn_weights(linear_w: Tensor, linear_b: Tensor | None, bn_rm: Ten
         >>> w.tolist(), b.tolist()
         ([[0.5, 0.5, 0.5], [1.0, 1.0, 1.0]], [0.5, 2.0])
     """
-    w_dtype = linear_w.dtype
-    b_dtype = linear_b.dtype if linear_b is not None else w_dtype
-    with no_grad():
-        b = zeros_like(bn_rm) if linear_b is None else linear_b
-        gamma = ones_like(bn_rm) if bn_w is None else bn_w
-        beta = zeros_like(bn_rm) if bn_b is None else bn_b
-        scale = gamma * (bn_rv + bn_eps).rsqrt()
-        w = linear_w * scale.unsqueeze(-1)
-        fused_b = (b - bn_rm) * scale + beta
-    return (Parameter(w.to(w_dtype), requires_grad=linear_w.requires_grad),
-            Parameter(fused_b.to(b_dtype), requires_grad=b.requires_grad))
+    # A linear weight (out, in) is a convolution weight without spatial dims.
+    return fuse_conv_bn_weights(linear_w, linear_b, bn_rm, bn_rv, bn_eps, bn_w, bn_b)
 
 
 def fuse_linear_bn_eval(linear: Module, bn: Module) -> Module:

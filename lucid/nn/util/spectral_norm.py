@@ -18,7 +18,7 @@ from lucid.autograd.grad_mode import no_grad
 from lucid.nn.functional.normalization import normalize
 from lucid.nn.module import Module
 from lucid.nn.parameter import Buffer, Parameter
-from lucid.nn.util._hook_attr import remove_hook, set_computed
+from lucid.nn.util._hook_attr import hooked_parameter, remove_hook, set_computed
 from lucid.random import randn
 
 __all__ = ["spectral_norm", "remove_spectral_norm", "SpectralNorm"]
@@ -87,12 +87,7 @@ class SpectralNorm:
 
     @staticmethod
     def apply(module: Module, name: str, n_power_iterations: int, dim, eps: float) -> SpectralNorm:
-        for hook in module._forward_pre_hooks.values():
-            if isinstance(hook, SpectralNorm) and hook.name == name:
-                raise RuntimeError(f"spectral_norm is already applied to {name!r} of {type(module).__name__}")
-        weight = module.__dict__["_parameters"].get(name)
-        if not isinstance(weight, Parameter):
-            raise ValueError(f"{type(module).__name__} has no parameter named {name!r}")
+        weight = hooked_parameter(module, SpectralNorm, name, "spectral_norm")
         check_power_args(n_power_iterations, eps, "spectral_norm")
         fn = SpectralNorm(name, int(n_power_iterations), default_dim(module, dim, weight.ndim, "spectral_norm"),
                           float(eps))
@@ -156,8 +151,6 @@ def spectral_norm(module: Module, name: str = "weight", n_power_iterations: int 
         >>> layer(lucid.ones(2, 4)).shape
         (2, 3)
     """
-    if not isinstance(module, Module):
-        raise TypeError(f"spectral_norm expects a lucid.nn.Module, got {type(module).__name__}")
     SpectralNorm.apply(module, name, n_power_iterations, dim, eps)
     return module
 

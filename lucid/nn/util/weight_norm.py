@@ -16,7 +16,7 @@ from lucid._tensor import Tensor
 from lucid.linalg import vector_norm
 from lucid.nn.module import Module
 from lucid.nn.parameter import Parameter
-from lucid.nn.util._hook_attr import remove_hook, set_computed
+from lucid.nn.util._hook_attr import hooked_parameter, remove_hook, set_computed
 
 __all__ = ["weight_norm", "remove_weight_norm", "WeightNorm"]
 
@@ -62,12 +62,7 @@ class WeightNorm:
 
     @staticmethod
     def apply(module: Module, name: str, dim) -> WeightNorm:
-        for hook in module._forward_pre_hooks.values():
-            if isinstance(hook, WeightNorm) and hook.name == name:
-                raise RuntimeError(f"weight_norm is already applied to {name!r} of {type(module).__name__}")
-        weight = module.__dict__["_parameters"].get(name)
-        if not isinstance(weight, Parameter):
-            raise ValueError(f"{type(module).__name__} has no parameter named {name!r}")
+        weight = hooked_parameter(module, WeightNorm, name, "weight_norm")
         fn = WeightNorm(name, check_norm_dim(dim, weight.ndim, "weight_norm"))
         g = norm_except_dim(weight.detach(), fn.dim)
         del module._parameters[name]
@@ -120,8 +115,6 @@ def weight_norm(module: Module, name: str = "weight", dim: int | None = 0) -> Mo
         >>> list(layer.state_dict())
         ['bias', 'weight_g', 'weight_v']
     """
-    if not isinstance(module, Module):
-        raise TypeError(f"weight_norm expects a lucid.nn.Module, got {type(module).__name__}")
     WeightNorm.apply(module, name, dim)
     return module
 
