@@ -5,7 +5,7 @@ from __future__ import annotations
 import lucid.nn as nn
 
 __all__ = ["make_divisible", "ConvNormActivation", "SqueezeExcitation", "Permute", "LayerNorm2d", "MLPBlock",
-           "init_conv_bn"]
+           "init_conv_bn", "init_trunc_normal"]
 
 
 def make_divisible(value: float, divisor: int = 8, min_value: int | None = None) -> int:
@@ -158,3 +158,24 @@ def init_conv_bn(model: nn.Module, conv_mode: str = "fan_out", linear_std: float
             nn.init.normal_(m.weight, 0.0, linear_std)
             nn.init.zeros_(m.bias)
 
+
+
+def init_trunc_normal(model: nn.Module, types: tuple = (nn.Linear,), std: float = 0.02) -> None:
+    """The transformers' initialisation, in place and lazily: weights ``N(0, std^2)`` truncated to ``[-2, 2]``.
+
+    Every submodule of ``model`` that is an instance of ``types`` gets a truncated normal weight and a zero
+    bias (if it has one); the rest keep theirs.
+
+    Examples:
+        >>> import lucid.nn as nn
+        >>> from lucid.models._layers import init_trunc_normal
+        >>> net = nn.Sequential(nn.Conv2d(3, 4, 3), nn.Linear(4, 2))
+        >>> init_trunc_normal(net, (nn.Conv2d, nn.Linear))
+        >>> net[1].bias.tolist()
+        [0.0, 0.0]
+    """
+    for m in model.modules():
+        if isinstance(m, types):
+            nn.init.trunc_normal_(m.weight, std=std)
+            if m.bias is not None:
+                nn.init.zeros_(m.bias)
