@@ -220,17 +220,24 @@ class BertSelfAttention(nn.Module):
         return f"num_heads={self.num_heads}, head_dim={self.head_dim}"
 
 
-class BertSelfOutput(nn.Module):
-    """``LayerNorm(dropout(dense(h)) + x)``: the attention sublayer's projection and residual."""
+class _AddNorm(nn.Module):
+    """``LayerNorm(dropout(dense(h)) + x)``, ``dense`` projecting ``in_features`` to the hidden size."""
 
-    def __init__(self, config: BertConfig) -> None:
+    def __init__(self, config: BertConfig, in_features: int) -> None:
         super().__init__()
-        self.dense = nn.Linear(config.hidden_size, config.hidden_size)
+        self.dense = nn.Linear(in_features, config.hidden_size)
         self.LayerNorm = nn.LayerNorm(config.hidden_size, eps=config.layer_norm_eps)
         self.dropout = nn.Dropout(config.hidden_dropout_prob)
 
     def forward(self, h: Tensor, x: Tensor) -> Tensor:
         return self.LayerNorm(self.dropout(self.dense(h)) + x)
+
+
+class BertSelfOutput(_AddNorm):
+    """``LayerNorm(dropout(dense(h)) + x)``: the attention sublayer's projection and residual."""
+
+    def __init__(self, config: BertConfig) -> None:
+        super().__init__(config, config.hidden_size)
 
 
 class BertAttention(nn.Module):
@@ -257,17 +264,11 @@ class BertIntermediate(nn.Module):
         return self.intermediate_act_fn(self.dense(x))
 
 
-class BertOutput(nn.Module):
+class BertOutput(_AddNorm):
     """The feed-forward network's second half: ``LayerNorm(dropout(dense(h)) + x)``."""
 
     def __init__(self, config: BertConfig) -> None:
-        super().__init__()
-        self.dense = nn.Linear(config.intermediate_size, config.hidden_size)
-        self.LayerNorm = nn.LayerNorm(config.hidden_size, eps=config.layer_norm_eps)
-        self.dropout = nn.Dropout(config.hidden_dropout_prob)
-
-    def forward(self, h: Tensor, x: Tensor) -> Tensor:
-        return self.LayerNorm(self.dropout(self.dense(h)) + x)
+        super().__init__(config, config.intermediate_size)
 
 
 class BertLayer(nn.Module):
