@@ -1,11 +1,11 @@
-"""Building blocks shared by the vision models (torchvision's ``ops.misc`` names and layouts)."""
+"""Building blocks shared by the models (the vision ones under torchvision's ``ops.misc`` names and layouts)."""
 
 from __future__ import annotations
 
 import lucid.nn as nn
 
 __all__ = ["make_divisible", "ConvNormActivation", "SqueezeExcitation", "Permute", "LayerNorm2d", "MLPBlock",
-           "init_conv_bn", "init_trunc_normal"]
+           "init_conv_bn", "init_trunc_normal", "resolve_config"]
 
 
 def make_divisible(value: float, divisor: int = 8, min_value: int | None = None) -> int:
@@ -132,6 +132,24 @@ class MLPBlock(nn.Sequential):
     def __init__(self, in_dim: int, hidden_dim: int, dropout: float = 0.0, activation_layer=nn.GELU):
         super().__init__(nn.Linear(in_dim, hidden_dim), activation_layer(), nn.Dropout(dropout),
                          nn.Linear(hidden_dim, in_dim), nn.Dropout(dropout))
+
+
+def resolve_config(config, config_class: type, owner: str):
+    """A model's config: ``config_class()`` (its defaults) for ``None``, else ``config`` checked to be one.
+
+    Raises:
+        TypeError: ``config`` is neither ``None`` nor a ``config_class``.
+
+    Examples:
+        >>> from lucid.models import GPTConfig
+        >>> from lucid.models._layers import resolve_config
+        >>> resolve_config(None, GPTConfig, "GPT").n_layer
+        12
+    """
+    config = config_class() if config is None else config
+    if not isinstance(config, config_class):
+        raise TypeError(f"{owner}: config must be a {config_class.__name__}, got {type(config).__name__}")
+    return config
 
 
 def init_conv_bn(model: nn.Module, conv_mode: str = "fan_out", linear_std: float | None = 0.01) -> None:

@@ -20,6 +20,7 @@ import lucid.nn as nn
 import lucid.nn.functional as F
 from lucid._tensor import Tensor
 from lucid.models._hf import HFConfigMixin, PretrainedMixin
+from lucid.models._layers import resolve_config
 from lucid.models._registry import register_model
 
 __all__ = ["BertConfig", "BertModel", "BaseModelOutputWithPooling", "bert_base_uncased"]
@@ -121,8 +122,7 @@ class BertConfig(HFConfigMixin):
                                 or not 0 <= pad < self.vocab_size):
             raise ValueError(f"BertConfig: pad_token_id must be None or an id in [0, {self.vocab_size}), "
                              f"got {pad!r}")
-        if not isinstance(self.extra, dict):
-            raise TypeError(f"BertConfig: extra must be a dict, got {type(self.extra).__name__}")
+        self._check_extra()
 
     @property
     def head_dim(self) -> int:
@@ -356,10 +356,7 @@ class BertModel(PretrainedMixin, nn.Module):
 
     def __init__(self, config: BertConfig | None = None, add_pooling_layer: bool = True) -> None:
         super().__init__()
-        config = BertConfig() if config is None else config
-        if not isinstance(config, BertConfig):
-            raise TypeError(f"BertModel: config must be a BertConfig, got {type(config).__name__}")
-        self.config = config
+        self.config = config = resolve_config(config, BertConfig, "BertModel")
         self.embeddings = BertEmbeddings(config)
         self.encoder = BertEncoder(config)
         self.pooler = BertPooler(config) if add_pooling_layer else None
