@@ -13,7 +13,8 @@ import mlx.core as mx
 from lucid._backend import reductions
 from lucid._backend.dtypes import INTEGER_MX
 from lucid._tensor import Tensor
-from lucid.nn.functional.sparse import _check_lookup, _check_padding_idx, embedding
+from lucid.nn.functional._kernels import check_lookup
+from lucid.nn.functional.sparse import _check_padding_idx, embedding
 from lucid.ops._index_guard import safe_index
 from lucid.ops.linalg import matmul
 from lucid.ops.reduction import amax
@@ -91,7 +92,7 @@ def embedding_bag(input: Tensor, weight: Tensor, offsets: Tensor | None = None, 
         [[1.0, 1.0], [4.0, 4.0]]
     """
     op = "embedding_bag"
-    _check_lookup(input, weight, op)
+    check_lookup(input, weight, op)
     if mode not in MODES:
         raise ValueError(f"{op}: mode must be one of {MODES}, got {mode!r}")
     if not isinstance(include_last_offset, bool):

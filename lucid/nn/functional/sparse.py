@@ -16,6 +16,7 @@ from lucid._backend import checks, reductions
 from lucid._backend.dtypes import INTEGER_MX
 from lucid._tensor import Tensor
 from lucid.autograd.function import Function
+from lucid.nn.functional._kernels import check_lookup
 from lucid.ops._index_guard import check_index, out_of_range, safe_index
 
 __all__ = ["embedding", "one_hot"]
@@ -98,7 +99,7 @@ def embedding(input: Tensor, weight: Tensor, padding_idx: int | None = None, max
         >>> lucid.nn.functional.embedding(lucid.tensor([[2, 1]]), w).tolist()
         [[[3.0, 4.0], [1.0, 2.0]]]
     """
-    _check_lookup(input, weight, "embedding")
+    check_lookup(input, weight, "embedding")
     if not isinstance(sparse, bool):
         raise TypeError(f"embedding: sparse must be a bool, got {sparse!r} ({type(sparse).__name__})")
     n = weight.shape[0]
@@ -108,17 +109,6 @@ def embedding(input: Tensor, weight: Tensor, padding_idx: int | None = None, max
     if max_norm is not None:
         _renorm_(weight, idx, float(max_norm), float(norm_type))
     return EmbeddingFunction.apply(weight, idx, padding_idx, bool(scale_grad_by_freq))
-
-
-def _check_lookup(input, weight, op: str) -> None:
-    """Check the operands of an embedding lookup: integer index Tensor ``input`` into a 2-D Tensor ``weight``."""
-    if not isinstance(input, Tensor) or not isinstance(weight, Tensor):
-        raise TypeError(f"{op}: input and weight must be lucid Tensors, got {type(input).__name__} and "
-                        f"{type(weight).__name__}")
-    if input._data.dtype not in INTEGER_MX:
-        raise TypeError(f"{op}: input must hold integer indices, got {input.dtype} (use input.long())")
-    if weight.ndim != 2:
-        raise ValueError(f"{op}: weight must be 2-D (num_embeddings, embedding_dim), got shape {weight.shape}")
 
 
 def _check_padding_idx(padding_idx, n: int, op: str) -> int:
