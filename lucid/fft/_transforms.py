@@ -64,6 +64,14 @@ def _half_weights(n: int, m: int, ndim: int, axis: int, dtype) -> mx.array:
     return mx.array(w, dtype=dtype).reshape(shape)
 
 
+def _to_input(gx: mx.array, shape: tuple, dtype, axes: tuple) -> mx.array:
+    """``gx`` cropped or padded to the input's sizes on ``axes``, in its dtype (the real part for a real input)."""
+    gx = _fit(gx, axes, tuple(shape[a] for a in axes))
+    if dtype != mx.complex64 and gx.dtype == mx.complex64:
+        gx = mx.real(gx)
+    return gx.astype(dtype)
+
+
 class C2C(Function):
     """``fftn`` or ``ifftn`` over ``axes`` with output sizes ``s``."""
 
@@ -77,19 +85,23 @@ class C2C(Function):
     def backward(ctx, g):
         shape, dtype, axes, norm, inverse = ctx.meta
         op = mx.fft.fftn if inverse else mx.fft.ifftn
-        gx = _fit(op(g, axes=list(axes), norm=_DUAL[norm]), axes, tuple(shape[a] for a in axes))
-        if dtype != mx.complex64:
-            gx = mx.real(gx).astype(dtype)
-        return gx, None, None, None, None
+        return _to_input(op(g, axes=list(axes), norm=_DUAL[norm]), shape, dtype, axes), None, None, None, None
+
+
+def _half_forward(transform):
+    """The forward of a half-spectrum transform (``rfftn`` or ``irfftn``), keeping what its backward needs."""
+
+    def forward(ctx, x, axes, s, norm):
+        ctx.meta = (x.shape, x.dtype, axes, s, norm)
+        return transform(x, s=list(s), axes=list(axes), norm=norm)
+
+    return staticmethod(forward)
 
 
 class R2C(Function):
     """``rfftn`` over ``axes`` (the last one is the halved axis) with signal sizes ``s``."""
 
-    @staticmethod
-    def forward(ctx, x, axes, s, norm):
-        ctx.meta = (x.shape, x.dtype, axes, s, norm)
-        return mx.fft.rfftn(x, s=list(s), axes=list(axes), norm=norm)
+    forward = _half_forward(mx.fft.rfftn)
 
     @staticmethod
     def backward(ctx, g):
@@ -98,18 +110,14 @@ class R2C(Function):
         # frequencies are zero is irfftn of g with the doubled bins halved (half the work, no complex output).
         last = axes[-1]
         half = g * (1.0 / _half_weights(s[-1], g.shape[last], g.ndim, last, mx.float32))
-        gx = _fit(mx.fft.irfftn(half, s=list(s), axes=list(axes), norm=_DUAL[norm]), axes,
-                  tuple(shape[a] for a in axes))
-        return gx.astype(dtype), None, None, None
+        gx = mx.fft.irfftn(half, s=list(s), axes=list(axes), norm=_DUAL[norm])
+        return _to_input(gx, shape, dtype, axes), None, None, None
 
 
 class C2R(Function):
     """``irfftn`` over ``axes`` (the last one is the halved axis) with output sizes ``s``."""
 
-    @staticmethod
-    def forward(ctx, x, axes, s, norm):
-        ctx.meta = (x.shape, x.dtype, axes, s, norm)
-        return mx.fft.irfftn(x, s=list(s), axes=list(axes), norm=norm)
+    forward = _half_forward(mx.fft.irfftn)
 
     @staticmethod
     def backward(ctx, g):
@@ -117,10 +125,7 @@ class C2R(Function):
         half = mx.fft.rfftn(g, axes=list(axes), norm=_DUAL[norm])
         last = axes[-1]
         half = half * _half_weights(s[-1], half.shape[last], half.ndim, last, mx.float32)
-        gx = _fit(half, axes, tuple(shape[a] for a in axes))
-        if dtype != mx.complex64:
-            gx = mx.real(gx).astype(dtype)
-        return gx, None, None, None
+        return _to_input(half, shape, dtype, axes), None, None, None
 
 
 # -- argument handling -------------------------------------------------------------

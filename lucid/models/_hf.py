@@ -88,6 +88,11 @@ class HFConfigMixin:
                              "expected a JSON object of field names")
         return cls.from_dict(data)
 
+    def _check_extra(self) -> None:
+        """Check the ``extra`` field (a config's ``__post_init__`` calls this)."""
+        if not isinstance(self.extra, dict):
+            raise TypeError(f"{type(self).__name__}: extra must be a dict, got {type(self.extra).__name__}")
+
     def to_dict(self) -> dict:
         """Every field under Hugging Face's name, plus ``model_type`` and the ``extra`` keys (JSON-serialisable)."""
         out = {f.name: getattr(self, f.name) for f in dataclasses.fields(self) if f.name != "extra"}

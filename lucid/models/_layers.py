@@ -1,11 +1,11 @@
-"""Building blocks shared by the vision models (torchvision's ``ops.misc`` names and layouts)."""
+"""Building blocks shared by the models (the vision ones under torchvision's ``ops.misc`` names and layouts)."""
 
 from __future__ import annotations
 
 import lucid.nn as nn
 
 __all__ = ["make_divisible", "ConvNormActivation", "SqueezeExcitation", "Permute", "LayerNorm2d", "MLPBlock",
-           "init_conv_bn"]
+           "init_conv_bn", "init_trunc_normal", "resolve_config"]
 
 
 def make_divisible(value: float, divisor: int = 8, min_value: int | None = None) -> int:
@@ -134,6 +134,24 @@ class MLPBlock(nn.Sequential):
                          nn.Linear(hidden_dim, in_dim), nn.Dropout(dropout))
 
 
+def resolve_config(config, config_class: type, owner: str):
+    """A model's config: ``config_class()`` (its defaults) for ``None``, else ``config`` checked to be one.
+
+    Raises:
+        TypeError: ``config`` is neither ``None`` nor a ``config_class``.
+
+    Examples:
+        >>> from lucid.models import GPTConfig
+        >>> from lucid.models._layers import resolve_config
+        >>> resolve_config(None, GPTConfig, "GPT").n_layer
+        12
+    """
+    config = config_class() if config is None else config
+    if not isinstance(config, config_class):
+        raise TypeError(f"{owner}: config must be a {config_class.__name__}, got {type(config).__name__}")
+    return config
+
+
 def init_conv_bn(model: nn.Module, conv_mode: str = "fan_out", linear_std: float | None = 0.01) -> None:
     """torchvision's usual initialisation, in place and lazily.
 
@@ -158,3 +176,24 @@ def init_conv_bn(model: nn.Module, conv_mode: str = "fan_out", linear_std: float
             nn.init.normal_(m.weight, 0.0, linear_std)
             nn.init.zeros_(m.bias)
 
+
+
+def init_trunc_normal(model: nn.Module, types: tuple = (nn.Linear,), std: float = 0.02) -> None:
+    """The transformers' initialisation, in place and lazily: weights ``N(0, std^2)`` truncated to ``[-2, 2]``.
+
+    Every submodule of ``model`` that is an instance of ``types`` gets a truncated normal weight and a zero
+    bias (if it has one); the rest keep theirs.
+
+    Examples:
+        >>> import lucid.nn as nn
+        >>> from lucid.models._layers import init_trunc_normal
+        >>> net = nn.Sequential(nn.Conv2d(3, 4, 3), nn.Linear(4, 2))
+        >>> init_trunc_normal(net, (nn.Conv2d, nn.Linear))
+        >>> net[1].bias.tolist()
+        [0.0, 0.0]
+    """
+    for m in model.modules():
+        if isinstance(m, types):
+            nn.init.trunc_normal_(m.weight, std=std)
+            if m.bias is not None:
+                nn.init.zeros_(m.bias)

@@ -20,6 +20,7 @@ import lucid.nn as nn
 import lucid.nn.functional as F
 from lucid._tensor import Tensor
 from lucid.models._hf import HFConfigMixin, PretrainedMixin
+from lucid.models._layers import resolve_config
 from lucid.models._registry import register_model
 
 __all__ = ["BertConfig", "BertModel", "BaseModelOutputWithPooling", "bert_base_uncased"]
@@ -121,8 +122,7 @@ class BertConfig(HFConfigMixin):
                                 or not 0 <= pad < self.vocab_size):
             raise ValueError(f"BertConfig: pad_token_id must be None or an id in [0, {self.vocab_size}), "
                              f"got {pad!r}")
-        if not isinstance(self.extra, dict):
-            raise TypeError(f"BertConfig: extra must be a dict, got {type(self.extra).__name__}")
+        self._check_extra()
 
     @property
     def head_dim(self) -> int:
@@ -220,17 +220,24 @@ class BertSelfAttention(nn.Module):
         return f"num_heads={self.num_heads}, head_dim={self.head_dim}"
 
 
-class BertSelfOutput(nn.Module):
-    """``LayerNorm(dropout(dense(h)) + x)``: the attention sublayer's projection and residual."""
+class _AddNorm(nn.Module):
+    """``LayerNorm(dropout(dense(h)) + x)``, ``dense`` projecting ``in_features`` to the hidden size."""
 
-    def __init__(self, config: BertConfig) -> None:
+    def __init__(self, config: BertConfig, in_features: int) -> None:
         super().__init__()
-        self.dense = nn.Linear(config.hidden_size, config.hidden_size)
+        self.dense = nn.Linear(in_features, config.hidden_size)
         self.LayerNorm = nn.LayerNorm(config.hidden_size, eps=config.layer_norm_eps)
         self.dropout = nn.Dropout(config.hidden_dropout_prob)
 
     def forward(self, h: Tensor, x: Tensor) -> Tensor:
         return self.LayerNorm(self.dropout(self.dense(h)) + x)
+
+
+class BertSelfOutput(_AddNorm):
+    """``LayerNorm(dropout(dense(h)) + x)``: the attention sublayer's projection and residual."""
+
+    def __init__(self, config: BertConfig) -> None:
+        super().__init__(config, config.hidden_size)
 
 
 class BertAttention(nn.Module):
@@ -257,17 +264,11 @@ class BertIntermediate(nn.Module):
         return self.intermediate_act_fn(self.dense(x))
 
 
-class BertOutput(nn.Module):
+class BertOutput(_AddNorm):
     """The feed-forward network's second half: ``LayerNorm(dropout(dense(h)) + x)``."""
 
     def __init__(self, config: BertConfig) -> None:
-        super().__init__()
-        self.dense = nn.Linear(config.intermediate_size, config.hidden_size)
-        self.LayerNorm = nn.LayerNorm(config.hidden_size, eps=config.layer_norm_eps)
-        self.dropout = nn.Dropout(config.hidden_dropout_prob)
-
-    def forward(self, h: Tensor, x: Tensor) -> Tensor:
-        return self.LayerNorm(self.dropout(self.dense(h)) + x)
+        super().__init__(config, config.intermediate_size)
 
 
 class BertLayer(nn.Module):
@@ -355,10 +356,7 @@ class BertModel(PretrainedMixin, nn.Module):
 
     def __init__(self, config: BertConfig | None = None, add_pooling_layer: bool = True) -> None:
         super().__init__()
-        config = BertConfig() if config is None else config
-        if not isinstance(config, BertConfig):
-            raise TypeError(f"BertModel: config must be a BertConfig, got {type(config).__name__}")
-        self.config = config
+        self.config = config = resolve_config(config, BertConfig, "BertModel")
         self.embeddings = BertEmbeddings(config)
         self.encoder = BertEncoder(config)
         self.pooler = BertPooler(config) if add_pooling_layer else None

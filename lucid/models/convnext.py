@@ -6,7 +6,7 @@ import functools
 
 import lucid
 import lucid.nn as nn
-from lucid.models._layers import ConvNormActivation, LayerNorm2d, Permute
+from lucid.models._layers import ConvNormActivation, LayerNorm2d, Permute, init_trunc_normal
 from lucid.models._registry import register_model
 
 __all__ = ["ConvNeXt", "CNBlock", "CNBlockConfig", "convnext_tiny"]
@@ -100,11 +100,7 @@ class ConvNeXt(nn.Module):
         last = block_setting[-1]
         last_out = last.out_channels if last.out_channels is not None else last.input_channels
         self.classifier = nn.Sequential(norm_layer(last_out), nn.Flatten(1), nn.Linear(last_out, num_classes))
-        for m in self.modules():
-            if isinstance(m, (nn.Conv2d, nn.Linear)):
-                nn.init.trunc_normal_(m.weight, std=0.02)
-                if m.bias is not None:
-                    nn.init.zeros_(m.bias)
+        init_trunc_normal(self, (nn.Conv2d, nn.Linear))
 
     def forward(self, x):
         return self.classifier(self.avgpool(self.features(x)))

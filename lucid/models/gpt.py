@@ -24,6 +24,7 @@ import lucid
 import lucid.nn as nn
 import lucid.nn.functional as F
 from lucid._tensor import Tensor
+from lucid.models._layers import resolve_config
 from lucid.models._registry import register_model
 from lucid.ops._util import check_int
 
@@ -280,10 +281,7 @@ class GPT(nn.Module):
 
     def __init__(self, config: GPTConfig | None = None) -> None:
         super().__init__()
-        config = GPTConfig() if config is None else config
-        if not isinstance(config, GPTConfig):
-            raise TypeError(f"GPT: config must be a GPTConfig, got {type(config).__name__}")
-        self.config = config
+        self.config = config = resolve_config(config, GPTConfig, "GPT")
         self.transformer = GPTModel(config)
         self.lm_head = nn.Linear(config.n_embd, config.vocab_size, bias=False)
         self.lm_head.weight = self.transformer.wte.weight  # weight tying

@@ -12,6 +12,7 @@ layers store their weights ``(in, out)``; Lucid's ``nn.Linear`` stores
 from __future__ import annotations
 
 import dataclasses
+import operator
 import re
 from dataclasses import dataclass, field
 
@@ -23,6 +24,11 @@ __all__ = ["GPT2Config", "GPT2LMHeadModel"]
 _CONV1D = re.compile(r"transformer\.h\.\d+\.(attn\.c_attn|attn\.c_proj|mlp\.c_fc|mlp\.c_proj)\.weight")
 _ATTN_BUFFERS = re.compile(r"transformer\.h\.\d+\.attn\.(bias|masked_bias)")
 _TANH_GELUS = ("gelu_new", "gelu_pytorch_tanh")
+
+
+def _alias(name: str) -> property:
+    """A read-only property that reads the field ``name`` under the name other Hugging Face configs use."""
+    return property(operator.attrgetter(name), doc=f"``{name}``, under the name other Hugging Face configs use.")
 
 
 @dataclass
@@ -81,28 +87,12 @@ class GPT2Config(HFConfigMixin, GPTConfig):
             if value is not allowed:
                 raise NotImplementedError(f"GPT2Config: Lucid's GPT-2 computes only {name}={allowed}, "
                                           f"got {value!r}")
-        if not isinstance(self.extra, dict):
-            raise TypeError(f"GPT2Config: extra must be a dict, got {type(self.extra).__name__}")
+        self._check_extra()
 
-    @property
-    def hidden_size(self) -> int:
-        """``n_embd``, under the name other Hugging Face configs use."""
-        return self.n_embd
-
-    @property
-    def num_attention_heads(self) -> int:
-        """``n_head``."""
-        return self.n_head
-
-    @property
-    def num_hidden_layers(self) -> int:
-        """``n_layer``."""
-        return self.n_layer
-
-    @property
-    def max_position_embeddings(self) -> int:
-        """``n_positions``."""
-        return self.n_positions
+    hidden_size = _alias("n_embd")
+    num_attention_heads = _alias("n_head")
+    num_hidden_layers = _alias("n_layer")
+    max_position_embeddings = _alias("n_positions")
 
 
 class GPT2LMHeadModel(PretrainedMixin, GPT):

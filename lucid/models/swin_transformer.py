@@ -15,7 +15,7 @@ import numpy as np
 import lucid
 import lucid.nn as nn
 import lucid.nn.functional as F
-from lucid.models._layers import MLPBlock, Permute
+from lucid.models._layers import MLPBlock, Permute, init_trunc_normal
 from lucid.models._registry import register_model
 
 __all__ = ["SwinTransformer", "SwinTransformerBlock", "ShiftedWindowAttention", "PatchMerging", "swin_t"]
@@ -220,11 +220,7 @@ class SwinTransformer(nn.Module):
         self.avgpool = nn.AdaptiveAvgPool2d(1)
         self.flatten = nn.Flatten(1)
         self.head = nn.Linear(num_features, num_classes)
-        for m in self.modules():
-            if isinstance(m, nn.Linear):
-                nn.init.trunc_normal_(m.weight, std=0.02)
-                if m.bias is not None:
-                    nn.init.zeros_(m.bias)
+        init_trunc_normal(self)
 
     def forward(self, x):
         x = self.permute(self.norm(self.features(x)))

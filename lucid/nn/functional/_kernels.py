@@ -8,7 +8,7 @@ the layers in ``lucid.nn.modules`` import them.
 
 * argument checks: :func:`is_int`, :func:`ntuple`, :func:`check_tensor`,
   :func:`check_layer_input`, :func:`check_p`, :func:`check_reduction`,
-  :func:`check_normalized_shape`;
+  :func:`check_normalized_shape`, :func:`check_lookup`;
 * channels-last views: :func:`to_last`, :func:`to_first`, :func:`on_channels_last`;
 * fusion: :func:`fused` (one compiled kernel for a chain of elementwise ops; defined in
   ``lucid._backend.fusion`` so that ``lucid.ops`` uses it too);
@@ -31,13 +31,14 @@ import numbers
 import mlx.core as mx
 
 from lucid._backend import layout, reductions
+from lucid._backend.dtypes import INTEGER_MX
 from lucid._backend.fusion import fused
 from lucid._tensor import Tensor
 from lucid.autograd.function import Function
 
 __all__ = [
     "SPATIAL", "is_int", "ntuple", "check_tensor", "check_layer_input", "check_spatial_input", "check_p",
-    "check_reduction", "check_normalized_shape",
+    "check_reduction", "check_normalized_shape", "check_lookup",
     "to_last", "to_first", "on_channels_last", "fused", "windows", "LinearMap",
     "exp", "sigmoid", "softplus", "logsumexp", "softmax", "log_softmax",
 ]
@@ -130,6 +131,22 @@ def check_reduction(reduction, op: str, extra: tuple = ()) -> str:
         allowed = ", ".join(repr(r) for r in ("mean", "sum", "none") + extra)
         raise ValueError(f"{op}: reduction must be one of {allowed}, got {reduction!r}")
     return reduction
+
+
+def check_lookup(input, weight, op: str) -> None:
+    """Check an embedding lookup's operands: a Tensor of integer indices ``input`` and a 2-D Tensor ``weight``.
+
+    Raises:
+        TypeError: either is not a lucid Tensor, or ``input`` is not an integer tensor.
+        ValueError: ``weight`` is not 2-D.
+    """
+    if not isinstance(input, Tensor) or not isinstance(weight, Tensor):
+        raise TypeError(f"{op}: input and weight must be lucid Tensors, got {type(input).__name__} and "
+                        f"{type(weight).__name__}")
+    if input._data.dtype not in INTEGER_MX:
+        raise TypeError(f"{op}: input must hold integer indices, got {input.dtype} (use input.long())")
+    if weight.ndim != 2:
+        raise ValueError(f"{op}: weight must be 2-D (num_embeddings, embedding_dim), got shape {weight.shape}")
 
 
 def check_normalized_shape(value, op: str) -> tuple:

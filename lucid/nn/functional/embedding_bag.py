@@ -13,6 +13,7 @@ import mlx.core as mx
 from lucid._backend import reductions
 from lucid._backend.dtypes import INTEGER_MX
 from lucid._tensor import Tensor
+from lucid.nn.functional._kernels import check_lookup
 from lucid.nn.functional.sparse import _check_padding_idx, embedding
 from lucid.ops._index_guard import safe_index
 from lucid.ops.linalg import matmul
@@ -91,13 +92,7 @@ def embedding_bag(input: Tensor, weight: Tensor, offsets: Tensor | None = None, 
         [[1.0, 1.0], [4.0, 4.0]]
     """
     op = "embedding_bag"
-    if not isinstance(input, Tensor) or not isinstance(weight, Tensor):
-        raise TypeError(f"{op}: input and weight must be lucid Tensors, got {type(input).__name__} and "
-                        f"{type(weight).__name__}")
-    if input._data.dtype not in INTEGER_MX:
-        raise TypeError(f"{op}: input must hold integer indices, got {input.dtype} (use input.long())")
-    if weight.ndim != 2:
-        raise ValueError(f"{op}: weight must be 2-D (num_embeddings, embedding_dim), got shape {weight.shape}")
+    check_lookup(input, weight, op)
     if mode not in MODES:
         raise ValueError(f"{op}: mode must be one of {MODES}, got {mode!r}")
     if not isinstance(include_last_offset, bool):

@@ -13,13 +13,13 @@ import numbers
 import mlx.core as mx
 
 from lucid._backend import checks, reductions
+from lucid._backend.dtypes import INTEGER_MX
 from lucid._tensor import Tensor
 from lucid.autograd.function import Function
+from lucid.nn.functional._kernels import check_lookup
 from lucid.ops._index_guard import check_index, out_of_range, safe_index
 
 __all__ = ["embedding", "one_hot"]
-
-_INTEGER = (mx.int8, mx.int16, mx.int32, mx.int64, mx.uint8, mx.uint16, mx.uint32, mx.uint64)
 
 
 class EmbeddingFunction(Function):
@@ -99,13 +99,7 @@ def embedding(input: Tensor, weight: Tensor, padding_idx: int | None = None, max
         >>> lucid.nn.functional.embedding(lucid.tensor([[2, 1]]), w).tolist()
         [[[3.0, 4.0], [1.0, 2.0]]]
     """
-    if not isinstance(input, Tensor) or not isinstance(weight, Tensor):
-        raise TypeError(f"embedding: input and weight must be lucid Tensors, got {type(input).__name__} and "
-                        f"{type(weight).__name__}")
-    if input._data.dtype not in _INTEGER:
-        raise TypeError(f"embedding: input must hold integer indices, got {input.dtype} (use input.long())")
-    if weight.ndim != 2:
-        raise ValueError(f"embedding: weight must be 2-D (num_embeddings, embedding_dim), got shape {weight.shape}")
+    check_lookup(input, weight, "embedding")
     if not isinstance(sparse, bool):
         raise TypeError(f"embedding: sparse must be a bool, got {sparse!r} ({type(sparse).__name__})")
     n = weight.shape[0]
@@ -151,7 +145,7 @@ def one_hot(tensor: Tensor, num_classes: int = -1) -> Tensor:
     """
     if not isinstance(tensor, Tensor):
         raise TypeError(f"one_hot: expected a lucid.Tensor, got {type(tensor).__name__}")
-    if tensor._data.dtype not in _INTEGER:
+    if tensor._data.dtype not in INTEGER_MX:
         raise TypeError(f"one_hot: expects an integer tensor of class indices, got {tensor.dtype}")
     if isinstance(num_classes, bool) or not isinstance(num_classes, numbers.Integral) or num_classes < -1:
         raise ValueError(f"one_hot: num_classes must be an int >= -1, got {num_classes!r}")
