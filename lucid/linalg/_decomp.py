@@ -7,9 +7,8 @@ from collections import namedtuple
 import mlx.core as mx
 
 from lucid._tensor import Tensor
-from lucid.autograd.function import Function
 from lucid.linalg._checks import cholesky_info, cholesky_message, defer_info, guard, poison
-from lucid.linalg._util import down, eye_mask, matrix_input, on_cpu, swap, up
+from lucid.linalg._util import KernelFunction, down, eye_mask, matrix_input, swap, up
 
 __all__ = ["cholesky", "cholesky_ex", "qr", "svd", "svdvals", "eigh", "eigvalsh"]
 
@@ -31,13 +30,10 @@ def _inv_gaps(v: mx.array) -> mx.array:
 
 
 # -- cholesky ------------------------------------------------------------------
-class Cholesky(Function):
+class Cholesky(KernelFunction):
     """Returns ``(factor, info)``; ``info`` (int32, batch shape) is PyTorch's: 0, or the failing minor's order."""
 
-    mlx_vjp = False  # MLX cannot differentiate its kernels: lucid.func uses backward below
-
     @staticmethod
-    @on_cpu
     def forward(ctx, a, upper):
         low = mx.linalg.cholesky(up(a))
         info = cholesky_info(low)
@@ -46,7 +42,6 @@ class Cholesky(Function):
         return down(swap(low) if upper else low, a.dtype), info
 
     @staticmethod
-    @on_cpu
     def backward(ctx, g, _ginfo=None):
         low, info = ctx.saved_tensors
         dtype, upper = ctx.meta
@@ -134,11 +129,8 @@ def _qr_backward_tall(q, r, gq, gr):
     return swap(mx.linalg.solve_triangular(r, swap(w), upper=True))
 
 
-class QR(Function):
-    mlx_vjp = False  # MLX cannot differentiate its kernels: lucid.func uses backward below
-
+class QR(KernelFunction):
     @staticmethod
-    @on_cpu
     def forward(ctx, a, mode):
         x = up(a)
         m, n = x.shape[-2:]
@@ -155,7 +147,6 @@ class QR(Function):
         return qo, down(r, a.dtype)
 
     @staticmethod
-    @on_cpu
     def backward(ctx, gq, gr):
         q, r = ctx.saved_tensors
         dtype, mode, m, n = ctx.meta
@@ -223,11 +214,8 @@ def _svd_backward(u, s, vt, gu, gs, gvt):
     return grad
 
 
-class SVD(Function):
-    mlx_vjp = False  # MLX cannot differentiate its kernels: lucid.func uses backward below
-
+class SVD(KernelFunction):
     @staticmethod
-    @on_cpu
     def forward(ctx, a, full_matrices):
         x = up(a)
         u, s, vt = mx.linalg.svd(x)
@@ -240,7 +228,6 @@ class SVD(Function):
         return down(ur, a.dtype), down(s, a.dtype), down(vtr, a.dtype)
 
     @staticmethod
-    @on_cpu
     def backward(ctx, gu, gs, gvt):
         u, s, vt = ctx.saved_tensors
         dtype, k = ctx.meta
@@ -277,11 +264,8 @@ def svd(A: Tensor, full_matrices: bool = True) -> SVDResult:
     return SVDResult(u, s, vt)
 
 
-class SvdVals(Function):
-    mlx_vjp = False  # MLX cannot differentiate its kernels: lucid.func uses backward below
-
+class SvdVals(KernelFunction):
     @staticmethod
-    @on_cpu
     def forward(ctx, a):
         x = up(a)
         if ctx.needs_input_grad[0]:
@@ -294,7 +278,6 @@ class SvdVals(Function):
         return down(s, a.dtype)
 
     @staticmethod
-    @on_cpu
     def backward(ctx, gs):
         u, vt = ctx.saved_tensors
         return down((u * mx.expand_dims(gs.astype(u.dtype), -2)) @ vt, ctx.dtype)
@@ -315,11 +298,8 @@ def svdvals(A: Tensor) -> Tensor:
 
 
 # -- eigh -------------------------------------------------------------------------
-class Eigh(Function):
-    mlx_vjp = False  # MLX cannot differentiate its kernels: lucid.func uses backward below
-
+class Eigh(KernelFunction):
     @staticmethod
-    @on_cpu
     def forward(ctx, a, uplo):
         w, v = mx.linalg.eigh(up(a), UPLO=uplo)
         ctx.dtype = a.dtype
@@ -327,7 +307,6 @@ class Eigh(Function):
         return down(w, a.dtype), down(v, a.dtype)
 
     @staticmethod
-    @on_cpu
     def backward(ctx, gw, gv):
         w, v = ctx.saved_tensors
         gw, gv = gw.astype(w.dtype), gv.astype(w.dtype)
@@ -366,11 +345,8 @@ def eigh(A: Tensor, UPLO: str = "L") -> EighResult:
     return EighResult(w, v)
 
 
-class EigvalsH(Function):
-    mlx_vjp = False  # MLX cannot differentiate its kernels: lucid.func uses backward below
-
+class EigvalsH(KernelFunction):
     @staticmethod
-    @on_cpu
     def forward(ctx, a, uplo):
         x = up(a)
         if ctx.needs_input_grad[0]:
@@ -382,7 +358,6 @@ class EigvalsH(Function):
         return down(w, a.dtype)
 
     @staticmethod
-    @on_cpu
     def backward(ctx, gw):
         (v,) = ctx.saved_tensors
         return down((v * mx.expand_dims(gw.astype(v.dtype), -2)) @ swap(v), ctx.dtype), None

@@ -10,9 +10,8 @@ import mlx.core as mx
 import numpy as np
 
 from lucid._tensor import Tensor
-from lucid.autograd.function import Function
 from lucid.linalg._checks import defer_info, first_failure, guard, inv_message, lu_info, poison, solve_message
-from lucid.linalg._util import down, matrix_input, on_cpu, swap, up
+from lucid.linalg._util import CpuFunction, KernelFunction, down, matrix_input, swap, up
 from lucid.ops._util import check_int, to_tensor, unbroadcast
 from lucid.ops.linalg import matmul
 
@@ -23,13 +22,10 @@ InvExResult = namedtuple("inv_ex", ["inverse", "info"])
 SolveExResult = namedtuple("solve_ex", ["result", "info"])
 
 
-class Inv(Function):
+class Inv(KernelFunction):
     """Returns ``(inverse, info)``; ``info`` (int32, batch shape) is 0 or the first zero pivot (1-based)."""
 
-    mlx_vjp = False  # MLX cannot differentiate its kernels: lucid.func uses backward below
-
     @staticmethod
-    @on_cpu
     def forward(ctx, a):
         x = up(a)
         if x.shape[-1] == 0:  # MLX's LU kernel divides by zero on 0 x 0 matrices (SIGFPE)
@@ -44,7 +40,6 @@ class Inv(Function):
         return down(y, a.dtype), info
 
     @staticmethod
-    @on_cpu
     def backward(ctx, g, _ginfo=None):
         (y,) = ctx.saved_tensors
         yt = swap(y)
@@ -118,9 +113,8 @@ def _exclusive_prod(s: mx.array) -> mx.array:
     return mx.cumprod(s, axis=-1, inclusive=False) * mx.cumprod(s, axis=-1, reverse=True, inclusive=False)
 
 
-class Det(Function):
+class Det(CpuFunction):
     @staticmethod
-    @on_cpu
     def forward(ctx, a):
         x = up(a)
         d = mx.linalg.det(x)
@@ -129,7 +123,6 @@ class Det(Function):
         return down(d, a.dtype)
 
     @staticmethod
-    @on_cpu
     def backward(ctx, g):
         (x,) = ctx.saved_tensors
         # The cofactor matrix from the SVD, det(U) det(V) U diag(prod_{j != i} s_j) V^T: unlike
@@ -163,9 +156,8 @@ def det(A: Tensor) -> Tensor:
     return Det.apply(matrix_input(A, "det", square=True))
 
 
-class SlogDet(Function):
+class SlogDet(CpuFunction):
     @staticmethod
-    @on_cpu
     def forward(ctx, a):
         x = up(a)
         sign, logabs = mx.linalg.slogdet(x)
@@ -176,7 +168,6 @@ class SlogDet(Function):
         return sign, down(logabs, a.dtype)
 
     @staticmethod
-    @on_cpu
     def backward(ctx, _gsign, glog):
         (x,) = ctx.saved_tensors
         if x.shape[-1] == 0:
@@ -221,13 +212,10 @@ def _promote(d1, d2):
     return mx.float64 if mx.float64 in (d1, d2) else mx.float32
 
 
-class Solve(Function):
+class Solve(KernelFunction):
     """``X`` with ``A X = B`` (``left``) or ``X A = B``; ``vector``: ``B`` is a (batch of) vector(s)."""
 
-    mlx_vjp = False  # MLX cannot differentiate its kernels: lucid.func uses backward below
-
     @staticmethod
-    @on_cpu
     def forward(ctx, a, b, left, vector, triangular):
         x_a, x_b = up(a), up(b)
         ctype = _promote(x_a.dtype, x_b.dtype)
@@ -267,7 +255,6 @@ class Solve(Function):
         return down(out, _promote(a.dtype, b.dtype)), info
 
     @staticmethod
-    @on_cpu
     def backward(ctx, g, _ginfo=None):
         A, X = ctx.saved_tensors
         if A.shape[-1] == 0:
@@ -420,11 +407,10 @@ def solve_triangular(A: Tensor, B: Tensor, *, upper: bool, left: bool = True, un
     return Solve.apply(A, B, left, False, upper)[0]
 
 
-class _UnitDiag(Function):
+class _UnitDiag(CpuFunction):
     """The strict triangle of ``A`` plus the identity."""
 
     @staticmethod
-    @on_cpu
     def forward(ctx, a, upper):
         ctx.upper = upper
         n = a.shape[-1]
@@ -432,7 +418,6 @@ class _UnitDiag(Function):
         return strict + mx.eye(n, dtype=a.dtype)
 
     @staticmethod
-    @on_cpu
     def backward(ctx, g):
         return (mx.triu(g, 1) if ctx.upper else mx.tril(g, -1)), None
 
@@ -445,11 +430,8 @@ def _tol(x, name):
     return float(x)
 
 
-class Pinv(Function):
-    mlx_vjp = False  # MLX cannot differentiate its kernels: lucid.func uses backward below
-
+class Pinv(KernelFunction):
     @staticmethod
-    @on_cpu
     def forward(ctx, a, atol, rtol, hermitian):
         x = up(a)
         m, n = x.shape[-2:]
@@ -476,7 +458,6 @@ class Pinv(Function):
         return down(X, a.dtype)
 
     @staticmethod
-    @on_cpu
     def backward(ctx, g):
         A, X = ctx.saved_tensors
         g = g.astype(X.dtype)
@@ -517,15 +498,13 @@ def pinv(A: Tensor, *, atol=None, rtol=None, hermitian: bool = False) -> Tensor:
     return Pinv.apply(A, _tol(atol, "atol"), _tol(rtol, "rtol"), bool(hermitian))
 
 
-class _EyeLike(Function):
+class _EyeLike(CpuFunction):
     @staticmethod
-    @on_cpu
     def forward(ctx, a):
         ctx.shape = a.shape
         return mx.broadcast_to(mx.eye(a.shape[-1], dtype=a.dtype), a.shape)
 
     @staticmethod
-    @on_cpu
     def backward(ctx, g):
         return mx.zeros(ctx.shape, dtype=g.dtype)
 

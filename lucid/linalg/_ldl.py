@@ -39,11 +39,10 @@ import numpy as np
 
 from lucid._backend import checks, reductions
 from lucid._tensor import Tensor
-from lucid.autograd.function import Function
 from lucid.linalg._checks import defer_info
 from lucid.linalg._inverse import solve_triangular
 from lucid.linalg._lu import _pivot_tensor
-from lucid.linalg._util import down, matrix_input, on_cpu, swap, up
+from lucid.linalg._util import CpuFunction, down, matrix_input, swap, up
 from lucid.ops._index_guard import safe_index
 from lucid.ops._util import to_tensor
 from lucid.ops.indexing import take_along_dim
@@ -185,11 +184,10 @@ def _factor_ld(a: mx.array) -> mx.array:
     return _bunch_kaufman(_symmetric_from_lower(a))[0]
 
 
-class LDLFactor(Function):
+class LDLFactor(CpuFunction):
     """Returns ``(LD, pivots, info)``; differentiable in ``A``'s lower triangle with the pivoting held fixed."""
 
     @staticmethod
-    @on_cpu
     def forward(ctx, a):
         x = up(a)
         if x.size == 0:  # no matrices, or 0 x 0 ones
@@ -202,7 +200,6 @@ class LDLFactor(Function):
         return down(ld, a.dtype), piv, info
 
     @staticmethod
-    @on_cpu
     def backward(ctx, g, _gpiv=None, _ginfo=None):
         (x,) = ctx.saved_tensors
         if x.size == 0:

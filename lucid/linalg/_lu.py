@@ -13,10 +13,9 @@ from collections import namedtuple
 import mlx.core as mx
 
 from lucid._tensor import Tensor
-from lucid.autograd.function import Function
 from lucid.linalg._checks import defer_info, first_failure, guard, poison
 from lucid.linalg._inverse import solve_triangular
-from lucid.linalg._util import down, matrix_input, on_cpu, swap, up
+from lucid.linalg._util import KernelFunction, down, matrix_input, swap, up
 from lucid.ops._index_guard import safe_index
 from lucid.ops._util import to_tensor
 from lucid.ops.linalg import matmul
@@ -140,13 +139,10 @@ def _factor_grad(ctx, gl, gu):
     return down(poison(grad, info), ctx.dtype)
 
 
-class LUFactor(Function):
+class LUFactor(KernelFunction):
     """Returns ``(LU, pivots, info)``: pivots 1-based int32, info as LAPACK's ``getrf``."""
 
-    mlx_vjp = False  # MLX cannot differentiate its kernels: lucid.func uses backward below
-
     @staticmethod
-    @on_cpu
     def forward(ctx, a, pivot):
         lu, piv, info = _factor(up(a), pivot)
         if ctx.records:
@@ -156,19 +152,15 @@ class LUFactor(Function):
         return down(lu, a.dtype), piv + 1, info
 
     @staticmethod
-    @on_cpu
     def backward(ctx, g, _gpiv=None, _ginfo=None):
         k = min(g.shape[-2:])
         return _factor_grad(ctx, g[..., :, :k], g[..., :k, :]), None
 
 
-class LU(Function):
+class LU(KernelFunction):
     """Returns ``(P, L, U)``."""
 
-    mlx_vjp = False  # MLX cannot differentiate its kernels: lucid.func uses backward below
-
     @staticmethod
-    @on_cpu
     def forward(ctx, a, pivot):
         lu, piv, info = _factor(up(a), pivot)
         low, upp = _unpack(lu)
@@ -183,7 +175,6 @@ class LU(Function):
         return p, down(low, a.dtype), down(upp, a.dtype)
 
     @staticmethod
-    @on_cpu
     def backward(ctx, _gp, gl, gu):
         return _factor_grad(ctx, gl, gu), None
 
