@@ -7,8 +7,8 @@ from collections import namedtuple
 import mlx.core as mx
 
 from lucid._tensor import Tensor
-from lucid.linalg._checks import cholesky_info, cholesky_message, defer_info, guard, poison
-from lucid.linalg._util import KernelFunction, down, eye_mask, matrix_input, swap, up
+from lucid.linalg._checks import checked, cholesky_info, cholesky_message, guard, poison
+from lucid.linalg._util import KernelFunction, bool_arg, down, eye_mask, matrix_input, swap, up
 
 __all__ = ["cholesky", "cholesky_ex", "qr", "svd", "svdvals", "eigh", "eigvalsh"]
 
@@ -58,12 +58,11 @@ class Cholesky(KernelFunction):
         return down(poison(_sym(grad), info), dtype), None
 
 
-def _cholesky_args(A, upper, check_errors, op):
-    if not isinstance(upper, bool):
-        raise TypeError(f"linalg.{op}: upper must be a bool, got {upper!r}")
-    if not isinstance(check_errors, bool):
-        raise TypeError(f"linalg.{op}: check_errors must be a bool, got {check_errors!r}")
-    return matrix_input(A, op, square=True)
+def _cholesky(A, upper, op, check_errors):
+    """``(L, info)`` for ``linalg.{op}``, with a lazy ``LinAlgError`` when ``check_errors``."""
+    upper = bool_arg(upper, "upper", op)
+    check_errors = bool_arg(check_errors, "check_errors", op)
+    return checked(Cholesky.apply(matrix_input(A, op, square=True), upper), op, cholesky_message, check_errors)
 
 
 def cholesky(A: Tensor, *, upper: bool = False) -> Tensor:
@@ -87,9 +86,7 @@ def cholesky(A: Tensor, *, upper: bool = False) -> Tensor:
         >>> lucid.linalg.cholesky(lucid.tensor([[4.0, 2.0], [2.0, 5.0]])).tolist()
         [[2.0, 0.0], [1.0, 2.0]]
     """
-    L, info = Cholesky.apply(_cholesky_args(A, upper, False, "cholesky"), upper)
-    defer_info(info._data, "cholesky", cholesky_message)
-    return L
+    return _cholesky(A, upper, "cholesky", True)[0]
 
 
 def cholesky_ex(A: Tensor, *, upper: bool = False, check_errors: bool = False) -> CholeskyExResult:
@@ -114,10 +111,7 @@ def cholesky_ex(A: Tensor, *, upper: bool = False, check_errors: bool = False) -
         >>> lucid.linalg.cholesky_ex(A).info.tolist()
         [0, 2]
     """
-    L, info = Cholesky.apply(_cholesky_args(A, upper, check_errors, "cholesky_ex"), upper)
-    if check_errors:
-        defer_info(info._data, "cholesky_ex", cholesky_message)
-    return CholeskyExResult(L, info)
+    return CholeskyExResult(*_cholesky(A, upper, "cholesky_ex", check_errors))
 
 
 # -- qr -------------------------------------------------------------------------

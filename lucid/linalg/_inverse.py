@@ -10,8 +10,8 @@ import mlx.core as mx
 import numpy as np
 
 from lucid._tensor import Tensor
-from lucid.linalg._checks import defer_info, first_failure, guard, inv_message, lu_info, poison, solve_message
-from lucid.linalg._util import CpuFunction, KernelFunction, down, matrix_input, swap, up
+from lucid.linalg._checks import checked, first_failure, guard, inv_message, lu_info, poison, solve_message
+from lucid.linalg._util import CpuFunction, KernelFunction, bool_arg, down, matrix_input, swap, up
 from lucid.ops._util import check_int, to_tensor, unbroadcast
 from lucid.ops.linalg import matmul
 
@@ -71,9 +71,7 @@ def inv(A: Tensor) -> Tensor:
         >>> [[round(v, 4) for v in row] for row in Ainv.tolist()]
         [[1.0, -1.0], [-1.0, 2.0]]
     """
-    Y, info = Inv.apply(matrix_input(A, "inv", square=True))
-    defer_info(info._data, "inv", inv_message)
-    return Y
+    return _inv(A, "inv", True)[0]
 
 
 def inv_ex(A: Tensor, *, check_errors: bool = False) -> InvExResult:
@@ -100,12 +98,13 @@ def inv_ex(A: Tensor, *, check_errors: bool = False) -> InvExResult:
         >>> result.info.tolist(), result.inverse[0].diagonal().tolist(), result.inverse[1].isnan().all().item()
         ([0, 2], [0.5, 0.25], True)
     """
-    if not isinstance(check_errors, bool):
-        raise TypeError(f"linalg.inv_ex: check_errors must be a bool, got {check_errors!r}")
-    Y, info = Inv.apply(matrix_input(A, "inv_ex", square=True))
-    if check_errors:
-        defer_info(info._data, "inv_ex", inv_message)
-    return InvExResult(Y, info)
+    return InvExResult(*_inv(A, "inv_ex", check_errors))
+
+
+def _inv(A, op, check_errors):
+    """``(inverse, info)`` for ``linalg.{op}``, with a lazy ``LinAlgError`` when ``check_errors``."""
+    check_errors = bool_arg(check_errors, "check_errors", op)
+    return checked(Inv.apply(matrix_input(A, op, square=True)), op, inv_message, check_errors)
 
 
 def _exclusive_prod(s: mx.array) -> mx.array:
@@ -288,8 +287,7 @@ def _solve_args(A, B, left, op):
     B = to_tensor(B, op)
     if B._data.dtype not in (mx.float16, mx.bfloat16, mx.float32, mx.float64):
         raise TypeError(f"linalg.{op}: expected a floating-point B, got {B.dtype}")
-    if not isinstance(left, bool):
-        raise TypeError(f"linalg.{op}: left must be a bool, got {left!r}")
+    bool_arg(left, "left", op)
     n = A.shape[-1]
     # PyTorch's rule: B is a (batch of) vector(s) if it is 1-D or has exactly A's batch shape plus (n,).
     vector = B.ndim == 1 or (B.ndim == A.ndim - 1 and B.shape == A.shape[:-1])
@@ -332,10 +330,7 @@ def solve(A: Tensor, B: Tensor, *, left: bool = True) -> Tensor:
         >>> [round(v, 4) for v in lucid.linalg.solve(A, lucid.tensor([9.0, 8.0])).tolist()]
         [2.0, 3.0]
     """
-    A, B, vector = _solve_args(A, B, left, "solve")
-    X, info = Solve.apply(A, B, left, vector, None)
-    defer_info(info._data, "solve", solve_message)
-    return X
+    return _solve(A, B, left, "solve", True)[0]
 
 
 def solve_ex(A: Tensor, B: Tensor, *, left: bool = True, check_errors: bool = False) -> SolveExResult:
@@ -364,13 +359,14 @@ def solve_ex(A: Tensor, B: Tensor, *, left: bool = True, check_errors: bool = Fa
         >>> result.info.tolist(), result.result[0].tolist()
         ([0, 2], [1.0, 1.0])
     """
-    if not isinstance(check_errors, bool):
-        raise TypeError(f"linalg.solve_ex: check_errors must be a bool, got {check_errors!r}")
-    A, B, vector = _solve_args(A, B, left, "solve_ex")
-    X, info = Solve.apply(A, B, left, vector, None)
-    if check_errors:
-        defer_info(info._data, "solve_ex", solve_message)
-    return SolveExResult(X, info)
+    return SolveExResult(*_solve(A, B, left, "solve_ex", check_errors))
+
+
+def _solve(A, B, left, op, check_errors):
+    """``(X, info)`` for ``linalg.{op}``, with a lazy ``LinAlgError`` when ``check_errors``."""
+    check_errors = bool_arg(check_errors, "check_errors", op)
+    A, B, vector = _solve_args(A, B, left, op)
+    return checked(Solve.apply(A, B, left, vector, None), op, solve_message, check_errors)
 
 
 def solve_triangular(A: Tensor, B: Tensor, *, upper: bool, left: bool = True, unitriangular: bool = False) -> Tensor:
@@ -397,8 +393,7 @@ def solve_triangular(A: Tensor, B: Tensor, *, upper: bool, left: bool = True, un
         >>> lucid.linalg.solve_triangular(A, lucid.tensor([[2.0], [3.0]]), upper=False).tolist()
         [[1.0], [2.0]]
     """
-    if not isinstance(upper, bool):
-        raise TypeError(f"linalg.solve_triangular: upper must be a bool, got {upper!r}")
+    bool_arg(upper, "upper", "solve_triangular")
     A, B, _vector = _solve_args(A, B, left, "solve_triangular")
     if B.ndim < 2:
         raise ValueError(f"linalg.solve_triangular: B must have at least 2 dimensions, got shape {B.shape}")

@@ -13,9 +13,9 @@ from collections import namedtuple
 import mlx.core as mx
 
 from lucid._tensor import Tensor
-from lucid.linalg._checks import defer_info, first_failure, guard, poison
+from lucid.linalg._checks import checked, first_failure, guard, poison
 from lucid.linalg._inverse import solve_triangular
-from lucid.linalg._util import KernelFunction, down, matrix_input, swap, up
+from lucid.linalg._util import KernelFunction, bool_arg, down, matrix_input, swap, up
 from lucid.ops._index_guard import safe_index
 from lucid.ops._util import to_tensor
 from lucid.ops.linalg import matmul
@@ -179,12 +179,6 @@ class LU(KernelFunction):
         return _factor_grad(ctx, gl, gu), None
 
 
-def _pivot_arg(pivot, op):
-    if not isinstance(pivot, bool):
-        raise TypeError(f"linalg.{op}: pivot must be a bool, got {pivot!r}")
-    return pivot
-
-
 def _lu_factor_message(pivot: int) -> str:
     return (f"U[{pivot - 1},{pivot - 1}] is zero, so using it in lu_solve would divide by zero. To factor it "
             "anyway, call linalg.lu or linalg.lu_factor_ex.")
@@ -218,9 +212,7 @@ def lu_factor(A: Tensor, *, pivot: bool = True) -> LUFactorResult:
         >>> LU.tolist(), pivots.tolist()
         ([[3.0, 4.0], [0.3333333432674408, 0.6666666269302368]], [2, 2])
     """
-    LU_, piv, info = LUFactor.apply(matrix_input(A, "lu_factor"), _pivot_arg(pivot, "lu_factor"))
-    defer_info(info._data, "lu_factor", _lu_factor_message)
-    return LUFactorResult(LU_, piv)
+    return LUFactorResult(*_lu_factor(A, pivot, "lu_factor", True)[:2])
 
 
 def lu_factor_ex(A: Tensor, *, pivot: bool = True, check_errors: bool = False) -> LUFactorExResult:
@@ -242,12 +234,14 @@ def lu_factor_ex(A: Tensor, *, pivot: bool = True, check_errors: bool = False) -
         >>> lucid.linalg.lu_factor_ex(lucid.tensor([[1.0, 2.0], [2.0, 4.0]])).info.item()
         2
     """
-    if not isinstance(check_errors, bool):
-        raise TypeError(f"linalg.lu_factor_ex: check_errors must be a bool, got {check_errors!r}")
-    LU_, piv, info = LUFactor.apply(matrix_input(A, "lu_factor_ex"), _pivot_arg(pivot, "lu_factor_ex"))
-    if check_errors:
-        defer_info(info._data, "lu_factor_ex", _lu_factor_message)
-    return LUFactorExResult(LU_, piv, info)
+    return LUFactorExResult(*_lu_factor(A, pivot, "lu_factor_ex", check_errors))
+
+
+def _lu_factor(A, pivot, op, check_errors):
+    """``(LU, pivots, info)`` for ``linalg.{op}``, with a lazy ``LinAlgError`` when ``check_errors``."""
+    check_errors = bool_arg(check_errors, "check_errors", op)
+    outputs = LUFactor.apply(matrix_input(A, op), bool_arg(pivot, "pivot", op))
+    return checked(outputs, op, _lu_factor_message, check_errors)
 
 
 def lu(A: Tensor, *, pivot: bool = True) -> LUResult:
@@ -273,7 +267,7 @@ def lu(A: Tensor, *, pivot: bool = True) -> LUResult:
         >>> P.tolist(), U.tolist()
         ([[0.0, 1.0], [1.0, 0.0]], [[3.0, 4.0], [0.0, 0.6666666269302368]])
     """
-    P, L, U = LU.apply(matrix_input(A, "lu"), _pivot_arg(pivot, "lu"))
+    P, L, U = LU.apply(matrix_input(A, "lu"), bool_arg(pivot, "pivot", "lu"))
     return LUResult(P, L, U)
 
 
@@ -320,9 +314,8 @@ def lu_solve(LU: Tensor, pivots: Tensor, B: Tensor, *, left: bool = True, adjoin
         >>> [round(v, 4) for v in X.flatten().tolist()]
         [1.0, 2.0]
     """
-    for name, flag in (("left", left), ("adjoint", adjoint)):
-        if not isinstance(flag, bool):
-            raise TypeError(f"linalg.lu_solve: {name} must be a bool, got {flag!r}")
+    bool_arg(left, "left", "lu_solve")
+    bool_arg(adjoint, "adjoint", "lu_solve")
     LU = matrix_input(LU, "lu_solve", square=True)
     n = LU.shape[-1]
     piv = safe_index(_pivot_tensor(pivots, n, LU.shape[:-2], "lu_solve") - 1, n, "linalg.lu_solve", noun="pivot")

@@ -11,7 +11,8 @@ from lucid._tensor import Tensor
 from lucid.autograd.function import Function
 from lucid.ops._util import to_tensor
 
-__all__ = ["CPU", "on_cpu", "CpuFunction", "KernelFunction", "matrix_input", "up", "down", "swap", "eye_mask"]
+__all__ = ["CPU", "on_cpu", "CpuFunction", "KernelFunction", "matrix_input", "bool_arg", "up", "down", "swap",
+           "eye_mask"]
 
 #: MLX's decompositions (inv, qr, svd, eigh, ...) have CPU kernels only; every forward and backward of
 #: ``lucid.linalg`` runs on this stream, whatever the default device (memory is unified).
@@ -65,6 +66,13 @@ def matrix_input(A, op: str, square: bool = False) -> Tensor:
         raise ValueError(f"linalg.{op}: expected square matrices, got shape {A.shape} "
                          f"({A.shape[-2]} x {A.shape[-1]})")
     return A
+
+
+def bool_arg(value, name: str, op: str) -> bool:
+    """Check that the flag ``name`` of ``linalg.{op}`` is a bool (PyTorch rejects ints and None there too)."""
+    if not isinstance(value, bool):
+        raise TypeError(f"linalg.{op}: {name} must be a bool, got {value!r}")
+    return value
 
 
 def up(a: mx.array) -> mx.array:
