@@ -126,6 +126,15 @@ def _factor(x: mx.array, pivot: bool):
     return lu, piv, info
 
 
+def _save_factors(ctx, lu: mx.array, piv: mx.array, info: mx.array, dtype):
+    """Keep ``L``, ``U``, the row permutation and ``info`` for :func:`_factor_grad`; returns the first three."""
+    low, upp = _unpack(lu)
+    perm = _permutation(piv, lu.shape[-2])
+    ctx.save_for_backward(low, upp, perm, info)
+    ctx.dtype = dtype
+    return low, upp, perm
+
+
 def _factor_grad(ctx, gl, gu):
     low, upp, perm, info = ctx.saved_tensors
     k = min(low.shape[-2], upp.shape[-1])
@@ -146,9 +155,7 @@ class LUFactor(KernelFunction):
     def forward(ctx, a, pivot):
         lu, piv, info = _factor(up(a), pivot)
         if ctx.records:
-            low, upp = _unpack(lu)
-            ctx.save_for_backward(low, upp, _permutation(piv, a.shape[-2]), info)
-        ctx.dtype = a.dtype
+            _save_factors(ctx, lu, piv, info, a.dtype)
         return down(lu, a.dtype), piv + 1, info
 
     @staticmethod
@@ -162,15 +169,8 @@ class LU(KernelFunction):
 
     @staticmethod
     def forward(ctx, a, pivot):
-        lu, piv, info = _factor(up(a), pivot)
-        low, upp = _unpack(lu)
-        perm = _permutation(piv, a.shape[-2])
-        ctx.save_for_backward(low, upp, perm, info)
-        ctx.dtype = a.dtype
-        if pivot:
-            p = _perm_matrix(perm, a.dtype)
-        else:
-            p = mx.zeros((0,), dtype=a.dtype)
+        low, upp, perm = _save_factors(ctx, *_factor(up(a), pivot), a.dtype)
+        p = _perm_matrix(perm, a.dtype) if pivot else mx.zeros((0,), dtype=a.dtype)
         ctx.mark_non_differentiable(p)
         return p, down(low, a.dtype), down(upp, a.dtype)
 
