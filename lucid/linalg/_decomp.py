@@ -22,6 +22,28 @@ def _sym(x: mx.array) -> mx.array:
     return 0.5 * (x + swap(x))
 
 
+def _values_forward(ctx, a: mx.array, factors, values) -> mx.array:
+    """Forward of a values-only decomposition (``svdvals``, ``eigvalsh``): ``A = left diag(w) right``.
+
+    With a gradient to compute, ``factors(x)`` gives ``(w, left, right)`` and the two factors are kept for
+    :func:`_values_backward`; without, the cheaper ``values(x)`` gives ``w`` alone.
+    """
+    x = up(a)
+    if ctx.needs_input_grad[0]:
+        w, left, right = factors(x)
+        ctx.save_for_backward(left, right)
+    else:
+        w = values(x)
+    ctx.dtype = a.dtype
+    return down(w, a.dtype)
+
+
+def _values_backward(ctx, gw: mx.array) -> mx.array:
+    """``left diag(w_bar) right``: the gradient of the values of ``A = left diag(w) right``."""
+    left, right = ctx.saved_tensors
+    return down((left * mx.expand_dims(gw.astype(left.dtype), -2)) @ right, ctx.dtype)
+
+
 def _inv_gaps(v: mx.array) -> mx.array:
     """``F[i, j] = 1 / (v[j] - v[i])`` off the diagonal, 0 on it."""
     diff = mx.expand_dims(v, -2) - mx.expand_dims(v, -1)
@@ -258,23 +280,19 @@ def svd(A: Tensor, full_matrices: bool = True) -> SVDResult:
     return SVDResult(u, s, vt)
 
 
+def _reduced_svd(x: mx.array):
+    """``(S, U, Vh)`` with ``U`` and ``Vh`` cut to their first ``k = min(m, n)`` singular vectors."""
+    u, s, vt = mx.linalg.svd(x)
+    k = s.shape[-1]
+    return s, u[..., :, :k], vt[..., :k, :]
+
+
 class SvdVals(KernelFunction):
     @staticmethod
     def forward(ctx, a):
-        x = up(a)
-        if ctx.needs_input_grad[0]:
-            u, s, vt = mx.linalg.svd(x)
-            k = s.shape[-1]
-            ctx.save_for_backward(u[..., :, :k], vt[..., :k, :])
-        else:
-            s = mx.linalg.svd(x, compute_uv=False)
-        ctx.dtype = a.dtype
-        return down(s, a.dtype)
+        return _values_forward(ctx, a, _reduced_svd, lambda x: mx.linalg.svd(x, compute_uv=False))
 
-    @staticmethod
-    def backward(ctx, gs):
-        u, vt = ctx.saved_tensors
-        return down((u * mx.expand_dims(gs.astype(u.dtype), -2)) @ vt, ctx.dtype)
+    backward = staticmethod(_values_backward)
 
 
 def svdvals(A: Tensor) -> Tensor:
@@ -342,19 +360,15 @@ def eigh(A: Tensor, UPLO: str = "L") -> EighResult:
 class EigvalsH(KernelFunction):
     @staticmethod
     def forward(ctx, a, uplo):
-        x = up(a)
-        if ctx.needs_input_grad[0]:
+        def factors(x):
             w, v = mx.linalg.eigh(x, UPLO=uplo)
-            ctx.save_for_backward(v)
-        else:
-            w = mx.linalg.eigvalsh(x, UPLO=uplo)
-        ctx.dtype = a.dtype
-        return down(w, a.dtype)
+            return w, v, swap(v)
+
+        return _values_forward(ctx, a, factors, lambda x: mx.linalg.eigvalsh(x, UPLO=uplo))
 
     @staticmethod
     def backward(ctx, gw):
-        (v,) = ctx.saved_tensors
-        return down((v * mx.expand_dims(gw.astype(v.dtype), -2)) @ swap(v), ctx.dtype), None
+        return _values_backward(ctx, gw), None
 
 
 def eigvalsh(A: Tensor, UPLO: str = "L") -> Tensor:

@@ -75,6 +75,14 @@ def _expm(a: mx.array, e: mx.array | None = None):
     return r
 
 
+def _frechet(ctx, e: mx.array, transpose: bool) -> mx.array:
+    """``L(X, E)`` (or ``L(X^T, E)``), the Frechet derivative of ``exp`` at the saved ``X`` in the direction ``E``."""
+    (x,) = ctx.saved_tensors
+    if x.shape[-1] == 0:
+        return mx.zeros(x.shape, dtype=ctx.dtype)
+    return down(_expm(swap(x) if transpose else x, e.astype(x.dtype))[1], ctx.dtype)
+
+
 class MatrixExp(KernelFunction):
     @staticmethod
     def forward(ctx, a):
@@ -85,19 +93,13 @@ class MatrixExp(KernelFunction):
 
     @staticmethod
     def backward(ctx, g):
-        (x,) = ctx.saved_tensors
-        if x.shape[-1] == 0:
-            return mx.zeros(x.shape, dtype=ctx.dtype)
         # The gradient is the Frechet derivative L(A^T, G): the upper-right block of exp([[A^T, G], [0, A^T]]).
-        return down(_expm(swap(x), g.astype(x.dtype))[1], ctx.dtype)
+        return _frechet(ctx, g, transpose=True)
 
     @staticmethod
     def jvp(ctx, t):
         # Forward mode (lucid.func.jvp / jacfwd): the Frechet derivative L(A, T) itself.
-        (x,) = ctx.saved_tensors
-        if x.shape[-1] == 0:
-            return mx.zeros(x.shape, dtype=ctx.dtype)
-        return down(_expm(x, t.astype(x.dtype))[1], ctx.dtype)
+        return _frechet(ctx, t, transpose=False)
 
 
 def matrix_exp(A: Tensor) -> Tensor:
