@@ -207,8 +207,17 @@ class Distribution:
                 v = self.__dict__[name]
                 extra = v.shape[len(self.batch_shape):]
                 new.__dict__[name] = v.expand(*(batch_shape + tuple(extra)))
+        self._init_expanded(new, batch_shape)
+
+    def _init_expanded(self, new, batch_shape: tuple):
+        """Initialise ``new``, this distribution expanded to ``batch_shape``; returns it.
+
+        ``new`` gets this event shape and validation setting; its parameters, broadcast from valid ones,
+        are not checked again.
+        """
         Distribution.__init__(new, batch_shape, self.event_shape, validate_args=False)
         new._validate_args = self._validate_args
+        return new
 
     # -- sampling ----------------------------------------------------------------
     def sample(self, sample_shape=()) -> Tensor:

@@ -9,20 +9,18 @@ from lucid.distributions import constraints
 from lucid.distributions._math import (
     broadcast_all,
     clamp_probs,
-    logits_to_probs,
     open_uniform,
-    probs_to_logits,
     softplus,
 )
-from lucid.distributions.discrete import Categorical, _OverCategorical
-from lucid.distributions.distribution import Distribution, _delegated, _numbers
+from lucid.distributions.discrete import Categorical, _OverCategorical, _ProbsLogits
+from lucid.distributions.distribution import _delegated, _numbers
 from lucid.distributions.transforms import ExpTransform, SigmoidTransform
 from lucid.distributions.wrappers import TransformedDistribution
 
 __all__ = ["LogitRelaxedBernoulli", "RelaxedBernoulli", "ExpRelaxedCategorical", "RelaxedOneHotCategorical"]
 
 
-class LogitRelaxedBernoulli(Distribution):
+class LogitRelaxedBernoulli(_ProbsLogits):
     """The logit of a ``RelaxedBernoulli`` draw: ``(logits + log u - log(1 - u)) / temperature``.
 
     Examples:
@@ -40,23 +38,7 @@ class LogitRelaxedBernoulli(Distribution):
     def __init__(self, temperature, probs=None, logits=None, validate_args: bool | None = None):
         if (probs is None) == (logits is None):
             raise ValueError("Either `probs` or `logits` must be specified, but not both.")
-        raw = probs if probs is not None else logits
-        self._eager_check = _numbers(temperature, raw)
-        self.temperature, param = broadcast_all(temperature, raw)
-        self.__dict__["probs" if probs is not None else "logits"] = param
-        super().__init__(param.shape, validate_args=validate_args)
-
-    @property
-    def logits(self):
-        if "logits" not in self.__dict__:
-            self.__dict__["logits"] = probs_to_logits(self.__dict__["probs"], is_binary=True)
-        return self.__dict__["logits"]
-
-    @property
-    def probs(self):
-        if "probs" not in self.__dict__:
-            self.__dict__["probs"] = logits_to_probs(self.__dict__["logits"], is_binary=True)
-        return self.__dict__["probs"]
+        self._init_probs_or_logits(probs, logits, validate_args, temperature=temperature)
 
     def rsample(self, sample_shape=()):
         probs = clamp_probs(self.probs)
