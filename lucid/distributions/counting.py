@@ -7,7 +7,7 @@ import numbers
 import lucid
 from lucid.distributions import constraints
 from lucid.distributions._math import open_uniform, softplus
-from lucid.distributions.discrete import _one_of, _OverCategorical, _ProbsLogits
+from lucid.distributions.discrete import _OverCategorical, _ProbsLogits
 from lucid.distributions.distribution import _as_shape
 from lucid.ops.special import lgamma
 
@@ -105,13 +105,7 @@ class Geometric(_ProbsLogits):
         (3.0, 12.0, -1.9617)
     """
 
-    arg_constraints = {"probs": constraints.unit_interval, "logits": constraints.real}
     support = constraints.nonnegative_integer
-    _batch_params = ("probs", "logits")
-
-    def __init__(self, probs=None, logits=None, validate_args: bool | None = None):
-        _one_of(probs, logits, "Geometric")
-        self._init_probs_or_logits(probs, logits, validate_args)
 
     @property
     def mean(self):

@@ -31,9 +31,20 @@ def _one_of(probs, logits, name: str):
 
 
 class _ProbsLogits(Distribution):
-    """Lazily derive ``probs`` from ``logits`` and the other way round (PyTorch's lazy_property)."""
+    """A family parameterised by one of ``probs``/``logits``; the other is derived when first read.
+
+    By default the family is binary (Bernoulli trials: ``probs`` in [0, 1], ``logits`` the log-odds) and
+    takes nothing else; families with other parameters define their own ``arg_constraints``,
+    ``_batch_params`` and ``__init__``.
+    """
 
     _is_binary = True
+    arg_constraints = {"probs": constraints.unit_interval, "logits": constraints.real}
+    _batch_params = ("probs", "logits")
+
+    def __init__(self, probs=None, logits=None, validate_args: bool | None = None):
+        _one_of(probs, logits, type(self).__name__)
+        self._init_probs_or_logits(probs, logits, validate_args)
 
     @property
     def probs(self):
@@ -75,14 +86,8 @@ class Bernoulli(_ProbsLogits):
         (0.25, -1.3863)
     """
 
-    arg_constraints = {"probs": constraints.unit_interval, "logits": constraints.real}
     support = constraints.boolean
     has_enumerate_support = True
-    _batch_params = ("probs", "logits")
-
-    def __init__(self, probs=None, logits=None, validate_args: bool | None = None):
-        _one_of(probs, logits, "Bernoulli")
-        self._init_probs_or_logits(probs, logits, validate_args)
 
     @property
     def mean(self):
@@ -150,7 +155,7 @@ class Categorical(_ProbsLogits):
         else:
             self.__dict__["logits"] = param - lucid.logsumexp(param, dim=-1, keepdim=True)
         self._num_events = param.shape[-1]
-        super().__init__(param.shape[:-1], validate_args=validate_args)
+        Distribution.__init__(self, param.shape[:-1], validate_args=validate_args)
 
     @constraints.dependent_property(is_discrete=True, event_dim=0)
     def support(self):

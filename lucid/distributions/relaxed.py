@@ -30,7 +30,6 @@ class LogitRelaxedBernoulli(_ProbsLogits):
         (2,)
     """
 
-    arg_constraints = {"probs": constraints.unit_interval, "logits": constraints.real}
     support = constraints.real
     has_rsample = True
     _batch_params = ("temperature", "probs", "logits")
@@ -52,11 +51,21 @@ class LogitRelaxedBernoulli(_ProbsLogits):
 
 
 class _Relaxed(TransformedDistribution):
-    """The parameters of a relaxed distribution: those of its ``base_dist``."""
+    """A relaxed distribution: ``_transform`` of a ``_base`` draw, with the parameters of that ``base_dist``."""
 
+    has_rsample = True
     temperature = _delegated("base_dist.temperature")
     logits = _delegated("base_dist.logits")
     probs = _delegated("base_dist.probs")
+
+    def __init__(self, temperature, probs=None, logits=None, validate_args: bool | None = None):
+        base = self._base(temperature, probs, logits, validate_args=validate_args)
+        super().__init__(base, self._transform(), validate_args=validate_args)
+
+    def expand(self, batch_shape, _instance=None):
+        family = next(c for c in type(self).__mro__ if "_base" in vars(c))  # the class that names the base
+        new = self._get_checked_instance(family, _instance)
+        return super().expand(batch_shape, _instance=new)
 
 
 class RelaxedBernoulli(_Relaxed):
@@ -74,17 +83,10 @@ class RelaxedBernoulli(_Relaxed):
         True
     """
 
-    arg_constraints = {"probs": constraints.unit_interval, "logits": constraints.real}
+    arg_constraints = LogitRelaxedBernoulli.arg_constraints
     support = constraints.unit_interval
-    has_rsample = True
-
-    def __init__(self, temperature, probs=None, logits=None, validate_args: bool | None = None):
-        base = LogitRelaxedBernoulli(temperature, probs, logits, validate_args=validate_args)
-        super().__init__(base, SigmoidTransform(), validate_args=validate_args)
-
-    def expand(self, batch_shape, _instance=None):
-        new = self._get_checked_instance(RelaxedBernoulli, _instance)
-        return super().expand(batch_shape, _instance=new)
+    _base = LogitRelaxedBernoulli
+    _transform = SigmoidTransform
 
 
 class ExpRelaxedCategorical(_OverCategorical):
@@ -147,15 +149,8 @@ class RelaxedOneHotCategorical(_Relaxed):
         1.0
     """
 
-    arg_constraints = {"probs": constraints.simplex, "logits": constraints.real_vector}
+    arg_constraints = ExpRelaxedCategorical.arg_constraints
     support = constraints.simplex
-    has_rsample = True
-
-    def __init__(self, temperature, probs=None, logits=None, validate_args: bool | None = None):
-        base = ExpRelaxedCategorical(temperature, probs, logits, validate_args=validate_args)
-        super().__init__(base, ExpTransform(), validate_args=validate_args)
-
-    def expand(self, batch_shape, _instance=None):
-        new = self._get_checked_instance(RelaxedOneHotCategorical, _instance)
-        return super().expand(batch_shape, _instance=new)
+    _base = ExpRelaxedCategorical
+    _transform = ExpTransform
 

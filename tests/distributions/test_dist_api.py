@@ -137,6 +137,19 @@ def test_a_subclass_with_its_own_init_must_define_expand():
     with pytest.raises(NotImplementedError, match="custom .expand"):
         Shifted(0.0).expand((2,))
 
+    class Cold(lucid.distributions.RelaxedBernoulli):
+        def __init__(self, probs):
+            super().__init__(0.1, probs=probs)
+
+    with pytest.raises(NotImplementedError, match="subclass Cold of RelaxedBernoulli .* custom .expand"):
+        Cold(0.5).expand((2,))
+
+    class Plain(lucid.distributions.RelaxedOneHotCategorical):  # no __init__ of its own: expand works
+        pass
+
+    new = Plain(0.5, probs=lucid.tensor([0.5, 0.5])).expand((3,))
+    assert type(new) is Plain and new.batch_shape == (3,) and new.temperature.item() == 0.5
+
 
 def test_sample_has_no_gradient_rsample_has():
     loc = lucid.zeros(2, requires_grad=True)
