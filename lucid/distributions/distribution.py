@@ -29,18 +29,6 @@ from lucid.distributions._math import broadcast_all, broadcast_shape
 __all__ = ["Distribution"]
 
 
-class _PeakAtLoc:
-    """For the families symmetric about ``loc`` with their peak there: ``mean`` and ``mode`` are ``loc``."""
-
-    @property
-    def mean(self):
-        return self.loc
-
-    @property
-    def mode(self):
-        return self.loc
-
-
 def _numbers(*args) -> bool:
     """Whether every argument is a plain number (no Tensor): then argument checks may run eagerly."""
     return not any(isinstance(a, Tensor) for a in args)
@@ -55,6 +43,13 @@ def _delegated(path: str) -> property:
         2.0
     """
     return property(operator.attrgetter(path), doc=f"``{path}``.")
+
+
+class _PeakAtLoc:
+    """For the families symmetric about ``loc`` with their peak there: ``mean`` and ``mode`` are ``loc``."""
+
+    mean = _delegated("loc")
+    mode = _delegated("loc")
 
 
 def _as_shape(shape, what: str = "sample_shape") -> tuple:

@@ -387,3 +387,13 @@ def test_transform_equality():
     assert ExpTransform() == ExpTransform() and ExpTransform() != SigmoidTransform()
     assert AffineTransform(1.0, 2.0) == AffineTransform(1.0, 2.0)
     assert ComposeTransform([ExpTransform()]) == ComposeTransform([ExpTransform()])
+
+
+def test_families_peaked_at_loc_have_mean_and_mode_loc():
+    d = lucid.distributions
+    loc = t64([1.0, -2.0])
+    for dist in (d.Normal(loc, 1.0), d.Laplace(loc, 2.0), d.MultivariateNormal(loc, scale_tril=lucid.eye(2, dtype=F64)),
+                 d.LowRankMultivariateNormal(loc, lucid.zeros(2, 1, dtype=F64), lucid.ones(2, dtype=F64))):
+        assert dist.mean.tolist() == [1.0, -2.0] and dist.mode.tolist() == [1.0, -2.0], type(dist).__name__
+        with pytest.raises(AttributeError):
+            dist.mean = loc
