@@ -6,9 +6,9 @@ import numbers
 
 import lucid
 from lucid.distributions import constraints
-from lucid.distributions._math import broadcast_all, open_uniform, softplus
-from lucid.distributions.discrete import Categorical, _one_of, _OverCategorical, _ProbsLogits
-from lucid.distributions.distribution import Distribution, _as_shape, _numbers
+from lucid.distributions._math import open_uniform, softplus
+from lucid.distributions.discrete import _OverCategorical, _ProbsLogits
+from lucid.distributions.distribution import _as_shape
 from lucid.ops.special import lgamma
 
 __all__ = ["Multinomial", "Geometric"]
@@ -51,10 +51,7 @@ class Multinomial(_OverCategorical):
         if total_count < 0:
             raise ValueError(f"Multinomial: total_count must be non-negative, got {total_count}")
         self.total_count = int(total_count)
-        self._categorical = Categorical(probs, logits, validate_args=validate_args)
-        # The Categorical checked the parameters; values are checked against the support per the default.
-        super().__init__(self._categorical.batch_shape, self._categorical.param_shape[-1:], validate_args=False)
-        self._validate_args = Distribution._validate_args if validate_args is None else bool(validate_args)
+        self._init_categorical(probs, logits, validate_args)
 
     def expand(self, batch_shape, _instance=None):
         new = self._get_checked_instance(Multinomial, _instance)
@@ -108,17 +105,7 @@ class Geometric(_ProbsLogits):
         (3.0, 12.0, -1.9617)
     """
 
-    arg_constraints = {"probs": constraints.unit_interval, "logits": constraints.real}
     support = constraints.nonnegative_integer
-    _batch_params = ("probs", "logits")
-
-    def __init__(self, probs=None, logits=None, validate_args: bool | None = None):
-        _one_of(probs, logits, "Geometric")
-        raw = probs if probs is not None else logits
-        self._eager_check = _numbers(raw)
-        (param,) = broadcast_all(raw)
-        self.__dict__["probs" if probs is not None else "logits"] = param
-        Distribution.__init__(self, param.shape, validate_args=validate_args)
 
     @property
     def mean(self):

@@ -31,9 +31,20 @@ def _one_of(probs, logits, name: str):
 
 
 class _ProbsLogits(Distribution):
-    """Lazily derive ``probs`` from ``logits`` and the other way round (PyTorch's lazy_property)."""
+    """A family parameterised by one of ``probs``/``logits``; the other is derived when first read.
+
+    By default the family is binary (Bernoulli trials: ``probs`` in [0, 1], ``logits`` the log-odds) and
+    takes nothing else; families with other parameters define their own ``arg_constraints``,
+    ``_batch_params`` and ``__init__``.
+    """
 
     _is_binary = True
+    arg_constraints = {"probs": constraints.unit_interval, "logits": constraints.real}
+    _batch_params = ("probs", "logits")
+
+    def __init__(self, probs=None, logits=None, validate_args: bool | None = None):
+        _one_of(probs, logits, type(self).__name__)
+        self._init_probs_or_logits(probs, logits, validate_args)
 
     @property
     def probs(self):
@@ -51,6 +62,14 @@ class _ProbsLogits(Distribution):
     def param_shape(self):
         return self.__dict__["probs" if "probs" in self.__dict__ else "logits"].shape
 
+    def _init_probs_or_logits(self, probs, logits, validate_args, **params) -> None:
+        """:meth:`_init_params` with ``params`` and whichever one of ``probs``/``logits`` is given.
+
+        The caller has checked that exactly one is given; the other is derived from it when first read.
+        """
+        given = {"probs": probs} if probs is not None else {"logits": logits}
+        self._init_params(validate_args, **params, **given)
+
 
 class Bernoulli(_ProbsLogits):
     """A coin flip: 1 with probability ``probs`` (or ``sigmoid(logits)``), else 0.
@@ -67,18 +86,8 @@ class Bernoulli(_ProbsLogits):
         (0.25, -1.3863)
     """
 
-    arg_constraints = {"probs": constraints.unit_interval, "logits": constraints.real}
     support = constraints.boolean
     has_enumerate_support = True
-    _batch_params = ("probs", "logits")
-
-    def __init__(self, probs=None, logits=None, validate_args: bool | None = None):
-        _one_of(probs, logits, "Bernoulli")
-        raw = probs if probs is not None else logits
-        self._eager_check = _numbers(raw)
-        (param,) = broadcast_all(raw)
-        self.__dict__["probs" if probs is not None else "logits"] = param
-        super().__init__(param.shape, validate_args=validate_args)
 
     @property
     def mean(self):
@@ -146,7 +155,7 @@ class Categorical(_ProbsLogits):
         else:
             self.__dict__["logits"] = param - lucid.logsumexp(param, dim=-1, keepdim=True)
         self._num_events = param.shape[-1]
-        super().__init__(param.shape[:-1], validate_args=validate_args)
+        Distribution.__init__(self, param.shape[:-1], validate_args=validate_args)
 
     @constraints.dependent_property(is_discrete=True, event_dim=0)
     def support(self):
@@ -198,13 +207,22 @@ class _OverCategorical(Distribution):
     logits = _delegated("_categorical.logits")
     param_shape = _delegated("_categorical.param_shape")
 
+    def _init_categorical(self, probs, logits, validate_args) -> None:
+        """Build ``self._categorical`` and take its batch shape, with event shape ``(K,)``.
+
+        The ``Categorical`` checks the parameters; values are checked against this support when validation
+        is on (``validate_args``, or the default).
+        """
+        self._categorical = Categorical(probs, logits, validate_args=validate_args)
+        Distribution.__init__(self, self._categorical.batch_shape, self._categorical.param_shape[-1:],
+                              validate_args=False)
+        self._validate_args = Distribution._validate_args if validate_args is None else bool(validate_args)
+
     def _expand_categorical(self, new, batch_shape):
         """Fill ``new`` (from ``expand``) with this categorical expanded to ``batch_shape``; returns ``new``."""
         batch_shape = _as_shape(batch_shape, "batch_shape")
         new._categorical = self._categorical.expand(batch_shape)
-        Distribution.__init__(new, batch_shape, self.event_shape, validate_args=False)
-        new._validate_args = self._validate_args
-        return new
+        return self._init_expanded(new, batch_shape)
 
 
 class OneHotCategorical(_OverCategorical):
@@ -223,11 +241,7 @@ class OneHotCategorical(_OverCategorical):
     has_enumerate_support = True
 
     def __init__(self, probs=None, logits=None, validate_args: bool | None = None):
-        self._categorical = Categorical(probs, logits, validate_args=validate_args)
-        super().__init__(self._categorical.batch_shape, self._categorical.param_shape[-1:],
-                         validate_args=False)
-        if validate_args is not None:
-            self._validate_args = bool(validate_args)
+        self._init_categorical(probs, logits, validate_args)
 
     def expand(self, batch_shape, _instance=None):
         new = self._get_checked_instance(OneHotCategorical, _instance)
@@ -285,12 +299,8 @@ class Binomial(_ProbsLogits):
 
     def __init__(self, total_count=1, probs=None, logits=None, validate_args: bool | None = None):
         _one_of(probs, logits, "Binomial")
-        raw = probs if probs is not None else logits
-        self._eager_check = _numbers(total_count, raw)
         self._max_count = None if isinstance(total_count, Tensor) else total_count
-        self.total_count, param = broadcast_all(total_count, raw)
-        self.__dict__["probs" if probs is not None else "logits"] = param
-        super().__init__(param.shape, validate_args=validate_args)
+        self._init_probs_or_logits(probs, logits, validate_args, total_count=total_count)
 
     @constraints.dependent_property(is_discrete=True, event_dim=0)
     def support(self):

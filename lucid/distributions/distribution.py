@@ -29,18 +29,6 @@ from lucid.distributions._math import broadcast_all, broadcast_shape
 __all__ = ["Distribution"]
 
 
-class _PeakAtLoc:
-    """For the families symmetric about ``loc`` with their peak there: ``mean`` and ``mode`` are ``loc``."""
-
-    @property
-    def mean(self):
-        return self.loc
-
-    @property
-    def mode(self):
-        return self.loc
-
-
 def _numbers(*args) -> bool:
     """Whether every argument is a plain number (no Tensor): then argument checks may run eagerly."""
     return not any(isinstance(a, Tensor) for a in args)
@@ -55,6 +43,13 @@ def _delegated(path: str) -> property:
         2.0
     """
     return property(operator.attrgetter(path), doc=f"``{path}``.")
+
+
+class _PeakAtLoc:
+    """For the families symmetric about ``loc`` with their peak there: ``mean`` and ``mode`` are ``loc``."""
+
+    mean = _delegated("loc")
+    mode = _delegated("loc")
 
 
 def _as_shape(shape, what: str = "sample_shape") -> tuple:
@@ -207,8 +202,17 @@ class Distribution:
                 v = self.__dict__[name]
                 extra = v.shape[len(self.batch_shape):]
                 new.__dict__[name] = v.expand(*(batch_shape + tuple(extra)))
+        self._init_expanded(new, batch_shape)
+
+    def _init_expanded(self, new, batch_shape: tuple):
+        """Initialise ``new``, this distribution expanded to ``batch_shape``; returns it.
+
+        ``new`` gets this event shape and validation setting; its parameters, broadcast from valid ones,
+        are not checked again.
+        """
         Distribution.__init__(new, batch_shape, self.event_shape, validate_args=False)
         new._validate_args = self._validate_args
+        return new
 
     # -- sampling ----------------------------------------------------------------
     def sample(self, sample_shape=()) -> Tensor:

@@ -9,20 +9,18 @@ from lucid.distributions import constraints
 from lucid.distributions._math import (
     broadcast_all,
     clamp_probs,
-    logits_to_probs,
     open_uniform,
-    probs_to_logits,
     softplus,
 )
-from lucid.distributions.discrete import Categorical, _OverCategorical
-from lucid.distributions.distribution import Distribution, _delegated, _numbers
+from lucid.distributions.discrete import Categorical, _OverCategorical, _ProbsLogits
+from lucid.distributions.distribution import _delegated, _numbers
 from lucid.distributions.transforms import ExpTransform, SigmoidTransform
 from lucid.distributions.wrappers import TransformedDistribution
 
 __all__ = ["LogitRelaxedBernoulli", "RelaxedBernoulli", "ExpRelaxedCategorical", "RelaxedOneHotCategorical"]
 
 
-class LogitRelaxedBernoulli(Distribution):
+class LogitRelaxedBernoulli(_ProbsLogits):
     """The logit of a ``RelaxedBernoulli`` draw: ``(logits + log u - log(1 - u)) / temperature``.
 
     Examples:
@@ -32,7 +30,6 @@ class LogitRelaxedBernoulli(Distribution):
         (2,)
     """
 
-    arg_constraints = {"probs": constraints.unit_interval, "logits": constraints.real}
     support = constraints.real
     has_rsample = True
     _batch_params = ("temperature", "probs", "logits")
@@ -40,23 +37,7 @@ class LogitRelaxedBernoulli(Distribution):
     def __init__(self, temperature, probs=None, logits=None, validate_args: bool | None = None):
         if (probs is None) == (logits is None):
             raise ValueError("Either `probs` or `logits` must be specified, but not both.")
-        raw = probs if probs is not None else logits
-        self._eager_check = _numbers(temperature, raw)
-        self.temperature, param = broadcast_all(temperature, raw)
-        self.__dict__["probs" if probs is not None else "logits"] = param
-        super().__init__(param.shape, validate_args=validate_args)
-
-    @property
-    def logits(self):
-        if "logits" not in self.__dict__:
-            self.__dict__["logits"] = probs_to_logits(self.__dict__["probs"], is_binary=True)
-        return self.__dict__["logits"]
-
-    @property
-    def probs(self):
-        if "probs" not in self.__dict__:
-            self.__dict__["probs"] = logits_to_probs(self.__dict__["logits"], is_binary=True)
-        return self.__dict__["probs"]
+        self._init_probs_or_logits(probs, logits, validate_args, temperature=temperature)
 
     def rsample(self, sample_shape=()):
         probs = clamp_probs(self.probs)
@@ -70,11 +51,21 @@ class LogitRelaxedBernoulli(Distribution):
 
 
 class _Relaxed(TransformedDistribution):
-    """The parameters of a relaxed distribution: those of its ``base_dist``."""
+    """A relaxed distribution: ``_transform`` of a ``_base`` draw, with the parameters of that ``base_dist``."""
 
+    has_rsample = True
     temperature = _delegated("base_dist.temperature")
     logits = _delegated("base_dist.logits")
     probs = _delegated("base_dist.probs")
+
+    def __init__(self, temperature, probs=None, logits=None, validate_args: bool | None = None):
+        base = self._base(temperature, probs, logits, validate_args=validate_args)
+        super().__init__(base, self._transform(), validate_args=validate_args)
+
+    def expand(self, batch_shape, _instance=None):
+        family = next(c for c in type(self).__mro__ if "_base" in vars(c))  # the class that names the base
+        new = self._get_checked_instance(family, _instance)
+        return super().expand(batch_shape, _instance=new)
 
 
 class RelaxedBernoulli(_Relaxed):
@@ -92,17 +83,10 @@ class RelaxedBernoulli(_Relaxed):
         True
     """
 
-    arg_constraints = {"probs": constraints.unit_interval, "logits": constraints.real}
+    arg_constraints = LogitRelaxedBernoulli.arg_constraints
     support = constraints.unit_interval
-    has_rsample = True
-
-    def __init__(self, temperature, probs=None, logits=None, validate_args: bool | None = None):
-        base = LogitRelaxedBernoulli(temperature, probs, logits, validate_args=validate_args)
-        super().__init__(base, SigmoidTransform(), validate_args=validate_args)
-
-    def expand(self, batch_shape, _instance=None):
-        new = self._get_checked_instance(RelaxedBernoulli, _instance)
-        return super().expand(batch_shape, _instance=new)
+    _base = LogitRelaxedBernoulli
+    _transform = SigmoidTransform
 
 
 class ExpRelaxedCategorical(_OverCategorical):
@@ -165,15 +149,8 @@ class RelaxedOneHotCategorical(_Relaxed):
         1.0
     """
 
-    arg_constraints = {"probs": constraints.simplex, "logits": constraints.real_vector}
+    arg_constraints = ExpRelaxedCategorical.arg_constraints
     support = constraints.simplex
-    has_rsample = True
-
-    def __init__(self, temperature, probs=None, logits=None, validate_args: bool | None = None):
-        base = ExpRelaxedCategorical(temperature, probs, logits, validate_args=validate_args)
-        super().__init__(base, ExpTransform(), validate_args=validate_args)
-
-    def expand(self, batch_shape, _instance=None):
-        new = self._get_checked_instance(RelaxedOneHotCategorical, _instance)
-        return super().expand(batch_shape, _instance=new)
+    _base = ExpRelaxedCategorical
+    _transform = ExpTransform
 

@@ -30,7 +30,7 @@ import mlx.core as mx
 
 from lucid._backend import checks, reductions
 
-__all__ = ["LinAlgError", "first_failure", "cholesky_info", "lu_info", "guard", "poison", "defer_info",
+__all__ = ["LinAlgError", "first_failure", "cholesky_info", "lu_info", "guard", "poison", "defer_info", "checked",
            "cholesky_message", "inv_message", "solve_message"]
 
 
@@ -114,6 +114,16 @@ def defer_info(info: mx.array, op: str, describe: Callable[[int], str]) -> None:
         return LinAlgError(f"linalg.{op}: {where}{describe(code)}{more}")
 
     checks.defer(reductions.any(failed), make_error, first, flat[first], reductions.sum(failed))
+
+
+def checked(outputs: tuple, op: str, describe: Callable[[int], str], check_errors: bool = True) -> tuple:
+    """A factorisation's ``outputs`` (``info`` last), with :func:`defer_info` on ``info`` when ``check_errors``.
+
+    The public function that raises passes ``True``; its ``_ex`` twin passes its ``check_errors`` argument.
+    """
+    if check_errors:
+        defer_info(outputs[-1]._data, op, describe)
+    return outputs
 
 
 def cholesky_message(order: int) -> str:

@@ -7,9 +7,8 @@ from collections import namedtuple
 import mlx.core as mx
 
 from lucid._tensor import Tensor
-from lucid.autograd.function import Function
-from lucid.linalg._checks import cholesky_info, cholesky_message, defer_info, guard, poison
-from lucid.linalg._util import down, eye_mask, matrix_input, on_cpu, swap, up
+from lucid.linalg._checks import checked, cholesky_info, cholesky_message, guard, poison
+from lucid.linalg._util import KernelFunction, bool_arg, down, eye_mask, matrix_input, swap, up
 
 __all__ = ["cholesky", "cholesky_ex", "qr", "svd", "svdvals", "eigh", "eigvalsh"]
 
@@ -23,6 +22,28 @@ def _sym(x: mx.array) -> mx.array:
     return 0.5 * (x + swap(x))
 
 
+def _values_forward(ctx, a: mx.array, factors, values) -> mx.array:
+    """Forward of a values-only decomposition (``svdvals``, ``eigvalsh``): ``A = left diag(w) right``.
+
+    With a gradient to compute, ``factors(x)`` gives ``(w, left, right)`` and the two factors are kept for
+    :func:`_values_backward`; without, the cheaper ``values(x)`` gives ``w`` alone.
+    """
+    x = up(a)
+    if ctx.needs_input_grad[0]:
+        w, left, right = factors(x)
+        ctx.save_for_backward(left, right)
+    else:
+        w = values(x)
+    ctx.dtype = a.dtype
+    return down(w, a.dtype)
+
+
+def _values_backward(ctx, gw: mx.array) -> mx.array:
+    """``left diag(w_bar) right``: the gradient of the values of ``A = left diag(w) right``."""
+    left, right = ctx.saved_tensors
+    return down((left * mx.expand_dims(gw.astype(left.dtype), -2)) @ right, ctx.dtype)
+
+
 def _inv_gaps(v: mx.array) -> mx.array:
     """``F[i, j] = 1 / (v[j] - v[i])`` off the diagonal, 0 on it."""
     diff = mx.expand_dims(v, -2) - mx.expand_dims(v, -1)
@@ -31,13 +52,10 @@ def _inv_gaps(v: mx.array) -> mx.array:
 
 
 # -- cholesky ------------------------------------------------------------------
-class Cholesky(Function):
+class Cholesky(KernelFunction):
     """Returns ``(factor, info)``; ``info`` (int32, batch shape) is PyTorch's: 0, or the failing minor's order."""
 
-    mlx_vjp = False  # MLX cannot differentiate its kernels: lucid.func uses backward below
-
     @staticmethod
-    @on_cpu
     def forward(ctx, a, upper):
         low = mx.linalg.cholesky(up(a))
         info = cholesky_info(low)
@@ -46,7 +64,6 @@ class Cholesky(Function):
         return down(swap(low) if upper else low, a.dtype), info
 
     @staticmethod
-    @on_cpu
     def backward(ctx, g, _ginfo=None):
         low, info = ctx.saved_tensors
         dtype, upper = ctx.meta
@@ -63,12 +80,11 @@ class Cholesky(Function):
         return down(poison(_sym(grad), info), dtype), None
 
 
-def _cholesky_args(A, upper, check_errors, op):
-    if not isinstance(upper, bool):
-        raise TypeError(f"linalg.{op}: upper must be a bool, got {upper!r}")
-    if not isinstance(check_errors, bool):
-        raise TypeError(f"linalg.{op}: check_errors must be a bool, got {check_errors!r}")
-    return matrix_input(A, op, square=True)
+def _cholesky(A, upper, op, check_errors):
+    """``(L, info)`` for ``linalg.{op}``, with a lazy ``LinAlgError`` when ``check_errors``."""
+    upper = bool_arg(upper, "upper", op)
+    check_errors = bool_arg(check_errors, "check_errors", op)
+    return checked(Cholesky.apply(matrix_input(A, op, square=True), upper), op, cholesky_message, check_errors)
 
 
 def cholesky(A: Tensor, *, upper: bool = False) -> Tensor:
@@ -92,9 +108,7 @@ def cholesky(A: Tensor, *, upper: bool = False) -> Tensor:
         >>> lucid.linalg.cholesky(lucid.tensor([[4.0, 2.0], [2.0, 5.0]])).tolist()
         [[2.0, 0.0], [1.0, 2.0]]
     """
-    L, info = Cholesky.apply(_cholesky_args(A, upper, False, "cholesky"), upper)
-    defer_info(info._data, "cholesky", cholesky_message)
-    return L
+    return _cholesky(A, upper, "cholesky", True)[0]
 
 
 def cholesky_ex(A: Tensor, *, upper: bool = False, check_errors: bool = False) -> CholeskyExResult:
@@ -119,10 +133,7 @@ def cholesky_ex(A: Tensor, *, upper: bool = False, check_errors: bool = False) -
         >>> lucid.linalg.cholesky_ex(A).info.tolist()
         [0, 2]
     """
-    L, info = Cholesky.apply(_cholesky_args(A, upper, check_errors, "cholesky_ex"), upper)
-    if check_errors:
-        defer_info(info._data, "cholesky_ex", cholesky_message)
-    return CholeskyExResult(L, info)
+    return CholeskyExResult(*_cholesky(A, upper, "cholesky_ex", check_errors))
 
 
 # -- qr -------------------------------------------------------------------------
@@ -134,11 +145,8 @@ def _qr_backward_tall(q, r, gq, gr):
     return swap(mx.linalg.solve_triangular(r, swap(w), upper=True))
 
 
-class QR(Function):
-    mlx_vjp = False  # MLX cannot differentiate its kernels: lucid.func uses backward below
-
+class QR(KernelFunction):
     @staticmethod
-    @on_cpu
     def forward(ctx, a, mode):
         x = up(a)
         m, n = x.shape[-2:]
@@ -155,7 +163,6 @@ class QR(Function):
         return qo, down(r, a.dtype)
 
     @staticmethod
-    @on_cpu
     def backward(ctx, gq, gr):
         q, r = ctx.saved_tensors
         dtype, mode, m, n = ctx.meta
@@ -223,11 +230,8 @@ def _svd_backward(u, s, vt, gu, gs, gvt):
     return grad
 
 
-class SVD(Function):
-    mlx_vjp = False  # MLX cannot differentiate its kernels: lucid.func uses backward below
-
+class SVD(KernelFunction):
     @staticmethod
-    @on_cpu
     def forward(ctx, a, full_matrices):
         x = up(a)
         u, s, vt = mx.linalg.svd(x)
@@ -240,7 +244,6 @@ class SVD(Function):
         return down(ur, a.dtype), down(s, a.dtype), down(vtr, a.dtype)
 
     @staticmethod
-    @on_cpu
     def backward(ctx, gu, gs, gvt):
         u, s, vt = ctx.saved_tensors
         dtype, k = ctx.meta
@@ -277,27 +280,19 @@ def svd(A: Tensor, full_matrices: bool = True) -> SVDResult:
     return SVDResult(u, s, vt)
 
 
-class SvdVals(Function):
-    mlx_vjp = False  # MLX cannot differentiate its kernels: lucid.func uses backward below
+def _reduced_svd(x: mx.array):
+    """``(S, U, Vh)`` with ``U`` and ``Vh`` cut to their first ``k = min(m, n)`` singular vectors."""
+    u, s, vt = mx.linalg.svd(x)
+    k = s.shape[-1]
+    return s, u[..., :, :k], vt[..., :k, :]
 
+
+class SvdVals(KernelFunction):
     @staticmethod
-    @on_cpu
     def forward(ctx, a):
-        x = up(a)
-        if ctx.needs_input_grad[0]:
-            u, s, vt = mx.linalg.svd(x)
-            k = s.shape[-1]
-            ctx.save_for_backward(u[..., :, :k], vt[..., :k, :])
-        else:
-            s = mx.linalg.svd(x, compute_uv=False)
-        ctx.dtype = a.dtype
-        return down(s, a.dtype)
+        return _values_forward(ctx, a, _reduced_svd, lambda x: mx.linalg.svd(x, compute_uv=False))
 
-    @staticmethod
-    @on_cpu
-    def backward(ctx, gs):
-        u, vt = ctx.saved_tensors
-        return down((u * mx.expand_dims(gs.astype(u.dtype), -2)) @ vt, ctx.dtype)
+    backward = staticmethod(_values_backward)
 
 
 def svdvals(A: Tensor) -> Tensor:
@@ -315,11 +310,8 @@ def svdvals(A: Tensor) -> Tensor:
 
 
 # -- eigh -------------------------------------------------------------------------
-class Eigh(Function):
-    mlx_vjp = False  # MLX cannot differentiate its kernels: lucid.func uses backward below
-
+class Eigh(KernelFunction):
     @staticmethod
-    @on_cpu
     def forward(ctx, a, uplo):
         w, v = mx.linalg.eigh(up(a), UPLO=uplo)
         ctx.dtype = a.dtype
@@ -327,7 +319,6 @@ class Eigh(Function):
         return down(w, a.dtype), down(v, a.dtype)
 
     @staticmethod
-    @on_cpu
     def backward(ctx, gw, gv):
         w, v = ctx.saved_tensors
         gw, gv = gw.astype(w.dtype), gv.astype(w.dtype)
@@ -366,26 +357,18 @@ def eigh(A: Tensor, UPLO: str = "L") -> EighResult:
     return EighResult(w, v)
 
 
-class EigvalsH(Function):
-    mlx_vjp = False  # MLX cannot differentiate its kernels: lucid.func uses backward below
-
+class EigvalsH(KernelFunction):
     @staticmethod
-    @on_cpu
     def forward(ctx, a, uplo):
-        x = up(a)
-        if ctx.needs_input_grad[0]:
+        def factors(x):
             w, v = mx.linalg.eigh(x, UPLO=uplo)
-            ctx.save_for_backward(v)
-        else:
-            w = mx.linalg.eigvalsh(x, UPLO=uplo)
-        ctx.dtype = a.dtype
-        return down(w, a.dtype)
+            return w, v, swap(v)
+
+        return _values_forward(ctx, a, factors, lambda x: mx.linalg.eigvalsh(x, UPLO=uplo))
 
     @staticmethod
-    @on_cpu
     def backward(ctx, gw):
-        (v,) = ctx.saved_tensors
-        return down((v * mx.expand_dims(gw.astype(v.dtype), -2)) @ swap(v), ctx.dtype), None
+        return _values_backward(ctx, gw), None
 
 
 def eigvalsh(A: Tensor, UPLO: str = "L") -> Tensor:

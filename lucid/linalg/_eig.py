@@ -12,9 +12,8 @@ from collections import namedtuple
 import mlx.core as mx
 
 from lucid._tensor import Tensor
-from lucid.autograd.function import Function
 from lucid.linalg._checks import guard, lu_info, poison
-from lucid.linalg._util import down, matrix_input, on_cpu, swap, up
+from lucid.linalg._util import KernelFunction, down, matrix_input, swap, up
 
 __all__ = ["eig", "eigvals"]
 
@@ -56,11 +55,8 @@ def _eig_backward(w, v, gw, gv, real_dtype):
     return mx.real(_complex_solve(vh, inner @ vh, real_dtype))
 
 
-class Eig(Function):
-    mlx_vjp = False  # MLX cannot differentiate its kernels: lucid.func uses backward below
-
+class Eig(KernelFunction):
     @staticmethod
-    @on_cpu
     def forward(ctx, a):
         x = up(a)
         w, v = mx.linalg.eig(x)
@@ -69,7 +65,6 @@ class Eig(Function):
         return w, v
 
     @staticmethod
-    @on_cpu
     def backward(ctx, gw, gv):
         w, v = ctx.saved_tensors
         dtype, real_dtype = ctx.meta
@@ -107,11 +102,8 @@ def eig(A: Tensor) -> EigResult:
     return EigResult(w, v)
 
 
-class EigVals(Function):
-    mlx_vjp = False  # MLX cannot differentiate its kernels: lucid.func uses backward below
-
+class EigVals(KernelFunction):
     @staticmethod
-    @on_cpu
     def forward(ctx, a):
         x = up(a)
         if ctx.records:
@@ -123,7 +115,6 @@ class EigVals(Function):
         return w
 
     @staticmethod
-    @on_cpu
     def backward(ctx, gw):
         w, v = ctx.saved_tensors
         dtype, real_dtype = ctx.meta

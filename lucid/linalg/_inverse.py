@@ -10,9 +10,8 @@ import mlx.core as mx
 import numpy as np
 
 from lucid._tensor import Tensor
-from lucid.autograd.function import Function
-from lucid.linalg._checks import defer_info, first_failure, guard, inv_message, lu_info, poison, solve_message
-from lucid.linalg._util import down, matrix_input, on_cpu, swap, up
+from lucid.linalg._checks import checked, first_failure, guard, inv_message, lu_info, poison, solve_message
+from lucid.linalg._util import CpuFunction, KernelFunction, bool_arg, down, matrix_input, swap, up
 from lucid.ops._util import check_int, to_tensor, unbroadcast
 from lucid.ops.linalg import matmul
 
@@ -23,13 +22,10 @@ InvExResult = namedtuple("inv_ex", ["inverse", "info"])
 SolveExResult = namedtuple("solve_ex", ["result", "info"])
 
 
-class Inv(Function):
+class Inv(KernelFunction):
     """Returns ``(inverse, info)``; ``info`` (int32, batch shape) is 0 or the first zero pivot (1-based)."""
 
-    mlx_vjp = False  # MLX cannot differentiate its kernels: lucid.func uses backward below
-
     @staticmethod
-    @on_cpu
     def forward(ctx, a):
         x = up(a)
         if x.shape[-1] == 0:  # MLX's LU kernel divides by zero on 0 x 0 matrices (SIGFPE)
@@ -44,7 +40,6 @@ class Inv(Function):
         return down(y, a.dtype), info
 
     @staticmethod
-    @on_cpu
     def backward(ctx, g, _ginfo=None):
         (y,) = ctx.saved_tensors
         yt = swap(y)
@@ -76,9 +71,7 @@ def inv(A: Tensor) -> Tensor:
         >>> [[round(v, 4) for v in row] for row in Ainv.tolist()]
         [[1.0, -1.0], [-1.0, 2.0]]
     """
-    Y, info = Inv.apply(matrix_input(A, "inv", square=True))
-    defer_info(info._data, "inv", inv_message)
-    return Y
+    return _inv(A, "inv", True)[0]
 
 
 def inv_ex(A: Tensor, *, check_errors: bool = False) -> InvExResult:
@@ -105,12 +98,13 @@ def inv_ex(A: Tensor, *, check_errors: bool = False) -> InvExResult:
         >>> result.info.tolist(), result.inverse[0].diagonal().tolist(), result.inverse[1].isnan().all().item()
         ([0, 2], [0.5, 0.25], True)
     """
-    if not isinstance(check_errors, bool):
-        raise TypeError(f"linalg.inv_ex: check_errors must be a bool, got {check_errors!r}")
-    Y, info = Inv.apply(matrix_input(A, "inv_ex", square=True))
-    if check_errors:
-        defer_info(info._data, "inv_ex", inv_message)
-    return InvExResult(Y, info)
+    return InvExResult(*_inv(A, "inv_ex", check_errors))
+
+
+def _inv(A, op, check_errors):
+    """``(inverse, info)`` for ``linalg.{op}``, with a lazy ``LinAlgError`` when ``check_errors``."""
+    check_errors = bool_arg(check_errors, "check_errors", op)
+    return checked(Inv.apply(matrix_input(A, op, square=True)), op, inv_message, check_errors)
 
 
 def _exclusive_prod(s: mx.array) -> mx.array:
@@ -118,9 +112,8 @@ def _exclusive_prod(s: mx.array) -> mx.array:
     return mx.cumprod(s, axis=-1, inclusive=False) * mx.cumprod(s, axis=-1, reverse=True, inclusive=False)
 
 
-class Det(Function):
+class Det(CpuFunction):
     @staticmethod
-    @on_cpu
     def forward(ctx, a):
         x = up(a)
         d = mx.linalg.det(x)
@@ -129,7 +122,6 @@ class Det(Function):
         return down(d, a.dtype)
 
     @staticmethod
-    @on_cpu
     def backward(ctx, g):
         (x,) = ctx.saved_tensors
         # The cofactor matrix from the SVD, det(U) det(V) U diag(prod_{j != i} s_j) V^T: unlike
@@ -163,9 +155,8 @@ def det(A: Tensor) -> Tensor:
     return Det.apply(matrix_input(A, "det", square=True))
 
 
-class SlogDet(Function):
+class SlogDet(CpuFunction):
     @staticmethod
-    @on_cpu
     def forward(ctx, a):
         x = up(a)
         sign, logabs = mx.linalg.slogdet(x)
@@ -176,7 +167,6 @@ class SlogDet(Function):
         return sign, down(logabs, a.dtype)
 
     @staticmethod
-    @on_cpu
     def backward(ctx, _gsign, glog):
         (x,) = ctx.saved_tensors
         if x.shape[-1] == 0:
@@ -221,13 +211,10 @@ def _promote(d1, d2):
     return mx.float64 if mx.float64 in (d1, d2) else mx.float32
 
 
-class Solve(Function):
+class Solve(KernelFunction):
     """``X`` with ``A X = B`` (``left``) or ``X A = B``; ``vector``: ``B`` is a (batch of) vector(s)."""
 
-    mlx_vjp = False  # MLX cannot differentiate its kernels: lucid.func uses backward below
-
     @staticmethod
-    @on_cpu
     def forward(ctx, a, b, left, vector, triangular):
         x_a, x_b = up(a), up(b)
         ctype = _promote(x_a.dtype, x_b.dtype)
@@ -267,7 +254,6 @@ class Solve(Function):
         return down(out, _promote(a.dtype, b.dtype)), info
 
     @staticmethod
-    @on_cpu
     def backward(ctx, g, _ginfo=None):
         A, X = ctx.saved_tensors
         if A.shape[-1] == 0:
@@ -301,8 +287,7 @@ def _solve_args(A, B, left, op):
     B = to_tensor(B, op)
     if B._data.dtype not in (mx.float16, mx.bfloat16, mx.float32, mx.float64):
         raise TypeError(f"linalg.{op}: expected a floating-point B, got {B.dtype}")
-    if not isinstance(left, bool):
-        raise TypeError(f"linalg.{op}: left must be a bool, got {left!r}")
+    bool_arg(left, "left", op)
     n = A.shape[-1]
     # PyTorch's rule: B is a (batch of) vector(s) if it is 1-D or has exactly A's batch shape plus (n,).
     vector = B.ndim == 1 or (B.ndim == A.ndim - 1 and B.shape == A.shape[:-1])
@@ -345,10 +330,7 @@ def solve(A: Tensor, B: Tensor, *, left: bool = True) -> Tensor:
         >>> [round(v, 4) for v in lucid.linalg.solve(A, lucid.tensor([9.0, 8.0])).tolist()]
         [2.0, 3.0]
     """
-    A, B, vector = _solve_args(A, B, left, "solve")
-    X, info = Solve.apply(A, B, left, vector, None)
-    defer_info(info._data, "solve", solve_message)
-    return X
+    return _solve(A, B, left, "solve", True)[0]
 
 
 def solve_ex(A: Tensor, B: Tensor, *, left: bool = True, check_errors: bool = False) -> SolveExResult:
@@ -377,13 +359,14 @@ def solve_ex(A: Tensor, B: Tensor, *, left: bool = True, check_errors: bool = Fa
         >>> result.info.tolist(), result.result[0].tolist()
         ([0, 2], [1.0, 1.0])
     """
-    if not isinstance(check_errors, bool):
-        raise TypeError(f"linalg.solve_ex: check_errors must be a bool, got {check_errors!r}")
-    A, B, vector = _solve_args(A, B, left, "solve_ex")
-    X, info = Solve.apply(A, B, left, vector, None)
-    if check_errors:
-        defer_info(info._data, "solve_ex", solve_message)
-    return SolveExResult(X, info)
+    return SolveExResult(*_solve(A, B, left, "solve_ex", check_errors))
+
+
+def _solve(A, B, left, op, check_errors):
+    """``(X, info)`` for ``linalg.{op}``, with a lazy ``LinAlgError`` when ``check_errors``."""
+    check_errors = bool_arg(check_errors, "check_errors", op)
+    A, B, vector = _solve_args(A, B, left, op)
+    return checked(Solve.apply(A, B, left, vector, None), op, solve_message, check_errors)
 
 
 def solve_triangular(A: Tensor, B: Tensor, *, upper: bool, left: bool = True, unitriangular: bool = False) -> Tensor:
@@ -410,8 +393,7 @@ def solve_triangular(A: Tensor, B: Tensor, *, upper: bool, left: bool = True, un
         >>> lucid.linalg.solve_triangular(A, lucid.tensor([[2.0], [3.0]]), upper=False).tolist()
         [[1.0], [2.0]]
     """
-    if not isinstance(upper, bool):
-        raise TypeError(f"linalg.solve_triangular: upper must be a bool, got {upper!r}")
+    bool_arg(upper, "upper", "solve_triangular")
     A, B, _vector = _solve_args(A, B, left, "solve_triangular")
     if B.ndim < 2:
         raise ValueError(f"linalg.solve_triangular: B must have at least 2 dimensions, got shape {B.shape}")
@@ -420,11 +402,10 @@ def solve_triangular(A: Tensor, B: Tensor, *, upper: bool, left: bool = True, un
     return Solve.apply(A, B, left, False, upper)[0]
 
 
-class _UnitDiag(Function):
+class _UnitDiag(CpuFunction):
     """The strict triangle of ``A`` plus the identity."""
 
     @staticmethod
-    @on_cpu
     def forward(ctx, a, upper):
         ctx.upper = upper
         n = a.shape[-1]
@@ -432,7 +413,6 @@ class _UnitDiag(Function):
         return strict + mx.eye(n, dtype=a.dtype)
 
     @staticmethod
-    @on_cpu
     def backward(ctx, g):
         return (mx.triu(g, 1) if ctx.upper else mx.tril(g, -1)), None
 
@@ -445,11 +425,8 @@ def _tol(x, name):
     return float(x)
 
 
-class Pinv(Function):
-    mlx_vjp = False  # MLX cannot differentiate its kernels: lucid.func uses backward below
-
+class Pinv(KernelFunction):
     @staticmethod
-    @on_cpu
     def forward(ctx, a, atol, rtol, hermitian):
         x = up(a)
         m, n = x.shape[-2:]
@@ -476,7 +453,6 @@ class Pinv(Function):
         return down(X, a.dtype)
 
     @staticmethod
-    @on_cpu
     def backward(ctx, g):
         A, X = ctx.saved_tensors
         g = g.astype(X.dtype)
@@ -517,15 +493,13 @@ def pinv(A: Tensor, *, atol=None, rtol=None, hermitian: bool = False) -> Tensor:
     return Pinv.apply(A, _tol(atol, "atol"), _tol(rtol, "rtol"), bool(hermitian))
 
 
-class _EyeLike(Function):
+class _EyeLike(CpuFunction):
     @staticmethod
-    @on_cpu
     def forward(ctx, a):
         ctx.shape = a.shape
         return mx.broadcast_to(mx.eye(a.shape[-1], dtype=a.dtype), a.shape)
 
     @staticmethod
-    @on_cpu
     def backward(ctx, g):
         return mx.zeros(ctx.shape, dtype=g.dtype)
 

@@ -39,11 +39,10 @@ import numpy as np
 
 from lucid._backend import checks, reductions
 from lucid._tensor import Tensor
-from lucid.autograd.function import Function
-from lucid.linalg._checks import defer_info
+from lucid.linalg._checks import checked
 from lucid.linalg._inverse import solve_triangular
 from lucid.linalg._lu import _pivot_tensor
-from lucid.linalg._util import down, matrix_input, on_cpu, swap, up
+from lucid.linalg._util import CpuFunction, bool_arg, down, matrix_input, swap, up
 from lucid.ops._index_guard import safe_index
 from lucid.ops._util import to_tensor
 from lucid.ops.indexing import take_along_dim
@@ -185,11 +184,10 @@ def _factor_ld(a: mx.array) -> mx.array:
     return _bunch_kaufman(_symmetric_from_lower(a))[0]
 
 
-class LDLFactor(Function):
+class LDLFactor(CpuFunction):
     """Returns ``(LD, pivots, info)``; differentiable in ``A``'s lower triangle with the pivoting held fixed."""
 
     @staticmethod
-    @on_cpu
     def forward(ctx, a):
         x = up(a)
         if x.size == 0:  # no matrices, or 0 x 0 ones
@@ -202,7 +200,6 @@ class LDLFactor(Function):
         return down(ld, a.dtype), piv, info
 
     @staticmethod
-    @on_cpu
     def backward(ctx, g, _gpiv=None, _ginfo=None):
         (x,) = ctx.saved_tensors
         if x.size == 0:
@@ -218,10 +215,11 @@ def _ldl_message(order: int) -> str:
             "with info instead of raising).")
 
 
-def _args(A, hermitian, op):
-    if not isinstance(hermitian, bool):
-        raise TypeError(f"linalg.{op}: hermitian must be a bool, got {hermitian!r}")
-    return matrix_input(A, op, square=True)
+def _ldl_factor(A, hermitian, op, check_errors):
+    """``(LD, pivots, info)`` for ``linalg.{op}``, with a lazy ``LinAlgError`` when ``check_errors``."""
+    check_errors = bool_arg(check_errors, "check_errors", op)
+    bool_arg(hermitian, "hermitian", op)
+    return checked(LDLFactor.apply(matrix_input(A, op, square=True)), op, _ldl_message, check_errors)
 
 
 def ldl_factor(A: Tensor, *, hermitian: bool = False) -> LDLFactorResult:
@@ -256,9 +254,7 @@ def ldl_factor(A: Tensor, *, hermitian: bool = False) -> LDLFactorResult:
         >>> LD.tolist(), pivots.tolist()
         ([[0.0, 0.0], [1.0, 0.0]], [-2, -2])
     """
-    LD, piv, info = LDLFactor.apply(_args(A, hermitian, "ldl_factor"))
-    defer_info(info._data, "ldl_factor", _ldl_message)
-    return LDLFactorResult(LD, piv)
+    return LDLFactorResult(*_ldl_factor(A, hermitian, "ldl_factor", True)[:2])
 
 
 def ldl_factor_ex(A: Tensor, *, hermitian: bool = False, check_errors: bool = False) -> LDLFactorExResult:
@@ -282,12 +278,7 @@ def ldl_factor_ex(A: Tensor, *, hermitian: bool = False, check_errors: bool = Fa
         >>> lucid.linalg.ldl_factor_ex(lucid.tensor([[1.0, 0.0], [0.0, 0.0]])).info.item()
         2
     """
-    if not isinstance(check_errors, bool):
-        raise TypeError(f"linalg.ldl_factor_ex: check_errors must be a bool, got {check_errors!r}")
-    LD, piv, info = LDLFactor.apply(_args(A, hermitian, "ldl_factor_ex"))
-    if check_errors:
-        defer_info(info._data, "ldl_factor_ex", _ldl_message)
-    return LDLFactorExResult(LD, piv, info)
+    return LDLFactorExResult(*_ldl_factor(A, hermitian, "ldl_factor_ex", check_errors))
 
 
 def _bad_pivots() -> ValueError:
@@ -360,8 +351,7 @@ def ldl_solve(LD: Tensor, pivots: Tensor, B: Tensor, *, hermitian: bool = False)
         [[1.0], [1.0]]
     """
     op = "ldl_solve"
-    if not isinstance(hermitian, bool):
-        raise TypeError(f"linalg.{op}: hermitian must be a bool, got {hermitian!r}")
+    bool_arg(hermitian, "hermitian", op)
     LD = matrix_input(LD, op, square=True)
     n = LD.shape[-1]
     piv = _pivot_tensor(pivots, n, LD.shape[:-2], op)

@@ -13,10 +13,9 @@ from collections import namedtuple
 import mlx.core as mx
 
 from lucid._tensor import Tensor
-from lucid.autograd.function import Function
-from lucid.linalg._checks import defer_info, first_failure, guard, poison
+from lucid.linalg._checks import checked, first_failure, guard, poison
 from lucid.linalg._inverse import solve_triangular
-from lucid.linalg._util import down, matrix_input, on_cpu, swap, up
+from lucid.linalg._util import KernelFunction, bool_arg, down, matrix_input, swap, up
 from lucid.ops._index_guard import safe_index
 from lucid.ops._util import to_tensor
 from lucid.ops.linalg import matmul
@@ -127,6 +126,15 @@ def _factor(x: mx.array, pivot: bool):
     return lu, piv, info
 
 
+def _save_factors(ctx, lu: mx.array, piv: mx.array, info: mx.array, dtype):
+    """Keep ``L``, ``U``, the row permutation and ``info`` for :func:`_factor_grad`; returns the first three."""
+    low, upp = _unpack(lu)
+    perm = _permutation(piv, lu.shape[-2])
+    ctx.save_for_backward(low, upp, perm, info)
+    ctx.dtype = dtype
+    return low, upp, perm
+
+
 def _factor_grad(ctx, gl, gu):
     low, upp, perm, info = ctx.saved_tensors
     k = min(low.shape[-2], upp.shape[-1])
@@ -140,58 +148,35 @@ def _factor_grad(ctx, gl, gu):
     return down(poison(grad, info), ctx.dtype)
 
 
-class LUFactor(Function):
+class LUFactor(KernelFunction):
     """Returns ``(LU, pivots, info)``: pivots 1-based int32, info as LAPACK's ``getrf``."""
 
-    mlx_vjp = False  # MLX cannot differentiate its kernels: lucid.func uses backward below
-
     @staticmethod
-    @on_cpu
     def forward(ctx, a, pivot):
         lu, piv, info = _factor(up(a), pivot)
         if ctx.records:
-            low, upp = _unpack(lu)
-            ctx.save_for_backward(low, upp, _permutation(piv, a.shape[-2]), info)
-        ctx.dtype = a.dtype
+            _save_factors(ctx, lu, piv, info, a.dtype)
         return down(lu, a.dtype), piv + 1, info
 
     @staticmethod
-    @on_cpu
     def backward(ctx, g, _gpiv=None, _ginfo=None):
         k = min(g.shape[-2:])
         return _factor_grad(ctx, g[..., :, :k], g[..., :k, :]), None
 
 
-class LU(Function):
+class LU(KernelFunction):
     """Returns ``(P, L, U)``."""
 
-    mlx_vjp = False  # MLX cannot differentiate its kernels: lucid.func uses backward below
-
     @staticmethod
-    @on_cpu
     def forward(ctx, a, pivot):
-        lu, piv, info = _factor(up(a), pivot)
-        low, upp = _unpack(lu)
-        perm = _permutation(piv, a.shape[-2])
-        ctx.save_for_backward(low, upp, perm, info)
-        ctx.dtype = a.dtype
-        if pivot:
-            p = _perm_matrix(perm, a.dtype)
-        else:
-            p = mx.zeros((0,), dtype=a.dtype)
+        low, upp, perm = _save_factors(ctx, *_factor(up(a), pivot), a.dtype)
+        p = _perm_matrix(perm, a.dtype) if pivot else mx.zeros((0,), dtype=a.dtype)
         ctx.mark_non_differentiable(p)
         return p, down(low, a.dtype), down(upp, a.dtype)
 
     @staticmethod
-    @on_cpu
     def backward(ctx, _gp, gl, gu):
         return _factor_grad(ctx, gl, gu), None
-
-
-def _pivot_arg(pivot, op):
-    if not isinstance(pivot, bool):
-        raise TypeError(f"linalg.{op}: pivot must be a bool, got {pivot!r}")
-    return pivot
 
 
 def _lu_factor_message(pivot: int) -> str:
@@ -227,9 +212,7 @@ def lu_factor(A: Tensor, *, pivot: bool = True) -> LUFactorResult:
         >>> LU.tolist(), pivots.tolist()
         ([[3.0, 4.0], [0.3333333432674408, 0.6666666269302368]], [2, 2])
     """
-    LU_, piv, info = LUFactor.apply(matrix_input(A, "lu_factor"), _pivot_arg(pivot, "lu_factor"))
-    defer_info(info._data, "lu_factor", _lu_factor_message)
-    return LUFactorResult(LU_, piv)
+    return LUFactorResult(*_lu_factor(A, pivot, "lu_factor", True)[:2])
 
 
 def lu_factor_ex(A: Tensor, *, pivot: bool = True, check_errors: bool = False) -> LUFactorExResult:
@@ -251,12 +234,14 @@ def lu_factor_ex(A: Tensor, *, pivot: bool = True, check_errors: bool = False) -
         >>> lucid.linalg.lu_factor_ex(lucid.tensor([[1.0, 2.0], [2.0, 4.0]])).info.item()
         2
     """
-    if not isinstance(check_errors, bool):
-        raise TypeError(f"linalg.lu_factor_ex: check_errors must be a bool, got {check_errors!r}")
-    LU_, piv, info = LUFactor.apply(matrix_input(A, "lu_factor_ex"), _pivot_arg(pivot, "lu_factor_ex"))
-    if check_errors:
-        defer_info(info._data, "lu_factor_ex", _lu_factor_message)
-    return LUFactorExResult(LU_, piv, info)
+    return LUFactorExResult(*_lu_factor(A, pivot, "lu_factor_ex", check_errors))
+
+
+def _lu_factor(A, pivot, op, check_errors):
+    """``(LU, pivots, info)`` for ``linalg.{op}``, with a lazy ``LinAlgError`` when ``check_errors``."""
+    check_errors = bool_arg(check_errors, "check_errors", op)
+    outputs = LUFactor.apply(matrix_input(A, op), bool_arg(pivot, "pivot", op))
+    return checked(outputs, op, _lu_factor_message, check_errors)
 
 
 def lu(A: Tensor, *, pivot: bool = True) -> LUResult:
@@ -282,7 +267,7 @@ def lu(A: Tensor, *, pivot: bool = True) -> LUResult:
         >>> P.tolist(), U.tolist()
         ([[0.0, 1.0], [1.0, 0.0]], [[3.0, 4.0], [0.0, 0.6666666269302368]])
     """
-    P, L, U = LU.apply(matrix_input(A, "lu"), _pivot_arg(pivot, "lu"))
+    P, L, U = LU.apply(matrix_input(A, "lu"), bool_arg(pivot, "pivot", "lu"))
     return LUResult(P, L, U)
 
 
@@ -329,9 +314,8 @@ def lu_solve(LU: Tensor, pivots: Tensor, B: Tensor, *, left: bool = True, adjoin
         >>> [round(v, 4) for v in X.flatten().tolist()]
         [1.0, 2.0]
     """
-    for name, flag in (("left", left), ("adjoint", adjoint)):
-        if not isinstance(flag, bool):
-            raise TypeError(f"linalg.lu_solve: {name} must be a bool, got {flag!r}")
+    bool_arg(left, "left", "lu_solve")
+    bool_arg(adjoint, "adjoint", "lu_solve")
     LU = matrix_input(LU, "lu_solve", square=True)
     n = LU.shape[-1]
     piv = safe_index(_pivot_tensor(pivots, n, LU.shape[:-2], "lu_solve") - 1, n, "linalg.lu_solve", noun="pivot")

@@ -7,7 +7,7 @@ import mlx.core as mx
 from lucid._backend import reductions
 from lucid._tensor import Tensor
 from lucid.autograd.function import Function
-from lucid.linalg._util import down, matrix_input, on_cpu, swap, up
+from lucid.linalg._util import KernelFunction, down, matrix_input, swap, up
 from lucid.ops._util import check_int, to_tensor
 from lucid.ops.linalg import matmul
 from lucid.ops.rearrange import tril
@@ -75,11 +75,16 @@ def _expm(a: mx.array, e: mx.array | None = None):
     return r
 
 
-class MatrixExp(Function):
-    mlx_vjp = False  # MLX cannot differentiate its kernels: lucid.func uses backward below
+def _frechet(ctx, e: mx.array, transpose: bool) -> mx.array:
+    """``L(X, E)`` (or ``L(X^T, E)``), the Frechet derivative of ``exp`` at the saved ``X`` in the direction ``E``."""
+    (x,) = ctx.saved_tensors
+    if x.shape[-1] == 0:
+        return mx.zeros(x.shape, dtype=ctx.dtype)
+    return down(_expm(swap(x) if transpose else x, e.astype(x.dtype))[1], ctx.dtype)
 
+
+class MatrixExp(KernelFunction):
     @staticmethod
-    @on_cpu
     def forward(ctx, a):
         x = up(a)
         ctx.dtype = a.dtype
@@ -87,22 +92,14 @@ class MatrixExp(Function):
         return down(_expm(x)[0], a.dtype) if x.shape[-1] else a
 
     @staticmethod
-    @on_cpu
     def backward(ctx, g):
-        (x,) = ctx.saved_tensors
-        if x.shape[-1] == 0:
-            return mx.zeros(x.shape, dtype=ctx.dtype)
         # The gradient is the Frechet derivative L(A^T, G): the upper-right block of exp([[A^T, G], [0, A^T]]).
-        return down(_expm(swap(x), g.astype(x.dtype))[1], ctx.dtype)
+        return _frechet(ctx, g, transpose=True)
 
     @staticmethod
-    @on_cpu
     def jvp(ctx, t):
         # Forward mode (lucid.func.jvp / jacfwd): the Frechet derivative L(A, T) itself.
-        (x,) = ctx.saved_tensors
-        if x.shape[-1] == 0:
-            return mx.zeros(x.shape, dtype=ctx.dtype)
-        return down(_expm(x, t.astype(x.dtype))[1], ctx.dtype)
+        return _frechet(ctx, t, transpose=False)
 
 
 def matrix_exp(A: Tensor) -> Tensor:

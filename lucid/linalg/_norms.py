@@ -18,7 +18,7 @@ from lucid._tensor import Tensor
 from lucid.autograd.function import Function
 from lucid.linalg._decomp import svdvals
 from lucid.linalg._inverse import inv
-from lucid.linalg._util import matrix_input, on_cpu, up
+from lucid.linalg._util import CpuFunction, matrix_input, up
 from lucid.ops._registry import register
 from lucid.ops._util import (
     check_int,
@@ -326,11 +326,10 @@ def cond(A: Tensor, p=None) -> Tensor:
     return multiply(matrix_norm(A, p), matrix_norm(inv(A), p))
 
 
-class _Rank(Function):
+class _Rank(CpuFunction):
     differentiable = False
 
     @staticmethod
-    @on_cpu
     def forward(ctx, a, atol, rtol, hermitian):
         x = up(a)
         s = mx.abs(mx.linalg.eigvalsh(x)) if hermitian else mx.linalg.svd(x, compute_uv=False)

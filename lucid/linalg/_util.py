@@ -8,9 +8,11 @@ import mlx.core as mx
 
 from lucid._backend.dtypes import HALF_MX, REAL_FLOATING_MX
 from lucid._tensor import Tensor
+from lucid.autograd.function import Function
 from lucid.ops._util import to_tensor
 
-__all__ = ["CPU", "on_cpu", "matrix_input", "up", "down", "swap", "eye_mask"]
+__all__ = ["CPU", "on_cpu", "CpuFunction", "KernelFunction", "matrix_input", "bool_arg", "up", "down", "swap",
+           "eye_mask"]
 
 #: MLX's decompositions (inv, qr, svd, eigh, ...) have CPU kernels only; every forward and backward of
 #: ``lucid.linalg`` runs on this stream, whatever the default device (memory is unified).
@@ -27,6 +29,30 @@ def on_cpu(rule):
     return run
 
 
+class CpuFunction(Function):
+    """A ``lucid.linalg`` primitive whose rules (``forward``, ``backward``, ``jvp``) all run on the CPU stream.
+
+    A subclass writes its rules as usual static methods; defining the class wraps each with :func:`on_cpu`.
+    """
+
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        for name in ("forward", "backward", "jvp"):
+            rule = cls.__dict__.get(name)
+            if isinstance(rule, staticmethod):
+                setattr(cls, name, staticmethod(on_cpu(rule.__func__)))
+
+
+class KernelFunction(CpuFunction):
+    """A :class:`CpuFunction` built on MLX's LAPACK kernels, which MLX cannot differentiate.
+
+    Inside ``lucid.func`` transforms its own ``backward`` serves as MLX's vector-Jacobian product
+    (``mlx_vjp = False``).
+    """
+
+    mlx_vjp = False
+
+
 def matrix_input(A, op: str, square: bool = False) -> Tensor:
     """Check that ``A`` is a floating-point tensor of matrices (``(*, m, n)``; square if asked)."""
     A = to_tensor(A, f"linalg.{op}")
@@ -40,6 +66,13 @@ def matrix_input(A, op: str, square: bool = False) -> Tensor:
         raise ValueError(f"linalg.{op}: expected square matrices, got shape {A.shape} "
                          f"({A.shape[-2]} x {A.shape[-1]})")
     return A
+
+
+def bool_arg(value, name: str, op: str) -> bool:
+    """Check that the flag ``name`` of ``linalg.{op}`` is a bool (PyTorch rejects ints and None there too)."""
+    if not isinstance(value, bool):
+        raise TypeError(f"linalg.{op}: {name} must be a bool, got {value!r}")
+    return value
 
 
 def up(a: mx.array) -> mx.array:

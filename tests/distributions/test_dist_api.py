@@ -96,6 +96,38 @@ def test_every_family_that_lists_its_batch_params_expands_them():
     assert d.Binomial(5, probs=0.5).expand((2,)).sample().shape == (2,)  # the extra state (_max_count) is kept
 
 
+def _every_family(validate_args):
+    d = lucid.distributions
+    v = {"validate_args": validate_args}
+    p2 = lucid.tensor([0.25, 0.75])
+    return [d.Normal(0.0, 1.0, **v), d.Exponential(2.0, **v), d.Bernoulli(probs=0.3, **v),
+            d.Geometric(probs=0.3, **v), d.Binomial(5, probs=0.5, **v), d.Categorical(probs=p2, **v),
+            d.OneHotCategorical(probs=p2, **v), d.Multinomial(3, probs=p2, **v),
+            d.LogitRelaxedBernoulli(0.5, probs=0.3, **v), d.RelaxedBernoulli(0.5, logits=0.3, **v),
+            d.ExpRelaxedCategorical(0.5, probs=p2, **v), d.RelaxedOneHotCategorical(0.5, probs=p2, **v),
+            d.LogNormal(0.0, 1.0, **v), d.Independent(d.Normal(lucid.zeros(2), 1.0), 1, validate_args=validate_args),
+            d.MixtureSameFamily(d.Categorical(probs=p2), d.Normal(lucid.zeros(2), 1.0), **v)]
+
+
+@pytest.mark.parametrize("validate_args", [None, True, False])
+def test_every_family_keeps_its_validation_setting_and_event_shape_through_expand(validate_args):
+    expected = validate_args is not False  # None: the default, which is on
+    for dist in _every_family(validate_args):
+        name = type(dist).__name__
+        assert dist._validate_args is expected, name
+        new = dist.expand((3,) + dist.batch_shape)
+        assert type(new) is type(dist) and new._validate_args is expected, name
+        assert new.batch_shape == (3,) + dist.batch_shape and new.event_shape == dist.event_shape, name
+        assert new.sample().shape == (3,) + dist.batch_shape + dist.event_shape, name
+
+
+def test_one_hot_categorical_checks_values_against_its_support_by_default():
+    d = lucid.distributions.OneHotCategorical(probs=lucid.tensor([0.25, 0.75]))
+    with pytest.raises(ValueError, match="support"):
+        d.log_prob([0.5, 0.5])
+    assert round(d.log_prob(lucid.tensor([0.0, 1.0])).item(), 4) == round(math.log(0.75), 4)
+
+
 def test_a_subclass_with_its_own_init_must_define_expand():
     # PyTorch's rule: expand cannot know how to rebuild a subclass whose __init__ differs from its family's.
     class Shifted(lucid.distributions.Normal):
@@ -104,6 +136,19 @@ def test_a_subclass_with_its_own_init_must_define_expand():
 
     with pytest.raises(NotImplementedError, match="custom .expand"):
         Shifted(0.0).expand((2,))
+
+    class Cold(lucid.distributions.RelaxedBernoulli):
+        def __init__(self, probs):
+            super().__init__(0.1, probs=probs)
+
+    with pytest.raises(NotImplementedError, match="subclass Cold of RelaxedBernoulli .* custom .expand"):
+        Cold(0.5).expand((2,))
+
+    class Plain(lucid.distributions.RelaxedOneHotCategorical):  # no __init__ of its own: expand works
+        pass
+
+    new = Plain(0.5, probs=lucid.tensor([0.5, 0.5])).expand((3,))
+    assert type(new) is Plain and new.batch_shape == (3,) and new.temperature.item() == 0.5
 
 
 def test_sample_has_no_gradient_rsample_has():
@@ -342,3 +387,13 @@ def test_transform_equality():
     assert ExpTransform() == ExpTransform() and ExpTransform() != SigmoidTransform()
     assert AffineTransform(1.0, 2.0) == AffineTransform(1.0, 2.0)
     assert ComposeTransform([ExpTransform()]) == ComposeTransform([ExpTransform()])
+
+
+def test_families_peaked_at_loc_have_mean_and_mode_loc():
+    d = lucid.distributions
+    loc = t64([1.0, -2.0])
+    for dist in (d.Normal(loc, 1.0), d.Laplace(loc, 2.0), d.MultivariateNormal(loc, scale_tril=lucid.eye(2, dtype=F64)),
+                 d.LowRankMultivariateNormal(loc, lucid.zeros(2, 1, dtype=F64), lucid.ones(2, dtype=F64))):
+        assert dist.mean.tolist() == [1.0, -2.0] and dist.mode.tolist() == [1.0, -2.0], type(dist).__name__
+        with pytest.raises(AttributeError):
+            dist.mean = loc

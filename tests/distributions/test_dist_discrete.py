@@ -185,3 +185,35 @@ def test_poisson_samples_are_lucid_poisson_draws():
     ref = lucid.poisson(lucid.broadcast_to(rate, (5, 1, 4)))
     assert s.shape == (5, 1, 4) and s.dtype == lucid.float32
     assert s.tolist() == ref.tolist()
+
+
+# The families parameterised by one of probs/logits (binary), with the other derived from it.
+BINARY_FAMILIES = {
+    "Bernoulli": lambda **kw: lucid.distributions.Bernoulli(**kw),
+    "Geometric": lambda **kw: lucid.distributions.Geometric(**kw),
+    "Binomial": lambda **kw: lucid.distributions.Binomial(4, **kw),
+    "LogitRelaxedBernoulli": lambda **kw: lucid.distributions.LogitRelaxedBernoulli(0.5, **kw),
+}
+
+
+@pytest.mark.parametrize("name", list(BINARY_FAMILIES))
+def test_probs_or_logits_families_derive_the_other_and_check_the_given_one(name):
+    make = BINARY_FAMILIES[name]
+    p = np.array([0.2, 0.5, 0.9])
+    logit = np.log(p / (1 - p))
+    by_probs = make(probs=lucid.tensor(p, dtype=lucid.float64))
+    by_logits = make(logits=lucid.tensor(logit, dtype=lucid.float64))
+    assert "logits" not in by_probs.__dict__ and "probs" not in by_logits.__dict__  # derived when first read
+    for d in (by_probs, by_logits):
+        assert d.batch_shape == (3,) and d.param_shape == (3,)
+        np.testing.assert_allclose(d.probs.numpy(), p, rtol=1e-12)
+        np.testing.assert_allclose(d.logits.numpy(), logit, rtol=1e-12)
+    with pytest.raises(ValueError, match="probs"):
+        make(probs=1.5)  # a plain number is checked at once
+    d = make(probs=lucid.tensor([1.5]))  # a Tensor is checked at the next sync point
+    with pytest.raises(ValueError, match="probs"):
+        d.probs.tolist()
+    with pytest.raises(ValueError, match=r"[Ee]ither `probs` or `logits` must be specified, but not both"):
+        make(probs=0.5, logits=0.0)
+    with pytest.raises(ValueError, match=r"[Ee]ither `probs` or `logits` must be specified, but not both"):
+        make()

@@ -209,3 +209,54 @@ def test_slogdet_backward_of_a_singular_matrix_is_nan_not_an_mlx_error():
     np.testing.assert_allclose(g[0], np.linalg.inv(np.array(PD)).T, rtol=1e-5)
     assert np.isnan(g[1]).all()
     assert not checks.has_pending()
+
+
+# Every raising factorisation and its ``_ex`` twin: (plain, ex, arguments after A, outputs, singular input).
+EX_FAMILIES = [
+    ("cholesky", lambda A, **kw: L.cholesky(A, **kw), lambda A, **kw: L.cholesky_ex(A, **kw), 2, NOT_PD),
+    ("inv", lambda A, **kw: L.inv(A, **kw), lambda A, **kw: L.inv_ex(A, **kw), 2, SINGULAR),
+    ("solve", lambda A, **kw: L.solve(A, lucid.ones(2), **kw), lambda A, **kw: L.solve_ex(A, lucid.ones(2), **kw),
+     2, SINGULAR),
+    ("lu_factor", lambda A, **kw: L.lu_factor(A, **kw), lambda A, **kw: L.lu_factor_ex(A, **kw), 3, SINGULAR),
+    ("ldl_factor", lambda A, **kw: L.ldl_factor(A, **kw), lambda A, **kw: L.ldl_factor_ex(A, **kw), 3,
+     [[1.0, 0.0], [0.0, 0.0]]),
+]
+
+
+@pytest.mark.parametrize("name, plain, ex, n_out, bad", EX_FAMILIES, ids=[f[0] for f in EX_FAMILIES])
+def test_every_ex_twin_reports_like_its_raising_function(name, plain, ex, n_out, bad):
+    A = lucid.tensor(bad)
+    plain_out = plain(A)
+    if n_out == 3:
+        assert len(plain_out) == 2 and type(plain_out).__name__ == name
+    with pytest.raises(LinAlgError, match=rf"^linalg\.{name}: "):
+        lucid.eval()
+    res = ex(A)
+    assert len(res) == n_out and res.info.item() != 0 and type(res).__name__ == f"{name}_ex"
+    assert not checks.has_pending()
+    ex(A, check_errors=True)
+    with pytest.raises(LinAlgError, match=rf"^linalg\.{name}_ex: "):
+        lucid.eval()
+    for bad_flag in (1, "yes", None):
+        with pytest.raises(TypeError, match=rf"^linalg\.{name}_ex: check_errors must be a bool, got {bad_flag!r}$"):
+            ex(A, check_errors=bad_flag)
+    assert not checks.has_pending()
+
+
+@pytest.mark.parametrize("call, message", [
+    (lambda: L.cholesky(lucid.tensor(PD), upper=1), "linalg.cholesky: upper must be a bool, got 1"),
+    (lambda: L.cholesky_ex(lucid.tensor(PD), upper=None), "linalg.cholesky_ex: upper must be a bool, got None"),
+    (lambda: L.lu_factor(lucid.tensor(PD), pivot=0), "linalg.lu_factor: pivot must be a bool, got 0"),
+    (lambda: L.lu_factor_ex(lucid.tensor(PD), pivot="no"), "linalg.lu_factor_ex: pivot must be a bool, got 'no'"),
+    (lambda: L.lu(lucid.tensor(PD), pivot=1), "linalg.lu: pivot must be a bool, got 1"),
+    (lambda: L.ldl_factor(lucid.tensor(PD), hermitian=1), "linalg.ldl_factor: hermitian must be a bool, got 1"),
+    (lambda: L.solve(lucid.tensor(PD), lucid.ones(2), left=1), "linalg.solve: left must be a bool, got 1"),
+    (lambda: L.solve_triangular(lucid.tensor(PD), lucid.ones(2, 1), upper=1),
+     "linalg.solve_triangular: upper must be a bool, got 1"),
+    (lambda: L.lu_solve(*L.lu_factor(lucid.tensor(PD)), lucid.ones(2, 1), adjoint=1),
+     "linalg.lu_solve: adjoint must be a bool, got 1"),
+])
+def test_flags_must_be_bools(call, message):
+    with pytest.raises(TypeError) as err:
+        call()
+    assert str(err.value) == message

@@ -134,3 +134,20 @@ def test_matrix_exp_gradient_is_scipy_frechet_derivative(scale):
     LA.matrix_exp(x).backward(lucid.tensor(g))
     ref = sl.expm_frechet(a.T, g, compute_expm=False)
     np.testing.assert_allclose(x.grad.numpy(), ref, rtol=1e-9, atol=1e-12 * np.abs(ref).max())
+
+
+@pytest.mark.parametrize("scale", [0.01, 1.0, 30.0])
+def test_matrix_exp_forward_mode_is_scipy_frechet_derivative(scale):
+    rng = _rng(11)
+    a, t = rng.standard_normal((4, 4)) * scale, rng.standard_normal((4, 4))  # non-symmetric: L(A, T) != L(A^T, T)
+    _, tangent = lucid.func.jvp(LA.matrix_exp, (lucid.tensor(a),), (lucid.tensor(t),))
+    ref = sl.expm_frechet(a, t, compute_expm=False)
+    np.testing.assert_allclose(tangent.numpy(), ref, rtol=1e-9, atol=1e-12 * np.abs(ref).max())
+
+
+def test_matrix_exp_derivatives_of_empty_matrices():
+    x = lucid.zeros(2, 0, 0, dtype=lucid.float64, requires_grad=True)
+    LA.matrix_exp(x).sum().backward()
+    assert x.grad.shape == (2, 0, 0)
+    _, tangent = lucid.func.jvp(LA.matrix_exp, (lucid.zeros(0, 0),), (lucid.zeros(0, 0),))
+    assert tangent.shape == (0, 0) and tangent.dtype == lucid.float32
