@@ -9,6 +9,7 @@ from __future__ import annotations
 from lucid._tensor import Tensor
 from lucid.nn.functional._kernels import check_layer_input, check_spatial_input, is_int
 from lucid.nn.module import Module
+from lucid.nn.modules._factory import example_doc, layer_class
 from lucid.ops.rearrange import pad as _pad
 
 __all__ = ["ConstantPad1d", "ConstantPad2d", "ConstantPad3d", "ZeroPad1d", "ZeroPad2d", "ZeroPad3d",
@@ -57,42 +58,6 @@ class _ConstantPadNd(_PadNd):
         return f"padding={self.padding}, value={self.value}"
 
 
-class ConstantPad1d(_ConstantPadNd):
-    """Pad the last dim with ``value``.
-
-    Examples:
-        >>> import lucid
-        >>> lucid.nn.ConstantPad1d((1, 2), 9.0)(lucid.tensor([[1.0]])).tolist()
-        [[9.0, 1.0, 9.0, 9.0]]
-    """
-
-    _nd = 1
-
-
-class ConstantPad2d(_ConstantPadNd):
-    """Pad the last two dims with ``value``.
-
-    Examples:
-        >>> import lucid
-        >>> lucid.nn.ConstantPad2d(1, 0.5)(lucid.ones(1, 2, 2)).shape
-        (1, 4, 4)
-    """
-
-    _nd = 2
-
-
-class ConstantPad3d(_ConstantPadNd):
-    """Pad the last three dims with ``value``.
-
-    Examples:
-        >>> import lucid
-        >>> lucid.nn.ConstantPad3d((1, 0, 0, 1, 2, 0), 0.0)(lucid.ones(1, 1, 1, 1)).shape
-        (1, 3, 2, 2)
-    """
-
-    _nd = 3
-
-
 class _ZeroPadNd(_ConstantPadNd):
     def __init__(self, padding) -> None:
         super().__init__(padding, 0.0)
@@ -101,154 +66,40 @@ class _ZeroPadNd(_ConstantPadNd):
         return f"{self.padding}"
 
 
-class ZeroPad1d(_ZeroPadNd):
-    """Pad the last dim with zeros.
-
-    Examples:
-        >>> import lucid
-        >>> lucid.nn.ZeroPad1d(1)(lucid.tensor([[1.0]])).tolist()
-        [[0.0, 1.0, 0.0]]
-    """
-
-    _nd = 1
-
-
-class ZeroPad2d(_ZeroPadNd):
-    """Pad the last two dims with zeros.
-
-    Examples:
-        >>> import lucid
-        >>> lucid.nn.ZeroPad2d((1, 1, 0, 0))(lucid.ones(1, 1, 1)).tolist()
-        [[[0.0, 1.0, 0.0]]]
-    """
-
-    _nd = 2
+# How each family pads; ``{dims}`` becomes "dim", "two dims" or "three dims".
+_FAMILIES = {
+    "ConstantPad": (_ConstantPadNd, "constant", "Pad the last {dims} with ``value``."),
+    "ZeroPad": (_ZeroPadNd, "constant", "Pad the last {dims} with zeros."),
+    "ReflectionPad": (_PadNd, "reflect", "Mirror the last {dims} without repeating the edge (widths below the size)."),
+    "ReplicationPad": (_PadNd, "replicate", "Repeat the edge values of the last {dims}."),
+    "CircularPad": (_PadNd, "circular", "Wrap the last {dims} around."),
+}
+_DIMS = {1: "dim", 2: "two dims", 3: "three dims"}
 
 
-class ZeroPad3d(_ZeroPadNd):
-    """Pad the last three dims with zeros.
-
-    Examples:
-        >>> import lucid
-        >>> lucid.nn.ZeroPad3d(1)(lucid.ones(1, 1, 1, 1)).shape
-        (1, 3, 3, 3)
-    """
-
-    _nd = 3
+def _pad_layer(name: str, example: str, result: str) -> type:
+    """Define the padding layer ``name`` (family and dimension count read from it); its doctest runs ``example``."""
+    base, mode, summary = _FAMILIES[name[:-2]]
+    nd = int(name[-2])
+    doc = example_doc(summary.format(dims=_DIMS[nd]), ">>> import lucid", f">>> lucid.nn.{name}{example}", result)
+    return layer_class(__name__, name, base, doc, _nd=nd, _mode=mode)
 
 
-class ReflectionPad1d(_PadNd):
-    """Mirror the last dim without repeating the edge (widths below the size).
-
-    Examples:
-        >>> import lucid
-        >>> lucid.nn.ReflectionPad1d(2)(lucid.tensor([[1.0, 2.0, 3.0]])).tolist()
-        [[3.0, 2.0, 1.0, 2.0, 3.0, 2.0, 1.0]]
-    """
-
-    _nd = 1
-    _mode = "reflect"
-
-
-class ReflectionPad2d(_PadNd):
-    """Mirror the last two dims.
-
-    Examples:
-        >>> import lucid
-        >>> lucid.nn.ReflectionPad2d(1)(lucid.ones(1, 2, 2)).shape
-        (1, 4, 4)
-    """
-
-    _nd = 2
-    _mode = "reflect"
-
-
-class ReflectionPad3d(_PadNd):
-    """Mirror the last three dims.
-
-    Examples:
-        >>> import lucid
-        >>> lucid.nn.ReflectionPad3d(1)(lucid.ones(1, 1, 2, 2, 2)).shape
-        (1, 1, 4, 4, 4)
-    """
-
-    _nd = 3
-    _mode = "reflect"
-
-
-class ReplicationPad1d(_PadNd):
-    """Repeat the edge values of the last dim.
-
-    Examples:
-        >>> import lucid
-        >>> lucid.nn.ReplicationPad1d((2, 1))(lucid.tensor([[1.0, 2.0]])).tolist()
-        [[1.0, 1.0, 1.0, 2.0, 2.0]]
-    """
-
-    _nd = 1
-    _mode = "replicate"
-
-
-class ReplicationPad2d(_PadNd):
-    """Repeat the edge values of the last two dims.
-
-    Examples:
-        >>> import lucid
-        >>> lucid.nn.ReplicationPad2d(1)(lucid.ones(1, 2, 2)).shape
-        (1, 4, 4)
-    """
-
-    _nd = 2
-    _mode = "replicate"
-
-
-class ReplicationPad3d(_PadNd):
-    """Repeat the edge values of the last three dims.
-
-    Examples:
-        >>> import lucid
-        >>> lucid.nn.ReplicationPad3d(1)(lucid.ones(1, 1, 1, 1)).shape
-        (1, 3, 3, 3)
-    """
-
-    _nd = 3
-    _mode = "replicate"
-
-
-class CircularPad1d(_PadNd):
-    """Wrap the last dim around.
-
-    Examples:
-        >>> import lucid
-        >>> lucid.nn.CircularPad1d(1)(lucid.tensor([[1.0, 2.0, 3.0]])).tolist()
-        [[3.0, 1.0, 2.0, 3.0, 1.0]]
-    """
-
-    _nd = 1
-    _mode = "circular"
-
-
-class CircularPad2d(_PadNd):
-    """Wrap the last two dims around.
-
-    Examples:
-        >>> import lucid
-        >>> lucid.nn.CircularPad2d(1)(lucid.ones(1, 2, 2)).shape
-        (1, 4, 4)
-    """
-
-    _nd = 2
-    _mode = "circular"
-
-
-class CircularPad3d(_PadNd):
-    """Wrap the last three dims around.
-
-    Examples:
-        >>> import lucid
-        >>> lucid.nn.CircularPad3d(1)(lucid.ones(1, 1, 2, 2, 2)).shape
-        (1, 1, 4, 4, 4)
-    """
-
-    _nd = 3
-    _mode = "circular"
+ConstantPad1d = _pad_layer("ConstantPad1d", "((1, 2), 9.0)(lucid.tensor([[1.0]])).tolist()", "[[9.0, 1.0, 9.0, 9.0]]")
+ConstantPad2d = _pad_layer("ConstantPad2d", "(1, 0.5)(lucid.ones(1, 2, 2)).shape", "(1, 4, 4)")
+ConstantPad3d = _pad_layer("ConstantPad3d", "((1, 0, 0, 1, 2, 0), 0.0)(lucid.ones(1, 1, 1, 1)).shape", "(1, 3, 2, 2)")
+ZeroPad1d = _pad_layer("ZeroPad1d", "(1)(lucid.tensor([[1.0]])).tolist()", "[[0.0, 1.0, 0.0]]")
+ZeroPad2d = _pad_layer("ZeroPad2d", "((1, 1, 0, 0))(lucid.ones(1, 1, 1)).tolist()", "[[[0.0, 1.0, 0.0]]]")
+ZeroPad3d = _pad_layer("ZeroPad3d", "(1)(lucid.ones(1, 1, 1, 1)).shape", "(1, 3, 3, 3)")
+ReflectionPad1d = _pad_layer("ReflectionPad1d", "(2)(lucid.tensor([[1.0, 2.0, 3.0]])).tolist()",
+                             "[[3.0, 2.0, 1.0, 2.0, 3.0, 2.0, 1.0]]")
+ReflectionPad2d = _pad_layer("ReflectionPad2d", "(1)(lucid.ones(1, 2, 2)).shape", "(1, 4, 4)")
+ReflectionPad3d = _pad_layer("ReflectionPad3d", "(1)(lucid.ones(1, 1, 2, 2, 2)).shape", "(1, 1, 4, 4, 4)")
+ReplicationPad1d = _pad_layer("ReplicationPad1d", "((2, 1))(lucid.tensor([[1.0, 2.0]])).tolist()",
+                              "[[1.0, 1.0, 1.0, 2.0, 2.0]]")
+ReplicationPad2d = _pad_layer("ReplicationPad2d", "(1)(lucid.ones(1, 2, 2)).shape", "(1, 4, 4)")
+ReplicationPad3d = _pad_layer("ReplicationPad3d", "(1)(lucid.ones(1, 1, 1, 1)).shape", "(1, 3, 3, 3)")
+CircularPad1d = _pad_layer("CircularPad1d", "(1)(lucid.tensor([[1.0, 2.0, 3.0]])).tolist()",
+                           "[[3.0, 1.0, 2.0, 3.0, 1.0]]")
+CircularPad2d = _pad_layer("CircularPad2d", "(1)(lucid.ones(1, 2, 2)).shape", "(1, 4, 4)")
+CircularPad3d = _pad_layer("CircularPad3d", "(1)(lucid.ones(1, 1, 2, 2, 2)).shape", "(1, 1, 4, 4, 4)")
