@@ -142,7 +142,7 @@ class _LazyBatchNorm(_LazyModule):
                          device=device, dtype=dtype)
 
     def _infer_size(self, input: Tensor) -> int:
-        ndims = (2, 3) if self._nd == 1 else (self._nd + 2,)  # BatchNorm1d also takes (N, C) inputs
+        ndims = self.cls_to_become._ndims
         if input.ndim not in ndims:
             dims = " or ".join(f"{d}-D" for d in ndims)
             raise ValueError(f"{type(self).__name__} expected a {dims} input, got shape {input.shape}")
