@@ -1,4 +1,4 @@
-"""Define per-dimension sibling layers (``MaxPool1d/2d/3d``, ...) from one base class and a table row.
+"""Define per-dimension sibling layers (``MaxPool1d/2d/3d``, ...) from one base class and one docstring template.
 
 Siblings that differ only by class attributes (the dimension count, a mode)
 and by their doctest are made by :func:`layer_class` instead of being written
@@ -8,18 +8,25 @@ out one ``class`` statement each. The docs build documents them as classes
 
 from __future__ import annotations
 
+import textwrap
+
 __all__ = ["example_doc", "layer_class"]
 
 
-def example_doc(summary: str, *doctest: str) -> str:
-    """A Google-style docstring: ``summary`` (may span paragraphs), then ``Examples:`` with the ``doctest`` lines.
+def example_doc(summary: str, *examples: str) -> str:
+    """A Google-style docstring: ``summary`` (may span paragraphs), then ``Examples:`` with the doctest blocks.
+
+    Each of ``examples`` is doctest text at any indentation (a triple-quoted block or a single line).
 
     Examples:
-        >>> example_doc("Double.", ">>> 2 * 2", "4").splitlines()
-        ['Double.', '', '    Examples:', '        >>> 2 * 2', '        4', '    ']
+        >>> example_doc("Double.", ">>> 2 * 2", '''
+        ...     >>> 3 * 2
+        ...     6
+        ... ''').splitlines()
+        ['Double.', '', '    Examples:', '        >>> 2 * 2', '        >>> 3 * 2', '        6', '    ']
     """
-    lines = "".join(f"        {line}\n" for line in doctest)
-    return f"{summary}\n\n    Examples:\n{lines}    "
+    body = "\n".join(textwrap.dedent(block).strip("\n") for block in examples)
+    return f"{summary}\n\n    Examples:\n{textwrap.indent(body, ' ' * 8)}\n    "
 
 
 def layer_class(module: str, name: str, base: type, doc: str, **attrs) -> type:

@@ -66,40 +66,70 @@ class _ZeroPadNd(_ConstantPadNd):
         return f"{self.padding}"
 
 
-# How each family pads; ``{dims}`` becomes "dim", "two dims" or "three dims".
-_FAMILIES = {
-    "ConstantPad": (_ConstantPadNd, "constant", "Pad the last {dims} with ``value``."),
-    "ZeroPad": (_ZeroPadNd, "constant", "Pad the last {dims} with zeros."),
-    "ReflectionPad": (_PadNd, "reflect", "Mirror the last {dims} without repeating the edge (widths below the size)."),
-    "ReplicationPad": (_PadNd, "replicate", "Repeat the edge values of the last {dims}."),
-    "CircularPad": (_PadNd, "circular", "Wrap the last {dims} around."),
-}
 _DIMS = {1: "dim", 2: "two dims", 3: "three dims"}
 
 
-def _pad_layer(name: str, example: str, result: str) -> type:
-    """Define the padding layer ``name`` (family and dimension count read from it); its doctest runs ``example``."""
-    base, mode, summary = _FAMILIES[name[:-2]]
-    nd = int(name[-2])
-    doc = example_doc(summary.format(dims=_DIMS[nd]), ">>> import lucid", f">>> lucid.nn.{name}{example}", result)
-    return layer_class(__name__, name, base, doc, _nd=nd, _mode=mode)
+def _pad_layers(stem: str, base: type, mode: str, summary: str, *examples: str) -> tuple:
+    """Define ``{stem}1d``, ``2d`` and ``3d``: ``base`` padding in ``mode``; ``summary`` names the ``{dims}`` padded."""
+    return tuple(layer_class(__name__, f"{stem}{nd}d", base,
+                             example_doc(summary.format(dims=_DIMS[nd]), ">>> import lucid", example),
+                             _nd=nd, _mode=mode)
+                 for nd, example in enumerate(examples, 1))
 
 
-ConstantPad1d = _pad_layer("ConstantPad1d", "((1, 2), 9.0)(lucid.tensor([[1.0]])).tolist()", "[[9.0, 1.0, 9.0, 9.0]]")
-ConstantPad2d = _pad_layer("ConstantPad2d", "(1, 0.5)(lucid.ones(1, 2, 2)).shape", "(1, 4, 4)")
-ConstantPad3d = _pad_layer("ConstantPad3d", "((1, 0, 0, 1, 2, 0), 0.0)(lucid.ones(1, 1, 1, 1)).shape", "(1, 3, 2, 2)")
-ZeroPad1d = _pad_layer("ZeroPad1d", "(1)(lucid.tensor([[1.0]])).tolist()", "[[0.0, 1.0, 0.0]]")
-ZeroPad2d = _pad_layer("ZeroPad2d", "((1, 1, 0, 0))(lucid.ones(1, 1, 1)).tolist()", "[[[0.0, 1.0, 0.0]]]")
-ZeroPad3d = _pad_layer("ZeroPad3d", "(1)(lucid.ones(1, 1, 1, 1)).shape", "(1, 3, 3, 3)")
-ReflectionPad1d = _pad_layer("ReflectionPad1d", "(2)(lucid.tensor([[1.0, 2.0, 3.0]])).tolist()",
-                             "[[3.0, 2.0, 1.0, 2.0, 3.0, 2.0, 1.0]]")
-ReflectionPad2d = _pad_layer("ReflectionPad2d", "(1)(lucid.ones(1, 2, 2)).shape", "(1, 4, 4)")
-ReflectionPad3d = _pad_layer("ReflectionPad3d", "(1)(lucid.ones(1, 1, 2, 2, 2)).shape", "(1, 1, 4, 4, 4)")
-ReplicationPad1d = _pad_layer("ReplicationPad1d", "((2, 1))(lucid.tensor([[1.0, 2.0]])).tolist()",
-                              "[[1.0, 1.0, 1.0, 2.0, 2.0]]")
-ReplicationPad2d = _pad_layer("ReplicationPad2d", "(1)(lucid.ones(1, 2, 2)).shape", "(1, 4, 4)")
-ReplicationPad3d = _pad_layer("ReplicationPad3d", "(1)(lucid.ones(1, 1, 1, 1)).shape", "(1, 3, 3, 3)")
-CircularPad1d = _pad_layer("CircularPad1d", "(1)(lucid.tensor([[1.0, 2.0, 3.0]])).tolist()",
-                           "[[3.0, 1.0, 2.0, 3.0, 1.0]]")
-CircularPad2d = _pad_layer("CircularPad2d", "(1)(lucid.ones(1, 2, 2)).shape", "(1, 4, 4)")
-CircularPad3d = _pad_layer("CircularPad3d", "(1)(lucid.ones(1, 1, 2, 2, 2)).shape", "(1, 1, 4, 4, 4)")
+ConstantPad1d, ConstantPad2d, ConstantPad3d = _pad_layers(
+    "ConstantPad", _ConstantPadNd, "constant", "Pad the last {dims} with ``value``.", """
+    >>> lucid.nn.ConstantPad1d((1, 2), 9.0)(lucid.tensor([[1.0]])).tolist()
+    [[9.0, 1.0, 9.0, 9.0]]
+""", """
+    >>> lucid.nn.ConstantPad2d(1, 0.5)(lucid.ones(1, 2, 2)).shape
+    (1, 4, 4)
+""", """
+    >>> lucid.nn.ConstantPad3d((1, 0, 0, 1, 2, 0), 0.0)(lucid.ones(1, 1, 1, 1)).shape
+    (1, 3, 2, 2)
+""")
+ZeroPad1d, ZeroPad2d, ZeroPad3d = _pad_layers(
+    "ZeroPad", _ZeroPadNd, "constant", "Pad the last {dims} with zeros.", """
+    >>> lucid.nn.ZeroPad1d(1)(lucid.tensor([[1.0]])).tolist()
+    [[0.0, 1.0, 0.0]]
+""", """
+    >>> lucid.nn.ZeroPad2d((1, 1, 0, 0))(lucid.ones(1, 1, 1)).tolist()
+    [[[0.0, 1.0, 0.0]]]
+""", """
+    >>> lucid.nn.ZeroPad3d(1)(lucid.ones(1, 1, 1, 1)).shape
+    (1, 3, 3, 3)
+""")
+ReflectionPad1d, ReflectionPad2d, ReflectionPad3d = _pad_layers(
+    "ReflectionPad", _PadNd, "reflect",
+    "Mirror the last {dims} without repeating the edge (widths below the size).", """
+    >>> lucid.nn.ReflectionPad1d(2)(lucid.tensor([[1.0, 2.0, 3.0]])).tolist()
+    [[3.0, 2.0, 1.0, 2.0, 3.0, 2.0, 1.0]]
+""", """
+    >>> lucid.nn.ReflectionPad2d(1)(lucid.ones(1, 2, 2)).shape
+    (1, 4, 4)
+""", """
+    >>> lucid.nn.ReflectionPad3d(1)(lucid.ones(1, 1, 2, 2, 2)).shape
+    (1, 1, 4, 4, 4)
+""")
+ReplicationPad1d, ReplicationPad2d, ReplicationPad3d = _pad_layers(
+    "ReplicationPad", _PadNd, "replicate", "Repeat the edge values of the last {dims}.", """
+    >>> lucid.nn.ReplicationPad1d((2, 1))(lucid.tensor([[1.0, 2.0]])).tolist()
+    [[1.0, 1.0, 1.0, 2.0, 2.0]]
+""", """
+    >>> lucid.nn.ReplicationPad2d(1)(lucid.ones(1, 2, 2)).shape
+    (1, 4, 4)
+""", """
+    >>> lucid.nn.ReplicationPad3d(1)(lucid.ones(1, 1, 1, 1)).shape
+    (1, 3, 3, 3)
+""")
+CircularPad1d, CircularPad2d, CircularPad3d = _pad_layers(
+    "CircularPad", _PadNd, "circular", "Wrap the last {dims} around.", """
+    >>> lucid.nn.CircularPad1d(1)(lucid.tensor([[1.0, 2.0, 3.0]])).tolist()
+    [[3.0, 1.0, 2.0, 3.0, 1.0]]
+""", """
+    >>> lucid.nn.CircularPad2d(1)(lucid.ones(1, 2, 2)).shape
+    (1, 4, 4)
+""", """
+    >>> lucid.nn.CircularPad3d(1)(lucid.ones(1, 1, 2, 2, 2)).shape
+    (1, 1, 4, 4, 4)
+""")
