@@ -192,46 +192,79 @@ _FAMILIES = {
 }
 
 
-def _pool_layer(name: str, *doctest: str) -> type:
-    """Define the pooling layer ``name`` (family and dimension count read from it) with ``doctest`` as its example."""
-    base, what, functional, args = _FAMILIES[name[:-2]]
-    nd = int(name[-2])
-    summary = f"{what.format(nd=nd)} (see :func:`lucid.nn.functional.{functional}{nd}d`).{args}"
-    doc = example_doc(summary, ">>> import lucid", ">>> import lucid.nn as nn", *doctest)
-    return layer_class(__name__, name, base, doc, _nd=nd)
+def _pool_layers(stem: str, *examples: str, first: int = 1) -> tuple:
+    """Define ``{stem}{nd}d`` for ``nd`` from ``first`` up to 3, each with its doctest block from ``examples``."""
+    base, what, functional, args = _FAMILIES[stem]
+    return tuple(layer_class(__name__, f"{stem}{nd}d", base, example_doc(
+                     f"{what.format(nd=nd)} (see :func:`lucid.nn.functional.{functional}{nd}d`).{args}",
+                     ">>> import lucid", ">>> import lucid.nn as nn", example), _nd=nd)
+                 for nd, example in enumerate(examples, first))
 
 
-MaxPool1d = _pool_layer("MaxPool1d", ">>> nn.MaxPool1d(2)",
-                        "MaxPool1d(kernel_size=2, stride=2, padding=0, dilation=1, ceil_mode=False)",
-                        ">>> nn.MaxPool1d(2)(lucid.tensor([[[1.0, 3.0, 2.0, 0.0]]])).tolist()", "[[[3.0, 2.0]]]")
-MaxPool2d = _pool_layer("MaxPool2d", ">>> nn.MaxPool2d(3, stride=2, padding=1)(lucid.ones(1, 4, 8, 8)).shape",
-                        "(1, 4, 4, 4)")
-MaxPool3d = _pool_layer("MaxPool3d", ">>> nn.MaxPool3d(2)(lucid.ones(1, 1, 4, 4, 4)).shape", "(1, 1, 2, 2, 2)")
-AvgPool2d = _pool_layer("AvgPool2d", ">>> nn.AvgPool2d(2)(lucid.ones(1, 3, 4, 4)).shape", "(1, 3, 2, 2)")
-AvgPool3d = _pool_layer("AvgPool3d", ">>> nn.AvgPool3d(2, stride=1)(lucid.ones(1, 1, 3, 3, 3)).shape",
-                        "(1, 1, 2, 2, 2)")
-AdaptiveAvgPool1d = _pool_layer("AdaptiveAvgPool1d", ">>> nn.AdaptiveAvgPool1d(3)(lucid.ones(2, 4, 10)).shape",
-                                "(2, 4, 3)")
-AdaptiveAvgPool2d = _pool_layer("AdaptiveAvgPool2d", ">>> nn.AdaptiveAvgPool2d((1, 1))",
-                                "AdaptiveAvgPool2d(output_size=(1, 1))",
-                                ">>> nn.AdaptiveAvgPool2d(1)(lucid.ones(2, 8, 7, 7)).shape", "(2, 8, 1, 1)")
-AdaptiveAvgPool3d = _pool_layer("AdaptiveAvgPool3d", ">>> nn.AdaptiveAvgPool3d(2)(lucid.ones(1, 1, 5, 5, 5)).shape",
-                                "(1, 1, 2, 2, 2)")
-AdaptiveMaxPool1d = _pool_layer("AdaptiveMaxPool1d",
-                                ">>> nn.AdaptiveMaxPool1d(2)(lucid.tensor([[[1.0, 5.0, 2.0, 4.0, 3.0]]])).tolist()",
-                                "[[[5.0, 4.0]]]")
-AdaptiveMaxPool2d = _pool_layer("AdaptiveMaxPool2d", ">>> nn.AdaptiveMaxPool2d((2, 3))(lucid.ones(1, 2, 5, 7)).shape",
-                                "(1, 2, 2, 3)")
-AdaptiveMaxPool3d = _pool_layer("AdaptiveMaxPool3d", ">>> nn.AdaptiveMaxPool3d(1)(lucid.ones(1, 2, 3, 3, 3)).shape",
-                                "(1, 2, 1, 1, 1)")
-LPPool1d = _pool_layer("LPPool1d", ">>> nn.LPPool1d(2, 2)(lucid.tensor([[3.0, 4.0]])).tolist()", "[[5.0]]")
-LPPool2d = _pool_layer("LPPool2d", ">>> nn.LPPool2d(1, 2)(lucid.ones(1, 1, 2, 2)).tolist()", "[[[[4.0]]]]")
-LPPool3d = _pool_layer("LPPool3d", ">>> nn.LPPool3d(2, 2)(lucid.ones(1, 1, 2, 2, 2)).shape", "(1, 1, 1, 1, 1)")
-MaxUnpool1d = _pool_layer("MaxUnpool1d", ">>> pool, unpool = nn.MaxPool1d(2, return_indices=True), nn.MaxUnpool1d(2)",
-                          ">>> y, i = pool(lucid.tensor([[[1.0, 3.0, 5.0, 2.0]]]))", ">>> unpool(y, i).tolist()",
-                          "[[[0.0, 3.0, 5.0, 0.0]]]")
-MaxUnpool2d = _pool_layer("MaxUnpool2d", ">>> pool, unpool = nn.MaxPool2d(2, return_indices=True), nn.MaxUnpool2d(2)",
-                          ">>> y, i = pool(lucid.arange(16.0).reshape(1, 1, 4, 4))",
-                          ">>> unpool(y, i, output_size=(5, 5)).shape", "(1, 1, 5, 5)")
-MaxUnpool3d = _pool_layer("MaxUnpool3d", ">>> pool, unpool = nn.MaxPool3d(2, return_indices=True), nn.MaxUnpool3d(2)",
-                          ">>> y, i = pool(lucid.randn(1, 2, 4, 4, 4))", ">>> unpool(y, i).shape", "(1, 2, 4, 4, 4)")
+MaxPool1d, MaxPool2d, MaxPool3d = _pool_layers("MaxPool", """
+    >>> nn.MaxPool1d(2)
+    MaxPool1d(kernel_size=2, stride=2, padding=0, dilation=1, ceil_mode=False)
+    >>> nn.MaxPool1d(2)(lucid.tensor([[[1.0, 3.0, 2.0, 0.0]]])).tolist()
+    [[[3.0, 2.0]]]
+""", """
+    >>> nn.MaxPool2d(3, stride=2, padding=1)(lucid.ones(1, 4, 8, 8)).shape
+    (1, 4, 4, 4)
+""", """
+    >>> nn.MaxPool3d(2)(lucid.ones(1, 1, 4, 4, 4)).shape
+    (1, 1, 2, 2, 2)
+""")
+AvgPool2d, AvgPool3d = _pool_layers("AvgPool", """
+    >>> nn.AvgPool2d(2)(lucid.ones(1, 3, 4, 4)).shape
+    (1, 3, 2, 2)
+""", """
+    >>> nn.AvgPool3d(2, stride=1)(lucid.ones(1, 1, 3, 3, 3)).shape
+    (1, 1, 2, 2, 2)
+""", first=2)
+AdaptiveAvgPool1d, AdaptiveAvgPool2d, AdaptiveAvgPool3d = _pool_layers("AdaptiveAvgPool", """
+    >>> nn.AdaptiveAvgPool1d(3)(lucid.ones(2, 4, 10)).shape
+    (2, 4, 3)
+""", """
+    >>> nn.AdaptiveAvgPool2d((1, 1))
+    AdaptiveAvgPool2d(output_size=(1, 1))
+    >>> nn.AdaptiveAvgPool2d(1)(lucid.ones(2, 8, 7, 7)).shape
+    (2, 8, 1, 1)
+""", """
+    >>> nn.AdaptiveAvgPool3d(2)(lucid.ones(1, 1, 5, 5, 5)).shape
+    (1, 1, 2, 2, 2)
+""")
+AdaptiveMaxPool1d, AdaptiveMaxPool2d, AdaptiveMaxPool3d = _pool_layers("AdaptiveMaxPool", """
+    >>> nn.AdaptiveMaxPool1d(2)(lucid.tensor([[[1.0, 5.0, 2.0, 4.0, 3.0]]])).tolist()
+    [[[5.0, 4.0]]]
+""", """
+    >>> nn.AdaptiveMaxPool2d((2, 3))(lucid.ones(1, 2, 5, 7)).shape
+    (1, 2, 2, 3)
+""", """
+    >>> nn.AdaptiveMaxPool3d(1)(lucid.ones(1, 2, 3, 3, 3)).shape
+    (1, 2, 1, 1, 1)
+""")
+LPPool1d, LPPool2d, LPPool3d = _pool_layers("LPPool", """
+    >>> nn.LPPool1d(2, 2)(lucid.tensor([[3.0, 4.0]])).tolist()
+    [[5.0]]
+""", """
+    >>> nn.LPPool2d(1, 2)(lucid.ones(1, 1, 2, 2)).tolist()
+    [[[[4.0]]]]
+""", """
+    >>> nn.LPPool3d(2, 2)(lucid.ones(1, 1, 2, 2, 2)).shape
+    (1, 1, 1, 1, 1)
+""")
+MaxUnpool1d, MaxUnpool2d, MaxUnpool3d = _pool_layers("MaxUnpool", """
+    >>> pool, unpool = nn.MaxPool1d(2, return_indices=True), nn.MaxUnpool1d(2)
+    >>> y, i = pool(lucid.tensor([[[1.0, 3.0, 5.0, 2.0]]]))
+    >>> unpool(y, i).tolist()
+    [[[0.0, 3.0, 5.0, 0.0]]]
+""", """
+    >>> pool, unpool = nn.MaxPool2d(2, return_indices=True), nn.MaxUnpool2d(2)
+    >>> y, i = pool(lucid.arange(16.0).reshape(1, 1, 4, 4))
+    >>> unpool(y, i, output_size=(5, 5)).shape
+    (1, 1, 5, 5)
+""", """
+    >>> pool, unpool = nn.MaxPool3d(2, return_indices=True), nn.MaxUnpool3d(2)
+    >>> y, i = pool(lucid.randn(1, 2, 4, 4, 4))
+    >>> unpool(y, i).shape
+    (1, 2, 4, 4, 4)
+""")
