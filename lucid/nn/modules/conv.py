@@ -191,27 +191,40 @@ _FAMILIES = {
 }
 
 
-def _conv_layer(name: str, *doctest: str) -> type:
-    """Define the convolution layer ``name`` (family and dimension count read from it) with ``doctest``."""
-    base, summary, args = _FAMILIES[name[:-2]]
-    nd = int(name[-2])
-    kernel = ", ".join(f"k{d}" for d in SPATIAL[nd].split(", "))
-    doc = example_doc((summary + args).format(nd=nd, dims=SPATIAL[nd], kernel=kernel),
-                      ">>> import lucid", ">>> import lucid.nn as nn", *doctest)
-    return layer_class(__name__, name, base, doc, _nd=nd)
+def _conv_layers(stem: str, *examples: str) -> tuple:
+    """Define ``{stem}1d``, ``2d`` and ``3d``, each with its doctest block from ``examples``."""
+    base, summary, args = _FAMILIES[stem]
+    layers = []
+    for nd, example in enumerate(examples, 1):
+        kernel = ", ".join(f"k{d}" for d in SPATIAL[nd].split(", "))
+        doc = example_doc((summary + args).format(nd=nd, dims=SPATIAL[nd], kernel=kernel),
+                          ">>> import lucid", ">>> import lucid.nn as nn", example)
+        layers.append(layer_class(__name__, f"{stem}{nd}d", base, doc, _nd=nd))
+    return tuple(layers)
 
 
-Conv1d = _conv_layer("Conv1d", '>>> m = nn.Conv1d(4, 8, 3, padding="same")', ">>> m(lucid.ones(2, 4, 10)).shape",
-                     "(2, 8, 10)")
-Conv2d = _conv_layer("Conv2d", ">>> m = nn.Conv2d(3, 16, 3, padding=1)", ">>> m",
-                     "Conv2d(3, 16, kernel_size=(3, 3), stride=(1, 1), padding=(1, 1))",
-                     ">>> m(lucid.ones(8, 3, 28, 28)).shape", "(8, 16, 28, 28)")
-Conv3d = _conv_layer("Conv3d", ">>> nn.Conv3d(2, 4, (1, 3, 3), stride=(1, 2, 2))(lucid.ones(1, 2, 4, 9, 9)).shape",
-                     "(1, 4, 4, 4, 4)")
-ConvTranspose1d = _conv_layer("ConvTranspose1d", ">>> nn.ConvTranspose1d(4, 2, 3, stride=2)(lucid.ones(1, 4, 5)).shape",
-                              "(1, 2, 11)")
-ConvTranspose2d = _conv_layer("ConvTranspose2d", ">>> up = nn.ConvTranspose2d(16, 8, 3, stride=2, padding=1)",
-                              ">>> up(lucid.ones(1, 16, 7, 7), output_size=(14, 14)).shape", "(1, 8, 14, 14)")
-ConvTranspose3d = _conv_layer("ConvTranspose3d",
-                              ">>> nn.ConvTranspose3d(2, 3, 2, stride=2)(lucid.ones(1, 2, 2, 2, 2)).shape",
-                              "(1, 3, 4, 4, 4)")
+Conv1d, Conv2d, Conv3d = _conv_layers("Conv", """
+    >>> m = nn.Conv1d(4, 8, 3, padding="same")
+    >>> m(lucid.ones(2, 4, 10)).shape
+    (2, 8, 10)
+""", """
+    >>> m = nn.Conv2d(3, 16, 3, padding=1)
+    >>> m
+    Conv2d(3, 16, kernel_size=(3, 3), stride=(1, 1), padding=(1, 1))
+    >>> m(lucid.ones(8, 3, 28, 28)).shape
+    (8, 16, 28, 28)
+""", """
+    >>> nn.Conv3d(2, 4, (1, 3, 3), stride=(1, 2, 2))(lucid.ones(1, 2, 4, 9, 9)).shape
+    (1, 4, 4, 4, 4)
+""")
+ConvTranspose1d, ConvTranspose2d, ConvTranspose3d = _conv_layers("ConvTranspose", """
+    >>> nn.ConvTranspose1d(4, 2, 3, stride=2)(lucid.ones(1, 4, 5)).shape
+    (1, 2, 11)
+""", """
+    >>> up = nn.ConvTranspose2d(16, 8, 3, stride=2, padding=1)
+    >>> up(lucid.ones(1, 16, 7, 7), output_size=(14, 14)).shape
+    (1, 8, 14, 14)
+""", """
+    >>> nn.ConvTranspose3d(2, 3, 2, stride=2)(lucid.ones(1, 2, 2, 2, 2)).shape
+    (1, 3, 4, 4, 4)
+""")

@@ -154,34 +154,50 @@ _FAMILIES = {"LazyConv": (_LazyConvNd, conv), "LazyConvTranspose": (_LazyConvTra
              "LazyBatchNorm": (_LazyBatchNorm, normalization)}
 
 
-def _lazy_layer(name: str, *doctest: str) -> type:
-    """Define the lazy layer ``name``, which becomes ``name`` without ``Lazy``, with ``doctest`` as its example."""
-    base, regular = _FAMILIES[name[:-2]]
-    becomes = getattr(regular, name[len("Lazy"):])
-    summary = f":class:`~lucid.nn.{becomes.__name__}` whose ``{base._size_name}`` is read from the first input."
-    doc = example_doc(summary, ">>> import lucid", *doctest)
-    return layer_class(__name__, name, base, doc, cls_to_become=becomes, _nd=int(name[-2]))
+def _lazy_layers(stem: str, *examples: str) -> tuple:
+    """Define ``{stem}1d``, ``2d`` and ``3d``, which become the same names without ``Lazy``, with their doctests."""
+    base, regular = _FAMILIES[stem]
+    layers = []
+    for nd, example in enumerate(examples, 1):
+        becomes = getattr(regular, f"{stem[len('Lazy'):]}{nd}d")
+        summary = f":class:`~lucid.nn.{becomes.__name__}` whose ``{base._size_name}`` is read from the first input."
+        layers.append(layer_class(__name__, f"{stem}{nd}d", base, example_doc(summary, ">>> import lucid", example),
+                                  cls_to_become=becomes, _nd=nd))
+    return tuple(layers)
 
 
-LazyConv1d = _lazy_layer("LazyConv1d", ">>> lucid.nn.LazyConv1d(4, 3)(lucid.ones(2, 3, 8)).shape", "(2, 4, 6)")
-LazyConv2d = _lazy_layer("LazyConv2d", ">>> conv = lucid.nn.LazyConv2d(8, 3, padding=1)",
-                         ">>> conv(lucid.ones(1, 3, 5, 5)).shape", "(1, 8, 5, 5)",
-                         ">>> type(conv).__name__, conv.in_channels", "('Conv2d', 3)")
-LazyConv3d = _lazy_layer("LazyConv3d", ">>> lucid.nn.LazyConv3d(2, 1)(lucid.ones(1, 3, 2, 2, 2)).shape",
-                         "(1, 2, 2, 2, 2)")
-LazyConvTranspose1d = _lazy_layer("LazyConvTranspose1d",
-                                  ">>> lucid.nn.LazyConvTranspose1d(2, 2, stride=2)(lucid.ones(1, 3, 4)).shape",
-                                  "(1, 2, 8)")
-LazyConvTranspose2d = _lazy_layer("LazyConvTranspose2d",
-                                  ">>> lucid.nn.LazyConvTranspose2d(2, 2, stride=2)(lucid.ones(1, 3, 4, 4)).shape",
-                                  "(1, 2, 8, 8)")
-LazyConvTranspose3d = _lazy_layer("LazyConvTranspose3d",
-                                  ">>> lucid.nn.LazyConvTranspose3d(2, 1)(lucid.ones(1, 3, 2, 2, 2)).shape",
-                                  "(1, 2, 2, 2, 2)")
-LazyBatchNorm1d = _lazy_layer("LazyBatchNorm1d", ">>> bn = lucid.nn.LazyBatchNorm1d()",
-                              ">>> bn(lucid.randn(4, 3)).shape, bn.num_features", "((4, 3), 3)")
-LazyBatchNorm2d = _lazy_layer("LazyBatchNorm2d", ">>> bn = lucid.nn.LazyBatchNorm2d()",
-                              ">>> bn(lucid.randn(2, 3, 4, 4)).shape, tuple(bn.running_mean.shape)",
-                              "((2, 3, 4, 4), (3,))")
-LazyBatchNorm3d = _lazy_layer("LazyBatchNorm3d", ">>> lucid.nn.LazyBatchNorm3d()(lucid.randn(2, 3, 2, 2, 2)).shape",
-                              "(2, 3, 2, 2, 2)")
+LazyConv1d, LazyConv2d, LazyConv3d = _lazy_layers("LazyConv", """
+    >>> lucid.nn.LazyConv1d(4, 3)(lucid.ones(2, 3, 8)).shape
+    (2, 4, 6)
+""", """
+    >>> conv = lucid.nn.LazyConv2d(8, 3, padding=1)
+    >>> conv(lucid.ones(1, 3, 5, 5)).shape
+    (1, 8, 5, 5)
+    >>> type(conv).__name__, conv.in_channels
+    ('Conv2d', 3)
+""", """
+    >>> lucid.nn.LazyConv3d(2, 1)(lucid.ones(1, 3, 2, 2, 2)).shape
+    (1, 2, 2, 2, 2)
+""")
+LazyConvTranspose1d, LazyConvTranspose2d, LazyConvTranspose3d = _lazy_layers("LazyConvTranspose", """
+    >>> lucid.nn.LazyConvTranspose1d(2, 2, stride=2)(lucid.ones(1, 3, 4)).shape
+    (1, 2, 8)
+""", """
+    >>> lucid.nn.LazyConvTranspose2d(2, 2, stride=2)(lucid.ones(1, 3, 4, 4)).shape
+    (1, 2, 8, 8)
+""", """
+    >>> lucid.nn.LazyConvTranspose3d(2, 1)(lucid.ones(1, 3, 2, 2, 2)).shape
+    (1, 2, 2, 2, 2)
+""")
+LazyBatchNorm1d, LazyBatchNorm2d, LazyBatchNorm3d = _lazy_layers("LazyBatchNorm", """
+    >>> bn = lucid.nn.LazyBatchNorm1d()
+    >>> bn(lucid.randn(4, 3)).shape, bn.num_features
+    ((4, 3), 3)
+""", """
+    >>> bn = lucid.nn.LazyBatchNorm2d()
+    >>> bn(lucid.randn(2, 3, 4, 4)).shape, tuple(bn.running_mean.shape)
+    ((2, 3, 4, 4), (3,))
+""", """
+    >>> lucid.nn.LazyBatchNorm3d()(lucid.randn(2, 3, 2, 2, 2)).shape
+    (2, 3, 2, 2, 2)
+""")

@@ -195,38 +195,53 @@ _INSTANCE_DOC = """Instance normalisation over {inputs} inputs (see :func:`lucid
 _FAMILIES = {"BatchNorm": (_BatchNorm, _BATCH_DOC), "InstanceNorm": (_InstanceNorm, _INSTANCE_DOC)}
 
 
-def _norm_layer(name: str, *doctest: str) -> type:
-    """Define ``BatchNorm{nd}d`` or ``InstanceNorm{nd}d`` (read from ``name``) with ``doctest`` as its example."""
-    base, template = _FAMILIES[name[:-2]]
-    nd = int(name[-2])
-    if base is _BatchNorm:
-        shapes = (["(N, {0})"] if nd == 1 else []) + ["(N, {0}, " + SPATIAL[nd] + ")"]  # BatchNorm1d takes (N, C)
-        attrs = {"_ndims": ((2,) if nd == 1 else ()) + (nd + 2,), "_layout": " or ".join(shapes)}
-    else:
-        shapes, attrs = ["(N, {0}, " + SPATIAL[nd] + ")"], {"_nd": nd, "_spatial": SPATIAL[nd]}
-    inputs = " or ".join(f"``{shape.format('C')}``" for shape in shapes)
-    doc = example_doc(template.format(inputs=inputs), ">>> import lucid", ">>> import lucid.nn as nn", *doctest)
-    return layer_class(__name__, name, base, doc, **attrs)
+def _norm_layers(stem: str, *examples: str) -> tuple:
+    """Define ``{stem}1d``, ``2d`` and ``3d`` (``BatchNorm`` or ``InstanceNorm``), each with its doctest block."""
+    base, template = _FAMILIES[stem]
+    layers = []
+    for nd, example in enumerate(examples, 1):
+        if base is _BatchNorm:
+            shapes = (["(N, {0})"] if nd == 1 else []) + ["(N, {0}, " + SPATIAL[nd] + ")"]  # BatchNorm1d takes (N, C)
+            attrs = {"_ndims": ((2,) if nd == 1 else ()) + (nd + 2,), "_layout": " or ".join(shapes)}
+        else:
+            shapes, attrs = ["(N, {0}, " + SPATIAL[nd] + ")"], {"_nd": nd, "_spatial": SPATIAL[nd]}
+        inputs = " or ".join(f"``{shape.format('C')}``" for shape in shapes)
+        doc = example_doc(template.format(inputs=inputs), ">>> import lucid", ">>> import lucid.nn as nn", example)
+        layers.append(layer_class(__name__, f"{stem}{nd}d", base, doc, **attrs))
+    return tuple(layers)
 
 
-BatchNorm1d = _norm_layer("BatchNorm1d", ">>> bn = nn.BatchNorm1d(3)", ">>> bn",
-                          "BatchNorm1d(3, eps=1e-05, momentum=0.1, affine=True, track_running_stats=True)",
-                          ">>> list(bn.state_dict())",
-                          "['weight', 'bias', 'running_mean', 'running_var', 'num_batches_tracked']",
-                          ">>> bn(lucid.tensor([[1.0, 2.0, 3.0], [3.0, 2.0, 1.0]])).shape", "(2, 3)")
-BatchNorm2d = _norm_layer("BatchNorm2d", ">>> bn = nn.BatchNorm2d(4)", ">>> y = bn(lucid.random.randn(8, 4, 5, 5))",
-                          ">>> bn.num_batches_tracked.item()", "1", ">>> bn.eval()(lucid.ones(1, 4, 2, 2)).shape",
-                          "(1, 4, 2, 2)")
-BatchNorm3d = _norm_layer("BatchNorm3d", ">>> nn.BatchNorm3d(2)(lucid.random.randn(2, 2, 3, 3, 3)).shape",
-                          "(2, 2, 3, 3, 3)")
-InstanceNorm1d = _norm_layer("InstanceNorm1d", ">>> nn.InstanceNorm1d(3)",
-                             "InstanceNorm1d(3, eps=1e-05, momentum=0.1, affine=False, track_running_stats=False)",
-                             ">>> nn.InstanceNorm1d(3)(lucid.random.randn(2, 3, 5)).shape", "(2, 3, 5)")
-InstanceNorm2d = _norm_layer("InstanceNorm2d",
-                             ">>> nn.InstanceNorm2d(3, affine=True)(lucid.random.randn(2, 3, 4, 4)).shape",
-                             "(2, 3, 4, 4)")
-InstanceNorm3d = _norm_layer("InstanceNorm3d", ">>> nn.InstanceNorm3d(2)(lucid.random.randn(1, 2, 2, 3, 3)).shape",
-                             "(1, 2, 2, 3, 3)")
+BatchNorm1d, BatchNorm2d, BatchNorm3d = _norm_layers("BatchNorm", """
+    >>> bn = nn.BatchNorm1d(3)
+    >>> bn
+    BatchNorm1d(3, eps=1e-05, momentum=0.1, affine=True, track_running_stats=True)
+    >>> list(bn.state_dict())
+    ['weight', 'bias', 'running_mean', 'running_var', 'num_batches_tracked']
+    >>> bn(lucid.tensor([[1.0, 2.0, 3.0], [3.0, 2.0, 1.0]])).shape
+    (2, 3)
+""", """
+    >>> bn = nn.BatchNorm2d(4)
+    >>> y = bn(lucid.random.randn(8, 4, 5, 5))
+    >>> bn.num_batches_tracked.item()
+    1
+    >>> bn.eval()(lucid.ones(1, 4, 2, 2)).shape
+    (1, 4, 2, 2)
+""", """
+    >>> nn.BatchNorm3d(2)(lucid.random.randn(2, 2, 3, 3, 3)).shape
+    (2, 2, 3, 3, 3)
+""")
+InstanceNorm1d, InstanceNorm2d, InstanceNorm3d = _norm_layers("InstanceNorm", """
+    >>> nn.InstanceNorm1d(3)
+    InstanceNorm1d(3, eps=1e-05, momentum=0.1, affine=False, track_running_stats=False)
+    >>> nn.InstanceNorm1d(3)(lucid.random.randn(2, 3, 5)).shape
+    (2, 3, 5)
+""", """
+    >>> nn.InstanceNorm2d(3, affine=True)(lucid.random.randn(2, 3, 4, 4)).shape
+    (2, 3, 4, 4)
+""", """
+    >>> nn.InstanceNorm3d(2)(lucid.random.randn(1, 2, 2, 3, 3)).shape
+    (1, 2, 2, 3, 3)
+""")
 
 
 def _check_trailing(module, input, shape) -> None:
