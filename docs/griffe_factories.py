@@ -1,31 +1,45 @@
 """A griffe extension: document the classes that a Lucid module defines by calling a class factory.
 
-Griffe reads modules statically, so ``ReflectionPad1d = _pad_layer(...)`` would
-be shown as a bare attribute. For each such module-level name whose live object
-is a class made in that module, this extension imports the module and
-documents the live class instead (its generated docstring, bases and
-``__init__`` signature), as if it had been written out with ``class``.
+Griffe reads modules statically, so the classes of
+``MaxPool1d, MaxPool2d, MaxPool3d = _pool_layers(...)`` would be missing from
+the docs (or shown as bare attributes). For each public (``__all__``) name
+assigned from a call whose live object is a class made in that module under that name,
+this extension imports the module and documents the live class instead (its
+generated docstring, bases and ``__init__`` signature), as if it had been
+written out with ``class``.
 """
 
 from __future__ import annotations
 
+import ast
 import importlib
 
 import griffe
 
 
-class FactoryClasses(griffe.Extension):
-    """Replace factory-made classes, seen as attributes, by their inspected live classes."""
+def _assigned_from_calls(node: ast.Module) -> list[str]:
+    """Names bound at module level by ``name = call(...)`` or ``a, b = call(...)``."""
+    names = []
+    for stmt in node.body:
+        if isinstance(stmt, ast.Assign) and isinstance(stmt.value, ast.Call):
+            for target in stmt.targets:
+                elts = target.elts if isinstance(target, ast.Tuple) else [target]
+                names += [elt.id for elt in elts if isinstance(elt, ast.Name)]
+    return names
 
-    def on_module_members(self, *, mod: griffe.Module, agent, **kwargs) -> None:
-        if not isinstance(agent, griffe.Visitor) or not mod.path.startswith("lucid."):
+
+class FactoryClasses(griffe.Extension):
+    """Add (or replace) the factory-made classes of a module by their inspected live classes."""
+
+    def on_module_members(self, *, node, mod: griffe.Module, agent, **kwargs) -> None:
+        if not (isinstance(agent, griffe.Visitor) and isinstance(node, ast.Module) and mod.path.startswith("lucid.")):
             return
-        called = [name for name, member in mod.members.items()
-                  if not member.is_alias and member.is_attribute and isinstance(member.value, griffe.ExprCall)]
-        if not called:
+        assigned = _assigned_from_calls(node)
+        if not assigned:
             return
         live = importlib.import_module(mod.path)
-        made = [name for name in called if isinstance(getattr(live, name, None), type)
+        public = set(getattr(live, "__all__", ()))
+        made = [name for name in assigned if name in public and isinstance(getattr(live, name, None), type)
                 and getattr(live, name).__module__ == mod.path and getattr(live, name).__name__ == name]
         if not made:
             return
