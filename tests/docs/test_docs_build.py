@@ -96,6 +96,17 @@ def test_docs_build_strict(tmp_path):
     _build(REPO / "mkdocs.yml", site)
     _check_tutorials_rendered(site)
     _check_links(site)
+    _check_factory_classes_rendered(site)
+
+
+def _check_factory_classes_rendered(site: Path) -> None:
+    """Layers made by a class factory (docs/griffe_factories.py) render as classes with their docstrings."""
+    page = (site / "api" / "nn" / "index.html").read_text(encoding="utf-8")
+    start = page.find('id="lucid.nn.ReflectionPad1d"')
+    assert start >= 0, "ReflectionPad1d (made by a factory) is missing from the nn API page"
+    entry = re.sub(r"<[^>]+>", "", page[start:start + 3000])
+    assert "doc-class" in page[start - 400:start + 400], "ReflectionPad1d is not rendered as a class"
+    assert "Mirror the last dim" in entry and "ReflectionPad1d(2)" in entry, entry[:600]
 
 
 def test_tutorials_build_strict_without_api_rendering(tmp_path):

@@ -102,3 +102,20 @@ def test_bad_input():
         F.embedding_bag(lucid.tensor([0, 9]), w, lucid.tensor([0])).tolist()
     with pytest.raises(IndexError):
         F.embedding_bag(lucid.tensor([0, 1]), w, lucid.tensor([0, 5])).tolist()
+
+
+def test_embedding_bag_repr_lists_every_non_default_setting_in_pytorch_order():
+    bag = lucid.nn.EmbeddingBag(5, 2, max_norm=1.0, norm_type=1.0, scale_grad_by_freq=True, mode="sum",
+                                include_last_offset=True, padding_idx=0)
+    assert repr(bag) == ("EmbeddingBag(5, 2, max_norm=1.0, norm_type=1.0, scale_grad_by_freq=True, mode='sum', "
+                         "include_last_offset=True, padding_idx=0)")
+
+
+@pytest.mark.parametrize("cls", [lucid.nn.Embedding, lucid.nn.EmbeddingBag])
+def test_table_settings_are_checked_with_the_layer_name(cls):
+    with pytest.raises(ValueError, match=f"^{cls.__name__}: embedding_dim must be a non-negative int, got -1"):
+        cls(3, -1)
+    with pytest.raises(TypeError, match=f"^{cls.__name__}: sparse must be a bool, got 1"):
+        cls(3, 2, sparse=1)
+    with pytest.raises(ValueError, match=f"^{cls.__name__}"):
+        cls(3, 2, padding_idx=3)

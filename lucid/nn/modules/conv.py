@@ -12,6 +12,7 @@ from lucid.nn.functional import conv as Fc
 from lucid.nn.functional._kernels import SPATIAL, check_layer_input, ntuple
 from lucid.nn.functional.vision import pad as _pad
 from lucid.nn.module import Module
+from lucid.nn.modules._factory import example_doc, layer_class
 from lucid.nn.modules.linear import add_weight_and_bias, reset_kaiming_uniform
 
 __all__ = ["Conv1d", "Conv2d", "Conv3d", "ConvTranspose1d", "ConvTranspose2d", "ConvTranspose3d"]
@@ -148,13 +149,12 @@ class _ConvTranspose(_ConvNd):
                                  self._output_padding(input, output_size), self.groups, self.dilation)
 
 
-class Conv1d(_Conv):
-    """1-D convolution over ``(N, C_in, L)`` inputs (see :func:`lucid.nn.functional.conv1d`).
+_CONV_ARGS = """
 
     Args:
         in_channels: input channels ``C_in``.
         out_channels: output channels ``C_out``.
-        kernel_size: an int or 1-tuple.
+        kernel_size: an int or {nd}-tuple.
         stride: default 1.
         padding: int, tuple, ``"valid"`` or ``"same"``. Default 0.
         dilation: default 1.
@@ -164,100 +164,67 @@ class Conv1d(_Conv):
         device, dtype: where and how to create the parameters.
 
     Attributes:
-        weight: ``(C_out, C_in / groups, kL)``.
-        bias: ``(C_out,)`` or ``None``.
-
-    Examples:
-        >>> import lucid
-        >>> import lucid.nn as nn
-        >>> m = nn.Conv1d(4, 8, 3, padding="same")
-        >>> m(lucid.ones(2, 4, 10)).shape
-        (2, 8, 10)
-    """
-
-    _nd = 1
-
-
-class Conv2d(_Conv):
-    """2-D convolution over ``(N, C_in, H, W)`` inputs (see :func:`lucid.nn.functional.conv2d`).
-
-    Same arguments as :class:`Conv1d` with ints or 2-tuples; ``weight`` is
-    ``(C_out, C_in / groups, kH, kW)``.
-
-    Examples:
-        >>> import lucid
-        >>> import lucid.nn as nn
-        >>> m = nn.Conv2d(3, 16, 3, padding=1)
-        >>> m
-        Conv2d(3, 16, kernel_size=(3, 3), stride=(1, 1), padding=(1, 1))
-        >>> m(lucid.ones(8, 3, 28, 28)).shape
-        (8, 16, 28, 28)
-    """
-
-    _nd = 2
-
-
-class Conv3d(_Conv):
-    """3-D convolution over ``(N, C_in, D, H, W)`` inputs (see :func:`lucid.nn.functional.conv3d`).
-
-    Examples:
-        >>> import lucid
-        >>> import lucid.nn as nn
-        >>> nn.Conv3d(2, 4, (1, 3, 3), stride=(1, 2, 2))(lucid.ones(1, 2, 4, 9, 9)).shape
-        (1, 4, 4, 4, 4)
-    """
-
-    _nd = 3
-
-
-class ConvTranspose1d(_ConvTranspose):
-    """1-D transposed convolution (see :func:`lucid.nn.functional.conv_transpose1d`).
+        weight: ``(C_out, C_in / groups, {kernel})``.
+        bias: ``(C_out,)`` or ``None``."""
+_TRANSPOSE_ARGS = """
 
     Args:
-        in_channels, out_channels, kernel_size, stride, padding, groups, bias, dilation: as for :class:`Conv1d`
-            (padding is an int or tuple).
+        in_channels, out_channels, kernel_size, stride, padding, groups, bias, dilation: as for
+            :class:`Conv{nd}d` (padding is an int or tuple).
         output_padding: extra size on one side of the output. Default 0.
         padding_mode: only ``"zeros"``.
         device, dtype: where and how to create the parameters.
 
     Attributes:
-        weight: ``(C_in, C_out / groups, kL)``.
+        weight: ``(C_in, C_out / groups, {kernel})``.
+        bias: ``(C_out,)`` or ``None``.
 
     ``forward(input, output_size=None)`` may be given the wanted output size to
-    choose ``output_padding``.
+    choose ``output_padding``."""
 
-    Examples:
-        >>> import lucid
-        >>> import lucid.nn as nn
-        >>> nn.ConvTranspose1d(4, 2, 3, stride=2)(lucid.ones(1, 4, 5)).shape
-        (1, 2, 11)
-    """
-
-    _nd = 1
-
-
-class ConvTranspose2d(_ConvTranspose):
-    """2-D transposed convolution (see :func:`lucid.nn.functional.conv_transpose2d`).
-
-    Examples:
-        >>> import lucid
-        >>> import lucid.nn as nn
-        >>> up = nn.ConvTranspose2d(16, 8, 3, stride=2, padding=1)
-        >>> up(lucid.ones(1, 16, 7, 7), output_size=(14, 14)).shape
-        (1, 8, 14, 14)
-    """
-
-    _nd = 2
+# name stem: (base, summary, Args section); ``{nd}`` is the dimension count, ``{dims}`` its spatial dims
+_FAMILIES = {
+    "Conv": (_Conv, "{nd}-D convolution over ``(N, C_in, {dims})`` inputs (see :func:`lucid.nn.functional.conv{nd}d`).",
+             _CONV_ARGS),
+    "ConvTranspose": (_ConvTranspose, "{nd}-D transposed convolution over ``(N, C_in, {dims})`` inputs (see "
+                      ":func:`lucid.nn.functional.conv_transpose{nd}d`).", _TRANSPOSE_ARGS),
+}
 
 
-class ConvTranspose3d(_ConvTranspose):
-    """3-D transposed convolution (see :func:`lucid.nn.functional.conv_transpose3d`).
+def _conv_layers(stem: str, *examples: str) -> tuple:
+    """Define ``{stem}1d``, ``2d`` and ``3d``, each with its doctest block from ``examples``."""
+    base, summary, args = _FAMILIES[stem]
+    layers = []
+    for nd, example in enumerate(examples, 1):
+        kernel = ", ".join(f"k{d}" for d in SPATIAL[nd].split(", "))
+        doc = example_doc((summary + args).format(nd=nd, dims=SPATIAL[nd], kernel=kernel),
+                          ">>> import lucid", ">>> import lucid.nn as nn", example)
+        layers.append(layer_class(__name__, f"{stem}{nd}d", base, doc, _nd=nd))
+    return tuple(layers)
 
-    Examples:
-        >>> import lucid
-        >>> import lucid.nn as nn
-        >>> nn.ConvTranspose3d(2, 3, 2, stride=2)(lucid.ones(1, 2, 2, 2, 2)).shape
-        (1, 3, 4, 4, 4)
-    """
 
-    _nd = 3
+Conv1d, Conv2d, Conv3d = _conv_layers("Conv", """
+    >>> m = nn.Conv1d(4, 8, 3, padding="same")
+    >>> m(lucid.ones(2, 4, 10)).shape
+    (2, 8, 10)
+""", """
+    >>> m = nn.Conv2d(3, 16, 3, padding=1)
+    >>> m
+    Conv2d(3, 16, kernel_size=(3, 3), stride=(1, 1), padding=(1, 1))
+    >>> m(lucid.ones(8, 3, 28, 28)).shape
+    (8, 16, 28, 28)
+""", """
+    >>> nn.Conv3d(2, 4, (1, 3, 3), stride=(1, 2, 2))(lucid.ones(1, 2, 4, 9, 9)).shape
+    (1, 4, 4, 4, 4)
+""")
+ConvTranspose1d, ConvTranspose2d, ConvTranspose3d = _conv_layers("ConvTranspose", """
+    >>> nn.ConvTranspose1d(4, 2, 3, stride=2)(lucid.ones(1, 4, 5)).shape
+    (1, 2, 11)
+""", """
+    >>> up = nn.ConvTranspose2d(16, 8, 3, stride=2, padding=1)
+    >>> up(lucid.ones(1, 16, 7, 7), output_size=(14, 14)).shape
+    (1, 8, 14, 14)
+""", """
+    >>> nn.ConvTranspose3d(2, 3, 2, stride=2)(lucid.ones(1, 2, 2, 2, 2)).shape
+    (1, 3, 4, 4, 4)
+""")

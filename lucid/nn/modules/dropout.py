@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from lucid._tensor import Tensor
 from lucid.nn import functional as F
-from lucid.nn.functional._kernels import check_p
+from lucid.nn.functional._kernels import SPATIAL, check_p
 from lucid.nn.module import Module
+from lucid.nn.modules._factory import example_doc, layer_class
 
 __all__ = ["Dropout", "Dropout1d", "Dropout2d", "Dropout3d", "AlphaDropout", "FeatureAlphaDropout", "DropPath"]
 
@@ -48,40 +49,18 @@ class Dropout(_DropoutNd):
     _fn = staticmethod(F.dropout)
 
 
-class Dropout1d(_DropoutNd):
-    """Zero whole channels of ``(N, C, L)`` or ``(C, L)`` inputs with probability ``p``.
-
-    Examples:
-        >>> import lucid
-        >>> lucid.nn.Dropout1d(0.5)(lucid.ones(2, 3, 4)).shape
-        (2, 3, 4)
-    """
-
-    _fn = staticmethod(F.dropout1d)
+def _channel_dropout(nd: int, shape: str) -> type:
+    """Define ``Dropout{nd}d``; its doctest drops channels of a ``shape`` input, which keeps its shape."""
+    name, dims = f"Dropout{nd}d", SPATIAL[nd]
+    doc = example_doc(f"Zero whole channels of ``(N, C, {dims})`` or ``(C, {dims})`` inputs with probability ``p``."
+                      "\n\n    Arguments as :class:`Dropout`.",
+                      ">>> import lucid", f">>> lucid.nn.{name}(0.5)(lucid.ones{shape}).shape", shape)
+    return layer_class(__name__, name, _DropoutNd, doc, _fn=staticmethod(getattr(F, f"dropout{nd}d")))
 
 
-class Dropout2d(_DropoutNd):
-    """Zero whole channels of ``(N, C, H, W)`` or ``(C, H, W)`` inputs with probability ``p``.
-
-    Examples:
-        >>> import lucid
-        >>> lucid.nn.Dropout2d(0.5)(lucid.ones(2, 3, 4, 4)).shape
-        (2, 3, 4, 4)
-    """
-
-    _fn = staticmethod(F.dropout2d)
-
-
-class Dropout3d(_DropoutNd):
-    """Zero whole channels of ``(N, C, D, H, W)`` or ``(C, D, H, W)`` inputs with probability ``p``.
-
-    Examples:
-        >>> import lucid
-        >>> lucid.nn.Dropout3d(0.5)(lucid.ones(1, 2, 2, 2, 2)).shape
-        (1, 2, 2, 2, 2)
-    """
-
-    _fn = staticmethod(F.dropout3d)
+Dropout1d = _channel_dropout(1, "(2, 3, 4)")
+Dropout2d = _channel_dropout(2, "(2, 3, 4, 4)")
+Dropout3d = _channel_dropout(3, "(1, 2, 2, 2, 2)")
 
 
 class AlphaDropout(_DropoutNd):

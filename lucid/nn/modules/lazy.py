@@ -14,15 +14,15 @@ import inspect
 
 from lucid._tensor import Tensor
 from lucid.nn.functional._kernels import check_layer_input
-from lucid.nn.module import Module
+from lucid.nn.module import HOOK_DICTS, Module
 from lucid.nn.modules import conv, linear, normalization
+from lucid.nn.modules._factory import example_doc, layer_class
 
 __all__ = ["LazyLinear", "LazyConv1d", "LazyConv2d", "LazyConv3d", "LazyConvTranspose1d", "LazyConvTranspose2d",
            "LazyConvTranspose3d", "LazyBatchNorm1d", "LazyBatchNorm2d", "LazyBatchNorm3d"]
 
 # What a module keeps across materialisation: its mode and its hooks.
-_KEEP = ("training", "_forward_pre_hooks", "_forward_hooks", "_backward_hooks", "_backward_pre_hooks",
-         "_state_dict_pre_hooks", "_state_dict_hooks", "_load_state_dict_pre_hooks", "_load_state_dict_post_hooks")
+_KEEP = ("training", *HOOK_DICTS)
 
 
 class _LazyModule(Module):
@@ -124,48 +124,6 @@ class _LazyConvNd(_LazyChannelsNd):
                          groups=groups, bias=bias, padding_mode=padding_mode, device=device, dtype=dtype)
 
 
-class LazyConv1d(_LazyConvNd):
-    """:class:`~lucid.nn.Conv1d` whose ``in_channels`` is read from the first input.
-
-    Examples:
-        >>> import lucid
-        >>> lucid.nn.LazyConv1d(4, 3)(lucid.ones(2, 3, 8)).shape
-        (2, 4, 6)
-    """
-
-    cls_to_become = conv.Conv1d
-    _nd = 1
-
-
-class LazyConv2d(_LazyConvNd):
-    """:class:`~lucid.nn.Conv2d` whose ``in_channels`` is read from the first input.
-
-    Examples:
-        >>> import lucid
-        >>> conv = lucid.nn.LazyConv2d(8, 3, padding=1)
-        >>> conv(lucid.ones(1, 3, 5, 5)).shape
-        (1, 8, 5, 5)
-        >>> type(conv).__name__, conv.in_channels
-        ('Conv2d', 3)
-    """
-
-    cls_to_become = conv.Conv2d
-    _nd = 2
-
-
-class LazyConv3d(_LazyConvNd):
-    """:class:`~lucid.nn.Conv3d` whose ``in_channels`` is read from the first input.
-
-    Examples:
-        >>> import lucid
-        >>> lucid.nn.LazyConv3d(2, 1)(lucid.ones(1, 3, 2, 2, 2)).shape
-        (1, 2, 2, 2, 2)
-    """
-
-    cls_to_become = conv.Conv3d
-    _nd = 3
-
-
 class _LazyConvTransposeNd(_LazyChannelsNd):
     def __init__(self, out_channels: int, kernel_size, stride=1, padding=0, output_padding=0, groups: int = 1,
                  bias: bool = True, dilation=1, padding_mode: str = "zeros", device=None, dtype=None) -> None:
@@ -174,48 +132,9 @@ class _LazyConvTransposeNd(_LazyChannelsNd):
                          dtype=dtype)
 
 
-class LazyConvTranspose1d(_LazyConvTransposeNd):
-    """:class:`~lucid.nn.ConvTranspose1d` whose ``in_channels`` is read from the first input.
-
-    Examples:
-        >>> import lucid
-        >>> lucid.nn.LazyConvTranspose1d(2, 2, stride=2)(lucid.ones(1, 3, 4)).shape
-        (1, 2, 8)
-    """
-
-    cls_to_become = conv.ConvTranspose1d
-    _nd = 1
-
-
-class LazyConvTranspose2d(_LazyConvTransposeNd):
-    """:class:`~lucid.nn.ConvTranspose2d` whose ``in_channels`` is read from the first input.
-
-    Examples:
-        >>> import lucid
-        >>> lucid.nn.LazyConvTranspose2d(2, 2, stride=2)(lucid.ones(1, 3, 4, 4)).shape
-        (1, 2, 8, 8)
-    """
-
-    cls_to_become = conv.ConvTranspose2d
-    _nd = 2
-
-
-class LazyConvTranspose3d(_LazyConvTransposeNd):
-    """:class:`~lucid.nn.ConvTranspose3d` whose ``in_channels`` is read from the first input.
-
-    Examples:
-        >>> import lucid
-        >>> lucid.nn.LazyConvTranspose3d(2, 1)(lucid.ones(1, 3, 2, 2, 2)).shape
-        (1, 2, 2, 2, 2)
-    """
-
-    cls_to_become = conv.ConvTranspose3d
-    _nd = 3
-
-
 class _LazyBatchNorm(_LazyModule):
     _size_name = "num_features"
-    _ndims: tuple = ()
+    _nd = 0
 
     def __init__(self, eps: float = 1e-5, momentum: float | None = 0.1, affine: bool = True,
                  track_running_stats: bool = True, device=None, dtype=None) -> None:
@@ -223,48 +142,62 @@ class _LazyBatchNorm(_LazyModule):
                          device=device, dtype=dtype)
 
     def _infer_size(self, input: Tensor) -> int:
-        if input.ndim not in self._ndims:
-            dims = " or ".join(f"{d}-D" for d in self._ndims)
+        ndims = self.cls_to_become._ndims
+        if input.ndim not in ndims:
+            dims = " or ".join(f"{d}-D" for d in ndims)
             raise ValueError(f"{type(self).__name__} expected a {dims} input, got shape {input.shape}")
         return input.shape[1]
 
 
-class LazyBatchNorm1d(_LazyBatchNorm):
-    """:class:`~lucid.nn.BatchNorm1d` whose ``num_features`` is read from the first input.
-
-    Examples:
-        >>> import lucid
-        >>> bn = lucid.nn.LazyBatchNorm1d()
-        >>> bn(lucid.randn(4, 3)).shape, bn.num_features
-        ((4, 3), 3)
-    """
-
-    cls_to_become = normalization.BatchNorm1d
-    _ndims = (2, 3)
+# name stem: (base, the module holding the regular layers)
+_FAMILIES = {"LazyConv": (_LazyConvNd, conv), "LazyConvTranspose": (_LazyConvTransposeNd, conv),
+             "LazyBatchNorm": (_LazyBatchNorm, normalization)}
 
 
-class LazyBatchNorm2d(_LazyBatchNorm):
-    """:class:`~lucid.nn.BatchNorm2d` whose ``num_features`` is read from the first input.
-
-    Examples:
-        >>> import lucid
-        >>> bn = lucid.nn.LazyBatchNorm2d()
-        >>> bn(lucid.randn(2, 3, 4, 4)).shape, tuple(bn.running_mean.shape)
-        ((2, 3, 4, 4), (3,))
-    """
-
-    cls_to_become = normalization.BatchNorm2d
-    _ndims = (4,)
+def _lazy_layers(stem: str, *examples: str) -> tuple:
+    """Define ``{stem}1d``, ``2d`` and ``3d``, which become the same names without ``Lazy``, with their doctests."""
+    base, regular = _FAMILIES[stem]
+    layers = []
+    for nd, example in enumerate(examples, 1):
+        becomes = getattr(regular, f"{stem[len('Lazy'):]}{nd}d")
+        summary = f":class:`~lucid.nn.{becomes.__name__}` whose ``{base._size_name}`` is read from the first input."
+        layers.append(layer_class(__name__, f"{stem}{nd}d", base, example_doc(summary, ">>> import lucid", example),
+                                  cls_to_become=becomes, _nd=nd))
+    return tuple(layers)
 
 
-class LazyBatchNorm3d(_LazyBatchNorm):
-    """:class:`~lucid.nn.BatchNorm3d` whose ``num_features`` is read from the first input.
-
-    Examples:
-        >>> import lucid
-        >>> lucid.nn.LazyBatchNorm3d()(lucid.randn(2, 3, 2, 2, 2)).shape
-        (2, 3, 2, 2, 2)
-    """
-
-    cls_to_become = normalization.BatchNorm3d
-    _ndims = (5,)
+LazyConv1d, LazyConv2d, LazyConv3d = _lazy_layers("LazyConv", """
+    >>> lucid.nn.LazyConv1d(4, 3)(lucid.ones(2, 3, 8)).shape
+    (2, 4, 6)
+""", """
+    >>> conv = lucid.nn.LazyConv2d(8, 3, padding=1)
+    >>> conv(lucid.ones(1, 3, 5, 5)).shape
+    (1, 8, 5, 5)
+    >>> type(conv).__name__, conv.in_channels
+    ('Conv2d', 3)
+""", """
+    >>> lucid.nn.LazyConv3d(2, 1)(lucid.ones(1, 3, 2, 2, 2)).shape
+    (1, 2, 2, 2, 2)
+""")
+LazyConvTranspose1d, LazyConvTranspose2d, LazyConvTranspose3d = _lazy_layers("LazyConvTranspose", """
+    >>> lucid.nn.LazyConvTranspose1d(2, 2, stride=2)(lucid.ones(1, 3, 4)).shape
+    (1, 2, 8)
+""", """
+    >>> lucid.nn.LazyConvTranspose2d(2, 2, stride=2)(lucid.ones(1, 3, 4, 4)).shape
+    (1, 2, 8, 8)
+""", """
+    >>> lucid.nn.LazyConvTranspose3d(2, 1)(lucid.ones(1, 3, 2, 2, 2)).shape
+    (1, 2, 2, 2, 2)
+""")
+LazyBatchNorm1d, LazyBatchNorm2d, LazyBatchNorm3d = _lazy_layers("LazyBatchNorm", """
+    >>> bn = lucid.nn.LazyBatchNorm1d()
+    >>> bn(lucid.randn(4, 3)).shape, bn.num_features
+    ((4, 3), 3)
+""", """
+    >>> bn = lucid.nn.LazyBatchNorm2d()
+    >>> bn(lucid.randn(2, 3, 4, 4)).shape, tuple(bn.running_mean.shape)
+    ((2, 3, 4, 4), (3,))
+""", """
+    >>> lucid.nn.LazyBatchNorm3d()(lucid.randn(2, 3, 2, 2, 2)).shape
+    (2, 3, 2, 2, 2)
+""")

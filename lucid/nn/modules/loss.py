@@ -47,6 +47,19 @@ class _WeightedLoss(_Loss):
         self.register_buffer("weight", weight)
 
 
+class _PairMarginLoss(_Loss):
+    """A loss of two inputs and a ``1``/``-1`` target with one setting, ``margin``; ``_fn`` is its functional."""
+
+    _defaults = {"margin": 0.0}
+
+    def __init__(self, margin: float = 0.0, reduction: str = "mean") -> None:
+        super().__init__(reduction)
+        self.margin = margin
+
+    def forward(self, input1: Tensor, input2: Tensor, target: Tensor) -> Tensor:
+        return type(self)._fn(input1, input2, target, self.margin, reduction=self.reduction)
+
+
 class MSELoss(_Loss):
     """Mean squared error ``(input - target)^2``, reduced by ``reduction``.
 
@@ -249,7 +262,7 @@ class KLDivLoss(_Loss):
         return F.kl_div(input, target, reduction=self.reduction, log_target=self.log_target)
 
 
-class MarginRankingLoss(_Loss):
+class MarginRankingLoss(_PairMarginLoss):
     """``max(0, -y (x1 - x2) + margin)`` (see :func:`lucid.nn.functional.margin_ranking_loss`).
 
     Examples:
@@ -259,14 +272,7 @@ class MarginRankingLoss(_Loss):
         0.5
     """
 
-    _defaults = {"margin": 0.0}
-
-    def __init__(self, margin: float = 0.0, reduction: str = "mean") -> None:
-        super().__init__(reduction)
-        self.margin = margin
-
-    def forward(self, input1: Tensor, input2: Tensor, target: Tensor) -> Tensor:
-        return F.margin_ranking_loss(input1, input2, target, self.margin, reduction=self.reduction)
+    _fn = staticmethod(F.margin_ranking_loss)
 
 
 class HingeEmbeddingLoss(_Loss):
@@ -315,7 +321,7 @@ class MultiLabelSoftMarginLoss(_WeightedLoss):
         return F.multilabel_soft_margin_loss(input, target, self.weight, reduction=self.reduction)
 
 
-class CosineEmbeddingLoss(_Loss):
+class CosineEmbeddingLoss(_PairMarginLoss):
     """``1 - cos(x1, x2)`` or ``max(0, cos - margin)`` by target (:func:`~lucid.nn.functional.cosine_embedding_loss`).
 
     Examples:
@@ -325,14 +331,7 @@ class CosineEmbeddingLoss(_Loss):
         0.0
     """
 
-    _defaults = {"margin": 0.0}
-
-    def __init__(self, margin: float = 0.0, reduction: str = "mean") -> None:
-        super().__init__(reduction)
-        self.margin = margin
-
-    def forward(self, input1: Tensor, input2: Tensor, target: Tensor) -> Tensor:
-        return F.cosine_embedding_loss(input1, input2, target, self.margin, reduction=self.reduction)
+    _fn = staticmethod(F.cosine_embedding_loss)
 
 
 class PoissonNLLLoss(_Loss):

@@ -18,8 +18,9 @@ from lucid._backend.evaluation import defer_eval
 from lucid._tensor import Tensor
 from lucid.nn import init
 from lucid.nn.functional import normalization as Fn
-from lucid.nn.functional._kernels import check_layer_input, check_normalized_shape
+from lucid.nn.functional._kernels import SPATIAL, check_layer_input, check_normalized_shape
 from lucid.nn.module import Module
+from lucid.nn.modules._factory import example_doc, layer_class
 from lucid.nn.modules._functional_layer import FunctionalLayer
 from lucid.nn.parameter import Buffer, Parameter
 from lucid.ops import creation
@@ -105,8 +106,8 @@ class _NormBase(_AffineNorm):
 
 
 class _BatchNorm(_NormBase):
-    _dims: tuple = ()
-    _layout = ""
+    _ndims: tuple = ()  # the accepted input ranks
+    _layout = ""  # the accepted input shapes, "{0}" standing for num_features
 
     def __init__(self, num_features: int, eps: float = 1e-5, momentum: float | None = 0.1, affine: bool = True,
                  track_running_stats: bool = True, device=None, dtype=None):
@@ -114,7 +115,7 @@ class _BatchNorm(_NormBase):
 
     def forward(self, input: Tensor) -> Tensor:
         check_layer_input(self, input)
-        if input.ndim not in self._dims or input.shape[1] != self.num_features:
+        if input.ndim not in self._ndims or input.shape[1] != self.num_features:
             raise ValueError(f"{type(self).__name__} expected input of shape {self._layout.format(self.num_features)}, "
                              f"got {input.shape}")
         factor = self._factor()
@@ -129,73 +130,6 @@ class _BatchNorm(_NormBase):
             for buf in (self.running_mean, self.running_var, self.num_batches_tracked):
                 defer_eval(buf)
         return out
-
-
-class BatchNorm1d(_BatchNorm):
-    r"""Batch normalisation over ``(N, C)`` or ``(N, C, L)`` inputs (see :func:`lucid.nn.functional.batch_norm`).
-
-    .. math:: y = \frac{x - \mathrm{E}[x]}{\sqrt{\mathrm{Var}[x] + \epsilon}} \gamma + \beta
-
-    In training the batch statistics are used and the running ones updated:
-    ``running = (1 - momentum) running + momentum batch`` (unbiased variance;
-    ``momentum=None`` gives a cumulative average). In eval mode the running
-    statistics are used.
-
-    Args:
-        num_features: the channel count ``C``.
-        eps: added to the variance. Default 1e-5.
-        momentum: running-average factor, or ``None`` for a cumulative average. Default 0.1.
-        affine: learn ``weight`` (gamma, ones) and ``bias`` (beta, zeros). Default True.
-        track_running_stats: keep ``running_mean``, ``running_var`` and
-            ``num_batches_tracked`` buffers. Default True.
-        device, dtype: where and how to create parameters and buffers.
-
-    Examples:
-        >>> import lucid
-        >>> import lucid.nn as nn
-        >>> bn = nn.BatchNorm1d(3)
-        >>> bn
-        BatchNorm1d(3, eps=1e-05, momentum=0.1, affine=True, track_running_stats=True)
-        >>> list(bn.state_dict())
-        ['weight', 'bias', 'running_mean', 'running_var', 'num_batches_tracked']
-        >>> bn(lucid.tensor([[1.0, 2.0, 3.0], [3.0, 2.0, 1.0]])).shape
-        (2, 3)
-    """
-
-    _dims = (2, 3)
-    _layout = "(N, {0}) or (N, {0}, L)"
-
-
-class BatchNorm2d(_BatchNorm):
-    """Batch normalisation over ``(N, C, H, W)`` inputs; arguments as :class:`BatchNorm1d`.
-
-    Examples:
-        >>> import lucid
-        >>> import lucid.nn as nn
-        >>> bn = nn.BatchNorm2d(4)
-        >>> y = bn(lucid.random.randn(8, 4, 5, 5))
-        >>> bn.num_batches_tracked.item()
-        1
-        >>> bn.eval()(lucid.ones(1, 4, 2, 2)).shape
-        (1, 4, 2, 2)
-    """
-
-    _dims = (4,)
-    _layout = "(N, {0}, H, W)"
-
-
-class BatchNorm3d(_BatchNorm):
-    """Batch normalisation over ``(N, C, D, H, W)`` inputs; arguments as :class:`BatchNorm1d`.
-
-    Examples:
-        >>> import lucid
-        >>> import lucid.nn as nn
-        >>> nn.BatchNorm3d(2)(lucid.random.randn(2, 2, 3, 3, 3)).shape
-        (2, 2, 3, 3, 3)
-    """
-
-    _dims = (5,)
-    _layout = "(N, {0}, D, H, W)"
 
 
 class _InstanceNorm(_NormBase):
@@ -229,11 +163,27 @@ class _InstanceNorm(_NormBase):
         return out.squeeze(0) if unbatched else out
 
 
-class InstanceNorm1d(_InstanceNorm):
-    """Instance normalisation over ``(N, C, L)`` inputs (see :func:`lucid.nn.functional.instance_norm`).
+_BATCH_DOC = r"""Batch normalisation over {inputs} inputs (see :func:`lucid.nn.functional.batch_norm`).
 
-    Each ``(n, c)`` row is normalised over its length. Defaults differ from
-    BatchNorm: ``affine=False`` and ``track_running_stats=False``.
+    .. math:: y = \frac{{x - \mathrm{{E}}[x]}}{{\sqrt{{\mathrm{{Var}}[x] + \epsilon}}}} \gamma + \beta
+
+    In training the batch statistics are used and the running ones updated:
+    ``running = (1 - momentum) running + momentum batch`` (unbiased variance;
+    ``momentum=None`` gives a cumulative average). In eval mode the running
+    statistics are used.
+
+    Args:
+        num_features: the channel count ``C``.
+        eps: added to the variance. Default 1e-5.
+        momentum: running-average factor, or ``None`` for a cumulative average. Default 0.1.
+        affine: learn ``weight`` (gamma, ones) and ``bias`` (beta, zeros). Default True.
+        track_running_stats: keep ``running_mean``, ``running_var`` and
+            ``num_batches_tracked`` buffers. Default True.
+        device, dtype: where and how to create parameters and buffers."""
+_INSTANCE_DOC = """Instance normalisation over {inputs} inputs (see :func:`lucid.nn.functional.instance_norm`).
+
+    Each ``(n, c)`` slice is normalised over its spatial dims. Defaults differ
+    from BatchNorm: ``affine=False`` and ``track_running_stats=False``.
 
     Args:
         num_features: the channel count ``C``.
@@ -241,47 +191,57 @@ class InstanceNorm1d(_InstanceNorm):
         momentum: running-average factor (``None``: cumulative). Default 0.1.
         affine: learn per-channel ``weight`` and ``bias``. Default False.
         track_running_stats: keep running statistics and use them in eval mode. Default False.
-        device, dtype: where and how to create parameters and buffers.
-
-    Examples:
-        >>> import lucid
-        >>> import lucid.nn as nn
-        >>> nn.InstanceNorm1d(3)
-        InstanceNorm1d(3, eps=1e-05, momentum=0.1, affine=False, track_running_stats=False)
-        >>> nn.InstanceNorm1d(3)(lucid.random.randn(2, 3, 5)).shape
-        (2, 3, 5)
-    """
-
-    _nd = 1
-    _spatial = "L"
+        device, dtype: where and how to create parameters and buffers."""
+_FAMILIES = {"BatchNorm": (_BatchNorm, _BATCH_DOC), "InstanceNorm": (_InstanceNorm, _INSTANCE_DOC)}
 
 
-class InstanceNorm2d(_InstanceNorm):
-    """Instance normalisation over ``(N, C, H, W)`` inputs; arguments as :class:`InstanceNorm1d`.
+def _norm_layers(stem: str, *examples: str) -> tuple:
+    """Define ``{stem}1d``, ``2d`` and ``3d`` (``BatchNorm`` or ``InstanceNorm``), each with its doctest block."""
+    base, template = _FAMILIES[stem]
+    layers = []
+    for nd, example in enumerate(examples, 1):
+        if base is _BatchNorm:
+            shapes = (["(N, {0})"] if nd == 1 else []) + ["(N, {0}, " + SPATIAL[nd] + ")"]  # BatchNorm1d takes (N, C)
+            attrs = {"_ndims": ((2,) if nd == 1 else ()) + (nd + 2,), "_layout": " or ".join(shapes)}
+        else:
+            shapes, attrs = ["(N, {0}, " + SPATIAL[nd] + ")"], {"_nd": nd, "_spatial": SPATIAL[nd]}
+        inputs = " or ".join(f"``{shape.format('C')}``" for shape in shapes)
+        doc = example_doc(template.format(inputs=inputs), ">>> import lucid", ">>> import lucid.nn as nn", example)
+        layers.append(layer_class(__name__, f"{stem}{nd}d", base, doc, **attrs))
+    return tuple(layers)
 
-    Examples:
-        >>> import lucid
-        >>> import lucid.nn as nn
-        >>> nn.InstanceNorm2d(3, affine=True)(lucid.random.randn(2, 3, 4, 4)).shape
-        (2, 3, 4, 4)
-    """
 
-    _nd = 2
-    _spatial = "H, W"
-
-
-class InstanceNorm3d(_InstanceNorm):
-    """Instance normalisation over ``(N, C, D, H, W)`` inputs; arguments as :class:`InstanceNorm1d`.
-
-    Examples:
-        >>> import lucid
-        >>> import lucid.nn as nn
-        >>> nn.InstanceNorm3d(2)(lucid.random.randn(1, 2, 2, 3, 3)).shape
-        (1, 2, 2, 3, 3)
-    """
-
-    _nd = 3
-    _spatial = "D, H, W"
+BatchNorm1d, BatchNorm2d, BatchNorm3d = _norm_layers("BatchNorm", """
+    >>> bn = nn.BatchNorm1d(3)
+    >>> bn
+    BatchNorm1d(3, eps=1e-05, momentum=0.1, affine=True, track_running_stats=True)
+    >>> list(bn.state_dict())
+    ['weight', 'bias', 'running_mean', 'running_var', 'num_batches_tracked']
+    >>> bn(lucid.tensor([[1.0, 2.0, 3.0], [3.0, 2.0, 1.0]])).shape
+    (2, 3)
+""", """
+    >>> bn = nn.BatchNorm2d(4)
+    >>> y = bn(lucid.random.randn(8, 4, 5, 5))
+    >>> bn.num_batches_tracked.item()
+    1
+    >>> bn.eval()(lucid.ones(1, 4, 2, 2)).shape
+    (1, 4, 2, 2)
+""", """
+    >>> nn.BatchNorm3d(2)(lucid.random.randn(2, 2, 3, 3, 3)).shape
+    (2, 2, 3, 3, 3)
+""")
+InstanceNorm1d, InstanceNorm2d, InstanceNorm3d = _norm_layers("InstanceNorm", """
+    >>> nn.InstanceNorm1d(3)
+    InstanceNorm1d(3, eps=1e-05, momentum=0.1, affine=False, track_running_stats=False)
+    >>> nn.InstanceNorm1d(3)(lucid.random.randn(2, 3, 5)).shape
+    (2, 3, 5)
+""", """
+    >>> nn.InstanceNorm2d(3, affine=True)(lucid.random.randn(2, 3, 4, 4)).shape
+    (2, 3, 4, 4)
+""", """
+    >>> nn.InstanceNorm3d(2)(lucid.random.randn(1, 2, 2, 3, 3)).shape
+    (1, 2, 2, 3, 3)
+""")
 
 
 def _check_trailing(module, input, shape) -> None:

@@ -9,6 +9,7 @@ from __future__ import annotations
 from lucid._tensor import Tensor
 from lucid.nn.functional._kernels import check_layer_input, check_spatial_input, is_int
 from lucid.nn.module import Module
+from lucid.nn.modules._factory import example_doc, layer_class
 from lucid.ops.rearrange import pad as _pad
 
 __all__ = ["ConstantPad1d", "ConstantPad2d", "ConstantPad3d", "ZeroPad1d", "ZeroPad2d", "ZeroPad3d",
@@ -57,42 +58,6 @@ class _ConstantPadNd(_PadNd):
         return f"padding={self.padding}, value={self.value}"
 
 
-class ConstantPad1d(_ConstantPadNd):
-    """Pad the last dim with ``value``.
-
-    Examples:
-        >>> import lucid
-        >>> lucid.nn.ConstantPad1d((1, 2), 9.0)(lucid.tensor([[1.0]])).tolist()
-        [[9.0, 1.0, 9.0, 9.0]]
-    """
-
-    _nd = 1
-
-
-class ConstantPad2d(_ConstantPadNd):
-    """Pad the last two dims with ``value``.
-
-    Examples:
-        >>> import lucid
-        >>> lucid.nn.ConstantPad2d(1, 0.5)(lucid.ones(1, 2, 2)).shape
-        (1, 4, 4)
-    """
-
-    _nd = 2
-
-
-class ConstantPad3d(_ConstantPadNd):
-    """Pad the last three dims with ``value``.
-
-    Examples:
-        >>> import lucid
-        >>> lucid.nn.ConstantPad3d((1, 0, 0, 1, 2, 0), 0.0)(lucid.ones(1, 1, 1, 1)).shape
-        (1, 3, 2, 2)
-    """
-
-    _nd = 3
-
-
 class _ZeroPadNd(_ConstantPadNd):
     def __init__(self, padding) -> None:
         super().__init__(padding, 0.0)
@@ -101,154 +66,70 @@ class _ZeroPadNd(_ConstantPadNd):
         return f"{self.padding}"
 
 
-class ZeroPad1d(_ZeroPadNd):
-    """Pad the last dim with zeros.
-
-    Examples:
-        >>> import lucid
-        >>> lucid.nn.ZeroPad1d(1)(lucid.tensor([[1.0]])).tolist()
-        [[0.0, 1.0, 0.0]]
-    """
-
-    _nd = 1
+_DIMS = {1: "dim", 2: "two dims", 3: "three dims"}
 
 
-class ZeroPad2d(_ZeroPadNd):
-    """Pad the last two dims with zeros.
-
-    Examples:
-        >>> import lucid
-        >>> lucid.nn.ZeroPad2d((1, 1, 0, 0))(lucid.ones(1, 1, 1)).tolist()
-        [[[0.0, 1.0, 0.0]]]
-    """
-
-    _nd = 2
+def _pad_layers(stem: str, base: type, mode: str, summary: str, *examples: str) -> tuple:
+    """Define ``{stem}1d``, ``2d`` and ``3d``: ``base`` padding in ``mode``; ``summary`` names the ``{dims}`` padded."""
+    return tuple(layer_class(__name__, f"{stem}{nd}d", base,
+                             example_doc(summary.format(dims=_DIMS[nd]), ">>> import lucid", example),
+                             _nd=nd, _mode=mode)
+                 for nd, example in enumerate(examples, 1))
 
 
-class ZeroPad3d(_ZeroPadNd):
-    """Pad the last three dims with zeros.
-
-    Examples:
-        >>> import lucid
-        >>> lucid.nn.ZeroPad3d(1)(lucid.ones(1, 1, 1, 1)).shape
-        (1, 3, 3, 3)
-    """
-
-    _nd = 3
-
-
-class ReflectionPad1d(_PadNd):
-    """Mirror the last dim without repeating the edge (widths below the size).
-
-    Examples:
-        >>> import lucid
-        >>> lucid.nn.ReflectionPad1d(2)(lucid.tensor([[1.0, 2.0, 3.0]])).tolist()
-        [[3.0, 2.0, 1.0, 2.0, 3.0, 2.0, 1.0]]
-    """
-
-    _nd = 1
-    _mode = "reflect"
-
-
-class ReflectionPad2d(_PadNd):
-    """Mirror the last two dims.
-
-    Examples:
-        >>> import lucid
-        >>> lucid.nn.ReflectionPad2d(1)(lucid.ones(1, 2, 2)).shape
-        (1, 4, 4)
-    """
-
-    _nd = 2
-    _mode = "reflect"
-
-
-class ReflectionPad3d(_PadNd):
-    """Mirror the last three dims.
-
-    Examples:
-        >>> import lucid
-        >>> lucid.nn.ReflectionPad3d(1)(lucid.ones(1, 1, 2, 2, 2)).shape
-        (1, 1, 4, 4, 4)
-    """
-
-    _nd = 3
-    _mode = "reflect"
-
-
-class ReplicationPad1d(_PadNd):
-    """Repeat the edge values of the last dim.
-
-    Examples:
-        >>> import lucid
-        >>> lucid.nn.ReplicationPad1d((2, 1))(lucid.tensor([[1.0, 2.0]])).tolist()
-        [[1.0, 1.0, 1.0, 2.0, 2.0]]
-    """
-
-    _nd = 1
-    _mode = "replicate"
-
-
-class ReplicationPad2d(_PadNd):
-    """Repeat the edge values of the last two dims.
-
-    Examples:
-        >>> import lucid
-        >>> lucid.nn.ReplicationPad2d(1)(lucid.ones(1, 2, 2)).shape
-        (1, 4, 4)
-    """
-
-    _nd = 2
-    _mode = "replicate"
-
-
-class ReplicationPad3d(_PadNd):
-    """Repeat the edge values of the last three dims.
-
-    Examples:
-        >>> import lucid
-        >>> lucid.nn.ReplicationPad3d(1)(lucid.ones(1, 1, 1, 1)).shape
-        (1, 3, 3, 3)
-    """
-
-    _nd = 3
-    _mode = "replicate"
-
-
-class CircularPad1d(_PadNd):
-    """Wrap the last dim around.
-
-    Examples:
-        >>> import lucid
-        >>> lucid.nn.CircularPad1d(1)(lucid.tensor([[1.0, 2.0, 3.0]])).tolist()
-        [[3.0, 1.0, 2.0, 3.0, 1.0]]
-    """
-
-    _nd = 1
-    _mode = "circular"
-
-
-class CircularPad2d(_PadNd):
-    """Wrap the last two dims around.
-
-    Examples:
-        >>> import lucid
-        >>> lucid.nn.CircularPad2d(1)(lucid.ones(1, 2, 2)).shape
-        (1, 4, 4)
-    """
-
-    _nd = 2
-    _mode = "circular"
-
-
-class CircularPad3d(_PadNd):
-    """Wrap the last three dims around.
-
-    Examples:
-        >>> import lucid
-        >>> lucid.nn.CircularPad3d(1)(lucid.ones(1, 1, 2, 2, 2)).shape
-        (1, 1, 4, 4, 4)
-    """
-
-    _nd = 3
-    _mode = "circular"
+ConstantPad1d, ConstantPad2d, ConstantPad3d = _pad_layers(
+    "ConstantPad", _ConstantPadNd, "constant", "Pad the last {dims} with ``value``.", """
+    >>> lucid.nn.ConstantPad1d((1, 2), 9.0)(lucid.tensor([[1.0]])).tolist()
+    [[9.0, 1.0, 9.0, 9.0]]
+""", """
+    >>> lucid.nn.ConstantPad2d(1, 0.5)(lucid.ones(1, 2, 2)).shape
+    (1, 4, 4)
+""", """
+    >>> lucid.nn.ConstantPad3d((1, 0, 0, 1, 2, 0), 0.0)(lucid.ones(1, 1, 1, 1)).shape
+    (1, 3, 2, 2)
+""")
+ZeroPad1d, ZeroPad2d, ZeroPad3d = _pad_layers(
+    "ZeroPad", _ZeroPadNd, "constant", "Pad the last {dims} with zeros.", """
+    >>> lucid.nn.ZeroPad1d(1)(lucid.tensor([[1.0]])).tolist()
+    [[0.0, 1.0, 0.0]]
+""", """
+    >>> lucid.nn.ZeroPad2d((1, 1, 0, 0))(lucid.ones(1, 1, 1)).tolist()
+    [[[0.0, 1.0, 0.0]]]
+""", """
+    >>> lucid.nn.ZeroPad3d(1)(lucid.ones(1, 1, 1, 1)).shape
+    (1, 3, 3, 3)
+""")
+ReflectionPad1d, ReflectionPad2d, ReflectionPad3d = _pad_layers(
+    "ReflectionPad", _PadNd, "reflect",
+    "Mirror the last {dims} without repeating the edge (widths below the size).", """
+    >>> lucid.nn.ReflectionPad1d(2)(lucid.tensor([[1.0, 2.0, 3.0]])).tolist()
+    [[3.0, 2.0, 1.0, 2.0, 3.0, 2.0, 1.0]]
+""", """
+    >>> lucid.nn.ReflectionPad2d(1)(lucid.ones(1, 2, 2)).shape
+    (1, 4, 4)
+""", """
+    >>> lucid.nn.ReflectionPad3d(1)(lucid.ones(1, 1, 2, 2, 2)).shape
+    (1, 1, 4, 4, 4)
+""")
+ReplicationPad1d, ReplicationPad2d, ReplicationPad3d = _pad_layers(
+    "ReplicationPad", _PadNd, "replicate", "Repeat the edge values of the last {dims}.", """
+    >>> lucid.nn.ReplicationPad1d((2, 1))(lucid.tensor([[1.0, 2.0]])).tolist()
+    [[1.0, 1.0, 1.0, 2.0, 2.0]]
+""", """
+    >>> lucid.nn.ReplicationPad2d(1)(lucid.ones(1, 2, 2)).shape
+    (1, 4, 4)
+""", """
+    >>> lucid.nn.ReplicationPad3d(1)(lucid.ones(1, 1, 1, 1)).shape
+    (1, 3, 3, 3)
+""")
+CircularPad1d, CircularPad2d, CircularPad3d = _pad_layers(
+    "CircularPad", _PadNd, "circular", "Wrap the last {dims} around.", """
+    >>> lucid.nn.CircularPad1d(1)(lucid.tensor([[1.0, 2.0, 3.0]])).tolist()
+    [[3.0, 1.0, 2.0, 3.0, 1.0]]
+""", """
+    >>> lucid.nn.CircularPad2d(1)(lucid.ones(1, 2, 2)).shape
+    (1, 4, 4)
+""", """
+    >>> lucid.nn.CircularPad3d(1)(lucid.ones(1, 1, 2, 2, 2)).shape
+    (1, 1, 4, 4, 4)
+""")

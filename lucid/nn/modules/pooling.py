@@ -10,6 +10,7 @@ from lucid._tensor import Tensor
 from lucid.nn.functional import pooling as Fp
 from lucid.nn.functional._kernels import check_spatial_input
 from lucid.nn.module import Module
+from lucid.nn.modules._factory import example_doc, layer_class
 
 __all__ = ["MaxPool1d", "MaxPool2d", "MaxPool3d", "AvgPool1d", "AvgPool2d", "AvgPool3d",
            "AdaptiveAvgPool1d", "AdaptiveAvgPool2d", "AdaptiveAvgPool3d",
@@ -59,55 +60,6 @@ class _MaxPoolNd(_WindowPoolNd):
         return f"{super().extra_repr()}, dilation={self.dilation}, ceil_mode={self.ceil_mode}"
 
 
-class MaxPool1d(_MaxPoolNd):
-    """1-D max pooling (see :func:`lucid.nn.functional.max_pool1d`).
-
-    Args:
-        kernel_size: window length.
-        stride: step between windows; default ``kernel_size``.
-        padding: implicit ``-inf`` padding on both sides. Default 0.
-        dilation: spacing between window elements. Default 1.
-        return_indices: also return the positions of the maxima. Default False.
-        ceil_mode: round the output size up. Default False.
-
-    Examples:
-        >>> import lucid
-        >>> import lucid.nn as nn
-        >>> nn.MaxPool1d(2)
-        MaxPool1d(kernel_size=2, stride=2, padding=0, dilation=1, ceil_mode=False)
-        >>> nn.MaxPool1d(2)(lucid.tensor([[[1.0, 3.0, 2.0, 0.0]]])).tolist()
-        [[[3.0, 2.0]]]
-    """
-
-    _nd = 1
-
-
-class MaxPool2d(_MaxPoolNd):
-    """2-D max pooling (see :func:`lucid.nn.functional.max_pool2d`); arguments as :class:`MaxPool1d`.
-
-    Examples:
-        >>> import lucid
-        >>> import lucid.nn as nn
-        >>> nn.MaxPool2d(3, stride=2, padding=1)(lucid.ones(1, 4, 8, 8)).shape
-        (1, 4, 4, 4)
-    """
-
-    _nd = 2
-
-
-class MaxPool3d(_MaxPoolNd):
-    """3-D max pooling (see :func:`lucid.nn.functional.max_pool3d`); arguments as :class:`MaxPool1d`.
-
-    Examples:
-        >>> import lucid
-        >>> import lucid.nn as nn
-        >>> nn.MaxPool3d(2)(lucid.ones(1, 1, 4, 4, 4)).shape
-        (1, 1, 2, 2, 2)
-    """
-
-    _nd = 3
-
-
 class AvgPool1d(_WindowPoolNd):
     """1-D average pooling (see :func:`lucid.nn.functional.avg_pool1d`).
 
@@ -155,34 +107,6 @@ class _AvgPoolNd(_WindowPoolNd):
                           self.divisor_override)
 
 
-class AvgPool2d(_AvgPoolNd):
-    """2-D average pooling (see :func:`lucid.nn.functional.avg_pool2d`).
-
-    Args as :class:`AvgPool1d`, plus ``divisor_override`` (divide every window's sum by it).
-
-    Examples:
-        >>> import lucid
-        >>> import lucid.nn as nn
-        >>> nn.AvgPool2d(2)(lucid.ones(1, 3, 4, 4)).shape
-        (1, 3, 2, 2)
-    """
-
-    _nd = 2
-
-
-class AvgPool3d(_AvgPoolNd):
-    """3-D average pooling (see :func:`lucid.nn.functional.avg_pool3d`).
-
-    Examples:
-        >>> import lucid
-        >>> import lucid.nn as nn
-        >>> nn.AvgPool3d(2, stride=1)(lucid.ones(1, 1, 3, 3, 3)).shape
-        (1, 1, 2, 2, 2)
-    """
-
-    _nd = 3
-
-
 class _AdaptivePoolNd(_PoolNd):
     def __init__(self, output_size):
         super().__init__()
@@ -210,96 +134,6 @@ class _AdaptiveMax(_AdaptivePoolNd):
         return self._pool(input, self.output_size, self.return_indices)
 
 
-class AdaptiveAvgPool1d(_AdaptiveAvg):
-    """1-D adaptive average pooling to a fixed length (see :func:`lucid.nn.functional.adaptive_avg_pool1d`).
-
-    Args:
-        output_size: the output length.
-
-    Examples:
-        >>> import lucid
-        >>> import lucid.nn as nn
-        >>> nn.AdaptiveAvgPool1d(3)(lucid.ones(2, 4, 10)).shape
-        (2, 4, 3)
-    """
-
-    _nd = 1
-
-
-class AdaptiveAvgPool2d(_AdaptiveAvg):
-    """2-D adaptive average pooling (see :func:`lucid.nn.functional.adaptive_avg_pool2d`).
-
-    Args:
-        output_size: an int or ``(H_out, W_out)``; ``None`` keeps that input size.
-
-    Examples:
-        >>> import lucid
-        >>> import lucid.nn as nn
-        >>> nn.AdaptiveAvgPool2d((1, 1))
-        AdaptiveAvgPool2d(output_size=(1, 1))
-        >>> nn.AdaptiveAvgPool2d(1)(lucid.ones(2, 8, 7, 7)).shape
-        (2, 8, 1, 1)
-    """
-
-    _nd = 2
-
-
-class AdaptiveAvgPool3d(_AdaptiveAvg):
-    """3-D adaptive average pooling (see :func:`lucid.nn.functional.adaptive_avg_pool3d`).
-
-    Examples:
-        >>> import lucid
-        >>> import lucid.nn as nn
-        >>> nn.AdaptiveAvgPool3d(2)(lucid.ones(1, 1, 5, 5, 5)).shape
-        (1, 1, 2, 2, 2)
-    """
-
-    _nd = 3
-
-
-class AdaptiveMaxPool1d(_AdaptiveMax):
-    """1-D adaptive max pooling (see :func:`lucid.nn.functional.adaptive_max_pool1d`).
-
-    Args:
-        output_size: the output length.
-        return_indices: also return the positions of the maxima. Default False.
-
-    Examples:
-        >>> import lucid
-        >>> import lucid.nn as nn
-        >>> nn.AdaptiveMaxPool1d(2)(lucid.tensor([[[1.0, 5.0, 2.0, 4.0, 3.0]]])).tolist()
-        [[[5.0, 4.0]]]
-    """
-
-    _nd = 1
-
-
-class AdaptiveMaxPool2d(_AdaptiveMax):
-    """2-D adaptive max pooling (see :func:`lucid.nn.functional.adaptive_max_pool2d`).
-
-    Examples:
-        >>> import lucid
-        >>> import lucid.nn as nn
-        >>> nn.AdaptiveMaxPool2d((2, 3))(lucid.ones(1, 2, 5, 7)).shape
-        (1, 2, 2, 3)
-    """
-
-    _nd = 2
-
-
-class AdaptiveMaxPool3d(_AdaptiveMax):
-    """3-D adaptive max pooling (see :func:`lucid.nn.functional.adaptive_max_pool3d`).
-
-    Examples:
-        >>> import lucid
-        >>> import lucid.nn as nn
-        >>> nn.AdaptiveMaxPool3d(1)(lucid.ones(1, 2, 3, 3, 3)).shape
-        (1, 2, 1, 1, 1)
-    """
-
-    _nd = 3
-
-
 class _LPPoolNd(_PoolNd):
     _fns = {1: Fp.lp_pool1d, 2: Fp.lp_pool2d, 3: Fp.lp_pool3d}
 
@@ -318,42 +152,6 @@ class _LPPoolNd(_PoolNd):
                f"ceil_mode={self.ceil_mode}"
 
 
-class LPPool1d(_LPPoolNd):
-    """1-D power-average pooling (see :func:`lucid.nn.functional.lp_pool1d`).
-
-    Examples:
-        >>> import lucid
-        >>> lucid.nn.LPPool1d(2, 2)(lucid.tensor([[3.0, 4.0]])).tolist()
-        [[5.0]]
-    """
-
-    _nd = 1
-
-
-class LPPool2d(_LPPoolNd):
-    """2-D power-average pooling (see :func:`lucid.nn.functional.lp_pool2d`).
-
-    Examples:
-        >>> import lucid
-        >>> lucid.nn.LPPool2d(1, 2)(lucid.ones(1, 1, 2, 2)).tolist()
-        [[[[4.0]]]]
-    """
-
-    _nd = 2
-
-
-class LPPool3d(_LPPoolNd):
-    """3-D power-average pooling (see :func:`lucid.nn.functional.lp_pool3d`).
-
-    Examples:
-        >>> import lucid
-        >>> lucid.nn.LPPool3d(2, 2)(lucid.ones(1, 1, 2, 2, 2)).shape
-        (1, 1, 1, 1, 1)
-    """
-
-    _nd = 3
-
-
 class _MaxUnpoolNd(_WindowPoolNd):
     _fns = {1: Fp.max_unpool1d, 2: Fp.max_unpool2d, 3: Fp.max_unpool3d}
 
@@ -364,43 +162,109 @@ class _MaxUnpoolNd(_WindowPoolNd):
         return self._pool(input, indices, self.kernel_size, self.stride, self.padding, output_size)
 
 
-class MaxUnpool1d(_MaxUnpoolNd):
-    """Partial inverse of :class:`MaxPool1d` (see :func:`lucid.nn.functional.max_unpool1d`).
+_MAX_ARGS = """
 
-    Examples:
-        >>> import lucid
-        >>> pool, unpool = lucid.nn.MaxPool1d(2, return_indices=True), lucid.nn.MaxUnpool1d(2)
-        >>> y, i = pool(lucid.tensor([[[1.0, 3.0, 5.0, 2.0]]]))
-        >>> unpool(y, i).tolist()
-        [[[0.0, 3.0, 5.0, 0.0]]]
-    """
+    Args:
+        kernel_size: window size (an int, or one per spatial dim).
+        stride: step between windows; default ``kernel_size``.
+        padding: implicit ``-inf`` padding on both sides. Default 0.
+        dilation: spacing between window elements. Default 1.
+        return_indices: also return the positions of the maxima. Default False.
+        ceil_mode: round the output size up. Default False."""
+_ADAPTIVE_ARGS = """
 
-    _nd = 1
+    Args:
+        output_size: the output size (an int, or one per spatial dim; ``None`` keeps that input size).{extra}"""
+_RETURN_INDICES = """
+        return_indices: also return the positions of the maxima. Default False."""
+
+# name stem: (base, what it computes, functional (without ``{nd}d``), Args section)
+_FAMILIES = {
+    "MaxPool": (_MaxPoolNd, "{nd}-D max pooling", "max_pool", _MAX_ARGS),
+    "AvgPool": (_AvgPoolNd, "{nd}-D average pooling", "avg_pool",
+                "\n\n    Args as :class:`AvgPool1d`, plus ``divisor_override`` (divide every window's sum by it)."),
+    "AdaptiveAvgPool": (_AdaptiveAvg, "{nd}-D adaptive average pooling", "adaptive_avg_pool",
+                        _ADAPTIVE_ARGS.format(extra="")),
+    "AdaptiveMaxPool": (_AdaptiveMax, "{nd}-D adaptive max pooling", "adaptive_max_pool",
+                        _ADAPTIVE_ARGS.format(extra=_RETURN_INDICES)),
+    "LPPool": (_LPPoolNd, "{nd}-D power-average pooling", "lp_pool", ""),
+    "MaxUnpool": (_MaxUnpoolNd, "Partial inverse of :class:`MaxPool{nd}d`", "max_unpool", ""),
+}
 
 
-class MaxUnpool2d(_MaxUnpoolNd):
-    """Partial inverse of :class:`MaxPool2d` (see :func:`lucid.nn.functional.max_unpool2d`).
-
-    Examples:
-        >>> import lucid
-        >>> pool, unpool = lucid.nn.MaxPool2d(2, return_indices=True), lucid.nn.MaxUnpool2d(2)
-        >>> y, i = pool(lucid.arange(16.0).reshape(1, 1, 4, 4))
-        >>> unpool(y, i, output_size=(5, 5)).shape
-        (1, 1, 5, 5)
-    """
-
-    _nd = 2
+def _pool_layers(stem: str, *examples: str, first: int = 1) -> tuple:
+    """Define ``{stem}{nd}d`` for ``nd`` from ``first`` up to 3, each with its doctest block from ``examples``."""
+    base, what, functional, args = _FAMILIES[stem]
+    return tuple(layer_class(__name__, f"{stem}{nd}d", base, example_doc(
+                     f"{what.format(nd=nd)} (see :func:`lucid.nn.functional.{functional}{nd}d`).{args}",
+                     ">>> import lucid", ">>> import lucid.nn as nn", example), _nd=nd)
+                 for nd, example in enumerate(examples, first))
 
 
-class MaxUnpool3d(_MaxUnpoolNd):
-    """Partial inverse of :class:`MaxPool3d` (see :func:`lucid.nn.functional.max_unpool3d`).
-
-    Examples:
-        >>> import lucid
-        >>> pool, unpool = lucid.nn.MaxPool3d(2, return_indices=True), lucid.nn.MaxUnpool3d(2)
-        >>> y, i = pool(lucid.randn(1, 2, 4, 4, 4))
-        >>> unpool(y, i).shape
-        (1, 2, 4, 4, 4)
-    """
-
-    _nd = 3
+MaxPool1d, MaxPool2d, MaxPool3d = _pool_layers("MaxPool", """
+    >>> nn.MaxPool1d(2)
+    MaxPool1d(kernel_size=2, stride=2, padding=0, dilation=1, ceil_mode=False)
+    >>> nn.MaxPool1d(2)(lucid.tensor([[[1.0, 3.0, 2.0, 0.0]]])).tolist()
+    [[[3.0, 2.0]]]
+""", """
+    >>> nn.MaxPool2d(3, stride=2, padding=1)(lucid.ones(1, 4, 8, 8)).shape
+    (1, 4, 4, 4)
+""", """
+    >>> nn.MaxPool3d(2)(lucid.ones(1, 1, 4, 4, 4)).shape
+    (1, 1, 2, 2, 2)
+""")
+AvgPool2d, AvgPool3d = _pool_layers("AvgPool", """
+    >>> nn.AvgPool2d(2)(lucid.ones(1, 3, 4, 4)).shape
+    (1, 3, 2, 2)
+""", """
+    >>> nn.AvgPool3d(2, stride=1)(lucid.ones(1, 1, 3, 3, 3)).shape
+    (1, 1, 2, 2, 2)
+""", first=2)
+AdaptiveAvgPool1d, AdaptiveAvgPool2d, AdaptiveAvgPool3d = _pool_layers("AdaptiveAvgPool", """
+    >>> nn.AdaptiveAvgPool1d(3)(lucid.ones(2, 4, 10)).shape
+    (2, 4, 3)
+""", """
+    >>> nn.AdaptiveAvgPool2d((1, 1))
+    AdaptiveAvgPool2d(output_size=(1, 1))
+    >>> nn.AdaptiveAvgPool2d(1)(lucid.ones(2, 8, 7, 7)).shape
+    (2, 8, 1, 1)
+""", """
+    >>> nn.AdaptiveAvgPool3d(2)(lucid.ones(1, 1, 5, 5, 5)).shape
+    (1, 1, 2, 2, 2)
+""")
+AdaptiveMaxPool1d, AdaptiveMaxPool2d, AdaptiveMaxPool3d = _pool_layers("AdaptiveMaxPool", """
+    >>> nn.AdaptiveMaxPool1d(2)(lucid.tensor([[[1.0, 5.0, 2.0, 4.0, 3.0]]])).tolist()
+    [[[5.0, 4.0]]]
+""", """
+    >>> nn.AdaptiveMaxPool2d((2, 3))(lucid.ones(1, 2, 5, 7)).shape
+    (1, 2, 2, 3)
+""", """
+    >>> nn.AdaptiveMaxPool3d(1)(lucid.ones(1, 2, 3, 3, 3)).shape
+    (1, 2, 1, 1, 1)
+""")
+LPPool1d, LPPool2d, LPPool3d = _pool_layers("LPPool", """
+    >>> nn.LPPool1d(2, 2)(lucid.tensor([[3.0, 4.0]])).tolist()
+    [[5.0]]
+""", """
+    >>> nn.LPPool2d(1, 2)(lucid.ones(1, 1, 2, 2)).tolist()
+    [[[[4.0]]]]
+""", """
+    >>> nn.LPPool3d(2, 2)(lucid.ones(1, 1, 2, 2, 2)).shape
+    (1, 1, 1, 1, 1)
+""")
+MaxUnpool1d, MaxUnpool2d, MaxUnpool3d = _pool_layers("MaxUnpool", """
+    >>> pool, unpool = nn.MaxPool1d(2, return_indices=True), nn.MaxUnpool1d(2)
+    >>> y, i = pool(lucid.tensor([[[1.0, 3.0, 5.0, 2.0]]]))
+    >>> unpool(y, i).tolist()
+    [[[0.0, 3.0, 5.0, 0.0]]]
+""", """
+    >>> pool, unpool = nn.MaxPool2d(2, return_indices=True), nn.MaxUnpool2d(2)
+    >>> y, i = pool(lucid.arange(16.0).reshape(1, 1, 4, 4))
+    >>> unpool(y, i, output_size=(5, 5)).shape
+    (1, 1, 5, 5)
+""", """
+    >>> pool, unpool = nn.MaxPool3d(2, return_indices=True), nn.MaxUnpool3d(2)
+    >>> y, i = pool(lucid.randn(1, 2, 4, 4, 4))
+    >>> unpool(y, i).shape
+    (1, 2, 4, 4, 4)
+""")

@@ -17,6 +17,35 @@ from lucid.ops.creation import empty
 __all__ = ["Embedding", "EmbeddingBag"]
 
 
+def _setup_table(layer: Module, name: str, num_embeddings, embedding_dim, padding_idx, max_norm, norm_type,
+                 scale_grad_by_freq, sparse) -> None:
+    """Check and store the settings that ``Embedding`` and ``EmbeddingBag`` share (``name`` is the layer's)."""
+    for value, what in ((num_embeddings, "num_embeddings"), (embedding_dim, "embedding_dim")):
+        if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < 0:
+            raise ValueError(f"{name}: {what} must be a non-negative int, got {value!r}")
+    if not isinstance(sparse, bool):
+        raise TypeError(f"{name}: sparse must be a bool, got {sparse!r} ({type(sparse).__name__})")
+    layer.num_embeddings = int(num_embeddings)
+    layer.embedding_dim = int(embedding_dim)
+    layer.padding_idx = None if padding_idx is None else _check_padding_idx(padding_idx, layer.num_embeddings, name)
+    layer.max_norm = max_norm
+    layer.norm_type = norm_type
+    layer.scale_grad_by_freq = scale_grad_by_freq
+    layer.sparse = sparse
+
+
+def _max_norm_repr(layer: Module) -> str:
+    """The non-default ``max_norm``, ``norm_type`` and ``scale_grad_by_freq`` for a repr, each after ``", "``."""
+    s = ""
+    if layer.max_norm is not None:
+        s += f", max_norm={layer.max_norm}"
+    if layer.norm_type != 2:
+        s += f", norm_type={layer.norm_type}"
+    if layer.scale_grad_by_freq:
+        s += ", scale_grad_by_freq=True"
+    return s
+
+
 def _init_weight(layer: Module, name: str, _weight, _freeze: bool, dtype, device) -> None:
     """Set ``layer.weight`` ``(num_embeddings, embedding_dim)``: drawn fresh, or ``_weight`` checked and wrapped."""
     if _weight is None:
@@ -86,19 +115,8 @@ class Embedding(Module):
                  sparse: bool = False, _weight: Tensor | None = None, _freeze: bool = False,
                  device=None, dtype=None) -> None:
         super().__init__()
-        for value, name in ((num_embeddings, "num_embeddings"), (embedding_dim, "embedding_dim")):
-            if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < 0:
-                raise ValueError(f"Embedding: {name} must be a non-negative int, got {value!r}")
-        if not isinstance(sparse, bool):
-            raise TypeError(f"Embedding: sparse must be a bool, got {sparse!r} ({type(sparse).__name__})")
-        self.num_embeddings = int(num_embeddings)
-        self.embedding_dim = int(embedding_dim)
-        self.padding_idx = None if padding_idx is None else \
-            _check_padding_idx(padding_idx, self.num_embeddings, "Embedding")
-        self.max_norm = max_norm
-        self.norm_type = norm_type
-        self.scale_grad_by_freq = scale_grad_by_freq
-        self.sparse = sparse
+        _setup_table(self, "Embedding", num_embeddings, embedding_dim, padding_idx, max_norm, norm_type,
+                     scale_grad_by_freq, sparse)
         _init_weight(self, "Embedding", _weight, _freeze, dtype, device)
 
     def reset_parameters(self) -> None:
@@ -116,13 +134,7 @@ class Embedding(Module):
         s = f"{self.num_embeddings}, {self.embedding_dim}"
         if self.padding_idx is not None:
             s += f", padding_idx={self.padding_idx}"
-        if self.max_norm is not None:
-            s += f", max_norm={self.max_norm}"
-        if self.norm_type != 2:
-            s += f", norm_type={self.norm_type}"
-        if self.scale_grad_by_freq:
-            s += ", scale_grad_by_freq=True"
-        return s
+        return s + _max_norm_repr(self)
 
     @classmethod
     def from_pretrained(cls, embeddings: Tensor, freeze: bool = True, padding_idx: int | None = None,
@@ -191,23 +203,12 @@ class EmbeddingBag(Module):
                  _weight: Tensor | None = None, include_last_offset: bool = False, padding_idx: int | None = None,
                  _freeze: bool = False, device=None, dtype=None) -> None:
         super().__init__()
-        for value, name in ((num_embeddings, "num_embeddings"), (embedding_dim, "embedding_dim")):
-            if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < 0:
-                raise ValueError(f"EmbeddingBag: {name} must be a non-negative int, got {value!r}")
+        _setup_table(self, "EmbeddingBag", num_embeddings, embedding_dim, padding_idx, max_norm, norm_type,
+                     scale_grad_by_freq, sparse)
         if mode not in MODES:
             raise ValueError(f"EmbeddingBag: mode must be one of {MODES}, got {mode!r}")
-        if not isinstance(sparse, bool):
-            raise TypeError(f"EmbeddingBag: sparse must be a bool, got {sparse!r} ({type(sparse).__name__})")
-        self.num_embeddings = int(num_embeddings)
-        self.embedding_dim = int(embedding_dim)
-        self.max_norm = max_norm
-        self.norm_type = norm_type
-        self.scale_grad_by_freq = scale_grad_by_freq
         self.mode = mode
-        self.sparse = sparse
         self.include_last_offset = include_last_offset
-        self.padding_idx = None if padding_idx is None else \
-            _check_padding_idx(padding_idx, self.num_embeddings, "EmbeddingBag")
         _init_weight(self, "EmbeddingBag", _weight, _freeze, dtype, device)
 
     def reset_parameters(self) -> None:
@@ -220,14 +221,7 @@ class EmbeddingBag(Module):
                              self.mode, self.sparse, per_sample_weights, self.include_last_offset, self.padding_idx)
 
     def extra_repr(self) -> str:
-        s = f"{self.num_embeddings}, {self.embedding_dim}"
-        if self.max_norm is not None:
-            s += f", max_norm={self.max_norm}"
-        if self.norm_type != 2:
-            s += f", norm_type={self.norm_type}"
-        if self.scale_grad_by_freq:
-            s += ", scale_grad_by_freq=True"
-        s += f", mode={self.mode!r}"
+        s = f"{self.num_embeddings}, {self.embedding_dim}{_max_norm_repr(self)}, mode={self.mode!r}"
         if self.include_last_offset:
             s += ", include_last_offset=True"
         if self.padding_idx is not None:
