@@ -9,8 +9,13 @@ out one ``class`` statement each. The docs build documents them as classes
 from __future__ import annotations
 
 import textwrap
+from typing import TypeVar
 
-__all__ = ["example_doc", "layer_class"]
+__all__ = ["LayerT", "example_doc", "layer_class"]
+
+#: The base class of a family: ``layer_class`` and the family functions return ``type[LayerT]``, so that
+#: type checkers and editors see each made class's constructor signature (that of its base).
+LayerT = TypeVar("LayerT")
 
 
 def example_doc(summary: str, *examples: str) -> str:
@@ -29,7 +34,7 @@ def example_doc(summary: str, *examples: str) -> str:
     return f"{summary}\n\n    Examples:\n{textwrap.indent(body, ' ' * 8)}\n    "
 
 
-def layer_class(module: str, name: str, base: type, doc: str, **attrs) -> type:
+def layer_class(module: str, name: str, base: type[LayerT], doc: str, **attrs) -> type[LayerT]:
     """The public class ``name`` of ``module``: ``base`` with the class attributes ``attrs`` and docstring ``doc``.
 
     Examples:

@@ -12,7 +12,7 @@ from lucid.nn.functional import conv as Fc
 from lucid.nn.functional._kernels import SPATIAL, check_layer_input, ntuple
 from lucid.nn.functional.vision import pad as _pad
 from lucid.nn.module import Module
-from lucid.nn.modules._factory import example_doc, layer_class
+from lucid.nn.modules._factory import LayerT, example_doc, layer_class
 from lucid.nn.modules.linear import add_weight_and_bias, reset_kaiming_uniform
 
 __all__ = ["Conv1d", "Conv2d", "Conv3d", "ConvTranspose1d", "ConvTranspose2d", "ConvTranspose3d"]
@@ -182,18 +182,18 @@ _TRANSPOSE_ARGS = """
     ``forward(input, output_size=None)`` may be given the wanted output size to
     choose ``output_padding``."""
 
-# name stem: (base, summary, Args section); ``{nd}`` is the dimension count, ``{dims}`` its spatial dims
+# name stem: (summary, Args section); ``{nd}`` is the dimension count, ``{dims}`` its spatial dims
 _FAMILIES = {
-    "Conv": (_Conv, "{nd}-D convolution over ``(N, C_in, {dims})`` inputs (see :func:`lucid.nn.functional.conv{nd}d`).",
+    "Conv": ("{nd}-D convolution over ``(N, C_in, {dims})`` inputs (see :func:`lucid.nn.functional.conv{nd}d`).",
              _CONV_ARGS),
-    "ConvTranspose": (_ConvTranspose, "{nd}-D transposed convolution over ``(N, C_in, {dims})`` inputs (see "
+    "ConvTranspose": ("{nd}-D transposed convolution over ``(N, C_in, {dims})`` inputs (see "
                       ":func:`lucid.nn.functional.conv_transpose{nd}d`).", _TRANSPOSE_ARGS),
 }
 
 
-def _conv_layers(stem: str, *examples: str) -> tuple:
+def _conv_layers(base: type[LayerT], stem: str, *examples: str) -> tuple[type[LayerT], ...]:
     """Define ``{stem}1d``, ``2d`` and ``3d``, each with its doctest block from ``examples``."""
-    base, summary, args = _FAMILIES[stem]
+    summary, args = _FAMILIES[stem]
     layers = []
     for nd, example in enumerate(examples, 1):
         kernel = ", ".join(f"k{d}" for d in SPATIAL[nd].split(", "))
@@ -203,7 +203,7 @@ def _conv_layers(stem: str, *examples: str) -> tuple:
     return tuple(layers)
 
 
-Conv1d, Conv2d, Conv3d = _conv_layers("Conv", """
+Conv1d, Conv2d, Conv3d = _conv_layers(_Conv, "Conv", """
     >>> m = nn.Conv1d(4, 8, 3, padding="same")
     >>> m(lucid.ones(2, 4, 10)).shape
     (2, 8, 10)
@@ -217,7 +217,7 @@ Conv1d, Conv2d, Conv3d = _conv_layers("Conv", """
     >>> nn.Conv3d(2, 4, (1, 3, 3), stride=(1, 2, 2))(lucid.ones(1, 2, 4, 9, 9)).shape
     (1, 4, 4, 4, 4)
 """)
-ConvTranspose1d, ConvTranspose2d, ConvTranspose3d = _conv_layers("ConvTranspose", """
+ConvTranspose1d, ConvTranspose2d, ConvTranspose3d = _conv_layers(_ConvTranspose, "ConvTranspose", """
     >>> nn.ConvTranspose1d(4, 2, 3, stride=2)(lucid.ones(1, 4, 5)).shape
     (1, 2, 11)
 """, """

@@ -49,7 +49,7 @@ class Dropout(_DropoutNd):
     _fn = staticmethod(F.dropout)
 
 
-def _channel_dropout(nd: int, shape: str) -> type:
+def _channel_dropout(nd: int, shape: str) -> type[_DropoutNd]:
     """Define ``Dropout{nd}d``; its doctest drops channels of a ``shape`` input, which keeps its shape."""
     name, dims = f"Dropout{nd}d", SPATIAL[nd]
     doc = example_doc(f"Zero whole channels of ``(N, C, {dims})`` or ``(C, {dims})`` inputs with probability ``p``."

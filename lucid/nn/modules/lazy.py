@@ -16,7 +16,7 @@ from lucid._tensor import Tensor
 from lucid.nn.functional._kernels import check_layer_input
 from lucid.nn.module import HOOK_DICTS, Module
 from lucid.nn.modules import conv, linear, normalization
-from lucid.nn.modules._factory import example_doc, layer_class
+from lucid.nn.modules._factory import LayerT, example_doc, layer_class
 
 __all__ = ["LazyLinear", "LazyConv1d", "LazyConv2d", "LazyConv3d", "LazyConvTranspose1d", "LazyConvTranspose2d",
            "LazyConvTranspose3d", "LazyBatchNorm1d", "LazyBatchNorm2d", "LazyBatchNorm3d"]
@@ -149,14 +149,13 @@ class _LazyBatchNorm(_LazyModule):
         return input.shape[1]
 
 
-# name stem: (base, the module holding the regular layers)
-_FAMILIES = {"LazyConv": (_LazyConvNd, conv), "LazyConvTranspose": (_LazyConvTransposeNd, conv),
-             "LazyBatchNorm": (_LazyBatchNorm, normalization)}
+# name stem: the module holding the regular layers
+_FAMILIES = {"LazyConv": conv, "LazyConvTranspose": conv, "LazyBatchNorm": normalization}
 
 
-def _lazy_layers(stem: str, *examples: str) -> tuple:
+def _lazy_layers(base: type[LayerT], stem: str, *examples: str) -> tuple[type[LayerT], ...]:
     """Define ``{stem}1d``, ``2d`` and ``3d``, which become the same names without ``Lazy``, with their doctests."""
-    base, regular = _FAMILIES[stem]
+    regular = _FAMILIES[stem]
     layers = []
     for nd, example in enumerate(examples, 1):
         becomes = getattr(regular, f"{stem[len('Lazy'):]}{nd}d")
@@ -166,7 +165,7 @@ def _lazy_layers(stem: str, *examples: str) -> tuple:
     return tuple(layers)
 
 
-LazyConv1d, LazyConv2d, LazyConv3d = _lazy_layers("LazyConv", """
+LazyConv1d, LazyConv2d, LazyConv3d = _lazy_layers(_LazyConvNd, "LazyConv", """
     >>> lucid.nn.LazyConv1d(4, 3)(lucid.ones(2, 3, 8)).shape
     (2, 4, 6)
 """, """
@@ -179,7 +178,8 @@ LazyConv1d, LazyConv2d, LazyConv3d = _lazy_layers("LazyConv", """
     >>> lucid.nn.LazyConv3d(2, 1)(lucid.ones(1, 3, 2, 2, 2)).shape
     (1, 2, 2, 2, 2)
 """)
-LazyConvTranspose1d, LazyConvTranspose2d, LazyConvTranspose3d = _lazy_layers("LazyConvTranspose", """
+LazyConvTranspose1d, LazyConvTranspose2d, LazyConvTranspose3d = _lazy_layers(
+    _LazyConvTransposeNd, "LazyConvTranspose", """
     >>> lucid.nn.LazyConvTranspose1d(2, 2, stride=2)(lucid.ones(1, 3, 4)).shape
     (1, 2, 8)
 """, """
@@ -189,7 +189,7 @@ LazyConvTranspose1d, LazyConvTranspose2d, LazyConvTranspose3d = _lazy_layers("La
     >>> lucid.nn.LazyConvTranspose3d(2, 1)(lucid.ones(1, 3, 2, 2, 2)).shape
     (1, 2, 2, 2, 2)
 """)
-LazyBatchNorm1d, LazyBatchNorm2d, LazyBatchNorm3d = _lazy_layers("LazyBatchNorm", """
+LazyBatchNorm1d, LazyBatchNorm2d, LazyBatchNorm3d = _lazy_layers(_LazyBatchNorm, "LazyBatchNorm", """
     >>> bn = lucid.nn.LazyBatchNorm1d()
     >>> bn(lucid.randn(4, 3)).shape, bn.num_features
     ((4, 3), 3)

@@ -20,7 +20,7 @@ from lucid.nn import init
 from lucid.nn.functional import normalization as Fn
 from lucid.nn.functional._kernels import SPATIAL, check_layer_input, check_normalized_shape
 from lucid.nn.module import Module
-from lucid.nn.modules._factory import example_doc, layer_class
+from lucid.nn.modules._factory import LayerT, example_doc, layer_class
 from lucid.nn.modules._functional_layer import FunctionalLayer
 from lucid.nn.parameter import Buffer, Parameter
 from lucid.ops import creation
@@ -192,12 +192,12 @@ _INSTANCE_DOC = """Instance normalisation over {inputs} inputs (see :func:`lucid
         affine: learn per-channel ``weight`` and ``bias``. Default False.
         track_running_stats: keep running statistics and use them in eval mode. Default False.
         device, dtype: where and how to create parameters and buffers."""
-_FAMILIES = {"BatchNorm": (_BatchNorm, _BATCH_DOC), "InstanceNorm": (_InstanceNorm, _INSTANCE_DOC)}
+_FAMILIES = {"BatchNorm": _BATCH_DOC, "InstanceNorm": _INSTANCE_DOC}
 
 
-def _norm_layers(stem: str, *examples: str) -> tuple:
+def _norm_layers(base: type[LayerT], stem: str, *examples: str) -> tuple[type[LayerT], ...]:
     """Define ``{stem}1d``, ``2d`` and ``3d`` (``BatchNorm`` or ``InstanceNorm``), each with its doctest block."""
-    base, template = _FAMILIES[stem]
+    template = _FAMILIES[stem]
     layers = []
     for nd, example in enumerate(examples, 1):
         if base is _BatchNorm:
@@ -211,7 +211,7 @@ def _norm_layers(stem: str, *examples: str) -> tuple:
     return tuple(layers)
 
 
-BatchNorm1d, BatchNorm2d, BatchNorm3d = _norm_layers("BatchNorm", """
+BatchNorm1d, BatchNorm2d, BatchNorm3d = _norm_layers(_BatchNorm, "BatchNorm", """
     >>> bn = nn.BatchNorm1d(3)
     >>> bn
     BatchNorm1d(3, eps=1e-05, momentum=0.1, affine=True, track_running_stats=True)
@@ -230,7 +230,7 @@ BatchNorm1d, BatchNorm2d, BatchNorm3d = _norm_layers("BatchNorm", """
     >>> nn.BatchNorm3d(2)(lucid.random.randn(2, 2, 3, 3, 3)).shape
     (2, 2, 3, 3, 3)
 """)
-InstanceNorm1d, InstanceNorm2d, InstanceNorm3d = _norm_layers("InstanceNorm", """
+InstanceNorm1d, InstanceNorm2d, InstanceNorm3d = _norm_layers(_InstanceNorm, "InstanceNorm", """
     >>> nn.InstanceNorm1d(3)
     InstanceNorm1d(3, eps=1e-05, momentum=0.1, affine=False, track_running_stats=False)
     >>> nn.InstanceNorm1d(3)(lucid.random.randn(2, 3, 5)).shape

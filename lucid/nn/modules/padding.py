@@ -9,7 +9,7 @@ from __future__ import annotations
 from lucid._tensor import Tensor
 from lucid.nn.functional._kernels import check_layer_input, check_spatial_input, is_int
 from lucid.nn.module import Module
-from lucid.nn.modules._factory import example_doc, layer_class
+from lucid.nn.modules._factory import LayerT, example_doc, layer_class
 from lucid.ops.rearrange import pad as _pad
 
 __all__ = ["ConstantPad1d", "ConstantPad2d", "ConstantPad3d", "ZeroPad1d", "ZeroPad2d", "ZeroPad3d",
@@ -69,7 +69,7 @@ class _ZeroPadNd(_ConstantPadNd):
 _DIMS = {1: "dim", 2: "two dims", 3: "three dims"}
 
 
-def _pad_layers(stem: str, base: type, mode: str, summary: str, *examples: str) -> tuple:
+def _pad_layers(stem: str, base: type[LayerT], mode: str, summary: str, *examples: str) -> tuple[type[LayerT], ...]:
     """Define ``{stem}1d``, ``2d`` and ``3d``: ``base`` padding in ``mode``; ``summary`` names the ``{dims}`` padded."""
     return tuple(layer_class(__name__, f"{stem}{nd}d", base,
                              example_doc(summary.format(dims=_DIMS[nd]), ">>> import lucid", example),

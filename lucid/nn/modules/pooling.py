@@ -10,7 +10,7 @@ from lucid._tensor import Tensor
 from lucid.nn.functional import pooling as Fp
 from lucid.nn.functional._kernels import check_spatial_input
 from lucid.nn.module import Module
-from lucid.nn.modules._factory import example_doc, layer_class
+from lucid.nn.modules._factory import LayerT, example_doc, layer_class
 
 __all__ = ["MaxPool1d", "MaxPool2d", "MaxPool3d", "AvgPool1d", "AvgPool2d", "AvgPool3d",
            "AdaptiveAvgPool1d", "AdaptiveAvgPool2d", "AdaptiveAvgPool3d",
@@ -178,30 +178,30 @@ _ADAPTIVE_ARGS = """
 _RETURN_INDICES = """
         return_indices: also return the positions of the maxima. Default False."""
 
-# name stem: (base, what it computes, functional (without ``{nd}d``), Args section)
+# name stem: (what it computes, functional (without ``{nd}d``), Args section)
 _FAMILIES = {
-    "MaxPool": (_MaxPoolNd, "{nd}-D max pooling", "max_pool", _MAX_ARGS),
-    "AvgPool": (_AvgPoolNd, "{nd}-D average pooling", "avg_pool",
+    "MaxPool": ("{nd}-D max pooling", "max_pool", _MAX_ARGS),
+    "AvgPool": ("{nd}-D average pooling", "avg_pool",
                 "\n\n    Args as :class:`AvgPool1d`, plus ``divisor_override`` (divide every window's sum by it)."),
-    "AdaptiveAvgPool": (_AdaptiveAvg, "{nd}-D adaptive average pooling", "adaptive_avg_pool",
+    "AdaptiveAvgPool": ("{nd}-D adaptive average pooling", "adaptive_avg_pool",
                         _ADAPTIVE_ARGS.format(extra="")),
-    "AdaptiveMaxPool": (_AdaptiveMax, "{nd}-D adaptive max pooling", "adaptive_max_pool",
+    "AdaptiveMaxPool": ("{nd}-D adaptive max pooling", "adaptive_max_pool",
                         _ADAPTIVE_ARGS.format(extra=_RETURN_INDICES)),
-    "LPPool": (_LPPoolNd, "{nd}-D power-average pooling", "lp_pool", ""),
-    "MaxUnpool": (_MaxUnpoolNd, "Partial inverse of :class:`MaxPool{nd}d`", "max_unpool", ""),
+    "LPPool": ("{nd}-D power-average pooling", "lp_pool", ""),
+    "MaxUnpool": ("Partial inverse of :class:`MaxPool{nd}d`", "max_unpool", ""),
 }
 
 
-def _pool_layers(stem: str, *examples: str, first: int = 1) -> tuple:
+def _pool_layers(base: type[LayerT], stem: str, *examples: str, first: int = 1) -> tuple[type[LayerT], ...]:
     """Define ``{stem}{nd}d`` for ``nd`` from ``first`` up to 3, each with its doctest block from ``examples``."""
-    base, what, functional, args = _FAMILIES[stem]
+    what, functional, args = _FAMILIES[stem]
     return tuple(layer_class(__name__, f"{stem}{nd}d", base, example_doc(
                      f"{what.format(nd=nd)} (see :func:`lucid.nn.functional.{functional}{nd}d`).{args}",
                      ">>> import lucid", ">>> import lucid.nn as nn", example), _nd=nd)
                  for nd, example in enumerate(examples, first))
 
 
-MaxPool1d, MaxPool2d, MaxPool3d = _pool_layers("MaxPool", """
+MaxPool1d, MaxPool2d, MaxPool3d = _pool_layers(_MaxPoolNd, "MaxPool", """
     >>> nn.MaxPool1d(2)
     MaxPool1d(kernel_size=2, stride=2, padding=0, dilation=1, ceil_mode=False)
     >>> nn.MaxPool1d(2)(lucid.tensor([[[1.0, 3.0, 2.0, 0.0]]])).tolist()
@@ -213,14 +213,14 @@ MaxPool1d, MaxPool2d, MaxPool3d = _pool_layers("MaxPool", """
     >>> nn.MaxPool3d(2)(lucid.ones(1, 1, 4, 4, 4)).shape
     (1, 1, 2, 2, 2)
 """)
-AvgPool2d, AvgPool3d = _pool_layers("AvgPool", """
+AvgPool2d, AvgPool3d = _pool_layers(_AvgPoolNd, "AvgPool", """
     >>> nn.AvgPool2d(2)(lucid.ones(1, 3, 4, 4)).shape
     (1, 3, 2, 2)
 """, """
     >>> nn.AvgPool3d(2, stride=1)(lucid.ones(1, 1, 3, 3, 3)).shape
     (1, 1, 2, 2, 2)
 """, first=2)
-AdaptiveAvgPool1d, AdaptiveAvgPool2d, AdaptiveAvgPool3d = _pool_layers("AdaptiveAvgPool", """
+AdaptiveAvgPool1d, AdaptiveAvgPool2d, AdaptiveAvgPool3d = _pool_layers(_AdaptiveAvg, "AdaptiveAvgPool", """
     >>> nn.AdaptiveAvgPool1d(3)(lucid.ones(2, 4, 10)).shape
     (2, 4, 3)
 """, """
@@ -232,7 +232,7 @@ AdaptiveAvgPool1d, AdaptiveAvgPool2d, AdaptiveAvgPool3d = _pool_layers("Adaptive
     >>> nn.AdaptiveAvgPool3d(2)(lucid.ones(1, 1, 5, 5, 5)).shape
     (1, 1, 2, 2, 2)
 """)
-AdaptiveMaxPool1d, AdaptiveMaxPool2d, AdaptiveMaxPool3d = _pool_layers("AdaptiveMaxPool", """
+AdaptiveMaxPool1d, AdaptiveMaxPool2d, AdaptiveMaxPool3d = _pool_layers(_AdaptiveMax, "AdaptiveMaxPool", """
     >>> nn.AdaptiveMaxPool1d(2)(lucid.tensor([[[1.0, 5.0, 2.0, 4.0, 3.0]]])).tolist()
     [[[5.0, 4.0]]]
 """, """
@@ -242,7 +242,7 @@ AdaptiveMaxPool1d, AdaptiveMaxPool2d, AdaptiveMaxPool3d = _pool_layers("Adaptive
     >>> nn.AdaptiveMaxPool3d(1)(lucid.ones(1, 2, 3, 3, 3)).shape
     (1, 2, 1, 1, 1)
 """)
-LPPool1d, LPPool2d, LPPool3d = _pool_layers("LPPool", """
+LPPool1d, LPPool2d, LPPool3d = _pool_layers(_LPPoolNd, "LPPool", """
     >>> nn.LPPool1d(2, 2)(lucid.tensor([[3.0, 4.0]])).tolist()
     [[5.0]]
 """, """
@@ -252,7 +252,7 @@ LPPool1d, LPPool2d, LPPool3d = _pool_layers("LPPool", """
     >>> nn.LPPool3d(2, 2)(lucid.ones(1, 1, 2, 2, 2)).shape
     (1, 1, 1, 1, 1)
 """)
-MaxUnpool1d, MaxUnpool2d, MaxUnpool3d = _pool_layers("MaxUnpool", """
+MaxUnpool1d, MaxUnpool2d, MaxUnpool3d = _pool_layers(_MaxUnpoolNd, "MaxUnpool", """
     >>> pool, unpool = nn.MaxPool1d(2, return_indices=True), nn.MaxUnpool1d(2)
     >>> y, i = pool(lucid.tensor([[[1.0, 3.0, 5.0, 2.0]]]))
     >>> unpool(y, i).tolist()
