@@ -23,7 +23,7 @@ Examples:
     >>> a = layout.mark(mx.moveaxis(mx.zeros((2, 4, 4, 3)), -1, 1))  # (2, 3, 4, 4) view
     >>> layout.prefers_last(a, mx.ones((2, 3, 4, 4)))
     True
-    >>> layout.binary(mx.add, a, mx.ones((2, 3, 4, 4))).shape
+    >>> layout.elementwise(mx.add, a, mx.ones((2, 3, 4, 4))).shape
     (2, 3, 4, 4)
 """
 
@@ -33,7 +33,7 @@ import weakref
 
 import mlx.core as mx
 
-__all__ = ["mark", "is_marked", "prefers_last", "binary", "views"]
+__all__ = ["mark", "is_marked", "prefers_last", "binary", "elementwise", "views"]
 
 #: ``id(array) -> weakref`` of every live array recorded as a channels-first view of channels-last
 #: memory. Binary ops test ``if views`` first, so programs without images pay one truthiness test.
@@ -62,3 +62,10 @@ def prefers_last(a, b) -> bool:
 def binary(fn, a: mx.array, b: mx.array) -> mx.array:
     """``fn(a, b)`` computed on the channels-last views of ``a`` and ``b``, as a recorded channels-first view."""
     return mark(mx.moveaxis(fn(mx.moveaxis(a, 1, -1), mx.moveaxis(b, 1, -1)), -1, 1))
+
+
+def elementwise(fn, a, b):
+    """``fn(a, b)`` (an elementwise MLX op), through :func:`binary` when :func:`prefers_last` says so."""
+    if views and prefers_last(a, b):
+        return binary(fn, a, b)
+    return fn(a, b)

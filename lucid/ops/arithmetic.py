@@ -29,9 +29,7 @@ class Add(Function):
             # the ``meta`` slot: no per-node attribute dict.
             na, nb = ctx.needs_input_grad
             ctx.meta = ((a.shape, a.dtype) if na else None, (b.shape, b.dtype) if nb else None)
-        if layout.views and layout.prefers_last(a, b):
-            return layout.binary(mx.add, a, b)  # a residual sum of channels-last activations
-        return mx.add(a, b)
+        return layout.elementwise(mx.add, a, b)  # a residual sum of channels-last activations
 
     @staticmethod
     def backward(ctx, g):
@@ -51,9 +49,7 @@ class Sub(Function):
     def forward(ctx, a, b):
         if ctx.records:
             _meta(ctx, a, b)
-        if layout.views and layout.prefers_last(a, b):
-            return layout.binary(mx.subtract, a, b)
-        return mx.subtract(a, b)
+        return layout.elementwise(mx.subtract, a, b)
 
     @staticmethod
     def backward(ctx, g):
@@ -77,9 +73,7 @@ class Mul(Function):
     @staticmethod
     def forward(ctx, a, b):
         ctx.saved_arrays = (a, b)  # save_for_backward without the call; the inputs' shapes come with them
-        if layout.views and layout.prefers_last(a, b):
-            return layout.binary(mx.multiply, a, b)  # e.g. squeeze-and-excitation scales
-        return mx.multiply(a, b)
+        return layout.elementwise(mx.multiply, a, b)  # e.g. squeeze-and-excitation scales
 
     @staticmethod
     def backward(ctx, g):
@@ -103,9 +97,7 @@ class Div(Function):
     @staticmethod
     def forward(ctx, a, b):
         ctx.save_for_backward(a, b)
-        if layout.views and layout.prefers_last(a, b):
-            return layout.binary(mx.divide, a, b)
-        return mx.divide(a, b)
+        return layout.elementwise(mx.divide, a, b)
 
     @staticmethod
     def backward(ctx, g):
