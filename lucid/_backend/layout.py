@@ -33,7 +33,7 @@ import weakref
 
 import mlx.core as mx
 
-__all__ = ["mark", "is_marked", "prefers_last", "binary", "elementwise", "views"]
+__all__ = ["mark", "is_marked", "prefers_last", "binary", "elementwise", "concatenate", "views"]
 
 #: ``id(array) -> weakref`` of every live array recorded as a channels-first view of channels-last
 #: memory. Binary ops test ``if views`` first, so programs without images pay one truthiness test.
@@ -69,3 +69,16 @@ def elementwise(fn, a, b):
     if views and prefers_last(a, b):
         return binary(fn, a, b)
     return fn(a, b)
+
+
+def concatenate(arrays, axis: int) -> mx.array:
+    """``mx.concatenate(arrays, axis)``, on channels-last views when one input of rank >= 4 is a recorded view.
+
+    DenseNet's feature concatenation along the channel axis then stays
+    channels-last, so the next convolution reads it without a copy.
+    """
+    first = arrays[0]
+    if views and first.ndim >= 4 and any(is_marked(a) for a in arrays):
+        last = -1 if axis == 1 else axis if axis == 0 else axis - 1
+        return mark(mx.moveaxis(mx.concatenate([mx.moveaxis(a, 1, -1) for a in arrays], axis=last), -1, 1))
+    return mx.concatenate(arrays, axis=axis)

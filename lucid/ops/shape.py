@@ -18,6 +18,7 @@ import numbers
 import mlx.core as mx
 import numpy as np
 
+from lucid._backend import layout
 from lucid._tensor import Tensor
 from lucid.autograd.function import Function
 from lucid.ops._registry import export, register, register_method
@@ -89,7 +90,7 @@ class Concatenate(Function):
     def forward(ctx, *arrays, axis):
         ctx.axis = axis
         ctx.metas = [(a.shape[axis], a.dtype) for a in arrays]
-        return mx.concatenate(arrays, axis=axis)
+        return layout.concatenate(arrays, axis)  # channels-last activations stay channels-last
 
     @staticmethod
     def backward(ctx, g):

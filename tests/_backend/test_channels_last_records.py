@@ -85,3 +85,22 @@ def test_gradients_through_channels_last_sums():
         return (a + b) * a - b / (a * a + 1)
 
     check_grad(f, [rand(2, 3, 5, 4, seed=2), rand(2, 3, 5, 4, seed=3)])
+
+
+@pytest.mark.parametrize("dim", [1, 0, 2, -1])
+def test_cat_of_channels_last_views_stays_channels_last(dim):
+    a, b = _conv_out(0), _conv_out(5)
+    plain = lucid.tensor(rand(2, 4, 6, 5, seed=3, dtype=np.float32))
+    for parts in ((a, b), (a, plain), (plain, b, a)):
+        out = lucid.cat(parts, dim=dim)
+        assert _row_contiguous_last(out)
+        np.testing.assert_array_equal(out.numpy(), np.concatenate([p.numpy() for p in parts], axis=dim))
+
+
+def test_cat_gradient_through_channels_last_views():
+    mean, var = lucid.tensor(rand(3, seed=1)), lucid.tensor(rand(3, seed=2, low=0.5, high=2.0))
+
+    def f(x, y):
+        return lucid.cat([F.batch_norm(x, mean, var), F.batch_norm(y, mean, var)], dim=1) ** 2
+
+    check_grad(f, [rand(2, 3, 4, 3, seed=4), rand(2, 3, 4, 3, seed=5)])
