@@ -20,7 +20,7 @@ is a weak reference per array: it goes when the array is freed.
 Examples:
     >>> import mlx.core as mx
     >>> from lucid._backend import layout
-    >>> a = layout.mark(mx.moveaxis(mx.zeros((2, 4, 4, 3)), -1, 1))  # (2, 3, 4, 4) view
+    >>> a = layout.to_first(mx.zeros((2, 4, 4, 3)))  # a recorded (2, 3, 4, 4) view
     >>> layout.prefers_last(a, mx.ones((2, 3, 4, 4)))
     True
     >>> layout.elementwise(mx.add, a, mx.ones((2, 3, 4, 4))).shape
@@ -33,7 +33,8 @@ import weakref
 
 import mlx.core as mx
 
-__all__ = ["mark", "is_marked", "prefers_last", "binary", "elementwise", "concatenate", "views"]
+__all__ = ["to_last", "to_first", "mark", "is_marked", "prefers_last", "binary", "elementwise", "concatenate",
+           "views"]
 
 #: ``id(array) -> weakref`` of every live array recorded as a channels-first view of channels-last
 #: memory. Binary ops test ``if views`` first, so programs without images pay one truthiness test.
@@ -45,6 +46,16 @@ def mark(y: mx.array) -> mx.array:
     key = id(y)
     views[key] = weakref.ref(y, lambda _, key=key: views.pop(key, None))
     return y
+
+
+def to_last(x: mx.array) -> mx.array:
+    """``(N, C, *S)`` as a channels-last view ``(N, *S, C)`` (no copy)."""
+    return mx.moveaxis(x, 1, -1)
+
+
+def to_first(x: mx.array) -> mx.array:
+    """``(N, *S, C)`` as a channels-first view ``(N, C, *S)`` (no copy), recorded with :func:`mark`."""
+    return mark(mx.moveaxis(x, -1, 1))
 
 
 def is_marked(a) -> bool:
@@ -61,7 +72,7 @@ def prefers_last(a, b) -> bool:
 
 def binary(fn, a: mx.array, b: mx.array) -> mx.array:
     """``fn(a, b)`` computed on the channels-last views of ``a`` and ``b``, as a recorded channels-first view."""
-    return mark(mx.moveaxis(fn(mx.moveaxis(a, 1, -1), mx.moveaxis(b, 1, -1)), -1, 1))
+    return to_first(fn(to_last(a), to_last(b)))
 
 
 def elementwise(fn, a, b):
@@ -80,5 +91,5 @@ def concatenate(arrays, axis: int) -> mx.array:
     first = arrays[0]
     if views and first.ndim >= 4 and any(is_marked(a) for a in arrays):
         last = -1 if axis == 1 else axis if axis == 0 else axis - 1
-        return mark(mx.moveaxis(mx.concatenate([mx.moveaxis(a, 1, -1) for a in arrays], axis=last), -1, 1))
+        return to_first(mx.concatenate([to_last(a) for a in arrays], axis=last))
     return mx.concatenate(arrays, axis=axis)

@@ -9,7 +9,8 @@ the layers in ``lucid.nn.modules`` import them.
 * argument checks: :func:`is_int`, :func:`ntuple`, :func:`check_tensor`,
   :func:`check_layer_input`, :func:`check_p`, :func:`check_reduction`,
   :func:`check_normalized_shape`, :func:`check_lookup`;
-* channels-last views: :func:`to_last`, :func:`to_first`, :func:`on_channels_last`;
+* channels-last views: :func:`to_last`, :func:`to_first` (defined in ``lucid._backend.layout``),
+  :func:`on_channels_last`;
 * fusion: :func:`fused` (one compiled kernel for a chain of elementwise ops; defined in
   ``lucid._backend.fusion`` so that ``lucid.ops`` uses it too);
 * windows: :func:`windows` (sliding windows as one strided view) and
@@ -30,9 +31,10 @@ import numbers
 
 import mlx.core as mx
 
-from lucid._backend import layout, reductions
+from lucid._backend import reductions
 from lucid._backend.dtypes import INTEGER_MX
 from lucid._backend.fusion import fused
+from lucid._backend.layout import to_first, to_last
 from lucid._tensor import Tensor
 from lucid.autograd.function import Function
 
@@ -163,21 +165,8 @@ def check_normalized_shape(value, op: str) -> tuple:
 # channels-last *view* (``mx.moveaxis``) and results come back as channels-first views of MLX's
 # channels-last output, so no transpose is ever copied: the memory stays channels-last and the next
 # layer (batch norm, pooling, activations, the next convolution) reads it through the inverse view
-# at no cost (PyTorch's "channels_last" format).
-def to_last(x: mx.array) -> mx.array:
-    """``(N, C, *S)`` as a channels-last view ``(N, *S, C)`` (no copy)."""
-    return mx.moveaxis(x, 1, -1)
-
-
-def to_first(x: mx.array) -> mx.array:
-    """``(N, *S, C)`` as a channels-first view ``(N, C, *S)`` (no copy), recorded by ``_backend.layout``.
-
-    The record lets binary arithmetic on such views keep the channels-last memory (see
-    :mod:`lucid._backend.layout`).
-    """
-    return layout.mark(mx.moveaxis(x, -1, 1))
-
-
+# at no cost (PyTorch's "channels_last" format). ``to_last``/``to_first`` live in
+# ``lucid._backend.layout``, which records the views so that arithmetic on them keeps the layout.
 def on_channels_last(kernel, *arrays):
     """``kernel(*arrays)`` computed on channels-last views of 4-D and 5-D arrays.
 
