@@ -15,6 +15,7 @@ import numbers
 import mlx.core as mx
 
 from lucid._backend.dtypes import INTEGER_MX, REAL_FLOATING_MX
+from lucid._backend.fusion import fused
 from lucid._tensor import Tensor
 from lucid.autograd.function import Function
 from lucid.ops import _specfun as K
@@ -97,15 +98,9 @@ def _hypot_grads(g, x, y, h):
     return s * x, s * y
 
 
-#: From this many float32 elements on, hypot's elementwise chains run ``mx.compile``-fused (one pass
-#: instead of about fifteen; each new shape is traced once).
-FUSE_MIN_SIZE = 1 << 14
-_HYPOT_FUSED = mx.compile(_hypot)
-_HYPOT_GRADS_FUSED = mx.compile(_hypot_grads)
-
-
-def _big32(a: mx.array) -> bool:
-    return a.dtype == mx.float32 and a.size >= FUSE_MIN_SIZE
+# Large float32 inputs of the same shape run each chain as one fused pass (about fifteen ops otherwise).
+_hypot_fused = fused(_hypot)
+_hypot_grads_fused = fused(_hypot_grads)
 
 
 class Hypot(Function):
@@ -115,7 +110,7 @@ class Hypot(Function):
     def forward(ctx, x, y):
         ctx.metas = (_meta(x), _meta(y))
         x, y = _arrays(x, y)
-        h = (_HYPOT_FUSED if _big32(x) and x.shape == y.shape and y.dtype == x.dtype else _hypot)(x, y)
+        h = (_hypot_fused if x.shape == y.shape and y.dtype == x.dtype else _hypot)(x, y)
         ctx.save_for_backward(x, y, h)
         return h
 
@@ -123,8 +118,8 @@ class Hypot(Function):
     def backward(ctx, g):
         x, y, h = ctx.saved_tensors
         nx, ny = ctx.needs_input_grad
-        fuse = _big32(g) and g.dtype == x.dtype == y.dtype and x.shape == y.shape == g.shape
-        gx, gy = (_HYPOT_GRADS_FUSED if fuse else _hypot_grads)(g, x, y, h)
+        same = g.dtype == x.dtype == y.dtype and x.shape == y.shape == g.shape
+        gx, gy = (_hypot_grads_fused if same else _hypot_grads)(g, x, y, h)
         return (unbroadcast(gx, *ctx.metas[0]) if nx else None,
                 unbroadcast(gy, *ctx.metas[1]) if ny else None)
 

@@ -180,9 +180,9 @@ def test_gcd_refuses_floats_and_bad_operands():
 
 
 def test_hypot_fused_path_matches_numpy_with_extremes_and_gradients():
-    from lucid.ops import pointwise
+    from lucid._backend import fusion
 
-    n = pointwise.FUSE_MIN_SIZE + 3
+    n = fusion.FUSE_MIN_SIZE + 3
     rng = np.random.default_rng(0)
     x = rng.uniform(-2, 2, n).astype(np.float32)
     y = rng.uniform(-2, 2, n).astype(np.float32)
